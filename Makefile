@@ -1,0 +1,45 @@
+# Gongkai — two commands: `make run` (set up and serve the demo) and `make test` (set up and test).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test setup system-deps venv migrate lint pytest messages clean
+
+run: setup
+	$(BIN)/python manage.py setup_demo
+	@echo "Gongkai: http://$(HOST):$(PORT)/  （演示账号见上，密码均为 demo）"
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: setup lint
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python -m pytest
+
+setup: system-deps venv messages migrate
+
+system-deps:
+	@bash scripts/system-deps.sh
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "需要 Python 3.11 或更高版本")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+messages: venv
+	$(BIN)/python manage.py compilemessages --ignore=.venv --verbosity 0
+
+migrate: venv
+	$(BIN)/python manage.py migrate --no-input --verbosity 0
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,95 @@
+"""Shared fixtures: named personas acting for a demo agency, and an outsider from another one."""
+
+from datetime import date
+
+import pytest
+from django.contrib.auth.models import Group
+
+from workflow.calendar import WorkingCalendar, invalidate_calendar_cache
+from workflow.holiday_data import load_bundled
+
+
+def pytest_collection_modifyitems(items):
+    # The PostgreSQL pass of .ci/run selects the tests that touch the database with -m database.
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if item.get_closest_marker("django_db") or fixtures & {
+            "db",
+            "transactional_db",
+            "django_db_setup",
+            "live_server",
+            "client",
+            "admin_client",
+        }:
+            item.add_marker(pytest.mark.database)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendar_cache():
+    invalidate_calendar_cache()
+    yield
+    invalidate_calendar_cache()
+
+
+@pytest.fixture(scope="session")
+def national_calendar() -> WorkingCalendar:
+    """The bundled official schedules, no database: the calendar every pure test uses."""
+    return WorkingCalendar(load_bundled())
+
+
+@pytest.fixture
+def agency(db):
+    from workflow.models import Agency
+
+    return Agency.objects.create(
+        name="孝义市人民政府办公室",
+        short_name="孝义市政府办",
+        code="xiaoyi",
+        case_number_prefix="孝政信申",
+        reconsideration_organ="孝义市人民政府",
+        court="孝义市人民法院",
+    )
+
+
+@pytest.fixture
+def other_agency(db):
+    from workflow.models import Agency
+
+    return Agency.objects.create(name="汾阳市人民政府办公室", code="fenyang")
+
+
+def _persona(django_user_model, username: str, agency, role: str | None = None):
+    user = django_user_model.objects.create_user(username=username, password="pw")
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    if agency is not None:
+        agency.staff.add(user)
+    return user
+
+
+@pytest.fixture
+def registrar(django_user_model, agency):
+    return _persona(django_user_model, "registrar", agency, "registrar")
+
+
+@pytest.fixture
+def handler(django_user_model, agency):
+    return _persona(django_user_model, "handler", agency, "handler")
+
+
+@pytest.fixture
+def admin_user(django_user_model, agency):
+    user = _persona(django_user_model, "sysadmin", agency, "admin")
+    user.is_staff = True
+    user.save()
+    return user
+
+
+@pytest.fixture
+def outsider(django_user_model, other_agency):
+    return _persona(django_user_model, "outsider", other_agency, "handler")
+
+
+def d(text: str) -> date:
+    """Shorthand for ISO dates in tables of scenarios."""
+    return date.fromisoformat(text)

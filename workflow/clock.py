@@ -1,0 +1,358 @@
+"""The statutory clock of an information request (答复期限, DOMAIN §3.4). Pure: no Django import.
+
+A case's clock is a list of ``ClockEvent`` values; ``evaluate`` derives from them, for a given day,
+the due date, the working days used and left, the flags the inbox shows and a plain-language
+explanation that cites the article behind each step.
+
+Rules (Art. N = 《政府信息公开条例》):
+- Art. 33 ¶2: reply within 20 working days of receipt; one extension of at most 20 working days,
+  approved by the head of the disclosure office and notified before the original deadline.
+- Art. 33 ¶3: time spent consulting third parties (Art. 32) and other agencies (Art. 34) does not
+  count; neither does the time from a fee notice to the payment (Fee Rules).
+- Art. 30: on receipt of the corrected application the period starts again from that day.
+- Counting (DOMAIN §2): the start day is not counted. A pause started on S and ended on E removes
+  the working days after S up to and including E; counting resumes on the first working day after E.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import Protocol
+
+from workflow.cn import cn_date, cn_date_range
+
+ART_RECEIPT = "《条例》第三十三条第二款"
+ART_EXTENSION = "《条例》第三十三条第二款"
+ART_CONSULTATION = "《条例》第三十三条第三款"
+ART_CORRECTION = "《条例》第三十条"
+FEE_RULES = "《政府信息公开信息处理费管理办法》"
+
+MAX_EXTENSION_DAYS = 20
+DEFAULT_LIMIT = 20
+DEFAULT_AT_RISK_DAYS = 5
+
+
+class Kind(StrEnum):
+    START = "start"
+    PAUSE = "pause"
+    RESUME = "resume"
+    EXTEND = "extend"
+    STOP = "stop"
+
+
+#: Why a clock may be paused, with the words for people and the rule that allows it.
+PAUSE_REASONS: dict[str, tuple[str, str]] = {
+    "third_party": ("征求第三方意见", f"{ART_CONSULTATION}、第三十二条"),
+    "agency": ("征求其他机关意见", f"{ART_CONSULTATION}、第三十四条"),
+    "consultation": ("征求第三方和其他机关意见", ART_CONSULTATION),
+    "fee": ("等待申请人缴纳信息处理费", FEE_RULES),
+}
+
+
+class Calendar(Protocol):
+    def is_working_day(self, day: date) -> bool: ...
+    def add_working_days(self, day: date, n: int) -> date: ...
+    def working_days_between(self, start: date, end: date) -> int: ...
+    def is_provisional(self, day: date) -> bool: ...
+
+
+@dataclass(frozen=True)
+class ClockEvent:
+    """One fact of a case's clock.
+
+    ``kind``: ``start`` (receipt; a later start is the restart after correction and resets the
+    count), ``pause`` (``reason`` is a key of ``PAUSE_REASONS``), ``resume``, ``extend`` (``days``
+    working days, once, at most 20) or ``stop`` (the case is closed, e.g. the reply was served).
+    """
+
+    kind: str
+    on: date
+    days: int = 0
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class ClockState:
+    """What the clock says on ``today``."""
+
+    start_date: date
+    limit: int
+    due_date: date | None
+    original_due_date: date | None
+    used: int
+    left: int
+    paused: bool
+    paused_since: date | None
+    projected_due_date: date | None
+    extended_days: int
+    provisional: bool
+    provisional_years: tuple[int, ...]
+    at_risk: bool
+    overdue: bool
+    stopped: bool
+    stopped_on: date | None
+    on_time: bool | None
+    explanation: list[str] = field(default_factory=list)
+
+    @property
+    def overdue_days(self) -> int:
+        return -self.left if self.left < 0 else 0
+
+
+@dataclass
+class _Period:
+    start: date
+    reason: str
+    pauses: list[tuple[date, date, str]] = field(default_factory=list)
+    open_pause: tuple[date, str] | None = None
+    extension: tuple[date, int, str] | None = None
+
+
+def _end_of_period(period: _Period, calendar: Calendar, total: int) -> tuple[date | None, int]:
+    """The due date given the closed pauses (None if an open pause interrupts the count first),
+    and how many working days are still left when the count stops at the open pause."""
+    remaining = total
+    cursor = period.start
+    for first, last, _ in period.pauses:
+        available = calendar.working_days_between(cursor, first)
+        if available >= remaining:
+            return calendar.add_working_days(cursor, remaining), 0
+        remaining -= available
+        cursor = last
+    if period.open_pause is not None:
+        available = calendar.working_days_between(cursor, period.open_pause[0])
+        if available >= remaining:
+            return calendar.add_working_days(cursor, remaining), 0
+        return None, remaining - available
+    return calendar.add_working_days(cursor, remaining), 0
+
+
+def _used_until(period: _Period, calendar: Calendar, until: date) -> int:
+    """Counted working days in (start, until], leaving out the paused spans."""
+    spans: list[tuple[date, date]] = []
+    cursor = period.start
+    for first, last, _ in period.pauses:
+        spans.append((cursor, first))
+        cursor = last
+    spans.append((cursor, period.open_pause[0] if period.open_pause else until))
+    used = 0
+    for a, b in spans:
+        end = min(b, until)
+        if end > a:
+            used += calendar.working_days_between(a, end)
+    return used
+
+
+def _pause_words(reason: str) -> tuple[str, str]:
+    try:
+        return PAUSE_REASONS[reason]
+    except KeyError:
+        allowed = "、".join(f"{k}（{v[0]}）" for k, v in PAUSE_REASONS.items())
+        raise ValueError(f"暂停计时的理由“{reason}”没有法律依据；只能是：{allowed}。") from None
+
+
+def evaluate(
+    events: list[ClockEvent] | tuple[ClockEvent, ...],
+    *,
+    calendar: Calendar,
+    today: date,
+    limit: int = DEFAULT_LIMIT,
+    at_risk_days: int = DEFAULT_AT_RISK_DAYS,
+) -> ClockState:
+    """Derive the clock's state on ``today`` from ``events`` (in the order they happened).
+
+    Raises ``ValueError`` with a Chinese message for an impossible sequence: no start, events out
+    of order or after ``today``, resume without pause, a second pause, a second extension, an
+    extension of more than 20 days or after the due date, a pause after the due date, anything
+    after stop.
+    """
+    if not events:
+        raise ValueError("没有任何计时事件：至少需要“收到申请”（start）。")
+    if events[0].kind != Kind.START:
+        raise ValueError(f"第一个计时事件必须是收到申请（start），而不是“{events[0].kind}”。")
+
+    period: _Period | None = None
+    lines: list[str] = []
+    previous: date | None = None
+    stopped_on: date | None = None
+    stop_reason = ""
+
+    for event in events:
+        kind = event.kind
+        if kind not in set(Kind):
+            raise ValueError(f"未知的计时事件类型“{kind}”。")
+        if stopped_on is not None:
+            raise ValueError(f"{cn_date(stopped_on)}已经办结，之后不能再有计时事件（{kind}）。")
+        if previous is not None and event.on < previous:
+            raise ValueError(
+                f"计时事件的日期{cn_date(event.on)}早于前一事件的日期{cn_date(previous)}，"
+                "事件必须按发生顺序排列。"
+            )
+        if event.on > today:
+            raise ValueError(f"计时事件的日期{cn_date(event.on)}晚于今天{cn_date(today)}。")
+        previous = event.on
+
+        if kind == Kind.START:
+            if period is None:
+                lines.append(
+                    f"{cn_date(event.on)}收到申请，应当自收到申请之日起{limit}个工作日内答复，"
+                    f"收到申请当日不计算在内（{ART_RECEIPT}）。"
+                )
+            else:
+                lines.append(
+                    f"{cn_date(event.on)}收到补正后的申请，答复期限自该日起重新计算{limit}个工作日，"
+                    f"此前已用的时间、暂停和延期不再计算（{ART_CORRECTION}）。"
+                )
+            period = _Period(start=event.on, reason=event.reason)
+            continue
+
+        assert period is not None
+        extension_days = period.extension[1] if period.extension else 0
+        due, _ = _end_of_period(period, calendar, limit + extension_days)
+
+        if kind == Kind.PAUSE:
+            words, basis = _pause_words(event.reason)
+            if period.open_pause is not None:
+                raise ValueError(
+                    f"计时已自{cn_date(period.open_pause[0])}起暂停，不能再次暂停；"
+                    "多项征求意见同时进行时，从第一份函件发出暂停到最后一份答复或期限届满恢复。"
+                )
+            if due is not None and event.on > due:
+                raise ValueError(
+                    f"答复期限已于{cn_date(due)}届满，{cn_date(event.on)}不能再暂停计时（{words}）。"
+                )
+            period.open_pause = (event.on, event.reason)
+        elif kind == Kind.RESUME:
+            if period.open_pause is None:
+                raise ValueError(f"{cn_date(event.on)}恢复计时，但计时此前并未暂停。")
+            first, reason = period.open_pause
+            words, basis = PAUSE_REASONS[reason]
+            if due is not None:
+                lines.append(
+                    f"{cn_date_range(first, event.on)}{words}；暂停开始时答复期限的工作日已经用完，"
+                    f"暂停不延后答复期限（{basis}）。"
+                )
+            else:
+                removed = calendar.working_days_between(first, event.on)
+                lines.append(
+                    f"{cn_date_range(first, event.on)}{words}，期间不计入答复期限"
+                    f"（扣除{removed}个工作日，{basis}）。"
+                )
+            period.pauses.append((first, event.on, reason))
+            period.open_pause = None
+        elif kind == Kind.EXTEND:
+            if period.extension is not None:
+                raise ValueError(
+                    f"答复期限已于{cn_date(period.extension[0])}延长过一次，"
+                    f"不能再次延长（{ART_EXTENSION}）。"
+                )
+            if not 1 <= event.days <= MAX_EXTENSION_DAYS:
+                raise ValueError(
+                    f"延长的期限最长不得超过{MAX_EXTENSION_DAYS}个工作日，"
+                    f"填写的是{event.days}个工作日（{ART_EXTENSION}）。"
+                )
+            if due is not None and event.on > due:
+                raise ValueError(
+                    f"答复期限已于{cn_date(due)}届满，延期须在期限届满前告知申请人，"
+                    f"{cn_date(event.on)}不能再延期（{ART_EXTENSION}）。"
+                )
+            period.extension = (event.on, event.days, event.reason)
+            lines.append(
+                f"{cn_date(event.on)}经政府信息公开工作机构负责人同意，"
+                f"答复期限延长{event.days}个工作日（{ART_EXTENSION}）。"
+            )
+        elif kind == Kind.STOP:
+            stopped_on = event.on
+            stop_reason = event.reason
+
+    assert period is not None
+    extension_days = period.extension[1] if period.extension else 0
+    total = limit + extension_days
+    due, left_at_pause = _end_of_period(period, calendar, total)
+    original_due, _ = _end_of_period(
+        _Period(period.start, period.reason, period.pauses, period.open_pause), calendar, limit
+    )
+
+    as_of = stopped_on or today
+    used = _used_until(period, calendar, as_of)
+    paused = due is None and stopped_on is None
+    paused_since = period.open_pause[0] if period.open_pause else None
+
+    projected = None
+    if due is None and paused_since is not None:
+        projected = calendar.add_working_days(max(today, paused_since), left_at_pause)
+        left = left_at_pause
+        words, basis = PAUSE_REASONS[period.open_pause[1]]
+        if stopped_on is None:
+            lines.append(
+                f"自{cn_date(paused_since)}起{words}，计时暂停（{basis}）；暂停前已用{used}个工作日，"
+                f"尚余{left}个工作日，恢复计时后从次一工作日起继续计算；"
+                f"如{cn_date(max(today, paused_since))}恢复计时，答复期限为{cn_date(projected)}。"
+            )
+    else:
+        left = total - used
+        if period.open_pause is not None and stopped_on is None:
+            words, basis = PAUSE_REASONS[period.open_pause[1]]
+            lines.append(
+                f"自{cn_date(period.open_pause[0])}起{words}；暂停开始时答复期限的工作日已经用完，"
+                f"暂停不延后答复期限（{basis}）。"
+            )
+
+    horizon = due or projected or as_of
+    provisional_years = tuple(
+        y
+        for y in range(period.start.year, horizon.year + 1)
+        if calendar.is_provisional(date(y, 1, 1))
+    )
+    overdue = due is not None and as_of > due
+    on_time = None
+    if stopped_on is not None:
+        on_time = due is None or stopped_on <= due
+
+    if due is not None:
+        if extension_days and original_due is not None:
+            lines.append(f"原答复期限为{cn_date(original_due)}，延长后的答复期限为{cn_date(due)}。")
+        else:
+            lines.append(f"答复期限为{cn_date(due)}。")
+    if provisional_years:
+        years = "、".join(f"{y}年" for y in provisional_years)
+        lines.append(
+            f"注意：{years}的国务院节假日安排尚未发布，该年度按法定节假日暂定计算（不含调休），"
+            "安排发布后将重新计算，期限可能变化。"
+        )
+    if stopped_on is not None:
+        what = f"（{stop_reason}）" if stop_reason else ""
+        if on_time:
+            lines.append(f"{cn_date(stopped_on)}办结{what}，在答复期限内。")
+        else:
+            late = calendar.working_days_between(due, stopped_on) if due else 0
+            lines.append(f"{cn_date(stopped_on)}办结{what}，超过答复期限{late}个工作日。")
+    elif due is not None:
+        if overdue:
+            late = calendar.working_days_between(due, today)
+            lines.append(f"截至{cn_date(today)}，已超过答复期限{late}个工作日。")
+        else:
+            lines.append(f"截至{cn_date(today)}，已用{used}个工作日，尚余{left}个工作日。")
+
+    return ClockState(
+        start_date=period.start,
+        limit=total,
+        due_date=due,
+        original_due_date=original_due,
+        used=used,
+        left=left,
+        paused=paused,
+        paused_since=paused_since if paused else None,
+        projected_due_date=projected if paused else None,
+        extended_days=extension_days,
+        provisional=bool(provisional_years),
+        provisional_years=provisional_years,
+        at_risk=(not overdue and not paused and stopped_on is None and left <= at_risk_days),
+        overdue=overdue,
+        stopped=stopped_on is not None,
+        stopped_on=stopped_on,
+        on_time=on_time,
+        explanation=lines,
+    )

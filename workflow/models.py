@@ -1,0 +1,221 @@
+"""Shared models of the engine: agencies, the audit log and the working-day calendar's data."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+
+class Agency(models.Model):
+    """An administrative organ (行政机关); every case and document belongs to one."""
+
+    name = models.CharField("机关名称", max_length=100, unique=True)
+    short_name = models.CharField("简称", max_length=30, blank=True)
+    code = models.SlugField("代码", max_length=40, unique=True, help_text="英文字母、数字或连字符")
+    staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="工作人员",
+        related_name="agencies",
+        blank=True,
+        help_text="可以办理本机关事务的用户；其他机关的用户看不到本机关的数据。",
+    )
+    # Letters and case numbers (DOMAIN §3.8)
+    case_number_prefix = models.CharField(
+        "登记编号前缀",
+        max_length=20,
+        blank=True,
+        help_text="例如：孝政信申；编号形如 孝政信申〔2026〕17号",
+    )
+
+    class NumberStyle(models.TextChoices):
+        PLAIN = "plain", "〔2026〕17号（GB/T 9704）"
+        WITH_DI = "with_di", "〔2026〕第17号"
+
+    number_style = models.CharField(
+        "编号样式", max_length=10, choices=NumberStyle.choices, default=NumberStyle.PLAIN
+    )
+
+    class LetterHead(models.TextChoices):
+        LETTER = "letter", "信函格式（红色机关名称、红色双线）"
+        PLAIN = "plain", "普通格式（无版头）"
+
+    letter_head = models.CharField(
+        "文书版头", max_length=10, choices=LetterHead.choices, default=LetterHead.LETTER
+    )
+
+    class ReplyLayout(models.TextChoices):
+        SINGLE = "single", "统一使用答复书（正文随结果变化）"
+        SEPARATE = "separate", "按结果使用单独的告知书"
+
+    reply_layout = models.CharField(
+        "答复文书样式", max_length=10, choices=ReplyLayout.choices, default=ReplyLayout.SINGLE
+    )
+    office_name = models.CharField(
+        "政府信息公开工作机构", max_length=100, blank=True, help_text="例如：孝义市人民政府办公室"
+    )
+    office_phone = models.CharField("联系电话", max_length=40, blank=True)
+    office_address = models.CharField("通讯地址", max_length=200, blank=True)
+    office_postcode = models.CharField("邮政编码", max_length=6, blank=True)
+    reconsideration_organ = models.CharField(
+        "行政复议机关",
+        max_length=100,
+        blank=True,
+        help_text="2023年修订的《行政复议法》施行后一般为本级人民政府；垂直管理部门为上一级主管部门。",
+    )
+    court = models.CharField(
+        "管辖法院", max_length=100, blank=True, help_text="例如：孝义市人民法院"
+    )
+    # Deadlines (DOMAIN §3.3, §3.4 policies)
+    at_risk_days = models.PositiveSmallIntegerField(
+        "临期提醒（工作日）", default=5, help_text="剩余工作日不多于此数时标为临期。"
+    )
+    correction_period_days = models.PositiveSmallIntegerField(
+        "补正期限默认值（工作日）", default=15
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "行政机关"
+        verbose_name_plural = "行政机关"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AuditEvent(models.Model):
+    """One append-only record of a state change: who, when, from, to and why."""
+
+    at = models.DateTimeField("时间", db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="为空表示系统自动操作（如定时任务）。",
+    )
+    agency = models.ForeignKey(
+        Agency, verbose_name="机关", null=True, blank=True, on_delete=models.PROTECT
+    )
+    action = models.CharField("操作", max_length=60)
+    object_type = models.CharField("对象类型", max_length=60)
+    object_id = models.CharField("对象编号", max_length=60, blank=True)
+    object_repr = models.CharField("对象", max_length=200, blank=True)
+    from_state = models.CharField("变更前", max_length=200, blank=True)
+    to_state = models.CharField("变更后", max_length=200, blank=True)
+    reason = models.TextField("理由", blank=True)
+    data = models.JSONField("详情", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "审计记录"
+        verbose_name_plural = "审计记录"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError("审计记录只能追加，不能修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("审计记录只能追加，不能删除。")
+
+
+class HolidaySchedule(models.Model):
+    """A State Council holiday notice loaded after release; it overrides the bundled year file."""
+
+    year = models.PositiveSmallIntegerField("年度", unique=True)
+    title = models.CharField("通知标题", max_length=200)
+    number = models.CharField("文号", max_length=60, blank=True)
+    published = models.DateField("发布日期", null=True, blank=True)
+    schedule_toml = models.TextField("安排（TOML）")
+    source_text = models.TextField("导入的原文", blank=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="导入人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    imported_at = models.DateTimeField("导入时间")
+
+    class Meta:
+        verbose_name = "节假日安排（导入）"
+        verbose_name_plural = "节假日安排（导入）"
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CalendarAdjustment(models.Model):
+    """A local day off, or an administrator's correction of one day of the national schedule."""
+
+    class Kind(models.TextChoices):
+        OFF = "off", "休息日"
+        WORKING = "working", "工作日"
+
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name="适用机关",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="calendar_adjustments",
+        help_text="留空表示对所有机关适用（更正全国安排）。",
+    )
+    day = models.DateField("日期")
+    kind = models.CharField("调整为", max_length=10, choices=Kind.choices)
+    reason = models.CharField(
+        "理由", max_length=200, help_text="例如：本自治州成立纪念日放假一天（依据文件名称）"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="登记人",
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("登记时间")
+    updated_at = models.DateTimeField("最后修改时间")
+
+    class Meta:
+        verbose_name = "工作日调整"
+        verbose_name_plural = "工作日调整"
+        ordering = ["-day"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "day"],
+                condition=models.Q(agency__isnull=False),
+                name="calendar_adjustment_agency_day_unique",
+                violation_error_message="该机关在这一天已有调整记录，请修改原记录。",
+            ),
+            models.UniqueConstraint(
+                fields=["day"],
+                condition=models.Q(agency__isnull=True),
+                name="calendar_adjustment_national_day_unique",
+                violation_error_message="这一天已有适用于全部机关的调整记录，请修改原记录。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.agency.name if self.agency_id else "全部机关"
+        return f"{self.day:%Y-%m-%d} {self.get_kind_display()}（{scope}）"
+
+
+class CalendarRevision(models.Model):
+    """A single counter bumped whenever the calendar's data changes, so every process rebuilds."""
+
+    revision = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "日历版本"
+        verbose_name_plural = "日历版本"
+
+    def __str__(self) -> str:
+        return f"日历版本 {self.revision}"

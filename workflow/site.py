@@ -1,0 +1,17 @@
+"""The staff site: viewflow's Material frame with Gongkai's applications in its menu."""
+
+from viewflow.contrib.auth import AuthViewset
+from viewflow.urls import Application, Site
+
+from workflow.views import DeadlineCalculatorViewset
+
+tools = Application(
+    title="期限与文书",
+    icon="event",
+    app_name="tools",
+    viewsets=[DeadlineCalculatorViewset()],
+)
+
+site = Site(title="公开 · 政府信息公开工作平台", viewsets=[tools])
+
+auth = AuthViewset(with_profile_view=False)

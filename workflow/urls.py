@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import path
+
+from workflow.site import auth, site
+
+admin.site.site_header = "公开 · 系统管理"
+admin.site.site_title = "公开 · 系统管理"
+admin.site.index_title = "系统管理"
+
+urlpatterns = [
+    path("accounts/", auth.urls),
+    path("admin/", admin.site.urls),
+    path("", site.urls),
+]
