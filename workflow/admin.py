@@ -1,4 +1,4 @@
-"""Administration of agencies, the calendar's local adjustments, imported notices and the audit log."""
+"""Administration: agencies, local calendar adjustments, imported notices, the audit log."""
 
 from django import forms
 from django.contrib import admin, messages

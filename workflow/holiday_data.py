@@ -78,8 +78,9 @@ def _weekday_name(day: date) -> str:
 class Festival:
     """One numbered item of a notice: its days off and its make-up working days.
 
-    ``notice_*`` are set only when this festival's arrangement comes from another notice than the
-    year's (e.g. 国发明电〔2015〕1号 for the 2015 anniversary, 国办发明电〔2019〕3号 for 劳动节 2019).
+    ``notice_*`` are set only when this festival's arrangement comes from another notice than
+    the year's (e.g. 国发明电〔2015〕1号 for the 2015 anniversary day, 国办发明电〔2019〕3号
+    for 劳动节 2019).
     """
 
     name: str
@@ -399,7 +400,8 @@ def validate_schedule(
             raise _fail(
                 source,
                 year,
-                f"{day.isoformat()} 既是节日“{name}”的调休上班日，又是节日“{off_owner[day]}”的放假日",
+                f"{day.isoformat()} 既是节日“{name}”的调休上班日，"
+                f"又是节日“{off_owner[day]}”的放假日",
             )
 
 

@@ -112,7 +112,9 @@ counts = st.integers(min_value=0, max_value=60)
 @settings(max_examples=500, deadline=None)
 @given(day=any_day, n=counts)
 def test_between_inverts_add(national_calendar, day, n):
-    assert national_calendar.working_days_between(day, national_calendar.add_working_days(day, n)) == n
+    assert (
+        national_calendar.working_days_between(day, national_calendar.add_working_days(day, n)) == n
+    )
 
 
 @settings(max_examples=500, deadline=None)
@@ -169,17 +171,23 @@ def test_national_correction_applies_to_every_agency_but_local_rows_win(agency, 
     day = d("2026-03-05")
     calendar_adjustment_save(actor=admin_user, day=day, kind="off", reason="更正", agency=None)
     assert not get_calendar(agency).is_working_day(day)
-    calendar_adjustment_save(actor=admin_user, day=day, kind="working", reason="照常", agency=agency)
+    calendar_adjustment_save(
+        actor=admin_user, day=day, kind="working", reason="照常", agency=agency
+    )
     assert get_calendar(agency).is_working_day(day)
     assert not get_calendar(None).is_working_day(day)
 
 
 @pytest.mark.django_db
-def test_get_calendar_is_cached_until_the_revision_moves(agency, admin_user, django_assert_num_queries):
+def test_get_calendar_is_cached_until_the_revision_moves(
+    agency, admin_user, django_assert_num_queries
+):
     from workflow.services import calendar_adjustment_save
 
     first = get_calendar(agency)
     with django_assert_num_queries(1):  # only the revision check
         assert get_calendar(agency) is first
-    calendar_adjustment_save(actor=admin_user, day=d("2026-03-06"), kind="off", reason="x", agency=agency)
+    calendar_adjustment_save(
+        actor=admin_user, day=d("2026-03-06"), kind="off", reason="x", agency=agency
+    )
     assert get_calendar(agency) is not first

@@ -53,7 +53,9 @@ SCENARIOS = [
 ]
 
 
-@pytest.mark.parametrize(("name", "events", "today", "due"), SCENARIOS, ids=[s[0] for s in SCENARIOS])
+@pytest.mark.parametrize(
+    ("name", "events", "today", "due"), SCENARIOS, ids=[s[0] for s in SCENARIOS]
+)
 def test_due_dates_of_worked_scenarios(national_calendar, name, events, today, due):
     state = run(events, national_calendar, today)
     assert state.due_date == d(due)
@@ -139,7 +141,9 @@ def test_at_risk_and_overdue_flags(national_calendar):
 
 def test_stop_on_time_and_late(national_calendar):
     start = E("start", d("2026-03-02"))
-    on_time = run([start, E("stop", d("2026-03-30"), reason="送达")], national_calendar, "2026-05-01")
+    on_time = run(
+        [start, E("stop", d("2026-03-30"), reason="送达")], national_calendar, "2026-05-01"
+    )
     assert on_time.stopped and on_time.on_time and not on_time.overdue
     assert on_time.used == 20
     late = run([start, E("stop", d("2026-04-02"))], national_calendar, "2026-05-01")
@@ -194,9 +198,16 @@ def test_pause_started_on_the_due_date_gains_nothing(national_calendar):
         ([E("start", d("2026-03-10")), E("extend", d("2026-03-02"), days=5)], "早于前一事件"),
         ([E("start", d("2026-03-02")), E("extend", d("2026-03-31"), days=5)], "不能再延期"),
         ([E("start", d("2026-03-02")), E("pause", d("2026-03-31"), reason="fee")], "不能再暂停"),
-        ([E("start", d("2026-03-02")), E("pause", d("2026-03-05"), reason="lunch")], "没有法律依据"),
         (
-            [E("start", d("2026-03-02")), E("stop", d("2026-03-05")), E("extend", d("2026-03-06"), 5)],
+            [E("start", d("2026-03-02")), E("pause", d("2026-03-05"), reason="lunch")],
+            "没有法律依据",
+        ),
+        (
+            [
+                E("start", d("2026-03-02")),
+                E("stop", d("2026-03-05")),
+                E("extend", d("2026-03-06"), 5),
+            ],
             "已经办结",
         ),
         ([E("start", d("2026-06-02"))], "晚于今天"),
@@ -214,8 +225,15 @@ days = st.dates(min_value=date(2004, 1, 1), max_value=date(2027, 12, 31))
 
 
 @settings(max_examples=200, deadline=None)
-@given(start=days, pause_at=st.integers(0, 19), pause_len=st.integers(0, 40), today_pad=st.integers(0, 10))
-def test_a_pause_never_makes_the_due_date_earlier(national_calendar, start, pause_at, pause_len, today_pad):
+@given(
+    start=days,
+    pause_at=st.integers(0, 19),
+    pause_len=st.integers(0, 40),
+    today_pad=st.integers(0, 10),
+)
+def test_a_pause_never_makes_the_due_date_earlier(
+    national_calendar, start, pause_at, pause_len, today_pad
+):
     cal = national_calendar
     plain = evaluate([E("start", start)], calendar=cal, today=start)
     pause = cal.add_working_days(start, pause_at) if pause_at else start

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,103 +14,310 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='CalendarRevision',
+            name="CalendarRevision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('revision', models.PositiveBigIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("revision", models.PositiveBigIntegerField(default=0)),
             ],
             options={
-                'verbose_name': '日历版本',
-                'verbose_name_plural': '日历版本',
+                "verbose_name": "日历版本",
+                "verbose_name_plural": "日历版本",
             },
         ),
         migrations.CreateModel(
-            name='Agency',
+            name="Agency",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='机关名称')),
-                ('short_name', models.CharField(blank=True, max_length=30, verbose_name='简称')),
-                ('code', models.SlugField(help_text='英文字母、数字或连字符', max_length=40, unique=True, verbose_name='代码')),
-                ('case_number_prefix', models.CharField(blank=True, help_text='例如：孝政信申；编号形如 孝政信申〔2026〕17号', max_length=20, verbose_name='登记编号前缀')),
-                ('number_style', models.CharField(choices=[('plain', '〔2026〕17号（GB/T 9704）'), ('with_di', '〔2026〕第17号')], default='plain', max_length=10, verbose_name='编号样式')),
-                ('letter_head', models.CharField(choices=[('letter', '信函格式（红色机关名称、红色双线）'), ('plain', '普通格式（无版头）')], default='letter', max_length=10, verbose_name='文书版头')),
-                ('reply_layout', models.CharField(choices=[('single', '统一使用答复书（正文随结果变化）'), ('separate', '按结果使用单独的告知书')], default='single', max_length=10, verbose_name='答复文书样式')),
-                ('office_name', models.CharField(blank=True, help_text='例如：孝义市人民政府办公室', max_length=100, verbose_name='政府信息公开工作机构')),
-                ('office_phone', models.CharField(blank=True, max_length=40, verbose_name='联系电话')),
-                ('office_address', models.CharField(blank=True, max_length=200, verbose_name='通讯地址')),
-                ('office_postcode', models.CharField(blank=True, max_length=6, verbose_name='邮政编码')),
-                ('reconsideration_organ', models.CharField(blank=True, help_text='2023年修订的《行政复议法》施行后一般为本级人民政府；垂直管理部门为上一级主管部门。', max_length=100, verbose_name='行政复议机关')),
-                ('court', models.CharField(blank=True, help_text='例如：孝义市人民法院', max_length=100, verbose_name='管辖法院')),
-                ('at_risk_days', models.PositiveSmallIntegerField(default=5, help_text='剩余工作日不多于此数时标为临期。', verbose_name='临期提醒（工作日）')),
-                ('correction_period_days', models.PositiveSmallIntegerField(default=15, verbose_name='补正期限默认值（工作日）')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('staff', models.ManyToManyField(blank=True, help_text='可以办理本机关事务的用户；其他机关的用户看不到本机关的数据。', related_name='agencies', to=settings.AUTH_USER_MODEL, verbose_name='工作人员')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="机关名称")),
+                ("short_name", models.CharField(blank=True, max_length=30, verbose_name="简称")),
+                (
+                    "code",
+                    models.SlugField(
+                        help_text="英文字母、数字或连字符",
+                        max_length=40,
+                        unique=True,
+                        verbose_name="代码",
+                    ),
+                ),
+                (
+                    "case_number_prefix",
+                    models.CharField(
+                        blank=True,
+                        help_text="例如：孝政信申；编号形如 孝政信申〔2026〕17号",
+                        max_length=20,
+                        verbose_name="登记编号前缀",
+                    ),
+                ),
+                (
+                    "number_style",
+                    models.CharField(
+                        choices=[
+                            ("plain", "〔2026〕17号（GB/T 9704）"),
+                            ("with_di", "〔2026〕第17号"),
+                        ],
+                        default="plain",
+                        max_length=10,
+                        verbose_name="编号样式",
+                    ),
+                ),
+                (
+                    "letter_head",
+                    models.CharField(
+                        choices=[
+                            ("letter", "信函格式（红色机关名称、红色双线）"),
+                            ("plain", "普通格式（无版头）"),
+                        ],
+                        default="letter",
+                        max_length=10,
+                        verbose_name="文书版头",
+                    ),
+                ),
+                (
+                    "reply_layout",
+                    models.CharField(
+                        choices=[
+                            ("single", "统一使用答复书（正文随结果变化）"),
+                            ("separate", "按结果使用单独的告知书"),
+                        ],
+                        default="single",
+                        max_length=10,
+                        verbose_name="答复文书样式",
+                    ),
+                ),
+                (
+                    "office_name",
+                    models.CharField(
+                        blank=True,
+                        help_text="例如：孝义市人民政府办公室",
+                        max_length=100,
+                        verbose_name="政府信息公开工作机构",
+                    ),
+                ),
+                (
+                    "office_phone",
+                    models.CharField(blank=True, max_length=40, verbose_name="联系电话"),
+                ),
+                (
+                    "office_address",
+                    models.CharField(blank=True, max_length=200, verbose_name="通讯地址"),
+                ),
+                (
+                    "office_postcode",
+                    models.CharField(blank=True, max_length=6, verbose_name="邮政编码"),
+                ),
+                (
+                    "reconsideration_organ",
+                    models.CharField(
+                        blank=True,
+                        help_text="2023年修订的《行政复议法》施行后一般为本级人民政府；垂直管理部门为上一级主管部门。",
+                        max_length=100,
+                        verbose_name="行政复议机关",
+                    ),
+                ),
+                (
+                    "court",
+                    models.CharField(
+                        blank=True,
+                        help_text="例如：孝义市人民法院",
+                        max_length=100,
+                        verbose_name="管辖法院",
+                    ),
+                ),
+                (
+                    "at_risk_days",
+                    models.PositiveSmallIntegerField(
+                        default=5,
+                        help_text="剩余工作日不多于此数时标为临期。",
+                        verbose_name="临期提醒（工作日）",
+                    ),
+                ),
+                (
+                    "correction_period_days",
+                    models.PositiveSmallIntegerField(
+                        default=15, verbose_name="补正期限默认值（工作日）"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                (
+                    "staff",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="可以办理本机关事务的用户；其他机关的用户看不到本机关的数据。",
+                        related_name="agencies",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="工作人员",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '行政机关',
-                'verbose_name_plural': '行政机关',
-                'ordering': ['name'],
+                "verbose_name": "行政机关",
+                "verbose_name_plural": "行政机关",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='HolidaySchedule',
+            name="HolidaySchedule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(unique=True, verbose_name='年度')),
-                ('title', models.CharField(max_length=200, verbose_name='通知标题')),
-                ('number', models.CharField(blank=True, max_length=60, verbose_name='文号')),
-                ('published', models.DateField(blank=True, null=True, verbose_name='发布日期')),
-                ('schedule_toml', models.TextField(verbose_name='安排（TOML）')),
-                ('source_text', models.TextField(blank=True, verbose_name='导入的原文')),
-                ('imported_at', models.DateTimeField(verbose_name='导入时间')),
-                ('imported_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='导入人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(unique=True, verbose_name="年度")),
+                ("title", models.CharField(max_length=200, verbose_name="通知标题")),
+                ("number", models.CharField(blank=True, max_length=60, verbose_name="文号")),
+                ("published", models.DateField(blank=True, null=True, verbose_name="发布日期")),
+                ("schedule_toml", models.TextField(verbose_name="安排（TOML）")),
+                ("source_text", models.TextField(blank=True, verbose_name="导入的原文")),
+                ("imported_at", models.DateTimeField(verbose_name="导入时间")),
+                (
+                    "imported_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="导入人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '节假日安排（导入）',
-                'verbose_name_plural': '节假日安排（导入）',
-                'ordering': ['-year'],
+                "verbose_name": "节假日安排（导入）",
+                "verbose_name_plural": "节假日安排（导入）",
+                "ordering": ["-year"],
             },
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, verbose_name='时间')),
-                ('action', models.CharField(max_length=60, verbose_name='操作')),
-                ('object_type', models.CharField(max_length=60, verbose_name='对象类型')),
-                ('object_id', models.CharField(blank=True, max_length=60, verbose_name='对象编号')),
-                ('object_repr', models.CharField(blank=True, max_length=200, verbose_name='对象')),
-                ('from_state', models.CharField(blank=True, max_length=200, verbose_name='变更前')),
-                ('to_state', models.CharField(blank=True, max_length=200, verbose_name='变更后')),
-                ('reason', models.TextField(blank=True, verbose_name='理由')),
-                ('data', models.JSONField(blank=True, default=dict, verbose_name='详情')),
-                ('actor', models.ForeignKey(blank=True, help_text='为空表示系统自动操作（如定时任务）。', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('agency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='workflow.agency', verbose_name='机关')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(db_index=True, verbose_name="时间")),
+                ("action", models.CharField(max_length=60, verbose_name="操作")),
+                ("object_type", models.CharField(max_length=60, verbose_name="对象类型")),
+                ("object_id", models.CharField(blank=True, max_length=60, verbose_name="对象编号")),
+                ("object_repr", models.CharField(blank=True, max_length=200, verbose_name="对象")),
+                ("from_state", models.CharField(blank=True, max_length=200, verbose_name="变更前")),
+                ("to_state", models.CharField(blank=True, max_length=200, verbose_name="变更后")),
+                ("reason", models.TextField(blank=True, verbose_name="理由")),
+                ("data", models.JSONField(blank=True, default=dict, verbose_name="详情")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="为空表示系统自动操作（如定时任务）。",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="workflow.agency",
+                        verbose_name="机关",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '审计记录',
-                'verbose_name_plural': '审计记录',
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['object_type', 'object_id'], name='audit_object_idx')],
+                "verbose_name": "审计记录",
+                "verbose_name_plural": "审计记录",
+                "ordering": ["-at", "-id"],
+                "indexes": [
+                    models.Index(fields=["object_type", "object_id"], name="audit_object_idx")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CalendarAdjustment',
+            name="CalendarAdjustment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(verbose_name='日期')),
-                ('kind', models.CharField(choices=[('off', '休息日'), ('working', '工作日')], max_length=10, verbose_name='调整为')),
-                ('reason', models.CharField(help_text='例如：本自治州成立纪念日放假一天（依据文件名称）', max_length=200, verbose_name='理由')),
-                ('created_at', models.DateTimeField(verbose_name='登记时间')),
-                ('updated_at', models.DateTimeField(verbose_name='最后修改时间')),
-                ('agency', models.ForeignKey(blank=True, help_text='留空表示对所有机关适用（更正全国安排）。', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='calendar_adjustments', to='workflow.agency', verbose_name='适用机关')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='登记人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(verbose_name="日期")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("off", "休息日"), ("working", "工作日")],
+                        max_length=10,
+                        verbose_name="调整为",
+                    ),
+                ),
+                (
+                    "reason",
+                    models.CharField(
+                        help_text="例如：本自治州成立纪念日放假一天（依据文件名称）",
+                        max_length=200,
+                        verbose_name="理由",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(verbose_name="登记时间")),
+                ("updated_at", models.DateTimeField(verbose_name="最后修改时间")),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="留空表示对所有机关适用（更正全国安排）。",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="calendar_adjustments",
+                        to="workflow.agency",
+                        verbose_name="适用机关",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登记人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '工作日调整',
-                'verbose_name_plural': '工作日调整',
-                'ordering': ['-day'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('agency__isnull', False)), fields=('agency', 'day'), name='calendar_adjustment_agency_day_unique', violation_error_message='该机关在这一天已有调整记录，请修改原记录。'), models.UniqueConstraint(condition=models.Q(('agency__isnull', True)), fields=('day',), name='calendar_adjustment_national_day_unique', violation_error_message='这一天已有适用于全部机关的调整记录，请修改原记录。')],
+                "verbose_name": "工作日调整",
+                "verbose_name_plural": "工作日调整",
+                "ordering": ["-day"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("agency__isnull", False)),
+                        fields=("agency", "day"),
+                        name="calendar_adjustment_agency_day_unique",
+                        violation_error_message="该机关在这一天已有调整记录，请修改原记录。",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("agency__isnull", True)),
+                        fields=("day",),
+                        name="calendar_adjustment_national_day_unique",
+                        violation_error_message="这一天已有适用于全部机关的调整记录，请修改原记录。",
+                    ),
+                ],
             },
         ),
     ]

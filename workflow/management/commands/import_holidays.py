@@ -39,7 +39,8 @@ def describe_schedule(schedule: YearSchedule) -> list[str]:
         lines.append(f"发布日期：{cn_date(schedule.published)}")
     for festival in schedule.festivals:
         spans = "、".join(
-            f"{_day(first)}至{_day(last)}（{(last - first).days + 1}天）" if first != last
+            f"{_day(first)}至{_day(last)}（{(last - first).days + 1}天）"
+            if first != last
             else f"{_day(first)}（1天）"
             for first, last in festival.off
         )
@@ -54,11 +55,14 @@ def describe_schedule(schedule: YearSchedule) -> list[str]:
 class Command(BaseCommand):
     help = (
         "导入国务院办公厅的年度节假日安排：可以是年度数据文件（TOML），也可以是通知原文"
-        "（粘贴的文本文件，或用 - 从标准输入读取）。显示解析结果，确认后导入，并重新计算受影响的期限。"
+        "（粘贴的文本文件，或用 - 从标准输入读取）。"
+        "显示解析结果，确认后导入，并重新计算受影响的期限。"
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("source", help="年度数据文件（.toml）或通知原文文本文件；- 表示标准输入")
+        parser.add_argument(
+            "source", help="年度数据文件（.toml）或通知原文文本文件；- 表示标准输入"
+        )
         parser.add_argument("--year", type=int, help="年度（通知原文中没有标题时必填）")
         parser.add_argument("--yes", action="store_true", help="不询问，直接导入（用于脚本）")
 
@@ -110,7 +114,9 @@ class Command(BaseCommand):
         result = holiday_schedule_import(actor=None, schedule=schedule, source_text=text)
         self.stdout.write(self.style.SUCCESS(f"已导入{schedule.year}年节假日安排。"))
         if result.moved:
-            self.stdout.write(f"{len(result.moved)}个已保存的期限重新计算后发生变化（提前的在前）：")
+            self.stdout.write(
+                f"{len(result.moved)}个已保存的期限重新计算后发生变化（提前的在前）："
+            )
             for moved in result.moved:
                 old = cn_date(moved.old_due) if moved.old_due else "—"
                 new = cn_date(moved.new_due) if moved.new_due else "—"

@@ -36,7 +36,9 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, force: bool = False, **options):
         if not settings.DEBUG and not force:
-            raise CommandError("这是演示数据：生产环境（DEBUG 关闭）中不创建。确需创建请加 --force。")
+            raise CommandError(
+                "这是演示数据：生产环境（DEBUG 关闭）中不创建。确需创建请加 --force。"
+            )
         code = DEMO_AGENCY["code"]
         agency, _ = Agency.objects.update_or_create(code=code, defaults=DEMO_AGENCY)
         User = get_user_model()
