@@ -61,7 +61,7 @@ def other_agency(db):
 def _persona(django_user_model, username: str, agency, role: str | None = None):
     user = django_user_model.objects.create_user(username=username, password="pw")
     if role:
-        user.groups.add(Group.objects.get(name=role))
+        user.groups.add(Group.objects.get_or_create(name=role)[0])
     if agency is not None:
         agency.staff.add(user)
     return user
