@@ -32,7 +32,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 messages: venv
-	$(BIN)/python manage.py compilemessages --ignore=.venv --verbosity 0
+	@if ls locale/*/LC_MESSAGES/*.po >/dev/null 2>&1; then \
+		$(BIN)/python manage.py compilemessages --ignore=.venv --verbosity 0; fi
 
 migrate: venv
 	$(BIN)/python manage.py migrate --no-input --verbosity 0

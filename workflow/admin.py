@@ -2,11 +2,19 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 
 from workflow.cn import cn_date
+from workflow.holiday_import import preview_import, read_schedule
 from workflow.models import Agency, AuditEvent, CalendarAdjustment, HolidaySchedule
-from workflow.services import calendar_adjustment_delete, calendar_adjustment_save
+from workflow.services import (
+    calendar_adjustment_delete,
+    calendar_adjustment_save,
+    holiday_schedule_import,
+)
 
 
 @admin.register(Agency)
@@ -97,6 +105,43 @@ class CalendarAdjustmentAdmin(admin.ModelAdmin):
             self.delete_model(request, obj)
 
 
+class HolidayImportForm(forms.Form):
+    text = forms.CharField(
+        label="通知原文或年度数据文件内容",
+        widget=forms.Textarea(attrs={"rows": 16, "cols": 100}),
+        required=False,
+        help_text="从中国政府网复制《国务院办公厅关于××××年部分节假日安排的通知》全文粘贴到这里。",
+    )
+    upload = forms.FileField(label="或上传文件（.txt / .toml，UTF-8）", required=False)
+    year = forms.IntegerField(
+        label="年度",
+        required=False,
+        min_value=2004,
+        max_value=2100,
+        help_text="原文中没有标题时填写",
+    )
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("upload")
+        if upload:
+            if upload.size > 200_000:
+                raise forms.ValidationError("上传的文件过大：节假日通知不应超过200KB。")
+            try:
+                data["text"] = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise forms.ValidationError("上传的文件不是 UTF-8 编码的文本。") from None
+        if not (data.get("text") or "").strip():
+            raise forms.ValidationError("请粘贴通知原文或上传文件。")
+        try:
+            data["schedule"] = read_schedule(
+                data["text"], year=data.get("year"), source="粘贴的内容"
+            )
+        except ValueError as error:
+            raise forms.ValidationError(f"无法解析：{error}") from None
+        return data
+
+
 @admin.register(HolidaySchedule)
 class HolidayScheduleAdmin(admin.ModelAdmin):
     list_display = ["year", "title", "number", "published", "imported_by", "imported_at"]
@@ -107,6 +152,51 @@ class HolidayScheduleAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_import_permission(self, request) -> bool:
+        return request.user.has_perm("workflow.add_holidayschedule")
+
+    def get_urls(self):
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="workflow_holidayschedule_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra = {"can_import": self.has_import_permission(request), **(extra_context or {})}
+        return super().changelist_view(request, extra_context=extra)
+
+    def import_view(self, request):
+        """Paste (or upload) the notice, see what was parsed and what changes, then confirm."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        form = HolidayImportForm(request.POST or None, request.FILES or None)
+        preview = None
+        if request.method == "POST" and form.is_valid():
+            schedule = form.cleaned_data["schedule"]
+            if request.POST.get("confirm") == "yes":
+                result = holiday_schedule_import(
+                    actor=request.user, schedule=schedule, source_text=form.cleaned_data["text"]
+                )
+                messages.success(request, f"已导入{schedule.year}年节假日安排：{schedule.title}。")
+                _report_moved(request, result.moved)
+                return redirect("admin:workflow_holidayschedule_changelist")
+            preview = preview_import(schedule)
+            form = HolidayImportForm(
+                initial={"text": form.cleaned_data["text"], "year": form.cleaned_data.get("year")}
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "导入国务院节假日安排",
+            "form": form,
+            "preview": preview,
+        }
+        return TemplateResponse(request, "admin/workflow/holidayschedule/import.html", context)
 
 
 @admin.register(AuditEvent)

@@ -22,6 +22,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "workflow.delete_calendaradjustment",
         "workflow.view_calendaradjustment",
         "workflow.view_holidayschedule",
+        "workflow.add_holidayschedule",
         "workflow.view_auditevent",
     ],
 }

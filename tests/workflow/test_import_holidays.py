@@ -93,3 +93,49 @@ def test_unparseable_text_is_refused_with_the_reason(tmp_path):
 def test_missing_file_is_refused(tmp_path):
     with pytest.raises(CommandError, match="找不到文件"):
         run(str(tmp_path / "nope.txt"), "--yes")
+
+
+# -- the same in the admin, for administrators who do not use a terminal ----------------------
+
+IMPORT_URL = "/admin/workflow/holidayschedule/import/"
+
+
+def test_admin_pastes_the_notice_previews_and_confirms(client, admin_user):
+    from django.contrib.auth.models import Permission
+
+    admin_user.user_permissions.add(
+        Permission.objects.get(codename="add_holidayschedule"),
+        Permission.objects.get(codename="view_holidayschedule"),
+    )
+    client.force_login(admin_user)
+    changelist = client.get("/admin/workflow/holidayschedule/").content.decode()
+    assert "导入节假日通知" in changelist
+
+    preview = client.post(IMPORT_URL, {"text": NOTICE_2027}).content.decode()
+    assert "请核对解析结果" in preview
+    assert "文号：国办发明电〔2026〕99号" in preview
+    assert "2027年1月30日改为工作日" in preview
+    assert not HolidaySchedule.objects.exists()  # nothing saved before confirmation
+
+    done = client.post(IMPORT_URL, {"text": NOTICE_2027, "confirm": "yes"})
+    assert done.status_code == 302
+    assert HolidaySchedule.objects.get(year=2027).imported_by == admin_user
+    assert AuditEvent.objects.get(action="holiday_schedule_imported").actor == admin_user
+
+
+def test_admin_import_explains_what_could_not_be_parsed(client, admin_user):
+    from django.contrib.auth.models import Permission
+
+    admin_user.user_permissions.add(Permission.objects.get(codename="add_holidayschedule"))
+    client.force_login(admin_user)
+    page = client.post(IMPORT_URL, {"text": "一、元旦：随便放几天。", "year": "2027"})
+    assert page.status_code == 200
+    assert "无法解析" in page.content.decode()
+    assert not HolidaySchedule.objects.exists()
+
+
+def test_import_page_is_refused_without_the_permission(client, handler):
+    handler.is_staff = True
+    handler.save()
+    client.force_login(handler)
+    assert client.get(IMPORT_URL).status_code == 403

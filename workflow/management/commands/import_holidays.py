@@ -1,55 +1,13 @@
 """manage.py import_holidays: load a year's State Council holiday notice without a release."""
 
 import sys
-import tomllib
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from workflow.calendar import WorkingCalendar, get_calendar
 from workflow.cn import cn_date
-from workflow.holiday_data import HolidayDataError, YearSchedule, parse_year_toml
-from workflow.holiday_notice import parse_notice
-from workflow.services import holiday_schedule_import, schedule_changes
-
-WEEKDAYS = "一二三四五六日"
-
-
-def _day(d) -> str:
-    return f"{cn_date(d)}（周{WEEKDAYS[d.weekday()]}）"
-
-
-def read_schedule(text: str, *, year: int | None, source: str) -> YearSchedule:
-    """A year file (TOML) or the pasted text of a notice, whichever ``text`` is."""
-    try:
-        tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
-        return parse_notice(text, year=year)
-    schedule = parse_year_toml(text, source=source)
-    if year is not None and schedule.year != year:
-        raise HolidayDataError(f"{source}是{schedule.year}年的安排，与 --year {year} 不一致。")
-    return schedule
-
-
-def describe_schedule(schedule: YearSchedule) -> list[str]:
-    lines = [f"通知：{schedule.title}"]
-    if schedule.number:
-        lines.append(f"文号：{schedule.number}")
-    if schedule.published:
-        lines.append(f"发布日期：{cn_date(schedule.published)}")
-    for festival in schedule.festivals:
-        spans = "、".join(
-            f"{_day(first)}至{_day(last)}（{(last - first).days + 1}天）"
-            if first != last
-            else f"{_day(first)}（1天）"
-            for first, last in festival.off
-        )
-        work = "、".join(_day(d) for d in festival.workdays) or "无"
-        lines.append(f"  {festival.name}：放假 {spans}；调休上班 {work}")
-    lines.append(
-        f"合计：放假{len(schedule.days_off)}天（含周末），调休上班{len(schedule.workdays)}天。"
-    )
-    return lines
+from workflow.holiday_import import preview_import, read_schedule
+from workflow.services import holiday_schedule_import
 
 
 class Command(BaseCommand):
@@ -84,22 +42,16 @@ class Command(BaseCommand):
         except ValueError as error:
             raise CommandError(f"无法解析 {name}：{error}") from None
 
-        for line in describe_schedule(schedule):
+        preview = preview_import(schedule)
+        for line in preview.lines:
             self.stdout.write(line)
-
-        current = get_calendar(None)
-        preview = WorkingCalendar({**current.schedules, schedule.year: schedule})
-        changed = schedule_changes(current, preview, schedule)
-        if schedule.year in current.official_years:
+        if preview.replaces_official:
             self.stdout.write(self.style.WARNING(f"{schedule.year}年已有官方安排，导入将替换它。"))
         else:
             self.stdout.write(f"{schedule.year}年目前按暂定日历计算，导入后改为官方安排。")
-        if changed:
-            listed = "、".join(
-                f"{cn_date(d)}改为{'工作日' if preview.is_working_day(d) else '休息日'}"
-                for d in changed
-            )
-            self.stdout.write(f"与现行日历相比有{len(changed)}天变化：{listed}")
+        if preview.changes:
+            listed = "、".join(preview.change_lines())
+            self.stdout.write(f"与现行日历相比有{len(preview.changes)}天变化：{listed}")
         else:
             self.stdout.write("与现行日历相比没有变化。")
 
