@@ -17,7 +17,9 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 @pytest.fixture(scope="session")
 def chromium():
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
-        pytest.skip(f"浏览器测试需要 Debian 的 chromium（{CHROMIUM} 不存在）：apt-get install chromium")
+        pytest.skip(
+            f"浏览器测试需要 Debian 的 chromium（{CHROMIUM} 不存在）：apt-get install chromium"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

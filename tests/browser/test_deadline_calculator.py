@@ -31,7 +31,9 @@ def test_handler_computes_a_deadline_with_a_consultation_and_an_extension(
     shot("2-result")
 
 
-def test_a_bad_date_is_explained_and_the_form_keeps_what_was_typed(page, live_server, handler, shot):
+def test_a_bad_date_is_explained_and_the_form_keeps_what_was_typed(
+    page, live_server, handler, shot
+):
     login(page, live_server, "handler")
     page.goto(f"{live_server.url}/tools/deadline/")
     page.fill("input[name=receipt_date]", "2026-03-02")
