@@ -165,3 +165,18 @@ def test_only_administrators_reach_the_calendar_admin(client, handler):
     client.force_login(handler)
     response = client.get(reverse("admin:workflow_calendaradjustment_changelist"))
     assert response.status_code == 302  # to the admin login: handlers are not staff
+
+
+def test_login_page_is_chinese_and_names_the_platform(client):
+    html = client.get("/accounts/login/").content.decode()
+    assert "<title>登录 - 公开 · 政府信息公开工作平台</title>" in html
+    assert "公开 · 政府信息公开工作平台" in html
+    assert "用户名" in html and "密码" in html
+    assert "Demo" not in html and "Django Material" not in html
+
+
+def test_site_frame_is_chinese(client, handler):
+    client.force_login(handler)
+    html = client.get(URL).content.decode()
+    assert "退出登录" in html
+    assert "Log out" not in html
