@@ -32,9 +32,11 @@ SCENARIOS = [
         "2026-03-16",
         "2026-04-14",
     ),
-    # Art. 33 ¶3: a third-party consultation 03-10 → 03-24 removes the days after 03-10 up to
-    # and including 03-24; Art. 33 ¶2 extension by 20 (Qingming Apr 6, May Day May 1-5 off,
-    # Saturday May 9 worked).
+    # DOMAIN §3.4's example. Art. 33 ¶3: a third-party consultation 03-10 → 03-24 removes the
+    # days after 03-10 up to and including 03-24; Art. 33 ¶2 extension by 20 (Qingming Apr 6,
+    # May Day May 1-5 off, Saturday May 9 worked). DOMAIN prints "due 2026-05-06"; counting by
+    # its own rules gives 05-14 (6 days used before the pause, 34 after 03-24), which a
+    # day-by-day count over chinese_calendar confirms.
     (
         "consultation and extension",
         [
