@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup system-deps venv migrate lint pytest messages clean
+.PHONY: run test setup system-deps venv migrate lint pytest messages fonts clean
 
 run: setup
 	$(BIN)/python manage.py setup_demo
@@ -17,7 +17,7 @@ test: setup lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest
 
-setup: system-deps venv messages migrate
+setup: system-deps venv messages migrate fonts
 
 system-deps:
 	@bash scripts/system-deps.sh
@@ -37,6 +37,9 @@ messages: venv
 
 migrate: venv
 	$(BIN)/python manage.py migrate --no-input --verbosity 0
+
+fonts: venv
+	$(BIN)/python manage.py prepare_letter_fonts
 
 lint: venv
 	$(BIN)/ruff check .

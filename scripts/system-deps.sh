@@ -4,7 +4,7 @@
 # only missing packages are installed, and only when running as root with apt-get available.
 set -euo pipefail
 
-wanted=(fonts-noto-cjk chromium poppler-utils gettext libpango-1.0-0 libpangoft2-1.0-0)
+wanted=(fonts-noto-cjk chromium poppler-utils gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
 missing=()
 for pkg in "${wanted[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then

@@ -44,6 +44,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
     "workflow",
+    "workflow.letters",
     "viewflow",
     "viewflow.workflow",
     "django.contrib.admin",

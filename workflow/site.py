@@ -3,13 +3,14 @@
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Application, Site
 
+from workflow.letters.views import LetterGalleryViewset
 from workflow.views import DeadlineCalculatorViewset
 
 tools = Application(
     title="期限与文书",
     icon="event",
     app_name="tools",
-    viewsets=[DeadlineCalculatorViewset()],
+    viewsets=[DeadlineCalculatorViewset(), LetterGalleryViewset()],
 )
 
 site = Site(title="公开 · 政府信息公开工作平台", viewsets=[tools])

@@ -1,0 +1,58 @@
+"""Per-agency template overrides: validated on save, versioned, used when rendering."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from workflow.letters.engine import builtin_source
+from workflow.letters.models import TemplateOverride, agency_overrides, template_version
+from workflow.letters.render import build_letter, sample_context
+from workflow.models import Agency
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def agency():
+    return Agency.objects.create(
+        name="孝义市人民政府办公室",
+        code="xiaoyi-office",
+        reconsideration_organ="孝义市人民政府",
+        court="孝义市人民法院",
+    )
+
+
+def test_override_with_a_syntax_error_is_rejected_on_save(agency):
+    override = TemplateOverride(agency=agency, name="extension_notice.txt", source="{% if %}坏")
+    with pytest.raises(ValidationError) as rejected:
+        override.save()
+    assert "模板语法错误" in str(rejected.value)
+    assert not TemplateOverride.objects.exists()
+
+
+def test_override_with_unknown_element_is_rejected_on_save(agency):
+    source = builtin_source("extension_notice.txt").replace("@主送", "@收件人")
+    with pytest.raises(ValidationError, match="未知的文书元素"):
+        TemplateOverride(agency=agency, name="extension_notice.txt", source=source).save()
+
+
+def test_broken_fragment_is_rejected_on_save(agency):
+    with pytest.raises(ValidationError, match="模板语法错误"):
+        TemplateOverride(agency=agency, name="_remedy.txt", source="{{ remedy|nofilter }}").save()
+
+
+def test_override_is_used_and_versioned(agency):
+    source = builtin_source("extension_notice.txt").replace("特此告知。", "特此告知，敬请谅解。")
+    override = TemplateOverride(agency=agency, name="extension_notice.txt", source=source)
+    override.save()
+    assert override.version == 1
+    letter = build_letter(
+        "extension_notice", sample_context("extension_notice"), overrides=agency_overrides(agency)
+    )
+    assert "特此告知，敬请谅解。" in letter.plain_text()
+    override.source = source.replace("敬请谅解", "请予理解")
+    override.save()
+    override.refresh_from_db()
+    assert override.version == 2
+    assert list(override.versions.values_list("version", flat=True)) == [2, 1]
+    assert template_version(agency) == "builtin+extension_notice.txt@v2"
+    assert template_version(None) == "builtin"

@@ -1,0 +1,513 @@
+"""Typed letter contexts: the facts a letter states, independent of any request model.
+
+The request and attribute workflows fill these dataclasses; the letter templates read them.
+Each context knows which of its elements are required (``missing()``), so that a letter lacking
+the reconsideration organ, the case number or the articles relied on is never issued (DOMAIN §3.8).
+"""
+
+import types
+import typing
+from dataclasses import dataclass, field, fields, is_dataclass
+from datetime import date
+from typing import Any, ClassVar
+
+from workflow.letters import fees
+from workflow.letters.outcomes import Remedy, get_outcome
+
+
+class MissingLetterElements(ValueError):
+    """A letter cannot be issued because required elements are missing."""
+
+    def __init__(self, missing: list[str]):
+        self.missing = missing
+        super().__init__("文书缺少必需内容，不能生成：" + "、".join(missing))
+
+
+@dataclass(kw_only=True)
+class AgencyInfo:
+    """The issuing agency and its letter settings (mirrors ``workflow.models.Agency``)."""
+
+    name: str
+    office_name: str = ""
+    phone: str = ""
+    address: str = ""
+    postcode: str = ""
+    contact_person: str = ""
+    reconsideration_organ: str = ""
+    court: str = ""
+    number_style: str = "plain"  # plain: 〔2026〕17号 / with_di: 〔2026〕第17号
+    letter_head: str = "letter"  # letter: 信函格式 red head / plain
+    reply_layout: str = "single"  # single: 答复书 / separate: one notice per outcome
+
+    @classmethod
+    def from_agency(cls, agency: Any, *, contact_person: str = "") -> "AgencyInfo":
+        """Build from a ``workflow.models.Agency`` (or anything with the same attributes)."""
+        names = [f.name for f in fields(cls) if f.name != "contact_person"]
+        return cls(contact_person=contact_person, **{n: getattr(agency, n) for n in names})
+
+
+@dataclass(kw_only=True)
+class CaseNumber:
+    """登记编号 parts; printed as 孝政信申〔2026〕17号 or 〔2026〕第17号 per the agency."""
+
+    prefix: str
+    year: int
+    sequence: int
+
+    def format(self, style: str = "plain") -> str:
+        """The number in the agency's style: no 第 and no zero padding unless ``with_di``."""
+        di = "第" if style == "with_di" else ""
+        return f"{self.prefix}〔{self.year}〕{di}{self.sequence}号"
+
+
+@dataclass(kw_only=True)
+class Party:
+    """An applicant, third party or other addressee."""
+
+    name: str = ""
+    kind: str = "person"  # person / organization
+    address: str = ""
+    postcode: str = ""
+    phone: str = ""
+
+    @property
+    def you(self) -> str:
+        """How a letter addresses the party: 您 for a person, 你单位 for an organisation."""
+        return "你单位" if self.kind == "organization" else "您"
+
+
+@dataclass(kw_only=True)
+class CaseFacts:
+    """The facts of a request that letters repeat."""
+
+    number: CaseNumber | None = None
+    receipt_date: date | None = None
+    channel: str = ""  # 当面提交 / 邮寄 / 互联网 / 传真 …
+    request: str = ""  # 申请获取的政府信息，as the applicant described it
+    due_date: date | None = None
+    query_code: str = ""
+
+
+@dataclass(kw_only=True)
+class WithheldPart:
+    description: str
+    reason: str = ""
+    basis: str = ""
+
+
+@dataclass(kw_only=True)
+class HandlingStep:
+    step: str
+    who: str = ""
+    when: date | None = None
+    opinion: str = ""
+    signature: str = ""
+
+
+def _present(value: Any) -> bool:
+    if value is None:
+        return False
+    if isinstance(value, str | list | tuple | dict):
+        return bool(value)
+    return True
+
+
+@dataclass(kw_only=True)
+class LetterContext:
+    """What every letter has: the issuing agency, the issue date and the remedy it carries."""
+
+    agency: AgencyInfo
+    issue_date: date
+    remedy: ClassVar[Remedy | None] = None
+
+    def remedy_clause(self) -> Remedy | None:
+        """The remedy clause this letter ends with, or ``None``."""
+        return self.remedy
+
+    def requirements(self) -> list[tuple[str, Any]]:
+        """(Chinese name, value) of every element this letter cannot go out without."""
+        required: list[tuple[str, Any]] = [
+            ("机关名称", self.agency.name),
+            ("成文日期", self.issue_date),
+        ]
+        if self.remedy_clause() is not None:
+            required += [
+                ("行政复议机关", self.agency.reconsideration_organ),
+                ("管辖法院", self.agency.court),
+            ]
+        return required
+
+    def missing(self) -> list[str]:
+        """Names of the required elements that are empty, in the order a reader meets them."""
+        return [name for name, value in self.requirements() if not _present(value)]
+
+    def check(self) -> None:
+        """Refuse (``MissingLetterElements``) when anything required is missing."""
+        missing = self.missing()
+        if missing:
+            raise MissingLetterElements(missing)
+
+    def number_text(self) -> str:
+        return ""
+
+    def template_context(self) -> dict[str, Any]:
+        """The variables a template sees: every field, plus ``number`` and ``remedy``."""
+        context = {f.name: getattr(self, f.name) for f in fields(self)}
+        context["number"] = self.number_text()
+        context["remedy"] = str(self.remedy_clause() or "")
+        return context
+
+
+@dataclass(kw_only=True)
+class RequestLetter(LetterContext):
+    """A letter about one information request, normally addressed to the applicant."""
+
+    case: CaseFacts
+    applicant: Party
+
+    def number_text(self) -> str:
+        number = self.case.number
+        return number.format(self.agency.number_style) if number else ""
+
+    def requirements(self) -> list[tuple[str, Any]]:
+        return [
+            *super().requirements(),
+            ("登记编号", self.case.number),
+            ("收到申请之日", self.case.receipt_date),
+            ("申请人", self.applicant.name),
+        ]
+
+    def template_context(self) -> dict[str, Any]:
+        return {**super().template_context(), "you": self.applicant.you}
+
+
+@dataclass(kw_only=True)
+class ReceiptContext(RequestLetter):
+    """登记回执 (Art. 31, 45)."""
+
+    arrival_date: date | None = None
+    wanted_form: str = ""
+
+    def requirements(self) -> list[tuple[str, Any]]:
+        return [*super().requirements(), ("答复期限", self.case.due_date)]
+
+
+@dataclass(kw_only=True)
+class CorrectionContext(RequestLetter):
+    """补正告知书 (Art. 30): everything to correct, at once, and the period."""
+
+    items: list[str] = field(default_factory=list)
+    correction_deadline: date | None = None
+    period_days: int = 15
+
+    def requirements(self) -> list[tuple[str, Any]]:
+        return [
+            *super().requirements(),
+            ("需要补正的事项", self.items),
+            ("补正期限", self.correction_deadline),
+        ]
+
+
+@dataclass(kw_only=True)
+class ThirdPartyConsultationContext(RequestLetter):
+    """第三方意见征询函 (Art. 32): the applicant is not named to the third party."""
+
+    third_party: Party
+    information: str = ""
+    reason: str = ""
+    reply_by: date | None = None
+
+    def requirements(self) -> list[tuple[str, Any]]:
+        return [
+            *super().requirements(),
+            ("被征求意见的第三方", self.third_party.name),
+            ("涉及的政府信息", self.information),
+            ("答复期限", self.reply_by),
+        ]
+
+
+@dataclass(kw_only=True)
+class AgencyConsultationContext(RequestLetter):
+    """征求意见函 to a co-producing agency (Art. 34): silence counts as consent."""
+
+    consulted_agency: str = ""
+    information: str = ""
+    reply_by: date | None = None
+
+    def requirements(self) -> list[tuple[str, Any]]:
+        return [
+            *super().requirements(),
+            ("被征求意见的机关", self.consulted_agency),
+            ("涉及的政府信息", self.information),
+            ("答复期限", self.reply_by),
+        ]
+
+
+@dataclass(kw_only=True)
+class ConsultationNoticeContext(RequestLetter):
+    """征求意见告知书 to the applicant (Art. 33(3)): the clock is paused."""
+
+    consulted: list[str] = field(default_factory=list)
+    sent_on: date | None = None
+
+    def requirements(self) -> list[tuple[str, Any]]:
+        return [
+            *super().requirements(),
+            ("征求意见对象", self.consulted),
+            ("发出征求意见之日", self.sent_on),
+        ]
+
+
+@dataclass(kw_only=True)
+class ThirdPartyDisclosureContext(RequestLetter):
+    """Notice to a third party that the agency discloses over its objection (Art. 32)."""
+
+    remedy: ClassVar[Remedy | None] = Remedy.CHOICE
+    third_party: Party
+    objection_date: date | None = None
+    information: str = ""
+    reasons: str = ""
+    articles: list[str] = field(default_factory=list)
+    disclosure_date: date | None = None
+
+    def requirements(self) -> list[tuple[str, Any]]:
+        return [
+            *super().requirements(),
+            ("第三方", self.third_party.name),
+            ("决定公开的政府信息", self.information),
+            ("决定公开的理由", self.reasons),
+            ("所依据的条款", self.articles),
+        ]
+
+
+@dataclass(kw_only=True)
+class ExtensionContext(RequestLetter):
+    """延期答复告知书 (Art. 33(2)): approved, sent before the original deadline."""
+
+    reason: str = ""
+    extension_days: int = 20
+    new_due_date: date | None = None
+
+    def requirements(self) -> list[tuple[str, Any]]:
+        return [
+            *super().requirements(),
+            ("原答复期限", self.case.due_date),
+            ("延期理由", self.reason),
+            ("延期后的答复期限", self.new_due_date),
+        ]
+
+
+@dataclass(kw_only=True)
+class FeeContext(RequestLetter):
+    """信息处理费缴费通知 (Fee Rules Art. 6): basis, standard, amount and how to pay."""
+
+    method: str = "per_page"
+    quantity: int = 0
+    earlier_this_month: int = 0  # per-piece: the applicant's earlier applications this month
+    reduction: int = 0
+    reduction_reason: str = ""
+    payment_method: str = ""
+    pay_within_days: int = 20
+    pay_by: date | None = None
+
+    def calculation(self) -> fees.FeeCalculation | None:
+        """The fee, band by band; ``None`` while the quantity is not known."""
+        if self.quantity < 1:
+            return None
+        if self.method == fees.FeeMethod.PER_PIECE:
+            return fees.fee_per_piece(
+                earlier_this_month=self.earlier_this_month,
+                count=self.quantity,
+                reduction=self.reduction,
+            )
+        return fees.fee_per_page(self.quantity, reduction=self.reduction)
+
+    def requirements(self) -> list[tuple[str, Any]]:
+        required = [
+            *super().requirements(),
+            ("收费数量", self.calculation()),
+            ("缴费方式", self.payment_method),
+            ("缴费期限", self.pay_by),
+        ]
+        if self.reduction:
+            required.append(("减免理由", self.reduction_reason))
+        return required
+
+    def template_context(self) -> dict[str, Any]:
+        return {**super().template_context(), "fee": self.calculation()}
+
+
+@dataclass(kw_only=True)
+class ReplyContext(RequestLetter):
+    """The decision on a request (Arts. 30, 35–39), for the 答复书 and the separate notices."""
+
+    outcome: str
+    articles: list[str] = field(default_factory=list)
+    provided: list[str] = field(default_factory=list)
+    form: str = ""  # Art. 40: paper, electronic, viewing on site
+    where_published: str = ""
+    withheld_parts: list[WithheldPart] = field(default_factory=list)
+    reason: str = ""
+    search_description: str = ""
+    competent_agency: str = ""
+    competent_agency_contact: str = ""
+    special_law: str = ""
+    earlier_reply: str = ""
+    proper_channel: str = ""
+    notice_date: date | None = None  # the correction or fee notice, for deemed abandonment
+    lapsed_deadline: date | None = None
+
+    def remedy_clause(self) -> Remedy | None:
+        return get_outcome(self.outcome).remedy
+
+    def requirements(self) -> list[tuple[str, Any]]:
+        outcome = get_outcome(self.outcome)
+        required = [*super().requirements(), ("所依据的条款", self.articles)]
+        if self.outcome == "partly_disclosed":
+            required.append(("不予公开的部分", self.withheld_parts))
+            for index, part in enumerate(self.withheld_parts, 1):
+                required.append((f"不予公开部分{index}的理由", part.reason))
+                required.append((f"不予公开部分{index}的依据", part.basis))
+        elif outcome.family == "withheld":
+            required.append(("不予公开的理由", self.reason))
+        if self.outcome == "already_public":
+            required.append(("已公开的途径", self.where_published))
+        if self.outcome == "not_held":
+            required.append(("检索情况", self.search_description))
+        if self.outcome == "withheld_query_matter":
+            required.append(("查询所依据的法律法规", self.special_law))
+        if outcome.family == "abandoned":
+            required += [
+                ("告知书发出之日", self.notice_date),
+                ("期限届满之日", self.lapsed_deadline),
+            ]
+        return required
+
+    def template_context(self) -> dict[str, Any]:
+        outcome = get_outcome(self.outcome)
+        return {
+            **super().template_context(),
+            "outcome_label": outcome.label,
+            "family": outcome.family,
+            "notice_title": outcome.notice_title,
+            "outcome_template": f"outcomes/{self.outcome}.txt",
+        }
+
+
+@dataclass(kw_only=True)
+class ServiceProofContext(RequestLetter):
+    """送达回证: a table the server and the recipient complete and sign."""
+
+    document_title: str = ""
+    document_number: str = ""
+    recipient: str = ""
+    address: str = ""
+    method: str = ""
+    served_on: date | None = None
+    server: str = ""
+    witness: str = ""
+    remarks: str = ""
+
+    def requirements(self) -> list[tuple[str, Any]]:
+        return [*super().requirements(), ("送达文书名称", self.document_title)]
+
+
+@dataclass(kw_only=True)
+class HandlingSheetContext(RequestLetter):
+    """政府信息公开申请办理单: every step, who, when, opinion and signature."""
+
+    steps: list[HandlingStep] = field(default_factory=list)
+    outcome: str = ""
+
+    def template_context(self) -> dict[str, Any]:
+        label = get_outcome(self.outcome).label if self.outcome else ""
+        return {**super().template_context(), "outcome_label": label}
+
+
+ATTRIBUTES = {
+    "proactive": ("主动公开", "（此件公开发布）"),
+    "on_request": ("依申请公开", "（此件依申请公开）"),
+    "withheld": ("不予公开", "（此件不予公开）"),
+}
+
+
+@dataclass(kw_only=True)
+class AttributeLetterContext(LetterContext):
+    """公函 from a drafting unit setting the attribute of an older document (DOMAIN §4.4)."""
+
+    letter_number: CaseNumber | None = None
+    disclosure_office: str = ""
+    document_title: str = ""
+    document_number: str = ""
+    document_date: date | None = None
+    attribute: str = ""
+    reasons: str = ""
+    legal_basis: str = ""
+    request_number: str = ""
+
+    def number_text(self) -> str:
+        number = self.letter_number
+        return number.format(self.agency.number_style) if number else ""
+
+    def requirements(self) -> list[tuple[str, Any]]:
+        required = [
+            *super().requirements(),
+            ("函件编号", self.letter_number),
+            ("主送的政府信息公开工作机构", self.disclosure_office),
+            ("文件标题", self.document_title),
+            ("公开属性", self.attribute if self.attribute in ATTRIBUTES else ""),
+        ]
+        if self.attribute in ("on_request", "withheld"):
+            required += [("认定理由", self.reasons), ("法律依据", self.legal_basis)]
+        return required
+
+    def template_context(self) -> dict[str, Any]:
+        label, mark = ATTRIBUTES.get(self.attribute, ("", ""))
+        return {**super().template_context(), "attribute_label": label, "attribute_mark": mark}
+
+
+# -- building contexts from JSON (samples, the render_letter command) -------------------------
+
+
+class ContextDataError(ValueError):
+    """A JSON context does not fit its dataclass; the message says where."""
+
+
+def _build(tp: Any, value: Any, where: str) -> Any:
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        if value is None:
+            return None
+        (inner,) = [arg for arg in typing.get_args(tp) if arg is not type(None)]
+        return _build(inner, value, where)
+    if tp is date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(value)
+        except (TypeError, ValueError):
+            raise ContextDataError(f"{where}：日期应写作 YYYY-MM-DD，而不是 {value!r}") from None
+    if origin is list:
+        (inner,) = typing.get_args(tp)
+        if not isinstance(value, list):
+            raise ContextDataError(f"{where}：应为列表")
+        return [_build(inner, item, f"{where}[{i}]") for i, item in enumerate(value)]
+    if is_dataclass(tp):
+        if not isinstance(value, dict):
+            raise ContextDataError(f"{where}：应为对象")
+        return from_data(tp, value, where)
+    return value
+
+
+def from_data(cls: type, data: dict[str, Any], where: str = "context") -> Any:
+    """Build dataclass ``cls`` from JSON-like ``data`` (dates as ISO strings), strictly."""
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in fields(cls) if f.init}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ContextDataError(f"{where}：未知的字段 {', '.join(unknown)}")
+    kwargs = {name: _build(hints[name], value, f"{where}.{name}") for name, value in data.items()}
+    try:
+        return cls(**kwargs)
+    except TypeError as error:
+        raise ContextDataError(f"{where}：{error}") from None

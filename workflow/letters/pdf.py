@@ -1,0 +1,216 @@
+"""PDF renderer: a ``Letter`` → HTML in the GB/T 9704 layout → WeasyPrint.
+
+Page: A4, margins 37 mm top, 28 mm left, 26 mm right, 35 mm bottom, leaving the 156 × 225 mm text
+block. Body 16 pt on a fixed pitch of 225 mm / 22 lines, with the characters narrowed by the
+letter spacing so that 28 of them fill 156 mm. Page numbers "— 2 —" from page 2, 14 pt, 7 mm
+below the text block, right on odd pages and left on even ones.
+"""
+
+import atexit
+import logging
+import threading
+from html import escape
+
+from workflow.letters import fonts
+from workflow.letters.structure import Heading, Letter, NumberedItems, Paragraph, Table
+
+MM = 72 / 25.4
+LINE_PITCH = 225 * MM / 22  # 28.99 pt: 22 lines fill the text block
+LINE = LINE_PITCH - 0.05  # a hair under, so 22 lines never spill for rounding
+CHAR_PITCH = 156 * MM / 28  # 15.79 pt: 28 characters fill the text block
+BODY_PT = 16
+TRACKING = CHAR_PITCH - BODY_PT - 0.005
+RED = "#e60012"
+
+# WeasyPrint reports every layout step at INFO; letters are rendered often.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+
+def _css() -> str:
+    body, title = fonts.font_stack("body"), fonts.font_stack("title")
+    heading, kai = fonts.font_stack("heading"), fonts.font_stack("kai")
+    page_number = (
+        f'content: "— " counter(page) " —"; font-family: {body}; font-size: 14pt;'
+        " vertical-align: top; padding-top: 5.5mm;"
+    )
+    return f"""
+{fonts.font_face_css()}
+@page {{
+  size: A4; margin: 37mm 26mm 35mm 28mm;
+  @bottom-right {{ {page_number} padding-right: {CHAR_PITCH:.2f}pt; }}
+}}
+@page :left {{
+  @bottom-right {{ content: none; }}
+  @bottom-left {{ {page_number} padding-left: {CHAR_PITCH:.2f}pt; }}
+}}
+@page :first {{ @bottom-right {{ content: none; }} @bottom-left {{ content: none; }} }}
+html {{ font-family: {body}; font-size: {BODY_PT}pt; line-height: {LINE:.3f}pt; color: #000; }}
+body {{ margin: 0; letter-spacing: {TRACKING:.3f}pt; }}
+p {{ margin: 0; text-indent: {2 * CHAR_PITCH:.2f}pt; text-align: justify; }}
+p.flush {{ text-indent: 0; }}
+.head {{ margin: 0 -7mm; text-align: center; }}
+.head-name {{ font-family: {title}; color: {RED}; font-size: 26pt; line-height: 27pt;
+  letter-spacing: 2pt; white-space: nowrap; }}
+.rule-top {{ margin-top: 4mm; border-top: 1.1mm solid {RED}; height: 0.6mm;
+  border-bottom: 0.35mm solid {RED}; }}
+.number {{ text-indent: 0; text-align: right; }}
+.number-centred {{ text-indent: 0; text-align: center; }}
+h1.title {{ font-family: {title}; font-size: 22pt; font-weight: normal; line-height: 32pt;
+  text-align: center; margin: {LINE:.2f}pt 0 {LINE:.2f}pt 0; letter-spacing: 0.5pt; }}
+h2 {{ font-family: {heading}; font-size: {BODY_PT}pt; font-weight: normal; margin: 0;
+  text-indent: {2 * CHAR_PITCH:.2f}pt; }}
+h3 {{ font-family: {kai}; font-size: {BODY_PT}pt; font-weight: normal; margin: 0;
+  text-indent: {2 * CHAR_PITCH:.2f}pt; }}
+table {{ width: 100%; border-collapse: collapse; table-layout: fixed; margin: 0;
+  letter-spacing: 0; }}
+td, th {{ border: 0.75pt solid #000; padding: 0.8mm 1.5mm; font-size: 14pt; line-height: 20pt;
+  text-align: left; vertical-align: middle; font-weight: normal; }}
+th {{ font-family: {heading}; text-align: center; }}
+tr.tall td {{ height: 20mm; vertical-align: top; }}
+table.dense td, table.dense th {{ font-size: 12pt; line-height: 17pt; }}
+.attachments {{ margin-top: {LINE:.2f}pt; }}
+.attachments p {{ padding-left: {5 * CHAR_PITCH:.2f}pt; text-indent: 0; }}
+.attachments p.first {{ padding-left: {2 * CHAR_PITCH:.2f}pt; }}
+.signature {{ margin-top: {1.5 * LINE:.2f}pt; text-align: right; }}
+.sig-inner {{ display: inline-block; position: relative; text-align: center;
+  margin-right: {4 * CHAR_PITCH:.2f}pt; }}
+.sig-inner p {{ text-indent: 0; text-align: center; white-space: nowrap; }}
+.sig-agency {{ margin: 0 -12em; }}
+.seal {{ position: absolute; left: 50%; top: 50%; width: 42mm;
+  margin-left: -21mm; margin-top: -23mm; border: 0.6pt dashed #f0a0a0; border-radius: 50%;
+  color: #f0a0a0; font-size: 10pt; line-height: 12pt; padding-top: 15mm; height: 27mm;
+  letter-spacing: 4pt; text-align: center; }}
+.colophon {{ margin-top: {LINE:.2f}pt; font-size: 14pt; line-height: 24pt; letter-spacing: 0; }}
+.colophon.ruled {{ border-top: 0.35mm solid #000; border-bottom: 0.35mm solid #000; }}
+.colophon p {{ text-indent: 0; padding: 0 {CHAR_PITCH:.2f}pt; }}
+.colophon p + p {{ border-top: 0.25mm solid #000; }}
+"""
+
+
+# 信函格式, first page: the agency name 30 mm from the top edge; the lower red double rule (thin
+# over thick, 170 mm) 20 mm from the bottom edge; the text may run down to 26 mm above it.
+_FIRST_PAGE_HEAD = (
+    "@page :first { margin-top: 30mm; margin-bottom: 25mm; "
+    '@bottom-center { content: ""; width: 170mm; margin: 6mm -7mm 0 -7mm; height: 0.6mm; '
+    f"border-top: 0.35mm solid {RED}; border-bottom: 1.1mm solid {RED}; vertical-align: top; }} }}"
+)
+
+_local = threading.local()
+
+
+@atexit.register
+def _release() -> None:
+    # Drop the font configuration before interpreter shutdown tears down WeasyPrint's FFI.
+    _local.__dict__.clear()
+
+
+def _resources():
+    """Per-thread WeasyPrint font configuration and parsed stylesheet (reused: warm renders)."""
+    if getattr(_local, "css", None) is None:
+        from weasyprint import CSS
+        from weasyprint.text.fonts import FontConfiguration
+
+        _local.font_config = FontConfiguration()
+        _local.css = CSS(string=_css(), font_config=_local.font_config)
+    return _local.font_config, _local.css
+
+
+def _text_width(text: str) -> float:
+    """Width of ``text`` in body characters: half-width characters count as half."""
+    return sum(0.5 if ord(ch) < 0x2E80 else 1 for ch in text)
+
+
+def _block_html(block) -> str:
+    if isinstance(block, Paragraph):
+        return f"<p{'' if block.indent else ' class=flush'}>{escape(block.text)}</p>"
+    if isinstance(block, Heading):
+        tag = "h2" if block.level == 1 else "h3"
+        return f"<{tag}>{escape(block.text)}</{tag}>"
+    if isinstance(block, NumberedItems):
+        return "".join(f"<p>{i}. {escape(item)}</p>" for i, item in enumerate(block.items, 1))
+    assert isinstance(block, Table)
+    parts = ['<table class="dense">' if block.columns >= 4 else "<table>"]
+    if block.widths:
+        total = sum(block.widths) or 1
+        parts.append(
+            "<colgroup>"
+            + "".join(f'<col style="width:{100 * w / total:.1f}%">' for w in block.widths)
+            + "</colgroup>"
+        )
+    columns = block.columns
+    for row in block.rows:
+        cell = "th" if row.header else "td"
+        cells = list(row.cells)
+        html_cells = []
+        for index, text in enumerate(cells):
+            span = columns - len(cells) + 1 if index == len(cells) - 1 else 1
+            colspan = f' colspan="{span}"' if span > 1 else ""
+            html_cells.append(f"<{cell}{colspan}>{escape(text)}</{cell}>")
+        parts.append(f"<tr{' class=tall' if row.tall else ''}>{''.join(html_cells)}</tr>")
+    parts.append("</table>")
+    return "".join(parts)
+
+
+def letter_html(letter: Letter) -> str:
+    """The letter as an HTML document (the stylesheet is applied separately)."""
+    out = ['<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">']
+    if letter.head:
+        out.append(f"<style>{_FIRST_PAGE_HEAD}</style>")
+    out.append(f"<title>{escape(letter.title)}</title></head><body>")
+    if letter.head:
+        out.append(
+            f'<div class="head"><div class="head-name">{escape(letter.head.agency)}</div>'
+            '<div class="rule-top"></div></div>'
+        )
+        if letter.number:
+            out.append(f'<p class="number">{escape(letter.number)}</p>')
+    out.append(f'<h1 class="title">{escape(letter.title)}</h1>')
+    if letter.number and not letter.head:
+        out.append(f'<p class="number-centred">{escape(letter.number)}</p>')
+    if letter.addressee:
+        out.append(f'<p class="flush">{escape(letter.addressee)}：</p>')
+    out.extend(_block_html(block) for block in letter.blocks)
+    if letter.attachments:
+        out.append('<div class="attachments">')
+        many = len(letter.attachments) > 1
+        for index, name in enumerate(letter.attachments, 1):
+            label = (f"{index}. " if many else "") + name
+            if index == 1:
+                out.append(f'<p class="first">附件：{escape(label)}</p>')
+            else:
+                out.append(f"<p>{escape(label)}</p>")
+        out.append("</div>")
+    signature = letter.signature
+    if signature.agency or signature.date:
+        width = max(_text_width(signature.date), 1) * CHAR_PITCH
+        seal = '<div class="seal">印章位置</div>' if signature.seal else ""
+        out.append(
+            f'<div class="signature"><div class="sig-inner" style="width:{width:.1f}pt">'
+            f'{seal}<p class="sig-agency">{escape(signature.agency)}</p>'
+            f"<p>{escape(signature.date)}</p></div></div>"
+        )
+    if letter.note:
+        out.append(f"<p>（{escape(letter.note)}）</p>")
+    if letter.colophon:
+        colophon = letter.colophon
+        ruled = letter.head is None
+        lines = []
+        if colophon.cc:
+            lines.append(f"<p>抄送：{escape(colophon.cc)}</p>")
+        if ruled and (colophon.printer or colophon.printed_on):
+            lines.append(
+                f'<p>{escape(colophon.printer)}<span style="float:right">'
+                f"{escape(colophon.printed_on)}印发</span></p>"
+            )
+        if lines:
+            out.append(f'<div class="colophon{" ruled" if ruled else ""}">{"".join(lines)}</div>')
+    out.append("</body></html>")
+    return "".join(out)
+
+
+def render_pdf(letter: Letter) -> bytes:
+    """Render ``letter`` to PDF bytes with embedded, subsetted fonts."""
+    from weasyprint import HTML
+
+    font_config, css = _resources()
+    return HTML(string=letter_html(letter)).write_pdf(stylesheets=[css], font_config=font_config)

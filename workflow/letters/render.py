@@ -1,0 +1,121 @@
+"""The letter pipeline: context → checks → template → letter structure → PDF or DOCX.
+
+letter = build_letter("reply", context)             # refuses when anything required is missing
+pdf = render_letter("reply", context, "pdf")        # bytes
+docx = render_letter("reply", context, "docx", overrides={"reply.txt": "..."})
+"""
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from workflow.letters.contexts import LetterContext, MissingLetterElements, from_data
+from workflow.letters.engine import TEMPLATES_DIR, render_markup
+from workflow.letters.kinds import NOTICE_OUTCOMES, get_kind
+from workflow.letters.outcomes import get_outcome
+from workflow.letters.structure import Letter, LetterHead, parse_markup
+
+FORMATS = ("pdf", "docx")
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+SAMPLES_DIR = TEMPLATES_DIR / "samples"
+
+
+class LetterError(ValueError):
+    """A letter cannot be produced from this context (wrong kind, wrong outcome …)."""
+
+
+def _check_kind_fits(kind_code: str, context: LetterContext) -> None:
+    kind = get_kind(kind_code)
+    if not isinstance(context, kind.context_class):
+        raise LetterError(
+            f"{kind.label}需要 {kind.context_class.__name__} 类型的内容，而不是 "
+            f"{type(context).__name__}。"
+        )
+    allowed = NOTICE_OUTCOMES.get(kind_code)
+    outcome = getattr(context, "outcome", "")
+    if outcome:
+        get_outcome(outcome)
+    if allowed is not None and outcome not in allowed:
+        raise LetterError(f"{kind.label}不适用于办理结果“{outcome}”。")
+
+
+def build_letter(
+    kind_code: str, context: LetterContext, *, overrides: Mapping[str, str] | None = None
+) -> Letter:
+    """The letter structure of ``kind_code`` for ``context``.
+
+    Raises ``MissingLetterElements`` (listing every missing element, in Chinese) before anything
+    is rendered, ``LetterError`` for a context that does not fit the kind, and ``MarkupError`` or
+    ``TemplateSyntaxError`` for a broken template.
+    """
+    _check_kind_fits(kind_code, context)
+    context.check()
+    kind = get_kind(kind_code)
+    markup = render_markup(kind.template, context.template_context(), overrides)
+    letter = parse_markup(markup)
+    if context.agency.letter_head == "letter" and not kind.form:
+        letter.head = LetterHead(context.agency.name)
+    return letter
+
+
+def render_structure(letter: Letter, fmt: str) -> bytes:
+    """Render a letter structure to ``fmt`` (``pdf`` or ``docx``)."""
+    if fmt == "pdf":
+        from workflow.letters.pdf import render_pdf
+
+        return render_pdf(letter)
+    if fmt == "docx":
+        from workflow.letters.docx import render_docx
+
+        return render_docx(letter)
+    raise LetterError(f"不支持的格式：{fmt}（可用：pdf、docx）")
+
+
+def render_letter(
+    kind_code: str,
+    context: LetterContext,
+    fmt: str,
+    *,
+    overrides: Mapping[str, str] | None = None,
+) -> bytes:
+    """Render one letter to PDF or DOCX bytes (see ``build_letter`` for the refusals)."""
+    if fmt not in FORMATS:
+        raise LetterError(f"不支持的格式：{fmt}（可用：pdf、docx）")
+    return render_structure(build_letter(kind_code, context, overrides=overrides), fmt)
+
+
+def context_from_data(kind_code: str, data: dict[str, Any]) -> LetterContext:
+    """Build the context of ``kind_code`` from JSON-like data (dates as YYYY-MM-DD)."""
+    return from_data(get_kind(kind_code).context_class, data)
+
+
+def sample_data(kind_code: str) -> dict[str, Any]:
+    """The bundled sample context of a kind, as JSON data."""
+    get_kind(kind_code)
+    path = Path(SAMPLES_DIR / f"{kind_code}.json")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def sample_context(kind_code: str, **changes: Any) -> LetterContext:
+    """The bundled sample context of a kind; ``changes`` replace top-level fields."""
+    data = sample_data(kind_code)
+    data.update(changes)
+    return context_from_data(kind_code, data)
+
+
+__all__ = [
+    "CONTENT_TYPES",
+    "FORMATS",
+    "LetterError",
+    "MissingLetterElements",
+    "build_letter",
+    "context_from_data",
+    "render_letter",
+    "render_structure",
+    "sample_context",
+    "sample_data",
+]
