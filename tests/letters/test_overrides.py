@@ -56,3 +56,24 @@ def test_override_is_used_and_versioned(agency):
     assert list(override.versions.values_list("version", flat=True)) == [2, 1]
     assert template_version(agency) == "builtin+extension_notice.txt@v2"
     assert template_version(None) == "builtin"
+
+
+def test_every_new_version_is_audited(agency, django_user_model):
+    from workflow.models import AuditEvent
+
+    editor = django_user_model.objects.create_user("editor")
+    source = builtin_source("extension_notice.txt")
+    override = TemplateOverride(
+        agency=agency, name="extension_notice.txt", source=source, updated_by=editor, note="首版"
+    )
+    override.save()
+    override.source = source.replace("特此告知。", "特此告知，敬请谅解。")
+    override.note = "语气"
+    override.save()
+    override.save()  # unchanged text: no new version, no new audit event
+    events = AuditEvent.objects.filter(action="letter_template_saved").order_by("id")
+    assert [(e.from_state, e.to_state, e.reason) for e in events] == [
+        ("内置模板", "第1版", "首版"),
+        ("第1版", "第2版", "语气"),
+    ]
+    assert all(e.actor == editor and e.agency == agency for e in events)

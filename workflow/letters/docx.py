@@ -106,9 +106,12 @@ def _setup_page(document, head: bool, names: dict[str, str]) -> None:
     if grid is None:
         grid = OxmlElement("w:docGrid")
         section._sectPr.append(grid)
-    grid.set(qn("w:type"), "linesAndChars")
+    # A line grid only. 28 characters of 16 pt are 448 pt, wider than the 156 mm (442.2 pt) text
+    # block, so GB/T 9704 letters condense the characters slightly (see _styles); a character
+    # grid (linesAndChars) with a pitch under the font size is laid out two cells a character
+    # by LibreOffice, so it is not used.
+    grid.set(qn("w:type"), "lines")
     grid.set(qn("w:linePitch"), str(round(LINE * 20)))
-    grid.set(qn("w:charSpace"), str(round((CHAR_PITCH - BODY_PT) * 4096)))
     # Page numbers from page 2: odd pages right, even pages left, one character from the edge.
     section.different_first_page_header_footer = True
     document.settings.odd_and_even_pages_header_footer = True
@@ -128,9 +131,38 @@ def _setup_page(document, head: bool, names: dict[str, str]) -> None:
         _border(first, "top", "thinThickSmallGap", 24, RED.lstrip("#"))
 
 
+def _document_defaults(document) -> None:
+    """Body size and Chinese language as the document defaults.
+
+    Word and WPS measure the character grid (``w:docGrid w:charSpace``) from the default font size;
+    left at python-docx's 11 pt, every 16 pt character would take two grid cells.
+    """
+    styles = document.styles.element
+    rpr = styles.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    for tag in ("w:sz", "w:szCs"):
+        element = rpr.find(qn(tag))
+        if element is None:
+            element = OxmlElement(tag)
+            rpr.append(element)
+        element.set(qn("w:val"), str(round(BODY_PT * 2)))
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    lang.set(qn("w:eastAsia"), "zh-CN")
+
+
+#: Condensed character spacing in twentieths of a point: 28 × (16 − 0.25) pt = 441 pt ≤ 442.2 pt.
+CONDENSE_TWIPS = -5
+
+
 def _styles(document, names: dict[str, str]) -> None:
+    _document_defaults(document)
     normal = document.styles["Normal"]
     _set_fonts(normal.element, names["body"], BODY_PT)
+    spacing = OxmlElement("w:spacing")
+    spacing.set(qn("w:val"), str(CONDENSE_TWIPS))
+    normal.element.get_or_add_rPr().append(spacing)
     normal.font.color.rgb = RGBColor(0, 0, 0)
     fmt = normal.paragraph_format
     fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY

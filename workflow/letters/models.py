@@ -48,18 +48,32 @@ class TemplateOverride(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         """Validate, bump the version when the text changed, and keep every version."""
+        from workflow.audit import audit
+
         self.clean()
         with transaction.atomic():
+            before = "内置模板"
             if self.pk is not None:
                 previous = TemplateOverride.objects.select_for_update().get(pk=self.pk)
+                before = f"第{previous.version}版"
                 if previous.source != self.source:
                     self.version = previous.version + 1
             super().save(*args, **kwargs)
-            TemplateOverrideVersion.objects.get_or_create(
+            _, created = TemplateOverrideVersion.objects.get_or_create(
                 override=self,
                 version=self.version,
                 defaults={"source": self.source, "created_by": self.updated_by, "note": self.note},
             )
+            if created:
+                audit(
+                    actor=self.updated_by,
+                    action="letter_template_saved",
+                    obj=self,
+                    agency=self.agency,
+                    from_state=before,
+                    to_state=f"第{self.version}版",
+                    reason=self.note,
+                )
 
     def clean(self) -> None:
         """Reject a template that does not compile or does not render its samples."""
