@@ -41,7 +41,8 @@ def chromium():
 
 
 @pytest.fixture
-def page(chromium, request):
+def page(chromium, live_server):
+    # Depends on live_server so that the page (and any request still loading) closes first.
     context = chromium.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15_000)

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import path
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.generic import TemplateView
 from viewflow.urls import AppMenuMixin, Viewset
 
@@ -39,6 +40,7 @@ class GalleryView(LoginRequiredMixin, TemplateView):
 
 
 @login_required
+@xframe_options_sameorigin  # the gallery shows each PDF in an iframe of its own page
 def letter_file(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
     """One kind rendered from its sample (``?outcome=`` turns a reply to another outcome)."""
     if kind not in KINDS or fmt not in FORMATS:
