@@ -1,0 +1,102 @@
+"""Keep each case's stored clock (due date, flags, explanation) in step with its events.
+
+The clock itself is the pure ``workflow.clock``; this module feeds it a case's ``ClockEntry`` rows
+and the agency's calendar, stores what the inbox shows, and registers the recomputer that the
+calendar calls when a notice is imported or a day adjusted (``workflow.deadlines``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from workflow import deadlines
+from workflow.calendar import get_calendar
+from workflow.clock import ClockEvent, ClockState, evaluate
+from workflow.models import Agency
+
+STORED_FIELDS = [
+    "due_date",
+    "days_left",
+    "at_risk",
+    "overdue",
+    "paused",
+    "provisional",
+    "clock_explanation",
+    "clock_computed_on",
+]
+
+
+def events_of(request) -> list[ClockEvent]:
+    return [
+        ClockEvent(kind=e.kind, on=e.on, days=e.days, reason=e.reason)
+        for e in request.clock_entries.order_by("on", "id")
+    ]
+
+
+def evaluate_case(request, *, today: date, events: list[ClockEvent] | None = None) -> ClockState:
+    """The clock of ``request`` on ``today`` (``events`` overrides the stored ones: a preview)."""
+    agency: Agency = request.agency
+    return evaluate(
+        events if events is not None else events_of(request),
+        calendar=get_calendar(agency.pk),
+        today=today,
+        at_risk_days=agency.at_risk_days,
+    )
+
+
+def apply_state(request, state: ClockState, today: date) -> None:
+    request.due_date = state.due_date
+    request.days_left = state.left
+    request.at_risk = state.at_risk
+    request.overdue = state.overdue
+    request.paused = state.paused
+    request.provisional = state.provisional
+    request.clock_explanation = state.explanation
+    request.clock_computed_on = today
+
+
+def sync_clock(request, *, today: date | None = None) -> ClockState:
+    """Recompute and save the stored clock of ``request``."""
+    today = today or timezone.localdate()
+    state = evaluate_case(request, today=today)
+    apply_state(request, state, today)
+    request.save(update_fields=STORED_FIELDS)
+    return state
+
+
+@deadlines.recomputer("requests")
+def recompute_requests(change: deadlines.CalendarChange) -> list[deadlines.MovedDeadline]:
+    """Recompute every open case whose counting can reach a changed day; report moved ones."""
+    from requests_app.models import InformationRequest
+
+    if not change.days:
+        return []
+    today = timezone.localdate()
+    first_changed = min(change.days)
+    cases = InformationRequest.objects.exclude(stage=InformationRequest.Stage.CLOSED).filter(
+        receipt_date__lt=max(change.days)
+    )
+    if change.agency_id is not None:
+        cases = cases.filter(agency_id=change.agency_id)
+    # A case whose due date is before the first changed day cannot move (its counting ended
+    # earlier), unless it is paused: then its due date is still open.
+    cases = cases.exclude(due_date__lt=first_changed, paused=False)
+    moved: list[deadlines.MovedDeadline] = []
+    for case in cases.select_related("agency").iterator(chunk_size=500):
+        with transaction.atomic():
+            old = case.due_date
+            state = sync_clock(case, today=today)
+            if state.due_date != old:
+                moved.append(
+                    deadlines.MovedDeadline(
+                        source="requests",
+                        label=f"{case.case_number} {case.applicant_name}",
+                        old_due=old,
+                        new_due=state.due_date,
+                        agency_id=case.agency_id,
+                    )
+                )
+    return moved

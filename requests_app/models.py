@@ -1,0 +1,226 @@
+"""An information request (政府信息公开申请) and what hangs off it."""
+
+from django.conf import settings
+from django.db import models
+
+from workflow.letters.outcomes import OUTCOMES
+from workflow.models import Agency
+
+OUTCOME_CHOICES = [(code, outcome.label) for code, outcome in OUTCOMES.items()]
+
+
+class InformationRequest(models.Model):
+    """One application, from registration to archive (DOMAIN §3)."""
+
+    class Kind(models.TextChoices):
+        DISCLOSURE = "disclosure", "申请公开政府信息（第二十七条）"
+        CORRECTION = "correction", "要求更正本人相关政府信息（第四十一条）"
+
+    class Channel(models.TextChoices):
+        IN_PERSON = "in_person", "当面提交"
+        REGISTERED_POST = "registered_post", "邮寄（需签收）"
+        ORDINARY_LETTER = "ordinary_letter", "平常信函"
+        ONLINE = "online", "互联网"
+        FAX = "fax", "传真"
+
+    class ApplicantKind(models.TextChoices):
+        PERSON = "person", "自然人"
+        ORGANIZATION = "organization", "法人或其他组织"
+
+    class OrganizationKind(models.TextChoices):
+        # The five columns of the annual report (Report Format, section 3).
+        BUSINESS = "business", "商业企业"
+        RESEARCH = "research", "科研机构"
+        NONPROFIT = "nonprofit", "社会公益组织"
+        LEGAL_SERVICE = "legal_service", "法律服务机构"
+        OTHER = "other", "其他"
+
+    class IdType(models.TextChoices):
+        RESIDENT_ID = "resident_id", "居民身份证"
+        PASSPORT = "passport", "护照"
+        HMT = "hmt", "港澳台居民居住证或来往内地通行证"
+        OTHER = "other", "其他有效身份证件"
+
+    class Form(models.TextChoices):
+        # Art. 40
+        PAPER = "paper", "纸质文本"
+        ELECTRONIC = "electronic", "电子文件"
+        ON_SITE = "on_site", "当场阅览、抄录"
+
+    class Delivery(models.TextChoices):
+        COLLECT = "collect", "当面领取"
+        POST = "post", "邮寄"
+        EMAIL = "email", "电子邮件"
+        ONLINE = "online", "网上平台"
+
+    class Stage(models.TextChoices):
+        REGISTER = "register", "登记"
+        ACCEPT = "accept", "受理审查"
+        CORRECT = "correct", "补正"
+        CONSULT = "consult", "征求意见"
+        PROPOSE = "propose", "提出办理意见"
+        APPROVE = "approve", "审批"
+        SERVE = "serve", "送达"
+        ARCHIVE = "archive", "归档"
+        CLOSED = "closed", "已归档"
+
+    agency = models.ForeignKey(Agency, verbose_name="机关", on_delete=models.PROTECT)
+    year = models.PositiveSmallIntegerField("登记年度")
+    sequence = models.PositiveIntegerField("年度序号")
+    case_number = models.CharField("登记编号", max_length=60)
+    kind = models.CharField(
+        "申请类型", max_length=12, choices=Kind.choices, default=Kind.DISCLOSURE
+    )
+    channel = models.CharField("提交方式", max_length=20, choices=Channel.choices)
+    arrival_date = models.DateField("到达日期")
+    receipt_date = models.DateField("收到申请之日")
+
+    applicant_kind = models.CharField(
+        "申请人类型", max_length=12, choices=ApplicantKind.choices, default=ApplicantKind.PERSON
+    )
+    organization_kind = models.CharField(
+        "组织类别", max_length=16, choices=OrganizationKind.choices, blank=True
+    )
+    applicant_name = models.CharField("申请人姓名或名称", max_length=100)
+    id_type = models.CharField("证件类型", max_length=16, choices=IdType.choices, blank=True)
+    id_number = models.CharField("证件号码", max_length=40, blank=True)
+    credit_code = models.CharField("统一社会信用代码", max_length=18, blank=True)
+    legal_representative = models.CharField("法定代表人或负责人", max_length=50, blank=True)
+    contact_person = models.CharField("联系人", max_length=50, blank=True)
+    phone = models.CharField("联系电话", max_length=40, blank=True)
+    email = models.EmailField("电子邮箱", blank=True)
+    address = models.CharField("通讯地址", max_length=200, blank=True)
+    postcode = models.CharField("邮政编码", max_length=6, blank=True)
+    agent_name = models.CharField("代理人姓名", max_length=50, blank=True)
+    agent_id_number = models.CharField("代理人证件号码", max_length=40, blank=True)
+    agent_phone = models.CharField("代理人联系电话", max_length=40, blank=True)
+    power_of_attorney = models.BooleanField("已提交授权委托书", default=False)
+
+    description = models.TextField("所需政府信息的描述")
+    document_names = models.TextField("文件名称、文号等特征描述", blank=True)
+    form_wanted = models.CharField("获取信息的方式", max_length=12, choices=Form.choices)
+    delivery = models.CharField("送达方式", max_length=12, choices=Delivery.choices)
+    accessibility_needs = models.CharField(
+        "需要的必要帮助（第四十三条）", max_length=200, blank=True
+    )
+
+    stage = models.CharField(
+        "办理阶段", max_length=12, choices=Stage.choices, default=Stage.REGISTER
+    )
+    outcome = models.CharField("办理结果", max_length=40, choices=OUTCOME_CHOICES, blank=True)
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="承办人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="handled_requests",
+    )
+
+    # The clock's state, stored for lists and recomputed from ClockEntry rows (clock_sync).
+    due_date = models.DateField("答复期限", null=True, blank=True)
+    days_left = models.IntegerField("剩余工作日", null=True, blank=True)
+    at_risk = models.BooleanField("临期", default=False)
+    overdue = models.BooleanField("超期", default=False)
+    paused = models.BooleanField("计时暂停", default=False)
+    provisional = models.BooleanField("期限为暂定", default=False)
+    clock_explanation = models.JSONField("期限说明", default=list, blank=True)
+    clock_computed_on = models.DateField("期限计算日期", null=True, blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="登记人",
+        on_delete=models.PROTECT,
+        related_name="registered_requests",
+    )
+    created_at = models.DateTimeField("登记时间")
+    updated_at = models.DateTimeField("最后更新", auto_now=True)
+
+    class Meta:
+        verbose_name = "政府信息公开申请"
+        verbose_name_plural = "政府信息公开申请"
+        ordering = ["due_date", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "year", "sequence"], name="request_number_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["agency", "case_number"], name="request_case_number_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(receipt_date__gte=models.F("arrival_date")),
+                name="request_receipt_not_before_arrival",
+                violation_error_message="收到申请之日不能早于到达日期。",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(applicant_kind="person", organization_kind="")
+                | models.Q(applicant_kind="organization") & ~models.Q(organization_kind=""),
+                name="request_organization_kind_matches_applicant",
+                violation_error_message="法人或其他组织需要选择组织类别；自然人不选。",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["agency", "due_date", "id"], name="request_agency_due_idx"),
+            models.Index(fields=["agency", "stage", "due_date"], name="request_agency_stage_idx"),
+            models.Index(fields=["agency", "receipt_date"], name="request_agency_receipt_idx"),
+            models.Index(fields=["agency", "applicant_name"], name="request_applicant_idx"),
+            models.Index(fields=["id_number"], name="request_id_number_idx"),
+            models.Index(fields=["credit_code"], name="request_credit_code_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_number} {self.applicant_name}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage != self.Stage.CLOSED and not self.outcome
+
+
+class ClockEntry(models.Model):
+    """One event of the case's statutory clock (workflow.clock.ClockEvent), append-only."""
+
+    class Kind(models.TextChoices):
+        START = "start", "开始计算"
+        PAUSE = "pause", "暂停计时"
+        RESUME = "resume", "恢复计时"
+        EXTEND = "extend", "延长期限"
+        STOP = "stop", "办结"
+
+    request = models.ForeignKey(
+        InformationRequest, on_delete=models.CASCADE, related_name="clock_entries"
+    )
+    kind = models.CharField("事件", max_length=10, choices=Kind.choices)
+    on = models.DateField("日期")
+    days = models.PositiveSmallIntegerField("工作日数", default=0)
+    reason = models.CharField("理由", max_length=40, blank=True)
+    note = models.CharField("说明", max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("记录时间")
+
+    class Meta:
+        verbose_name = "计时事件"
+        verbose_name_plural = "计时事件"
+        ordering = ["on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.on:%Y-%m-%d} {self.get_kind_display()}"
+
+
+class CaseCounter(models.Model):
+    """The last case number given per agency and year; locked while a number is taken."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "登记编号计数"
+        verbose_name_plural = "登记编号计数"
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "year"], name="case_counter_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} {self.year}: {self.last}"

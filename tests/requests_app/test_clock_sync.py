@@ -1,0 +1,60 @@
+"""Each case's stored clock follows its events and the calendar (DOMAIN §2, §3.4)."""
+
+from datetime import date
+
+import pytest
+import time_machine
+
+from requests_app.models import InformationRequest
+from requests_app.services import request_register
+from tests.conftest import d
+from tests.workflow.test_services import _schedule_2027
+from workflow.services import calendar_adjustment_save, holiday_schedule_import
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_local_day_off_moves_the_cases_of_that_agency_only(
+    registrar, agency, other_agency, admin_user, walk_in
+):
+    other_agency.staff.add(registrar)
+    ours = request_register(actor=registrar, agency=agency, data=walk_in(), today=date(2026, 3, 5))
+    theirs = request_register(
+        actor=registrar, agency=other_agency, data=walk_in(), today=date(2026, 3, 5)
+    )
+    _, moved = calendar_adjustment_save(
+        actor=admin_user, day=d("2026-03-10"), kind="off", reason="本地纪念日", agency=agency
+    )
+    ours.refresh_from_db()
+    theirs.refresh_from_db()
+    assert ours.due_date == d("2026-03-31")
+    assert theirs.due_date == d("2026-03-30")
+    assert [(m.label, m.old_due, m.new_due) for m in moved] == [
+        (f"{ours.case_number} 张明华", d("2026-03-30"), d("2026-03-31"))
+    ]
+
+
+@time_machine.travel("2026-12-15 09:00 +0800", tick=False)
+def test_importing_next_years_notice_recomputes_provisional_cases(
+    registrar, agency, admin_user, walk_in
+):
+    case = request_register(
+        actor=registrar,
+        agency=agency,
+        data=walk_in(arrival_date=d("2026-12-14"), receipt_date=d("2026-12-14")),
+    )
+    assert (case.due_date, case.provisional) == (d("2027-01-12"), True)
+    result = holiday_schedule_import(actor=admin_user, schedule=_schedule_2027())
+    case.refresh_from_db()
+    assert case.due_date == d("2027-01-13")  # the made-up notice's bridging day 2027-01-04
+    assert case.provisional is False
+    assert any(m.label.startswith(case.case_number) for m in result.moved)
+
+
+def test_closed_cases_are_not_recomputed(registrar, agency, admin_user, walk_in):
+    case = request_register(actor=registrar, agency=agency, data=walk_in(), today=date(2026, 3, 5))
+    InformationRequest.objects.filter(pk=case.pk).update(stage=InformationRequest.Stage.CLOSED)
+    _, moved = calendar_adjustment_save(
+        actor=admin_user, day=d("2026-03-10"), kind="off", reason="x", agency=agency
+    )
+    assert moved == []

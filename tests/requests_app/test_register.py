@@ -1,0 +1,177 @@
+"""Registration: numbering, receipt-date rules (Art. 31), applicant checks, clock, audit."""
+
+import threading
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+from requests_app.models import CaseCounter, InformationRequest
+from requests_app.services import request_register
+from tests.conftest import d
+from workflow.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+TODAY = date(2026, 3, 5)
+
+
+def register(actor, agency, data, today=TODAY):
+    return request_register(actor=actor, agency=agency, data=data, today=today)
+
+
+def test_registration_numbers_the_case_and_starts_the_clock(registrar, agency, walk_in):
+    case = register(registrar, agency, walk_in())
+    assert case.case_number == "孝政信申〔2026〕1号"  # GB/T 9704 style by default
+    assert case.stage == InformationRequest.Stage.ACCEPT
+    # Art. 33 ¶2: 20 working days after Monday 2026-03-02.
+    assert case.due_date == d("2026-03-30")
+    assert case.days_left == 17
+    assert case.clock_explanation[0].startswith("2026年3月2日收到申请")
+    event = AuditEvent.objects.get(action="request_registered")
+    assert (event.actor, event.agency, event.to_state) == (registrar, agency, "accept")
+
+
+def test_numbers_are_per_agency_and_year_and_follow_the_agency_style(
+    registrar, agency, other_agency, walk_in
+):
+    agency.number_style = "with_di"
+    agency.save()
+    first = register(registrar, agency, walk_in())
+    second = register(registrar, agency, walk_in())
+    assert (first.sequence, second.sequence) == (1, 2)
+    assert second.case_number == "孝政信申〔2026〕第2号"
+    other_agency.staff.add(registrar)
+    assert register(registrar, other_agency, walk_in()).sequence == 1
+    next_year = register(
+        registrar,
+        agency,
+        walk_in(arrival_date=d("2027-01-04"), receipt_date=d("2027-01-04")),
+        today=d("2027-01-04"),
+    )
+    assert next_year.case_number == "孝政信申〔2027〕第1号"
+
+
+def test_a_refused_registration_takes_no_number(registrar, agency, walk_in):
+    register(registrar, agency, walk_in())
+    with pytest.raises(ValidationError):
+        register(registrar, agency, walk_in(id_number="110105194912310021"))
+    assert register(registrar, agency, walk_in()).sequence == 2
+    assert CaseCounter.objects.get(agency=agency, year=2026).last == 2
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        (
+            {"receipt_date": d("2026-03-06"), "arrival_date": d("2026-03-06")},
+            "receipt_date",
+            "晚于今天",
+        ),
+        (
+            {"channel": "online", "arrival_date": d("2026-03-03"), "receipt_date": d("2026-03-02")},
+            "receipt_date",
+            "不能早于到达日期",
+        ),
+        (
+            {
+                "channel": "in_person",
+                "arrival_date": d("2026-03-02"),
+                "receipt_date": d("2026-03-03"),
+            },
+            "receipt_date",
+            "第三十一条",
+        ),
+        ({"id_number": "110105194912310021"}, "id_number", "校验码不正确"),
+        ({"id_type": ""}, "id_type", "身份证件类型"),
+        ({"description": " "}, "description", "特征性描述"),
+        ({"phone": "", "email": "", "address": ""}, "phone", "至少填写一种联系方式"),
+        ({"agent_name": "李律师"}, "power_of_attorney", "授权委托书"),
+        (
+            {"applicant_kind": "organization", "organization_kind": "", "credit_code": "X"},
+            "organization_kind",
+            "组织类别",
+        ),
+        (
+            {
+                "applicant_kind": "organization",
+                "organization_kind": "business",
+                "credit_code": "91140000MA0GRXXH81",
+                "legal_representative": "王某",
+            },
+            "credit_code",
+            "校验码不正确",
+        ),
+    ],
+)
+def test_bad_registrations_are_refused_naming_the_field(
+    registrar, agency, walk_in, changes, field, message
+):
+    with pytest.raises(ValidationError) as refused:
+        register(registrar, agency, walk_in(**changes))
+    assert message in refused.value.message_dict[field][0]
+    assert not InformationRequest.objects.exists()
+
+
+def test_ordinary_letter_may_be_confirmed_after_it_arrived(registrar, agency, walk_in):
+    # Art. 31(2): an ordinary letter counts from the day the office confirms with the applicant.
+    case = register(
+        registrar,
+        agency,
+        walk_in(
+            channel="ordinary_letter", arrival_date=d("2026-03-02"), receipt_date=d("2026-03-04")
+        ),
+    )
+    assert case.receipt_date == d("2026-03-04")
+    assert case.due_date == d("2026-04-01")
+
+
+def test_organisations_need_a_valid_credit_code_and_a_kind(registrar, agency, walk_in):
+    from requests_app.identity import credit_code_check_char
+
+    code = "91140000MA0GRXXH8"
+    case = register(
+        registrar,
+        agency,
+        walk_in(
+            applicant_kind="organization",
+            organization_kind="legal_service",
+            applicant_name="山西某律师事务所",
+            credit_code=code + credit_code_check_char(code),
+            legal_representative="王某",
+            id_type="",
+            id_number="",
+        ),
+    )
+    assert case.organization_kind == "legal_service"
+
+
+def test_only_the_agencys_staff_can_register_for_it(outsider, agency, walk_in):
+    with pytest.raises(PermissionError, match="不是孝义市人民政府办公室的工作人员"):
+        register(outsider, agency, walk_in())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_registrations_get_distinct_gap_free_numbers(registrar, agency, walk_in):
+    count = 8
+    results, errors = [], []
+    barrier = threading.Barrier(count)
+
+    def work():
+        try:
+            barrier.wait()
+            results.append(register(registrar, agency, walk_in()).sequence)
+        except Exception as error:  # collected and asserted below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(results) == list(range(1, count + 1))
+    numbers = InformationRequest.objects.values_list("case_number", flat=True)
+    assert len(set(numbers)) == count
