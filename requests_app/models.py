@@ -117,6 +117,18 @@ class InformationRequest(models.Model):
         related_name="handled_requests",
     )
 
+    # Correction (Art. 30)
+    correction_items = models.JSONField("需要补正的事项", default=list, blank=True)
+    correction_asked_on = models.DateField("补正告知日期", null=True, blank=True)
+    correction_deadline = models.DateField("补正期限", null=True, blank=True)
+    corrected_on = models.DateField("收到补正申请之日", null=True, blank=True)
+    # Service (DOMAIN §3.8)
+    service_method = models.CharField("送达方式", max_length=12, blank=True)
+    served_on = models.DateField("送达日期", null=True, blank=True)
+    served_late = models.BooleanField("逾期送达", default=False)
+    tracking_number = models.CharField("邮件号码", max_length=60, blank=True)
+    closed_on = models.DateField("归档日期", null=True, blank=True)
+
     # The clock's state, stored for lists and recomputed from ClockEntry rows (clock_sync).
     due_date = models.DateField("答复期限", null=True, blank=True)
     days_left = models.IntegerField("剩余工作日", null=True, blank=True)
@@ -224,3 +236,148 @@ class CaseCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency} {self.year}: {self.last}"
+
+
+class Decision(models.Model):
+    """The handler's proposal and its approval (DOMAIN §3.6): outcome, grounds, what is provided."""
+
+    request = models.OneToOneField(
+        InformationRequest, on_delete=models.CASCADE, related_name="decision"
+    )
+    outcome = models.CharField("办理结果", max_length=40, choices=OUTCOME_CHOICES)
+    articles = models.JSONField("所依据的条款", default=list)
+    reason = models.TextField("理由和说明", blank=True)
+    withheld_parts = models.JSONField(
+        "不予公开的部分", default=list, blank=True, help_text="每项：内容、理由、依据"
+    )
+    details = models.JSONField("其他要素", default=dict, blank=True)
+    provide_form = models.CharField(
+        "提供信息的形式", max_length=12, choices=InformationRequest.Form.choices, blank=True
+    )
+    needs_legal_review = models.BooleanField("需要法制审核", default=False)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField("提出时间")
+    legal_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    legal_reviewed_at = models.DateTimeField("法制审核时间", null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField("批准时间", null=True, blank=True)
+    decided_on = models.DateField("决定日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "办理意见"
+        verbose_name_plural = "办理意见"
+
+    def __str__(self) -> str:
+        return f"{self.request.case_number} {self.get_outcome_display()}"
+
+
+class Consultation(models.Model):
+    """A written consultation of a third party (Art. 32) or another agency (Art. 34)."""
+
+    class Party(models.TextChoices):
+        THIRD_PARTY = "third_party", "第三方"
+        AGENCY = "agency", "其他机关"
+
+    class Reply(models.TextChoices):
+        PENDING = "pending", "等待答复"
+        AGREE = "agree", "同意公开"
+        OBJECT = "object", "不同意公开"
+        NO_REPLY = "no_reply", "逾期未答复"
+
+    request = models.ForeignKey(
+        InformationRequest, on_delete=models.CASCADE, related_name="consultations"
+    )
+    party = models.CharField("征求对象", max_length=12, choices=Party.choices)
+    party_name = models.CharField("名称或姓名", max_length=100)
+    party_address = models.CharField("地址", max_length=200, blank=True)
+    matter = models.TextField("征求意见的内容")
+    sent_on = models.DateField("发函日期")
+    limit_date = models.DateField("答复期限")
+    reply = models.CharField("答复", max_length=10, choices=Reply.choices, default=Reply.PENDING)
+    replied_on = models.DateField("答复或期限届满日期", null=True, blank=True)
+    reasons = models.TextField("意见和理由", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("记录时间")
+
+    class Meta:
+        verbose_name = "征求意见"
+        verbose_name_plural = "征求意见"
+        ordering = ["sent_on", "id"]
+        indexes = [models.Index(fields=["reply", "limit_date"], name="consultation_open_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_party_display()}：{self.party_name}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.reply == self.Reply.PENDING
+
+
+class Extension(models.Model):
+    """An extension of the reply period (Art. 33 ¶2): asked by the handler, approved by the head."""
+
+    request = models.OneToOneField(
+        InformationRequest, on_delete=models.CASCADE, related_name="extension"
+    )
+    days = models.PositiveSmallIntegerField("延长工作日数")
+    reason = models.TextField("延期理由")
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    asked_at = models.DateTimeField("申请时间")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_on = models.DateField("批准并告知日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "延期"
+        verbose_name_plural = "延期"
+
+    def __str__(self) -> str:
+        return f"{self.request.case_number} 延长{self.days}个工作日"
+
+
+class CaseDocument(models.Model):
+    """A letter issued in the case (PDF and DOCX kept) or a file uploaded to it."""
+
+    class Kind(models.TextChoices):
+        LETTER = "letter", "文书"
+        APPLICATION = "application", "申请书扫描件"
+        ID_PROOF = "id_proof", "身份证明"
+        PROVIDED = "provided", "提供的政府信息"
+        SERVICE_PROOF = "service_proof", "送达凭证"
+        CASE_FILE = "case_file", "案卷"
+        OTHER = "other", "其他材料"
+
+    request = models.ForeignKey(
+        InformationRequest, on_delete=models.CASCADE, related_name="documents"
+    )
+    kind = models.CharField("类别", max_length=16, choices=Kind.choices)
+    title = models.CharField("名称", max_length=200)
+    letter_kind = models.CharField("文书种类", max_length=40, blank=True)
+    number = models.CharField("文号", max_length=60, blank=True)
+    template_version = models.CharField("模板版本", max_length=500, blank=True)
+    file = models.FileField("文件", upload_to="cases/%Y/%m/")
+    docx = models.FileField("DOCX", upload_to="cases/%Y/%m/", blank=True)
+    size = models.PositiveIntegerField("大小（字节）", default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("时间")
+
+    class Meta:
+        verbose_name = "案件材料"
+        verbose_name_plural = "案件材料"
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -8,19 +8,40 @@ with Chinese messages keyed by field; a state that no longer allows the step rai
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from requests_app.clock_sync import sync_clock
+from requests_app.clock_sync import evaluate_case, events_of, sync_clock
 from requests_app.identity import credit_code_problem, resident_id_problem
-from requests_app.models import CaseCounter, ClockEntry, InformationRequest
+from requests_app.letters import case_facts, common, issue_letter
+from requests_app.models import (
+    CaseCounter,
+    ClockEntry,
+    Consultation,
+    Decision,
+    Extension,
+    InformationRequest,
+)
 from workflow.audit import audit
+from workflow.calendar import get_calendar
+from workflow.clock import ClockEvent
 from workflow.cn import cn_date
-from workflow.letters.contexts import CaseNumber
+from workflow.letters.contexts import (
+    AgencyConsultationContext,
+    CaseNumber,
+    ConsultationNoticeContext,
+    CorrectionContext,
+    ExtensionContext,
+    Party,
+    ReceiptContext,
+    ReplyContext,
+    ThirdPartyConsultationContext,
+    WithheldPart,
+)
 from workflow.models import Agency
 
 R = InformationRequest
@@ -184,6 +205,16 @@ def request_register(
             created_at=now,
         )
         sync_clock(case, today=today)
+        issue_letter(
+            case,
+            "receipt",
+            ReceiptContext(
+                **common(case, actor, issue_date=today),
+                arrival_date=case.arrival_date,
+                wanted_form=f"{case.get_form_wanted_display()}，{case.get_delivery_display()}",
+            ),
+            actor=actor,
+        )
         audit(
             actor=actor,
             action="request_registered",
@@ -193,5 +224,770 @@ def request_register(
             to_state=R.Stage.ACCEPT,
             reason=f"{case.get_channel_display()}，收到申请之日{cn_date(case.receipt_date)}",
             at=now,
+        )
+    return case
+
+
+# -- shared checks ------------------------------------------------------------------------------
+
+CASE_TYPE = "requests_app.informationrequest"
+
+
+def _has_role(actor, role: str) -> bool:
+    return actor.is_superuser or actor.groups.filter(name=role).exists()
+
+
+def _require(actor, case: InformationRequest, *roles: str) -> None:
+    """The actor works for the case's agency and holds one of ``roles`` (DOMAIN §1)."""
+    if not case.agency.staff.filter(pk=actor.pk).exists():
+        raise PermissionError("您不能办理其他机关的申请。")
+    if roles and not any(_has_role(actor, role) for role in roles):
+        from workflow.roles import ROLES
+
+        names = "或".join(ROLES[r] for r in roles)
+        raise PermissionError(f"这一步需要由{names}办理。")
+
+
+def _locked(case_id: int) -> InformationRequest:
+    return InformationRequest.objects.select_for_update().select_related("agency").get(pk=case_id)
+
+
+def _require_stage(case: InformationRequest, stages: tuple[str, ...], doing: str) -> None:
+    if case.stage not in stages:
+        raise StaleCase(
+            f"{case.case_number}当前处于“{case.get_stage_display()}”阶段，不能{doing}；"
+            "可能已有其他人办理了这一步，请刷新页面查看。"
+        )
+
+
+def _add_clock(case, kind: str, on: date, actor, *, today: date, days=0, reason="", note=""):
+    """Append a clock event after checking that the clock accepts it (Art. 30, 33)."""
+    events = [*events_of(case), ClockEvent(kind=kind, on=on, days=days, reason=reason)]
+    try:
+        evaluate_case(case, today=today, events=events)
+    except ValueError as error:
+        raise ValidationError(str(error)) from None
+    ClockEntry.objects.create(
+        request=case,
+        kind=kind,
+        on=on,
+        days=days,
+        reason=reason,
+        note=note,
+        created_by=actor,
+        created_at=timezone.now(),
+    )
+
+
+def _move(case, to: str, *, actor, action: str, reason: str = "", today: date, data=None):
+    before = case.stage
+    case.stage = to
+    case.save(update_fields=["stage", "updated_at"])
+    sync_clock(case, today=today)
+    audit(
+        actor=actor,
+        action=action,
+        obj=case,
+        agency=case.agency,
+        from_state=before,
+        to_state=to,
+        reason=reason,
+        data=data,
+    )
+
+
+def _not_in_future(value: date, today: date, what: str) -> None:
+    if value > today:
+        raise ValidationError(f"{what}（{cn_date(value)}）晚于今天，请核对。")
+
+
+# -- accept, correction (Art. 30) ------------------------------------------------------------
+
+
+def request_accept(*, actor, case_id: int, handler=None, today: date | None = None):
+    """The handler takes the case on: it is an information request this agency handles."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        case = _locked(case_id)
+        _require(actor, case, "handler")
+        _require_stage(case, (R.Stage.ACCEPT,), "受理")
+        case.handler = handler or actor
+        case.save(update_fields=["handler"])
+        _move(case, R.Stage.PROPOSE, actor=actor, action="request_accepted", today=today)
+    return case
+
+
+CORRECTION_WINDOW = 7  # Art. 30: the correction notice goes out within 7 working days of receipt
+
+
+def request_ask_correction(
+    *, actor, case_id: int, items: list[str], period_days: int | None = None, today=None
+):
+    """One correction notice listing everything at once, with a reasonable period (Art. 30)."""
+    today = today or timezone.localdate()
+    items = [item.strip() for item in items if item and item.strip()]
+    if not items:
+        raise ValidationError({"items": "请逐项列明需要补正的事项（一次性告知）。"})
+    with transaction.atomic():
+        case = _locked(case_id)
+        _require(actor, case, "handler")
+        _require_stage(case, (R.Stage.ACCEPT,), "告知补正")
+        if case.correction_asked_on:
+            raise ValidationError("补正只能告知一次（《条例》第三十条）。")
+        calendar = get_calendar(case.agency_id)
+        latest = calendar.add_working_days(case.receipt_date, CORRECTION_WINDOW)
+        if today > latest:
+            raise ValidationError(
+                f"补正告知应当在收到申请之日起7个工作日内发出（《条例》第三十条），"
+                f"本申请最迟应于{cn_date(latest)}发出，现已超过。"
+            )
+        period = period_days or case.agency.correction_period_days
+        if not 1 <= period <= 60:
+            raise ValidationError({"period_days": "补正期限应为1至60个工作日。"})
+        deadline = calendar.add_working_days(today, period)
+        case.correction_items = items
+        case.correction_asked_on = today
+        case.correction_deadline = deadline
+        case.save(update_fields=["correction_items", "correction_asked_on", "correction_deadline"])
+        _add_clock(case, "pause", today, actor, today=today, reason="correction", note="补正告知")
+        issue_letter(
+            case,
+            "correction_notice",
+            CorrectionContext(
+                **common(case, actor, issue_date=today),
+                items=items,
+                correction_deadline=deadline,
+                period_days=period,
+            ),
+            actor=actor,
+        )
+        _move(
+            case,
+            R.Stage.CORRECT,
+            actor=actor,
+            action="request_correction_asked",
+            reason=f"补正期限至{cn_date(deadline)}",
+            today=today,
+            data={"items": items},
+        )
+    return case
+
+
+def request_record_correction(
+    *, actor, case_id: int, received_on: date, late_reason: str = "", today=None
+):
+    """The corrected application arrived: the period starts again from that day (Art. 30)."""
+    today = today or timezone.localdate()
+    _not_in_future(received_on, today, "收到补正申请之日")
+    with transaction.atomic():
+        case = _locked(case_id)
+        _require(actor, case, "registrar", "handler")
+        _require_stage(case, (R.Stage.CORRECT,), "登记补正")
+        if received_on < case.correction_asked_on:
+            raise ValidationError({"received_on": "收到补正申请之日不能早于补正告知日期。"})
+        if received_on > case.correction_deadline and not late_reason.strip():
+            raise ValidationError(
+                {
+                    "late_reason": (
+                        f"补正期限已于{cn_date(case.correction_deadline)}届满；逾期补正的，"
+                        "请写明申请人的正当理由，否则应按视为放弃申请处理。"
+                    )
+                }
+            )
+        case.corrected_on = received_on
+        case.save(update_fields=["corrected_on"])
+        _add_clock(case, "start", received_on, actor, today=today, note="收到补正后的申请")
+        _move(
+            case,
+            R.Stage.ACCEPT,
+            actor=actor,
+            action="request_corrected",
+            reason=late_reason.strip() or f"{cn_date(received_on)}收到补正后的申请",
+            today=today,
+        )
+    return case
+
+
+def request_correction_lapsed(*, case_id: int, today=None):
+    """No correction in time: the application is deemed abandoned (Art. 30). Run by the timer."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        case = _locked(case_id)
+        if case.stage != R.Stage.CORRECT or today <= case.correction_deadline:
+            return None
+        _decide_abandoned(
+            case,
+            outcome="abandoned_no_correction",
+            notice_date=case.correction_asked_on,
+            lapsed=case.correction_deadline,
+            today=today,
+        )
+    return case
+
+
+def _decide_abandoned(case, *, outcome: str, notice_date: date, lapsed: date, today: date):
+    from workflow.letters.outcomes import default_articles
+
+    Decision.objects.update_or_create(
+        request=case,
+        defaults={
+            "outcome": outcome,
+            "articles": default_articles(outcome),
+            "reason": "",
+            "details": {"notice_date": notice_date.isoformat(), "lapsed": lapsed.isoformat()},
+            "proposed_by": case.handler or case.created_by,
+            "proposed_at": timezone.now(),
+            "approved_at": timezone.now(),
+            "decided_on": today,
+        },
+    )
+    case.outcome = outcome
+    case.save(update_fields=["outcome"])
+    _issue_reply(case, case.decision, actor=None, issue_date=today)
+    _move(
+        case,
+        R.Stage.SERVE,
+        actor=None,
+        action="request_deemed_abandoned",
+        reason=f"期限于{cn_date(lapsed)}届满",
+        today=today,
+    )
+
+
+# -- consultation (Art. 32, 34; Art. 33 ¶3) ----------------------------------------------------
+
+CONSULTATION_DAYS = 15
+
+
+def consultation_send(
+    *,
+    actor,
+    case_id: int,
+    party: str,
+    party_name: str,
+    matter: str,
+    party_address: str = "",
+    sent_on: date | None = None,
+    today=None,
+) -> Consultation:
+    """Consult a third party (Art. 32) or another agency (Art. 34); the clock pauses."""
+    today = today or timezone.localdate()
+    sent_on = sent_on or today
+    _not_in_future(sent_on, today, "发函日期")
+    if party not in Consultation.Party.values:
+        raise ValidationError({"party": "请选择征求意见的对象：第三方或其他机关。"})
+    if not party_name.strip():
+        raise ValidationError({"party_name": "请填写被征求意见的第三方或机关的名称。"})
+    if not matter.strip():
+        raise ValidationError({"matter": "请写明征求意见涉及的政府信息。"})
+    with transaction.atomic():
+        case = _locked(case_id)
+        _require(actor, case, "handler")
+        _require_stage(case, (R.Stage.PROPOSE, R.Stage.CONSULT), "征求意见")
+        first = not case.consultations.filter(reply=Consultation.Reply.PENDING).exists()
+        calendar = get_calendar(case.agency_id)
+        consultation = Consultation.objects.create(
+            request=case,
+            party=party,
+            party_name=party_name.strip(),
+            party_address=party_address.strip(),
+            matter=matter.strip(),
+            sent_on=sent_on,
+            limit_date=calendar.add_working_days(sent_on, CONSULTATION_DAYS),
+            created_by=actor,
+            created_at=timezone.now(),
+        )
+        reason = "third_party" if party == Consultation.Party.THIRD_PARTY else "agency"
+        if first:
+            _add_clock(case, "pause", sent_on, actor, today=today, reason=reason)
+        letter_common = common(case, actor, issue_date=sent_on)
+        if party == Consultation.Party.THIRD_PARTY:
+            context = ThirdPartyConsultationContext(
+                **letter_common,
+                third_party=Party(name=consultation.party_name, address=party_address),
+                information=consultation.matter,
+                reply_by=consultation.limit_date,
+            )
+            issue_letter(case, "third_party_consultation", context, actor=actor)
+        else:
+            context = AgencyConsultationContext(
+                **letter_common,
+                consulted_agency=consultation.party_name,
+                information=consultation.matter,
+                reply_by=consultation.limit_date,
+            )
+            issue_letter(case, "agency_consultation", context, actor=actor)
+        if first:
+            issue_letter(
+                case,
+                "consultation_notice",
+                ConsultationNoticeContext(
+                    **letter_common, consulted=[consultation.party_name], sent_on=sent_on
+                ),
+                actor=actor,
+            )
+        _move(
+            case,
+            R.Stage.CONSULT,
+            actor=actor,
+            action="consultation_sent",
+            reason=f"{consultation}，答复期限{cn_date(consultation.limit_date)}",
+            today=today,
+        )
+    return consultation
+
+
+def consultation_record_reply(
+    *, actor, consultation_id: int, reply: str, replied_on: date, reasons: str = "", today=None
+) -> Consultation:
+    """Record an answer; when the last open one closes, the clock resumes on that day."""
+    today = today or timezone.localdate()
+    _not_in_future(replied_on, today, "答复日期")
+    if reply not in (Consultation.Reply.AGREE, Consultation.Reply.OBJECT):
+        raise ValidationError({"reply": "请选择同意公开或不同意公开。"})
+    if reply == Consultation.Reply.OBJECT and not reasons.strip():
+        raise ValidationError(
+            {"reasons": "第三方不同意公开的，请记录其理由（《条例》第三十二条）。"}
+        )
+    with transaction.atomic():
+        consultation = Consultation.objects.select_for_update().get(pk=consultation_id)
+        case = _locked(consultation.request_id)
+        _require(actor, case, "handler", "registrar")
+        if not consultation.is_open:
+            raise StaleCase(
+                f"对{consultation.party_name}的征求意见已经记录为“{consultation.get_reply_display()}”。"
+            )
+        if replied_on < consultation.sent_on:
+            raise ValidationError({"replied_on": "答复日期不能早于发函日期。"})
+        _close_consultation(
+            consultation, case, reply, replied_on, reasons, actor=actor, today=today
+        )
+    return consultation
+
+
+def consultation_lapse(*, consultation_id: int, today=None) -> Consultation | None:
+    """The 15 working days ran out (timer): a third party's silence leaves the decision to the
+    agency (Art. 32); another agency's silence counts as consent (Art. 34)."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        consultation = Consultation.objects.select_for_update().get(pk=consultation_id)
+        if not consultation.is_open or today <= consultation.limit_date:
+            return None
+        case = _locked(consultation.request_id)
+        _close_consultation(
+            consultation,
+            case,
+            Consultation.Reply.NO_REPLY,
+            consultation.limit_date,
+            "逾期未答复，视为同意（《条例》第三十四条）"
+            if consultation.party == Consultation.Party.AGENCY
+            else "逾期未答复，由本机关依照《条例》规定决定（《条例》第三十二条）",
+            actor=None,
+            today=today,
+        )
+    return consultation
+
+
+def _close_consultation(consultation, case, reply, replied_on, reasons, *, actor, today):
+    consultation.reply = reply
+    consultation.replied_on = replied_on
+    consultation.reasons = reasons.strip()
+    consultation.save(update_fields=["reply", "replied_on", "reasons"])
+    still_open = case.consultations.filter(reply=Consultation.Reply.PENDING)
+    if not still_open.exists():
+        # Paused from the first letter to the last reply or limit (DOMAIN §3.5).
+        last = max(c.replied_on for c in case.consultations.all())
+        _add_clock(case, "resume", last, actor, today=today, note="征求意见结束")
+        _move(
+            case,
+            R.Stage.PROPOSE,
+            actor=actor,
+            action="consultation_closed",
+            reason=f"{consultation}：{consultation.get_reply_display()}",
+            today=today,
+        )
+    else:
+        audit(
+            actor=actor,
+            action="consultation_replied",
+            obj=case,
+            agency=case.agency,
+            from_state=case.stage,
+            to_state=case.stage,
+            reason=f"{consultation}：{consultation.get_reply_display()}",
+        )
+
+
+# -- extension (Art. 33 ¶2) --------------------------------------------------------------------
+
+
+def extension_ask(*, actor, case_id: int, days: int, reason: str, today=None) -> Extension:
+    """The handler asks for more time; the office head approves (Art. 33 ¶2)."""
+    today = today or timezone.localdate()
+    if not 1 <= days <= 20:
+        raise ValidationError(
+            {"days": "延长的期限最长不得超过20个工作日（《条例》第三十三条第二款）。"}
+        )
+    if not reason.strip():
+        raise ValidationError({"reason": "请写明需要延期的理由。"})
+    with transaction.atomic():
+        case = _locked(case_id)
+        _require(actor, case, "handler")
+        _require_stage(case, OPEN_STAGES, "申请延期")
+        if hasattr(case, "extension"):
+            raise ValidationError("答复期限只能延长一次（《条例》第三十三条第二款）。")
+        if case.due_date and today > case.due_date:
+            raise ValidationError(f"答复期限已于{cn_date(case.due_date)}届满，不能再申请延期。")
+        extension = Extension.objects.create(
+            request=case, days=days, reason=reason.strip(), asked_by=actor, asked_at=timezone.now()
+        )
+        audit(
+            actor=actor,
+            action="extension_asked",
+            obj=case,
+            agency=case.agency,
+            from_state=case.stage,
+            to_state=case.stage,
+            reason=f"申请延长{days}个工作日：{reason.strip()}",
+        )
+    return extension
+
+
+def extension_approve(*, actor, case_id: int, today=None) -> Extension:
+    """The head of the disclosure office approves; the applicant is told before the deadline."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        case = _locked(case_id)
+        _require(actor, case, "office_head")
+        _require_stage(case, OPEN_STAGES, "批准延期")
+        extension = Extension.objects.select_for_update().filter(request=case).first()
+        if extension is None:
+            raise StaleCase("这件申请没有待批准的延期申请。")
+        if extension.approved_on:
+            raise StaleCase(f"延期已于{cn_date(extension.approved_on)}批准。")
+        original_due = case.due_date
+        _add_clock(case, "extend", today, actor, today=today, days=extension.days)
+        extension.approved_by = actor
+        extension.approved_on = today
+        extension.save(update_fields=["approved_by", "approved_on"])
+        state = sync_clock(case, today=today)
+        issue_letter(
+            case,
+            "extension_notice",
+            ExtensionContext(
+                **{**common(case, actor, issue_date=today), "case": _facts_due(case, original_due)},
+                reason=extension.reason,
+                extension_days=extension.days,
+                new_due_date=state.due_date,
+            ),
+            actor=actor,
+        )
+        audit(
+            actor=actor,
+            action="extension_approved",
+            obj=case,
+            agency=case.agency,
+            from_state=f"答复期限{cn_date(original_due)}" if original_due else "",
+            to_state=f"答复期限{cn_date(state.due_date)}" if state.due_date else "",
+            reason=extension.reason,
+        )
+    return extension
+
+
+def _facts_due(case, due: date | None):
+    facts = case_facts(case)
+    facts.due_date = due
+    return facts
+
+
+OPEN_STAGES = (R.Stage.ACCEPT, R.Stage.CORRECT, R.Stage.CONSULT, R.Stage.PROPOSE, R.Stage.APPROVE)
+
+
+# -- decision (Art. 36-39), approval, service, archive ----------------------------------------
+
+AUTOMATIC_OUTCOMES = {"abandoned_no_correction", "abandoned_no_payment"}
+
+
+@dataclass(kw_only=True)
+class Proposal:
+    """The handler's proposed decision (DOMAIN §3.6)."""
+
+    outcome: str
+    articles: list[str]
+    reason: str = ""
+    withheld_parts: list[dict] = field(default_factory=list)  # description, reason, basis
+    provided: list[str] = field(default_factory=list)
+    provide_form: str = ""
+    where_published: str = ""
+    search_description: str = ""
+    competent_agency: str = ""
+    competent_agency_contact: str = ""
+    special_law: str = ""
+    earlier_reply: str = ""
+    proper_channel: str = ""
+    needs_legal_review: bool = False
+
+    DETAIL_FIELDS = (
+        "provided",
+        "where_published",
+        "search_description",
+        "competent_agency",
+        "competent_agency_contact",
+        "special_law",
+        "earlier_reply",
+        "proper_channel",
+    )
+
+
+def reply_context(case, decision: Decision, *, actor, issue_date: date) -> ReplyContext:
+    """The reply letter's context for a case and its decision."""
+    details = decision.details or {}
+    notice = details.get("notice_date")
+    lapsed = details.get("lapsed")
+    return ReplyContext(
+        **common(case, actor, issue_date=issue_date),
+        outcome=decision.outcome,
+        articles=list(decision.articles),
+        reason=decision.reason,
+        form=decision.get_provide_form_display() if decision.provide_form else "",
+        withheld_parts=[WithheldPart(**part) for part in decision.withheld_parts],
+        notice_date=date.fromisoformat(notice) if notice else None,
+        lapsed_deadline=date.fromisoformat(lapsed) if lapsed else None,
+        **{
+            key: details.get(key, [] if key == "provided" else "") for key in Proposal.DETAIL_FIELDS
+        },
+    )
+
+
+def validate_proposal(case, proposal: Proposal) -> dict[str, str]:
+    """Problems with a proposal, by field: the reply letter's own requirements included."""
+    from workflow.letters.outcomes import OUTCOMES
+
+    errors: dict[str, str] = {}
+    if proposal.outcome not in OUTCOMES or proposal.outcome in AUTOMATIC_OUTCOMES:
+        return {"outcome": "请选择办理结果（逾期不补正、逾期未缴费由系统按期限处理）。"}
+    if not [a for a in proposal.articles if a.strip()]:
+        errors["articles"] = (
+            "请写明所依据的条款（如《中华人民共和国政府信息公开条例》第三十六条第（二）项）。"
+        )
+    for index, part in enumerate(proposal.withheld_parts, 1):
+        lacking = [
+            label
+            for key, label in (("description", "内容"), ("reason", "理由"), ("basis", "依据"))
+            if not str(part.get(key, "")).strip()
+        ]
+        if lacking:
+            errors["withheld_parts"] = f"第{index}项不予公开的部分缺少{'、'.join(lacking)}。"
+            break
+    if proposal.outcome == "partly_disclosed" and not proposal.withheld_parts:
+        errors["withheld_parts"] = (
+            "部分公开的，请逐项列明不予公开的部分及其理由和依据（《条例》第三十七条）。"
+        )
+    if proposal.outcome == "not_our_agency" and not proposal.competent_agency.strip():
+        errors["competent_agency"] = "请写明负责公开该信息的行政机关；确实无法确定的，请写明理由。"
+    if errors:
+        return errors
+    draft = Decision(
+        request=case,
+        outcome=proposal.outcome,
+        articles=proposal.articles,
+        reason=proposal.reason,
+        withheld_parts=proposal.withheld_parts,
+        provide_form=proposal.provide_form,
+        details={key: getattr(proposal, key) for key in Proposal.DETAIL_FIELDS},
+    )
+    missing = reply_context(case, draft, actor=None, issue_date=date.today()).missing()
+    if missing:
+        errors["__all__"] = "答复文书缺少必需内容：" + "、".join(missing)
+    return errors
+
+
+def decision_propose(*, actor, case_id: int, proposal: Proposal, today=None) -> Decision:
+    """The handler proposes the outcome with its grounds; it goes for approval."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        case = _locked(case_id)
+        _require(actor, case, "handler")
+        _require_stage(case, (R.Stage.PROPOSE, R.Stage.ACCEPT), "提出办理意见")
+        errors = validate_proposal(case, proposal)
+        if errors:
+            raise ValidationError(errors)
+        decision, _ = Decision.objects.update_or_create(
+            request=case,
+            defaults={
+                "outcome": proposal.outcome,
+                "articles": [a.strip() for a in proposal.articles if a.strip()],
+                "reason": proposal.reason.strip(),
+                "withheld_parts": proposal.withheld_parts,
+                "details": {key: getattr(proposal, key) for key in Proposal.DETAIL_FIELDS},
+                "provide_form": proposal.provide_form,
+                "needs_legal_review": proposal.needs_legal_review,
+                "proposed_by": actor,
+                "proposed_at": timezone.now(),
+                "legal_reviewed_by": None,
+                "legal_reviewed_at": None,
+                "approved_by": None,
+                "approved_at": None,
+            },
+        )
+        if case.handler_id is None:
+            case.handler = actor
+            case.save(update_fields=["handler"])
+        _move(
+            case,
+            R.Stage.APPROVE,
+            actor=actor,
+            action="decision_proposed",
+            reason=f"拟{decision.get_outcome_display()}",
+            today=today,
+            data={"articles": decision.articles, "legal_review": decision.needs_legal_review},
+        )
+    return decision
+
+
+def decision_approve(*, actor, case_id: int, comment: str = "", today=None) -> Decision:
+    """Legal review when flagged, then the office head's approval; the reply is issued."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        case = _locked(case_id)
+        _require_stage(case, (R.Stage.APPROVE,), "审批")
+        decision = Decision.objects.select_for_update().get(request=case)
+        if decision.needs_legal_review and decision.legal_reviewed_by_id is None:
+            _require(actor, case, "legal_reviewer")
+            decision.legal_reviewed_by = actor
+            decision.legal_reviewed_at = timezone.now()
+            decision.save(update_fields=["legal_reviewed_by", "legal_reviewed_at"])
+            audit(
+                actor=actor,
+                action="decision_legal_reviewed",
+                obj=case,
+                agency=case.agency,
+                from_state=case.stage,
+                to_state=case.stage,
+                reason=comment or "法制审核通过",
+            )
+            return decision
+        _require(actor, case, "office_head")
+        decision.approved_by = actor
+        decision.approved_at = timezone.now()
+        decision.decided_on = today
+        decision.save(update_fields=["approved_by", "approved_at", "decided_on"])
+        case.outcome = decision.outcome
+        case.save(update_fields=["outcome"])
+        _issue_reply(case, decision, actor=actor, issue_date=today)
+        _move(
+            case,
+            R.Stage.SERVE,
+            actor=actor,
+            action="decision_approved",
+            reason=comment or f"同意{decision.get_outcome_display()}",
+            today=today,
+        )
+    return decision
+
+
+def decision_return(*, actor, case_id: int, comment: str, today=None) -> Decision:
+    """Send the proposal back to the handler with comments."""
+    today = today or timezone.localdate()
+    if not comment.strip():
+        raise ValidationError({"comment": "退回时请写明意见，供承办人修改。"})
+    with transaction.atomic():
+        case = _locked(case_id)
+        _require(actor, case, "office_head", "legal_reviewer")
+        _require_stage(case, (R.Stage.APPROVE,), "退回")
+        _move(
+            case,
+            R.Stage.PROPOSE,
+            actor=actor,
+            action="decision_returned",
+            reason=comment.strip(),
+            today=today,
+        )
+    return case.decision
+
+
+def _issue_reply(case, decision: Decision, *, actor, issue_date: date):
+    from workflow.letters.outcomes import reply_kind
+
+    kind = reply_kind(decision.outcome, case.agency.reply_layout)
+    context = reply_context(case, decision, actor=actor, issue_date=issue_date)
+    return issue_letter(case, kind, context, actor=actor)
+
+
+class ServiceMethod:
+    DIRECT = "direct"
+    POST = "post"
+    ELECTRONIC = "electronic"
+    LABELS = {
+        "direct": "直接送达（以受送达人签收之日为送达日期）",
+        "post": "邮寄送达（以交邮之日为送达日期）",
+        "electronic": "电子送达（以通过申请人选择的渠道发出之日为送达日期）",
+    }
+
+
+def request_serve(
+    *, actor, case_id: int, method: str, served_on: date, tracking_number: str = "", today=None
+):
+    """Record the service of the reply (DOMAIN §3.8); late service is allowed but recorded."""
+    today = today or timezone.localdate()
+    _not_in_future(served_on, today, "送达日期")
+    if method not in ServiceMethod.LABELS:
+        raise ValidationError({"method": "请选择送达方式。"})
+    if method == ServiceMethod.POST and not tracking_number.strip():
+        raise ValidationError({"tracking_number": "邮寄送达请填写邮件号码（须通过邮政企业寄送）。"})
+    with transaction.atomic():
+        case = _locked(case_id)
+        _require(actor, case, "registrar")
+        _require_stage(case, (R.Stage.SERVE,), "送达")
+        decided = case.decision.decided_on
+        if decided and served_on < decided:
+            raise ValidationError({"served_on": "送达日期不能早于作出决定的日期。"})
+        _add_clock(case, "stop", served_on, actor, today=today, note="送达")
+        case.service_method = method
+        case.served_on = served_on
+        case.tracking_number = tracking_number.strip()
+        state = evaluate_case(case, today=today)
+        case.served_late = state.on_time is False
+        case.save(update_fields=["service_method", "served_on", "tracking_number", "served_late"])
+        _move(
+            case,
+            R.Stage.ARCHIVE,
+            actor=actor,
+            action="request_served",
+            reason=f"{ServiceMethod.LABELS[method]}，{cn_date(served_on)}"
+            + ("，逾期送达" if case.served_late else ""),
+            today=today,
+        )
+    return case
+
+
+def request_withdraw(*, actor, case_id: int, on: date, reason: str, today=None):
+    """The applicant withdraws (outcome ``other``): processing ends with a notice."""
+    today = today or timezone.localdate()
+    _not_in_future(on, today, "撤回日期")
+    if not reason.strip():
+        raise ValidationError({"reason": "请记录申请人撤回的方式和时间（如书面撤回申请）。"})
+    with transaction.atomic():
+        case = _locked(case_id)
+        _require(actor, case, "registrar", "handler")
+        _require_stage(case, OPEN_STAGES, "登记撤回")
+        decision, _ = Decision.objects.update_or_create(
+            request=case,
+            defaults={
+                "outcome": "other",
+                "articles": [],
+                "reason": f"申请人于{cn_date(on)}撤回申请（{reason.strip()}）。",
+                "proposed_by": actor,
+                "proposed_at": timezone.now(),
+                "approved_by": actor,
+                "approved_at": timezone.now(),
+                "decided_on": today,
+            },
+        )
+        case.outcome = "other"
+        case.save(update_fields=["outcome"])
+        _issue_reply(case, decision, actor=actor, issue_date=today)
+        _move(
+            case, R.Stage.SERVE, actor=actor, action="request_withdrawn", reason=reason, today=today
         )
     return case

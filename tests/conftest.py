@@ -78,6 +78,16 @@ def handler(django_user_model, agency):
 
 
 @pytest.fixture
+def office_head(django_user_model, agency):
+    return _persona(django_user_model, "office_head", agency, "office_head")
+
+
+@pytest.fixture
+def legal_reviewer(django_user_model, agency):
+    return _persona(django_user_model, "legal_reviewer", agency, "legal_reviewer")
+
+
+@pytest.fixture
 def admin_user(django_user_model, agency):
     user = _persona(django_user_model, "sysadmin", agency, "admin")
     user.is_staff = True

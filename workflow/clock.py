@@ -48,6 +48,9 @@ PAUSE_REASONS: dict[str, tuple[str, str]] = {
     "agency": ("征求其他机关意见", f"{ART_CONSULTATION}、第三十四条"),
     "consultation": ("征求第三方和其他机关意见", ART_CONSULTATION),
     "fee": ("等待申请人缴纳信息处理费", FEE_RULES),
+    # While the applicant corrects, the period does not run; the corrected application's
+    # receipt starts it again (a new ``start``), which ends this pause.
+    "correction": ("等待申请人补正", ART_CORRECTION),
 }
 
 

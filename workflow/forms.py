@@ -68,7 +68,7 @@ class PauseForm(forms.Form):
     reason = forms.ChoiceField(
         label="暂停原因",
         required=False,
-        choices=[("", "—")] + [(k, v[0]) for k, v in PAUSE_REASONS.items()],
+        choices=[("", "—")] + [(k, v[0]) for k, v in PAUSE_REASONS.items() if k != "correction"],
     )
     start = DateField(label="暂停开始（发函或发出缴费通知之日）", required=False)
     end = DateField(label="恢复计时（收到最后答复、期限届满或缴费之日）", required=False)

@@ -103,7 +103,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": ("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"),
     }
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-gongkai.sqlite3")}
+    # A file (not memory) so live-server and concurrency tests share it; one per process so two
+    # test runs on one machine do not trample each other.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-gongkai-{os.getpid()}.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

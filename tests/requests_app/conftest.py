@@ -5,6 +5,11 @@ import pytest
 from requests_app.services import Registration
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def walk_in():
     """A walk-in application by a person, received the day it is handed in (Art. 31)."""

@@ -42,8 +42,17 @@ class AgencyInfo:
     @classmethod
     def from_agency(cls, agency: Any, *, contact_person: str = "") -> "AgencyInfo":
         """Build from a ``workflow.models.Agency`` (or anything with the same attributes)."""
+        # Agency keeps the office's contacts as office_phone/office_address/office_postcode.
+        renamed = {
+            "phone": "office_phone",
+            "address": "office_address",
+            "postcode": "office_postcode",
+        }
         names = [f.name for f in fields(cls) if f.name != "contact_person"]
-        return cls(contact_person=contact_person, **{n: getattr(agency, n) for n in names})
+        return cls(
+            contact_person=contact_person,
+            **{n: getattr(agency, renamed.get(n, n)) for n in names},
+        )
 
 
 @dataclass(kw_only=True)
@@ -362,7 +371,9 @@ class ReplyContext(RequestLetter):
 
     def requirements(self) -> list[tuple[str, Any]]:
         outcome = get_outcome(self.outcome)
-        required = [*super().requirements(), ("所依据的条款", self.articles)]
+        required = super().requirements()
+        if self.outcome != "other":  # a withdrawal ends the case on the applicant's word
+            required.append(("所依据的条款", self.articles))
         if self.outcome == "partly_disclosed":
             required.append(("不予公开的部分", self.withheld_parts))
             for index, part in enumerate(self.withheld_parts, 1):

@@ -1,0 +1,110 @@
+"""Letters of a case: contexts built from the case, rendered, kept with the case (DOMAIN §3.8).
+
+Issuing happens inside the step's transaction: a letter that cannot be produced (the agency has no
+reconsideration organ configured, a withheld part has no reason …) refuses the step itself, so no
+step is recorded whose letter could not go out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from requests_app.models import CaseDocument, InformationRequest
+from workflow.letters.contexts import (
+    AgencyInfo,
+    CaseFacts,
+    CaseNumber,
+    LetterContext,
+    MissingLetterElements,
+    Party,
+)
+from workflow.letters.kinds import KINDS
+from workflow.letters.models import IssuedLetter, agency_overrides, template_version
+from workflow.letters.render import build_letter, render_structure
+
+
+def agency_info(case: InformationRequest, actor=None) -> AgencyInfo:
+    contact = ""
+    if actor is not None:
+        contact = actor.get_full_name() or actor.get_username()
+    return AgencyInfo.from_agency(case.agency, contact_person=contact)
+
+
+def case_facts(case: InformationRequest) -> CaseFacts:
+    prefix = case.agency.case_number_prefix or case.agency.short_name or case.agency.name
+    return CaseFacts(
+        number=CaseNumber(prefix=prefix, year=case.year, sequence=case.sequence),
+        receipt_date=case.receipt_date,
+        channel=case.get_channel_display(),
+        request=case.description,
+        due_date=case.due_date,
+        query_code=case.case_number,
+    )
+
+
+def applicant(case: InformationRequest) -> Party:
+    return Party(
+        name=case.applicant_name,
+        kind=case.applicant_kind,
+        address=case.address,
+        postcode=case.postcode,
+        phone=case.phone,
+    )
+
+
+def common(case: InformationRequest, actor, *, issue_date: date) -> dict:
+    """The fields every request letter context takes."""
+    return {
+        "agency": agency_info(case, actor),
+        "issue_date": issue_date,
+        "case": case_facts(case),
+        "applicant": applicant(case),
+    }
+
+
+def issue_letter(
+    case: InformationRequest, kind: str, context: LetterContext, *, actor, title: str = ""
+) -> CaseDocument:
+    """Render ``kind`` to PDF and DOCX, keep both with the case and record the issue."""
+    overrides = agency_overrides(case.agency)
+    try:
+        letter = build_letter(kind, context, overrides=overrides)
+    except MissingLetterElements as error:
+        raise ValidationError(f"{KINDS[kind].label}不能出具：{error}") from None
+    pdf = render_structure(letter, "pdf")
+    docx = render_structure(letter, "docx")
+    now = timezone.now()
+    version = template_version(case.agency)
+    number = context.number_text()
+    IssuedLetter.objects.create(
+        agency=case.agency,
+        kind=kind,
+        number=number,
+        template_version=version,
+        object_type="requests_app.informationrequest",
+        object_id=str(case.pk),
+        sha256=hashlib.sha256(pdf).hexdigest(),
+        issued_at=now,
+        issued_by=actor,
+    )
+    name = f"{case.year}-{case.sequence}-{kind}"
+    document = CaseDocument(
+        request=case,
+        kind=CaseDocument.Kind.LETTER,
+        title=title or KINDS[kind].label,
+        letter_kind=kind,
+        number=number,
+        template_version=version,
+        size=len(pdf),
+        created_by=actor,
+        created_at=now,
+    )
+    document.file.save(f"{name}.pdf", ContentFile(pdf), save=False)
+    document.docx.save(f"{name}.docx", ContentFile(docx), save=False)
+    document.save()
+    return document
