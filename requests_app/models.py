@@ -59,6 +59,7 @@ class InformationRequest(models.Model):
         CORRECT = "correct", "补正"
         CONSULT = "consult", "征求意见"
         PROPOSE = "propose", "提出办理意见"
+        FEE = "fee", "等待缴费"
         APPROVE = "approve", "审批"
         SERVE = "serve", "送达"
         ARCHIVE = "archive", "归档"
@@ -381,3 +382,44 @@ class CaseDocument(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Fee(models.Model):
+    """A processing fee (Fee Rules): notice, payment within 20 working days, or waiver."""
+
+    class Method(models.TextChoices):
+        PER_PIECE = "per_piece", "按件计收"
+        PER_PAGE = "per_page", "按量计收"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "等待缴费"
+        PAID = "paid", "已缴费"
+        WAIVED = "waived", "已免收"
+        LAPSED = "lapsed", "逾期未缴费"
+
+    request = models.OneToOneField(InformationRequest, on_delete=models.CASCADE, related_name="fee")
+    method = models.CharField("计收方式", max_length=10, choices=Method.choices)
+    quantity = models.PositiveIntegerField("件数或页数")
+    earlier_this_month = models.PositiveIntegerField("本月此前申请件数", default=0)
+    reduction = models.PositiveIntegerField("减免金额（元）", default=0)
+    reduction_reason = models.CharField("减免理由", max_length=200, blank=True)
+    amount = models.PositiveIntegerField("应缴金额（元）")
+    calculation = models.JSONField("计算过程", default=list)
+    payment_method = models.CharField("缴费方式", max_length=200)
+    notice_on = models.DateField("收费通知日期")
+    pay_by = models.DateField("缴费期限")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    settled_on = models.DateField("缴费或免收日期", null=True, blank=True)
+    waiver_reason = models.CharField("免收理由", max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("记录时间")
+
+    class Meta:
+        verbose_name = "信息处理费"
+        verbose_name_plural = "信息处理费"
+        indexes = [models.Index(fields=["status", "pay_by"], name="fee_open_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.request.case_number} {self.amount}元"

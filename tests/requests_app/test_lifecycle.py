@@ -18,6 +18,7 @@ from requests_app.services import (
     extension_approve,
     extension_ask,
     request_accept,
+    request_archive,
     request_ask_correction,
     request_correction_lapsed,
     request_record_correction,
@@ -368,3 +369,41 @@ def test_a_letter_that_cannot_be_issued_refuses_the_step(case, handler, office_h
     with pytest.raises(ValidationError, match="行政复议机关"):
         decision_approve(actor=office_head, case_id=case.pk, today=d("2026-03-05"))
     assert refreshed(case).stage == S.APPROVE
+
+
+def test_archiving_builds_one_case_file_and_closes_the_case(case, handler, office_head, registrar):
+    from pypdf import PdfReader
+
+    request_accept(actor=handler, case_id=case.pk, today=d("2026-03-03"))
+    decision_propose(
+        actor=handler,
+        case_id=case.pk,
+        proposal=Proposal(outcome="disclosed", articles=[f"{REG}第三十六条第（二）项"]),
+        today=d("2026-03-04"),
+    )
+    decision_approve(actor=office_head, case_id=case.pk, today=d("2026-03-05"))
+    request_serve(
+        actor=registrar,
+        case_id=case.pk,
+        method="direct",
+        served_on=d("2026-03-06"),
+        today=d("2026-03-06"),
+    )
+    case_file = request_archive(actor=registrar, case_id=case.pk, today=d("2026-03-09"))
+    closed = refreshed(case)
+    assert closed.stage == S.CLOSED and closed.closed_on == d("2026-03-09")
+    reader = PdfReader(case_file.file.path)
+    text = "".join(page.extract_text() for page in reader.pages).replace("\n", "")
+    assert "政府信息公开申请案卷目录" in text
+    # Index, receipt, reply, handling sheet — in that order.
+    assert (
+        text.index("案卷目录")
+        < text.index("登记回执")
+        < text.index("答复书")
+        < text.index("办理单")
+    )
+    assert "提出办理意见" in text and "审批" in text
+    with pytest.raises(StaleCase, match="已归档"):
+        request_withdraw(
+            actor=registrar, case_id=case.pk, on=d("2026-03-10"), reason="x", today=d("2026-03-10")
+        )
