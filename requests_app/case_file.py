@@ -8,41 +8,12 @@ from datetime import date
 from django.utils import timezone
 from pypdf import PdfReader, PdfWriter
 
+from requests_app.labels import ACTION_LABELS
 from requests_app.models import CaseDocument, InformationRequest
+from requests_app.selectors import case_events
 from workflow.cn import cn_date
 from workflow.letters.render import render_structure
 from workflow.letters.structure import Letter, Paragraph, Table, TableRow
-from workflow.models import AuditEvent
-
-#: How each audited action of a case is named in the handling sheet and the timeline.
-ACTION_LABELS = {
-    "request_registered": "登记",
-    "request_accepted": "受理",
-    "request_correction_asked": "告知补正",
-    "request_corrected": "收到补正",
-    "request_deemed_abandoned": "视为放弃申请",
-    "consultation_sent": "征求意见",
-    "consultation_replied": "收到意见",
-    "consultation_closed": "征求意见结束",
-    "extension_asked": "申请延期",
-    "extension_approved": "批准延期",
-    "fee_notice_issued": "发出收费通知",
-    "fee_paid": "缴费",
-    "fee_waived": "免收费用",
-    "decision_proposed": "提出办理意见",
-    "decision_legal_reviewed": "法制审核",
-    "decision_returned": "退回修改",
-    "decision_approved": "审批",
-    "request_withdrawn": "申请人撤回",
-    "request_served": "送达",
-    "request_archived": "归档",
-}
-
-
-def case_events(case: InformationRequest):
-    return AuditEvent.objects.filter(
-        object_type="requests_app.informationrequest", object_id=str(case.pk)
-    ).select_related("actor")
 
 
 def _who(user) -> str:

@@ -3,8 +3,16 @@
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Application, Site
 
+from requests_app.views import CaseViewset, RegistrationViewset
 from workflow.letters.views import LetterGalleryViewset
 from workflow.views import DeadlineCalculatorViewset
+
+requests = Application(
+    title="依申请公开",
+    icon="inbox",
+    app_name="requests",
+    viewsets=[CaseViewset(), RegistrationViewset()],
+)
 
 tools = Application(
     title="期限与文书",
@@ -13,6 +21,6 @@ tools = Application(
     viewsets=[DeadlineCalculatorViewset(), LetterGalleryViewset()],
 )
 
-site = Site(title="公开 · 政府信息公开工作平台", viewsets=[tools])
+site = Site(title="公开 · 政府信息公开工作平台", viewsets=[requests, tools])
 
 auth = AuthViewset(with_profile_view=False)

@@ -1,5 +1,9 @@
 """manage.py setup_demo: a demo agency and one demo user per role (password "demo")."""
 
+import importlib
+import importlib.util
+
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -44,6 +48,7 @@ class Command(BaseCommand):
         User = get_user_model()
         self.stdout.write("演示数据（仅用于演示）——机关：" + agency.name)
         self.stdout.write("演示账号（密码均为 demo）：")
+        users = {}
         for code, label in ROLES.items():
             user, _ = User.objects.get_or_create(username=code)
             user.first_name = label
@@ -53,4 +58,12 @@ class Command(BaseCommand):
             user.save()
             user.groups.add(Group.objects.get(name=code))
             agency.staff.add(user)
+            users[code] = user
             self.stdout.write(f"  {code:<20} {label}")
+        # Each app may bring demo data: a ``demo`` module with ``create_demo(agency, users, write)``.
+        for app in apps.get_app_configs():
+            if app.name.startswith("django") or importlib.util.find_spec(f"{app.name}.demo") is None:
+                continue
+            module = importlib.import_module(f"{app.name}.demo")
+            if hasattr(module, "create_demo"):
+                module.create_demo(agency, users, write=self.stdout.write)

@@ -1,0 +1,334 @@
+"""Demo cases for ``manage.py setup_demo``: about 40 requests in every stage and outcome.
+
+Built through the real services, with dates counted back from today, so the demo shows overdue,
+at-risk, paused and provisional deadlines whenever it is run.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from datetime import date
+
+from django.utils import timezone
+
+from requests_app import services as s
+from requests_app.identity import credit_code_check_char, resident_id_check_char
+from requests_app.models import InformationRequest
+from workflow.calendar import get_calendar
+from workflow.letters.outcomes import OUTCOMES
+
+OUTCOME_LABELS = {code: outcome.label for code, outcome in OUTCOMES.items()}
+
+REG = "《中华人民共和国政府信息公开条例》"
+
+SUBJECTS = [
+    "2025年城区老旧小区改造项目的资金拨付明细",
+    "本街道2024年度征地补偿安置方案及批复文件",
+    "某路段道路拓宽工程的环境影响评价批复",
+    "2025年度最低生活保障金发放情况统计",
+    "本市2025年政府采购项目中标结果",
+    "某小区规划许可证及总平面图",
+    "2026年第一季度空气质量监测数据",
+    "本市中小学校舍安全检查报告",
+    "某企业排污许可证及执法检查记录",
+    "2025年财政预算执行情况报告",
+]
+NAMES = ["张明华", "李秀英", "王建国", "赵丽", "陈志强", "刘芳", "杨洋", "黄磊", "周婷", "吴刚"]
+ORGANIZATIONS = [
+    ("山西某律师事务所", "legal_service"),
+    ("孝义市某建材有限公司", "business"),
+    ("某大学公共管理学院", "research"),
+    ("某环保公益协会", "nonprofit"),
+]
+
+# (label, steps) — each step is a service call on the case, by working days after receipt.
+Scenario = tuple[str, list[tuple[int, str]]]
+OPEN_SCENARIOS: list[Scenario] = [
+    ("待受理", []),
+    ("承办中", [(1, "accept")]),
+    ("补正中", [(2, "correct")]),
+    ("补正后重新计算", [(2, "correct"), (6, "corrected")]),
+    ("征求意见中", [(1, "accept"), (3, "consult")]),
+    ("征求意见结束", [(1, "accept"), (3, "consult"), (8, "consult_reply")]),
+    ("等待缴费", [(1, "accept"), (4, "fee")]),
+    ("已延期", [(1, "accept"), (10, "extend")]),
+    ("待审批", [(1, "accept"), (5, "propose:disclosed")]),
+    ("待法制审核", [(1, "accept"), (5, "propose:partly_disclosed")]),
+]
+LAPSED_SCENARIOS: list[Scenario] = [
+    ("逾期不补正", [(2, "correct"), (18, "correction_lapsed")]),
+    ("逾期未缴费", [(1, "accept"), (2, "fee"), (23, "fee_lapsed")]),
+]
+
+PROPOSALS: dict[str, dict] = {
+    "already_public": {
+        "articles": [f"{REG}第三十六条第（一）项"],
+        "where_published": (
+            "孝义市人民政府门户网站“政府信息公开—财政预决算”栏目（2026年1月15日发布）"
+        ),
+    },
+    "disclosed": {"articles": [f"{REG}第三十六条第（二）项"], "provide_form": "electronic"},
+    "partly_disclosed": {
+        "articles": [f"{REG}第三十七条", f"{REG}第十五条"],
+        "withheld_parts": [
+            {
+                "description": "明细表中个人的身份证号码和银行账号",
+                "reason": "属于个人隐私，公开会对第三方合法权益造成损害",
+                "basis": f"{REG}第十五条",
+            }
+        ],
+        "provide_form": "electronic",
+        "needs_legal_review": True,
+    },
+    "withheld_state_secret": {
+        "articles": [f"{REG}第十四条"],
+        "reason": "经保密审查，所申请信息已依法确定为国家秘密。",
+    },
+    "withheld_prohibited_by_law": {
+        "articles": [f"{REG}第十四条"],
+        "reason": "所申请信息属于《中华人民共和国统计法》禁止公开的统计调查对象资料。",
+    },
+    "withheld_security_stability": {
+        "articles": [f"{REG}第十四条"],
+        "reason": "所申请的应急处置预案细节公开后可能危及公共安全。",
+    },
+    "withheld_third_party": {
+        "articles": [f"{REG}第十五条"],
+        "reason": "所申请信息涉及第三方商业秘密，第三方不同意公开。",
+    },
+    "withheld_internal_affairs": {
+        "articles": [f"{REG}第十六条第一款"],
+        "reason": "所申请信息为本机关内部人事管理信息。",
+    },
+    "withheld_process_info": {
+        "articles": [f"{REG}第十六条第二款"],
+        "reason": "所申请的会议纪要属于内部研究讨论形成的过程性信息。",
+    },
+    "withheld_enforcement_file": {
+        "articles": [f"{REG}第十六条第二款"],
+        "reason": "所申请信息为行政执法案卷信息。",
+    },
+    "withheld_query_matter": {
+        "articles": [f"{REG}第三十六条第（七）项"],
+        "reason": "所申请的不动产登记资料应依照专门规定查询。",
+        "special_law": "《不动产登记资料查询暂行办法》",
+    },
+    "not_held": {
+        "articles": [f"{REG}第三十六条第（四）项"],
+        "search_description": "经检索本机关公文系统和档案室2019年以来的全部收发文",
+    },
+    "not_our_agency": {
+        "articles": [f"{REG}第三十六条第（五）项"],
+        "competent_agency": "孝义市自然资源局",
+        "competent_agency_contact": "0358-0000001（演示）",
+    },
+    "needs_creation": {
+        "articles": [f"{REG}第三十八条"],
+        "reason": "所申请的统计分析需要对现有信息进行加工、分析。",
+    },
+    "still_unclear": {
+        "articles": [f"{REG}第三十条"],
+        "reason": "补正后所需信息的名称和特征仍不明确。",
+    },
+    "petition": {
+        "articles": [f"{REG}第三十九条第一款"],
+        "proper_channel": "可通过孝义市信访局（演示地址）反映。",
+    },
+    "repeat": {
+        "articles": [f"{REG}第三十六条第（六）项"],
+        "earlier_reply": "本机关已于2026年9月10日作出答复（孝政信申〔2026〕第5号）",
+    },
+    "publication": {
+        "articles": [f"{REG}第三十九条第二款"],
+        "proper_channel": "可在孝义市图书馆查阅《孝义市人民政府公报》2026年第3期。",
+    },
+    "unreasonable_volume": {
+        "articles": [f"{REG}第三十五条"],
+        "reason": "申请人一个月内提出相同内容的申请40余件，经告知后未说明理由。",
+    },
+    "confirm_or_reissue": {
+        "articles": [f"{REG}第三十九条"],
+        "reason": "申请人要求本机关确认或重新出具已获取的信息，不属于政府信息公开申请。",
+    },
+    "other": {"articles": [], "reason": "申请人在办理期间书面撤回申请。"},
+}
+# Decided cases go on to service and archive in turn, so every stage after approval shows too.
+AFTER_APPROVAL = ["approve", "serve", "archive"]
+
+
+def scenarios() -> list[Scenario]:
+    decided: list[Scenario] = []
+    for index, outcome in enumerate(PROPOSALS):
+        if outcome == "other":
+            decided.append(("申请人撤回", [(2, "withdraw")]))
+            continue
+        tail = AFTER_APPROVAL[: 1 + index % 3]
+        steps = [(1, "accept"), (4, f"propose:{outcome}")]
+        if outcome == "partly_disclosed":
+            steps.append((5, "legal_review"))
+        steps += [(6 + i, name) for i, name in enumerate(tail)]
+        decided.append((OUTCOME_LABELS.get(outcome, outcome), steps))
+    return OPEN_SCENARIOS + LAPSED_SCENARIOS + decided
+
+
+def _id_number(rng: random.Random) -> str:
+    birth = f"{rng.randint(1950, 2000)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
+    first17 = f"141181{birth}{rng.randint(100, 999)}"
+    return first17 + resident_id_check_char(first17)
+
+
+def _credit_code(rng: random.Random) -> str:
+    chars = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    first17 = "91141181" + "".join(rng.choice(chars) for _ in range(9))
+    return first17 + credit_code_check_char(first17)
+
+
+def _registration(rng: random.Random, receipt: date, index: int) -> s.Registration:
+    subject = SUBJECTS[index % len(SUBJECTS)]
+    channel = rng.choice(["in_person", "online", "registered_post", "online"])
+    common = {
+        "channel": channel,
+        "arrival_date": receipt,
+        "receipt_date": receipt,
+        "description": subject,
+        "form_wanted": rng.choice(["electronic", "paper"]),
+        "delivery": rng.choice(["email", "post", "collect"]),
+        "phone": f"139{rng.randint(10000000, 99999999)}",
+        "address": "山西省孝义市（演示地址）",
+        "email": "applicant@example.com",
+    }
+    if index % 5 == 4:
+        name, kind = ORGANIZATIONS[index % len(ORGANIZATIONS)]
+        return s.Registration(
+            **common,
+            applicant_kind="organization",
+            organization_kind=kind,
+            applicant_name=name,
+            credit_code=_credit_code(rng),
+            legal_representative="王某",
+        )
+    return s.Registration(
+        **common,
+        applicant_kind="person",
+        applicant_name=NAMES[index % len(NAMES)],
+        id_type="resident_id",
+        id_number=_id_number(rng),
+    )
+
+
+def _step(name: str, case: InformationRequest, on: date, users: dict) -> None:
+    handler, head, registrar, legal = (
+        users["handler"],
+        users["office_head"],
+        users["registrar"],
+        users["legal_reviewer"],
+    )
+    pk = case.pk
+    actions: dict[str, Callable[[], object]] = {
+        "accept": lambda: s.request_accept(actor=handler, case_id=pk, today=on),
+        "correct": lambda: s.request_ask_correction(
+            actor=handler,
+            case_id=pk,
+            items=["请写明所需信息的具体年份和文件名称", "请补充申请人身份证明复印件"],
+            today=on,
+        ),
+        "corrected": lambda: s.request_record_correction(
+            actor=registrar, case_id=pk, received_on=on, today=on
+        ),
+        "consult": lambda: s.consultation_send(
+            actor=handler,
+            case_id=pk,
+            party="third_party",
+            party_name="孝义市某建设工程有限公司",
+            matter="工程合同金额及付款记录",
+            today=on,
+        ),
+        "consult_reply": lambda: s.consultation_record_reply(
+            actor=handler,
+            consultation_id=case.consultations.first().pk,
+            reply="object",
+            replied_on=on,
+            reasons="涉及商业秘密",
+            today=on,
+        ),
+        "fee": lambda: s.fee_notice(
+            actor=handler,
+            case_id=pk,
+            method="per_page",
+            quantity=150,
+            payment_method="转账至孝义市财政局非税收入账户（演示）",
+            today=on,
+        ),
+        "extend": lambda: (
+            s.extension_ask(
+                actor=handler, case_id=pk, days=20, reason="需要调取档案并逐页审查", today=on
+            ),
+            s.extension_approve(actor=head, case_id=pk, today=on),
+        ),
+        "legal_review": lambda: s.decision_approve(actor=legal, case_id=pk, today=on),
+        "correction_lapsed": lambda: s.request_correction_lapsed(case_id=pk, today=on),
+        "fee_lapsed": lambda: s.fee_lapsed(case_id=pk, today=on),
+        "approve": lambda: s.decision_approve(actor=head, case_id=pk, today=on),
+        "serve": lambda: s.request_serve(
+            actor=registrar, case_id=pk, method="electronic", served_on=on, today=on
+        ),
+        "archive": lambda: s.request_archive(actor=registrar, case_id=pk, today=on),
+        "withdraw": lambda: s.request_withdraw(
+            actor=registrar, case_id=pk, on=on, reason="申请人提交书面撤回申请", today=on
+        ),
+    }
+    if name.startswith("propose:"):
+        outcome = name.split(":", 1)[1]
+        s.decision_propose(
+            actor=handler,
+            case_id=pk,
+            proposal=s.Proposal(outcome=outcome, **PROPOSALS[outcome]),
+            today=on,
+        )
+    else:
+        actions[name]()
+    case.refresh_from_db()
+
+
+def create_demo_requests(agency, users: dict, *, count: int = 42, write=print) -> int:
+    """Create ``count`` demo cases for ``agency`` (nothing if it already has cases)."""
+    if InformationRequest.objects.filter(agency=agency).exists():
+        write(
+            f"演示申请已存在（{InformationRequest.objects.filter(agency=agency).count()}件），跳过。"
+        )
+        return 0
+    rng = random.Random(20261122)
+    today = timezone.localdate()
+    calendar = get_calendar(agency.pk)
+    created = 0
+    plan = scenarios()
+    for index in range(count):
+        label, steps = plan[index % len(plan)]
+        # Spread receipts over the last 30 working days: early ones run late, some are at risk.
+        age = [28, 24, 19, 16, 12, 9, 6, 3, 1][index % 9]
+        if steps and steps[-1][0] >= age:
+            age = steps[-1][0] + rng.randint(0, 3)
+        receipt = calendar.add_working_days(today, -age)
+        case = s.request_register(
+            actor=users["registrar"],
+            agency=agency,
+            data=_registration(rng, receipt, index),
+            today=receipt,
+        )
+        for offset, name in steps:
+            _step(name, case, min(calendar.add_working_days(receipt, offset), today), users)
+        created += 1
+        write(f"[{created}/{count}] {case.case_number} {label}")
+    # Store every clock as of today (the steps above ran on their own dates).
+    from requests_app.clock_sync import sync_clock
+
+    for case in InformationRequest.objects.filter(agency=agency).select_related("agency"):
+        sync_clock(case, today=today)
+    return created
+
+
+def create_demo(agency, users: dict, *, write=print) -> None:
+    """The hook ``manage.py setup_demo`` calls."""
+    write("正在生成演示申请（约40件，含各阶段和办理结果）……")
+    create_demo_requests(agency, users, write=write)

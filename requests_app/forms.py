@@ -1,0 +1,243 @@
+"""Forms of the information request pages: registration and the case list's filters.
+
+Forms parse and check what was typed; the registration itself is ``request_register``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from datetime import date
+
+from django import forms
+
+from requests_app.models import InformationRequest
+from requests_app.selectors import FLAGS
+from requests_app.services import Registration, validate_registration
+from workflow.forms import DateField
+from workflow.letters.outcomes import OUTCOMES
+
+R = InformationRequest
+
+CHOICE_ERRORS = {
+    "required": "请选择一项。",
+    "invalid_choice": "请从列表中选择一项（“%(value)s”不是可选项）。",
+}
+
+#: Fields only a person has, and fields only an organisation has: the other kind's are cleared,
+#: so that a value left in a hidden field does not block or pollute the registration.
+PERSON_FIELDS = ("id_type", "id_number")
+ORGANIZATION_FIELDS = ("organization_kind", "credit_code", "legal_representative")
+
+
+def _text(label: str, max_length: int, *, required: bool = False, **kwargs) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=max_length,
+        required=required,
+        error_messages={
+            "required": f"请填写{label}。",
+            "max_length": f"{label}最多%(limit_value)d个字（现在是%(show_value)d个）。",
+        },
+        **kwargs,
+    )
+
+
+def _choice(label: str, choices, *, required: bool = True, **kwargs) -> forms.ChoiceField:
+    if not required:
+        choices = [("", "—"), *choices]
+    return forms.ChoiceField(
+        label=label, choices=choices, required=required, error_messages=CHOICE_ERRORS, **kwargs
+    )
+
+
+class RegistrationForm(forms.Form):
+    """One form for a walk-in application (DOMAIN §3.1 register, §3.2 receipt date)."""
+
+    agency = forms.ModelChoiceField(
+        label="受理机关",
+        queryset=None,
+        empty_label=None,
+        error_messages={"required": "请选择受理机关。", "invalid_choice": "请选择您所在的机关。"},
+    )
+    kind = _choice("申请类型", R.Kind.choices, widget=forms.RadioSelect)
+    channel = _choice("提交方式", R.Channel.choices)
+    arrival_date = DateField(label="到达日期", help_text="申请送到本机关的日期。")
+    receipt_date = DateField(
+        label="收到申请之日",
+        help_text=(
+            "答复期限自次日起算（《条例》第三十一条）：当面提交为提交之日，邮寄为签收之日，"
+            "平常信函、互联网、传真为双方确认之日。"
+        ),
+    )
+    applicant_kind = _choice("申请人类型", R.ApplicantKind.choices, widget=forms.RadioSelect)
+    applicant_name = _text("申请人姓名或名称", 100, required=True)
+    id_type = _choice("证件类型", R.IdType.choices, required=False)
+    id_number = _text("证件号码", 40, help_text="居民身份证号码为18位，会核对校验码。")
+    organization_kind = _choice("组织类别", R.OrganizationKind.choices, required=False)
+    credit_code = _text("统一社会信用代码", 18, help_text="18位，会核对校验码。")
+    legal_representative = _text("法定代表人或负责人", 50)
+    contact_person = _text("联系人", 50)
+    phone = _text("联系电话", 40)
+    email = forms.EmailField(
+        label="电子邮箱",
+        max_length=254,
+        required=False,
+        error_messages={"invalid": "请输入有效的电子邮箱地址，例如 zhang@example.com。"},
+    )
+    address = _text("通讯地址", 200)
+    postcode = forms.RegexField(
+        label="邮政编码",
+        regex=r"^\d{6}$",
+        required=False,
+        error_messages={"invalid": "邮政编码为6位数字。"},
+    )
+    agent_name = _text("代理人姓名", 50)
+    agent_id_number = _text("代理人证件号码", 40)
+    agent_phone = _text("代理人联系电话", 40)
+    power_of_attorney = forms.BooleanField(label="已核验授权委托书", required=False)
+    description = forms.CharField(
+        label="所需政府信息的描述",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="政府信息的名称、文号或者便于查询的其他特征性描述（《条例》第二十九条）。",
+    )
+    document_names = forms.CharField(
+        label="文件名称、文号（如有）", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    form_wanted = _choice("获取信息的方式", R.Form.choices, help_text="《条例》第四十条。")
+    delivery = _choice("送达方式", R.Delivery.choices)
+    accessibility_needs = _text(
+        "需要的必要帮助", 200, help_text="申请人有阅读困难或者视听障碍的（《条例》第四十三条）。"
+    )
+    confirm_duplicates = forms.BooleanField(label="已核对，仍然登记", required=False)
+    token = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, agencies, today: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.fields["agency"].queryset = agencies
+        listed = list(agencies)
+        if len(listed) == 1:
+            self.fields["agency"].widget = forms.HiddenInput()
+            self.fields["agency"].initial = listed[0].pk
+
+    @classmethod
+    def defaults(cls, today: date) -> dict:
+        """What a walk-in usually is: handed in today by a person showing a resident ID card."""
+        return {
+            "kind": R.Kind.DISCLOSURE,
+            "channel": R.Channel.IN_PERSON,
+            "arrival_date": today,
+            "receipt_date": today,
+            "applicant_kind": R.ApplicantKind.PERSON,
+            "id_type": R.IdType.RESIDENT_ID,
+            "form_wanted": R.Form.ELECTRONIC,
+            "delivery": R.Delivery.EMAIL,
+        }
+
+    def clean(self):
+        data = super().clean()
+        cleared = ORGANIZATION_FIELDS if data.get("applicant_kind") == "person" else ()
+        if data.get("applicant_kind") == "organization":
+            cleared = PERSON_FIELDS
+        for name in cleared:
+            if name in data:
+                data[name] = ""
+            self.errors.pop(name, None)
+        if data.get("delivery") == R.Delivery.EMAIL and "email" in data and not data["email"]:
+            self.add_error("email", "选择电子邮件送达的，请填写电子邮箱。")
+        if data.get("delivery") == R.Delivery.POST and "address" in data and not data["address"]:
+            self.add_error("address", "选择邮寄送达的，请填写通讯地址。")
+        if not self.errors:
+            # The service's rules, so that every problem is shown at once, under its field.
+            for name, message in validate_registration(
+                self.registration(), today=self.today
+            ).items():
+                self.add_error(name if name in self.fields else None, message)
+        return data
+
+    def registration(self) -> Registration:
+        """The cleaned values as the service takes them."""
+        names = {f.name for f in fields(Registration)}
+        return Registration(**{k: v for k, v in self.cleaned_data.items() if k in names})
+
+    def add_service_errors(self, message_dict: dict[str, list[str]]) -> None:
+        """Put the service's messages under their fields (unknown keys: above the form)."""
+        for name, messages in message_dict.items():
+            for message in messages:
+                self.add_error(name if name in self.fields else None, message)
+
+    def person_fields(self):
+        return [self[name] for name in PERSON_FIELDS]
+
+    def organization_fields(self):
+        return [self[name] for name in (*ORGANIZATION_FIELDS, "contact_person")]
+
+    def contact_fields(self):
+        return [self[name] for name in ("phone", "email", "address", "postcode")]
+
+    def agent_fields(self):
+        return [
+            self[name]
+            for name in ("agent_name", "agent_id_number", "agent_phone", "power_of_attorney")
+        ]
+
+    def agent_has_values_or_errors(self) -> bool:
+        return any(f.errors or (self.is_bound and f.value()) for f in self.agent_fields())
+
+
+class CaseFilterForm(forms.Form):
+    """The case list's filters (GET). Invalid values are reported; the valid ones still apply."""
+
+    q = forms.CharField(
+        label="搜索",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": "登记编号、申请人或申请内容"}),
+        error_messages={"max_length": "搜索词最多%(limit_value)d个字。"},
+    )
+    agency = forms.ChoiceField(label="机关", required=False, error_messages=CHOICE_ERRORS)
+    stage = _choice("办理阶段", R.Stage.choices, required=False)
+    flags = forms.MultipleChoiceField(
+        label="期限状态",
+        required=False,
+        choices=[(code, label) for code, (label, _) in FLAGS.items()],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "请从列表中选择期限状态。"},
+        help_text="符合任一项即列出。",
+    )
+    handler = forms.ChoiceField(label="承办人", required=False, error_messages=CHOICE_ERRORS)
+    channel = _choice("提交方式", R.Channel.choices, required=False)
+    outcome = _choice(
+        "办理结果",
+        [("open", "尚未办结"), *((code, o.label) for code, o in OUTCOMES.items())],
+        required=False,
+    )
+    applicant_kind = _choice("申请人类型", R.ApplicantKind.choices, required=False)
+    received_from = DateField(label="收到申请之日（起）", required=False)
+    received_to = DateField(label="收到申请之日（止）", required=False)
+
+    def __init__(self, *args, agencies, handlers, **kwargs):
+        super().__init__(*args, **kwargs)
+        agencies = list(agencies)
+        if len(agencies) > 1:
+            self.fields["agency"].choices = [("", "—"), *((str(a.pk), a.name) for a in agencies)]
+        else:
+            del self.fields["agency"]
+        self.fields["handler"].choices = [
+            ("", "—"),
+            ("none", "未指定"),
+            *((str(user.pk), user.get_full_name() or user.get_username()) for user in handlers),
+        ]
+
+    def clean(self):
+        data = super().clean()
+        first, last = data.get("received_from"), data.get("received_to")
+        if first and last and first > last:
+            self.add_error("received_to", "“止”日期不能早于“起”日期。")
+            data.pop("received_to", None)
+        return data
+
+    def valid_filters(self) -> dict:
+        """The filters that parsed; call after ``is_valid()``."""
+        return {k: v for k, v in self.cleaned_data.items() if k not in self.errors}

@@ -1,0 +1,128 @@
+"""Reads of information requests: the one place that decides who sees which case (STYLE.md)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db.models import F, Q, QuerySet
+
+from requests_app.models import InformationRequest
+from workflow.models import Agency, AuditEvent
+from workflow.selectors import agencies_of
+
+R = InformationRequest
+
+#: How many earlier cases of the same applicant the registrar is shown.
+DUPLICATES_SHOWN = 10
+
+#: The flag filters of the case list: code -> (label, lookup on the stored clock).
+FLAGS: dict[str, tuple[str, Q]] = {
+    "at_risk": ("临期", Q(at_risk=True)),
+    "overdue": ("超期", Q(overdue=True)),
+    "paused": ("暂停", Q(paused=True)),
+    "provisional": ("暂定", Q(provisional=True)),
+}
+
+
+def visible_requests(user) -> QuerySet[InformationRequest]:
+    """The cases ``user`` may see: those of the agencies they work for (DOMAIN §1)."""
+    return R.objects.filter(agency__in=agencies_of(user).values("pk"))
+
+
+def case_list(user, filters: dict[str, Any] | None = None) -> QuerySet[InformationRequest]:
+    """The case list of ``user``: visible cases, filtered, soonest due date first (none last).
+
+    ``filters`` holds cleaned values (a filter form's ``cleaned_data``); missing or empty values
+    do not filter. Flags combine with OR: "临期 or 超期" is the question officers ask.
+    """
+    filters = filters or {}
+    cases = visible_requests(user).select_related("agency", "handler")
+    if agency := filters.get("agency"):
+        cases = cases.filter(agency=agency)
+    if stage := filters.get("stage"):
+        cases = cases.filter(stage=stage)
+    if flags := filters.get("flags"):
+        condition = Q()
+        for flag in flags:
+            condition |= FLAGS[flag][1]
+        cases = cases.filter(condition)
+    handler = filters.get("handler")
+    if handler == "none":
+        cases = cases.filter(handler__isnull=True)
+    elif handler:
+        cases = cases.filter(handler_id=handler)
+    if channel := filters.get("channel"):
+        cases = cases.filter(channel=channel)
+    outcome = filters.get("outcome")
+    if outcome == "open":
+        cases = cases.filter(outcome="")
+    elif outcome:
+        cases = cases.filter(outcome=outcome)
+    if applicant_kind := filters.get("applicant_kind"):
+        cases = cases.filter(applicant_kind=applicant_kind)
+    received_from: date | None = filters.get("received_from")
+    if received_from:
+        cases = cases.filter(receipt_date__gte=received_from)
+    received_to: date | None = filters.get("received_to")
+    if received_to:
+        cases = cases.filter(receipt_date__lte=received_to)
+    if q := (filters.get("q") or "").strip():
+        cases = cases.filter(
+            Q(case_number__icontains=q)
+            | Q(applicant_name__icontains=q)
+            | Q(description__icontains=q)
+        )
+    return cases.order_by(F("due_date").asc(nulls_last=True), "id")
+
+
+def possible_duplicates(
+    agency: Agency,
+    *,
+    id_number: str = "",
+    credit_code: str = "",
+    applicant_name: str = "",
+    exclude_pk: int | None = None,
+) -> list[InformationRequest]:
+    """Earlier cases of the same applicant in ``agency``, newest first (at most 10).
+
+    Shown to the registrar before registering, so that a repeat application (Art. 36(6)) or a
+    double entry is noticed. The applicant is the same when the ID number or the unified social
+    credit code matches; only when neither number is given, when the name matches.
+    """
+    id_number = id_number.strip().upper()
+    credit_code = credit_code.strip().upper()
+    applicant_name = applicant_name.strip()
+    if id_number or credit_code:
+        same = Q()
+        if id_number:
+            same |= Q(id_number=id_number)
+        if credit_code:
+            same |= Q(credit_code=credit_code)
+    elif applicant_name:
+        same = Q(applicant_name=applicant_name)
+    else:
+        return []
+    cases = R.objects.filter(same, agency=agency)
+    if exclude_pk is not None:
+        cases = cases.exclude(pk=exclude_pk)
+    return list(
+        cases.only(
+            "pk",
+            "case_number",
+            "applicant_name",
+            "receipt_date",
+            "description",
+            "stage",
+            "outcome",
+        ).order_by("-receipt_date", "-id")[:DUPLICATES_SHOWN]
+    )
+
+
+def case_events(case: InformationRequest) -> QuerySet[AuditEvent]:
+    """The audit events of ``case``, oldest first: its timeline."""
+    return (
+        AuditEvent.objects.filter(object_type=R._meta.label_lower, object_id=str(case.pk))
+        .select_related("actor")
+        .order_by("at", "id")
+    )

@@ -1,0 +1,36 @@
+"""Template filters of the request pages: dates as official letters write them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django import template
+from django.utils import timezone
+
+from workflow.cn import cn_date as _cn_date
+
+register = template.Library()
+
+
+@register.filter
+def cn_date(value: date | datetime | None) -> str:
+    """2026年3月5日; a datetime is shown in local time with hours and minutes; None as "—"."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, datetime):
+        local = timezone.localtime(value) if timezone.is_aware(value) else value
+        return f"{_cn_date(local.date())} {local:%H:%M}"
+    return _cn_date(value)
+
+
+@register.filter
+def summary(text: str, length: int = 30) -> str:
+    """The first ``length`` characters of ``text`` on one line, with an ellipsis when cut."""
+    flat = " ".join((text or "").split())
+    return flat if len(flat) <= length else flat[:length] + "…"
+
+
+@register.filter
+def overdue_days(days_left: int | None) -> int:
+    """Working days past the due date, from the stored (negative) days left."""
+    return -days_left if days_left is not None and days_left < 0 else 0
