@@ -13,6 +13,7 @@ from datetime import date
 from django.utils import timezone
 
 from requests_app import services as s
+from requests_app.flows import sync_process
 from requests_app.identity import credit_code_check_char, resident_id_check_char
 from requests_app.models import InformationRequest
 from workflow.calendar import get_calendar
@@ -318,6 +319,8 @@ def create_demo_requests(agency, users: dict, *, count: int = 42, write=print) -
         )
         for offset, name in steps:
             _step(name, case, min(calendar.add_working_days(receipt, offset), today), users)
+        # The steps ran through the services directly: put the process on the matching task.
+        sync_process(case)
         created += 1
         write(f"[{created}/{count}] {case.case_number} {label}")
     # Store every clock as of today (the steps above ran on their own dates).

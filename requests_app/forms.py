@@ -241,3 +241,46 @@ class CaseFilterForm(forms.Form):
     def valid_filters(self) -> dict:
         """The filters that parsed; call after ``is_valid()``."""
         return {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
+
+
+# -- actions on the case page, outside the process's tasks --------------------------------------
+
+REQUIRED = {"required": "请填写这一项。"}
+
+
+class ExtensionAskForm(forms.Form):
+    title = "申请延长答复期限（《条例》第三十三条第二款）"
+    submit_label = "提交延期申请"
+    days = forms.IntegerField(
+        label="延长工作日数",
+        min_value=1,
+        max_value=20,
+        initial=20,
+        error_messages={
+            "required": "请填写延长的工作日数。",
+            "min_value": "至少延长1个工作日。",
+            "max_value": "延长的期限最长不得超过20个工作日。",
+            "invalid": "请填写整数。",
+        },
+    )
+    reason = forms.CharField(
+        label="延期理由", widget=forms.Textarea(attrs={"rows": 2}), error_messages=REQUIRED
+    )
+
+
+class ExtensionApproveForm(forms.Form):
+    title = "批准延期"
+    submit_label = "同意延期并出具延期答复告知书"
+
+
+class WithdrawForm(forms.Form):
+    title = "登记申请人撤回申请"
+    submit_label = "登记撤回"
+    on = DateField(label="撤回日期")
+    reason = forms.CharField(label="撤回方式和说明", max_length=200, error_messages=REQUIRED)
+
+
+class FeeWaiveForm(forms.Form):
+    title = "免收信息处理费"
+    submit_label = "免收"
+    reason = forms.CharField(label="免收理由", max_length=200, error_messages=REQUIRED)

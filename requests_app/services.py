@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from requests_app.clock_sync import evaluate_case, events_of, sync_clock
+from requests_app.flows import start_request_process, sync_process
 from requests_app.identity import credit_code_problem, resident_id_problem
 from requests_app.letters import case_facts, common, issue_letter
 from requests_app.models import (
@@ -209,6 +210,7 @@ def request_register(
             created_at=now,
         )
         sync_clock(case, today=today)
+        start_request_process(case)
         issue_letter(
             case,
             "receipt",
@@ -1001,6 +1003,7 @@ def request_withdraw(*, actor, case_id: int, on: date, reason: str, today=None):
         _move(
             case, R.Stage.SERVE, actor=actor, action="request_withdrawn", reason=reason, today=today
         )
+        sync_process(case)  # withdrawal comes from the case page, outside any task
     return case
 
 
@@ -1143,6 +1146,7 @@ def fee_waive(*, actor, case_id: int, reason: str, today=None) -> Fee:
         fee = Fee.objects.select_for_update().get(request=case)
         fee.waiver_reason = reason.strip()
         _settle_fee(case, fee, Fee.Status.WAIVED, today, actor=actor, today=today, reason=reason)
+        sync_process(case)  # the waiver comes from the case page, outside the fee task
     return fee
 
 

@@ -5,20 +5,32 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from django import forms
+from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
 from viewflow.urls import AppMenuMixin, Viewset
 
-from requests_app.forms import CaseFilterForm, RegistrationForm
+from requests_app import services
+from requests_app.flows import case_tasks
+from requests_app.forms import (
+    CaseFilterForm,
+    ExtensionApproveForm,
+    ExtensionAskForm,
+    FeeWaiveForm,
+    RegistrationForm,
+    WithdrawForm,
+)
 from requests_app.labels import ACTION_LABELS
-from requests_app.models import InformationRequest
+from requests_app.models import CaseDocument, InformationRequest
 from requests_app.selectors import case_events, case_list, possible_duplicates, visible_requests
 from requests_app.services import request_register
 from workflow.models import AuditEvent
@@ -103,22 +115,92 @@ def _timeline(case: InformationRequest) -> list[TimelineEntry]:
     ]
 
 
+OPEN_STAGES = set(services.OPEN_STAGES)
+
+
+def _error_items(error: ValidationError):
+    """(field, messages) pairs of a service's ValidationError; field None for the form."""
+    if hasattr(error, "error_dict"):
+        return [(None if k == "__all__" else k, v) for k, v in error.message_dict.items()]
+    return [(None, error.messages)]
+
+
+def available_actions(case: InformationRequest, user) -> dict[str, type[forms.Form]]:
+    """The case-page actions the user's role and the case's state allow (services re-check)."""
+    actions: dict[str, type[forms.Form]] = {}
+    roles = set(user.groups.values_list("name", flat=True))
+    open_case = case.stage in OPEN_STAGES
+    extension = getattr(case, "extension", None)
+    if open_case and extension is None and "handler" in roles:
+        actions["extension_ask"] = ExtensionAskForm
+    if open_case and extension is not None and not extension.approved_on and "office_head" in roles:
+        actions["extension_approve"] = ExtensionApproveForm
+    if open_case and roles & {"registrar", "handler"}:
+        actions["withdraw"] = WithdrawForm
+    if case.stage == R.Stage.FEE and "office_head" in roles:
+        actions["fee_waive"] = FeeWaiveForm
+    return actions
+
+
+def run_action(name: str, case: InformationRequest, user, data: dict) -> None:
+    """Call the one service behind a case-page action."""
+    if name == "extension_ask":
+        services.extension_ask(
+            actor=user, case_id=case.pk, days=data["days"], reason=data["reason"]
+        )
+    elif name == "extension_approve":
+        services.extension_approve(actor=user, case_id=case.pk)
+    elif name == "withdraw":
+        services.request_withdraw(actor=user, case_id=case.pk, on=data["on"], reason=data["reason"])
+    elif name == "fee_waive":
+        services.fee_waive(actor=user, case_id=case.pk, reason=data["reason"])
+
+
 class CaseDetailView(LoginRequiredMixin, TemplateView):
     """All facts of one case, its clock and its history. Other agencies' cases are a 404."""
 
     template_name = "requests_app/case_detail.html"
 
-    def get_context_data(self, **kwargs):
+    def post(self, request, *args, **kwargs):
+        """An action outside the tasks (extension, withdrawal, waiver): one service call."""
+        case = get_object_or_404(visible_requests(request.user), pk=kwargs["pk"])
+        name = kwargs.get("action", "")
+        form_class = available_actions(case, request.user).get(name)
+        if form_class is None:
+            messages.error(request, "这项操作现在不能办理：可能已由他人办理，或您没有相应的角色。")
+            return HttpResponseRedirect(reverse("requests:cases:detail", args=[case.pk]))
+        form = form_class(request.POST)
+        if form.is_valid():
+            try:
+                run_action(name, case, request.user, form.cleaned_data)
+            except ValidationError as error:
+                for field, errors in _error_items(error):
+                    form.add_error(field if field in form.fields else None, errors)
+            except (PermissionError, services.StaleCase) as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, f"已办理：{form.title}。")
+                return HttpResponseRedirect(reverse("requests:cases:detail", args=[case.pk]))
+        return self.render_to_response(self.get_context_data(bound={name: form}, **kwargs))
+
+    def get_context_data(self, bound=None, **kwargs):
         context = super().get_context_data(**kwargs)
         case = get_object_or_404(
             visible_requests(self.request.user).select_related("agency", "handler", "created_by"),
             pk=kwargs["pk"],
         )
+        bound = bound or {}
         context.update(
             case=case,
+            tasks=case_tasks(case, self.request.user),
+            action_forms={
+                name: bound.get(name) or form_class(initial={"on": timezone.localdate()})
+                for name, form_class in available_actions(case, self.request.user).items()
+            },
             notice=NOTICES.get(self.request.GET.get("notice", ""), "").format(case=case),
             clock_entries=case.clock_entries.select_related("created_by").order_by("on", "id"),
             timeline=_timeline(case),
+            documents=case.documents.select_related("created_by").order_by("created_at", "id"),
             same_applicant=possible_duplicates(
                 case.agency,
                 id_number=case.id_number,
@@ -192,6 +274,19 @@ class RegisterView(LoginRequiredMixin, UserPassesTestMixin, TemplateView):
         return reverse("requests:cases:detail", kwargs={"pk": case.pk}) + f"?notice={notice}"
 
 
+@login_required
+def case_document(request, pk: int, document_id: int, fmt: str):
+    """A letter or upload of a case: only for staff of the case's agency (404 for others)."""
+    case = get_object_or_404(visible_requests(request.user), pk=pk)
+    document = get_object_or_404(CaseDocument, pk=document_id, request=case)
+    stored = document.docx if fmt == "docx" else document.file
+    if not stored:
+        raise Http404("没有这种格式的文件。")
+    name = f"{case.case_number}-{document.title}.{stored.name.rsplit('.', 1)[-1]}"
+    response = FileResponse(stored.open("rb"), filename=name, as_attachment=fmt == "docx")
+    return response
+
+
 class CaseViewset(AppMenuMixin, Viewset):
     """依申请公开 › 申请台账: the case list and the case pages."""
 
@@ -201,6 +296,10 @@ class CaseViewset(AppMenuMixin, Viewset):
 
     index_path = path("", CaseListView.as_view(), name="index")
     detail_path = path("<int:pk>/", CaseDetailView.as_view(), name="detail")
+    action_path = path("<int:pk>/actions/<slug:action>/", CaseDetailView.as_view(), name="action")
+    document_path = path(
+        "<int:pk>/documents/<int:document_id>.<str:fmt>", case_document, name="document"
+    )
 
 
 class RegistrationViewset(AppMenuMixin, Viewset):

@@ -3,6 +3,7 @@
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Application, Site
 
+from requests_app.task_views import RequestTasksViewset
 from requests_app.views import CaseViewset, RegistrationViewset
 from workflow.letters.views import LetterGalleryViewset
 from workflow.views import DeadlineCalculatorViewset
@@ -11,7 +12,7 @@ requests = Application(
     title="依申请公开",
     icon="inbox",
     app_name="requests",
-    viewsets=[CaseViewset(), RegistrationViewset()],
+    viewsets=[CaseViewset(), RegistrationViewset(), RequestTasksViewset()],
 )
 
 tools = Application(

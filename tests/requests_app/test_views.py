@@ -420,7 +420,7 @@ def test_the_case_page_takes_the_same_queries_however_long_its_history(
     client, registrar, handler, case, django_assert_max_num_queries
 ):
     client.force_login(registrar)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(18):
         client.get(detail(case))
     with CaptureQueriesContext(connection) as short:
         client.get(detail(case))
@@ -429,3 +429,84 @@ def test_the_case_page_takes_the_same_queries_however_long_its_history(
     with CaptureQueriesContext(connection) as long:
         assert len(client.get(detail(case)).context["timeline"]) == 10
     assert len(long) == len(short)
+
+
+def test_case_page_lists_the_letters_and_serves_them_only_to_the_agency(
+    client, registrar, outsider, agency, walk_in
+):
+    from requests_app.models import CaseDocument
+    from requests_app.services import request_register
+
+    case = request_register(actor=registrar, agency=agency, data=walk_in(), today=date(2026, 3, 5))
+    receipt = CaseDocument.objects.get(request=case, letter_kind="receipt")
+    client.force_login(registrar)
+    page = client.get(f"/requests/cases/{case.pk}/").content.decode()
+    assert "政府信息公开申请登记回执" in page or "登记回执" in page
+    pdf = client.get(f"/requests/cases/{case.pk}/documents/{receipt.pk}.pdf")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert b"".join(pdf.streaming_content)[:5] == b"%PDF-"
+    docx = client.get(f"/requests/cases/{case.pk}/documents/{receipt.pk}.docx")
+    assert "attachment" in docx["Content-Disposition"]
+    client.force_login(outsider)
+    assert client.get(f"/requests/cases/{case.pk}/documents/{receipt.pk}.pdf").status_code == 404
+
+
+@pytest.mark.django_db
+@time_machine.travel("2026-03-10 10:00 +0800", tick=False)
+def test_extension_is_asked_and_approved_from_the_case_page(
+    client, registrar, handler, office_head, agency, walk_in
+):
+    # Art. 33 ¶2: the handler asks, the head of the disclosure office approves.
+    from requests_app.services import request_register
+
+    case = request_register(actor=registrar, agency=agency, data=walk_in())
+    url = f"/requests/cases/{case.pk}/actions/"
+    client.force_login(handler)
+    page = client.get(f"/requests/cases/{case.pk}/").content.decode()
+    assert "申请延长答复期限" in page and "批准延期" not in page
+    refused = client.post(url + "extension_ask/", {"days": "25", "reason": "调档"})
+    assert "延长的期限最长不得超过20个工作日" in refused.content.decode()
+    assert 'value="调档"' in refused.content.decode() or "调档" in refused.content.decode()
+    client.post(url + "extension_ask/", {"days": "20", "reason": "需要调取档案"})
+    client.force_login(office_head)
+    assert "批准延期" in client.get(f"/requests/cases/{case.pk}/").content.decode()
+    done = client.post(url + "extension_approve/", {})
+    assert done.status_code == 302
+    case.refresh_from_db()
+    assert case.extension.approved_on == date(2026, 3, 10)
+    assert case.documents.filter(letter_kind="extension_notice").exists()
+    # Nobody can approve twice: the action is gone and a replayed POST is told so.
+    again = client.post(url + "extension_approve/", {}, follow=True)
+    assert "这项操作现在不能办理" in again.content.decode()
+
+
+@pytest.mark.django_db
+@time_machine.travel("2026-03-10 10:00 +0800", tick=False)
+def test_withdrawal_from_the_case_page_moves_the_process_to_service(
+    client, registrar, agency, walk_in
+):
+    from requests_app.flows import case_tasks
+    from requests_app.services import request_register
+
+    case = request_register(actor=registrar, agency=agency, data=walk_in())
+    client.force_login(registrar)
+    response = client.post(
+        f"/requests/cases/{case.pk}/actions/withdraw/",
+        {"on": "2026-03-10", "reason": "申请人书面撤回"},
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert (case.stage, case.outcome) == ("serve", "other")
+    assert [t["title"] for t in case_tasks(case, registrar)] == ["送达"]
+
+
+@pytest.mark.django_db
+def test_outsiders_cannot_act_on_a_case(client, registrar, outsider, agency, walk_in):
+    from requests_app.services import request_register
+
+    case = request_register(actor=registrar, agency=agency, data=walk_in(), today=date(2026, 3, 5))
+    client.force_login(outsider)
+    response = client.post(
+        f"/requests/cases/{case.pk}/actions/withdraw/", {"on": "2026-03-05", "reason": "x"}
+    )
+    assert response.status_code == 404

@@ -60,9 +60,12 @@ class Command(BaseCommand):
             agency.staff.add(user)
             users[code] = user
             self.stdout.write(f"  {code:<20} {label}")
-        # Each app may bring demo data: a ``demo`` module with ``create_demo(agency, users, write)``.
+        # An app may bring demo data: a ``demo`` module with ``create_demo(agency, users, write)``.
         for app in apps.get_app_configs():
-            if app.name.startswith("django") or importlib.util.find_spec(f"{app.name}.demo") is None:
+            if (
+                app.name.startswith("django")
+                or importlib.util.find_spec(f"{app.name}.demo") is None
+            ):
                 continue
             module = importlib.import_module(f"{app.name}.demo")
             if hasattr(module, "create_demo"):

@@ -1,0 +1,464 @@
+"""The viewflow process of an information request (DOMAIN §3.1).
+
+The case's ``stage`` is the source of truth; the process only puts the right task in the right
+inbox. After every task a single ``route`` gateway looks at the stage and creates the one human
+task that the stage needs (or ends the process when the case is closed). Task views call exactly
+one service; the service moves the stage; completing the task lets ``route`` pick the next one.
+
+Waiting stages carry timers (``.OnTimeout``) fired by ``manage.py workflow_timers``: the day
+after the correction period, the earliest open consultation limit and the payment period, at
+00:00 Asia/Shanghai. A timer calls the lapse service, which is a no-op until the deadline has
+really passed, and routes again.
+
+Changes made outside a task (withdrawal, a fee waiver from the case page) are followed by
+``sync_process(case)``, which cancels the tasks that no longer match the stage and routes again.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from viewflow import this
+from viewflow.workflow import flow, lock
+from viewflow.workflow.models import Process, Task
+from viewflow.workflow.status import PROCESS, STATUS
+
+from requests_app.models import Consultation, InformationRequest
+from workflow.selectors import agencies_of
+
+R = InformationRequest
+
+#: Task statuses of a task that still waits for someone.
+ACTIVE = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
+
+
+def case_of(process: Process) -> InformationRequest:
+    """The case a process runs for (its ``artifact``), re-read so its stage is current."""
+    return R.objects.select_related("agency").get(pk=process.artifact_object_id)
+
+
+def _case(activation) -> InformationRequest:
+    return case_of(activation.process)
+
+
+def _day_after(day) -> datetime:
+    """00:00 of the day after ``day`` in the site's zone (Asia/Shanghai): a deadline is a whole
+    day, so the lapse can be recorded from the next morning on (the services check the same)."""
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+
+
+def _correction_timeout(activation) -> datetime:
+    return _day_after(_case(activation).correction_deadline)
+
+
+def _consultation_timeout(activation) -> datetime:
+    # The earliest open limit, not the latest: each lapsed consultation is recorded as "no
+    # reply" as soon as its own 15 working days are over (Art. 32, 34), and the task comes back
+    # with a timer for the next one.
+    first = (
+        Consultation.objects.filter(
+            request_id=activation.process.artifact_object_id, reply=Consultation.Reply.PENDING
+        )
+        .order_by("limit_date")
+        .values_list("limit_date", flat=True)
+        .first()
+    )
+    if first is None:  # nothing open: fire on the next sweep and route on
+        return timezone.now()
+    return _day_after(first)
+
+
+def _fee_timeout(activation) -> datetime:
+    return _day_after(_case(activation).fee.pay_by)
+
+
+def _handler_of(activation):
+    """Handler tasks go straight to the case's handler once there is one."""
+    return _case(activation).handler
+
+
+def expected_node(case: InformationRequest) -> str:
+    """The name of the node that the stage of ``case`` calls for (``end`` once closed)."""
+    if case.stage == R.Stage.APPROVE:
+        decision = getattr(case, "decision", None)
+        if (
+            decision is not None
+            and decision.needs_legal_review
+            and not decision.legal_reviewed_by_id
+        ):
+            return "legal_review"
+        return "approve"
+    return STAGE_NODES[case.stage]
+
+
+STAGE_NODES: dict[str, str] = {
+    R.Stage.ACCEPT: "accept",
+    R.Stage.CORRECT: "correct",
+    R.Stage.CONSULT: "consult",
+    R.Stage.PROPOSE: "propose",
+    getattr(R.Stage, "FEE", "fee"): "fee",
+    R.Stage.SERVE: "serve",
+    R.Stage.ARCHIVE: "archive",
+    R.Stage.CLOSED: "end",
+}
+
+#: Which role does each human task (DOMAIN §1, §3.1).
+TASK_ROLES: dict[str, str] = {
+    "accept": "handler",
+    "correct": "registrar",
+    "consult": "handler",
+    "propose": "handler",
+    "fee": "registrar",
+    "legal_review": "legal_reviewer",
+    "approve": "office_head",
+    "serve": "registrar",
+    "archive": "registrar",
+}
+
+
+def _goes_to(name: str):
+    def condition(activation) -> bool:
+        return expected_node(_case(activation)) == name
+
+    condition.__name__ = f"stage_is_{name}"
+    return condition
+
+
+def _user_may_act(user, task, role: str) -> bool:
+    """Staff of the case's agency holding the task's role (superusers: agency still required)."""
+    if user is None or not user.is_authenticated:
+        return False
+    if not case_visible(user, task.process):
+        return False
+    return user.is_superuser or _has_role(user, role)
+
+
+def _has_role(user, role: str) -> bool:
+    cache = getattr(user, "_gk_roles", None)
+    if cache is None:
+        cache = user._gk_roles = set(user.groups.values_list("name", flat=True))
+    return role in cache
+
+
+def case_visible(user, process) -> bool:
+    """Whether ``user`` works for the agency of the case of ``process`` (DOMAIN §1)."""
+    if user is None or not user.is_authenticated or process is None:
+        return False
+    if process.flow_class is not RequestFlow or not process.artifact_object_id:
+        return False
+    return R.objects.filter(
+        pk=process.artifact_object_id, agency__in=agencies_of(user).values("pk")
+    ).exists()
+
+
+class CaseTask(flow.View):
+    """A human task on a case: by role, and only for staff of the case's agency.
+
+    viewflow's own checks know nothing about agencies (research §4, #505): they are replaced
+    here, so the task URLs, the bulk assign action and the lists all ask the same question.
+    """
+
+    def __init__(self, view, role: str, **kwargs):
+        super().__init__(view, **kwargs)
+        self.role = role
+        # A marker, not a Django permission: roles are groups, and the queue is filtered by it.
+        self.Permission(f"role:{role}")
+
+    def can_assign(self, user, task) -> bool:
+        return (
+            task.owner_id is None
+            and task.status == STATUS.NEW
+            and _user_may_act(user, task, self.role)
+        )
+
+    def can_execute(self, user, task) -> bool:
+        return task.owner_id == getattr(user, "pk", None) and _user_may_act(user, task, self.role)
+
+    def can_unassign(self, user, task) -> bool:
+        if task.owner_id is None or not case_visible(user, task.process):
+            return False
+        return task.owner_id == user.pk or user.is_superuser
+
+    def can_view(self, user, task) -> bool:
+        return case_visible(user, task.process)
+
+    def can_cancel(self, user, task) -> bool:
+        return user.is_superuser and case_visible(user, task.process)
+
+    def can_undo(self, user, task) -> bool:
+        return False
+
+    def can_revive(self, user, task) -> bool:
+        return False
+
+
+def _task_view(name: str):
+    def view(request, *args, **kwargs):
+        from requests_app.task_views import TASK_VIEWS
+
+        return TASK_VIEWS[name](request, *args, **kwargs)
+
+    return view
+
+
+class RequestFlow(flow.Flow):
+    """依申请公开办理
+
+    登记后自动开始；每一步由对应角色在待办中办理，系统按申请所处阶段安排下一步。
+    """
+
+    process_class = Process
+    lock_impl = lock.select_for_update_lock
+    process_summary_template = "{{ process.artifact.case_number }}"
+
+    start = flow.StartHandle(this.start_process).Annotation(title="登记").Next(this.route)
+
+    route = (
+        flow.Switch()
+        .Annotation(title="按办理阶段分派")
+        .Case(this.accept, _goes_to("accept"))
+        .Case(this.correct, _goes_to("correct"))
+        .Case(this.consult, _goes_to("consult"))
+        .Case(this.propose, _goes_to("propose"))
+        .Case(this.fee, _goes_to("fee"))
+        .Case(this.legal_review, _goes_to("legal_review"))
+        .Case(this.approve, _goes_to("approve"))
+        .Case(this.serve, _goes_to("serve"))
+        .Case(this.archive, _goes_to("archive"))
+        .Case(this.end, _goes_to("end"))
+    )
+
+    accept = CaseTask(_task_view("accept"), "handler").Annotation(title="受理审查").Next(this.route)
+    correct = (
+        CaseTask(_task_view("correct"), "registrar")
+        .Annotation(title="登记补正")
+        .OnTimeout(_correction_timeout, this.correction_lapsed, title="补正期限届满")
+        .Next(this.route)
+    )
+    correction_lapsed = (
+        flow.Function(this.on_correction_lapsed).Annotation(title="逾期不补正").Next(this.route)
+    )
+    consult = (
+        CaseTask(_task_view("consult"), "handler")
+        .Annotation(title="征求意见")
+        .Assign(_handler_of)
+        .OnTimeout(_consultation_timeout, this.consult_lapsed, title="征求意见期限届满")
+        .Next(this.route)
+    )
+    consult_lapsed = (
+        flow.Function(this.on_consultation_lapsed)
+        .Annotation(title="征求意见逾期未答复")
+        .Next(this.route)
+    )
+    propose = (
+        CaseTask(_task_view("propose"), "handler")
+        .Annotation(title="提出办理意见")
+        .Assign(_handler_of)
+        .Next(this.route)
+    )
+    fee = (
+        CaseTask(_task_view("fee"), "registrar")
+        .Annotation(title="登记缴费")
+        .OnTimeout(_fee_timeout, this.fee_lapsed, title="缴费期限届满")
+        .Next(this.route)
+    )
+    fee_lapsed = flow.Function(this.on_fee_lapsed).Annotation(title="逾期未缴费").Next(this.route)
+    legal_review = (
+        CaseTask(_task_view("legal_review"), "legal_reviewer")
+        .Annotation(title="法制审核")
+        .Next(this.route)
+    )
+    approve = (
+        CaseTask(_task_view("approve"), "office_head").Annotation(title="审批").Next(this.route)
+    )
+    serve = CaseTask(_task_view("serve"), "registrar").Annotation(title="送达").Next(this.route)
+    archive = CaseTask(_task_view("archive"), "registrar").Annotation(title="归档").Next(this.route)
+    end = flow.End().Annotation(title="办结")
+
+    @property
+    def flow_label(self) -> str:
+        # Templates are looked up under requests_app/tasks/ (viewflow derives "request").
+        return "tasks"
+
+    def start_process(self, activation, case: InformationRequest):
+        activation.process.artifact = case
+        return activation.process
+
+    def on_correction_lapsed(self, activation) -> None:
+        from requests_app.services import request_correction_lapsed
+
+        request_correction_lapsed(case_id=activation.process.artifact_object_id)
+
+    def on_consultation_lapsed(self, activation) -> None:
+        from requests_app.services import consultation_lapse
+
+        today = timezone.localdate()
+        lapsed = Consultation.objects.filter(
+            request_id=activation.process.artifact_object_id,
+            reply=Consultation.Reply.PENDING,
+            limit_date__lt=today,
+        ).order_by("limit_date", "id")
+        for consultation_id in lapsed.values_list("pk", flat=True):
+            consultation_lapse(consultation_id=consultation_id, today=today)
+
+    def on_fee_lapsed(self, activation) -> None:
+        from requests_app.services import fee_lapsed
+
+        fee_lapsed(case_id=activation.process.artifact_object_id)
+
+    # -- per-case privacy (research §4, #505) --------------------------------------------------
+
+    def has_view_permission(self, user, obj=None) -> bool:
+        if user is None or not user.is_authenticated:
+            return False
+        if obj is None:
+            return agencies_of(user).exists()
+        return case_visible(user, obj)
+
+    def has_manage_permission(self, user, obj=None) -> bool:
+        if user is None or not user.is_superuser:
+            return False
+        return obj is None or case_visible(user, obj)
+
+
+# -- the lead's entry points ------------------------------------------------------------------
+
+
+def _case_type() -> ContentType:
+    return ContentType.objects.get_for_model(R)
+
+
+def process_for(case: InformationRequest) -> Process | None:
+    """The process of ``case`` (there is one per case), or None for a case without one."""
+    return (
+        Process.objects.filter(
+            flow_class=RequestFlow,
+            artifact_content_type=_case_type(),
+            artifact_object_id=case.pk,
+        )
+        .order_by("-pk")
+        .first()
+    )
+
+
+def start_request_process(case: InformationRequest) -> Process:
+    """Start the process of a newly registered case; call inside ``request_register``'s
+    transaction. Idempotent: a case that already has a process keeps it."""
+    existing = process_for(case)
+    if existing is not None:
+        return existing
+    return RequestFlow.start.run(case=case)
+
+
+def _cancel(task: Task) -> None:
+    """Cancel a waiting human task and the timers armed on it (viewflow only disarms boundary
+    timers when their host *finishes*, and a canceled task never finishes)."""
+    for timer in Task.objects.filter(
+        previous=task, flow_task_type="TIMER", status=STATUS.SCHEDULED
+    ):
+        activation = timer.flow_task.activation_class(timer)
+        activation.cancel()
+    activation = task.flow_task.activation_class(task)
+    activation.cancel()
+
+
+def sync_process(case: InformationRequest) -> None:
+    """After a stage change made outside a task (withdrawal, waiver...), make the process match:
+    cancel the human tasks that the stage no longer calls for and route again, so that exactly
+    one task (or the end) matches the new stage. A no-op when it already matches."""
+    process = process_for(case)
+    if process is None or process.status in (PROCESS.DONE, PROCESS.CANCELED):
+        return
+    flow_instance = RequestFlow.instance
+    with RequestFlow.lock(process.pk), transaction.atomic():
+        case = R.objects.select_related("agency").get(pk=case.pk)
+        wanted = expected_node(case)
+        active = list(
+            process.task_set.filter(flow_task_type="HUMAN", status__in=ACTIVE).order_by("pk")
+        )
+        if len(active) == 1 and active[0].flow_task.name == wanted:
+            return
+        for task in active:
+            _cancel(task)
+        last = active[-1] if active else process.task_set.order_by("-pk").first()
+        previous = last.flow_task.activation_class(last)
+        route = flow_instance.route._create(previous, last.token)
+        previous._activate_next({route})
+
+
+# -- reads for the lists and the case page ------------------------------------------------------
+
+
+def visible_tasks(user) -> QuerySet[Task]:
+    """Tasks of the processes of cases that ``user`` may see (their agencies' cases)."""
+    cases = R.objects.filter(agency__in=agencies_of(user).values("pk")).values("pk")
+    return Task.objects.filter(
+        process__flow_class=RequestFlow,
+        process__artifact_content_type=_case_type(),
+        process__artifact_object_id__in=cases,
+    )
+
+
+def queue_of(user) -> QuerySet[Task]:
+    """Unassigned tasks that ``user`` may take: their agencies' cases, their roles."""
+    roles = set(user.groups.values_list("name", flat=True))
+    if user.is_superuser:
+        roles |= set(TASK_ROLES.values())
+    return visible_tasks(user).filter(
+        flow_task_type="HUMAN",
+        status=STATUS.NEW,
+        owner__isnull=True,
+        owner_permission__in=[f"role:{role}" for role in roles],
+    )
+
+
+def inbox_of(user) -> QuerySet[Task]:
+    return visible_tasks(user).filter(flow_task_type="HUMAN", owner=user, status=STATUS.ASSIGNED)
+
+
+def archive_of(user) -> QuerySet[Task]:
+    return visible_tasks(user).filter(flow_task_type="HUMAN", owner=user, finished__isnull=False)
+
+
+def case_tasks(case: InformationRequest, user) -> list[dict]:
+    """The open tasks of ``case`` with what ``user`` can do about each, for the case page:
+    ``[{"task", "title", "owner", "url", "action"}]`` where ``action`` is 办理, 领取 or ''."""
+    process = process_for(case)
+    if process is None or not case_visible(user, process):
+        return []
+    result = []
+    for task in process.task_set.filter(flow_task_type="HUMAN", status__in=ACTIVE).select_related(
+        "owner"
+    ):
+        node = task.flow_task
+        url, action = "", ""
+        if node.can_execute(user, task):
+            url, action = node.reverse("execute", args=[process.pk, task.pk]), "办理"
+        elif node.can_assign(user, task):
+            url, action = node.reverse("assign", args=[process.pk, task.pk]), "领取"
+        result.append(
+            {
+                "task": task,
+                "title": node.task_title,
+                "owner": task.owner,
+                "url": url,
+                "action": action,
+            }
+        )
+    return result
+
+
+__all__ = [
+    "RequestFlow",
+    "case_tasks",
+    "expected_node",
+    "process_for",
+    "queue_of",
+    "start_request_process",
+    "sync_process",
+    "visible_tasks",
+]

@@ -1,0 +1,239 @@
+"""Forms of the process tasks: they parse and check input; the services decide (STYLE.md)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+
+from requests_app.models import Consultation, InformationRequest
+from workflow.letters.outcomes import OUTCOMES
+
+R = InformationRequest
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+LINES_HELP = "每行一项。"
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class TaskForm(forms.Form):
+    """Chinese messages for required fields and dates; ``service_kwargs`` feed the service."""
+
+    def __init__(self, *args, case: InformationRequest, **kwargs):
+        self.case = case
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.error_messages.setdefault("required", "请填写此项。")
+            field.error_messages["required"] = "请填写此项。"
+            if isinstance(field, forms.DateField):
+                field.error_messages["invalid"] = "请按“年-月-日”填写日期，例如2026-03-05。"
+                field.widget = DATE
+            if isinstance(field, forms.IntegerField):
+                field.error_messages["invalid"] = "请填写整数。"
+
+    def service_kwargs(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class EmptyForm(TaskForm):
+    pass
+
+
+class CommentForm(TaskForm):
+    comment = forms.CharField(
+        label="意见", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ReturnForm(TaskForm):
+    comment = forms.CharField(
+        label="退回意见",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="写明需要承办人修改的内容。",
+    )
+
+
+class CorrectionForm(TaskForm):
+    items = forms.CharField(
+        label="需要补正的事项",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="一次性列明全部需要补正的事项，" + LINES_HELP,
+    )
+    period_days = forms.IntegerField(
+        label="补正期限（工作日）", required=False, min_value=1, max_value=60
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period_days"].initial = self.case.agency.correction_period_days
+        self.fields["period_days"].error_messages.update(
+            min_value="补正期限应为1至60个工作日。", max_value="补正期限应为1至60个工作日。"
+        )
+
+    def service_kwargs(self) -> dict:
+        return {
+            "items": _lines(self.cleaned_data["items"]),
+            "period_days": self.cleaned_data["period_days"],
+        }
+
+
+class RecordCorrectionForm(TaskForm):
+    received_on = forms.DateField(label="收到补正申请之日")
+    late_reason = forms.CharField(
+        label="逾期补正的正当理由",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="仅在补正期限届满后收到补正时填写。",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["received_on"].initial = timezone.localdate()
+
+
+class ConsultationSendForm(TaskForm):
+    party = forms.ChoiceField(label="征求对象", choices=Consultation.Party.choices)
+    party_name = forms.CharField(label="名称或姓名", max_length=100)
+    party_address = forms.CharField(label="地址", max_length=200, required=False)
+    matter = forms.CharField(label="征求意见的内容", widget=forms.Textarea(attrs={"rows": 3}))
+    sent_on = forms.DateField(label="发函日期")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sent_on"].initial = timezone.localdate()
+        self.fields["party"].error_messages["invalid_choice"] = "请选择第三方或其他机关。"
+
+
+class ConsultationReplyForm(TaskForm):
+    consultation = forms.ModelChoiceField(label="征求意见", queryset=Consultation.objects.none())
+    reply = forms.ChoiceField(
+        label="答复",
+        choices=[(Consultation.Reply.AGREE, "同意公开"), (Consultation.Reply.OBJECT, "不同意公开")],
+        widget=forms.RadioSelect,
+    )
+    replied_on = forms.DateField(label="答复日期")
+    reasons = forms.CharField(
+        label="意见和理由", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["consultation"]
+        field.queryset = self.case.consultations.filter(reply=Consultation.Reply.PENDING)
+        field.error_messages["invalid_choice"] = "这项征求意见已经有了答复，请刷新页面。"
+        self.fields["replied_on"].initial = timezone.localdate()
+
+    def service_kwargs(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["consultation_id"] = data.pop("consultation").pk
+        return data
+
+
+OUTCOME_CHOICES = [("", "请选择")] + [
+    (code, outcome.label)
+    for code, outcome in OUTCOMES.items()
+    if code not in {"abandoned_no_correction", "abandoned_no_payment"}
+]
+
+
+class ProposalForm(TaskForm):
+    outcome = forms.ChoiceField(label="办理结果", choices=OUTCOME_CHOICES)
+    articles = forms.CharField(
+        label="所依据的条款",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="如：《中华人民共和国政府信息公开条例》第三十六条第（二）项。" + LINES_HELP,
+    )
+    reason = forms.CharField(
+        label="理由和说明", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    withheld_parts = forms.CharField(
+        label="不予公开的部分",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="部分公开时逐项填写，每行一项：内容｜理由｜依据。",
+    )
+    provided = forms.CharField(
+        label="提供的政府信息",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=LINES_HELP,
+    )
+    provide_form = forms.ChoiceField(
+        label="提供信息的形式", required=False, choices=[("", "—"), *R.Form.choices]
+    )
+    where_published = forms.CharField(label="公开的途径（已主动公开的）", required=False)
+    search_description = forms.CharField(
+        label="检索情况（不存在的）", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    competent_agency = forms.CharField(label="负责公开的机关（非本机关的）", required=False)
+    competent_agency_contact = forms.CharField(label="该机关的联系方式", required=False)
+    special_law = forms.CharField(label="依照的法律、行政法规（行政查询事项）", required=False)
+    earlier_reply = forms.CharField(label="此前的答复（重复申请的）", required=False)
+    proper_channel = forms.CharField(label="应通过的渠道（信访举报投诉的）", required=False)
+    needs_legal_review = forms.BooleanField(label="涉及重大法律问题，需要法制审核", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].error_messages["invalid_choice"] = "请选择办理结果。"
+
+    def clean_withheld_parts(self) -> list[dict]:
+        parts = []
+        for index, line in enumerate(_lines(self.cleaned_data["withheld_parts"]), 1):
+            pieces = [p.strip() for p in line.replace("|", "｜").split("｜")]
+            if len(pieces) != 3:
+                raise forms.ValidationError(
+                    f"第{index}行应按“内容｜理由｜依据”三段填写，用竖线分隔。"
+                )
+            parts.append(dict(zip(("description", "reason", "basis"), pieces, strict=True)))
+        return parts
+
+    def proposal(self):
+        from requests_app.services import Proposal
+
+        data = dict(self.cleaned_data)
+        data["articles"] = _lines(data["articles"])
+        data["provided"] = _lines(data["provided"])
+        return Proposal(**data)
+
+
+class FeeNoticeForm(TaskForm):
+    method = forms.ChoiceField(
+        label="计收方式",
+        choices=[("per_piece", "按件计收"), ("per_page", "按量计收")],
+        widget=forms.RadioSelect,
+    )
+    quantity = forms.IntegerField(label="件数或页数", min_value=1)
+    payment_method = forms.CharField(label="缴费方式", help_text="缴款账户、缴费地点等。")
+    reduction = forms.IntegerField(label="减免金额（元）", required=False, min_value=0, initial=0)
+    reduction_reason = forms.CharField(label="减免理由", required=False)
+
+    def service_kwargs(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["reduction"] = data["reduction"] or 0
+        return data
+
+
+class FeePaidForm(TaskForm):
+    paid_on = forms.DateField(label="缴费日期")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["paid_on"].initial = timezone.localdate()
+
+
+class ServeForm(TaskForm):
+    method = forms.ChoiceField(label="送达方式", widget=forms.RadioSelect, choices=[])
+    served_on = forms.DateField(label="送达日期")
+    tracking_number = forms.CharField(
+        label="邮件号码", required=False, help_text="邮寄送达时填写。"
+    )
+
+    def __init__(self, *args, **kwargs):
+        from requests_app.services import ServiceMethod
+
+        super().__init__(*args, **kwargs)
+        self.fields["method"].choices = list(ServiceMethod.LABELS.items())
+        self.fields["method"].error_messages["invalid_choice"] = "请选择送达方式。"
+        self.fields["served_on"].initial = timezone.localdate()

@@ -1,0 +1,460 @@
+"""The task pages of the request process and the inbox, queue and archive (待办、待领取、已办).
+
+Each task page shows the case summary and the step's forms; a POST calls ONE service and, when it
+succeeds, completes the task so that the flow routes on. Service errors come back under their
+fields with what was typed; ``StaleCase``/``PermissionError`` become a clear message, never a 500.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.urls import URLPattern, URLResolver, path, reverse
+from django.utils.safestring import mark_safe
+from django.views.generic import RedirectView, TemplateView
+from viewflow.utils import viewprop
+from viewflow.workflow.flow import views as flow_views
+from viewflow.workflow.flow.viewset import BulkActionsViewsMixin, FlowViewset
+from viewflow.workflow.models import Process, Task
+from viewflow.workflow.status import STATUS
+
+from requests_app import services, task_forms
+from requests_app.flows import (
+    ACTIVE,
+    RequestFlow,
+    archive_of,
+    case_of,
+    case_visible,
+    inbox_of,
+    queue_of,
+    sync_process,
+    visible_tasks,
+)
+from requests_app.services import StaleCase
+from workflow.cn import cn_date
+
+
+@dataclass(frozen=True)
+class Action:
+    """One thing a task page lets its user do: a form and the one service it calls."""
+
+    label: str
+    form_class: type[task_forms.TaskForm]
+    call: Callable  # (form, case, user) -> success message
+    help: str = ""
+    danger: bool = False
+
+
+def _accept(form, case, user):
+    services.request_accept(actor=user, case_id=case.pk)
+    return "已受理，请提出办理意见。"
+
+
+def _ask_correction(form, case, user):
+    case = services.request_ask_correction(actor=user, case_id=case.pk, **form.service_kwargs())
+    return f"已发出补正告知书，补正期限至{cn_date(case.correction_deadline)}。"
+
+
+def _propose(form, case, user):
+    services.decision_propose(actor=user, case_id=case.pk, proposal=form.proposal())
+    return "办理意见已提交审批。"
+
+
+def _record_correction(form, case, user):
+    services.request_record_correction(actor=user, case_id=case.pk, **form.service_kwargs())
+    return "已登记补正后的申请，答复期限重新计算。"
+
+
+def _send_consultation(form, case, user):
+    consultation = services.consultation_send(actor=user, case_id=case.pk, **form.service_kwargs())
+    return (
+        f"已向{consultation.party_name}发出征求意见函，答复期限{cn_date(consultation.limit_date)}。"
+    )
+
+
+def _record_reply(form, case, user):
+    consultation = services.consultation_record_reply(actor=user, **form.service_kwargs())
+    return f"已记录{consultation.party_name}的答复。"
+
+
+def _fee_notice(form, case, user):
+    fee = services.fee_notice(actor=user, case_id=case.pk, **form.service_kwargs())
+    return f"已发出收费通知，应缴{fee.amount}元。"
+
+
+def _fee_paid(form, case, user):
+    services.fee_paid(actor=user, case_id=case.pk, **form.service_kwargs())
+    return "已登记缴费，恢复计时。"
+
+
+def _approve(form, case, user):
+    decision = services.decision_approve(actor=user, case_id=case.pk, **form.service_kwargs())
+    if decision.approved_by_id:
+        return "已批准，答复书已生成，请送达。"
+    return "法制审核已通过，送审批。"
+
+
+def _return(form, case, user):
+    services.decision_return(actor=user, case_id=case.pk, **form.service_kwargs())
+    return "已退回承办人修改。"
+
+
+def _serve(form, case, user):
+    case = services.request_serve(actor=user, case_id=case.pk, **form.service_kwargs())
+    return "已登记送达" + ("（逾期送达）。" if case.served_late else "。")
+
+
+def _archive(form, case, user):
+    services.request_archive(actor=user, case_id=case.pk)
+    return "已归档，案卷已生成。"
+
+
+TASK_ACTIONS: dict[str, dict[str, Action]] = {
+    "accept": {
+        "accept": Action(
+            "受理",
+            task_forms.EmptyForm,
+            _accept,
+            "属于本机关负责公开的政府信息公开申请，内容明确。",
+        ),
+        "correction": Action(
+            "告知补正",
+            task_forms.CorrectionForm,
+            _ask_correction,
+            "申请内容不明确的，自收到申请之日起7个工作日内一次性告知补正（《条例》第三十条）。",
+        ),
+        "propose": Action(
+            "直接提出办理意见",
+            task_forms.ProposalForm,
+            _propose,
+            "不作为政府信息公开申请处理、重复申请等，不必受理后再提出。",
+        ),
+    },
+    "correct": {
+        "record": Action(
+            "登记补正",
+            task_forms.RecordCorrectionForm,
+            _record_correction,
+            "收到补正后的申请之日起重新计算答复期限（《条例》第三十条）。期限届满仍未补正的，系统自动按视为放弃申请处理。",
+        ),
+    },
+    "consult": {
+        "reply": Action("记录答复", task_forms.ConsultationReplyForm, _record_reply),
+        "send": Action(
+            "再征求一方意见",
+            task_forms.ConsultationSendForm,
+            _send_consultation,
+            "第三方或其他机关自收到征求意见函之日起15个工作日内答复（《条例》第三十二条、第三十四条）。",
+        ),
+    },
+    "propose": {
+        "propose": Action("提出办理意见", task_forms.ProposalForm, _propose),
+        "consult": Action(
+            "征求意见",
+            task_forms.ConsultationSendForm,
+            _send_consultation,
+            "征求意见期间不计算在答复期限内（《条例》第三十三条第三款）。",
+        ),
+        "fee": Action(
+            "发出收费通知",
+            task_forms.FeeNoticeForm,
+            _fee_notice,
+            "申请数量、频次明显超过合理范围的，可以收取信息处理费；缴费期间暂停计时。",
+        ),
+    },
+    "fee": {
+        "paid": Action(
+            "登记缴费",
+            task_forms.FeePaidForm,
+            _fee_paid,
+            "申请人应在收到收费通知之日起20个工作日内缴费；逾期未缴的，系统自动按视为放弃申请处理。",
+        ),
+    },
+    "legal_review": {
+        "approve": Action("法制审核通过", task_forms.CommentForm, _approve),
+        "return": Action("退回修改", task_forms.ReturnForm, _return, danger=True),
+    },
+    "approve": {
+        "approve": Action("批准", task_forms.CommentForm, _approve, "批准后生成答复书。"),
+        "return": Action("退回修改", task_forms.ReturnForm, _return, danger=True),
+    },
+    "serve": {
+        "serve": Action(
+            "登记送达",
+            task_forms.ServeForm,
+            _serve,
+            "直接送达以签收之日、邮寄送达以交邮之日、电子送达以发出之日为送达日期。",
+        ),
+    },
+    "archive": {
+        "archive": Action("归档", task_forms.EmptyForm, _archive, "归档后申请材料不可再修改。"),
+    },
+}
+
+
+def case_url(case) -> str:
+    return reverse("requests:cases:detail", kwargs={"pk": case.pk})
+
+
+class CaseTaskView(TemplateView):
+    """Show the case and the step's forms; on POST call one service and complete the task."""
+
+    template_name = "requests_app/tasks/task.html"
+    node_name = ""
+
+    @property
+    def actions(self) -> dict[str, Action]:
+        return TASK_ACTIONS[self.node_name]
+
+    def dispatch(self, request, *args, **kwargs):
+        self.activation = request.activation
+        self.case = case_of(self.activation.process)
+        return super().dispatch(request, *args, **kwargs)
+
+    def forms(self, bound: str | None = None, data=None) -> dict[str, task_forms.TaskForm]:
+        return {
+            name: action.form_class(data if name == bound else None, case=self.case, prefix=name)
+            for name, action in self.actions.items()
+        }
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        forms = kwargs.get("forms") or self.forms()
+        context.update(
+            case=self.case,
+            task=self.activation.task,
+            node=self.activation.flow_task,
+            case_url=case_url(self.case),
+            action_forms=[(name, self.actions[name], form) for name, form in forms.items()],
+            consultations=list(self.case.consultations.all()),
+            decision=getattr(self.case, "decision", None),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        name = request.POST.get("_action", "")
+        if name not in self.actions:
+            name = next(iter(self.actions))
+        action = self.actions[name]
+        forms = self.forms(bound=name, data=request.POST)
+        form = forms[name]
+        if form.is_valid():
+            try:
+                message = action.call(form, self.case, request.user)
+            except ValidationError as error:
+                _add_service_errors(form, error)
+            except StaleCase as error:
+                # The case moved on outside this task: tell, and line the process up again.
+                messages.warning(request, str(error))
+                sync_process(self.case)
+                return HttpResponseRedirect(case_url(self.case))
+            except PermissionError as error:
+                form.add_error(None, str(error))
+                return self.render_to_response(self.get_context_data(forms=forms), status=403)
+            else:
+                self.activation.execute()
+                messages.success(request, f"{self.case.case_number}：{message}")
+                return HttpResponseRedirect(self.success_url())
+        return self.render_to_response(self.get_context_data(forms=forms))
+
+    def success_url(self) -> str:
+        """The next task of the case when this user can take it on at once, else the case."""
+        process = self.activation.process
+        for task in Task.objects.filter(process=process, flow_task_type="HUMAN", status__in=ACTIVE):
+            if task.flow_task.can_execute(self.request.user, task):
+                return task.flow_task.reverse("execute", args=[process.pk, task.pk])
+        return case_url(self.case)
+
+
+def _add_service_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, messages_ in error.message_dict.items():
+            target = field if field in form.fields else None
+            for message in messages_:
+                form.add_error(target, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+TASK_VIEWS = {
+    name: type(
+        f"{name.title().replace('_', '')}TaskView", (CaseTaskView,), {"node_name": name}
+    ).as_view()
+    for name in TASK_ACTIONS
+}
+
+
+# -- scoping every URL of the flow ------------------------------------------------------------
+
+
+def _scoped(view):
+    """Every URL of the flow that names a process or a task answers 404 unless the case is one
+    of the user's agencies' cases, and the task belongs to the process named in the URL (viewflow
+    takes its lock on the URL's process but loads the task by its own id)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        process_pk, task_pk = kwargs.get("process_pk"), kwargs.get("task_pk")
+        if process_pk is not None:
+            process = Process.objects.filter(pk=process_pk, flow_class=RequestFlow).first()
+            if process is None or not case_visible(request.user, process):
+                raise Http404("没有找到这件申请。")
+            if (
+                task_pk is not None
+                and not Task.objects.filter(pk=task_pk, process=process).exists()
+            ):
+                raise Http404("没有找到这项任务。")
+        try:
+            return view(request, *args, **kwargs)
+        except PermissionDenied:
+            # A task already done or taken by someone else (double submission, two officers at
+            # once): say so instead of a bare 403.
+            task = Task.objects.filter(pk=task_pk).first() if task_pk else None
+            if task is not None and task.status not in (STATUS.NEW, STATUS.ASSIGNED):
+                messages.info(request, f"“{task.flow_task.task_title}”已经办理，无需重复提交。")
+                return HttpResponseRedirect(case_url(case_of(task.process)))
+            if task is not None and task.owner_id and task.owner_id != request.user.pk:
+                messages.info(request, f"“{task.flow_task.task_title}”已由{task.owner}领取。")
+                return HttpResponseRedirect(case_url(case_of(task.process)))
+            raise
+
+    return wrapper
+
+
+def _wrap_patterns(patterns) -> None:
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            _wrap_patterns(entry.url_patterns)
+        elif isinstance(entry, URLPattern):
+            entry.callback = _scoped(entry.callback)
+
+
+# -- lists ------------------------------------------------------------------------------------
+
+
+class _CaseColumns:
+    """Columns that show the case rather than viewflow's process numbers."""
+
+    columns = ("case_number", "task_title", "applicant", "due", "created")
+
+    def case_number(self, task):
+        case = task.process.artifact
+        url = task.flow_task.reverse("index", args=[task.process_id, task.pk])
+        number = case.case_number if case else f"#{task.process_id}"
+        return mark_safe(f'<a href="{url}">{_escape(number)}</a>')
+
+    case_number.short_description = "登记编号"
+
+    def task_title(self, task):
+        return task.flow_task.task_title
+
+    task_title.short_description = "任务"
+
+    def applicant(self, task):
+        case = task.process.artifact
+        return case.applicant_name if case else ""
+
+    applicant.short_description = "申请人"
+
+    def due(self, task):
+        case = task.process.artifact
+        if case is None or case.due_date is None:
+            return "计时暂停" if case is not None and case.paused else ""
+        flags = "（超期）" if case.overdue else "（临期）" if case.at_risk else ""
+        return f"{cn_date(case.due_date)}{flags}"
+
+    due.short_description = "答复期限"
+
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("process__artifact")
+
+
+def _escape(text: str) -> str:
+    from django.utils.html import escape
+
+    return escape(text)
+
+
+class InboxView(_CaseColumns, flow_views.FlowInboxListView):
+    title = "待办"
+
+    @viewprop
+    def queryset(self):
+        return inbox_of(self.request.user).select_related("process").order_by("-created")
+
+
+class QueueView(_CaseColumns, flow_views.FlowQueueListView):
+    title = "待领取"
+
+    @viewprop
+    def queryset(self):
+        return queue_of(self.request.user).select_related("process").order_by("-created")
+
+
+class ArchiveView(_CaseColumns, flow_views.FlowArchiveListView):
+    title = "已办"
+    columns = ("case_number", "task_title", "applicant", "finished")
+
+    @viewprop
+    def queryset(self):
+        return archive_of(self.request.user).select_related("process").order_by("-finished")
+
+
+class RequestTasksViewset(BulkActionsViewsMixin, FlowViewset):
+    """依申请公开 › 办理任务: inbox, queue and archive of the request process, agency-scoped."""
+
+    title = "办理任务"
+    icon = "assignment_turned_in"
+    app_name = "tasks"
+
+    inbox_path = property(
+        lambda self: path("inbox/", InboxView.as_view(**self._list_kwargs()), name="inbox")
+    )
+    queue_path = property(
+        lambda self: path("queue/", QueueView.as_view(**self._list_kwargs()), name="queue")
+    )
+    archive_path = property(
+        lambda self: path("archive/", ArchiveView.as_view(**self._list_kwargs()), name="archive")
+    )
+
+    # viewflow's dashboard and its flow-wide process and task lists are not agency-scoped.
+    process_list_path = None
+    task_list_path = None
+
+    def __init__(self, **kwargs):
+        super().__init__(RequestFlow, **kwargs)
+
+    def _list_kwargs(self) -> dict:
+        return {"flow_class": RequestFlow, "viewset": self}
+
+    @property
+    def index_path(self):
+        return path("", RedirectView.as_view(pattern_name="requests:tasks:inbox"), name="index")
+
+    def _get_urls(self):
+        patterns = super()._get_urls()
+        _wrap_patterns(patterns)
+        return patterns
+
+    def get_queryset(self, request):
+        """What the bulk assign/unassign actions may touch, even with "select all"."""
+        return visible_tasks(request.user).filter(flow_task_type="HUMAN")
+
+    def has_view_permission(self, user, obj=None) -> bool:
+        # Asked by the menu on every page: no query (every list and page below is scoped).
+        return user.is_authenticated
+
+    def get_context_data(self, request):
+        return {
+            "user_inbox": inbox_of(request.user),
+            "user_queue": queue_of(request.user),
+        }
