@@ -11,6 +11,9 @@ PORT ?= 8000
 run: setup
 	$(BIN)/python manage.py setup_demo
 	@echo "Gongkai: http://$(HOST):$(PORT)/  （演示账号见上，密码均为 demo）"
+	@# The timer dispatcher runs beside the server and stops with it.
+	@$(BIN)/python manage.py run_dispatcher & dispatcher=$$!; \
+	trap 'kill $$dispatcher 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: setup lint

@@ -1,5 +1,6 @@
 """Each case's stored clock follows its events and the calendar (DOMAIN §2, §3.4)."""
 
+import io
 from datetime import date
 
 import pytest
@@ -58,3 +59,19 @@ def test_closed_cases_are_not_recomputed(registrar, agency, admin_user, walk_in)
         actor=admin_user, day=d("2026-03-10"), kind="off", reason="x", agency=agency
     )
     assert moved == []
+
+
+def test_the_daily_refresh_moves_days_left_and_flags(registrar, agency, walk_in):
+    from django.core.management import call_command
+
+    with time_machine.travel("2026-03-02 09:00 +0800", tick=False):
+        case = request_register(actor=registrar, agency=agency, data=walk_in())
+    assert (case.days_left, case.overdue) == (20, False)
+    with time_machine.travel("2026-03-23 09:00 +0800", tick=False):
+        call_command("refresh_deadlines", stdout=io.StringIO())
+        case.refresh_from_db()
+        assert (case.days_left, case.at_risk) == (5, True)  # Art. 33 ¶2, at risk at 5 days
+    with time_machine.travel("2026-04-01 09:00 +0800", tick=False):
+        call_command("run_dispatcher", "--once", stdout=io.StringIO())
+        case.refresh_from_db()
+        assert (case.overdue, case.days_left) == (True, -2)

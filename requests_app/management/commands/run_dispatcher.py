@@ -1,0 +1,36 @@
+"""manage.py run_dispatcher: fire due workflow timers every minute, refresh deadlines daily.
+
+For ``make run`` and small installations; production can use cron or systemd instead
+(docs/timers.md).
+"""
+
+import time
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from requests_app.management.commands.refresh_deadlines import refresh_open_cases
+
+
+class Command(BaseCommand):
+    help = "每分钟触发到期的流程定时器（补正、征求意见、缴费期限），每天重新计算一次期限。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--interval", type=int, default=60, help="间隔秒数（默认60）")
+        parser.add_argument("--once", action="store_true", help="只运行一轮（用于测试和脚本）")
+
+    def handle(self, *args, interval: int, once: bool, **options):
+        refreshed_on = None
+        while True:
+            today = timezone.localdate()
+            if refreshed_on != today:
+                count = refresh_open_cases()
+                self.stdout.write(
+                    f"{timezone.localtime():%Y-%m-%d %H:%M} 已按今天更新{count}件申请的期限"
+                )
+                refreshed_on = today
+            call_command("workflow_timers", verbosity=0)
+            if once:
+                return
+            time.sleep(interval)
