@@ -20,7 +20,7 @@ from datetime import datetime, time, timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from viewflow import this
 from viewflow.workflow import flow, lock
@@ -394,12 +394,20 @@ def sync_process(case: InformationRequest) -> None:
 
 
 def visible_tasks(user) -> QuerySet[Task]:
-    """Tasks of the processes of cases that ``user`` may see (their agencies' cases)."""
-    cases = R.objects.filter(agency__in=agencies_of(user).values("pk")).values("pk")
+    """Tasks of the processes of cases that ``user`` may see (their agencies' cases).
+
+    The agency check is a correlated EXISTS on the case's primary key, so the database starts
+    from the task's own filters (owner, status: indexed) and checks each task's case, instead
+    of walking every case of the agency first.
+    """
+    agency_ids = list(agencies_of(user).values_list("pk", flat=True))
+    own_case = R.objects.filter(
+        pk=OuterRef("process__artifact_object_id"), agency_id__in=agency_ids
+    )
     return Task.objects.filter(
+        Exists(own_case),
         process__flow_class=RequestFlow,
         process__artifact_content_type=_case_type(),
-        process__artifact_object_id__in=cases,
     )
 
 

@@ -1,11 +1,15 @@
 """An information request (政府信息公开申请) and what hangs off it."""
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 
 from workflow.letters.outcomes import OUTCOMES
 from workflow.models import Agency
 
+NO_DUE_DATE = date(9999, 12, 31)
 OUTCOME_CHOICES = [(code, outcome.label) for code, outcome in OUTCOMES.items()]
 
 
@@ -132,6 +136,14 @@ class InformationRequest(models.Model):
 
     # The clock's state, stored for lists and recomputed from ClockEntry rows (clock_sync).
     due_date = models.DateField("答复期限", null=True, blank=True)
+    # The list's sort key: the due date, or the far future while there is none (paused or
+    # closed), so that "soonest first, none last" is a plain index scan.
+    due_sort = models.GeneratedField(
+        expression=Coalesce("due_date", models.Value(NO_DUE_DATE)),
+        output_field=models.DateField(),
+        db_persist=True,
+        verbose_name="排序用期限",
+    )
     days_left = models.IntegerField("剩余工作日", null=True, blank=True)
     at_risk = models.BooleanField("临期", default=False)
     overdue = models.BooleanField("超期", default=False)
@@ -173,7 +185,7 @@ class InformationRequest(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["agency", "due_date", "id"], name="request_agency_due_idx"),
+            models.Index(fields=["agency", "due_sort", "id"], name="request_agency_due_idx"),
             models.Index(fields=["agency", "stage", "due_date"], name="request_agency_stage_idx"),
             models.Index(fields=["agency", "receipt_date"], name="request_agency_receipt_idx"),
             models.Index(fields=["agency", "applicant_name"], name="request_applicant_idx"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from requests_app.models import InformationRequest
 from workflow.models import Agency, AuditEvent
@@ -27,7 +27,9 @@ FLAGS: dict[str, tuple[str, Q]] = {
 
 def visible_requests(user) -> QuerySet[InformationRequest]:
     """The cases ``user`` may see: those of the agencies they work for (DOMAIN §1)."""
-    return R.objects.filter(agency__in=agencies_of(user).values("pk"))
+    # The user's few agency ids first: an equality (or short IN list) lets the database walk
+    # the (agency, due_sort, id) index instead of sorting every case.
+    return R.objects.filter(agency_id__in=list(agencies_of(user).values_list("pk", flat=True)))
 
 
 def case_list(user, filters: dict[str, Any] | None = None) -> QuerySet[InformationRequest]:
@@ -73,7 +75,7 @@ def case_list(user, filters: dict[str, Any] | None = None) -> QuerySet[Informati
             | Q(applicant_name__icontains=q)
             | Q(description__icontains=q)
         )
-    return cases.order_by(F("due_date").asc(nulls_last=True), "id")
+    return cases.order_by("due_sort", "id")
 
 
 def possible_duplicates(

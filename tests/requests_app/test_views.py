@@ -372,7 +372,7 @@ def test_the_list_takes_the_same_number_of_queries_for_25_and_45_cases(
 ):
     bulk_cases(agency, 25, creator=registrar, handler=handler)
     client.force_login(registrar)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         client.get(LIST)
     with_25 = _list_queries(client)
     bulk_cases(agency, 20, creator=registrar, handler=handler, first=26)
