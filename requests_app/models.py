@@ -186,7 +186,9 @@ class InformationRequest(models.Model):
         ]
         indexes = [
             models.Index(fields=["agency", "due_sort", "id"], name="request_agency_due_idx"),
-            models.Index(fields=["agency", "stage", "due_date"], name="request_agency_stage_idx"),
+            models.Index(
+                fields=["agency", "stage", "due_sort", "id"], name="request_agency_stage_idx"
+            ),
             models.Index(fields=["agency", "receipt_date"], name="request_agency_receipt_idx"),
             models.Index(fields=["agency", "applicant_name"], name="request_applicant_idx"),
             models.Index(fields=["id_number"], name="request_id_number_idx"),
