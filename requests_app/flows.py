@@ -28,6 +28,7 @@ from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import PROCESS, STATUS
 
 from requests_app.models import Consultation, InformationRequest
+from workflow.roles import has_role, user_roles
 from workflow.selectors import agencies_of
 
 R = InformationRequest
@@ -134,14 +135,7 @@ def _user_may_act(user, task, role: str) -> bool:
         return False
     if not case_visible(user, task.process):
         return False
-    return user.is_superuser or _has_role(user, role)
-
-
-def _has_role(user, role: str) -> bool:
-    cache = getattr(user, "_gk_roles", None)
-    if cache is None:
-        cache = user._gk_roles = set(user.groups.values_list("name", flat=True))
-    return role in cache
+    return has_role(user, role)
 
 
 def case_visible(user, process) -> bool:
@@ -413,9 +407,7 @@ def visible_tasks(user) -> QuerySet[Task]:
 
 def queue_of(user) -> QuerySet[Task]:
     """Unassigned tasks that ``user`` may take: their agencies' cases, their roles."""
-    roles = set(user.groups.values_list("name", flat=True))
-    if user.is_superuser:
-        roles |= set(TASK_ROLES.values())
+    roles = user_roles(user)
     return visible_tasks(user).filter(
         flow_task_type="HUMAN",
         status=STATUS.NEW,

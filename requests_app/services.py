@@ -48,6 +48,7 @@ from workflow.letters.contexts import (
     WithheldPart,
 )
 from workflow.models import Agency
+from workflow.roles import has_role
 
 R = InformationRequest
 
@@ -239,15 +240,11 @@ def request_register(
 CASE_TYPE = "requests_app.informationrequest"
 
 
-def _has_role(actor, role: str) -> bool:
-    return actor.is_superuser or actor.groups.filter(name=role).exists()
-
-
 def _require(actor, case: InformationRequest, *roles: str) -> None:
     """The actor works for the case's agency and holds one of ``roles`` (DOMAIN §1)."""
     if not case.agency.staff.filter(pk=actor.pk).exists():
         raise PermissionError("您不能办理其他机关的申请。")
-    if roles and not any(_has_role(actor, role) for role in roles):
+    if roles and not any(has_role(actor, role) for role in roles):
         from workflow.roles import ROLES
 
         names = "或".join(ROLES[r] for r in roles)

@@ -34,6 +34,7 @@ from requests_app.models import CaseDocument, InformationRequest
 from requests_app.selectors import case_events, case_list, possible_duplicates, visible_requests
 from requests_app.services import request_register
 from workflow.models import AuditEvent
+from workflow.roles import has_role, user_roles
 from workflow.selectors import agencies_of
 
 R = InformationRequest
@@ -55,9 +56,7 @@ def is_registrar(user) -> bool:
         return False
     # Asked by the page and by the menu: remembered on the request's user object.
     if not hasattr(user, "_gk_is_registrar"):
-        user._gk_is_registrar = (
-            user.groups.filter(name="registrar").exists() and agencies_of(user).exists()
-        )
+        user._gk_is_registrar = has_role(user, "registrar") and agencies_of(user).exists()
     return user._gk_is_registrar
 
 
@@ -128,7 +127,7 @@ def _error_items(error: ValidationError):
 def available_actions(case: InformationRequest, user) -> dict[str, type[forms.Form]]:
     """The case-page actions the user's role and the case's state allow (services re-check)."""
     actions: dict[str, type[forms.Form]] = {}
-    roles = set(user.groups.values_list("name", flat=True))
+    roles = user_roles(user)
     open_case = case.stage in OPEN_STAGES
     extension = getattr(case, "extension", None)
     if open_case and extension is None and "handler" in roles:

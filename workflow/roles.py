@@ -26,3 +26,22 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "workflow.view_auditevent",
     ],
 }
+
+
+def user_roles(user) -> set[str]:
+    """The role codes ``user`` holds (all of them for a superuser), read once per user object."""
+    cached = getattr(user, "_gongkai_roles", None)
+    if cached is None:
+        if not getattr(user, "is_authenticated", False):
+            cached = set()
+        elif user.is_superuser:
+            cached = set(ROLES)
+        else:
+            cached = set(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
+        user._gongkai_roles = cached
+    return cached
+
+
+def has_role(user, role: str) -> bool:
+    """Whether ``user`` holds ``role`` (DOMAIN §1); services check it, not only the pages."""
+    return role in user_roles(user)
