@@ -197,8 +197,8 @@ def test_docx_page_setup_fonts_and_sizes():
     assert body.paragraph_format.line_spacing.pt == pytest.approx(28.94, abs=0.1)
     normal = document.styles["Normal"]
     assert _east_asia(normal.element) == "仿宋_GB2312"
-    # 28 characters a line: 16 pt condensed by 0.25 pt fits the 156 mm text block, in Word, WPS
-    # and LibreOffice alike; the default size is the body size, which the line grid is measured by.
+    # 28 characters a line: 16 pt condensed by 0.25 pt fits the 156 mm text block (LibreOffice
+    # lays it out so); the default size is the body size, which the line grid is measured by.
     condensed = int(normal.element.rPr.find(qn("w:spacing")).get(qn("w:val"))) / 20
     assert 28 * (16 + condensed) <= 156 / 25.4 * 72 < 29 * (16 + condensed)
     defaults = document.styles.element.find(qn("w:docDefaults"))
