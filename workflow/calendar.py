@@ -15,12 +15,14 @@ import bisect
 import functools
 import threading
 from array import array
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from lunar_python import Lunar
+
+from workflow.holiday_data import iter_days
 
 if TYPE_CHECKING:
     from workflow.holiday_data import YearSchedule
@@ -35,6 +37,7 @@ __all__ = [
     "WorkingCalendar",
     "get_calendar",
     "invalidate_calendar_cache",
+    "iter_days",
     "provisional_days_off",
 ]
 
@@ -139,10 +142,8 @@ class WorkingCalendar:
             for festival in schedule.festivals:
                 source = festival.notice_title or schedule.title
                 for first, last in festival.off:
-                    day = first
-                    while day <= last:
+                    for day in iter_days(first, last):
                         self._set(status, day, False, f"{festival.name}放假（{source}）")
-                        day += timedelta(days=1)
                 for day in festival.workdays:
                     self._set(status, day, True, f"{festival.name}调休上班（{source}）")
         return status
@@ -288,11 +289,3 @@ def invalidate_calendar_cache() -> None:
     with _cache_lock:
         _cache.clear()
     _bundled.cache_clear()
-
-
-def iter_days(start: date, end: date) -> Iterable[date]:
-    """Every day from ``start`` to ``end`` inclusive."""
-    day = start
-    while day <= end:
-        yield day
-        day += timedelta(days=1)

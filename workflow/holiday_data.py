@@ -35,6 +35,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from workflow.cn import cn_weekday
+
 __all__ = [
     "DEFAULT_DIRECTORY",
     "Festival",
@@ -55,8 +57,6 @@ NEW_YEAR = "元旦"
 #: How many last days of the previous December a 元旦 arrangement may use.
 CROSS_YEAR_DAYS = 7
 
-_WEEKDAYS = "一二三四五六日"
-
 
 class HolidayDataError(ValueError):
     """A holiday schedule is malformed or inconsistent (the message is Chinese, for users)."""
@@ -68,10 +68,6 @@ def iter_days(first: date, last: date) -> Iterator[date]:
     while day <= last:
         yield day
         day += timedelta(days=1)
-
-
-def _weekday_name(day: date) -> str:
-    return "星期" + _WEEKDAYS[day.weekday()]
 
 
 @dataclass(frozen=True)
@@ -388,7 +384,8 @@ def validate_schedule(
                 raise _fail(
                     source,
                     year,
-                    f"节日“{festival.name}”的调休上班日 {day.isoformat()} 是{_weekday_name(day)}，"
+                    f"节日“{festival.name}”的调休上班日 {day.isoformat()} "
+                    f"是{cn_weekday(day, '星期')}，"
                     "调休上班日只能是星期六或星期日",
                 )
             if day in work_owner:

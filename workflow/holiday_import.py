@@ -7,16 +7,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from workflow.calendar import WorkingCalendar, get_calendar
-from workflow.cn import cn_date
+from workflow.cn import cn_date, cn_weekday
 from workflow.holiday_data import HolidayDataError, YearSchedule, parse_year_toml
 from workflow.holiday_notice import parse_notice
 from workflow.services import schedule_changes
 
-WEEKDAYS = "一二三四五六日"
-
 
 def day_with_weekday(day: date) -> str:
-    return f"{cn_date(day)}（周{WEEKDAYS[day.weekday()]}）"
+    return f"{cn_date(day)}（{cn_weekday(day)}）"
 
 
 def read_schedule(text: str, *, year: int | None = None, source: str = "") -> YearSchedule:

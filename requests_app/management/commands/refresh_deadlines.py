@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from requests_app.clock_sync import sync_clock
 from requests_app.models import InformationRequest
+from workflow.calendar import get_calendar
 
 
 def refresh_open_cases(*, write=None) -> int:
@@ -22,9 +23,12 @@ def refresh_open_cases(*, write=None) -> int:
     )
     total = cases.count()
     done = 0
+    calendars = {}
     for case in cases.iterator(chunk_size=500):
+        if case.agency_id not in calendars:
+            calendars[case.agency_id] = get_calendar(case.agency_id)
         with transaction.atomic():
-            sync_clock(case, today=today)
+            sync_clock(case, today=today, calendar=calendars[case.agency_id])
         done += 1
         if write and (done % 1000 == 0 or done == total):
             write(f"已重新计算 {done}/{total} 件")
