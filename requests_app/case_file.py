@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import io
+import logging
 from datetime import date
 
 from django.utils import timezone
@@ -11,9 +13,12 @@ from pypdf import PdfReader, PdfWriter
 from requests_app.labels import ACTION_LABELS
 from requests_app.models import CaseDocument, InformationRequest
 from requests_app.selectors import case_events
+from requests_app.uploads import FILE_TYPES
 from workflow.cn import cn_date
 from workflow.letters.render import render_structure
 from workflow.letters.structure import Letter, Paragraph, Table, TableRow
+
+logger = logging.getLogger(__name__)
 
 
 def _who(user) -> str:
@@ -37,28 +42,69 @@ def handling_steps(case: InformationRequest):
     ]
 
 
+def _reader(data: bytes) -> PdfReader:
+    reader = PdfReader(io.BytesIO(data))
+    if reader.is_encrypted:
+        reader.decrypt("")  # owner-password only: readable and mergeable (checked at upload)
+    return reader
+
+
 def _pages(data: bytes) -> int:
-    return len(PdfReader(io.BytesIO(data)).pages)
+    return len(_reader(data).pages)
 
 
-def _image_page(path: str) -> bytes:
+def _image_page(data: bytes, mime: str) -> bytes:
+    """The image on one A4 page, scaled to fit, turned as the camera recorded it."""
     from weasyprint import HTML
 
+    source = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
     html = (
-        "<style>@page{size:A4;margin:15mm} img{max-width:100%;max-height:260mm}</style>"
-        f'<img src="file://{path}">'
+        "<style>@page{size:A4;margin:15mm} body{margin:0;text-align:center}"
+        " img{max-width:180mm;max-height:265mm;image-orientation:from-image}</style>"
+        f'<img src="{source}">'
     )
     return HTML(string=html).write_pdf()
 
 
-def _document_pdf(document: CaseDocument) -> bytes | None:
-    name = document.file.name.lower()
+def _file_type(document: CaseDocument) -> str:
+    if document.file_type:
+        return document.file_type
+    name = document.file.name.lower()  # letters and files kept before types were recorded
     if name.endswith(".pdf"):
+        return "pdf"
+    if name.endswith((".jpg", ".jpeg")):
+        return "jpeg"
+    return "png" if name.endswith(".png") else ""
+
+
+def _document_pdf(document: CaseDocument) -> bytes | None:
+    """The document as PDF pages: PDFs as they are, images on A4 pages; None for other types
+    and for a file that cannot be read (it is listed in the index as attached separately)."""
+    kind = _file_type(document)
+    if kind not in ("pdf", "jpeg", "png"):
+        return None
+    try:
         with document.file.open("rb") as handle:
-            return handle.read()
-    if name.endswith((".png", ".jpg", ".jpeg")):
-        return _image_page(document.file.path)
-    return None
+            data = handle.read()
+        if kind == "pdf":
+            _pages(data)  # refuses a file pypdf cannot read before it breaks the whole file
+            return data
+        return _image_page(data, FILE_TYPES[kind].mime)
+    except Exception:  # an unreadable file must not stop the archive; the index says so
+        logger.exception("Case document %s could not be merged into the case file", document.pk)
+        return None
+
+
+def _title(document: CaseDocument) -> str:
+    if document.is_upload and document.original_name:
+        return f"{document.title}（{document.original_name}）"
+    return document.title
+
+
+def _separately(document: CaseDocument) -> str:
+    file_type = FILE_TYPES.get(_file_type(document))
+    what = f"{file_type.label}文件" if file_type else "电子文件"
+    return f"另附{what}（见电子档案）"
 
 
 def build_case_file(case: InformationRequest, documents: list[CaseDocument], *, on: date) -> bytes:
@@ -70,7 +116,7 @@ def build_case_file(case: InformationRequest, documents: list[CaseDocument], *, 
         page = first_page
         for number, (document, data) in enumerate(parts, 1):
             if data is None:
-                pages = "未并入（非PDF或图片，见电子档案）"
+                pages = _separately(document)
             else:
                 count = _pages(data)
                 pages = f"{page}" if count == 1 else f"{page}—{page + count - 1}"
@@ -79,7 +125,7 @@ def build_case_file(case: InformationRequest, documents: list[CaseDocument], *, 
                 TableRow(
                     [
                         str(number),
-                        document.title,
+                        _title(document),
                         document.number,
                         cn_date(timezone.localtime(document.created_at).date()),
                         pages,
@@ -108,7 +154,7 @@ def build_case_file(case: InformationRequest, documents: list[CaseDocument], *, 
     writer.append(io.BytesIO(index_pdf))
     for _, data in parts:
         if data is not None:
-            writer.append(io.BytesIO(data))
+            writer.append(_reader(data))
     output = io.BytesIO()
     writer.write(output)
     return output.getvalue()

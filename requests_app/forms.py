@@ -5,14 +5,25 @@ Forms parse and check what was typed; the registration itself is ``request_regis
 
 from __future__ import annotations
 
+import re
 from dataclasses import fields
 from datetime import date
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from requests_app.models import InformationRequest
 from requests_app.selectors import FLAGS
 from requests_app.services import Registration, validate_registration
+from requests_app.uploads import (
+    KIND_LABELS,
+    REGISTRATION_KINDS,
+    UPLOAD_RULES,
+    accept_attribute,
+    accepted_text,
+    check_files,
+    check_total,
+)
 from workflow.forms import DateField
 from workflow.letters.outcomes import OUTCOMES
 
@@ -50,7 +61,112 @@ def _choice(label: str, choices, *, required: bool = True, **kwargs) -> forms.Ch
     )
 
 
-class RegistrationForm(forms.Form):
+# -- file uploads ----------------------------------------------------------------------------------
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class UploadField(forms.FileField):
+    """Several files for one kind of case material, checked by ``uploads.check_files``.
+
+    Cleans to the list of uploaded files (empty when none was chosen and the field is optional).
+    Without ``kind`` the form checks the files itself (the case page lets the user pick the kind).
+    """
+
+    is_upload = True
+
+    def __init__(self, *, kind: str | None = None, label: str | None = None, **kwargs):
+        self.kind = kind
+        kwargs.setdefault("required", False)
+        if kind is not None:
+            kwargs.setdefault("help_text", accepted_text(kind))
+        super().__init__(
+            label=label or KIND_LABELS.get(kind, "文件"), widget=MultipleFileInput, **kwargs
+        )
+        self.widget.attrs["multiple"] = True
+        if kind is not None:
+            self.widget.attrs["accept"] = accept_attribute(kind)
+
+    def clean(self, data, initial=None):
+        files = [f for f in (data or []) if f]
+        if not files:
+            if self.required:
+                raise ValidationError("请选择要上传的文件。", code="required")
+            return []
+        if self.kind is not None:
+            check_files(self.kind, files, label="")
+        return files
+
+
+class UploadFormMixin:
+    """Forms with file fields: say when files chosen in a failed submission must be chosen again
+    (a browser never fills a file input in again)."""
+
+    def upload_fields(self):
+        return [self[name] for name, f in self.fields.items() if isinstance(f, UploadField)]
+
+    @property
+    def files_to_choose_again(self) -> bool:
+        return bool(self.is_bound and any(f.data for f in self.upload_fields()))
+
+
+def upload_total(form: forms.Form, label: str = "所附材料") -> None:
+    """The files of all the form's upload fields together stay under the per-upload total."""
+    sizes = [
+        f.size
+        for name, field in form.fields.items()
+        if isinstance(field, UploadField)
+        for f in form.cleaned_data.get(name) or []
+    ]
+    try:
+        check_total(sizes, label=label)
+    except ValidationError as error:
+        form.add_error(None, error)
+
+
+class CaseUploadForm(UploadFormMixin, forms.Form):
+    """The case page's upload box: the kinds the user's role and the case's stage allow."""
+
+    kind = forms.ChoiceField(label="材料类别", error_messages=CHOICE_ERRORS)
+    files = UploadField(label="文件", required=True)
+    title = forms.CharField(
+        label="材料名称（可不填）",
+        max_length=200,
+        required=False,
+        help_text="不填时以材料类别为名称，如“申请书扫描件”。",
+        error_messages={
+            "max_length": "材料名称最多%(limit_value)d个字（现在是%(show_value)d个）。"
+        },
+    )
+
+    def __init__(self, *args, kinds: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(k, KIND_LABELS[k]) for k in kinds]
+        if len(kinds) == 1:
+            self.fields["kind"].initial = kinds[0]
+        self.fields["files"].help_text = "；".join(
+            f"{KIND_LABELS[k]}：{accepted_text(k)}" for k in kinds
+        )
+        extensions = {ext for k in kinds for ext in accept_attribute(k).split(",")}
+        self.fields["files"].widget.attrs["accept"] = ",".join(sorted(extensions))
+
+    def clean(self):
+        data = super().clean()
+        kind, files = data.get("kind"), data.get("files")
+        if kind in UPLOAD_RULES and files:
+            try:
+                check_files(kind, files, label="")
+            except ValidationError as error:
+                self.add_error("files", error)
+        return data
+
+
+TOKEN = re.compile(r"[0-9a-f]{32}")
+
+
+class RegistrationForm(UploadFormMixin, forms.Form):
     """One form for a walk-in application (DOMAIN §3.1 register, §3.2 receipt date)."""
 
     agency = forms.ModelChoiceField(
@@ -109,6 +225,8 @@ class RegistrationForm(forms.Form):
     accessibility_needs = _text(
         "需要的必要帮助", 200, help_text="申请人有阅读困难或者视听障碍的（《条例》第四十三条）。"
     )
+    application_files = UploadField(kind="application")
+    id_proof_files = UploadField(kind="id_proof")
     confirm_duplicates = forms.BooleanField(label="已核对，仍然登记", required=False)
     token = forms.CharField(widget=forms.HiddenInput, required=False)
 
@@ -154,7 +272,25 @@ class RegistrationForm(forms.Form):
                 self.registration(), today=self.today
             ).items():
                 self.add_error(name if name in self.fields else None, message)
+        upload_total(self)
         return data
+
+    def has_token(self) -> bool:
+        """The form carries a one-time submission token (every form this site renders does)."""
+        return bool(TOKEN.fullmatch(self.data.get("token", "")))
+
+    def attachments(self) -> dict[str, list]:
+        """The files handed in with the application, by kind, as the service takes them."""
+        return {kind: self.cleaned_data.get(f"{kind}_files") or [] for kind in REGISTRATION_KINDS}
+
+    def seen_duplicates(self) -> set[int]:
+        """The same applicant's cases shown to the registrar when they confirmed."""
+        return {int(v) for v in self.data.getlist("seen_duplicates") if v.isdigit()}
+
+    def require_confirmation_again(self) -> None:
+        """Untick "已核对，仍然登记": the list of the applicant's cases changed."""
+        self.data = self.data.copy()
+        self.data.pop("confirm_duplicates", None)
 
     def registration(self) -> Registration:
         """The cleaned values as the service takes them."""

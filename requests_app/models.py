@@ -160,6 +160,10 @@ class InformationRequest(models.Model):
     )
     created_at = models.DateTimeField("登记时间")
     updated_at = models.DateTimeField("最后更新", auto_now=True)
+    # The one-time token of the registration form that created the case: posting the same form
+    # again (double click, back and resubmit, two requests at once) finds this case instead of
+    # registering a second one.
+    submission_token = models.CharField("登记表标记", max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = "政府信息公开申请"
@@ -171,6 +175,12 @@ class InformationRequest(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["agency", "case_number"], name="request_case_number_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["submission_token"],
+                condition=~models.Q(submission_token=""),
+                name="request_submission_token_unique",
+                violation_error_message="这份登记表已经提交过。",
             ),
             models.CheckConstraint(
                 condition=models.Q(receipt_date__gte=models.F("arrival_date")),
@@ -384,6 +394,11 @@ class CaseDocument(models.Model):
     file = models.FileField("文件", upload_to="cases/%Y/%m/")
     docx = models.FileField("DOCX", upload_to="cases/%Y/%m/", blank=True)
     size = models.PositiveIntegerField("大小（字节）", default=0)
+    # Uploads: the name the file had on the user's computer (made safe), the type read from its
+    # content (requests_app.uploads.FILE_TYPES) and its SHA-256, to show it was not altered.
+    original_name = models.CharField("原文件名", max_length=200, blank=True)
+    file_type = models.CharField("文件类型", max_length=10, blank=True)
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -396,6 +411,10 @@ class CaseDocument(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_upload(self) -> bool:
+        return self.kind not in (self.Kind.LETTER, self.Kind.CASE_FILE)
 
 
 class Fee(models.Model):

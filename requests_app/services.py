@@ -8,11 +8,13 @@ with Chinese messages keyed by field; a state that no longer allows the step rai
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, fields
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from requests_app.clock_sync import evaluate_case, events_of, sync_clock
@@ -28,6 +30,16 @@ from requests_app.models import (
     Extension,
     Fee,
     InformationRequest,
+)
+from requests_app.selectors import possible_duplicates
+from requests_app.uploads import (
+    KIND_LABELS,
+    REGISTRATION_KINDS,
+    CheckedFile,
+    check_files,
+    check_total,
+    role_refusal,
+    stage_refusal,
 )
 from workflow.audit import audit
 from workflow.calendar import get_calendar
@@ -48,13 +60,29 @@ from workflow.letters.contexts import (
     WithheldPart,
 )
 from workflow.models import Agency
-from workflow.roles import has_role
+from workflow.roles import has_role, user_roles
 
 R = InformationRequest
 
 
 class StaleCase(Exception):
     """The case moved on before this action: someone else acted first. The message says how."""
+
+
+class DuplicateSubmission(Exception):
+    """The registration form with this token was already registered: ``case`` is its case."""
+
+    def __init__(self, case: InformationRequest):
+        super().__init__(f"这份申请已经登记（{case.case_number}），没有重复登记。")
+        self.case = case
+
+
+class PossibleDuplicates(Exception):
+    """The same applicant has cases the registrar has not seen yet (registered meanwhile)."""
+
+    def __init__(self, cases: list[InformationRequest]):
+        super().__init__("同一申请人已有申请登记，请核对后再决定是否登记。")
+        self.cases = cases
 
 
 @dataclass(kw_only=True)
@@ -176,9 +204,25 @@ def format_case_number(agency: Agency, year: int, sequence: int) -> str:
 
 
 def request_register(
-    *, actor, agency: Agency, data: Registration, today: date | None = None
+    *,
+    actor,
+    agency: Agency,
+    data: Registration,
+    today: date | None = None,
+    submission_token: str = "",
+    known_duplicates: Collection[int] | None = None,
+    attachments: dict[str, Iterable] | None = None,
 ) -> InformationRequest:
-    """Register an application: number it, start its clock on the receipt date (Art. 31, 33)."""
+    """Register an application: number it, start its clock on the receipt date (Art. 31, 33).
+
+    ``submission_token``: the registration form's one-time token; a second registration with the
+    same token raises ``DuplicateSubmission`` with the case already registered (the database's
+    unique constraint decides between two at once). ``known_duplicates``: the pks of the same
+    applicant's cases the registrar has seen and confirmed; when given, a case of the applicant
+    registered meanwhile by someone else raises ``PossibleDuplicates`` (checked under the case
+    counter's lock, so two officers registering one walk-in at once cannot both pass).
+    ``attachments``: files by kind (application scan, ID proof), kept with the case.
+    """
     now = timezone.now()
     today = today or timezone.localdate()
     errors = validate_registration(data, today=today)
@@ -186,53 +230,215 @@ def request_register(
         raise ValidationError(errors)
     if not agency.staff.filter(pk=actor.pk).exists():
         raise PermissionError(f"您不是{agency.name}的工作人员，不能为其登记申请。")
+    uploads = _check_attachments(actor, attachments or {})
     values = {f.name: getattr(data, f.name) for f in fields(Registration)}
     for key in ("id_number", "credit_code", "agent_id_number"):
         values[key] = values[key].strip().upper()
-    with transaction.atomic():
-        year = data.receipt_date.year
-        sequence = next_case_number(agency, year)
-        case = InformationRequest.objects.create(
-            agency=agency,
-            year=year,
-            sequence=sequence,
-            case_number=format_case_number(agency, year, sequence),
-            stage=R.Stage.ACCEPT,
-            created_by=actor,
-            created_at=now,
-            **values,
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            year = data.receipt_date.year
+            sequence = next_case_number(agency, year)
+            # Under the counter's lock: registrations of this agency and year queue up here.
+            if submission_token:
+                earlier = R.objects.filter(submission_token=submission_token).first()
+                if earlier is not None:
+                    raise DuplicateSubmission(earlier)
+            if known_duplicates is not None:
+                same = possible_duplicates(
+                    agency,
+                    id_number=values["id_number"],
+                    credit_code=values["credit_code"],
+                    applicant_name=data.applicant_name,
+                )
+                if any(c.pk not in known_duplicates for c in same):
+                    raise PossibleDuplicates(same)
+            case = InformationRequest.objects.create(
+                agency=agency,
+                year=year,
+                sequence=sequence,
+                case_number=format_case_number(agency, year, sequence),
+                stage=R.Stage.ACCEPT,
+                created_by=actor,
+                created_at=now,
+                submission_token=submission_token,
+                **values,
+            )
+            ClockEntry.objects.create(
+                request=case,
+                kind=ClockEntry.Kind.START,
+                on=data.receipt_date,
+                note="收到申请",
+                created_by=actor,
+                created_at=now,
+            )
+            sync_clock(case, today=today)
+            start_request_process(case)
+            issue_letter(
+                case,
+                "receipt",
+                ReceiptContext(
+                    **common(case, actor, issue_date=today),
+                    arrival_date=case.arrival_date,
+                    wanted_form=f"{case.get_form_wanted_display()}，{case.get_delivery_display()}",
+                ),
+                actor=actor,
+            )
+            audit(
+                actor=actor,
+                action="request_registered",
+                obj=case,
+                agency=agency,
+                from_state="",
+                to_state=R.Stage.ACCEPT,
+                reason=f"{case.get_channel_display()}，收到申请之日{cn_date(case.receipt_date)}",
+                at=now,
+            )
+            for kind, checked in uploads:
+                _keep_uploads(
+                    case, kind, checked, actor=actor, title="", today=today, stored=stored
+                )
+    except IntegrityError:
+        _discard(stored)
+        # Two posts of one form at once on different agencies' counters: the unique token
+        # constraint lets one through; the other finds it here.
+        earlier = (
+            R.objects.filter(submission_token=submission_token).first()
+            if submission_token
+            else None
         )
-        ClockEntry.objects.create(
-            request=case,
-            kind=ClockEntry.Kind.START,
-            on=data.receipt_date,
-            note="收到申请",
-            created_by=actor,
-            created_at=now,
-        )
-        sync_clock(case, today=today)
-        start_request_process(case)
-        issue_letter(
-            case,
-            "receipt",
-            ReceiptContext(
-                **common(case, actor, issue_date=today),
-                arrival_date=case.arrival_date,
-                wanted_form=f"{case.get_form_wanted_display()}，{case.get_delivery_display()}",
-            ),
-            actor=actor,
-        )
-        audit(
-            actor=actor,
-            action="request_registered",
-            obj=case,
-            agency=agency,
-            from_state="",
-            to_state=R.Stage.ACCEPT,
-            reason=f"{case.get_channel_display()}，收到申请之日{cn_date(case.receipt_date)}",
-            at=now,
-        )
+        if earlier is not None:
+            raise DuplicateSubmission(earlier) from None
+        raise
+    except BaseException:
+        _discard(stored)
+        raise
     return case
+
+
+def _check_attachments(actor, attachments: dict[str, Iterable]) -> list[tuple[str, list]]:
+    """The files handed in with the application, checked; errors keyed ``<kind>_files``."""
+    uploads: list[tuple[str, list[CheckedFile]]] = []
+    errors: dict[str, list[str]] = {}
+    for kind, files in attachments.items():
+        files = [f for f in files if f]
+        if not files:
+            continue
+        if kind not in REGISTRATION_KINDS:
+            raise ValueError(f"{kind} is not handed in at registration")
+        refusal = role_refusal(kind, user_roles(actor))
+        if refusal:
+            raise PermissionError(refusal)
+        try:
+            uploads.append((kind, check_files(kind, files)))
+        except ValidationError as error:
+            errors[f"{kind}_files"] = error.messages
+    if errors:
+        raise ValidationError(errors)
+    check_total([c.size for _, checked in uploads for c in checked], label="所附材料")
+    return uploads
+
+
+# -- uploads -------------------------------------------------------------------------------------
+
+
+def _keep_uploads(
+    case, kind: str, checked: list[CheckedFile], *, actor, title: str, today: date, stored
+) -> list[CaseDocument]:
+    """Store checked files under random names, one CaseDocument each, and audit the upload."""
+    now = timezone.now()
+    documents = []
+    for item in checked:
+        document = CaseDocument(
+            request=case,
+            kind=kind,
+            title=title or KIND_LABELS[kind],
+            original_name=item.name,
+            file_type=item.file_type.code,
+            size=item.size,
+            sha256=item.sha256,
+            created_by=actor,
+            created_at=now,
+        )
+        # The stored name is random: the path says nothing about the case and cannot be
+        # guessed; the user's own file name is kept in the row.
+        random_name = f"{secrets.token_hex(16)}{item.file_type.extensions[0]}"
+        document.file.save(random_name, item.file, save=False)
+        stored.append(document.file.name)
+        document.save()
+        documents.append(document)
+    audit(
+        actor=actor,
+        action="documents_uploaded",
+        obj=case,
+        agency=case.agency,
+        from_state=case.stage,
+        to_state=case.stage,
+        reason=f"{KIND_LABELS[kind]}：" + "、".join(d.original_name for d in documents),
+        data={
+            "kind": kind,
+            "on": today.isoformat(),
+            "documents": [
+                {"id": d.pk, "name": d.original_name, "size": d.size, "sha256": d.sha256}
+                for d in documents
+            ],
+        },
+        at=now,
+    )
+    return documents
+
+
+def _discard(names: list[str]) -> None:
+    """Remove files stored by a transaction that did not commit."""
+    storage = CaseDocument._meta.get_field("file").storage
+    for name in names:
+        storage.delete(name)
+
+
+def request_upload(
+    *, actor, case_id: int, kind: str, files: Iterable, title: str = "", today=None
+) -> list[CaseDocument]:
+    """Keep files uploaded to a case: the application scan and ID proof (registrar, until the
+    archive), the information provided (handler, from the proposal until service), the proof
+    of service (registrar, at or after service), other material (handler or registrar).
+
+    Every file is checked by its content, size and name (``requests_app.uploads``); the
+    archived case is read-only. Raises ``ValidationError`` keyed ``files``/``title``,
+    ``PermissionError`` (other agency, wrong role) or ``StaleCase`` (the stage does not allow
+    it, e.g. archived meanwhile).
+    """
+    today = today or timezone.localdate()
+    files = [f for f in files if f]
+    title = (title or "").strip()
+    case = InformationRequest.objects.select_related("agency").get(pk=case_id)
+    _require(actor, case)
+    if kind not in KIND_LABELS or kind in (CaseDocument.Kind.LETTER, CaseDocument.Kind.CASE_FILE):
+        raise ValidationError({"kind": "请选择材料类别。"})
+    refusal = role_refusal(kind, user_roles(actor))
+    if refusal:
+        raise PermissionError(refusal)
+    if len(title) > 200:
+        raise ValidationError({"title": f"材料名称最多200个字（现在是{len(title)}个）。"})
+    if not files:
+        raise ValidationError({"files": f"请选择要上传的{KIND_LABELS[kind]}文件。"})
+    try:
+        checked = check_files(kind, files)
+    except ValidationError as error:
+        raise ValidationError({"files": error.messages}) from None
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            case = _locked(case_id)
+            refusal = stage_refusal(kind, case.stage)
+            if refusal:
+                raise StaleCase(refusal)
+            documents = _keep_uploads(
+                case, kind, checked, actor=actor, title=title, today=today, stored=stored
+            )
+    except BaseException:
+        _discard(stored)
+        raise
+    return documents
 
 
 # -- shared checks ------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
+from requests_app.forms import UploadField, UploadFormMixin, upload_total
 from requests_app.models import Consultation, InformationRequest
 from workflow.letters.outcomes import OUTCOMES
 
@@ -17,7 +18,7 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-class TaskForm(forms.Form):
+class TaskForm(UploadFormMixin, forms.Form):
     """Chinese messages for required fields and dates; ``service_kwargs`` feed the service."""
 
     def __init__(self, *args, case: InformationRequest, **kwargs):
@@ -173,10 +174,19 @@ class ProposalForm(TaskForm):
     earlier_reply = forms.CharField(label="此前的答复（重复申请的）", required=False)
     proper_channel = forms.CharField(label="应通过的渠道（信访举报投诉的）", required=False)
     needs_legal_review = forms.BooleanField(label="涉及重大法律问题，需要法制审核", required=False)
+    provided_files = UploadField(kind="provided", label="提供的政府信息（文件）")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["outcome"].error_messages["invalid_choice"] = "请选择办理结果。"
+
+    def clean(self):
+        data = super().clean()
+        upload_total(self, "提供的政府信息（文件）")
+        return data
+
+    def files_of(self) -> list:
+        return self.cleaned_data.get("provided_files") or []
 
     def clean_withheld_parts(self) -> list[dict]:
         parts = []
@@ -193,6 +203,7 @@ class ProposalForm(TaskForm):
         from requests_app.services import Proposal
 
         data = dict(self.cleaned_data)
+        data.pop("provided_files", None)
         data["articles"] = _lines(data["articles"])
         data["provided"] = _lines(data["provided"])
         return Proposal(**data)
@@ -229,6 +240,9 @@ class ServeForm(TaskForm):
     tracking_number = forms.CharField(
         label="邮件号码", required=False, help_text="邮寄送达时填写。"
     )
+    proof_files = UploadField(
+        kind="service_proof", label="送达凭证（签收的送达回证、邮寄凭据等的扫描件或照片）"
+    )
 
     def __init__(self, *args, **kwargs):
         from requests_app.services import ServiceMethod
@@ -237,3 +251,16 @@ class ServeForm(TaskForm):
         self.fields["method"].choices = list(ServiceMethod.LABELS.items())
         self.fields["method"].error_messages["invalid_choice"] = "请选择送达方式。"
         self.fields["served_on"].initial = timezone.localdate()
+
+    def clean(self):
+        data = super().clean()
+        upload_total(self, "送达凭证")
+        return data
+
+    def service_kwargs(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("proof_files", None)
+        return data
+
+    def files_of(self) -> list:
+        return self.cleaned_data.get("proof_files") or []

@@ -14,6 +14,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.urls import URLPattern, URLResolver, path, reverse
 from django.utils.safestring import mark_safe
@@ -65,8 +66,13 @@ def _ask_correction(form, case, user):
 
 
 def _propose(form, case, user):
-    services.decision_propose(actor=user, case_id=case.pk, proposal=form.proposal())
-    return "办理意见已提交审批。"
+    files = form.files_of()
+    # One outcome: the proposal and the files of the information provided stand or fall together.
+    with transaction.atomic():
+        services.decision_propose(actor=user, case_id=case.pk, proposal=form.proposal())
+        if files:
+            services.request_upload(actor=user, case_id=case.pk, kind="provided", files=files)
+    return "办理意见已提交审批" + (f"，附{len(files)}个文件。" if files else "。")
 
 
 def _record_correction(form, case, user):
@@ -109,8 +115,13 @@ def _return(form, case, user):
 
 
 def _serve(form, case, user):
-    case = services.request_serve(actor=user, case_id=case.pk, **form.service_kwargs())
-    return "已登记送达" + ("（逾期送达）。" if case.served_late else "。")
+    files = form.files_of()
+    with transaction.atomic():
+        case = services.request_serve(actor=user, case_id=case.pk, **form.service_kwargs())
+        if files:
+            services.request_upload(actor=user, case_id=case.pk, kind="service_proof", files=files)
+    proof = f"，送达凭证{len(files)}个文件已保存" if files else ""
+    return "已登记送达" + ("（逾期送达）" if case.served_late else "") + proof + "。"
 
 
 def _archive(form, case, user):
@@ -220,9 +231,16 @@ class CaseTaskView(TemplateView):
         self.case = case_of(self.activation.process)
         return super().dispatch(request, *args, **kwargs)
 
-    def forms(self, bound: str | None = None, data=None) -> dict[str, task_forms.TaskForm]:
+    def forms(
+        self, bound: str | None = None, data=None, files=None
+    ) -> dict[str, task_forms.TaskForm]:
         return {
-            name: action.form_class(data if name == bound else None, case=self.case, prefix=name)
+            name: action.form_class(
+                data if name == bound else None,
+                files if name == bound else None,
+                case=self.case,
+                prefix=name,
+            )
             for name, action in self.actions.items()
         }
 
@@ -245,7 +263,7 @@ class CaseTaskView(TemplateView):
         if name not in self.actions:
             name = next(iter(self.actions))
         action = self.actions[name]
-        forms = self.forms(bound=name, data=request.POST)
+        forms = self.forms(bound=name, data=request.POST, files=request.FILES)
         form = forms[name]
         if form.is_valid():
             try:

@@ -23,6 +23,7 @@ from requests_app import services
 from requests_app.flows import case_tasks
 from requests_app.forms import (
     CaseFilterForm,
+    CaseUploadForm,
     ExtensionApproveForm,
     ExtensionAskForm,
     FeeWaiveForm,
@@ -32,21 +33,23 @@ from requests_app.forms import (
 from requests_app.labels import ACTION_LABELS
 from requests_app.models import CaseDocument, InformationRequest
 from requests_app.selectors import case_events, case_list, possible_duplicates, visible_requests
-from requests_app.services import request_register
+from requests_app.services import DuplicateSubmission, PossibleDuplicates, request_register
+from requests_app.uploads import FILE_TYPES, uploadable_kinds
 from workflow.models import AuditEvent
 from workflow.roles import has_role, user_roles
 from workflow.selectors import agencies_of
 
 R = InformationRequest
 PAGE_SIZE = 20
-#: Registration tokens remembered per session, so that a resubmitted form registers once.
-REMEMBERED_TOKENS = 20
 
 STAGE_LABELS = dict(R.Stage.choices)
 #: Notices the case page shows after registration (``?notice=``).
 NOTICES = {
     "registered": "已登记，登记编号：{case.case_number}。",
-    "resubmitted": "这份申请已经登记（{case.case_number}），没有重复登记。",
+    "resubmitted": (
+        "这份申请已经登记（{case.case_number}），没有重复登记；"
+        "需要补充的材料请在下方“上传材料”中上传。"
+    ),
 }
 
 
@@ -164,6 +167,8 @@ class CaseDetailView(LoginRequiredMixin, TemplateView):
         """An action outside the tasks (extension, withdrawal, waiver): one service call."""
         case = get_object_or_404(visible_requests(request.user), pk=kwargs["pk"])
         name = kwargs.get("action", "")
+        if name == "upload":
+            return self.upload(request, case, **kwargs)
         form_class = available_actions(case, request.user).get(name)
         if form_class is None:
             messages.error(request, "这项操作现在不能办理：可能已由他人办理，或您没有相应的角色。")
@@ -182,13 +187,44 @@ class CaseDetailView(LoginRequiredMixin, TemplateView):
                 return HttpResponseRedirect(reverse("requests:cases:detail", args=[case.pk]))
         return self.render_to_response(self.get_context_data(bound={name: form}, **kwargs))
 
-    def get_context_data(self, bound=None, **kwargs):
+    def upload(self, request, case: InformationRequest, **kwargs):
+        """The upload box: the kinds the user's role and the case's stage allow."""
+        kinds = uploadable_kinds(stage=case.stage, roles=user_roles(request.user))
+        if not kinds:
+            messages.error(request, "这件申请现在不能由您上传材料（已归档，或没有相应的角色）。")
+            return HttpResponseRedirect(reverse("requests:cases:detail", args=[case.pk]))
+        form = CaseUploadForm(request.POST, request.FILES, kinds=kinds)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                documents = services.request_upload(
+                    actor=request.user,
+                    case_id=case.pk,
+                    kind=data["kind"],
+                    files=data["files"],
+                    title=data["title"],
+                )
+            except ValidationError as error:
+                for field, errors in _error_items(error):
+                    form.add_error(field if field in form.fields else None, errors)
+            except (PermissionError, services.StaleCase) as error:
+                form.add_error(None, str(error))
+            else:
+                names = "、".join(d.original_name for d in documents)
+                messages.success(request, f"已上传{len(documents)}个文件：{names}。")
+                url = reverse("requests:cases:detail", args=[case.pk])
+                return HttpResponseRedirect(f"{url}#uploads")
+        return self.render_to_response(self.get_context_data(upload_form=form, **kwargs))
+
+    def get_context_data(self, bound=None, upload_form=None, **kwargs):
         context = super().get_context_data(**kwargs)
         case = get_object_or_404(
             visible_requests(self.request.user).select_related("agency", "handler", "created_by"),
             pk=kwargs["pk"],
         )
         bound = bound or {}
+        kinds = uploadable_kinds(stage=case.stage, roles=user_roles(self.request.user))
+        documents = list(case.documents.select_related("created_by").order_by("created_at", "id"))
         context.update(
             case=case,
             tasks=case_tasks(case, self.request.user),
@@ -199,7 +235,9 @@ class CaseDetailView(LoginRequiredMixin, TemplateView):
             notice=NOTICES.get(self.request.GET.get("notice", ""), "").format(case=case),
             clock_entries=case.clock_entries.select_related("created_by").order_by("on", "id"),
             timeline=_timeline(case),
-            documents=case.documents.select_related("created_by").order_by("created_at", "id"),
+            documents=[d for d in documents if not d.is_upload],
+            uploads=[d for d in documents if d.is_upload],
+            upload_form=upload_form or (CaseUploadForm(kinds=kinds) if kinds else None),
             same_applicant=possible_duplicates(
                 case.agency,
                 id_number=case.id_number,
@@ -211,6 +249,12 @@ class CaseDetailView(LoginRequiredMixin, TemplateView):
         return context
 
 
+CHANGED_DUPLICATES = (
+    "同一申请人刚刚又有申请登记（可能是其他工作人员登记的），尚未登记；"
+    "请核对下列申请，确认不是同一份申请后再勾选“已核对，仍然登记”。"
+)
+
+
 class RegisterView(LoginRequiredMixin, UserPassesTestMixin, TemplateView):
     """Register an application in one form (DOMAIN §3.1 register); duplicates shown first."""
 
@@ -219,37 +263,64 @@ class RegisterView(LoginRequiredMixin, UserPassesTestMixin, TemplateView):
     def test_func(self) -> bool:
         return is_registrar(self.request.user)
 
-    def _form(self, data=None) -> RegistrationForm:
+    def _form(self, data=None, files=None) -> RegistrationForm:
         today = timezone.localdate()
         initial = RegistrationForm.defaults(today) | {"token": uuid.uuid4().hex}
         return RegistrationForm(
-            data, initial=initial, agencies=agencies_of(self.request.user), today=today
+            data, files, initial=initial, agencies=agencies_of(self.request.user), today=today
         )
 
     def get(self, request, *args, **kwargs):
         return self.render_to_response(self.get_context_data(form=self._form()))
 
     def post(self, request, *args, **kwargs):
-        form = self._form(request.POST)
-        tokens: dict[str, int] = request.session.get("registration_tokens", {})
-        token = request.POST.get("token", "")
-        if token and token in tokens:
-            case = visible_requests(request.user).filter(pk=tokens[token]).first()
-            if case is not None:
-                return HttpResponseRedirect(self._case_url(case, notice="resubmitted"))
+        data = request.POST.copy()
+        form = self._form(data, request.FILES)
+        if not form.has_token():
+            # Only a page from before tokens, or a hand-made request: it cannot be told apart
+            # from a repeat, so it is not registered; the form comes back with a fresh token.
+            data["token"] = uuid.uuid4().hex
+            form.is_valid()
+            form.add_error(None, "这份登记表缺少防止重复登记的标记，尚未登记；请核对后再提交一次。")
+            return self._render(form)
+        token = data["token"]
+        earlier = R.objects.filter(submission_token=token).first()
+        if earlier is not None:
+            return self._already_registered(form, earlier)
         duplicates: list[InformationRequest] = []
         if form.is_valid():
-            data = form.registration()
             agency = form.cleaned_data["agency"]
+            registration = form.registration()
             duplicates = possible_duplicates(
                 agency,
-                id_number=data.id_number,
-                credit_code=data.credit_code,
-                applicant_name=data.applicant_name,
+                id_number=registration.id_number,
+                credit_code=registration.credit_code,
+                applicant_name=registration.applicant_name,
             )
-            if not duplicates or form.cleaned_data["confirm_duplicates"]:
+            seen = form.seen_duplicates()
+            confirmed = (
+                form.cleaned_data["confirm_duplicates"] and {d.pk for d in duplicates} <= seen
+            )
+            if duplicates and not confirmed:
+                if form.cleaned_data["confirm_duplicates"]:
+                    form.require_confirmation_again()
+                    form.add_error(None, CHANGED_DUPLICATES)
+            else:
                 try:
-                    case = request_register(actor=request.user, agency=agency, data=data)
+                    case = request_register(
+                        actor=request.user,
+                        agency=agency,
+                        data=registration,
+                        submission_token=token,
+                        known_duplicates=seen if duplicates else set(),
+                        attachments=form.attachments(),
+                    )
+                except DuplicateSubmission as error:
+                    return self._already_registered(form, error.case)
+                except PossibleDuplicates as error:
+                    duplicates = error.cases
+                    form.require_confirmation_again()
+                    form.add_error(None, CHANGED_DUPLICATES)
                 except ValidationError as error:
                     form.add_service_errors(
                         error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
@@ -257,15 +328,23 @@ class RegisterView(LoginRequiredMixin, UserPassesTestMixin, TemplateView):
                 except PermissionError as error:
                     form.add_error(None, str(error))
                 else:
-                    if token:
-                        tokens[token] = case.pk
-                        request.session["registration_tokens"] = dict(
-                            list(tokens.items())[-REMEMBERED_TOKENS:]
-                        )
                     return HttpResponseRedirect(self._case_url(case, notice="registered"))
+        return self._render(form, duplicates)
+
+    def _render(self, form: RegistrationForm, duplicates=()):
         return self.render_to_response(
-            self.get_context_data(form=form, duplicates=duplicates), status=200
+            self.get_context_data(form=form, duplicates=list(duplicates)), status=200
         )
+
+    def _already_registered(self, form: RegistrationForm, case: InformationRequest):
+        """The same form again (double click, back and resubmit): to the case registered."""
+        if visible_requests(self.request.user).filter(pk=case.pk).exists():
+            return HttpResponseRedirect(self._case_url(case, notice="resubmitted"))
+        form.data = form.data.copy()
+        form.data["token"] = uuid.uuid4().hex
+        form.is_valid()
+        form.add_error(None, "这份登记表已经提交过，不能再次登记。")
+        return self._render(form)
 
     def _case_url(self, case: InformationRequest, *, notice: str) -> str:
         # A notice in the address rather than a session message: it stays on the page (the
@@ -275,15 +354,37 @@ class RegisterView(LoginRequiredMixin, UserPassesTestMixin, TemplateView):
 
 @login_required
 def case_document(request, pk: int, document_id: int, fmt: str):
-    """A letter or upload of a case: only for staff of the case's agency (404 for others)."""
+    """A letter or the case file: only for staff of the case's agency (404 for others)."""
     case = get_object_or_404(visible_requests(request.user), pk=pk)
     document = get_object_or_404(CaseDocument, pk=document_id, request=case)
+    if document.is_upload:
+        raise Http404("上传的材料请从材料列表下载。")
     stored = document.docx if fmt == "docx" else document.file
     if not stored:
         raise Http404("没有这种格式的文件。")
     name = f"{case.case_number}-{document.title}.{stored.name.rsplit('.', 1)[-1]}"
     response = FileResponse(stored.open("rb"), filename=name, as_attachment=fmt == "docx")
     return response
+
+
+@login_required
+def case_upload_file(request, pk: int, document_id: int):
+    """An uploaded file, under its own (made safe) name and the type read from its content.
+
+    Only for staff of the case's agency (404 for others). PDFs and images open in the browser;
+    other files are downloaded, so that nothing a user uploaded runs as a page of this site.
+    """
+    case = get_object_or_404(visible_requests(request.user), pk=pk)
+    document = get_object_or_404(CaseDocument, pk=document_id, request=case)
+    file_type = FILE_TYPES.get(document.file_type)
+    if not document.is_upload or file_type is None:
+        raise Http404("没有这份材料。")
+    return FileResponse(
+        document.file.open("rb"),
+        filename=document.original_name,
+        as_attachment=not file_type.inline,
+        content_type=file_type.mime,
+    )
 
 
 class CaseViewset(AppMenuMixin, Viewset):
@@ -299,6 +400,7 @@ class CaseViewset(AppMenuMixin, Viewset):
     document_path = path(
         "<int:pk>/documents/<int:document_id>.<str:fmt>", case_document, name="document"
     )
+    upload_path = path("<int:pk>/uploads/<int:document_id>/", case_upload_file, name="upload_file")
 
 
 class RegistrationViewset(AppMenuMixin, Viewset):

@@ -6,6 +6,8 @@ Environment:
 - ``DEBUG``: ``1``/``true`` for development (default on for a local run).
 - ``ALLOWED_HOSTS``: comma-separated host names.
 - ``GONGKAI_VAR_DIR``: folder for the SQLite database and generated files (default ``var/``).
+- ``GONGKAI_UPLOAD_MAX_FILE_MB`` / ``GONGKAI_UPLOAD_MAX_TOTAL_MB`` / ``GONGKAI_UPLOAD_MAX_FILES``:
+  limits of files uploaded to a case: per file (20), per submission (100), files per field (20).
 """
 
 import os
@@ -31,6 +33,16 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if not value:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
 
 
 DEBUG = env_bool("DEBUG", True)
@@ -132,6 +144,12 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+
+# Files uploaded to a case (requests_app.uploads). A reverse proxy in front should accept request
+# bodies of at least GONGKAI_UPLOAD_MAX_TOTAL_MB (nginx: client_max_body_size).
+GONGKAI_UPLOAD_MAX_FILE_MB = env_int("GONGKAI_UPLOAD_MAX_FILE_MB", 20)
+GONGKAI_UPLOAD_MAX_TOTAL_MB = env_int("GONGKAI_UPLOAD_MAX_TOTAL_MB", 100)
+GONGKAI_UPLOAD_MAX_FILES = env_int("GONGKAI_UPLOAD_MAX_FILES", 20)
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"

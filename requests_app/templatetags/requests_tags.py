@@ -34,3 +34,11 @@ def summary(text: str, length: int = 30) -> str:
 def overdue_days(days_left: int | None) -> int:
     """Working days past the due date, from the stored (negative) days left."""
     return -days_left if days_left is not None and days_left < 0 else 0
+
+
+@register.filter
+def file_size(size: int | None) -> str:
+    """Bytes as officers read them: 356.2 KB, 1.5 MB."""
+    from requests_app.uploads import human_size
+
+    return human_size(size or 0)

@@ -1,5 +1,6 @@
 """The officers' pages: who may open them, registration in one form, the case list and page."""
 
+import uuid
 from datetime import date
 
 import pytest
@@ -59,7 +60,7 @@ def form_data(agency, **changes) -> dict:
         "description": "2025年孝义市城区老旧小区改造项目的资金拨付明细",
         "form_wanted": "electronic",
         "delivery": "email",
-        "token": "",
+        "token": uuid.uuid4().hex,  # the form's one-time submission token
     }
     data.update(changes)
     return data
@@ -265,7 +266,13 @@ def test_earlier_applications_are_shown_before_registering_again(client, registr
     assert "已核对，仍然登记" in body
     assert R.objects.count() == 1
     response = client.post(
-        REGISTER, form_data(case.agency, applicant_name="张 明华", confirm_duplicates="on")
+        REGISTER,
+        form_data(
+            case.agency,
+            applicant_name="张 明华",
+            confirm_duplicates="on",
+            seen_duplicates=[str(case.pk)],
+        ),
     )
     assert response.status_code == 302
     assert R.objects.count() == 2
@@ -273,7 +280,7 @@ def test_earlier_applications_are_shown_before_registering_again(client, registr
 
 def test_submitting_the_same_form_twice_registers_once(client, registrar, agency):
     client.force_login(registrar)
-    data = form_data(agency, token="f00d", confirm_duplicates="on")
+    data = form_data(agency, confirm_duplicates="on")
     first = client.post(REGISTER, data)
     second = client.post(REGISTER, data, follow=True)
     case = R.objects.get()
