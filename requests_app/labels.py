@@ -22,4 +22,5 @@ ACTION_LABELS: dict[str, str] = {
     "fee_notice_issued": "发出收费通知",
     "fee_paid": "收到信息处理费",
     "fee_waived": "免收信息处理费",
+    "documents_uploaded": "上传材料",
 }

@@ -95,7 +95,7 @@ UPLOAD_RULES: dict[str, UploadRule] = {
         "提出办理意见至送达前",
     ),
     K.SERVICE_PROOF: UploadRule(SCANS, ("registrar",), (S.SERVE, S.ARCHIVE), "送达时或送达后"),
-    K.OTHER: UploadRule(OTHER, ("handler", "registrar"), BEFORE_ARCHIVE, "归档前"),
+    K.OTHER: UploadRule(OTHER, ("registrar", "handler"), BEFORE_ARCHIVE, "归档前"),
 }
 
 KIND_LABELS = dict(K.choices)
@@ -350,7 +350,7 @@ def check_file(kind: str, file, *, label: str = "") -> tuple[CheckedFile | None,
         what = f"{claimed.label}文件" if claimed else f"{ext}文件"
         return refused(f"名为{what}，内容却是{file_type.label}文件，请核对")
     if code not in rule.types:
-        return refused(f"是{file_type.label}文件，{label}不接受这种文件")
+        return refused(f"是{file_type.label}文件，{KIND_LABELS[kind]}不接受这种文件")
     problem = _content_problem(code, file)
     if problem:
         return refused(f"{problem}" if code != "pdf" else f"是PDF文件，但{problem}")

@@ -407,3 +407,89 @@ def test_archiving_builds_one_case_file_and_closes_the_case(case, handler, offic
         request_withdraw(
             actor=registrar, case_id=case.pk, on=d("2026-03-10"), reason="x", today=d("2026-03-10")
         )
+
+
+def test_the_case_file_takes_in_the_uploads_in_order(case, handler, office_head, registrar):
+    # DOMAIN §3.1 archive: every document of the case in order, with an index. PDFs are
+    # appended, images placed on A4 pages, other files listed as attached separately.
+    from pypdf import PdfReader
+
+    from requests_app.services import request_upload
+    from tests.requests_app import files as f
+
+    request_upload(
+        actor=registrar,
+        case_id=case.pk,
+        kind="application",
+        files=[f.upload("申请表.pdf", f.pdf(2, text="SCAN PAGE"))],
+    )
+    request_upload(
+        actor=registrar,
+        case_id=case.pk,
+        kind="id_proof",
+        files=[f.upload("身份证.png", f.image("PNG", size=(1600, 1000)))],
+    )
+    request_accept(actor=handler, case_id=case.pk, today=d("2026-03-03"))
+    request_upload(
+        actor=handler, case_id=case.pk, kind="provided", files=[f.upload("明细.docx", f.docx())]
+    )
+    decision_propose(
+        actor=handler,
+        case_id=case.pk,
+        proposal=Proposal(outcome="disclosed", articles=[f"{REG}第三十六条第（二）项"]),
+        today=d("2026-03-04"),
+    )
+    decision_approve(actor=office_head, case_id=case.pk, today=d("2026-03-05"))
+    request_serve(
+        actor=registrar,
+        case_id=case.pk,
+        method="direct",
+        served_on=d("2026-03-06"),
+        today=d("2026-03-06"),
+    )
+    request_upload(
+        actor=registrar,
+        case_id=case.pk,
+        kind="service_proof",
+        files=[f.upload("送达回证.jpg", f.image("JPEG", size=(800, 1100)))],
+    )
+    case_file = request_archive(actor=registrar, case_id=case.pk, today=d("2026-03-09"))
+
+    letter_pages = sum(
+        len(PdfReader(letter.file.path).pages)
+        for letter in CaseDocument.objects.filter(request=case, kind="letter")
+    )
+    reader = PdfReader(case_file.file.path)
+    # One index page, the letters, the two scanned pages, one page per image; no DOCX page.
+    assert len(reader.pages) == 1 + letter_pages + 2 + 1 + 1
+    texts = [page.extract_text().replace("\n", "").replace(" ", "") for page in reader.pages]
+    index = texts[0]
+    assert "申请书扫描件（申请表.pdf）" in index
+    assert "提供的政府信息（明细.docx）" in index and "另附DOCX文件" in index
+    assert "送达凭证（送达回证.jpg）" in index
+    text = "".join(texts[1:])  # after the index, which names every document
+    assert "上传材料" in text and "documents_uploaded" not in text  # the handling sheet
+    assert (
+        text.index("登记回执")
+        < text.index("SCANPAGE1")
+        < text.index("SCANPAGE2")
+        < text.index("答复书")
+        < text.index("办理单")
+    )
+    image_pages = [n for n, page in enumerate(reader.pages) if page.images]
+    assert len(image_pages) == 2
+    id_proof_page, proof_page = image_pages
+
+    def page_of(words: str) -> int:
+        return next(n for n, t in enumerate(texts) if n and words in t)
+
+    assert (
+        page_of("SCANPAGE2")
+        < id_proof_page
+        < page_of("本机关予以公开")
+        < proof_page
+        < page_of("本单随案归档")
+    )
+    for number in image_pages:  # A4
+        box = reader.pages[number].mediabox
+        assert (round(float(box.width)), round(float(box.height))) == (595, 842)

@@ -5,11 +5,11 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
 from requests_app.models import CaseCounter, InformationRequest
-from requests_app.services import request_register
-from tests.conftest import d
+from requests_app.services import DuplicateSubmission, PossibleDuplicates, request_register
+from tests.conftest import _persona, d
 from workflow.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -175,3 +175,108 @@ def test_concurrent_registrations_get_distinct_gap_free_numbers(registrar, agenc
     assert sorted(results) == list(range(1, count + 1))
     numbers = InformationRequest.objects.values_list("case_number", flat=True)
     assert len(set(numbers)) == count
+
+
+# -- one submission, one case -------------------------------------------------------------------
+
+TOKEN = "0123456789abcdef0123456789abcdef"
+
+
+def test_the_same_form_registered_twice_gives_the_first_case_and_takes_no_number(
+    registrar, agency, walk_in
+):
+    first = request_register(
+        actor=registrar, agency=agency, data=walk_in(), today=TODAY, submission_token=TOKEN
+    )
+    with pytest.raises(DuplicateSubmission) as again:
+        request_register(
+            actor=registrar, agency=agency, data=walk_in(), today=TODAY, submission_token=TOKEN
+        )
+    assert again.value.case == first
+    assert "没有重复登记" in str(again.value)
+    assert InformationRequest.objects.count() == 1
+    assert CaseCounter.objects.get(agency=agency, year=2026).last == 1  # no gap (DOMAIN §3.8)
+
+
+def test_the_database_refuses_a_second_case_with_one_token(registrar, agency, walk_in):
+    first = request_register(
+        actor=registrar, agency=agency, data=walk_in(), today=TODAY, submission_token=TOKEN
+    )
+    second = register(registrar, agency, walk_in())
+    with pytest.raises(IntegrityError), transaction.atomic():
+        InformationRequest.objects.filter(pk=second.pk).update(submission_token=TOKEN)
+    assert InformationRequest.objects.get(submission_token=TOKEN) == first
+    # Cases registered without a token (services, imports) do not collide with each other.
+    assert InformationRequest.objects.filter(submission_token="").count() == 1
+
+
+def _threads(count: int, work) -> tuple[list, list]:
+    results, errors = [], []
+    barrier = threading.Barrier(count)
+
+    def run(index: int):
+        try:
+            barrier.wait()
+            results.append(work(index))
+        except Exception as error:  # collected and asserted by the caller
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results, errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_posts_of_one_form_register_one_case(registrar, agency, walk_in):
+    results, errors = _threads(
+        6,
+        lambda _: register_with(registrar, agency, walk_in(), submission_token=TOKEN),
+    )
+    case = InformationRequest.objects.get()
+    assert [r.pk for r in results] == [case.pk]
+    assert len(errors) == 5
+    assert all(isinstance(e, DuplicateSubmission) and e.case.pk == case.pk for e in errors)
+    assert CaseCounter.objects.get(agency=agency, year=2026).last == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_officers_registering_one_walk_in_at_once_one_is_warned(
+    registrar, django_user_model, agency, walk_in
+):
+    # Art. 36(6): the registrar is shown the applicant's other cases before registering again;
+    # a case registered a moment ago by a colleague counts too.
+    colleague = _persona(django_user_model, "registrar2", agency, "registrar")
+    officers = [registrar, colleague]
+    results, errors = _threads(
+        2,
+        lambda i: register_with(
+            officers[i], agency, walk_in(), submission_token=f"{i:032x}", known_duplicates=set()
+        ),
+    )
+    case = InformationRequest.objects.get()
+    assert [r.pk for r in results] == [case.pk]
+    [warned] = errors
+    assert isinstance(warned, PossibleDuplicates)
+    assert [c.pk for c in warned.cases] == [case.pk]
+
+
+def test_a_case_registered_minutes_ago_by_a_colleague_is_shown_first(
+    registrar, django_user_model, agency, walk_in
+):
+    colleague = _persona(django_user_model, "registrar2", agency, "registrar")
+    first = register(colleague, agency, walk_in())
+    with pytest.raises(PossibleDuplicates) as warned:
+        register_with(registrar, agency, walk_in(), known_duplicates=set())
+    assert warned.value.cases == [first]
+    # Seen and confirmed: registered.
+    second = register_with(registrar, agency, walk_in(), known_duplicates={first.pk})
+    assert second.sequence == 2
+
+
+def register_with(actor, agency, data, **kwargs):
+    return request_register(actor=actor, agency=agency, data=data, today=TODAY, **kwargs)
