@@ -6,10 +6,12 @@ at-risk, paused and provisional deadlines whenever it is run.
 
 from __future__ import annotations
 
+import io
 import random
 from collections.abc import Callable
 from datetime import date
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from requests_app import services as s
@@ -17,6 +19,7 @@ from requests_app.flows import sync_process
 from requests_app.identity import credit_code_check_char, resident_id_check_char
 from requests_app.models import InformationRequest
 from workflow.calendar import get_calendar
+from workflow.cn import cn_date
 from workflow.letters.outcomes import OUTCOMES
 
 OUTCOME_LABELS = {code: outcome.label for code, outcome in OUTCOMES.items()}
@@ -218,7 +221,64 @@ def _registration(rng: random.Random, receipt: date, index: int) -> s.Registrati
     )
 
 
-def _step(name: str, case: InformationRequest, on: date, users: dict) -> None:
+#: Every how many demo cases the registrar scanned the paper application at registration.
+SCAN_EVERY = 7
+
+
+def application_scan(data: s.Registration) -> ContentFile:
+    """A small PDF standing in for the scanned paper application (demo data only)."""
+    from workflow.letters.render import render_structure
+    from workflow.letters.structure import Letter, Paragraph, Table, TableRow
+
+    rows = [
+        ("申请人", data.applicant_name),
+        ("证件号码或统一社会信用代码", data.id_number or data.credit_code),
+        ("联系电话", data.phone),
+        ("通讯地址", data.address),
+        ("所需政府信息的描述", data.description),
+        ("申请日期", cn_date(data.receipt_date)),
+    ]
+    letter = Letter(
+        title="政府信息公开申请表",
+        blocks=[
+            Table(rows=[TableRow(list(row)) for row in rows], widths=[30, 70]),
+            Paragraph("申请人签名：" + data.applicant_name, indent=False),
+            Paragraph("（演示数据：代替纸质申请表的扫描件）", indent=False),
+        ],
+    )
+    return ContentFile(render_structure(letter, "pdf"), name="申请表扫描件.pdf")
+
+
+def service_proof_photo(case: InformationRequest, on: date) -> ContentFile:
+    """A photograph-like JPEG of a signed proof of service (demo data only)."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    from workflow.letters.fonts import letter_faces
+
+    image = Image.new("RGB", (1240, 1754), (250, 248, 240))
+    draw = ImageDraw.Draw(image)
+    path = str(letter_faces()["body"].path)
+    title, body = ImageFont.truetype(path, 64), ImageFont.truetype(path, 40)
+    draw.text((620, 160), "送 达 回 证", font=title, fill=(20, 20, 20), anchor="mm")
+    lines = [
+        f"案号：{case.case_number}",
+        f"受送达人：{case.applicant_name}",
+        "送达文书：政府信息公开申请答复书",
+        f"送达日期：{cn_date(on)}",
+        f"受送达人签收：{case.applicant_name}",
+        "（演示数据：代替签收后的送达回证照片）",
+    ]
+    for number, line in enumerate(lines):
+        draw.text((140, 320 + number * 110), line, font=body, fill=(30, 30, 30))
+    draw.rectangle((100, 260, 1140, 1000), outline=(60, 60, 60), width=4)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=80)
+    return ContentFile(out.getvalue(), name="送达回证.jpg")
+
+
+def _step(
+    name: str, case: InformationRequest, on: date, users: dict, *, direct_service=False
+) -> None:
     handler, head, registrar, legal = (
         users["handler"],
         users["office_head"],
@@ -272,7 +332,11 @@ def _step(name: str, case: InformationRequest, on: date, users: dict) -> None:
         "fee_lapsed": lambda: s.fee_lapsed(case_id=pk, today=on),
         "approve": lambda: s.decision_approve(actor=head, case_id=pk, today=on),
         "serve": lambda: s.request_serve(
-            actor=registrar, case_id=pk, method="electronic", served_on=on, today=on
+            actor=registrar,
+            case_id=pk,
+            method="direct" if direct_service else "electronic",
+            served_on=on,
+            today=on,
         ),
         "archive": lambda: s.request_archive(actor=registrar, case_id=pk, today=on),
         "withdraw": lambda: s.request_withdraw(
@@ -304,6 +368,7 @@ def create_demo_requests(agency, users: dict, *, count: int = 42, write=print) -
     calendar = get_calendar(agency.pk)
     created = 0
     plan = scenarios()
+    proof_given = False
     for index in range(count):
         label, steps = plan[index % len(plan)]
         # Spread receipts over the last 30 working days: early ones run late, some are at risk.
@@ -311,14 +376,30 @@ def create_demo_requests(agency, users: dict, *, count: int = 42, write=print) -
         if steps and steps[-1][0] >= age:
             age = steps[-1][0] + rng.randint(0, 3)
         receipt = calendar.add_working_days(today, -age)
+        registration = _registration(rng, receipt, index)
+        scanned = index % SCAN_EVERY == 0
         case = s.request_register(
             actor=users["registrar"],
             agency=agency,
-            data=_registration(rng, receipt, index),
+            data=registration,
             today=receipt,
+            attachments={"application": [application_scan(registration)]} if scanned else None,
         )
+        names = [name for _, name in steps]
+        # One case served in person and left before the archive shows the photo of its signed
+        # proof of service.
+        with_proof = not proof_given and names[-1:] == ["serve"]
         for offset, name in steps:
-            _step(name, case, min(calendar.add_working_days(receipt, offset), today), users)
+            on = min(calendar.add_working_days(receipt, offset), today)
+            _step(name, case, on, users, direct_service=with_proof)
+        if with_proof:
+            s.request_upload(
+                actor=users["registrar"],
+                case_id=case.pk,
+                kind="service_proof",
+                files=[service_proof_photo(case, case.served_on)],
+            )
+            proof_given = True
         # The steps ran through the services directly: put the process on the matching task.
         sync_process(case)
         created += 1

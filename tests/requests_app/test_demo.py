@@ -1,0 +1,37 @@
+"""The demo cases carry an application scan now and then, and one a proof of service."""
+
+import pytest
+from django.utils import timezone
+
+from requests_app.demo import application_scan, create_demo_requests, service_proof_photo
+from requests_app.models import CaseDocument, InformationRequest
+from requests_app.uploads import check_file
+from tests.conftest import d
+
+
+def test_the_demo_files_pass_the_upload_checks(walk_in):
+    scan, problem = check_file("application", application_scan(walk_in()))
+    assert (problem, scan.file_type.code) == ("", "pdf")
+    case = InformationRequest(case_number="孝政信申〔2026〕1号", applicant_name="张明华")
+    photo, problem = check_file("service_proof", service_proof_photo(case, d("2026-03-06")))
+    assert (problem, photo.file_type.code) == ("", "jpeg")
+
+
+@pytest.mark.django_db
+def test_demo_cases_get_scans_and_one_served_case_its_proof(
+    agency, registrar, handler, office_head, legal_reviewer
+):
+    users = {
+        "registrar": registrar,
+        "handler": handler,
+        "office_head": office_head,
+        "legal_reviewer": legal_reviewer,
+    }
+    # The first 14 scenarios reach the first case that is served and not yet archived.
+    assert create_demo_requests(agency, users, count=14, write=lambda _: None) == 14
+    scans = CaseDocument.objects.filter(kind="application")
+    assert scans.count() == 2  # every seventh case
+    [proof] = CaseDocument.objects.filter(kind="service_proof")
+    served = proof.request
+    assert (served.stage, served.service_method) == ("archive", "direct")
+    assert served.served_on <= timezone.localdate()
