@@ -21,6 +21,7 @@ from requests_app.uploads import (
     UPLOAD_RULES,
     accept_attribute,
     accepted_text,
+    accepted_text_for,
     check_files,
     check_total,
 )
@@ -146,9 +147,7 @@ class CaseUploadForm(UploadFormMixin, forms.Form):
         self.fields["kind"].choices = [(k, KIND_LABELS[k]) for k in kinds]
         if len(kinds) == 1:
             self.fields["kind"].initial = kinds[0]
-        self.fields["files"].help_text = "；".join(
-            f"{KIND_LABELS[k]}：{accepted_text(k)}" for k in kinds
-        )
+        self.fields["files"].help_text = accepted_text_for(kinds)
         extensions = {ext for k in kinds for ext in accept_attribute(k).split(",")}
         self.fields["files"].widget.attrs["accept"] = ",".join(sorted(extensions))
 

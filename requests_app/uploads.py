@@ -163,13 +163,30 @@ def human_size(size: int) -> str:
     return f"{size / MB:.1f} MB".replace(".0 ", " ")
 
 
-def accepted_text(kind: str) -> str:
-    """What the form says it accepts, e.g. '可上传PDF、JPEG、PNG、OFD文件，每个不超过20 MB'."""
-    types = "、".join(FILE_TYPES[code].label for code in UPLOAD_RULES[kind].types)
+def types_text(kind: str) -> str:
+    """The types ``kind`` accepts, e.g. 'PDF、JPEG、PNG、OFD'."""
+    return "、".join(FILE_TYPES[code].label for code in UPLOAD_RULES[kind].types)
+
+
+def limits_text() -> str:
     return (
-        f"可上传{types}文件，可选多个；每个不超过{settings.GONGKAI_UPLOAD_MAX_FILE_MB} MB，"
+        f"可选多个；每个不超过{settings.GONGKAI_UPLOAD_MAX_FILE_MB} MB，"
         f"每次合计不超过{settings.GONGKAI_UPLOAD_MAX_TOTAL_MB} MB。"
     )
+
+
+def accepted_text(kind: str) -> str:
+    """What a form says it accepts: the types, then the limits (limits_text)."""
+    return f"可上传{types_text(kind)}文件，{limits_text()}"
+
+
+def accepted_text_for(kinds: list[str]) -> str:
+    """The same for a choice of kinds, kinds that accept the same types named together."""
+    groups: dict[str, list[str]] = {}
+    for kind in kinds:
+        groups.setdefault(types_text(kind), []).append(KIND_LABELS[kind])
+    listed = "；".join(f"{'、'.join(labels)}：{types}" for types, labels in groups.items())
+    return f"可上传的文件——{listed}。{limits_text()}"
 
 
 def accept_attribute(kind: str) -> str:
@@ -326,8 +343,9 @@ def check_file(kind: str, file, *, label: str = "") -> tuple[CheckedFile | None,
     message naming ``label`` (the field) when given, the file and what is expected."""
     rule = UPLOAD_RULES[kind]
     name = safe_name(getattr(file, "name", ""))
-    accepted = "、".join(FILE_TYPES[code].label for code in rule.types)
-    expected = f"可以上传{accepted}文件，每个不超过{settings.GONGKAI_UPLOAD_MAX_FILE_MB} MB。"
+    expected = (
+        f"可以上传{types_text(kind)}文件，每个不超过{settings.GONGKAI_UPLOAD_MAX_FILE_MB} MB。"
+    )
 
     prefix = f"{label}：" if label else ""
 
@@ -341,12 +359,13 @@ def check_file(kind: str, file, *, label: str = "") -> tuple[CheckedFile | None,
         return refused(f"有{human_size(size)}，超过了每个文件的上限")
     code = detect_type(file)
     ext = extension(name)
+    claimed = next((t for t in FILE_TYPES.values() if ext and ext in t.extensions), None)
     if code is None:
-        shown = f"扩展名为{ext}，但内容不是可以识别的文件" if ext else "不是可以识别的文件"
-        return refused(shown)
+        if claimed:  # e.g. a program renamed .pdf
+            return refused(f"名为{claimed.label}文件，但内容不是{claimed.label}文件")
+        return refused("不是可以接受的文件类型")
     file_type = FILE_TYPES[code]
     if ext and ext not in file_type.extensions:
-        claimed = next((t for t in FILE_TYPES.values() if ext in t.extensions), None)
         what = f"{claimed.label}文件" if claimed else f"{ext}文件"
         return refused(f"名为{what}，内容却是{file_type.label}文件，请核对")
     if code not in rule.types:

@@ -89,6 +89,7 @@ def zip_bundle() -> bytes:
 
 
 EXE = b"MZ\x90\x00\x03\x00\x00\x00" + bytes(200)
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500)  # a Word 97-2003 .doc
 
 
 def upload(name: str, data: bytes) -> SimpleUploadedFile:

@@ -91,7 +91,7 @@ def test_a_bad_file_keeps_everything_typed_and_asks_for_the_files_again(client, 
     assert stored_uploads() == []
     body = response.content.decode()
     block = field_block(body, "application_files")
-    assert "申请书扫描件：“申请表.pdf”扩展名为.pdf，但内容不是可以识别的文件" in block
+    assert "申请书扫描件：“申请表.pdf”名为PDF文件，但内容不是PDF文件" in block
     assert "可以上传PDF、JPEG、PNG、OFD文件" in block
     assert "已选择的文件没有保存，请重新选择" in block
     assert "已选择的文件没有保存，请重新选择" in field_block(body, "id_proof_files")
@@ -215,6 +215,8 @@ def test_a_colleagues_registration_minutes_ago_is_shown_before_registering(
     assert first.case_number in body
     assert f'name="seen_duplicates" value="{first.pk}"' in body
     assert 'id="files-again"' in body  # the scan must be chosen again before confirming
+    assert "请重新选择文件" in field_block(body, "application_files")
+    assert "请重新选择文件" not in field_block(body, "id_proof_files")  # none was chosen there
     assert R.objects.count() == 1
 
 

@@ -96,7 +96,8 @@ def test_sizes_read_as_officers_read_them():
     ("kind", "name", "data", "message"),
     [
         ("application", "空白.pdf", b"", "“空白.pdf”是空文件"),
-        ("application", "扫描.pdf", f.EXE, "“扫描.pdf”扩展名为.pdf，但内容不是可以识别的文件"),
+        ("application", "扫描.pdf", f.EXE, "“扫描.pdf”名为PDF文件，但内容不是PDF文件"),
+        ("other", "旧版.doc", f.OLE, "“旧版.doc”不是可以接受的文件类型"),
         ("application", "扫描.pdf", f.image("PNG"), "“扫描.pdf”名为PDF文件，内容却是PNG文件"),
         ("application", "申请书.docx", f.docx(), "“申请书.docx”是DOCX文件，申请书扫描件不接受"),
         ("id_proof", "身份证.zip", f.zip_bundle(), "是ZIP文件，身份证明不接受"),
@@ -113,7 +114,8 @@ def test_bad_files_are_refused_naming_the_field_the_file_and_what_is_expected(
     assert checked is None
     assert problem.startswith(f"{label}：")
     assert message in problem
-    assert "可以上传PDF、JPEG、PNG、OFD文件，每个不超过20 MB" in problem
+    assert "每个不超过20 MB" in problem
+    assert "可以上传PDF、JPEG、PNG、OFD" in problem
 
 
 def test_an_over_size_file_is_refused(settings):
