@@ -29,7 +29,10 @@ def act(page, live_server, user, case, node: str, action: str, shot=None, **fiel
     current = task(case, node)
     if current.owner_id is None:
         page.goto(f"{live_server.url}{url(current, 'assign')}")
-        page.locator("form.vf-form button[name=_continue]").click()
+        # Wait for the answer to the POST itself: "networkidle" right after a click can be
+        # reached before the form is even sent.
+        with page.expect_navigation():
+            page.locator("form.vf-form button[name=_continue]").click()
         page.wait_for_load_state("networkidle")
     page.goto(f"{live_server.url}{url(current, 'execute')}")
     card = page.locator(f"#action-{action}")
@@ -47,7 +50,8 @@ def act(page, live_server, user, case, node: str, action: str, shot=None, **fiel
             field.fill(str(value))
     if shot:
         shot(f"{node}-{action}")
-    card.locator("button[type=submit]").click()
+    with page.expect_navigation():
+        card.locator("button[type=submit]").click()
     page.wait_for_load_state("networkidle")
 
 
