@@ -438,7 +438,9 @@ def test_the_registrar_attaches_the_signed_proof_of_service(
     # Post without a tracking number: refused, nothing kept, the files are asked for again.
     response = execute(client, registrar, serve_task, "serve", proof_files=proof, **fields)
     assert response.status_code == 200
-    assert "邮件号码" in response.content.decode()
+    body = response.content.decode()
+    assert "邮寄送达请填写邮件号码" in body
+    assert "已选择的文件没有保存，请重新选择" in field_block(body, "proof_files")
     assert not case.documents.filter(kind="service_proof").exists()
     proof = [f.upload("邮件详情单.jpg", f.image("JPEG"))]
     response = execute(
