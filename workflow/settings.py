@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "workflow",
     "workflow.letters",
     "requests_app",
+    "attributes_app",
     "viewflow",
     "viewflow.workflow",
     "django.contrib.admin",
