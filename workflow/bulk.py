@@ -51,11 +51,21 @@ def insert_rows(
     total = 0
     batch: list[tuple] = []
 
+    # SQLite runs executemany in C; PostgreSQL would make a round trip per row, so its rows go
+    # through COPY, the bulk path PostgreSQL offers for exactly this.
+    copy = connection.vendor == "postgresql"
+
     def flush() -> None:
-        if batch:
-            with connection.cursor() as cursor:
+        if not batch:
+            return
+        with connection.cursor() as cursor:
+            if copy:
+                with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as stream:
+                    for values in batch:
+                        stream.write_row(values)
+            else:
                 cursor.executemany(sql, batch)
-            batch.clear()
+        batch.clear()
 
     known = set(names)
     # Rows of one action share many values (its time, its date): prepare each once.
