@@ -6,6 +6,8 @@ Environment:
 - ``DEBUG``: ``1``/``true`` for development (default on for a local run).
 - ``ALLOWED_HOSTS``: comma-separated host names.
 - ``GONGKAI_VAR_DIR``: folder for the SQLite database and generated files (default ``var/``).
+- ``GONGKAI_JOBS``: how long actions run in the background (``workflow.jobs``): ``thread``
+  (default), ``inline``, or ``queue`` for a ``manage.py run_jobs`` worker.
 """
 
 import os
@@ -151,6 +153,12 @@ if os.environ.get("REDIS_URL"):
     }
 
 VIEWFLOW = {}
+
+# Background jobs (workflow.jobs): long actions such as opening a yearly review.
+GONGKAI_JOBS = os.environ.get("GONGKAI_JOBS", "thread")
+if GONGKAI_JOBS not in {"thread", "inline", "queue"}:
+    raise ImproperlyConfigured("GONGKAI_JOBS must be thread, inline or queue.")
+GONGKAI_JOB_STALE_MINUTES = 120
 
 LOGGING = {
     "version": 1,
