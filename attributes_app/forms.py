@@ -471,15 +471,18 @@ class ReviewOpenForm(forms.Form):
 
 
 VERDICT_CHOICES = list(rules.VERDICT_LABELS.items())
-REVIEW_ATTRIBUTE_CHOICES = ATTRIBUTE_CHOICES
 
 
 class ReviewProposalForm(ServiceErrorsMixin, forms.Form):
     """A drafting unit's proposal on reviewed documents: keep, or change with reasons."""
 
     verdict = choice("意见", VERDICT_CHOICES, widget=forms.RadioSelect)
-    attribute = choice(
-        "变更为", REVIEW_ATTRIBUTE_CHOICES, required=False, widget=forms.RadioSelect, blank="—"
+    attribute = forms.ChoiceField(
+        label="变更为",
+        choices=ATTRIBUTE_CHOICES,
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages=CHOICE_ERRORS,
     )
     ground = choice("不主动公开的法律依据", GROUND_CHOICES, required=False, blank="—请选择—")
     law = text("所依据的法律、法规及条款", 300)
@@ -507,8 +510,12 @@ class ReviewDecisionForm(ServiceErrorsMixin, forms.Form):
     """The legal office's decision, shared by every selected item."""
 
     verdict = choice("决定", VERDICT_CHOICES, widget=forms.RadioSelect)
-    attribute = choice(
-        "变更为", REVIEW_ATTRIBUTE_CHOICES, required=False, widget=forms.RadioSelect, blank="—"
+    attribute = forms.ChoiceField(
+        label="变更为",
+        choices=ATTRIBUTE_CHOICES,
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages=CHOICE_ERRORS,
     )
     reason_code = choice("理由类别", list(rules.REVIEW_REASONS.items()))
     reasons = long_text("决定理由", required=True, rows=3)

@@ -448,7 +448,7 @@ ACTIONS: dict[str, DocumentAction] = {
             note=form.cleaned_data.get("note", ""),
         ),
         "已登记效力状态。",
-        "失效、废止的文件在年度复核中提示清理（DOMAIN §4.5）。",
+        "失效、废止的文件在年度复核中提示清理，清理结果向社会公布。",
     ),
     "process_decision": DocumentAction(
         f.ProcessDecisionForm,

@@ -88,3 +88,8 @@ EVENT_LABELS = {
 @register.filter
 def event_label(action: str) -> str:
     return EVENT_LABELS.get(action, action)
+
+
+@register.filter
+def basename(path: str) -> str:
+    return (path or "").rsplit("/", 1)[-1]
