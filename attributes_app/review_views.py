@@ -154,6 +154,7 @@ class ReviewItemsView(RolePageMixin, TemplateView):
                 ids = list(
                     lists.review_item_list(request.user, review, filters)
                     .filter(status=ReviewItem.Status.PROPOSED)
+                    .order_by("pk")
                     .values_list("pk", flat=True)
                 )
                 expected = request.POST.get("expected", "")

@@ -16,6 +16,7 @@ from attributes_app.services import (
     document_register,
     secrecy_review_record,
 )
+from attributes_app.views import ACTIONS
 from tests.attributes_app.helpers import INTERNAL, confirmed, fresh, issued
 from tests.conftest import _persona
 from workflow.models import AuditEvent
@@ -120,6 +121,20 @@ def test_another_agencys_staff_get_404_for_every_document_url(client, draft, str
     response = client.post(action(document, "propose"), {"propose-attribute": "proactive"})
     assert response.status_code == 404
     assert fresh(document).attribute_state == "undetermined"
+
+
+@pytest.mark.parametrize("name", sorted(ACTIONS))
+@pytest.mark.parametrize(
+    "role", ["drafter", "drafting_unit_head", "office_head", "secrecy_reviewer"]
+)
+def test_no_action_reaches_another_agencys_document(client, draft, stranger, name, role):
+    document = draft()
+    client.force_login(stranger(role))
+    response = client.post(action(document, name), {f"{name}-opinion": "同意"})
+    assert response.status_code == 404
+    assert fresh(document).attribute_state == "undetermined"
+    events = AuditEvent.objects.filter(object_type="attributes_app.document")
+    assert list(events.values_list("action", flat=True)) == ["document_registered"]
 
 
 def test_the_list_shows_only_the_users_agencys_documents(client, draft, stranger, other_agency):

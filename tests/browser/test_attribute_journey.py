@@ -9,7 +9,7 @@ secrecy-reviewed and published.
 
 import pytest
 
-from attributes_app.models import Document, Publication
+from attributes_app.models import CatalogueItem, Document, Publication
 from attributes_app.services import drafting_unit_save
 from tests.browser.conftest import login
 from tests.conftest import _persona
@@ -25,6 +25,14 @@ def people(django_user_model, agency, office_head, admin_user):
     secrecy = _persona(django_user_model, "secrecy_reviewer", agency, "secrecy_reviewer")
     unit = drafting_unit_save(
         actor=admin_user, agency=agency, name="城建科", members=[drafter], heads=[head]
+    )
+    CatalogueItem.objects.create(
+        agency=agency,
+        name="城区停车场名录",
+        content="停车场名称、位置、泊位数",
+        legal_basis="《中华人民共和国政府信息公开条例》第二十条",
+        default_attribute="proactive",
+        publication_days=5,
     )
     return {"drafter": drafter, "head": head, "secrecy": secrecy, "unit": unit}
 
@@ -109,7 +117,10 @@ def test_drafting_review_confirmation_issuance_and_publication(
     login(page, live_server, "drafter")
     page.goto(f"{live_server.url}/attributes/documents/new/")
     page.fill("input[name=title]", "关于公布2026年城区停车场名录的通知")
-    page.check("input[name=attribute][value=proactive]")
+    # The catalogue item it fulfils proposes its default attribute (DOMAIN §5).
+    page.select_option("select[name=catalogue_item]", label="城区停车场名录")
+    assert page.is_checked("input[name=attribute][value=proactive]")
+    assert "默认公开属性：主动公开，5个工作日内公开" in page.inner_text("#catalogue-hint")
     assert page.locator("#non-proactive").is_hidden()
     page.click("#save-draft")
     page.wait_for_selector("#document-title")
