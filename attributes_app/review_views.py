@@ -10,6 +10,7 @@ ids only when the decision is submitted, and a large bulk decision runs as a bac
 from __future__ import annotations
 
 import csv
+from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -25,6 +26,7 @@ from attributes_app import jobs, lists, permissions, rules, selectors, services
 from attributes_app.guidance import GROUND_GUIDES
 from attributes_app.models import AttributeReview, Document, ReviewItem
 from attributes_app.views import RolePageMixin, _RoleViewset, may_see, page_of
+from workflow.cn import cn_date
 from workflow.job_views import JobView, job_status
 from workflow.selectors import agencies_of
 
@@ -88,6 +90,9 @@ class ReviewListView(RolePageMixin, TemplateView):
             page=page,
             query=query,
             can_open=may_see(user, LEGAL_ROLES),
+            open_reviews=list(
+                selectors.visible_reviews(user).filter(status=AttributeReview.Status.OPEN)
+            ),
             form=kwargs.get("form") or self._form(),
         )
         return context
@@ -387,7 +392,7 @@ def review_changes_csv(request, pk: int):
                 rules.ATTRIBUTE_LABELS.get(row["from_attribute"], row["from_attribute"]),
                 rules.ATTRIBUTE_LABELS.get(row["to_attribute"], row["to_attribute"]),
                 row["reason"],
-                row["decided_on"],
+                cn_date(date.fromisoformat(row["decided_on"])),
             ]
         )
     return response

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date, time, timedelta
+
 from django import template
+from django.utils import timezone
 
 from attributes_app import rules
 from attributes_app.models import AttributeChange, AttributeState
+from workflow.cn import cn_date
 
 register = template.Library()
 
@@ -93,3 +97,33 @@ def event_label(action: str) -> str:
 @register.filter
 def basename(path: str) -> str:
     return (path or "").rsplit("/", 1)[-1]
+
+
+SHORT_STATE_LABELS = {**STATE_LABELS, "restricted": "不主动公开"}
+
+
+@register.filter
+def state_short(code: str) -> str:
+    """A state as a badge in a list shows it: short."""
+    return SHORT_STATE_LABELS.get(code, code)
+
+
+@register.filter
+def due_text(due_at, due_on) -> str:
+    """A deadline in words: its last day when it ends at midnight (working-day rules), else the
+    day and the hour (an hours rule: "2026年3月3日 10:00")."""
+    if due_at is None:
+        return "—"
+    local = timezone.localtime(due_at)
+    if due_on is not None and local.time() == time(0) and local.date() == due_on + timedelta(1):
+        return cn_date(due_on)
+    return f"{cn_date(local.date())} {local:%H:%M}"
+
+
+@register.filter
+def iso_date(text: str) -> str:
+    """An ISO date kept in report data ("2026-11-22") as letters write it."""
+    try:
+        return cn_date(date.fromisoformat(text))
+    except (TypeError, ValueError):
+        return text or "—"

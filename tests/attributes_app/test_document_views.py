@@ -712,3 +712,19 @@ def test_a_published_document_shows_its_publication_record(
     client.force_login(drafter)
     body = client.get(page(document)).content.decode()
     assert URL in body and "政府门户网站" in body and "在公开期限（2026年3月30日）内公开" in body
+
+
+def test_a_deadline_is_written_as_its_last_day_or_with_its_hour():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from attributes_app.templatetags.attributes_tags import due_text
+
+    tz = ZoneInfo("Asia/Shanghai")
+    # Working days (Art. 26): the period ends with the whole of its last day.
+    assert due_text(datetime(2026, 3, 31, 0, 0, tzinfo=tz), date(2026, 3, 30)) == "2026年3月30日"
+    # An agency's hours rule (e.g. 24 hours after issuance): the hour matters.
+    assert (
+        due_text(datetime(2026, 3, 3, 10, 0, tzinfo=tz), date(2026, 3, 3)) == "2026年3月3日 10:00"
+    )
+    assert due_text(None, None) == "—"
