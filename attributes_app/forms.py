@@ -517,7 +517,12 @@ class ReviewDecisionForm(ServiceErrorsMixin, forms.Form):
         widget=forms.RadioSelect,
         error_messages=CHOICE_ERRORS,
     )
-    reason_code = choice("理由类别", list(rules.REVIEW_REASONS.items()))
+    reason_code = forms.ChoiceField(
+        label="理由类别",
+        choices=[("", "—请选择—"), *rules.REVIEW_REASONS.items()],
+        error_messages={**CHOICE_ERRORS, "required": "请选择理由类别。"},
+        help_text="复核报告按理由类别统计维持和变更的件数。",
+    )
     reasons = long_text("决定理由", required=True, rows=3)
     ground = choice("不主动公开的法律依据", GROUND_CHOICES, required=False, blank="—请选择—")
     law = text("所依据的法律、法规及条款", 300)

@@ -427,6 +427,8 @@ def test_a_bulk_decision_keeps_what_was_typed_when_refused(
     assert response.context["selected"] == {str(item)}
     response = client.post(url("detail", pk=review.pk), decision_data(reasons=""))
     assert "决定理由：请填写决定理由" in response.content.decode()
+    response = client.post(url("detail", pk=review.pk), decision_data(reason_code=""))
+    assert "理由类别：请选择理由类别" in response.content.decode()
     response = client.post(url("detail", pk=review.pk), decision_data())
     assert "请先勾选要决定的事项" in response.content.decode()
 
