@@ -18,9 +18,9 @@ Transitions (source → target, who):
 
 The state is stored in ``Document.attribute_state`` through the State's getter and setter; the
 flow never saves: services lock the row, run a transition, then save (one row, or thousands in
-bulk for the yearly review). Each successful transition appends an unsaved ``AttributeChange`` to
-``flow.changes`` (who, when, from, to, why, and the decision it came from) for the service to
-store together with the audit event.
+bulk for the yearly review). Each successful transition appends the field values of an
+``AttributeChange`` to ``flow.changes`` (who, when, from, to, why, and the decision it came
+from) for the service to store together with the audit event.
 
 Conditions here are the document's own preconditions (issued, secrecy review passed, reasons
 complete); the values a transition brings (a proposed attribute, a review decision) are checked by
@@ -120,7 +120,7 @@ class AttributeFlow:
 
     def __init__(self, document: Document):
         self.document = document
-        self.changes: list[AttributeChange] = []
+        self.changes: list[dict] = []
         self._pending: dict = {}
 
     def permission_problem(self, action: str, user) -> str | None:
@@ -141,20 +141,20 @@ class AttributeFlow:
         pending, self._pending = self._pending, {}
         doc = self.document
         self.changes.append(
-            AttributeChange(
-                document=doc,
-                at=at,
-                actor=actor if getattr(actor, "is_authenticated", False) else None,
-                source=pending["source"],
-                from_state=source,
-                to_state=target,
-                from_attribute=pending["before"],
-                to_attribute=doc.attribute,
-                reason=pending.get("reason", ""),
-                legal_basis=doc.legal_basis if doc.attribute in rules.NON_PROACTIVE else "",
-                review_item=pending.get("review_item"),
-                determination=pending.get("determination"),
-            )
+            {
+                "document_id": doc.pk,
+                "at": at,
+                "actor_id": actor.pk if getattr(actor, "is_authenticated", False) else None,
+                "source": pending["source"],
+                "from_state": source,
+                "to_state": target,
+                "from_attribute": pending["before"],
+                "to_attribute": doc.attribute,
+                "reason": pending.get("reason", ""),
+                "legal_basis": doc.legal_basis if doc.attribute in rules.NON_PROACTIVE else "",
+                "review_item_id": pending.get("review_item_id"),
+                "determination_id": pending.get("determination_id"),
+            }
         )
 
     def _begin(self, source: str, reason: str = "", **links) -> None:
@@ -284,7 +284,7 @@ class AttributeFlow:
         reasons: str,
         ground: str = "",
         law: str = "",
-        review_item=None,
+        review_item_id: int | None = None,
     ) -> None:
         """A yearly-review decision changes the attribute (to proactive, or between on-request
         and withheld)."""
@@ -296,7 +296,7 @@ class AttributeFlow:
                 kind=doc.kind, attribute=attribute, reasons=reasons, ground=ground, law=law
             )
         )
-        self._begin(Source.REVIEW, reasons.strip(), review_item=review_item)
+        self._begin(Source.REVIEW, reasons.strip(), review_item_id=review_item_id)
         self._set_attribute(attribute, reasons, ground, law)
 
     @state.transition(
@@ -315,7 +315,7 @@ class AttributeFlow:
         reasons: str,
         ground: str = "",
         law: str = "",
-        determination=None,
+        determination_id: int | None = None,
     ) -> None:
         """The drafting unit determines the attribute of an issued document without one."""
         doc = self.document
@@ -324,7 +324,7 @@ class AttributeFlow:
                 kind=doc.kind, attribute=attribute, reasons=reasons, ground=ground, law=law
             )
         )
-        self._begin(Source.DETERMINATION, reasons.strip(), determination=determination)
+        self._begin(Source.DETERMINATION, reasons.strip(), determination_id=determination_id)
         self._set_attribute(attribute, reasons, ground, law)
         doc.confirmed_by, doc.confirmed_at = actor, at
 

@@ -61,7 +61,7 @@ class DraftingUnit(models.Model):
     class Meta:
         verbose_name = "起草单位"
         verbose_name_plural = "起草单位"
-        ordering = ["agency", "name"]
+        ordering = ["name", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["agency", "name"],
@@ -100,7 +100,7 @@ class CatalogueItem(models.Model):
     class Meta:
         verbose_name = "公开事项"
         verbose_name_plural = "公开事项目录"
-        ordering = ["agency", "name"]
+        ordering = ["name", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["agency", "name"],
@@ -426,7 +426,7 @@ class AttributeReview(models.Model):
     class Meta:
         verbose_name = "年度复核"
         verbose_name_plural = "年度复核"
-        ordering = ["-year", "agency"]
+        ordering = ["-year", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["agency", "year"],
@@ -523,7 +523,7 @@ class ReviewItem(models.Model):
     class Meta:
         verbose_name = "复核事项"
         verbose_name_plural = "复核事项"
-        ordering = ["review", "drafting_unit", "document"]
+        ordering = ["id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["review", "document"], name="review_item_document_unique"

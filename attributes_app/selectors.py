@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import BooleanField, Case, Count, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Value, When
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
@@ -122,7 +122,7 @@ def publication_tasks(
         tasks = tasks.filter(is_overdue=True)
     elif only == "at_risk":
         tasks = tasks.filter(is_at_risk=True)
-    return tasks.order_by("due_at", "id")
+    return tasks.order_by(F("due_at").asc(nulls_last=True), "id")
 
 
 def interpretation_tasks(user, *, now: datetime | None = None) -> QuerySet[Publication]:
@@ -249,14 +249,16 @@ def visible_reviews(user) -> QuerySet[AttributeReview]:
 
 
 def review_items(user, review: AttributeReview, filters: dict[str, Any] | None = None):
-    """The items of ``review`` that ``user`` sees: all of them for the legal office, those of
-    their own units for a drafting unit's members. ``filters``: status, drafting_unit,
-    flagged (bool), signal ("requests", "process_decided", "aged", "invalid")."""
+    """The items of ``review`` that ``user`` sees: all of them for the legal office and the
+    disclosure office, those of their own units for a drafting unit's members.
+
+    ``filters``: status, drafting_unit, flagged (bool), signal ("requests", "process_decided",
+    "aged", "invalid")."""
     filters = filters or {}
     if review.agency_id not in _agency_ids(user):
         return ReviewItem.objects.none()
     items = review.items.select_related("document", "drafting_unit")
-    if not has_role(user, "legal_reviewer"):
+    if not (has_role(user, "legal_reviewer") or has_role(user, "office_head")):
         units = DraftingUnit.objects.filter(Q(members=user) | Q(heads=user), agency=review.agency)
         items = items.filter(drafting_unit__in=units.values("pk"))
     if status := filters.get("status"):

@@ -36,6 +36,7 @@ from attributes_app.deadline_sync import (
     apply_interpretation,
     interpretation_due,
     new_publication,
+    policy_of,
     publication_due,
 )
 from attributes_app.flows import TRANSITION_ACTIONS, AttributeFlow
@@ -52,7 +53,8 @@ from attributes_app.models import (
     ReviewItem,
     SecrecyReview,
 )
-from workflow.audit import audit, audit_bulk, audit_event
+from workflow.audit import audit, audit_bulk, audit_row
+from workflow.bulk import insert_rows
 from workflow.calendar import get_calendar
 from workflow.cn import cn_date
 from workflow.models import Agency
@@ -425,7 +427,8 @@ def _transition(
     except NoTransition:
         raise _stale(document, name, doing) from None
     document.save()
-    (change,) = AttributeChange.objects.bulk_create(flow.changes)
+    (values,) = flow.changes
+    change = AttributeChange.objects.create(**values)
     audit(
         actor=actor,
         action=f"attribute_{name}",
@@ -994,7 +997,7 @@ def attribute_determine(
             reasons=reasons,
             ground=ground,
             law=law,
-            determination=determination,
+            determination_id=determination.pk,
         )
         if request is not None:
             DocumentRequestLink.objects.get_or_create(
@@ -1066,45 +1069,47 @@ def review_open(*, actor, agency: Agency, year: int, today: date | None = None) 
                 .annotate(n=Count(_applicant_key(), distinct=True))
                 .values_list("document_id", "n")
             )
-            items = []
             counts: Counter[str] = Counter()
-            for row in restricted.values_list(
-                "pk",
-                "drafting_unit_id",
-                "attribute",
-                "attribute_ground",
-                "process_decided_on",
-                "formed_on",
-                "validity",
-            ).iterator(chunk_size=5000):
-                pk, unit_id, attribute, ground, decided_on, formed_on, validity = row
-                signals = rules.review_signals(
-                    year=year,
-                    applicants=applicants.get(pk, 0),
-                    applicant_threshold=threshold,
-                    ground=ground,
-                    process_decided_on=decided_on,
-                    formed_on=formed_on,
-                    age_years=age_years,
-                    validity=validity,
-                )
-                counts.update(signals.codes())
-                counts["flagged"] += signals.any
-                items.append(
-                    ReviewItem(
-                        review=review,
-                        document_id=pk,
-                        drafting_unit_id=unit_id,
-                        attribute=attribute,
+
+            def items():
+                for row in restricted.values_list(
+                    "pk",
+                    "drafting_unit_id",
+                    "attribute",
+                    "attribute_ground",
+                    "process_decided_on",
+                    "formed_on",
+                    "issued_on",
+                    "validity",
+                ).iterator(chunk_size=CHUNK):
+                    pk, unit_id, attribute, ground, decided_on, formed, issued, validity = row
+                    signals = rules.review_signals(
+                        year=year,
                         applicants=applicants.get(pk, 0),
-                        signal_requests=signals.requests,
-                        signal_process_decided=signals.process_decided,
-                        signal_aged=signals.aged,
-                        signal_invalid=signals.invalid,
-                        flagged=signals.any,
+                        applicant_threshold=threshold,
+                        ground=ground,
+                        process_decided_on=decided_on,
+                        formed_on=formed or issued,
+                        age_years=age_years,
+                        validity=validity,
                     )
-                )
-            ReviewItem.objects.bulk_create(items, batch_size=2000)
+                    counts.update(signals.codes())
+                    counts["flagged"] += signals.any
+                    yield {
+                        "review_id": review.pk,
+                        "document_id": pk,
+                        "drafting_unit_id": unit_id,
+                        "attribute": attribute,
+                        "applicants": applicants.get(pk, 0),
+                        "signal_requests": signals.requests,
+                        "signal_process_decided": signals.process_decided,
+                        "signal_aged": signals.aged,
+                        "signal_invalid": signals.invalid,
+                        "flagged": signals.any,
+                        "status": ReviewItem.Status.WITH_UNIT,
+                    }
+
+            counts["items"] = insert_rows(ReviewItem, items())
             audit(
                 actor=actor,
                 action="review_opened",
@@ -1112,8 +1117,11 @@ def review_open(*, actor, agency: Agency, year: int, today: date | None = None) 
                 agency=agency,
                 from_state="",
                 to_state=review.status,
-                reason=f"纳入复核{len(items)}件，其中有提示的{counts['flagged']}件",
-                data={"items": len(items), "signals": dict(counts)},
+                reason=f"纳入复核{counts['items']}件，其中有提示的{counts['flagged']}件",
+                data={
+                    "items": counts["items"],
+                    "signals": {k: n for k, n in counts.items() if k != "items"},
+                },
                 at=now,
             )
     except IntegrityError:
@@ -1271,7 +1279,7 @@ def review_propose_bulk(
             ReviewItem.objects.filter(pk__in=chunk).update(**values)
         audit_bulk(
             [
-                audit_event(
+                audit_row(
                     actor=actor,
                     action="review_item_proposed",
                     object_type=ReviewItem._meta.label_lower,
@@ -1363,7 +1371,7 @@ def review_decide_bulk(
         label = rules.VERDICT_LABELS[decision.verdict]
         audit_bulk(
             [
-                audit_event(
+                audit_row(
                     actor=actor,
                     action="review_item_decided",
                     object_type=ReviewItem._meta.label_lower,
@@ -1427,11 +1435,10 @@ def _apply_review_change(
             f"{_examples([{'document__title': d.title} for d in moved])}的公开属性在复核期间已经"
             "变化（转为涉密或另行认定），请单独处理。"
         )
-    changes: list[AttributeChange] = []
+    changes: list[dict] = []
     refused: list[dict] = []
     problems: dict[str, str] = {}
     targets = set()
-    review_items = {pk: ReviewItem(pk=pk) for pk in item_of.values()}
     for document in documents:
         flow = AttributeFlow(document)
         try:
@@ -1442,7 +1449,7 @@ def _apply_review_change(
                 reasons=decision.reasons,
                 ground=decision.ground,
                 law=decision.law,
-                review_item=review_items[item_of[document.pk]],
+                review_item_id=item_of[document.pk],
             )
         except ValidationError as error:
             problems.update(error.message_dict)
@@ -1454,10 +1461,10 @@ def _apply_review_change(
         if len(documents) > 1:
             problems["items"] = f"{_examples(refused)}不能按这一决定变更。"
         raise ValidationError(problems)
+    # One decision gives every document the same attribute, reasons and state: one UPDATE.
     (target_state,) = targets
     first = documents[0]
-    ids = [d.pk for d in documents]
-    for chunk in _chunks(ids):
+    for chunk in _chunks([d.pk for d in documents]):
         Document.objects.filter(pk__in=chunk).update(
             attribute=first.attribute,
             attribute_reasons=first.attribute_reasons,
@@ -1466,59 +1473,70 @@ def _apply_review_change(
             attribute_state=target_state,
             updated_at=now,
         )
-    AttributeChange.objects.bulk_create(changes, batch_size=2000)
+    insert_rows(AttributeChange, changes)
+    by_pk = {d.pk: d for d in documents}
     audit_bulk(
-        [
-            audit_event(
-                actor=actor,
-                action="attribute_review_change",
-                obj=change.document,
-                agency=review.agency,
-                from_state=change.from_state,
-                to_state=change.to_state,
-                reason=change.reason,
-                data={
-                    "from_attribute": change.from_attribute,
-                    "to_attribute": change.to_attribute,
-                    "source": change.source,
-                    "review_item_id": change.review_item.pk,
-                },
-                at=now,
-            )
-            for change in changes
-        ]
+        audit_row(
+            actor=actor,
+            action="attribute_review_change",
+            object_type=Document._meta.label_lower,
+            object_id=str(change["document_id"]),
+            object_repr=str(by_pk[change["document_id"]]),
+            agency=review.agency_id,
+            from_state=change["from_state"],
+            to_state=change["to_state"],
+            reason=change["reason"],
+            data={
+                "from_attribute": change["from_attribute"],
+                "to_attribute": change["to_attribute"],
+                "source": change["source"],
+                "review_item_id": change["review_item_id"],
+            },
+            at=now,
+        )
+        for change in changes
     )
-    created = 0
-    if target_state == S.AWAITING_PUBLICATION:
-        calendar = get_calendar(review.agency_id)
-        agency = review.agency
-        deadlines_by_days: dict[int | None, object] = {}
-        rows_to_create = []
-        for document in documents:
-            document.agency = agency
-            days = document.catalogue_item.publication_days if document.catalogue_item else None
-            publication = Publication(
-                document=document,
-                agency=agency,
-                source=Publication.Source.REVIEW,
-                review_item=review_items[item_of[document.pk]],
+    if target_state != S.AWAITING_PUBLICATION:
+        return len(documents), 0
+    # Art. 26: published within the period "from its change". Every document of the decision
+    # starts together, so the deadline differs only by a catalogue item's own time limit.
+    policy = policy_of(review.agency)
+    calendar = get_calendar(review.agency_id)
+    tz = timezone.get_default_timezone()
+    deadlines: dict[int | None, rules.Deadline | None] = {}
+    publications = []
+    for document in documents:
+        days = document.catalogue_item.publication_days if document.catalogue_item else None
+        if days not in deadlines:
+            deadlines[days] = rules.publication_deadline(
+                policy,
+                calendar=calendar,
+                tz=tz,
                 start_on=today,
                 start_at=now,
                 changed=True,
-                interpretation_required=rules.needs_interpretation(document.kind),
-                created_at=now,
+                item_days=days,
             )
-            # The deadline depends only on the start and the catalogue limit: compute it once
-            # per distinct limit (all documents of one decision start together).
-            if days not in deadlines_by_days:
-                deadlines_by_days[days] = publication_due(
-                    publication, document=document, agency=agency, calendar=calendar
-                )
-            apply_due(publication, deadlines_by_days[days])
-            rows_to_create.append(publication)
-        Publication.objects.bulk_create(rows_to_create, batch_size=2000)
-        created = len(rows_to_create)
-    return len(documents), created
+        deadline = deadlines[days]
+        publications.append(
+            {
+                "document_id": document.pk,
+                "agency_id": review.agency_id,
+                "source": Publication.Source.REVIEW,
+                "review_item_id": item_of[document.pk],
+                "start_on": today,
+                "start_at": now,
+                "changed": True,
+                "due_on": deadline.due_on,
+                "due_at": deadline.due_at,
+                "at_risk_from": deadline.at_risk_from,
+                "provisional": deadline.provisional,
+                "explanation": deadline.explanation,
+                "interpretation_required": rules.needs_interpretation(document.kind),
+                "created_at": now,
+            }
+        )
+    return len(documents), insert_rows(Publication, publications)
 
 
 def review_close(*, actor, review_id: int):

@@ -220,3 +220,15 @@ def test_no_interpretation_for_other_documents(proactive, drafter):
         interpretation_record(
             actor=drafter, document_id=proactive.pk, title="解读", url="https://a.gov.cn/1.html"
         )
+
+
+def test_a_deadline_not_known_yet_comes_last(
+    proactive, draft, drafter, unit_head, agency, office_head
+):
+    # Hours rule: the deadline starts at issuance; until then the task has no due date.
+    agency.publication_rule = "hours"
+    agency.save()
+    waiting = confirmed(draft(title="尚未印发的通知"), drafter=drafter, head=unit_head)
+    tasks = list(publication_tasks(office_head, now=at("2026-03-20 09:00")))
+    assert [t.document_id for t in tasks] == [proactive.pk, waiting.pk]
+    assert tasks[1].due_at is None and not tasks[1].is_overdue

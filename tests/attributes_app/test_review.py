@@ -472,3 +472,51 @@ def test_closing_needs_every_item_decided_and_computes_the_report(
     assert stored.report == review_report(stored).as_data()
     with pytest.raises(StaleReview, match="已经结束"):
         review_decide(actor=legal_reviewer, item_id=old, decision=KEEP)
+
+
+def test_another_agencys_legal_office_cannot_decide(review, documents, drafter, outsider):
+    item = item_of(review, documents["quiet"])
+    review_propose(
+        actor=drafter, item_id=item.pk, proposal=ReviewProposal(verdict="keep", reasons="在")
+    )
+    with pytest.raises(PermissionError, match="不是孝义市人民政府办公室的工作人员"):
+        review_decide(actor=outsider, item_id=item.pk, decision=KEEP)
+    with pytest.raises(PermissionError):
+        review_close(actor=outsider, review_id=review.pk)
+    assert review_items(outsider, review).count() == 0
+
+
+def test_a_change_between_on_request_and_withheld_stays_restricted(
+    review, documents, drafter, legal_reviewer
+):
+    item = item_of(review, documents["quiet"])
+    review_propose(
+        actor=drafter,
+        item_id=item.pk,
+        proposal=ReviewProposal(
+            verdict="change",
+            attribute="on_request",
+            reasons="人事安排已执行完毕",
+            ground="internal_affairs",
+        ),
+    )
+    review_decide(
+        actor=legal_reviewer,
+        item_id=item.pk,
+        decision=ReviewDecision(
+            verdict="change",
+            attribute="on_request",
+            reason_code="circumstances",
+            reasons="人事安排已执行完毕，可依申请公开",
+            ground="internal_affairs",
+        ),
+    )
+    document = fresh(documents["quiet"])
+    assert (document.attribute, document.attribute_state) == ("on_request", "restricted")
+    assert not Publication.objects.filter(document=document).exists()
+    change = AttributeChange.objects.filter(document=document).last()
+    assert (change.from_attribute, change.to_attribute, change.source) == (
+        "withheld",
+        "on_request",
+        "review",
+    )
