@@ -8,6 +8,7 @@ from django import template
 from django.utils import timezone
 
 from attributes_app import rules
+from attributes_app.labels import ACTION_LABELS
 from attributes_app.models import AttributeChange, AttributeState
 from workflow.cn import cn_date
 
@@ -65,33 +66,9 @@ def percent(share) -> str:
     return "—" if share is None else f"{share * 100:.1f}%"
 
 
-EVENT_LABELS = {
-    "document_registered": "登记文件",
-    "document_updated": "修改文稿",
-    "document_text_attached": "上传正式文本",
-    "attribute_propose": "提出公开属性建议",
-    "attribute_office_approve": "政务公开工作机构审查同意",
-    "attribute_office_return": "政务公开工作机构退回",
-    "attribute_confirm": "签发，确认公开属性",
-    "attribute_send_back": "退回公开属性建议",
-    "attribute_publish": "登记主动公开",
-    "attribute_determine": "认定公开属性（公函）",
-    "attribute_classify": "转为涉密文件",
-    "attribute_review_change": "年度复核变更公开属性",
-    "document_issued": "登记印发",
-    "document_issue_refused": "不予发文",
-    "secrecy_reviewed": "保密审查",
-    "interpretation_published": "登记政策解读",
-    "document_validity_changed": "登记效力状态",
-    "process_decision_recorded": "登记所涉决定已作出",
-    "document_linked_to_request": "关联申请",
-    "document_unlinked_from_request": "取消关联申请",
-}
-
-
 @register.filter
 def event_label(action: str) -> str:
-    return EVENT_LABELS.get(action, action)
+    return ACTION_LABELS.get(action, action)
 
 
 @register.filter

@@ -373,7 +373,8 @@ def test_the_page_shows_facts_deadline_and_history(client, draft, drafter, unit_
         ("proposed", "awaiting_publication"),
     ]
     assert "拟稿时提出建议" in body and "起草单位负责人确认（签发）" in body
-    assert "登记印发" in body  # the timeline
+    timeline = body.split('id="timeline"')[1]
+    assert "<td>印发</td>" in timeline and "<td>不予发文</td>" not in timeline
 
 
 def test_issuing_without_an_attribute_is_refused_with_the_reason(client, draft, drafter):
