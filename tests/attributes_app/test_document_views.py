@@ -729,3 +729,14 @@ def test_a_deadline_is_written_as_its_last_day_or_with_its_hour():
         due_text(datetime(2026, 3, 3, 10, 0, tzinfo=tz), date(2026, 3, 3)) == "2026年3月3日 10:00"
     )
     assert due_text(None, None) == "—"
+
+
+def test_the_error_list_takes_the_same_queries_however_long(
+    client, legal_reviewer, agency, unit, drafter
+):
+    client.force_login(legal_reviewer)
+    many_documents(agency, unit, drafter, 3, issued_on=date(2019, 5, 6))
+    few = count_queries(client, ERRORS)
+    many_documents(agency, unit, drafter, 30, issued_on=date(2019, 5, 6))
+    assert count_queries(client, ERRORS) == few
+    assert client.get(ERRORS).context["page"].paginator.count == 33
