@@ -269,3 +269,44 @@ class CalendarRevision(models.Model):
 
     def __str__(self) -> str:
         return f"日历版本 {self.revision}"
+
+
+class Job(models.Model):
+    """A long action run in the background (e.g. opening a yearly review over 100,000 documents):
+    who asked, for which agency, its state, and what came of it (``workflow.jobs``).
+
+    The action itself is one service call in one transaction, so a job that fails or is cut off
+    leaves nothing half done; the row only tells the person who asked how it went.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "正在办理"
+        DONE = "done", "已完成"
+        FAILED = "failed", "未完成"
+
+    kind = models.CharField("任务类型", max_length=120)
+    title = models.CharField("任务", max_length=200)
+    agency = models.ForeignKey(
+        Agency, verbose_name="机关", on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="提交人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("提交时间")
+    status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField("涉及数量", null=True, blank=True)
+    params = models.JSONField("参数", default=dict, blank=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+    message = models.TextField("结果说明", blank=True)
+    result = models.JSONField("结果", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "后台任务"
+        verbose_name_plural = "后台任务"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "created_at"], name="job_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.title}（{self.get_status_display()}）"

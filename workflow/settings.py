@@ -8,6 +8,8 @@ Environment:
 - ``GONGKAI_VAR_DIR``: folder for the SQLite database and generated files (default ``var/``).
 - ``GONGKAI_UPLOAD_MAX_FILE_MB`` / ``GONGKAI_UPLOAD_MAX_TOTAL_MB`` / ``GONGKAI_UPLOAD_MAX_FILES``:
   limits of files uploaded to a case: per file (20), per submission (100), files per field (20).
+- ``GONGKAI_JOBS``: how long actions run in the background (``workflow.jobs``): ``thread``
+  (default), ``inline``, or ``queue`` for a ``manage.py run_jobs`` worker.
 """
 
 import os
@@ -169,6 +171,12 @@ if os.environ.get("REDIS_URL"):
     }
 
 VIEWFLOW = {}
+
+# Background jobs (workflow.jobs): long actions such as opening a yearly review.
+GONGKAI_JOBS = os.environ.get("GONGKAI_JOBS", "thread")
+if GONGKAI_JOBS not in {"thread", "inline", "queue"}:
+    raise ImproperlyConfigured("GONGKAI_JOBS must be thread, inline or queue.")
+GONGKAI_JOB_STALE_MINUTES = 120
 
 LOGGING = {
     "version": 1,

@@ -3,6 +3,16 @@
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Application, Site
 
+from attributes_app.review_views import ReviewViewset, UnitReviewViewset
+from attributes_app.views import (
+    REGISTER_ROLES,
+    DocumentViewset,
+    ErrorListViewset,
+    OfficeReviewViewset,
+    PublicationsViewset,
+    WorkViewset,
+    may_see,
+)
 from requests_app.task_views import RequestTasksViewset
 from requests_app.views import CaseViewset, RegistrationViewset
 from workflow.letters.views import LetterGalleryViewset
@@ -15,6 +25,23 @@ requests = Application(
     viewsets=[CaseViewset(), RegistrationViewset(), RequestTasksViewset()],
 )
 
+attributes = Application(
+    title="公开属性",
+    icon="policy",
+    app_name="attributes",
+    # Anonymous visitors pass here so that each page sends them to the login page.
+    permission=lambda user: not user.is_authenticated or may_see(user, REGISTER_ROLES),
+    viewsets=[
+        WorkViewset(),
+        DocumentViewset(),
+        OfficeReviewViewset(),
+        PublicationsViewset(),
+        ErrorListViewset(),
+        ReviewViewset(),
+        UnitReviewViewset(),
+    ],
+)
+
 tools = Application(
     title="期限与文书",
     icon="event",
@@ -22,6 +49,6 @@ tools = Application(
     viewsets=[DeadlineCalculatorViewset(), LetterGalleryViewset()],
 )
 
-site = Site(title="公开 · 政府信息公开工作平台", viewsets=[requests, tools])
+site = Site(title="公开 · 政府信息公开工作平台", viewsets=[requests, attributes, tools])
 
 auth = AuthViewset(with_profile_view=False)

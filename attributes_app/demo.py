@@ -1,0 +1,651 @@
+"""Demo documents for ``manage.py setup_demo``: drafting units with their drafters and heads,
+about 40 documents in every attribute state (some publications overdue or at risk, older
+documents without secrecy status or attribute), last year's closed review and this year's open
+review with items at every step.
+
+Built through the real services, with dates counted back from today in working days, so the demo
+shows overdue and at-risk deadlines whenever it is run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from attributes_app import services as s
+from attributes_app.models import CatalogueItem, Document
+from workflow.calendar import get_calendar
+
+DEMO_PASSWORD = "demo"
+PORTAL = "https://www.example.gov.cn/zwgk/"
+REG = "《中华人民共和国政府信息公开条例》"
+
+# username -> (name shown, role, unit, head of the unit?)
+PEOPLE = {
+    "zonghe_drafter": ("综合科 王拟稿", "drafter", "综合科", False),
+    "fagui_drafter": ("法规科 李拟稿", "drafter", "法规科", False),
+    "fagui_head": ("法规科 赵科长", "drafting_unit_head", "法规科", True),
+    "chengjian_drafter": ("城建科 陈拟稿", "drafter", "城建科", False),
+    "chengjian_head": ("城建科 周科长", "drafting_unit_head", "城建科", True),
+}
+UNITS = ["综合科", "法规科", "城建科"]
+
+INTERNAL = {
+    "reasons": "系本机关内部人事和后勤安排，属于内部事务信息。",
+    "ground": "internal_affairs",
+}
+PROCESS = {"reasons": "系决策过程中的讨论稿和请示，属于过程性信息。", "ground": "process_info"}
+THIRD = {
+    "reasons": "附件含投标企业的报价和技术方案，企业不同意公开。",
+    "ground": "third_party",
+}
+LIMITED = {
+    "reasons": "只涉及个别项目单位的资金安排，不需要社会公众广泛知晓。",
+    "ground": "limited_scope",
+}
+ENFORCEMENT = {"reasons": "系行政执法案卷材料。", "ground": "enforcement_file"}
+
+
+@dataclass
+class Plan:
+    """One demo document: what it is and how far it goes."""
+
+    title: str
+    unit: str
+    kind: str = "other"
+    attribute: str = ""
+    reasons: dict = field(default_factory=dict)
+    age: int = 5  # formed this many working days ago
+    steps: tuple[str, ...] = ()
+    formed: date | None = None  # an older document
+    catalogue: str = ""  # the catalogue item it fulfils
+
+
+PLANS: list[Plan] = [
+    # Drafts
+    Plan("关于做好2026年防汛工作的通知（征求意见稿）", "综合科", age=1),
+    Plan(
+        "关于调整机关食堂就餐时间的通知", "综合科", attribute="proactive", age=1, steps=("propose",)
+    ),
+    Plan(
+        "关于某项目专项资金安排的批复",
+        "城建科",
+        attribute="on_request",
+        reasons=LIMITED,
+        age=2,
+        steps=("propose",),
+    ),
+    Plan(
+        "关于机关干部交流轮岗的安排",
+        "法规科",
+        attribute="withheld",
+        reasons=INTERNAL,
+        age=2,
+        steps=("propose",),
+    ),
+    Plan(
+        "关于城区停车设施建设的实施意见",
+        "城建科",
+        kind="policy",
+        attribute="on_request",
+        reasons=LIMITED,
+        age=3,
+        steps=("propose",),
+    ),
+    Plan(
+        "关于优化营商环境若干措施的讨论稿",
+        "综合科",
+        kind="policy",
+        attribute="withheld",
+        reasons=PROCESS,
+        age=3,
+        steps=("propose",),
+    ),
+    Plan(
+        "关于老旧小区加装电梯的补助办法（退回修改）",
+        "城建科",
+        kind="policy",
+        attribute="withheld",
+        reasons=INTERNAL,
+        age=4,
+        steps=("propose", "office_return"),
+    ),
+    Plan(
+        "关于2026年度绩效考核的通知（退回修改）",
+        "综合科",
+        attribute="proactive",
+        age=4,
+        steps=("propose", "send_back"),
+    ),
+    # Confirmed, waiting for issuance or publication
+    Plan(
+        "关于开展安全生产大检查的通知", "综合科", attribute="proactive", age=2, steps=("confirm",)
+    ),
+    Plan(
+        "孝义市城区供热管网改造实施方案",
+        "城建科",
+        kind="policy",
+        attribute="proactive",
+        age=6,
+        steps=("confirm", "issue"),
+    ),
+    Plan(
+        "关于公布2026年行政执法主体的通知",
+        "法规科",
+        attribute="proactive",
+        age=18,
+        steps=("confirm", "issue", "secrecy"),
+        catalogue="行政执法主体和职责",
+    ),
+    Plan(
+        "孝义市城市更新项目批准结果",
+        "城建科",
+        attribute="proactive",
+        age=19,
+        steps=("confirm", "issue", "secrecy"),
+        catalogue="城市更新项目批准结果",
+    ),
+    Plan(
+        "关于2026年第一批农村公路建设项目的通知",
+        "城建科",
+        attribute="proactive",
+        age=27,
+        steps=("confirm", "issue", "secrecy"),
+    ),
+    Plan(
+        "孝义市行政规范性文件管理办法",
+        "法规科",
+        kind="normative",
+        attribute="proactive",
+        age=33,
+        steps=("confirm", "issue"),
+    ),
+    Plan(
+        "关于公开2025年度部门决算的通知",
+        "综合科",
+        attribute="proactive",
+        age=8,
+        steps=("confirm", "issue", "secrecy_refused"),
+    ),
+    # Published
+    *[
+        Plan(title, unit, kind=kind, attribute="proactive", age=age, steps=steps)
+        for title, unit, kind, age, steps in (
+            (
+                "孝义市2026年政府工作报告重点任务分工",
+                "综合科",
+                "policy",
+                40,
+                ("confirm", "issue", "secrecy", "publish", "interpretation"),
+            ),
+            (
+                "孝义市促进民营经济发展的若干措施",
+                "综合科",
+                "policy",
+                12,
+                ("confirm", "issue", "secrecy", "publish"),
+            ),
+            (
+                "孝义市城市管理综合执法细则",
+                "法规科",
+                "normative",
+                30,
+                ("confirm", "issue", "secrecy", "publish"),
+            ),
+            (
+                "关于公布2026年市级重点工程项目的通知",
+                "城建科",
+                "other",
+                45,
+                ("confirm", "issue", "secrecy", "publish_late"),
+            ),
+            (
+                "关于春节期间值班安排的通知",
+                "综合科",
+                "other",
+                60,
+                ("confirm", "issue", "secrecy", "publish"),
+            ),
+            (
+                "孝义市地名管理办法",
+                "法规科",
+                "normative",
+                80,
+                ("confirm", "issue", "secrecy", "publish"),
+            ),
+        )
+    ],
+    # On request and withheld (the yearly review works on these)
+    *[
+        Plan(title, unit, attribute=attribute, reasons=reasons, age=age, steps=("confirm", "issue"))
+        for title, unit, attribute, reasons, age in (
+            ("关于机关内设机构人员调整的通知", "综合科", "withheld", INTERNAL, 20),
+            ("关于某路段改造资金拨付的批复", "城建科", "on_request", LIMITED, 25),
+            ("某工程招标文件审查意见", "城建科", "withheld", THIRD, 35),
+            ("关于某企业行政处罚案件的处理意见", "法规科", "withheld", ENFORCEMENT, 38),
+            ("关于某小区物业纠纷调处情况的函", "城建科", "on_request", LIMITED, 50),
+            ("关于机关车辆使用管理的规定", "综合科", "withheld", INTERNAL, 55),
+            ("关于城区规划调整的请示", "城建科", "withheld", PROCESS, 70),
+            ("关于某专项整治工作的情况报告", "法规科", "withheld", PROCESS, 75),
+            ("关于个别企业用地指标的复函", "城建科", "on_request", LIMITED, 90),
+            ("关于机关档案室管理的内部规程", "综合科", "withheld", INTERNAL, 100),
+            ("关于某村征地补偿个案的答复", "城建科", "on_request", LIMITED, 110),
+            ("关于信访积案化解的工作方案", "法规科", "withheld", PROCESS, 120),
+        )
+    ],
+    # Older documents
+    Plan(
+        "2019年城建工作会议纪要",
+        "城建科",
+        attribute="withheld",
+        reasons=PROCESS,
+        formed=date(2019, 4, 1),
+        steps=("determine",),
+    ),
+    Plan(
+        "关于2018年度机关财务管理的通知",
+        "综合科",
+        attribute="on_request",
+        reasons=LIMITED,
+        formed=date(2018, 9, 3),
+        steps=("determine",),
+    ),
+    Plan("关于2017年街道办事处职能调整的通知", "综合科", formed=date(2017, 6, 5)),
+    Plan("2016年城区拆迁工作会议纪要", "城建科", formed=date(2016, 11, 14)),
+    Plan(
+        "关于某涉密工程的工作安排",
+        "法规科",
+        attribute="proactive",
+        age=3,
+        steps=("propose", "classify"),
+    ),
+]
+
+
+def _people(agency, users: dict, write) -> dict:
+    """The demo's drafters and unit heads, and the role accounts of ``setup_demo``."""
+    User = get_user_model()
+    people = dict(users)
+    for username, (name, role, _, _) in PEOPLE.items():
+        user, _ = User.objects.get_or_create(username=username)
+        user.first_name = name
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        user.groups.add(Group.objects.get(name=role))
+        agency.staff.add(user)
+        people[username] = user
+        write(f"  {username:<20} {name}")
+    return people
+
+
+def _units(agency, people: dict) -> dict:
+    admin = people["admin"]
+    members: dict[str, list] = {name: [] for name in UNITS}
+    heads: dict[str, list] = {name: [] for name in UNITS}
+    members["综合科"].append(people["drafter"])
+    heads["综合科"].append(people["drafting_unit_head"])
+    for username, (_, _, unit, head) in PEOPLE.items():
+        (heads if head else members)[unit].append(people[username])
+    return {
+        name: s.drafting_unit_save(
+            actor=admin, agency=agency, name=name, members=members[name], heads=heads[name]
+        )
+        for name in UNITS
+    }
+
+
+def _drafter_of(unit: str, people: dict):
+    return {
+        "综合科": people["drafter"],
+        "法规科": people["fagui_drafter"],
+        "城建科": people["chengjian_drafter"],
+    }[unit]
+
+
+def _head_of(unit: str, people: dict):
+    return {
+        "综合科": people["drafting_unit_head"],
+        "法规科": people["fagui_head"],
+        "城建科": people["chengjian_head"],
+    }[unit]
+
+
+def _catalogue(agency, people: dict) -> dict[str, CatalogueItem]:
+    items = {}
+    for name, content, days in (
+        ("城市更新项目批准结果", "项目名称、批准文号、批准机关、批准时间", 5),
+        ("行政执法主体和职责", "执法主体名称、职责、依据、监督方式", None),
+    ):
+        items[name] = s.catalogue_item_save(
+            actor=people["admin"],
+            agency=agency,
+            data=s.CatalogueItemData(
+                name=name,
+                content=content,
+                legal_basis=f"{REG}第二十条",
+                default_attribute="proactive",
+                publication_days=days,
+            ),
+        )
+    return items
+
+
+def _run(plan: Plan, index: int, agency, units, people, catalogue, today: date, calendar):
+    unit = units[plan.unit]
+    drafter, head = _drafter_of(plan.unit, people), _head_of(plan.unit, people)
+    office, secrecy = people["office_head"], people["secrecy_reviewer"]
+    if plan.formed:
+        # An older, already issued document registered by the disclosure office.
+        document = s.document_register(
+            actor=office,
+            agency=agency,
+            data=s.DocumentData(
+                title=plan.title,
+                drafting_unit_id=unit.pk,
+                number=f"孝政办发〔{plan.formed.year}〕{index + 1}号",
+                formed_on=plan.formed,
+                issued_on=plan.formed,
+            ),
+        )
+        if "determine" in plan.steps:
+            s.attribute_determine(
+                actor=head, document_id=document.pk, attribute=plan.attribute, **plan.reasons
+            )
+        return document
+    formed = calendar.add_working_days(today, -plan.age)
+    item = catalogue.get(plan.catalogue)
+    document = s.document_register(
+        actor=drafter,
+        agency=agency,
+        data=s.DocumentData(
+            title=plan.title,
+            drafting_unit_id=unit.pk,
+            kind=plan.kind,
+            catalogue_item_id=item.pk if item else None,
+        ),
+    )
+    if not plan.attribute:
+        return document
+    pk = document.pk
+    s.attribute_propose(actor=drafter, document_id=pk, attribute=plan.attribute, **plan.reasons)
+    if Document.objects.get(pk=pk).attribute_state == "office_review" and (
+        set(plan.steps) & {"confirm", "office_return"}
+    ):
+        if "office_return" in plan.steps:
+            s.attribute_office_return(
+                actor=office,
+                document_id=pk,
+                opinion="理由不充分：补助标准涉及公众利益，应当主动公开。",
+            )
+            return document
+        s.attribute_office_approve(actor=office, document_id=pk, opinion="同意依申请公开。")
+    if "send_back" in plan.steps:
+        s.attribute_send_back(actor=head, document_id=pk, comment="考核结果涉及个人，请重新考虑。")
+        return document
+    if "classify" in plan.steps:
+        s.document_mark_classified(
+            actor=secrecy, document_id=pk, reason="经定密，属于国家秘密（孝定密〔2026〕1号）"
+        )
+        return document
+    if "confirm" not in plan.steps:
+        return document
+    s.attribute_confirm(actor=head, document_id=pk, formed_on=formed, today=today)
+    if "issue" not in plan.steps:
+        return document
+    s.document_issue(
+        actor=drafter,
+        document_id=pk,
+        issued_on=formed,
+        number=f"孝政发〔{formed.year}〕{index + 1}号",
+        today=today,
+    )
+    reviewed = calendar.add_working_days(formed, 1) if plan.age > 1 else formed
+    reviewed = min(reviewed, today)
+    if "secrecy_refused" in plan.steps:
+        s.secrecy_review_record(
+            actor=secrecy,
+            document_id=pk,
+            conclusion="not_cleared",
+            opinion="附件含个人银行账号，删除后再送审。",
+            reviewed_on=reviewed,
+            today=today,
+        )
+    if "secrecy" in plan.steps:
+        s.secrecy_review_record(
+            actor=secrecy,
+            document_id=pk,
+            conclusion="cleared",
+            opinion="经审查，不涉及国家秘密和工作秘密，同意公开。",
+            reviewed_on=reviewed,
+            today=today,
+        )
+    publish = {"publish": 3, "publish_late": 25}
+    for step, days in publish.items():
+        if step in plan.steps:
+            on = min(calendar.add_working_days(formed, days), today)
+            s.document_publish(
+                actor=office,
+                document_id=pk,
+                url=f"{PORTAL}{formed:%Y%m}/{pk}.html",
+                published_on=on,
+                today=today,
+            )
+            if "interpretation" in plan.steps:
+                s.interpretation_record(
+                    actor=office,
+                    document_id=pk,
+                    title=f"一图读懂《{plan.title}》",
+                    url=f"{PORTAL}{formed:%Y%m}/{pk}-jd.html",
+                    published_on=min(calendar.add_working_days(on, 2), today),
+                    today=today,
+                )
+    return document
+
+
+def _requests_for(agency, document, people, write) -> None:
+    """Three different applicants asked for ``document`` and were given it: the yearly review's
+    Art. 44 signal. Uses the demo's answered requests, and registers more when they are short."""
+    from requests_app import services as rs
+    from requests_app.flows import sync_process
+    from requests_app.models import InformationRequest
+
+    cases, seen = [], set()
+    for case in InformationRequest.objects.filter(
+        agency=agency, outcome__in=["disclosed", "partly_disclosed"]
+    ).order_by("pk"):
+        if case.applicant_name not in seen and len(cases) < 3:
+            seen.add(case.applicant_name)
+            cases.append(case)
+    handler, today = people["handler"], timezone.localdate()
+    for name, passport in (("孙某", "E20260001"), ("钱某", "E20260002"), ("郑某", "E20260003")):
+        if len(cases) == 3:
+            break
+        case = rs.request_register(
+            actor=people["registrar"],
+            agency=agency,
+            data=rs.Registration(
+                channel="online",
+                arrival_date=today,
+                receipt_date=today,
+                applicant_kind="person",
+                applicant_name=name,
+                id_type="passport",
+                id_number=passport,
+                phone="13800000000",
+                description=f"《{document.title}》全文",
+                form_wanted="electronic",
+                delivery="email",
+                email="applicant@example.com",
+            ),
+        )
+        rs.request_accept(actor=handler, case_id=case.pk)
+        rs.decision_propose(
+            actor=handler,
+            case_id=case.pk,
+            proposal=rs.Proposal(
+                outcome="disclosed",
+                articles=[f"{REG}第三十六条第（二）项"],
+                provided=["文件全文"],
+                provide_form="electronic",
+            ),
+        )
+        rs.decision_approve(actor=people["office_head"], case_id=case.pk)
+        sync_process(InformationRequest.objects.get(pk=case.pk))
+        cases.append(case)
+    for case in cases:
+        s.document_link_request(actor=handler, document_id=document.pk, request_id=case.pk)
+    write(f"  《{document.title}》：{len(cases)}名申请人申请并获公开（《条例》第四十四条）")
+
+
+def _reviews(agency, people, documents: dict[str, Document], today: date, write) -> None:
+    legal = people["legal_reviewer"]
+    keep = s.ReviewProposal(verdict="keep", reasons="不主动公开的理由仍然成立。")
+    change = s.ReviewProposal(
+        verdict="change", attribute="proactive", reasons="相关工作已经完成，可以主动公开。"
+    )
+    keep_decision = s.ReviewDecision(
+        verdict="keep", reason_code="reasons_stand", reasons="经复核，不主动公开的理由仍然成立。"
+    )
+
+    def propose_all(review, proposals: dict[str, s.ReviewProposal]):
+        for item in review.items.select_related("document"):
+            proposal = proposals.get(item.document.title, keep)
+            member = _drafter_of(item.drafting_unit.name, people)
+            s.review_propose(actor=member, item_id=item.pk, proposal=proposal)
+
+    # Last year's review, closed, with two documents changed to proactive.
+    last = s.review_open(actor=legal, agency=agency, year=today.year - 1, today=today)
+    changed_last = {"关于2018年度机关财务管理的通知", "关于机关档案室管理的内部规程"}
+    propose_all(last, dict.fromkeys(changed_last, change))
+    to_change = list(
+        last.items.filter(document__title__in=changed_last).values_list("pk", flat=True)
+    )
+    s.review_decide_bulk(
+        actor=legal,
+        review_id=last.pk,
+        item_ids=to_change,
+        decision=s.ReviewDecision(
+            verdict="change",
+            attribute="proactive",
+            reason_code="time_elapsed",
+            reasons="时过境迁，不主动公开的理由已不存在，转为主动公开。",
+        ),
+    )
+    s.review_decide_bulk(
+        actor=legal,
+        review_id=last.pk,
+        item_ids=list(last.items.filter(status="proposed").values_list("pk", flat=True)),
+        decision=keep_decision,
+    )
+    s.review_close(actor=legal, review_id=last.pk)
+    write(f"  {last.year}年度复核：已结束")
+
+    # This year's review, open, with items at every step.
+    review = s.review_open(actor=legal, agency=agency, year=today.year, today=today)
+    items = {i.document.title: i for i in review.items.select_related("document", "drafting_unit")}
+    proposals = {
+        "关于某路段改造资金拨付的批复": change,
+        "关于城区规划调整的请示": change,
+        "关于某小区物业纠纷调处情况的函": change,
+        "关于个别企业用地指标的复函": change,
+        "关于机关内设机构人员调整的通知": keep,
+        "关于机关车辆使用管理的规定": keep,
+        "某工程招标文件审查意见": keep,
+        "关于某企业行政处罚案件的处理意见": keep,
+        "2019年城建工作会议纪要": change,
+    }
+    for title, proposal in proposals.items():
+        if title in items:
+            member = _drafter_of(items[title].drafting_unit.name, people)
+            s.review_propose(actor=member, item_id=items[title].pk, proposal=proposal)
+    decided_change = [
+        items[t].pk
+        for t in ("关于某路段改造资金拨付的批复", "关于城区规划调整的请示")
+        if t in items
+    ]
+    if decided_change:
+        s.review_decide_bulk(
+            actor=legal,
+            review_id=review.pk,
+            item_ids=decided_change,
+            decision=s.ReviewDecision(
+                verdict="change",
+                attribute="proactive",
+                reason_code="process_decided",
+                reasons="所涉事项已经办结，转为主动公开。",
+            ),
+        )
+    decided_keep = [
+        items[t].pk
+        for t in ("关于机关内设机构人员调整的通知", "关于机关车辆使用管理的规定")
+        if t in items
+    ]
+    if decided_keep:
+        s.review_decide_bulk(
+            actor=legal, review_id=review.pk, item_ids=decided_keep, decision=keep_decision
+        )
+    # A document found to be a state secret during the review leaves it (item withdrawn).
+    secret = documents.get("关于信访积案化解的工作方案")
+    if secret is not None:
+        s.document_mark_classified(
+            actor=people["secrecy_reviewer"],
+            document_id=secret.pk,
+            reason="经定密，属于工作秘密以上（孝定密〔2026〕2号）",
+        )
+    counts = {
+        status: review.items.filter(status=status).count()
+        for status in ("with_unit", "proposed", "decided", "withdrawn")
+    }
+    write(
+        f"  {review.year}年度复核：进行中（待起草单位{counts['with_unit']}项，"
+        f"待决定{counts['proposed']}项，已决定{counts['decided']}项，移出{counts['withdrawn']}项）"
+    )
+
+
+def create_demo_documents(agency, users: dict, *, write=print) -> int:
+    """Create the demo register of ``agency`` (nothing if it already has documents)."""
+    if Document.objects.filter(agency=agency).exists():
+        write(f"演示文件已存在（{Document.objects.filter(agency=agency).count()}份），跳过。")
+        return 0
+    write("起草单位的演示账号（密码均为 demo）：")
+    people = _people(agency, users, write)
+    units = _units(agency, people)
+    catalogue = _catalogue(agency, people)
+    today = timezone.localdate()
+    calendar = get_calendar(agency.pk)
+    documents = {}
+    for index, plan in enumerate(PLANS):
+        documents[plan.title] = _run(plan, index, agency, units, people, catalogue, today, calendar)
+    write(f"已生成{len(documents)}份演示文件。")
+    asked = documents.get("关于某小区物业纠纷调处情况的函")
+    if asked is not None:
+        _requests_for(agency, asked, people, write)
+    process = documents.get("关于城区规划调整的请示")
+    if process is not None:
+        s.document_record_process_decision(
+            actor=people["chengjian_drafter"],
+            document_id=process.pk,
+            decided_on=calendar.add_working_days(today, -10),
+            note="规划调整方案已经市政府常务会议审议通过。",
+        )
+    expired = documents.get("关于某专项整治工作的情况报告")
+    if expired is not None:
+        s.document_set_validity(
+            actor=people["legal_reviewer"],
+            document_id=expired.pk,
+            validity="expired",
+            changed_on=calendar.add_working_days(today, -5),
+            note="专项整治工作已结束",
+        )
+    _reviews(agency, people, documents, today, write)
+    return len(documents)
+
+
+def create_demo(agency, users: dict, *, write=print) -> None:
+    """The hook ``manage.py setup_demo`` calls."""
+    write("正在生成演示文件（约40份，含公开属性的各个状态和年度复核）……")
+    create_demo_documents(agency, users, write=write)

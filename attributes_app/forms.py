@@ -1,0 +1,592 @@
+"""Forms of the document register's pages. They parse and check what was typed (the pure rules of
+``attributes_app.rules`` included, so that every problem shows at once under its field); the
+state changes are the services'."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django import forms
+from django.core.validators import MaxValueValidator
+
+from attributes_app import rules, text_files
+from attributes_app.guidance import GROUND_CHOICES
+from attributes_app.models import (
+    AttributeState,
+    CatalogueItem,
+    Document,
+    DraftingUnit,
+    Publication,
+    ReviewItem,
+    SecrecyReview,
+)
+from attributes_app.services import DocumentData, ReviewDecision, ReviewProposal
+from workflow.forms import DateField
+
+CHOICE_ERRORS = {
+    "required": "请选择一项。",
+    "invalid_choice": "请从列表中选择一项（“%(value)s”不是可选项）。",
+}
+MODEL_CHOICE_ERRORS = {
+    "required": "请选择一项。",
+    "invalid_choice": "请从列表中选择一项。",
+}
+ATTRIBUTE_CHOICES = [
+    (code, f"{label} {rules.ATTRIBUTE_MARKS[code]}")
+    for code, label in rules.ATTRIBUTE_LABELS.items()
+]
+
+
+def text(label: str, max_length: int, *, required: bool = False, **kwargs) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=max_length,
+        required=required,
+        error_messages={
+            "required": f"请填写{label}。",
+            "max_length": f"{label}最多%(limit_value)d个字（现在是%(show_value)d个）。",
+        },
+        **kwargs,
+    )
+
+
+def long_text(label: str, *, required: bool = False, rows: int = 3, **kwargs) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        error_messages={"required": f"请填写{label}。"},
+        **kwargs,
+    )
+
+
+def choice(label: str, choices, *, required: bool = True, blank: str = "—", **kwargs):
+    if not required:
+        choices = [("", blank), *choices]
+    return forms.ChoiceField(
+        label=label, choices=choices, required=required, error_messages=CHOICE_ERRORS, **kwargs
+    )
+
+
+class ServiceErrorsMixin:
+    """Put a service's ``ValidationError`` messages under their fields (unknown keys on top)."""
+
+    #: service field name -> form field name
+    service_fields: dict[str, str] = {}
+
+    def add_service_error(self, error) -> None:
+        if hasattr(error, "error_dict"):
+            for name, messages in error.message_dict.items():
+                name = self.service_fields.get(name, name)
+                for message in messages:
+                    self.add_error(name if name in self.fields else None, message)
+        else:
+            for message in error.messages:
+                self.add_error(None, message)
+
+
+# -- the attribute proposal ----------------------------------------------------------------------
+
+
+class AttributeFieldsMixin:
+    """The attribute, its legal ground, the named law and the reasons, checked together."""
+
+    def add_attribute_fields(self, *, required: bool = True) -> None:
+        self.fields["attribute"] = forms.ChoiceField(
+            label="公开属性",
+            choices=ATTRIBUTE_CHOICES if required else [("", "暂不提出"), *ATTRIBUTE_CHOICES],
+            required=required,
+            widget=forms.RadioSelect,
+            error_messages={
+                **CHOICE_ERRORS,
+                "required": "请选择公开属性：主动公开、依申请公开或不予公开。",
+            },
+        )
+        self.fields["ground"] = choice(
+            "不主动公开的法律依据",
+            GROUND_CHOICES,
+            required=False,
+            blank="—请选择—",
+            help_text="依申请公开或不予公开时必选。",
+        )
+        self.fields["law"] = text(
+            "所依据的法律、法规及条款",
+            300,
+            help_text="法律依据选“其他法律、法规的规定”时填写，例如《中华人民共和国档案法》第二十七条。",
+        )
+        self.fields["reasons"] = long_text(
+            "不主动公开的理由",
+            help_text="依申请公开或不予公开时必填：说明文件为什么不主动公开。",
+        )
+
+    def check_attribute(self, data: dict, kind: str) -> None:
+        attribute = data.get("attribute")
+        if not attribute or any(self.has_error(f) for f in ("ground", "law", "reasons")):
+            return
+        for name, message in rules.attribute_problems(
+            kind=kind,
+            attribute=attribute,
+            reasons=data.get("reasons", ""),
+            ground=data.get("ground", ""),
+            law=data.get("law", ""),
+        ).items():
+            self.add_error(name, message)
+
+    def proposal_kwargs(self) -> dict[str, str]:
+        data = self.cleaned_data
+        return {
+            "attribute": data["attribute"],
+            "reasons": data.get("reasons", ""),
+            "ground": data.get("ground", ""),
+            "law": data.get("law", ""),
+        }
+
+
+# -- the document's particulars --------------------------------------------------------------
+
+
+class DocumentForm(ServiceErrorsMixin, AttributeFieldsMixin, forms.Form):
+    """Drafting a document: its particulars, the final text, and the proposed attribute.
+
+    ``propose``: whether the attribute is part of this form (a drafter's new draft); an edit of
+    the particulars leaves it out.
+    """
+
+    service_fields = {"drafting_unit_id": "drafting_unit", "catalogue_item_id": "catalogue_item"}
+
+    drafting_unit = forms.ModelChoiceField(
+        label="起草单位",
+        queryset=DraftingUnit.objects.none(),
+        empty_label="—请选择—",
+        error_messages=MODEL_CHOICE_ERRORS,
+    )
+    title = text("文件标题", 300, required=True)
+    number = text("文号", 60, help_text="印发时编定的，可以暂不填写。")
+    kind = choice(
+        "文件类型",
+        Document.Kind.choices,
+        widget=forms.RadioSelect,
+        help_text=(
+            "政策性文件拟不主动公开的，须经政务公开工作机构审查并同时准备政策解读；"
+            "行政规范性文件一律主动公开（《条例》第二十条第（一）项）。"
+        ),
+    )
+    formed_on = DateField(
+        label="成文日期",
+        required=False,
+        help_text="可以不填：负责人签发时以签发之日为成文日期。主动公开的期限自成文之日起算。",
+    )
+    effective_on = DateField(label="施行日期", required=False)
+    catalogue_item = forms.ModelChoiceField(
+        label="对应的公开事项（如有）",
+        queryset=CatalogueItem.objects.none(),
+        required=False,
+        empty_label="—不对应目录中的事项—",
+        error_messages=MODEL_CHOICE_ERRORS,
+        help_text="文件属于公开事项目录中的事项的，按该事项的默认公开属性和时限办理。",
+    )
+    text_file = forms.FileField(
+        label="正式文本",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": text_files.ACCEPT}),
+        help_text=(
+            f"PDF、OFD、DOCX、DOC或WPS文件，不超过{text_files.max_bytes() // text_files.MB}MB；"
+            "可以以后再上传。"
+        ),
+        error_messages={"invalid": "没有收到文件，请重新选择。", "empty": "这是空文件。"},
+    )
+    kept_text = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, units, catalogue, propose: bool, kept_name: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["drafting_unit"].queryset = units
+        self.fields["catalogue_item"].queryset = catalogue
+        self.kept_name = kept_name
+        self.propose = propose
+        if propose:
+            self.add_attribute_fields(required=True)
+
+    def clean_text_file(self):
+        upload = self.cleaned_data.get("text_file")
+        if upload:
+            problem = text_files.problem(upload)
+            if problem:
+                raise forms.ValidationError(problem)
+        return upload
+
+    def clean(self):
+        data = super().clean()
+        if self.propose and data.get("kind"):
+            self.check_attribute(data, data["kind"])
+        return data
+
+    def document_data(self) -> DocumentData:
+        data = self.cleaned_data
+        return DocumentData(
+            title=data["title"],
+            drafting_unit_id=data["drafting_unit"].pk,
+            kind=data["kind"],
+            number=data.get("number", ""),
+            formed_on=data.get("formed_on"),
+            effective_on=data.get("effective_on"),
+            catalogue_item_id=data["catalogue_item"].pk if data.get("catalogue_item") else None,
+        )
+
+    def catalogue_defaults(self) -> dict[str, dict[str, str]]:
+        """Each catalogue item's default attribute and time limit, for the page's hint."""
+        return {
+            str(item.pk): {
+                "attribute": item.default_attribute,
+                "text": item.get_default_attribute_display()
+                + (f"，{item.publication_days}个工作日内公开" if item.publication_days else ""),
+            }
+            for item in self.fields["catalogue_item"].queryset
+        }
+
+
+class ProposalForm(ServiceErrorsMixin, AttributeFieldsMixin, forms.Form):
+    title = "提出公开属性建议"
+    submit_label = "提交建议"
+
+    def __init__(self, *args, document: Document, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.document = document
+        self.add_attribute_fields(required=True)
+
+    def clean(self):
+        data = super().clean()
+        self.check_attribute(data, self.document.kind)
+        return data
+
+
+class DeterminationForm(ProposalForm):
+    title = "认定公开属性（公函）"
+    submit_label = "认定"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reasons"].label = "认定理由"
+        self.fields["reasons"].required = True
+        self.fields["reasons"].error_messages["required"] = "请写明认定的理由。"
+        self.fields["decided_on"] = DateField(label="公函日期", required=False)
+
+
+# -- actions on a document page -------------------------------------------------------------------
+
+
+class OpinionForm(ServiceErrorsMixin, forms.Form):
+    opinion = long_text("审查意见", rows=2)
+
+
+class OfficeApproveForm(OpinionForm):
+    title = "政务公开工作机构审查：同意"
+    submit_label = "同意不主动公开"
+
+
+class OfficeReturnForm(OpinionForm):
+    title = "政务公开工作机构审查：退回"
+    submit_label = "退回拟稿人"
+    danger = True
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["opinion"].required = True
+        self.fields["opinion"].error_messages["required"] = "退回时请写明审查意见，供拟稿人修改。"
+
+
+class ConfirmForm(ServiceErrorsMixin, forms.Form):
+    title = "签发：确认公开属性"
+    submit_label = "确认公开属性"
+    formed_on = DateField(
+        label="成文日期", required=False, help_text="不填则为已登记的成文日期，或者今天。"
+    )
+    comment = long_text("签发意见", rows=2)
+
+
+class SendBackForm(ServiceErrorsMixin, forms.Form):
+    title = "退回公开属性建议"
+    submit_label = "退回拟稿人"
+    danger = True
+    comment = long_text("退回意见", required=True, rows=2)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["comment"].error_messages["required"] = "退回时请写明意见，供拟稿人修改。"
+
+
+class IssueForm(ServiceErrorsMixin, forms.Form):
+    title = "登记印发"
+    submit_label = "登记印发"
+    issued_on = DateField(label="印发日期", required=False, help_text="不填为今天。")
+    number = text("文号", 60, help_text="已登记的可以不填。")
+
+
+class SecrecyReviewForm(ServiceErrorsMixin, forms.Form):
+    title = "保密审查"
+    submit_label = "记录审查意见"
+    conclusion = choice("审查结论", SecrecyReview.Conclusion.choices, widget=forms.RadioSelect)
+    opinion = long_text("审查意见", required=True, rows=2)
+    reviewed_on = DateField(label="审查日期", required=False, help_text="不填为今天。")
+
+
+class PublishForm(ServiceErrorsMixin, forms.Form):
+    title = "登记主动公开"
+    submit_label = "登记公开"
+    url = text(
+        "公开网址",
+        500,
+        required=True,
+        help_text="公开页面的完整网址，以 http:// 或 https:// 开头。",
+    )
+    channel = choice("公开渠道", Publication.Channel.choices, initial=Publication.Channel.PORTAL)
+    published_on = DateField(label="公开日期", required=False, help_text="不填为今天。")
+
+
+class InterpretationForm(ServiceErrorsMixin, forms.Form):
+    title = "登记政策解读"
+    submit_label = "登记解读"
+    service_fields = {"url": "interpretation_url"}
+    interpretation_title = text("解读材料标题", 300, required=True)
+    interpretation_url = text("解读网址", 500, required=True)
+    published_on = DateField(label="解读公开日期", required=False, help_text="不填为今天。")
+
+    def add_service_error(self, error) -> None:
+        if hasattr(error, "error_dict") and "title" in error.error_dict:
+            error.error_dict["interpretation_title"] = error.error_dict.pop("title")
+        super().add_service_error(error)
+
+
+class ClassifyForm(ServiceErrorsMixin, forms.Form):
+    title = "转为涉密文件"
+    submit_label = "转为涉密文件并移出本系统"
+    danger = True
+    reason = long_text("转为涉密的依据", required=True, rows=2, help_text="定密决定的文号等。")
+    on = DateField(label="转为涉密日期", required=False, help_text="不填为今天。")
+
+
+class ValidityForm(ServiceErrorsMixin, forms.Form):
+    title = "登记效力状态"
+    submit_label = "登记"
+    validity = choice("效力状态", Document.Validity.choices)
+    changed_on = DateField(label="修改、失效或废止日期", required=False)
+    note = text("说明", 300, help_text="例如：被某某文件废止。")
+
+
+class ProcessDecisionForm(ServiceErrorsMixin, forms.Form):
+    title = "登记过程性信息所涉决定已作出"
+    submit_label = "登记"
+    decided_on = DateField(label="决定作出日期")
+    note = text("说明", 300)
+
+
+class AttachTextForm(ServiceErrorsMixin, forms.Form):
+    title = "上传正式文本"
+    submit_label = "上传"
+    text_file = forms.FileField(
+        label="正式文本",
+        widget=forms.ClearableFileInput(attrs={"accept": text_files.ACCEPT}),
+        error_messages={"required": "请选择文件。", "empty": "这是空文件。"},
+        help_text="PDF、OFD、DOCX、DOC或WPS文件；已有的正式文本将被替换。",
+    )
+
+    def clean_text_file(self):
+        upload = self.cleaned_data["text_file"]
+        problem = text_files.problem(upload)
+        if problem:
+            raise forms.ValidationError(problem)
+        return upload
+
+
+# -- lists -------------------------------------------------------------------------------------
+
+
+class RegisterFilterForm(forms.Form):
+    """The register's filters (GET). Invalid values are reported; the valid ones still apply."""
+
+    q = text("搜索", 100, widget=forms.TextInput(attrs={"placeholder": "标题或文号"}))
+    agency = forms.ChoiceField(label="机关", required=False, error_messages=CHOICE_ERRORS)
+    drafting_unit = forms.ChoiceField(
+        label="起草单位", required=False, error_messages=CHOICE_ERRORS
+    )
+    kind = choice("文件类型", Document.Kind.choices, required=False)
+    attribute = choice(
+        "公开属性", [*rules.ATTRIBUTE_LABELS.items(), ("none", "尚未确定")], required=False
+    )
+    state = choice("办理状态", AttributeState.choices, required=False)
+    validity = choice("效力状态", Document.Validity.choices, required=False)
+    year = forms.TypedChoiceField(
+        label="成文年度", required=False, coerce=int, empty_value=None, error_messages=CHOICE_ERRORS
+    )
+
+    def __init__(self, *args, agencies, units, years, **kwargs):
+        super().__init__(*args, **kwargs)
+        agencies = list(agencies)
+        if len(agencies) > 1:
+            self.fields["agency"].choices = [("", "—"), *((str(a.pk), a.name) for a in agencies)]
+        else:
+            del self.fields["agency"]
+        self.fields["drafting_unit"].choices = [
+            ("", "—"),
+            *(
+                (str(u.pk), f"{u.name}（{u.agency.short_name or u.agency.name}）")
+                if len(agencies) > 1
+                else (str(u.pk), u.name)
+                for u in units
+            ),
+        ]
+        self.fields["year"].choices = [("", "—"), *((str(y), f"{y}年") for y in years)]
+
+    def valid_filters(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
+
+
+# -- the yearly review ----------------------------------------------------------------------------
+
+
+class ReviewOpenForm(forms.Form):
+    agency = forms.ModelChoiceField(
+        label="机关", queryset=None, empty_label=None, error_messages=MODEL_CHOICE_ERRORS
+    )
+    year = forms.IntegerField(
+        label="复核年度",
+        min_value=2000,
+        error_messages={
+            "required": "请填写复核年度。",
+            "invalid": "复核年度请填写四位数的年份，例如 2026。",
+            "min_value": "复核年度应在2000年以后。",
+        },
+        help_text="复核截至该年年底的全部依申请公开和不予公开的文件。",
+    )
+
+    def __init__(self, *args, agencies, today: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = agencies
+        self.fields["year"].validators.append(
+            MaxValueValidator(today.year, message=f"复核年度不能晚于今年（{today.year}年）。")
+        )
+        self.fields["year"].initial = today.year
+        if len(agencies) == 1:
+            self.fields["agency"].widget = forms.HiddenInput()
+            self.fields["agency"].initial = agencies[0].pk
+
+
+VERDICT_CHOICES = list(rules.VERDICT_LABELS.items())
+
+
+class ReviewProposalForm(ServiceErrorsMixin, forms.Form):
+    """A drafting unit's proposal on reviewed documents: keep, or change with reasons."""
+
+    verdict = choice("意见", VERDICT_CHOICES, widget=forms.RadioSelect)
+    attribute = forms.ChoiceField(
+        label="变更为",
+        choices=ATTRIBUTE_CHOICES,
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages=CHOICE_ERRORS,
+    )
+    ground = choice("不主动公开的法律依据", GROUND_CHOICES, required=False, blank="—请选择—")
+    law = text("所依据的法律、法规及条款", 300)
+    reasons = long_text("理由", required=True, rows=3)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("verdict") == rules.CHANGE and not data.get("attribute"):
+            self.add_error("attribute", "变更的，请选择变更后的公开属性。")
+        return data
+
+    def proposal(self) -> ReviewProposal:
+        data = self.cleaned_data
+        change = data["verdict"] == rules.CHANGE
+        return ReviewProposal(
+            verdict=data["verdict"],
+            reasons=data["reasons"],
+            attribute=data.get("attribute", "") if change else "",
+            ground=data.get("ground", "") if change else "",
+            law=data.get("law", "") if change else "",
+        )
+
+
+class ReviewDecisionForm(ServiceErrorsMixin, forms.Form):
+    """The legal office's decision, shared by every selected item."""
+
+    verdict = choice("决定", VERDICT_CHOICES, widget=forms.RadioSelect)
+    attribute = forms.ChoiceField(
+        label="变更为",
+        choices=ATTRIBUTE_CHOICES,
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages=CHOICE_ERRORS,
+    )
+    reason_code = forms.ChoiceField(
+        label="理由类别",
+        choices=[("", "—请选择—"), *rules.REVIEW_REASONS.items()],
+        error_messages={**CHOICE_ERRORS, "required": "请选择理由类别。"},
+        help_text="复核报告按理由类别统计维持和变更的件数。",
+    )
+    reasons = long_text("决定理由", required=True, rows=3)
+    ground = choice("不主动公开的法律依据", GROUND_CHOICES, required=False, blank="—请选择—")
+    law = text("所依据的法律、法规及条款", 300)
+
+    def clean(self):
+        data = super().clean()
+        verdict = data.get("verdict")
+        if verdict == rules.CHANGE and not data.get("attribute"):
+            self.add_error("attribute", "变更的，请选择变更后的公开属性。")
+        elif verdict and not self.has_error("reason_code") and "reasons" in data:
+            for name, message in rules.review_verdict_problems(
+                kind=rules.OTHER_KIND,
+                current="",
+                verdict=verdict,
+                attribute=data.get("attribute", "") if verdict == rules.CHANGE else "",
+                reason_code=data.get("reason_code", ""),
+                reasons=data.get("reasons", ""),
+                ground=data.get("ground", ""),
+                law=data.get("law", ""),
+            ).items():
+                self.add_error(name if name in self.fields else None, message)
+        return data
+
+    def decision(self) -> ReviewDecision:
+        data = self.cleaned_data
+        change = data["verdict"] == rules.CHANGE
+        return ReviewDecision(
+            verdict=data["verdict"],
+            reason_code=data["reason_code"],
+            reasons=data["reasons"],
+            attribute=data.get("attribute", "") if change else "",
+            ground=data.get("ground", "") if change else "",
+            law=data.get("law", "") if change else "",
+        )
+
+
+REVIEW_SIGNALS = list(rules.SIGNAL_LABELS.items())
+
+
+class ReviewItemFilterForm(forms.Form):
+    """Filters of a review's items (GET): signal, unit, the unit's proposal, the decision."""
+
+    q = text("搜索", 100, widget=forms.TextInput(attrs={"placeholder": "标题或文号"}))
+    signal = choice(
+        "提示", [("any", "有任一提示"), *REVIEW_SIGNALS, ("none", "无提示")], required=False
+    )
+    drafting_unit = forms.ChoiceField(
+        label="起草单位", required=False, error_messages=CHOICE_ERRORS
+    )
+    status = choice("进度", ReviewItem.Status.choices, required=False)
+    proposal = choice("起草单位意见", [("none", "尚未提出"), *VERDICT_CHOICES], required=False)
+    decision = choice("决定", [("none", "尚未决定"), *VERDICT_CHOICES], required=False)
+    attribute = choice(
+        "复核时的公开属性",
+        [
+            (rules.ON_REQUEST, rules.ATTRIBUTE_LABELS[rules.ON_REQUEST]),
+            (rules.WITHHELD, rules.ATTRIBUTE_LABELS[rules.WITHHELD]),
+        ],
+        required=False,
+    )
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["drafting_unit"].choices = [("", "—"), *((str(u.pk), u.name) for u in units)]
+
+    def valid_filters(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k not in self.errors}

@@ -1,0 +1,70 @@
+"""The demo register: every attribute state, overdue deadlines, reviews at every step."""
+
+import pytest
+import time_machine
+
+from attributes_app.demo import PEOPLE, create_demo_documents
+from attributes_app.models import AttributeReview, Document, Publication, ReviewItem
+from attributes_app.selectors import documents_in_error, publication_tasks
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def users(
+    registrar,
+    handler,
+    office_head,
+    legal_reviewer,
+    admin_user,
+    drafter,
+    unit_head,
+    secrecy_reviewer,
+):
+    return {
+        "registrar": registrar,
+        "handler": handler,
+        "office_head": office_head,
+        "legal_reviewer": legal_reviewer,
+        "admin": admin_user,
+        "drafter": drafter,
+        "drafting_unit_head": unit_head,
+        "secrecy_reviewer": secrecy_reviewer,
+    }
+
+
+def test_the_demo_covers_every_state_and_every_review_step(agency, users):
+    lines = []
+    with time_machine.travel("2026-11-20 09:00 +0800", tick=False):
+        created = create_demo_documents(agency, users, write=lines.append)
+        states = set(Document.objects.values_list("attribute_state", flat=True))
+        overdue = publication_tasks(users["office_head"], only="overdue").count()
+        at_risk = publication_tasks(users["office_head"], only="at_risk").count()
+        errors = documents_in_error(users["office_head"]).count()
+    assert 35 <= created <= 45
+    assert states == {
+        "undetermined",
+        "proposed",
+        "office_review",
+        "awaiting_publication",
+        "published",
+        "restricted",
+        "classified",
+    }
+    assert overdue >= 2 and at_risk >= 1 and errors == 2
+    assert Publication.objects.filter(published_late=True).exists()
+    closed, open_ = AttributeReview.objects.order_by("year")
+    assert (closed.year, closed.status, open_.year, open_.status) == (2025, "closed", 2026, "open")
+    assert closed.report["changed"] == 2
+    steps = set(ReviewItem.objects.filter(review=open_).values_list("status", flat=True))
+    assert steps == {"with_unit", "proposed", "decided", "withdrawn"}
+    # Art. 44: three different applicants were given one of the documents.
+    assert ReviewItem.objects.filter(review=open_, signal_requests=True).count() == 1
+    assert ReviewItem.objects.filter(review=open_, signal_process_decided=True).count() == 1
+    # The demo's people log in with "demo".
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.get(username=next(iter(PEOPLE)))
+    assert user.check_password("demo")
+    # Run again: nothing is duplicated.
+    assert create_demo_documents(agency, users, write=lines.append) == 0

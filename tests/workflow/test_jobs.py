@@ -1,0 +1,151 @@
+"""Background jobs: run once, report what happened in words, never leave a job hanging."""
+
+import io
+import threading
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.db import transaction
+
+from workflow import jobs
+from workflow.jobs import JobFailed, JobOutcome
+from workflow.models import Job
+
+pytestmark = pytest.mark.django_db
+HERE = "tests.workflow.test_jobs"
+calls: list[int] = []
+
+
+def succeeds(job):
+    calls.append(job.pk)
+    return JobOutcome(message=f"已处理{job.params['n']}项。", url="/done/", data={"n": 3})
+
+
+def refuses(job):
+    raise JobFailed("该年度的复核已经启动过。")
+
+
+def invalid(job):
+    raise ValidationError({"year": "复核年度不能晚于今年。"})
+
+
+def not_allowed(job):
+    raise PermissionError("您不是本机关的工作人员。")
+
+
+def breaks(job):
+    raise RuntimeError("disk full")
+
+
+@pytest.fixture
+def submit(settings, registrar, agency):
+    settings.GONGKAI_JOBS = "queue"
+
+    def make(handler: str, **params) -> Job:
+        return jobs.submit(
+            kind=f"{HERE}.{handler}",
+            title="测试任务",
+            actor=registrar,
+            agency=agency,
+            params=params,
+            total=3,
+        )
+
+    return make
+
+
+def test_a_job_runs_once_and_reports(submit):
+    calls.clear()
+    job = submit("succeeds", n=3)
+    assert job.status == "queued"
+    done = jobs.run(job.pk)
+    assert (done.status, done.message, done.result) == (
+        "done",
+        "已处理3项。",
+        {"url": "/done/", "n": 3},
+    )
+    assert jobs.run(job.pk) is None  # already run: a second runner does nothing
+    assert calls == [job.pk]
+    state = jobs.status_of(done)
+    assert state["finished"] and state["ok"] and state["url"] == "/done/"
+
+
+@pytest.mark.parametrize(
+    ("handler", "message"),
+    [
+        ("refuses", "该年度的复核已经启动过。"),
+        ("invalid", "复核年度不能晚于今年。"),
+        ("not_allowed", "您不是本机关的工作人员。"),
+        ("breaks", jobs.SYSTEM_ERROR),  # the details go to the log, not to the user
+    ],
+)
+def test_a_failed_job_says_why_in_words(submit, handler, message):
+    job = jobs.run(submit(handler).pk)
+    assert (job.status, job.message) == ("failed", message)
+    state = jobs.status_of(job)
+    assert state["finished"] and not state["ok"] and state["url"] == ""
+
+
+def test_an_unknown_handler_fails_when_submitted(submit):
+    with pytest.raises(ImportError):
+        submit("no_such_handler")
+    assert not Job.objects.exists()
+
+
+def test_a_job_cut_off_is_shown_and_marked_so(submit):
+    job = submit("succeeds", n=1)
+    Job.objects.filter(pk=job.pk).update(status="running", started_at=job.created_at)
+    job.refresh_from_db()
+    assert not jobs.is_cut_off(job)
+    later = job.created_at + jobs.stale_after() + timedelta(minutes=1)
+    assert jobs.is_cut_off(job, later)
+    assert jobs.status_of(job, later)["label"] == "已中断"
+    with time_machine.travel(later, tick=False):
+        jobs.run_queued()
+    job.refresh_from_db()
+    assert (job.status, job.message) == ("failed", jobs.CUT_OFF)
+
+
+def test_the_worker_command_runs_queued_jobs_oldest_first(submit):
+    calls.clear()
+    first, second = submit("succeeds", n=1), submit("succeeds", n=2)
+    out = io.StringIO()
+    call_command("run_jobs", "--once", stdout=out)
+    assert "已运行2个后台任务" in out.getvalue()
+    assert calls == [first.pk, second.pk]
+    assert set(Job.objects.values_list("status", flat=True)) == {"done"}
+
+
+def test_a_job_starts_only_after_its_transaction_commits(
+    submit, settings, django_capture_on_commit_callbacks
+):
+    settings.GONGKAI_JOBS = "inline"
+    calls.clear()
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        submit("succeeds", n=1)
+        raise RuntimeError("the request failed")
+    assert calls == [] and not Job.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        job = submit("succeeds", n=1)
+    assert calls == [job.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_thread_mode_the_job_runs_beside_the_request(settings, registrar, agency):
+    settings.GONGKAI_JOBS = "thread"
+    calls.clear()
+    job = jobs.submit(
+        kind=f"{HERE}.succeeds", title="测试任务", actor=registrar, agency=agency, params={"n": 5}
+    )
+    for worker in threading.enumerate():
+        if worker.name == f"gongkai-job-{job.pk}":  # still running: wait for it
+            worker.join(timeout=30)
+    job.refresh_from_db()
+    assert (job.status, job.message) == ("done", "已处理5项。")

@@ -1,0 +1,177 @@
+"""Background jobs: an action too long for one page load, run after the request that asked for it.
+
+``submit`` records a ``Job`` and starts it once the asking transaction commits; the page that
+asked then shows the job's state (``workflow.job_views``), polling until it is done. A job's
+``kind`` is the dotted path of its handler, a function ``handler(job) -> JobOutcome`` that calls
+one service. Handlers raise ``JobFailed`` (or a ``ValidationError`` / ``PermissionError`` from the
+service) with a message for the person who asked; anything else is logged and reported as a
+system error. The service runs in one transaction, so a failed job has changed nothing.
+
+How jobs start (setting ``GONGKAI_JOBS``):
+
+- ``"thread"`` (default): in a thread of the web process, right after the commit;
+- ``"inline"``: in the request itself, after the commit (tests, or a deployment without threads);
+- ``"queue"``: left queued for ``manage.py run_jobs`` (a worker beside the server).
+
+A job whose process died stays "running"; after ``GONGKAI_JOB_STALE_MINUTES`` it is shown as cut
+off and ``run_jobs`` marks it so. Nothing was saved by it (the transaction never committed).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import close_old_connections, connection, transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from workflow.models import Agency, Job
+
+logger = logging.getLogger(__name__)
+
+SYSTEM_ERROR = (
+    "系统出现错误，任务没有完成，也没有作出任何改动。请稍后重试；仍不成功的，请联系系统管理员。"
+)
+CUT_OFF = "任务在办理中被中断（服务重启等），没有作出任何改动，请重新提交。"
+
+
+class JobFailed(Exception):
+    """The job could not do what was asked; the message says why, for the person who asked."""
+
+
+@dataclass(frozen=True)
+class JobOutcome:
+    """What a finished job tells: a sentence, and where to see the result."""
+
+    message: str
+    url: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def submit(
+    *,
+    kind: str,
+    title: str,
+    actor,
+    agency: Agency,
+    params: dict[str, Any] | None = None,
+    total: int | None = None,
+) -> Job:
+    """Record a job and start it when the current transaction commits."""
+    import_string(kind)  # a wrong handler path fails here, in the request, not in the thread
+    job = Job.objects.create(
+        kind=kind,
+        title=title,
+        agency=agency,
+        created_by=actor,
+        created_at=timezone.now(),
+        params=params or {},
+        total=total,
+    )
+    transaction.on_commit(lambda: start(job.pk))
+    return job
+
+
+def start(job_id: int) -> None:
+    mode = getattr(settings, "GONGKAI_JOBS", "thread")
+    if mode == "inline":
+        run(job_id)
+    elif mode == "thread":
+        threading.Thread(
+            target=_run_in_thread, args=(job_id,), name=f"gongkai-job-{job_id}", daemon=True
+        ).start()
+
+
+def _run_in_thread(job_id: int) -> None:
+    close_old_connections()
+    try:
+        run(job_id)
+    finally:
+        # The thread's own connection: close it, or it lingers until the process ends.
+        connection.close()
+
+
+def _messages(error: ValidationError) -> str:
+    if hasattr(error, "error_dict"):
+        return "".join(m for messages in error.message_dict.values() for m in messages)
+    return "".join(error.messages)
+
+
+def run(job_id: int) -> Job | None:
+    """Run a queued job (once: the first runner to claim it runs it); return it when run."""
+    claimed = Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
+        status=Job.Status.RUNNING, started_at=timezone.now()
+    )
+    if not claimed:
+        return None
+    job = Job.objects.select_related("agency", "created_by").get(pk=job_id)
+    status, message, result = Job.Status.FAILED, SYSTEM_ERROR, {}
+    try:
+        outcome: JobOutcome = import_string(job.kind)(job)
+    except JobFailed as error:
+        message = str(error)
+    except ValidationError as error:
+        message = _messages(error)
+    except PermissionError as error:
+        message = str(error)
+    except Exception:
+        logger.exception("job %s (%s) failed", job.pk, job.kind)
+    else:
+        status, message = Job.Status.DONE, outcome.message
+        result = {"url": outcome.url, **outcome.data}
+    Job.objects.filter(pk=job.pk).update(
+        status=status, message=message, result=result, finished_at=timezone.now()
+    )
+    job.refresh_from_db()
+    return job
+
+
+def stale_after() -> timedelta:
+    return timedelta(minutes=getattr(settings, "GONGKAI_JOB_STALE_MINUTES", 120))
+
+
+def is_cut_off(job: Job, now: datetime | None = None) -> bool:
+    """A job still "running" long after any job could take: its process is gone."""
+    now = now or timezone.now()
+    return (
+        job.status == Job.Status.RUNNING
+        and job.started_at is not None
+        and now - job.started_at > stale_after()
+    )
+
+
+def run_queued(*, limit: int | None = None) -> int:
+    """Run the jobs waiting in the queue, oldest first; mark cut-off ones. Return how many ran."""
+    cutoff = timezone.now() - stale_after()
+    Job.objects.filter(status=Job.Status.RUNNING, started_at__lt=cutoff).update(
+        status=Job.Status.FAILED, message=CUT_OFF, finished_at=timezone.now()
+    )
+    ran = 0
+    ids = Job.objects.filter(status=Job.Status.QUEUED).order_by("created_at", "pk")
+    for job_id in ids.values_list("pk", flat=True)[:limit]:
+        if run(job_id) is not None:
+            ran += 1
+    return ran
+
+
+def status_of(job: Job, now: datetime | None = None) -> dict[str, Any]:
+    """The job's state as the waiting page shows it (also its JSON for polling)."""
+    now = now or timezone.now()
+    cut_off = is_cut_off(job, now)
+    end = job.finished_at or now
+    begun = job.started_at or job.created_at
+    return {
+        "status": Job.Status.FAILED if cut_off else job.status,
+        "label": "已中断" if cut_off else job.get_status_display(),
+        "finished": cut_off or job.status in (Job.Status.DONE, Job.Status.FAILED),
+        "ok": job.status == Job.Status.DONE,
+        "seconds": max(0, int((end - begun).total_seconds())),
+        "message": CUT_OFF if cut_off else job.message,
+        "url": job.result.get("url", "") if job.status == Job.Status.DONE else "",
+    }
