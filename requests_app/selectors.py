@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.db import connections
 from django.db.models import Q, QuerySet
 
+from requests_app import search
 from requests_app.models import InformationRequest
 from workflow.models import Agency, AuditEvent
 from workflow.selectors import agencies_of
@@ -70,11 +72,8 @@ def case_list(user, filters: dict[str, Any] | None = None) -> QuerySet[Informati
     if received_to:
         cases = cases.filter(receipt_date__lte=received_to)
     if q := (filters.get("q") or "").strip():
-        cases = cases.filter(
-            Q(case_number__icontains=q)
-            | Q(applicant_name__icontains=q)
-            | Q(description__icontains=q)
-        )
+        # Case number, applicant or request text contains q, found through the search index.
+        cases = cases.filter(search.matches(q, connections[cases.db]))
     return cases.order_by("due_sort", "id")
 
 
