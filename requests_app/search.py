@@ -10,7 +10,9 @@ those of the plain match.
   kept in sync by triggers. A query of 3+ characters is a phrase query. Shorter queries (2-character
   names such as 张伟) go through ``fts5vocab``: the indexed text ends with two filler characters,
   so every character of a field starts a trigram, and "contains 张伟" is "has a trigram that
-  starts with 张伟", a range of the index's terms. Without trigram support, no index: plain match.
+  starts with 张伟", a range of the index's terms. A term with thousands of hits (政府信息) is
+  matched the plain way instead, in due-date order, where a page fills at once. Without trigram
+  support, no index: plain match.
 - **PostgreSQL**: ``pg_trgm`` GIN indexes on exactly the expressions Django's ``icontains``
   compares (``UPPER(column::text)``), used for 3+ characters. pg_trgm finds nothing to look up
   in a 1- or 2-character pattern, so a ``search_grams`` column (maintained by a trigger) holds
@@ -159,22 +161,41 @@ def sqlite_index_ready(connection: BaseDatabaseWrapper) -> bool:
     return ready
 
 
-def sqlite_candidates(query: str) -> Q:
-    """Cases whose indexed text may contain ``query`` (a superset; see the module docstring)."""
+#: Index hits from which SQLite is better off walking the list in due-date order and testing
+#: each case (a page of a common term fills at once, and the count stops at its bound) than
+#: fetching and sorting every hit. SQLite keeps no statistics on the index to choose itself.
+DENSE_HITS = 5000
+
+
+def _sqlite_hits(query: str) -> tuple[str, list[str]]:
+    """SQL for the ids whose indexed text may contain ``query`` (see the module docstring)."""
     if len(query) >= TRIGRAM:
         # A phrase in double quotes (inner quotes doubled) is matched literally by FTS5.
         sql = (
             f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE}"
             " MATCH '\"' || replace(lower(%s), '\"', '\"\"') || '\"'"
         )
-        return Q(id__in=RawSQL(sql, [query]))
+        return sql, [query]
     # The terms that start with the query: from lower(q) up to lower(q) followed by the byte
     # 0xFF, which no UTF-8 text contains, so every longer term with that start sorts before it.
     sql = (
         f"SELECT doc FROM {FTS_TERMS}"
         " WHERE term >= lower(%s) AND term < lower(%s) || CAST(X'FF' AS TEXT)"
     )
-    return Q(id__in=RawSQL(sql, [query, query]))
+    return sql, [query, query]
+
+
+def sqlite_candidates(query: str, connection: BaseDatabaseWrapper) -> Q | None:
+    """Cases whose indexed text may contain ``query`` (a superset), or None for a common term.
+
+    One small query first counts the index hits, stopping at ``DENSE_HITS``.
+    """
+    sql, params = _sqlite_hits(query)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM ({sql} LIMIT %s)", [*params, DENSE_HITS])
+        if cursor.fetchone()[0] >= DENSE_HITS:
+            return None
+    return Q(id__in=RawSQL(sql, params))
 
 
 # -- PostgreSQL -------------------------------------------------------------------------------
@@ -206,8 +227,9 @@ def matches(query: str, connection: BaseDatabaseWrapper) -> Q:
         | Q(applicant_name__icontains=query)
         | Q(description__icontains=query)
     )
+    narrowed = None
     if connection.vendor == "sqlite" and sqlite_index_ready(connection):
-        return sqlite_candidates(query) & plain
-    if connection.vendor == "postgresql" and (narrowed := postgres_candidates(query)):
-        return narrowed & plain
-    return plain
+        narrowed = sqlite_candidates(query, connection)
+    elif connection.vendor == "postgresql":
+        narrowed = postgres_candidates(query)
+    return plain if narrowed is None else narrowed & plain

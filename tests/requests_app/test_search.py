@@ -215,6 +215,24 @@ def test_without_the_trigram_index_sqlite_searches_the_plain_way(registrar, agen
 
 
 @sqlite_only
+@pytest.mark.django_db
+def test_sqlite_matches_a_common_term_in_due_date_order_instead(
+    registrar, agency, other_agency, outsider, monkeypatch
+):
+    bulk_cases(agency, 6, creator=registrar)
+    bulk_cases(other_agency, 2, creator=outsider)
+    bulk_cases(agency, 1, creator=registrar, first=7, description="无关")
+    monkeypatch.setattr(search, "DENSE_HITS", 5)
+    # "申请" is also in every applicant's name (申请人7 of the seventh case).
+    for common, rare, mine in (("件申请", "第3件", 6), ("申请", "无关", 7)):
+        # Found in more than 5 cases: no lookup in the index, a walk in due-date order.
+        assert "VIRTUAL TABLE" not in _plan(case_list(registrar, {"q": common}))
+        assert "VIRTUAL TABLE" in _plan(case_list(registrar, {"q": rare}))
+        assert found(registrar, common) == plain(registrar, common) != []
+        assert len(found(registrar, common)) == mine  # not the other agency's (DOMAIN §1)
+
+
+@sqlite_only
 @pytest.mark.django_db(transaction=True)
 def test_a_table_rebuild_by_a_migration_does_not_leave_the_index_behind(registrar, agency):
     from django.core.management.sql import emit_post_migrate_signal

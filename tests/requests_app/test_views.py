@@ -379,7 +379,8 @@ def test_the_list_takes_the_same_number_of_queries_for_25_and_45_cases(
         client.get(LIST)
     # No query, short or long search, another page: the same few queries, whatever the rows.
     with_25 = [_list_queries(client, **params) for params in LIST_VIEWS]
-    assert max(with_25) <= 9
+    # A search on SQLite first asks the index how many hits there are (requests_app/search.py).
+    assert max(with_25) <= 10
     bulk_cases(agency, 20, creator=registrar, handler=handler, first=26)
     assert [_list_queries(client, **params) for params in LIST_VIEWS] == with_25
 
