@@ -6,6 +6,7 @@ templates) and counts queries. Prints one figure a line as ``name: value unit``.
 
     .venv/bin/python benchmarks/requests_bench.py                 # both backends
     .venv/bin/python benchmarks/requests_bench.py --backend sqlite --cases 20000
+    .venv/bin/python benchmarks/requests_bench.py --explain      # and the list's query plans
 
 PostgreSQL is used when a server answers on 127.0.0.1:5432 (``--pg-url`` to change); it gets a
 database of its own (``gongkai_bench``), created afresh.
@@ -33,7 +34,30 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def run_one(backend: str, cases: int, rounds: int) -> None:
+def explain_case_list(user, queries: list[str]) -> None:
+    """Print the plans of the case list's count and page queries (stderr), for profiling."""
+    from django.db import connection
+
+    from requests_app.selectors import case_list
+    from workflow.pagination import BoundedCountPaginator
+
+    sqlite = connection.vendor == "sqlite"
+    prefix = "EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN (ANALYZE, BUFFERS) "
+    for q in queries:
+        cases = case_list(user, {"q": q})
+        bound = BoundedCountPaginator(cases, 20).bound
+        for label, queryset in (
+            ("count", cases.order_by()[: bound + 1].values("pk")),
+            ("page", cases[:20]),
+        ):
+            sql, params = queryset.query.sql_with_params()
+            with connection.cursor() as cursor:
+                cursor.execute(prefix + sql, params)
+                plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
+            print(f"-- {label} q={q!r}\n{plan}", file=sys.stderr)
+
+
+def run_one(backend: str, cases: int, rounds: int, explain: bool = False) -> None:
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workflow.settings")
@@ -95,6 +119,11 @@ def run_one(backend: str, cases: int, rounds: int) -> None:
     }
     case_type = ContentType.objects.get_for_model(InformationRequest)
     names = ["张明华", "李秀英", "王建国", "赵丽", "陈志强", "刘芳", "杨洋", "黄磊", "周婷", "吴刚"]
+    places = ["城关镇", "东城街道", "西河乡", "开发区", "老城区", "南湖村", "北山镇", "新华路"]
+    places += ["高铁站片区", "工业园", "滨河社区", "兴隆村"]
+    subjects = ["某项目资金拨付明细", "征地补偿安置方案", "老旧小区改造计划", "道路拓宽工程批复"]
+    subjects += ["环境影响评价报告", "学校布局调整方案", "低保发放名单", "拆迁评估报告"]
+    subjects += ["供水管网改造预算", "农村公路养护合同"]
     batch = 5000
     created = 0
     sequence = 0
@@ -122,7 +151,10 @@ def run_one(backend: str, cases: int, rounds: int) -> None:
                     id_type="resident_id",
                     id_number="",
                     phone="13800000000",
-                    description=f"第{sequence}号申请所需的政府信息：某项目资金拨付明细",
+                    description=(
+                        f"第{sequence}号申请所需的政府信息：{rng.choice(places)}"
+                        f"{rng.choice(subjects)}"
+                    ),
                     form_wanted="electronic",
                     delivery="email",
                     stage=stage,
@@ -190,6 +222,7 @@ def run_one(backend: str, cases: int, rounds: int) -> None:
     # The steady state autovacuum keeps in production: statistics, and a visibility map so
     # that counts can be answered from the index (PostgreSQL).
     with connection.cursor() as cursor:
+        # VACUUM also moves new entries out of the GIN indexes' pending lists.
         cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
 
     # Bulk sequences are global: the service's counter continues after them.
@@ -239,7 +272,15 @@ def run_one(backend: str, cases: int, rounds: int) -> None:
     measure("case_list", handler, "/requests/cases/")
     measure("case_list_page_50", handler, "/requests/cases/?page=50")
     measure("case_list_filtered", handler, "/requests/cases/?stage=propose&flags=overdue")
+    # Searches (requests_app/search.py): a name with its number (1% of the cases), a two-character
+    # name (10%), a fragment of a case number, a place and subject (1%), a phrase every case
+    # holds, and a two-character query found nowhere.
     measure("case_list_search", handler, "/requests/cases/?q=张明华1")
+    measure("case_list_search_short", handler, "/requests/cases/?q=刘芳")
+    measure("case_list_search_number", handler, f"/requests/cases/?q=〔{today.year}〕12")
+    measure("case_list_search_place", handler, "/requests/cases/?q=城关镇征地补偿")
+    measure("case_list_search_common", handler, "/requests/cases/?q=政府信息")
+    measure("case_list_search_none_short", handler, "/requests/cases/?q=无此")
     measure("inbox", handler, "/requests/tasks/inbox/")
     measure("queue", handler, "/requests/tasks/queue/")
     some_case = InformationRequest.objects.filter(agency=agency).order_by("pk")[500]
@@ -257,6 +298,8 @@ def run_one(backend: str, cases: int, rounds: int) -> None:
         data={"days": "10", "reason": "基准测试"},
         each=action_url,
     )
+    if explain:
+        explain_case_list(handler, ["", "张明华1", "刘芳", "政府信息", "无此"])
     print(f"cases_{backend}: {cases}")
     print(f"build_{backend}: {build:.1f} s")
 
@@ -275,12 +318,15 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=40)
     parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/gongkai_bench")
+    parser.add_argument(
+        "--explain", action="store_true", help="print the case list's query plans to stderr"
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.child:
         backend = "postgresql" if os.environ.get("DATABASE_URL") else "sqlite"
-        run_one(backend, args.cases, args.rounds)
+        run_one(backend, args.cases, args.rounds, args.explain)
         return
 
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
@@ -303,7 +349,7 @@ def main() -> None:
             subprocess.run(["psql", admin, "-qc", f"CREATE DATABASE {name}"], check=True)
             env["DATABASE_URL"] = args.pg_url
         command = [sys.executable, __file__, "--child", "--cases", str(args.cases)]
-        command += ["--rounds", str(args.rounds)]
+        command += ["--rounds", str(args.rounds)] + (["--explain"] if args.explain else [])
         subprocess.run(command, env=env, check=True, cwd=ROOT)
 
 

@@ -1,4 +1,12 @@
 from django.apps import AppConfig
+from django.db import connections
+from django.db.models.signals import post_migrate
+
+
+def _repair_search_index(sender, using, **kwargs) -> None:
+    from requests_app.search import repair_sqlite_index
+
+    repair_sqlite_index(connections[using])
 
 
 class RequestsAppConfig(AppConfig):
@@ -8,4 +16,8 @@ class RequestsAppConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from requests_app import clock_sync  # noqa: F401  (registers the deadline recomputer)
+        # Imported for their signal receivers: the deadline recomputer, and the search index's
+        # state per database connection.
+        from requests_app import clock_sync, search  # noqa: F401
+
+        post_migrate.connect(_repair_search_index, sender=self)

@@ -25,7 +25,7 @@ from requests_app.uploads import (
     check_files,
     check_total,
 )
-from workflow.forms import DateField
+from workflow.forms import DateField, QuickSelect
 from workflow.letters.outcomes import OUTCOMES
 
 R = InformationRequest
@@ -331,8 +331,10 @@ class CaseFilterForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": "登记编号、申请人或申请内容"}),
         error_messages={"max_length": "搜索词最多%(limit_value)d个字。"},
     )
-    agency = forms.ChoiceField(label="机关", required=False, error_messages=CHOICE_ERRORS)
-    stage = _choice("办理阶段", R.Stage.choices, required=False)
+    agency = forms.ChoiceField(
+        label="机关", required=False, error_messages=CHOICE_ERRORS, widget=QuickSelect
+    )
+    stage = _choice("办理阶段", R.Stage.choices, required=False, widget=QuickSelect)
     flags = forms.MultipleChoiceField(
         label="期限状态",
         required=False,
@@ -341,14 +343,19 @@ class CaseFilterForm(forms.Form):
         error_messages={"invalid_choice": "请从列表中选择期限状态。"},
         help_text="符合任一项即列出。",
     )
-    handler = forms.ChoiceField(label="承办人", required=False, error_messages=CHOICE_ERRORS)
-    channel = _choice("提交方式", R.Channel.choices, required=False)
+    handler = forms.ChoiceField(
+        label="承办人", required=False, error_messages=CHOICE_ERRORS, widget=QuickSelect
+    )
+    channel = _choice("提交方式", R.Channel.choices, required=False, widget=QuickSelect)
     outcome = _choice(
         "办理结果",
         [("open", "尚未办结"), *((code, o.label) for code, o in OUTCOMES.items())],
         required=False,
+        widget=QuickSelect,
     )
-    applicant_kind = _choice("申请人类型", R.ApplicantKind.choices, required=False)
+    applicant_kind = _choice(
+        "申请人类型", R.ApplicantKind.choices, required=False, widget=QuickSelect
+    )
     received_from = DateField(label="收到申请之日（起）", required=False)
     received_to = DateField(label="收到申请之日（止）", required=False)
 

@@ -11,7 +11,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -36,6 +35,7 @@ from requests_app.selectors import case_events, case_list, possible_duplicates, 
 from requests_app.services import DuplicateSubmission, PossibleDuplicates, request_register
 from requests_app.uploads import FILE_TYPES, uploadable_kinds
 from workflow.models import AuditEvent
+from workflow.pagination import BoundedCountPaginator
 from workflow.roles import has_role, user_roles
 from workflow.selectors import agencies_of
 
@@ -83,7 +83,10 @@ class CaseListView(LoginRequiredMixin, TemplateView):
         if form.is_bound:
             form.is_valid()
             filters = form.valid_filters()
-        page = Paginator(case_list(user, filters), PAGE_SIZE).get_page(self.request.GET.get("page"))
+        paginator = BoundedCountPaginator(
+            case_list(user, filters), PAGE_SIZE, number=self.request.GET.get("page")
+        )
+        page = paginator.get_page()
         query = self.request.GET.copy()
         query.pop("page", None)
         context.update(

@@ -209,3 +209,15 @@ def test_approval_is_for_the_office_head_and_legal_review_for_the_legal_reviewer
     client.force_login(office_head)
     assert client.post(url(review, "assign")).status_code == 403
     assign(client, legal_reviewer, review)
+
+
+def test_task_lists_count_their_rows_in_chinese(client, case, handler):
+    client.force_login(handler)
+    queue = client.get(reverse("requests:tasks:queue")).content.decode()
+    summary = queue[queue.index("vf-list__pagination-summary") :]
+    summary = summary[: summary.index("</span>")]
+    assert "第 1–1 条，共 1 条" in summary
+    assert " of " not in summary
+    assert 'aria-label="上一页"' not in queue  # one page: nothing to go back to
+    inbox = client.get(reverse("requests:tasks:inbox")).content.decode()
+    assert "共 0 条" in inbox

@@ -368,10 +368,13 @@ def test_twenty_rows_a_page_sorted_by_due_date(client, registrar, agency):
     assert "page=2" in client.get(LIST, {"q": "申请"}).content.decode()
 
 
-def _list_queries(client) -> int:
+def _list_queries(client, **params) -> int:
     with CaptureQueriesContext(connection) as queries:
-        assert client.get(LIST, {"q": "申请"}).status_code == 200
+        assert client.get(LIST, params).status_code == 200
     return len(queries)
+
+
+LIST_VIEWS = [{}, {"q": "申请"}, {"q": "件申请的"}, {"page": "2"}, {"q": "申请", "stage": "accept"}]
 
 
 def test_the_list_takes_the_same_number_of_queries_for_25_and_45_cases(
@@ -381,9 +384,41 @@ def test_the_list_takes_the_same_number_of_queries_for_25_and_45_cases(
     client.force_login(registrar)
     with django_assert_max_num_queries(9):
         client.get(LIST)
-    with_25 = _list_queries(client)
+    # No query, short or long search, another page: the same few queries, whatever the rows.
+    with_25 = [_list_queries(client, **params) for params in LIST_VIEWS]
+    # A search on SQLite first asks the index how many hits there are (requests_app/search.py).
+    assert max(with_25) <= 10
     bulk_cases(agency, 20, creator=registrar, handler=handler, first=26)
-    assert _list_queries(client) == with_25
+    assert [_list_queries(client, **params) for params in LIST_VIEWS] == with_25
+
+
+def test_a_long_list_counts_up_to_a_bound_and_says_so(client, registrar, agency, monkeypatch):
+    monkeypatch.setattr("workflow.pagination.COUNT_LIMIT", 40)
+    cases = bulk_cases(agency, 45, creator=registrar)
+    client.force_login(registrar)
+
+    first = client.get(LIST)
+    body = first.content.decode()
+    assert "申请超过 <strong>40</strong> 件，第 1 页。" in body
+    assert "超过 40 件的部分不逐件计数" in body
+    assert "下一页" in body and "末页" not in body  # the last page is not known yet
+    filtered = client.get(LIST, {"q": "申请"}).content.decode()
+    assert "符合条件的申请超过 <strong>40</strong> 件" in filtered
+
+    # Paging on counts further; past the bound the count is exact again.
+    second = client.get(LIST, {"page": 2}).content.decode()
+    assert "申请超过 <strong>40</strong> 件，第 2 页。" in second
+    third = client.get(LIST, {"page": 3})
+    assert "共 <strong>45</strong> 件申请，第 3 / 3 页。" in third.content.decode()
+    assert len(third.context["page"]) == 5
+    shown = {c.pk for p in (1, 2, 3) for c in client.get(LIST, {"page": p}).context["page"]}
+    assert shown == {case.pk for case in cases}
+
+    # Not a page number: the first page (the last one is not known).
+    for bad in ("-3", "0", "abc"):
+        assert client.get(LIST, {"page": bad}).context["page"].number == 1
+    # Past the end: the last page, now that counting that far found it.
+    assert client.get(LIST, {"page": "9" * 40}).context["page"].number == 3
 
 
 # The case page
