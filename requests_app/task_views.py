@@ -22,6 +22,10 @@ from django_filters import ChoiceFilter, DateRangeFilter, FilterSet
 from viewflow.utils import viewprop
 from viewflow.workflow.fields import get_task_ref
 from viewflow.workflow.flow import views as flow_views
+from viewflow.workflow.flow.views.actions import (
+    BulkAssignTasksActionView,
+    BulkUnassignTasksActionView,
+)
 from viewflow.workflow.flow.viewset import BulkActionsViewsMixin, FlowViewset
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
@@ -436,6 +440,58 @@ class ArchiveView(_CaseColumns, flow_views.FlowArchiveListView):
         return archive_of(self.request.user).select_related("process").order_by("-finished")
 
 
+class _ScopedBulkAction:
+    """Take or give back several tasks from a list at once.
+
+    The selection must be tasks the user may see: another agency's task is a 404, exactly like
+    a task that does not exist (as on the task URLs). "Select all" means the whole list the
+    action is offered on: the user's queue for taking, their inbox for giving back.
+    """
+
+    done_message = ""
+
+    def list_of(self, user):
+        raise NotImplementedError
+
+    def post(self, request, *args, **kwargs):
+        if not request.POST.get("select_all"):
+            try:
+                wanted = {int(pk) for pk in request.POST.getlist("pk")}
+            except ValueError:
+                raise Http404("没有找到所选的任务。") from None
+            visible = visible_tasks(request.user).filter(flow_task_type="HUMAN", pk__in=wanted)
+            if visible.count() != len(wanted):
+                raise Http404("没有找到所选的任务。")
+            if self.list_of(request.user).filter(pk__in=wanted).count() != len(wanted):
+                raise PermissionDenied("所选任务中有不能由您办理的。")
+        return super().post(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        messages.info(request, "没有选择任务。")
+        return HttpResponseRedirect(self.get_success_url())
+
+    def get_queryset(self):
+        self.queryset = self.list_of(self.request.user)
+        return super().get_queryset()
+
+    def message_user(self):
+        messages.success(self.request, self.done_message)
+
+
+class BulkAssignView(_ScopedBulkAction, BulkAssignTasksActionView):
+    done_message = "已领取所选任务。"
+
+    def list_of(self, user):
+        return queue_of(user)
+
+
+class BulkUnassignView(_ScopedBulkAction, BulkUnassignTasksActionView):
+    done_message = "所选任务已退回待领取。"
+
+    def list_of(self, user):
+        return inbox_of(user)
+
+
 class RequestTasksViewset(BulkActionsViewsMixin, FlowViewset):
     """依申请公开 › 办理任务: inbox, queue and archive of the request process, agency-scoped."""
 
@@ -472,8 +528,11 @@ class RequestTasksViewset(BulkActionsViewsMixin, FlowViewset):
         _wrap_patterns(patterns)
         return patterns
 
+    tasks_assign_view_class = BulkAssignView
+    tasks_unassign_view_class = BulkUnassignView
+
     def get_queryset(self, request):
-        """What the bulk assign/unassign actions may touch, even with "select all"."""
+        """The tasks any view of this viewset without its own list may show: visible ones."""
         return visible_tasks(request.user).filter(flow_task_type="HUMAN")
 
     def has_view_permission(self, user, obj=None) -> bool:
