@@ -20,6 +20,7 @@ from django.utils.safestring import mark_safe
 from django.views.generic import RedirectView, TemplateView
 from django_filters import ChoiceFilter, DateRangeFilter, FilterSet
 from viewflow.utils import viewprop
+from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.fields import get_task_ref
 from viewflow.workflow.flow import views as flow_views
 from viewflow.workflow.flow.views.actions import (
@@ -301,6 +302,10 @@ TASK_VIEWS = {
 # -- scoping every URL of the flow ------------------------------------------------------------
 
 
+#: When the case stayed locked by someone else's step for too long.
+BUSY = "这件申请正由其他人办理，请稍后再试。"
+
+
 def _scoped(view):
     """Every URL of the flow that names a process or a task answers 404 unless the case is one
     of the user's agencies' cases, and the task belongs to the process named in the URL (viewflow
@@ -322,10 +327,27 @@ def _scoped(view):
                 raise Http404("没有找到这项任务。")
         try:
             return view(request, *args, **kwargs)
+        except FlowLockFailed:
+            messages.warning(request, BUSY)
+            return HttpResponseRedirect(request.get_full_path())
         except PermissionDenied:
             # A task already done or taken by someone else (double submission, two officers at
             # once): say so instead of a bare 403.
             task = Task.objects.filter(pk=task_pk).first() if task_pk else None
+            if task is not None and _taken_by(task, request.user):
+                # Taken twice by the same officer (a double click): carry on to the task.
+                messages.info(request, f"您已领取“{task.flow_task.task_title}”。")
+                return HttpResponseRedirect(
+                    task.flow_task.reverse("execute", args=[task.process_id, task.pk])
+                )
+            if task is not None and task.status == STATUS.CANCELED:
+                case = case_of(task.process)
+                messages.info(
+                    request,
+                    f"“{task.flow_task.task_title}”已不需要办理：这件申请现处于"
+                    f"“{case.get_stage_display()}”阶段。",
+                )
+                return HttpResponseRedirect(case_url(case))
             if task is not None and task.status not in (STATUS.NEW, STATUS.ASSIGNED):
                 messages.info(request, f"“{task.flow_task.task_title}”已经办理，无需重复提交。")
                 return HttpResponseRedirect(case_url(case_of(task.process)))
@@ -335,6 +357,15 @@ def _scoped(view):
             raise
 
     return wrapper
+
+
+def _taken_by(task, user) -> bool:
+    """``user`` has taken ``task`` and may carry it out."""
+    return (
+        task.status == STATUS.ASSIGNED
+        and task.owner_id == user.pk
+        and task.flow_task.can_execute(user, task)
+    )
 
 
 def _wrap_patterns(patterns) -> None:
