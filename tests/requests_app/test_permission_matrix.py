@@ -107,7 +107,10 @@ OWN = {
     "queue list":                 "L    200  200  200  200  200  200  200  200  200",
     "archive list":               "L    200  200  200  200  200  200  200  200  200",
     "bulk assign POST":           "L    403  403  done 403  403  403  403  403  403",
+    "bulk unassign POST":         "L    403  403  done 403  403  403  403  403  403",
+    "flow chart":                 "L    200  200  200  200  200  200  200  200  200",
     "process page":               "L    200  200  200  200  200  200  200  200  200",
+    "process chart":              "L    200  200  200  200  200  200  200  200  200",
     "process cancel POST":        "L    403  403  403  403  403  403  403  403  403",
     # Case-page actions (outside the tasks).
     "extension ask POST":         "L    msg  msg  done msg  msg  msg  msg  msg  msg",
@@ -185,7 +188,9 @@ OTHER = {
     "case page":                  HIDDEN,
     "document":                   HIDDEN,
     "bulk assign POST":           HIDDEN,
+    "bulk unassign POST":         HIDDEN,
     "process page":               HIDDEN,
+    "process chart":              HIDDEN,
     "process cancel POST":        HIDDEN,
     "extension ask POST":         HIDDEN,
     "extension approve POST":     HIDDEN,
@@ -505,6 +510,21 @@ REQUESTS: dict[str, Request] = {
         lambda world, side: reverse("requests:tasks:tasks_assign"),
         data=_bulk_assign_data,
         took_effect=_assigned_to_user("accept"),
+    ),
+    "bulk unassign POST": Request(
+        "post",
+        lambda world, side: reverse("requests:tasks:tasks_unassign"),
+        data=_bulk_assign_data,
+        prepare=_take("accept"),
+        took_effect=_back_in_queue("accept"),
+    ),
+    "flow chart": Request("get", lambda world, side: reverse("requests:tasks:chart")),
+    "process chart": Request(
+        "get",
+        lambda world, side: reverse(
+            "requests:tasks:process_chart",
+            args=[process_for(world.side(side).cases["accept"]).pk],
+        ),
     ),
     "process page": Request(
         "get",
