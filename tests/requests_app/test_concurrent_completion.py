@@ -9,6 +9,7 @@ message, a form error or ``StaleCase``, never a server error or a leaked lock er
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -17,11 +18,13 @@ from django.contrib.messages import get_messages
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.status import STATUS
 
 from requests_app import services
 from requests_app.flows import RequestFlow, process_for
 from requests_app.models import CaseDocument, Consultation, InformationRequest
+from requests_app.task_views import BUSY
 from tests.conftest import _persona, d
 from tests.requests_app.flow_helpers import advance, open_tasks, refreshed, register, task, url
 from workflow.models import AuditEvent
@@ -370,3 +373,47 @@ def test_a_double_click_on_taking_a_task_takes_it_once(staff, agency, walk_in):
     assert "您已领取“受理审查”。" in told, told
     accept.refresh_from_db()
     assert (accept.owner, accept.status) == (staff["handler"], STATUS.ASSIGNED)
+
+
+# -- a lock held too long --------------------------------------------------------------------
+
+
+@pytest.fixture
+def busy_process(monkeypatch):
+    """From the call on, no process lock can be had (someone's step holds it past every retry)."""
+
+    @contextmanager
+    def never(flow_class, process_pk):
+        raise FlowLockFailed(f"Lock failed for {flow_class}")
+        yield  # pragma: no cover
+
+    return lambda: monkeypatch.setattr(RequestFlow, "lock_impl", never)
+
+
+def test_a_task_whose_case_stays_locked_says_so_and_changes_nothing(
+    staff, agency, walk_in, busy_process
+):
+    case = case_at("accept", staff, agency, walk_in)
+    accept = task(case, "accept")
+    accept.flow_task.activation_class(accept).assign(staff["handler"])
+    busy_process()
+    response = signed_in(staff["handler"]).post(url(accept, "execute"), post_data("accept"))
+    assert response.status_code == 302
+    assert said(response) == [BUSY]
+    assert refreshed(case).stage == R.Stage.ACCEPT
+    assert open_tasks(case) == ["accept"]
+
+
+def test_a_withdrawal_whose_case_stays_locked_says_so_and_changes_nothing(
+    staff, agency, walk_in, busy_process
+):
+    case = case_at("accept", staff, agency, walk_in)
+    withdraw = reverse("requests:cases:action", kwargs={"pk": case.pk, "action": "withdraw"})
+    busy_process()
+    response = signed_in(staff["registrar"]).post(
+        withdraw, {"on": TODAY, "reason": "申请人书面撤回"}
+    )
+    assert response.status_code == 302
+    assert said(response) == [BUSY]
+    assert refreshed(case).stage == R.Stage.ACCEPT
+    assert events(case, "request_withdrawn") == 0
