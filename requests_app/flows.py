@@ -206,7 +206,11 @@ class RequestFlow(flow.Flow):
     """
 
     process_class = Process
-    lock_impl = lock.select_for_update_lock
+    # Wait for the process row instead of viewflow's default NOWAIT-and-retry: an officer who
+    # completes a task at the same moment as another waits the second or two the first one
+    # takes (rendering a letter), then is told it is done, rather than failing after the
+    # retries run out. Every path takes this lock before the case's row (see process_lock).
+    lock_impl = lock.SelectForUpdateLock(nowait=False)
     process_summary_template = "{{ process.artifact.case_number }}"
 
     start = flow.StartHandle(this.start_process).Annotation(title="登记").Next(this.route)
@@ -339,6 +343,26 @@ def process_for(case: InformationRequest) -> Process | None:
     )
 
 
+def process_lock(case_id: int):
+    """The flow lock of the process of case ``case_id`` (a plain transaction when it has none).
+
+    Task pages and timers take the process lock first and the case's row inside it; a change
+    made from outside a task that then lines the process up (``sync_process``) must take them
+    in the same order, or two officers acting at once wait for each other (on PostgreSQL).
+    """
+    process_pk = (
+        Process.objects.filter(
+            flow_class=RequestFlow, artifact_content_type=_case_type(), artifact_object_id=case_id
+        )
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if process_pk is None:
+        return transaction.atomic()
+    return RequestFlow.lock(process_pk)
+
+
 def start_request_process(case: InformationRequest) -> Process:
     """Start the process of a newly registered case; call inside ``request_register``'s
     transaction. Idempotent: a case that already has a process keeps it."""
@@ -457,6 +481,7 @@ __all__ = [
     "case_tasks",
     "expected_node",
     "process_for",
+    "process_lock",
     "queue_of",
     "start_request_process",
     "sync_process",

@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from requests_app.clock_sync import evaluate_case, events_of, sync_clock
-from requests_app.flows import start_request_process, sync_process
+from requests_app.flows import process_lock, start_request_process, sync_process
 from requests_app.identity import credit_code_problem, resident_id_problem
 from requests_app.letters import case_facts, common, issue_letter
 from requests_app.models import (
@@ -458,7 +458,12 @@ def _require(actor, case: InformationRequest, *roles: str) -> None:
 
 
 def _locked(case_id: int) -> InformationRequest:
-    return InformationRequest.objects.select_for_update().select_related("agency").get(pk=case_id)
+    # Only the case's row: the joined agency row stays free for the agency's other cases.
+    return (
+        InformationRequest.objects.select_for_update(of=("self",))
+        .select_related("agency")
+        .get(pk=case_id)
+    )
 
 
 def _require_stage(case: InformationRequest, stages: tuple[str, ...], doing: str) -> None:
@@ -1183,7 +1188,7 @@ def request_withdraw(*, actor, case_id: int, on: date, reason: str, today=None):
     _not_in_future(on, today, "撤回日期")
     if not reason.strip():
         raise ValidationError({"reason": "请记录申请人撤回的方式和时间（如书面撤回申请）。"})
-    with transaction.atomic():
+    with process_lock(case_id), transaction.atomic():
         case = _locked(case_id)
         _require(actor, case, "registrar", "handler")
         _require_stage(case, OPEN_STAGES, "登记撤回")
@@ -1342,7 +1347,7 @@ def fee_waive(*, actor, case_id: int, reason: str, today=None) -> Fee:
     today = today or timezone.localdate()
     if not reason.strip():
         raise ValidationError({"reason": "请写明免收理由。"})
-    with transaction.atomic():
+    with process_lock(case_id), transaction.atomic():
         case = _locked(case_id)
         _require(actor, case, "office_head")
         _require_stage(case, (R.Stage.FEE,), "免收信息处理费")

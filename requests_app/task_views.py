@@ -21,8 +21,13 @@ from django.utils.safestring import mark_safe
 from django.views.generic import RedirectView, TemplateView
 from django_filters import ChoiceFilter, DateRangeFilter, FilterSet
 from viewflow.utils import viewprop
+from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.fields import get_task_ref
 from viewflow.workflow.flow import views as flow_views
+from viewflow.workflow.flow.views.actions import (
+    BulkAssignTasksActionView,
+    BulkUnassignTasksActionView,
+)
 from viewflow.workflow.flow.viewset import BulkActionsViewsMixin, FlowViewset
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
@@ -315,6 +320,10 @@ TASK_VIEWS = {
 # -- scoping every URL of the flow ------------------------------------------------------------
 
 
+#: When the case stayed locked by someone else's step for too long.
+BUSY = "这件申请正由其他人办理，请稍后再试。"
+
+
 def _scoped(view):
     """Every URL of the flow that names a process or a task answers 404 unless the case is one
     of the user's agencies' cases, and the task belongs to the process named in the URL (viewflow
@@ -336,10 +345,27 @@ def _scoped(view):
                 raise Http404("没有找到这项任务。")
         try:
             return view(request, *args, **kwargs)
+        except FlowLockFailed:
+            messages.warning(request, BUSY)
+            return HttpResponseRedirect(request.get_full_path())
         except PermissionDenied:
             # A task already done or taken by someone else (double submission, two officers at
             # once): say so instead of a bare 403.
             task = Task.objects.filter(pk=task_pk).first() if task_pk else None
+            if task is not None and _taken_by(task, request.user):
+                # Taken twice by the same officer (a double click): carry on to the task.
+                messages.info(request, f"您已领取“{task.flow_task.task_title}”。")
+                return HttpResponseRedirect(
+                    task.flow_task.reverse("execute", args=[task.process_id, task.pk])
+                )
+            if task is not None and task.status == STATUS.CANCELED:
+                case = case_of(task.process)
+                messages.info(
+                    request,
+                    f"“{task.flow_task.task_title}”已不需要办理：这件申请现处于"
+                    f"“{case.get_stage_display()}”阶段。",
+                )
+                return HttpResponseRedirect(case_url(case))
             if task is not None and task.status not in (STATUS.NEW, STATUS.ASSIGNED):
                 messages.info(request, f"“{task.flow_task.task_title}”已经办理，无需重复提交。")
                 return HttpResponseRedirect(case_url(case_of(task.process)))
@@ -349,6 +375,15 @@ def _scoped(view):
             raise
 
     return wrapper
+
+
+def _taken_by(task, user) -> bool:
+    """``user`` has taken ``task`` and may carry it out."""
+    return (
+        task.status == STATUS.ASSIGNED
+        and task.owner_id == user.pk
+        and task.flow_task.can_execute(user, task)
+    )
 
 
 def _wrap_patterns(patterns) -> None:
@@ -454,6 +489,58 @@ class ArchiveView(_CaseColumns, flow_views.FlowArchiveListView):
         return archive_of(self.request.user).select_related("process").order_by("-finished")
 
 
+class _ScopedBulkAction:
+    """Take or give back several tasks from a list at once.
+
+    The selection must be tasks the user may see: another agency's task is a 404, exactly like
+    a task that does not exist (as on the task URLs). "Select all" means the whole list the
+    action is offered on: the user's queue for taking, their inbox for giving back.
+    """
+
+    done_message = ""
+
+    def list_of(self, user):
+        raise NotImplementedError
+
+    def post(self, request, *args, **kwargs):
+        if not request.POST.get("select_all"):
+            try:
+                wanted = {int(pk) for pk in request.POST.getlist("pk")}
+            except ValueError:
+                raise Http404("没有找到所选的任务。") from None
+            visible = visible_tasks(request.user).filter(flow_task_type="HUMAN", pk__in=wanted)
+            if visible.count() != len(wanted):
+                raise Http404("没有找到所选的任务。")
+            if self.list_of(request.user).filter(pk__in=wanted).count() != len(wanted):
+                raise PermissionDenied("所选任务中有不能由您办理的。")
+        return super().post(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        messages.info(request, "没有选择任务。")
+        return HttpResponseRedirect(self.get_success_url())
+
+    def get_queryset(self):
+        self.queryset = self.list_of(self.request.user)
+        return super().get_queryset()
+
+    def message_user(self):
+        messages.success(self.request, self.done_message)
+
+
+class BulkAssignView(_ScopedBulkAction, BulkAssignTasksActionView):
+    done_message = "已领取所选任务。"
+
+    def list_of(self, user):
+        return queue_of(user)
+
+
+class BulkUnassignView(_ScopedBulkAction, BulkUnassignTasksActionView):
+    done_message = "所选任务已退回待领取。"
+
+    def list_of(self, user):
+        return inbox_of(user)
+
+
 class RequestTasksViewset(BulkActionsViewsMixin, FlowViewset):
     """依申请公开 › 办理任务: inbox, queue and archive of the request process, agency-scoped."""
 
@@ -490,8 +577,11 @@ class RequestTasksViewset(BulkActionsViewsMixin, FlowViewset):
         _wrap_patterns(patterns)
         return patterns
 
+    tasks_assign_view_class = BulkAssignView
+    tasks_unassign_view_class = BulkUnassignView
+
     def get_queryset(self, request):
-        """What the bulk assign/unassign actions may touch, even with "select all"."""
+        """The tasks any view of this viewset without its own list may show: visible ones."""
         return visible_tasks(request.user).filter(flow_task_type="HUMAN")
 
     def has_view_permission(self, user, obj=None) -> bool:

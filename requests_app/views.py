@@ -17,6 +17,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
 from viewflow.urls import AppMenuMixin, Viewset
+from viewflow.workflow.exceptions import FlowLockFailed
 
 from requests_app import services
 from requests_app.flows import case_tasks
@@ -33,6 +34,7 @@ from requests_app.labels import ACTION_LABELS
 from requests_app.models import CaseDocument, InformationRequest
 from requests_app.selectors import case_events, case_list, possible_duplicates, visible_requests
 from requests_app.services import DuplicateSubmission, PossibleDuplicates, request_register
+from requests_app.task_views import BUSY
 from requests_app.uploads import FILE_TYPES, uploadable_kinds
 from workflow.models import AuditEvent
 from workflow.pagination import BoundedCountPaginator
@@ -130,6 +132,10 @@ def _error_items(error: ValidationError):
     return [(None, error.messages)]
 
 
+def _all_errors(form) -> list[str]:
+    return [message for messages_ in form.errors.values() for message in messages_]
+
+
 def available_actions(case: InformationRequest, user) -> dict[str, type[forms.Form]]:
     """The case-page actions the user's role and the case's state allow (services re-check)."""
     actions: dict[str, type[forms.Form]] = {}
@@ -177,6 +183,7 @@ class CaseDetailView(LoginRequiredMixin, TemplateView):
             messages.error(request, "这项操作现在不能办理：可能已由他人办理，或您没有相应的角色。")
             return HttpResponseRedirect(reverse("requests:cases:detail", args=[case.pk]))
         form = form_class(request.POST)
+        detail = reverse("requests:cases:detail", args=[case.pk])
         if form.is_valid():
             try:
                 run_action(name, case, request.user, form.cleaned_data)
@@ -184,10 +191,20 @@ class CaseDetailView(LoginRequiredMixin, TemplateView):
                 for field, errors in _error_items(error):
                     form.add_error(field if field in form.fields else None, errors)
             except (PermissionError, services.StaleCase) as error:
-                form.add_error(None, str(error))
+                # Someone else acted first: the form may be gone from the page, so say it there.
+                messages.error(request, str(error))
+                return HttpResponseRedirect(detail)
+            except FlowLockFailed:
+                messages.warning(request, BUSY)
+                return HttpResponseRedirect(detail)
             else:
                 messages.success(request, f"已办理：{form.title}。")
-                return HttpResponseRedirect(reverse("requests:cases:detail", args=[case.pk]))
+                return HttpResponseRedirect(detail)
+            case = visible_requests(request.user).get(pk=case.pk)
+            if name not in available_actions(case, request.user):
+                # The same, when the service's refusal came as a ValidationError.
+                messages.error(request, "；".join(_all_errors(form)))
+                return HttpResponseRedirect(detail)
         return self.render_to_response(self.get_context_data(bound={name: form}, **kwargs))
 
     def upload(self, request, case: InformationRequest, **kwargs):

@@ -38,8 +38,8 @@ def national_calendar() -> WorkingCalendar:
     return WorkingCalendar(load_bundled())
 
 
-@pytest.fixture
-def agency(db):
+def make_agency():
+    """The agency of the personas (孝义)."""
     from workflow.models import Agency
 
     return Agency.objects.create(
@@ -52,11 +52,21 @@ def agency(db):
     )
 
 
-@pytest.fixture
-def other_agency(db):
+def make_other_agency():
+    """Another agency (汾阳), whose cases the personas must never see."""
     from workflow.models import Agency
 
     return Agency.objects.create(name="汾阳市人民政府办公室", code="fenyang")
+
+
+@pytest.fixture
+def agency(db):
+    return make_agency()
+
+
+@pytest.fixture
+def other_agency(db):
+    return make_other_agency()
 
 
 def _persona(django_user_model, username: str, agency, role: str | None = None):
@@ -111,26 +121,27 @@ def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+def walk_in_registration(**changes) -> Registration:
+    """A walk-in application by a person, received the day it is handed in (Art. 31)."""
+    values = {
+        "channel": "in_person",
+        "arrival_date": date(2026, 3, 2),
+        "receipt_date": date(2026, 3, 2),
+        "applicant_kind": "person",
+        "applicant_name": "张明华",
+        "id_type": "resident_id",
+        "id_number": "11010519491231002X",
+        "phone": "13800000000",
+        "description": "2025年孝义市城区老旧小区改造项目的资金拨付明细",
+        "form_wanted": "electronic",
+        "delivery": "email",
+        "email": "zhang@example.com",
+    }
+    values.update(changes)
+    return Registration(**values)
+
+
 @pytest.fixture
 def walk_in():
-    """A walk-in application by a person, received the day it is handed in (Art. 31)."""
-
-    def make(**changes) -> Registration:
-        values = {
-            "channel": "in_person",
-            "arrival_date": date(2026, 3, 2),
-            "receipt_date": date(2026, 3, 2),
-            "applicant_kind": "person",
-            "applicant_name": "张明华",
-            "id_type": "resident_id",
-            "id_number": "11010519491231002X",
-            "phone": "13800000000",
-            "description": "2025年孝义市城区老旧小区改造项目的资金拨付明细",
-            "form_wanted": "electronic",
-            "delivery": "email",
-            "email": "zhang@example.com",
-        }
-        values.update(changes)
-        return Registration(**values)
-
-    return make
+    """A factory of walk-in applications (``walk_in_registration``)."""
+    return walk_in_registration

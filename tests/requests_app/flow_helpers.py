@@ -84,3 +84,87 @@ def step(client, user, case, name: str, action: str, **fields):
     current.refresh_from_db()
     assert current.status == STATUS.DONE
     return response
+
+
+# -- cases at each stage, driven through the services ------------------------------------------
+
+#: The stages a case can be left at by ``advance``, in the order a case passes them.
+STAGES = (
+    "accept",
+    "correct",
+    "consult",
+    "propose",
+    "fee",
+    "legal_review",
+    "approve",
+    "serve",
+    "archive",
+    "closed",
+)
+
+
+def not_held(*, needs_legal_review: bool = False):
+    """A proposal that the information is not held (Art. 36(4)), with its search described."""
+    from requests_app.services import Proposal
+
+    return Proposal(
+        outcome="not_held",
+        articles=[f"{REG}第三十六条第（四）项"],
+        search_description="检索了2025年全部收文和发文",
+        needs_legal_review=needs_legal_review,
+    )
+
+
+def advance(case, stage: str, staff: dict, *, today=None) -> InformationRequest:
+    """Drive ``case`` through the services, as its officers would, until it is at ``stage``
+    (a name of ``STAGES``; ``legal_review`` is the approval stage with legal review pending),
+    then line the process up. ``staff`` maps role codes to users of the case's agency."""
+    from requests_app import services
+    from requests_app.flows import sync_process
+
+    today = today or d("2026-03-03")
+    handler, registrar = staff["handler"], staff["registrar"]
+    if stage == "accept":
+        return refreshed(case)
+    if stage == "correct":
+        services.request_ask_correction(
+            actor=handler, case_id=case.pk, items=["请写明所需信息的文件名称或文号"], today=today
+        )
+    else:
+        services.request_accept(actor=handler, case_id=case.pk, today=today)
+    if stage == "consult":
+        services.consultation_send(
+            actor=handler,
+            case_id=case.pk,
+            party="third_party",
+            party_name="某某建设有限公司",
+            matter="项目合同金额",
+            sent_on=today,
+            today=today,
+        )
+    elif stage == "fee":
+        services.fee_notice(
+            actor=handler,
+            case_id=case.pk,
+            method="per_page",
+            quantity=100,
+            payment_method="转账至指定账户",
+            today=today,
+        )
+    elif stage in ("legal_review", "approve", "serve", "archive", "closed"):
+        services.decision_propose(
+            actor=handler,
+            case_id=case.pk,
+            proposal=not_held(needs_legal_review=stage == "legal_review"),
+            today=today,
+        )
+        if stage in ("serve", "archive", "closed"):
+            services.decision_approve(actor=staff["office_head"], case_id=case.pk, today=today)
+        if stage in ("archive", "closed"):
+            services.request_serve(
+                actor=registrar, case_id=case.pk, method="electronic", served_on=today, today=today
+            )
+        if stage == "closed":
+            services.request_archive(actor=registrar, case_id=case.pk, today=today)
+    sync_process(case)
+    return refreshed(case)

@@ -1,0 +1,787 @@
+"""The permission matrix: every page and action × every role × own agency / another agency.
+
+DOMAIN §1: users act for one or more agencies, and nobody sees another agency's cases. So:
+- *seeing* is decided by the agency: every officer of an agency sees its cases, lists, letters
+  and task pages, whatever their role (a user with no role too);
+- *acting* is decided by the role: each step belongs to one role (DOMAIN §1, §3.1);
+- another agency's case, letter, task or process is a 404, exactly like one that does not exist;
+- the anonymous visitor is sent to the login page.
+
+The tables below are the whole expectation, written out. Each cell is one request made with
+the persona of its column against the object of its row, in a transaction rolled back after
+the cell, so that every cell starts from the same state. A refused POST must change nothing:
+no stage, no task, no audit event, no letter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+import time_machine
+from django.contrib.auth import get_user_model
+from django.contrib.messages import get_messages
+from django.db import transaction
+from django.test import Client, override_settings
+from django.urls import reverse
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from requests_app.flows import RequestFlow, process_for
+from requests_app.models import (
+    CaseDocument,
+    Consultation,
+    Extension,
+    Fee,
+    InformationRequest,
+)
+from requests_app.services import extension_approve, extension_ask
+from tests.conftest import _persona, make_agency, make_other_agency, walk_in_registration
+from tests.requests_app.flow_helpers import REG, STAGES, advance, register, url
+from workflow.letters.kinds import KINDS
+from workflow.letters.render import FORMATS
+from workflow.models import AuditEvent
+
+R = InformationRequest
+
+# -- the personas: one column each --------------------------------------------------------------
+
+#: Columns of the tables, in order. All but the anonymous visitor work for the agency "own".
+PERSONAS = (
+    "anonymous",
+    "no_role",
+    "registrar",
+    "handler",
+    "office_head",
+    "legal_reviewer",
+    "drafter",
+    "drafting_unit_head",
+    "secrecy_reviewer",
+    "admin",
+)
+
+# -- what a cell may say ------------------------------------------------------------------------
+#   200   the page is shown
+#   done  the POST took effect (and redirected on)
+#   L     redirect to the login page, nothing changed
+#   AL    redirect to the admin site's login page, nothing changed
+#   403   forbidden, nothing changed
+#   404   not found (another agency's object looks exactly like a missing one), nothing changed
+#   msg   redirect back with a message saying why not, nothing changed
+#   form  the page comes back with a form error saying why not, nothing changed
+CODES = {"200", "done", "L", "AL", "403", "404", "msg", "form"}
+
+TASK_URLS = ("detail", "assign", "execute", "unassign")
+
+
+def _is_task_row(name: str) -> bool:
+    return any(name.startswith(f"{node} {url}") for node in TASK_ROLES for url in TASK_URLS)
+
+
+#: Who does each task (DOMAIN §1, §3.1): the rows of the task pages.
+TASK_ROLES = {
+    "accept": "handler",
+    "correct": "registrar",
+    "consult": "handler",
+    "propose": "handler",
+    "fee": "registrar",
+    "legal_review": "legal_reviewer",
+    "approve": "office_head",
+    "serve": "registrar",
+    "archive": "registrar",
+}
+
+# Objects of the agency the personas work for.
+# Columns: anonymous, no role, registrar, handler, office head, legal reviewer, drafter,
+# drafting unit head, secrecy reviewer, admin (系统管理员, is_staff).
+# fmt: off
+OWN = {
+    #                             anon none reg  hand head lgl  drft unit secr admin
+    "case list":                  "L    200  200  200  200  200  200  200  200  200",
+    "case page":                  "L    200  200  200  200  200  200  200  200  200",
+    "document":                   "L    200  200  200  200  200  200  200  200  200",
+    "register GET":               "L    403  200  403  403  403  403  403  403  403",
+    "register POST":              "L    403  done 403  403  403  403  403  403  403",
+    "inbox list":                 "L    200  200  200  200  200  200  200  200  200",
+    "queue list":                 "L    200  200  200  200  200  200  200  200  200",
+    "archive list":               "L    200  200  200  200  200  200  200  200  200",
+    "bulk assign POST":           "L    403  403  done 403  403  403  403  403  403",
+    "bulk unassign POST":         "L    403  403  done 403  403  403  403  403  403",
+    "flow chart":                 "L    200  200  200  200  200  200  200  200  200",
+    "process page":               "L    200  200  200  200  200  200  200  200  200",
+    "process chart":              "L    200  200  200  200  200  200  200  200  200",
+    "process cancel POST":        "L    403  403  403  403  403  403  403  403  403",
+    # Case-page actions (outside the tasks).
+    "extension ask POST":         "L    msg  msg  done msg  msg  msg  msg  msg  msg",
+    "extension approve POST":     "L    msg  msg  msg  done msg  msg  msg  msg  msg",
+    "withdraw POST":              "L    msg  done done msg  msg  msg  msg  msg  msg",
+    "fee waive POST":             "L    msg  msg  msg  done msg  msg  msg  msg  msg",
+    # Task pages: every node that has a view. "detail" is the read-only page of a task;
+    # "assign" takes a task from the queue (queue steps only: consult and propose go straight
+    # to the case's handler); "execute" and "unassign" are tried on a task its rightful
+    # officer has taken, so for everyone else it is somebody else's task.
+    "accept detail":              "L    200  200  200  200  200  200  200  200  200",
+    "accept assign GET":          "L    403  403  200  403  403  403  403  403  403",
+    "accept assign POST":         "L    403  403  done 403  403  403  403  403  403",
+    "accept execute GET":         "L    msg  msg  200  msg  msg  msg  msg  msg  msg",
+    "accept execute POST":        "L    msg  msg  done msg  msg  msg  msg  msg  msg",
+    "accept unassign POST":       "L    msg  msg  done msg  msg  msg  msg  msg  msg",
+    "correct detail":             "L    200  200  200  200  200  200  200  200  200",
+    "correct assign GET":         "L    403  200  403  403  403  403  403  403  403",
+    "correct assign POST":        "L    403  done 403  403  403  403  403  403  403",
+    "correct execute GET":        "L    msg  200  msg  msg  msg  msg  msg  msg  msg",
+    "correct execute POST":       "L    msg  done msg  msg  msg  msg  msg  msg  msg",
+    "correct unassign POST":      "L    msg  done msg  msg  msg  msg  msg  msg  msg",
+    "consult detail":             "L    200  200  200  200  200  200  200  200  200",
+    "consult execute GET":        "L    msg  msg  200  msg  msg  msg  msg  msg  msg",
+    "consult execute POST":       "L    msg  msg  done msg  msg  msg  msg  msg  msg",
+    "consult unassign POST":      "L    msg  msg  done msg  msg  msg  msg  msg  msg",
+    "propose detail":             "L    200  200  200  200  200  200  200  200  200",
+    "propose execute GET":        "L    msg  msg  200  msg  msg  msg  msg  msg  msg",
+    "propose execute POST":       "L    msg  msg  done msg  msg  msg  msg  msg  msg",
+    "propose unassign POST":      "L    msg  msg  done msg  msg  msg  msg  msg  msg",
+    "fee detail":                 "L    200  200  200  200  200  200  200  200  200",
+    "fee assign GET":             "L    403  200  403  403  403  403  403  403  403",
+    "fee assign POST":            "L    403  done 403  403  403  403  403  403  403",
+    "fee execute GET":            "L    msg  200  msg  msg  msg  msg  msg  msg  msg",
+    "fee execute POST":           "L    msg  done msg  msg  msg  msg  msg  msg  msg",
+    "fee unassign POST":          "L    msg  done msg  msg  msg  msg  msg  msg  msg",
+    "legal_review detail":        "L    200  200  200  200  200  200  200  200  200",
+    "legal_review assign GET":    "L    403  403  403  403  200  403  403  403  403",
+    "legal_review assign POST":   "L    403  403  403  403  done 403  403  403  403",
+    "legal_review execute GET":   "L    msg  msg  msg  msg  200  msg  msg  msg  msg",
+    "legal_review execute POST":  "L    msg  msg  msg  msg  done msg  msg  msg  msg",
+    "legal_review unassign POST": "L    msg  msg  msg  msg  done msg  msg  msg  msg",
+    "approve detail":             "L    200  200  200  200  200  200  200  200  200",
+    "approve assign GET":         "L    403  403  403  200  403  403  403  403  403",
+    "approve assign POST":        "L    403  403  403  done 403  403  403  403  403",
+    "approve execute GET":        "L    msg  msg  msg  200  msg  msg  msg  msg  msg",
+    "approve execute POST":       "L    msg  msg  msg  done msg  msg  msg  msg  msg",
+    "approve unassign POST":      "L    msg  msg  msg  done msg  msg  msg  msg  msg",
+    "serve detail":               "L    200  200  200  200  200  200  200  200  200",
+    "serve assign GET":           "L    403  200  403  403  403  403  403  403  403",
+    "serve assign POST":          "L    403  done 403  403  403  403  403  403  403",
+    "serve execute GET":          "L    msg  200  msg  msg  msg  msg  msg  msg  msg",
+    "serve execute POST":         "L    msg  done msg  msg  msg  msg  msg  msg  msg",
+    "serve unassign POST":        "L    msg  done msg  msg  msg  msg  msg  msg  msg",
+    "archive detail":             "L    200  200  200  200  200  200  200  200  200",
+    "archive assign GET":         "L    403  200  403  403  403  403  403  403  403",
+    "archive assign POST":        "L    403  done 403  403  403  403  403  403  403",
+    "archive execute GET":        "L    msg  200  msg  msg  msg  msg  msg  msg  msg",
+    "archive execute POST":       "L    msg  done msg  msg  msg  msg  msg  msg  msg",
+    "archive unassign POST":      "L    msg  done msg  msg  msg  msg  msg  msg  msg",
+    # Tools: the rules and the sample letters hold no case data.
+    "calculator":                 "L    200  200  200  200  200  200  200  200  200",
+    "letter gallery":             "L    200  200  200  200  200  200  200  200  200",
+    "letter preview":             "L    200  200  200  200  200  200  200  200  200",
+    "admin index":                "AL   AL   AL   AL   AL   AL   AL   AL   AL   200",
+}
+
+#: The same rows against another agency's objects. Rows without an object of an agency
+#: (lists, the gallery, the admin index) are not repeated here: that lists never show another
+#: agency's cases is checked on their content below.
+HIDDEN =                          "L    404  404  404  404  404  404  404  404  404"
+OTHER = {
+    "register POST":              "L    403  form 403  403  403  403  403  403  403",
+    "calculator":                 "L    form form form form form form form form form",
+    "case page":                  HIDDEN,
+    "document":                   HIDDEN,
+    "bulk assign POST":           HIDDEN,
+    "bulk unassign POST":         HIDDEN,
+    "process page":               HIDDEN,
+    "process chart":              HIDDEN,
+    "process cancel POST":        HIDDEN,
+    "extension ask POST":         HIDDEN,
+    "extension approve POST":     HIDDEN,
+    "withdraw POST":              HIDDEN,
+    "fee waive POST":             HIDDEN,
+    # Every task URL of another agency's case.
+    **{name: HIDDEN for name in OWN if _is_task_row(name)},
+}
+# fmt: on
+
+#: Which open task of each stage is in whose queue, and who finds which in their inbox
+#: (consult and propose go straight to the case's handler).
+QUEUES = {
+    "registrar": {"correct", "fee", "serve", "archive"},
+    "handler": {"accept"},
+    "office_head": {"approve"},
+    "legal_reviewer": {"legal_review"},
+}
+INBOXES = {"handler": {"consult", "propose"}}
+
+#: The letters that a case's life produces, each downloaded in every format it is kept in.
+DOCUMENTS = (
+    "receipt",
+    "correction_notice",
+    "third_party_consultation",
+    "consultation_notice",
+    "extension_notice",
+    "fee_notice",
+    "reply",
+    "handling_sheet",
+    "case_file",
+)
+QUEUE_NODES = ("accept", "correct", "fee", "legal_review", "approve", "serve", "archive")
+TODAY = "2026-03-03"
+
+
+# -- the world: the same cases in both agencies, one at each stage ------------------------------
+
+
+@dataclass
+class Side:
+    agency: object
+    staff: dict  # role code -> the officer of this agency who holds it
+    cases: dict = field(default_factory=dict)  # stage -> case
+
+    def task(self, node: str) -> Task:
+        case = self.cases[node]
+        return Task.objects.get(
+            process=process_for(case),
+            flow_task=getattr(RequestFlow, node),
+            status__in=(STATUS.NEW, STATUS.ASSIGNED),
+        )
+
+
+@dataclass
+class World:
+    own: Side
+    other: Side
+    personas: dict  # column -> user (None for the anonymous visitor)
+
+    def side(self, name: str) -> Side:
+        return self.own if name == "own" else self.other
+
+
+def _build_side(agency, staff: dict, applicant: str) -> Side:
+    side = Side(agency=agency, staff=staff)
+    for stage in STAGES:
+        case = register(staff["registrar"], agency, walk_in_registration, applicant_name=applicant)
+        side.cases[stage] = advance(case, stage, staff)
+    # Art. 33 ¶2: an extension asked and approved (its notice is a letter of the case), and one
+    # asked and waiting for the office head.
+    for stage, approve in (("propose", True), ("approve", False)):
+        extension_ask(
+            actor=staff["handler"], case_id=side.cases[stage].pk, days=10, reason="需要调取档案"
+        )
+        if approve:
+            extension_approve(actor=staff["office_head"], case_id=side.cases[stage].pk)
+    return side
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp():
+    """The world's letters are written once for the module (see ``world``)."""
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Both agencies' cases, built once through the services and rolled back at the end; each
+    cell then runs in a savepoint of its own (like ``TestCase.setUpTestData``)."""
+    media = override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media"))
+    clock = time_machine.travel(f"{TODAY} 09:00 +0800", tick=False)
+    media.enable()
+    clock.start()
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            User = get_user_model()
+            own_agency, other_agency = make_agency(), make_other_agency()
+            other_agency.reconsideration_organ = "汾阳市人民政府"
+            other_agency.court = "汾阳市人民法院"
+            other_agency.save()
+            personas = {"anonymous": None, "no_role": _persona(User, "no_role", own_agency)}
+            for role in PERSONAS[2:]:
+                username = "sysadmin" if role == "admin" else role
+                personas[role] = _persona(User, username, own_agency, role)
+            personas["admin"].is_staff = True
+            personas["admin"].save()
+            other_staff = {
+                role: _persona(User, f"fenyang_{role}", other_agency, role)
+                for role in ("registrar", "handler", "office_head", "legal_reviewer")
+            }
+            yield World(
+                own=_build_side(own_agency, personas, "张明华"),
+                other=_build_side(other_agency, other_staff, "李四"),
+                personas=personas,
+            )
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            clock.stop()
+            media.disable()
+
+
+@pytest.fixture(autouse=True)
+def _at_world_time():
+    with time_machine.travel(f"{TODAY} 10:00 +0800", tick=False):
+        yield
+
+
+# -- the rows: what each one requests -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    url: Callable[[World, str], str]
+    data: Callable[[World, str], dict] = lambda world, side: {}
+    prepare: Callable[[World, str], None] | None = None
+    #: For a "done" cell: did the POST take effect? (world, side, user) -> bool
+    took_effect: Callable[[World, str, object], bool] | None = None
+
+
+def _case_url(name: str, stage: str = "accept", **kwargs):
+    def build(world, side):
+        case = world.side(side).cases[stage]
+        return reverse(f"requests:cases:{name}", kwargs={"pk": case.pk, **kwargs})
+
+    return build
+
+
+def _action(name: str, stage: str, data: dict, effect: str) -> Request:
+    def took_effect(world, side, user):
+        case = world.side(side).cases[stage]
+        return AuditEvent.objects.filter(object_id=str(case.pk), action=effect).exists()
+
+    return Request(
+        "post",
+        _case_url("action", stage, action=name),
+        data=lambda world, side: data,
+        took_effect=took_effect,
+    )
+
+
+def _document(kind: str, fmt: str) -> Request:
+    def build(world, side):
+        document = _documents_of(world.side(side))[kind]
+        return reverse(
+            "requests:cases:document",
+            kwargs={"pk": document.request_id, "document_id": document.pk, "fmt": fmt},
+        )
+
+    return Request("get", build)
+
+
+def _documents_of(side: Side) -> dict[str, CaseDocument]:
+    documents = {}
+    for document in CaseDocument.objects.filter(request__agency=side.agency).order_by("pk"):
+        kind = document.letter_kind or document.kind
+        if kind.startswith("reply"):
+            kind = "reply"
+        documents.setdefault(kind, document)
+    return documents
+
+
+def _owner(world, side, node):
+    return world.side(side).staff[TASK_ROLES[node]]
+
+
+def _take(node: str):
+    """The task's rightful officer has taken it (consult and propose: already theirs)."""
+
+    def prepare(world, side):
+        task = world.side(side).task(node)
+        if task.owner_id is None:
+            task.flow_task.activation_class(task).assign(_owner(world, side, node))
+
+    return prepare
+
+
+def _task_url(node: str, action: str):
+    def build(world, side):
+        return url(world.side(side).task(node), action)
+
+    return build
+
+
+def _task_done(node: str):
+    def took_effect(world, side, user):
+        case = world.side(side).cases[node]
+        done = Task.objects.filter(
+            process=process_for(case), flow_task=getattr(RequestFlow, node), status=STATUS.DONE
+        )
+        return done.exists()
+
+    return took_effect
+
+
+def _assigned_to_user(node: str):
+    def took_effect(world, side, user):
+        return world.side(side).task(node).owner_id == user.pk
+
+    return took_effect
+
+
+def _back_in_queue(node: str):
+    def took_effect(world, side, user):
+        task = world.side(side).task(node)
+        return (task.owner_id, task.status) == (None, STATUS.NEW)
+
+    return took_effect
+
+
+#: The main action of each task page, with valid values (field names without the prefix).
+EXECUTE = {
+    "accept": ("accept", {}),
+    "correct": ("record", {"received_on": TODAY}),
+    "consult": ("reply", {"reply": "agree", "replied_on": TODAY}),
+    "propose": (
+        "propose",
+        {
+            "outcome": "not_held",
+            "articles": f"{REG}第三十六条第（四）项",
+            "search_description": "检索了2025年全部收文和发文",
+        },
+    ),
+    "fee": ("paid", {"paid_on": TODAY}),
+    "legal_review": ("approve", {"comment": "合法"}),
+    "approve": ("approve", {"comment": ""}),
+    "serve": ("serve", {"method": "electronic", "served_on": TODAY}),
+    "archive": ("archive", {}),
+}
+
+
+def _execute_data(node: str):
+    def data(world, side):
+        action, values = EXECUTE[node]
+        if node == "consult":
+            case = world.side(side).cases[node]
+            values = {**values, "consultation": Consultation.objects.get(request=case).pk}
+        return {"_action": action, **{f"{action}-{k}": v for k, v in values.items()}}
+
+    return data
+
+
+def _registration(world, side):
+    agency = world.side(side).agency
+    return {
+        "agency": str(agency.pk),
+        "kind": "disclosure",
+        "channel": "in_person",
+        "arrival_date": TODAY,
+        "receipt_date": TODAY,
+        "applicant_kind": "person",
+        "applicant_name": "王五",
+        "id_type": "resident_id",
+        "id_number": "11010519491231002X",
+        "phone": "13800000000",
+        "description": "2025年政府采购目录",
+        "form_wanted": "electronic",
+        "delivery": "email",
+        "email": "wang@example.com",
+        "confirm_duplicates": "on",
+        "token": "",
+    }
+
+
+def _new_case_registered(world, side, user):
+    return R.objects.filter(applicant_name="王五", agency=world.side(side).agency).exists()
+
+
+def _calculator(world, side):
+    agency = world.side(side).agency
+    query = f"agency={agency.pk}&receipt_date=2026-03-02&today={TODAY}"
+    return f"{reverse('tools:deadline:index')}?{query}"
+
+
+def _bulk_assign_data(world, side):
+    return {"pk": [world.side(side).task("accept").pk], "_confirm": "1"}
+
+
+REQUESTS: dict[str, Request] = {
+    "case list": Request("get", lambda world, side: reverse("requests:cases:index")),
+    "case page": Request("get", _case_url("detail")),
+    "register GET": Request("get", lambda world, side: reverse("requests:register:index")),
+    "register POST": Request(
+        "post",
+        lambda world, side: reverse("requests:register:index"),
+        data=_registration,
+        took_effect=_new_case_registered,
+    ),
+    "inbox list": Request("get", lambda world, side: reverse("requests:tasks:inbox")),
+    "queue list": Request("get", lambda world, side: reverse("requests:tasks:queue")),
+    "archive list": Request("get", lambda world, side: reverse("requests:tasks:archive")),
+    "bulk assign POST": Request(
+        "post",
+        lambda world, side: reverse("requests:tasks:tasks_assign"),
+        data=_bulk_assign_data,
+        took_effect=_assigned_to_user("accept"),
+    ),
+    "bulk unassign POST": Request(
+        "post",
+        lambda world, side: reverse("requests:tasks:tasks_unassign"),
+        data=_bulk_assign_data,
+        prepare=_take("accept"),
+        took_effect=_back_in_queue("accept"),
+    ),
+    "flow chart": Request("get", lambda world, side: reverse("requests:tasks:chart")),
+    "process chart": Request(
+        "get",
+        lambda world, side: reverse(
+            "requests:tasks:process_chart",
+            args=[process_for(world.side(side).cases["accept"]).pk],
+        ),
+    ),
+    "process page": Request(
+        "get",
+        lambda world, side: reverse(
+            "requests:tasks:process_detail", args=[process_for(world.side(side).cases["accept"]).pk]
+        ),
+    ),
+    "process cancel POST": Request(
+        "post",
+        lambda world, side: reverse(
+            "requests:tasks:process_cancel", args=[process_for(world.side(side).cases["accept"]).pk]
+        ),
+        data=lambda world, side: {"_continue": "1"},
+    ),
+    "extension ask POST": _action(
+        "extension_ask", "accept", {"days": "10", "reason": "需要调取档案"}, "extension_asked"
+    ),
+    "extension approve POST": _action("extension_approve", "approve", {}, "extension_approved"),
+    "withdraw POST": _action(
+        "withdraw", "accept", {"on": TODAY, "reason": "申请人书面撤回"}, "request_withdrawn"
+    ),
+    "fee waive POST": _action("fee_waive", "fee", {"reason": "申请人为低保对象"}, "fee_waived"),
+    "calculator": Request("get", _calculator),
+    "letter gallery": Request("get", lambda world, side: reverse("tools:letters:index")),
+    "admin index": Request("get", lambda world, side: reverse("admin:index")),
+}
+for _node, _role in TASK_ROLES.items():
+    REQUESTS[f"{_node} detail"] = Request("get", _task_url(_node, "detail"))
+    if _node in QUEUE_NODES:
+        REQUESTS[f"{_node} assign GET"] = Request("get", _task_url(_node, "assign"))
+        REQUESTS[f"{_node} assign POST"] = Request(
+            "post", _task_url(_node, "assign"), took_effect=_assigned_to_user(_node)
+        )
+    REQUESTS[f"{_node} execute GET"] = Request(
+        "get", _task_url(_node, "execute"), prepare=_take(_node)
+    )
+    REQUESTS[f"{_node} execute POST"] = Request(
+        "post",
+        _task_url(_node, "execute"),
+        data=_execute_data(_node),
+        prepare=_take(_node),
+        took_effect=_task_done(_node),
+    )
+    REQUESTS[f"{_node} unassign POST"] = Request(
+        "post",
+        _task_url(_node, "unassign"),
+        prepare=_take(_node),
+        took_effect=_back_in_queue(_node),
+    )
+
+
+# -- one cell ------------------------------------------------------------------------------------
+
+
+def _state() -> tuple:
+    """Everything a refused request must leave as it was."""
+    return (
+        list(R.objects.order_by("pk").values_list("pk", "stage", "outcome", "handler_id")),
+        AuditEvent.objects.count(),
+        list(Task.objects.order_by("pk").values_list("pk", "status", "owner_id")),
+        CaseDocument.objects.count(),
+        list(Extension.objects.order_by("pk").values_list("pk", "approved_on")),
+        list(Fee.objects.order_by("pk").values_list("pk", "status")),
+        list(Consultation.objects.order_by("pk").values_list("pk", "reply")),
+    )
+
+
+def _judge(expected: str, response, request: Request, world, side, user, before) -> str | None:
+    """Why the response does not match ``expected`` (None when it does)."""
+    status = response.status_code
+    location = response.get("Location", "")
+    if expected == "200":
+        ok = status == 200
+    elif expected == "done":
+        ok = status == 302 and not location.startswith(("/accounts/login/", "/admin/login/"))
+        if ok and not request.took_effect(world, side, user):
+            return "redirected, but nothing took effect"
+        return None if ok else f"got {status} {location}"
+    elif expected == "L":
+        ok = status == 302 and location.startswith(reverse("login"))
+    elif expected == "AL":
+        ok = status == 302 and location.startswith(reverse("admin:login"))
+    elif expected in ("403", "404"):
+        ok = status == int(expected)
+    elif expected == "msg":
+        said = [str(m) for m in get_messages(response.wsgi_request)]
+        ok = status == 302 and not location.startswith("/accounts/login/") and any(said)
+    elif expected == "form":
+        form = (response.context or {}).get("form") if status == 200 else None
+        ok = form is not None and bool(form.errors)
+    else:
+        raise AssertionError(f"unknown code {expected}")
+    if not ok:
+        return f"got {status} {location}".strip()
+    if request.method == "post" and _state() != before:
+        return "refused, but something changed"
+    return None
+
+
+def run_cell(world: World, name: str, request: Request, side: str, persona: str, expected: str):
+    with transaction.atomic():
+        try:
+            if request.prepare:
+                request.prepare(world, side)
+            client = Client(raise_request_exception=False)
+            user = world.personas[persona]
+            if user is not None:
+                client.force_login(user)
+            before = _state() if request.method == "post" else None
+            target = request.url(world, side)
+            if request.method == "get":
+                response = client.get(target)
+            else:
+                response = client.post(target, request.data(world, side))
+            problem = _judge(expected, response, request, world, side, user, before)
+        finally:
+            transaction.set_rollback(True)
+    if problem:
+        return f"{name} / {persona} / {side}: expected {expected}, {problem}"
+    return None
+
+
+def _expectations(name: str, side: str) -> dict[str, str]:
+    table = OWN if side == "own" else OTHER
+    codes = table[name.split(" [")[0]].split()
+    assert len(codes) == len(PERSONAS) and set(codes) <= CODES, name
+    return dict(zip(PERSONAS, codes, strict=True))
+
+
+def _check_row(world: World, name: str, request: Request) -> None:
+    key = name.split(" [")[0]
+    problems = []
+    for side in ("own", "other"):
+        if side == "other" and key not in OTHER:
+            continue
+        for persona, expected in _expectations(name, side).items():
+            problem = run_cell(world, name, request, side, persona, expected)
+            if problem:
+                problems.append(problem)
+    assert not problems, "\n".join(problems)
+
+
+# -- the tests -----------------------------------------------------------------------------------
+
+
+def test_every_row_has_a_request_and_every_request_a_row():
+    assert set(REQUESTS) | {"document", "letter preview"} == set(OWN)
+    assert set(OTHER) <= set(OWN)
+
+
+@pytest.mark.parametrize("name", list(REQUESTS))
+def test_matrix(world, db, name):
+    # DOMAIN §1: see by agency, act by role; another agency's objects are not found.
+    _check_row(world, name, REQUESTS[name])
+
+
+@pytest.mark.parametrize(
+    ("kind", "fmt"),
+    # The case file is kept as PDF only; every letter in both formats.
+    [(kind, fmt) for kind in DOCUMENTS for fmt in FORMATS if (kind, fmt) != ("case_file", "docx")],
+)
+def test_matrix_every_document_download(world, db, kind, fmt):
+    # DOMAIN §1: a case's letters are the case's data.
+    _check_row(world, f"document [{kind}.{fmt}]", _document(kind, fmt))
+
+
+def test_the_world_holds_every_kind_of_document_the_matrix_downloads(world, db):
+    for side in (world.own, world.other):
+        assert set(_documents_of(side)) == set(DOCUMENTS)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_matrix_every_letter_preview(world, db, kind, fmt, monkeypatch):
+    # Who may fetch a sample; rendering itself is tested in tests/letters/test_gallery.py.
+    monkeypatch.setattr(
+        "workflow.letters.views.render_letter", lambda kind, context, fmt: b"%PDF-sample"
+    )
+    request = Request("get", lambda world, side: reverse("tools:letters:file", args=[kind, fmt]))
+    _check_row(world, f"letter preview [{kind}.{fmt}]", request)
+
+
+# -- lists: what they show, not only that they open ---------------------------------------------
+
+
+def _numbers_on(page: str, side: Side) -> set[str]:
+    """The stages of ``side``'s cases whose case number appears on ``page``."""
+    return {stage for stage, case in side.cases.items() if case.case_number in page}
+
+
+@pytest.mark.parametrize("persona", PERSONAS[1:])
+def test_lists_show_the_own_agencys_cases_and_never_another_agencys(world, db, persona):
+    # DOMAIN §1: "users see and act only on their agencies' cases, in every list".
+    client = Client()
+    client.force_login(world.personas[persona])
+    cases = client.get(reverse("requests:cases:index")).content.decode()
+    assert _numbers_on(cases, world.own) == set(STAGES)
+    searches = {
+        # Filters and the search cannot reach another agency's cases either.
+        "cases by agency": {"agency": world.other.agency.pk},
+        "cases by number": {"q": world.other.cases["accept"].case_number},
+        "cases by applicant": {"q": "李四"},
+    }
+    pages = {"cases": cases}
+    for name, query in searches.items():
+        page = client.get(reverse("requests:cases:index"), query).content.decode()
+        pages[name] = page.replace(str(query.get("q", "")), "")  # the search box echoes it
+    for name in ("inbox", "queue", "archive"):
+        pages[name] = client.get(reverse(f"requests:tasks:{name}")).content.decode()
+    assert _numbers_on(pages["queue"], world.own) == QUEUES.get(persona, set())
+    assert _numbers_on(pages["inbox"], world.own) == INBOXES.get(persona, set())
+    own_link = reverse("requests:cases:detail", args=[world.own.cases["accept"].pk])
+    assert f'"{own_link}' in cases  # the links are looked for as they are written
+    theirs = world.other.cases.values()
+    links = [reverse("requests:cases:detail", args=[case.pk]) for case in theirs]
+    links += [f"/requests/tasks/{process_for(case).pk}/" for case in theirs]
+    for name, page in pages.items():
+        assert _numbers_on(page, world.other) == set(), name
+        assert "李四" not in page and world.other.agency.name not in page, name
+        assert not [link for link in links if f'"{link}' in page], name
+
+
+def test_the_calculator_offers_only_the_users_agencies_calendars(world, db):
+    client = Client()
+    client.force_login(world.personas["handler"])
+    page = client.get(reverse("tools:deadline:index")).content.decode()
+    assert world.own.agency.name in page
+    assert world.other.agency.name not in page
+
+
+def test_taking_all_of_the_queue_takes_only_ones_own_queue(world, db):
+    client = Client()
+    client.force_login(world.personas["registrar"])
+    response = client.post(
+        reverse("requests:tasks:tasks_assign"), {"select_all": "1", "_confirm": "1"}
+    )
+    assert response.status_code == 302
+    assert [str(m) for m in get_messages(response.wsgi_request)] == ["已领取所选任务。"]
+    taken = Task.objects.filter(owner=world.personas["registrar"], status=STATUS.ASSIGNED)
+    assert {world.own.cases[t.flow_task.name] for t in taken} == {
+        world.own.cases[node] for node in QUEUES["registrar"]
+    }
+    assert not Task.objects.filter(
+        owner=world.personas["registrar"],
+        process__in=[process_for(case) for case in world.other.cases.values()],
+    ).exists()
+
+
+def test_a_document_of_another_agency_cannot_be_reached_through_ones_own_case(world, db):
+    theirs = _documents_of(world.other)["receipt"]
+    client = Client()
+    client.force_login(world.personas["registrar"])
+    own_case = world.own.cases["accept"]
+    response = client.get(
+        reverse(
+            "requests:cases:document",
+            kwargs={"pk": own_case.pk, "document_id": theirs.pk, "fmt": "pdf"},
+        )
+    )
+    assert response.status_code == 404
