@@ -23,6 +23,8 @@ from requests_app import services
 from requests_app.flows import case_tasks
 from requests_app.forms import (
     CaseFilterForm,
+    DeferralApproveForm,
+    DeferralRefuseForm,
     ExtensionApproveForm,
     ExtensionAskForm,
     FeeWaiveForm,
@@ -30,7 +32,7 @@ from requests_app.forms import (
     WithdrawForm,
 )
 from requests_app.labels import ACTION_LABELS
-from requests_app.models import CaseDocument, InformationRequest
+from requests_app.models import CaseDocument, Deferral, InformationRequest, ReasonsRequest
 from requests_app.selectors import case_events, case_list, possible_duplicates, visible_requests
 from requests_app.services import request_register
 from workflow.models import AuditEvent
@@ -130,10 +132,16 @@ def available_actions(case: InformationRequest, user) -> dict[str, type[forms.Fo
     roles = user_roles(user)
     open_case = case.stage in OPEN_STAGES
     extension = getattr(case, "extension", None)
-    if open_case and extension is None and "handler" in roles:
+    deferral = Deferral.objects.filter(request=case).first()
+    deferring = deferral is not None and deferral.status != Deferral.Status.REFUSED
+    if open_case and extension is None and not deferring and "handler" in roles:
         actions["extension_ask"] = ExtensionAskForm
     if open_case and extension is not None and not extension.approved_on and "office_head" in roles:
         actions["extension_approve"] = ExtensionApproveForm
+    pending = deferral is not None and deferral.status == Deferral.Status.PENDING
+    if open_case and pending and "office_head" in roles:
+        actions["deferral_approve"] = DeferralApproveForm
+        actions["deferral_refuse"] = DeferralRefuseForm
     if open_case and roles & {"registrar", "handler"}:
         actions["withdraw"] = WithdrawForm
     if case.stage == R.Stage.FEE and "office_head" in roles:
@@ -149,6 +157,10 @@ def run_action(name: str, case: InformationRequest, user, data: dict) -> None:
         )
     elif name == "extension_approve":
         services.extension_approve(actor=user, case_id=case.pk)
+    elif name == "deferral_approve":
+        services.deferral_approve(actor=user, case_id=case.pk)
+    elif name == "deferral_refuse":
+        services.deferral_refuse(actor=user, case_id=case.pk, comment=data["comment"])
     elif name == "withdraw":
         services.request_withdraw(actor=user, case_id=case.pk, on=data["on"], reason=data["reason"])
     elif name == "fee_waive":
@@ -198,6 +210,11 @@ class CaseDetailView(LoginRequiredMixin, TemplateView):
             },
             notice=NOTICES.get(self.request.GET.get("notice", ""), "").format(case=case),
             clock_entries=case.clock_entries.select_related("created_by").order_by("on", "id"),
+            reasons=ReasonsRequest.objects.filter(request=case).first(),
+            deferral=Deferral.objects.filter(request=case).first(),
+            consultations=case.consultations.select_related("disclosure_notice").order_by(
+                "sent_on", "id"
+            ),
             timeline=_timeline(case),
             documents=case.documents.select_related("created_by").order_by("created_at", "id"),
             same_applicant=possible_duplicates(
