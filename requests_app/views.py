@@ -32,7 +32,7 @@ from requests_app.forms import (
     WithdrawForm,
 )
 from requests_app.labels import ACTION_LABELS
-from requests_app.models import CaseDocument, Deferral, InformationRequest, ReasonsRequest
+from requests_app.models import CaseDocument, Deferral, InformationRequest
 from requests_app.selectors import case_events, case_list, possible_duplicates, visible_requests
 from requests_app.services import request_register
 from workflow.models import AuditEvent
@@ -132,7 +132,7 @@ def available_actions(case: InformationRequest, user) -> dict[str, type[forms.Fo
     roles = user_roles(user)
     open_case = case.stage in OPEN_STAGES
     extension = getattr(case, "extension", None)
-    deferral = Deferral.objects.filter(request=case).first()
+    deferral = getattr(case, "deferral", None)
     deferring = deferral is not None and deferral.status != Deferral.Status.REFUSED
     if open_case and extension is None and not deferring and "handler" in roles:
         actions["extension_ask"] = ExtensionAskForm
@@ -197,7 +197,9 @@ class CaseDetailView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, bound=None, **kwargs):
         context = super().get_context_data(**kwargs)
         case = get_object_or_404(
-            visible_requests(self.request.user).select_related("agency", "handler", "created_by"),
+            visible_requests(self.request.user).select_related(
+                "agency", "handler", "created_by", "reasons_request", "deferral"
+            ),
             pk=kwargs["pk"],
         )
         bound = bound or {}
@@ -210,8 +212,8 @@ class CaseDetailView(LoginRequiredMixin, TemplateView):
             },
             notice=NOTICES.get(self.request.GET.get("notice", ""), "").format(case=case),
             clock_entries=case.clock_entries.select_related("created_by").order_by("on", "id"),
-            reasons=ReasonsRequest.objects.filter(request=case).first(),
-            deferral=Deferral.objects.filter(request=case).first(),
+            reasons=getattr(case, "reasons_request", None),
+            deferral=getattr(case, "deferral", None),
             consultations=case.consultations.select_related("disclosure_notice").order_by(
                 "sent_on", "id"
             ),

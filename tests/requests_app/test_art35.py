@@ -398,3 +398,44 @@ def test_the_deferred_date_is_not_moved_by_a_later_consultation(deferred, handle
     after = refreshed(deferred)
     assert after.due_date == d("2026-04-30")
     assert "不因此顺延" in "".join(after.clock_explanation)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_heads_approving_at_once_one_wins_the_other_is_told(
+    case, handler, registrar, office_head, django_user_model, agency
+):
+    import threading
+
+    from django.contrib.auth.models import Group
+    from django.db import connection
+
+    ask(case, handler)
+    answer(case, registrar)
+    defer(case, handler)
+    deputy = django_user_model.objects.create_user(username="deputy_head", password="pw")
+    deputy.groups.add(Group.objects.get(name="office_head"))
+    agency.staff.add(deputy)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def work(user):
+        try:
+            barrier.wait()
+            deferral_approve(actor=user, case_id=case.pk, today=d("2026-03-12"))
+            outcomes.append("approved")
+        except StaleCase as error:
+            outcomes.append(str(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, args=(user,)) for user in (office_head, deputy)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(outcomes) == 2
+    won, lost = sorted(outcomes)  # "approved" sorts before the Chinese message
+    assert won == "approved"
+    assert "已于2026年3月12日审批" in lost
+    assert refreshed(case).clock_entries.filter(kind="defer").count() == 1
+    assert CaseDocument.objects.filter(request=case, letter_kind="deferral_notice").count() == 1
