@@ -125,6 +125,7 @@ def test_partial_disclosure_respecting_the_objection_needs_no_reasons(case, hand
 
 
 def test_full_disclosure_cannot_claim_an_objection_is_withheld(case, handler):
+    # Art. 32/36(2): full disclosure withholds nothing, so every objection is overridden.
     objecting = reply(case, handler, "甲建设公司", "object", "涉及商业秘密")
     reply(case, handler, "乙监理公司", "agree")
     with pytest.raises(ValidationError) as refused:
@@ -138,6 +139,7 @@ def test_full_disclosure_cannot_claim_an_objection_is_withheld(case, handler):
 
 
 def test_withholding_or_agreement_needs_no_public_interest_reasons(case, handler, office_head):
+    # Art. 32: third parties that agree are not told of a disclosure over an objection.
     reply(case, handler, "甲建设公司", "agree")
     reply(case, handler, "乙监理公司", "agree")
     propose(case, handler)

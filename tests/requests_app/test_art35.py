@@ -104,6 +104,7 @@ def test_the_reply_period_is_the_agencys_setting(case, handler, agency):
 
 
 def test_asking_needs_the_facts_what_to_explain_and_how(case, handler):
+    # Art. 35: the notice says why the volume looks beyond reason, what to explain and how.
     with pytest.raises(ValidationError) as refused:
         ask(case, handler, grounds=" ", items=["", " "], how_to_answer="")
     assert set(refused.value.message_dict) == {"grounds", "items", "how_to_answer"}
@@ -119,6 +120,7 @@ def test_reasons_are_asked_at_acceptance_only(case, handler):
 
 
 def test_registrar_and_outsider_cannot_ask(case, registrar, outsider):
+    # Art. 35 step of the handler (DOMAIN §1); no other agency's staff.
     with pytest.raises(PermissionError):
         ask(case, registrar)
     with pytest.raises(PermissionError):
@@ -129,6 +131,7 @@ def test_registrar_and_outsider_cannot_ask(case, registrar, outsider):
 
 
 def test_recording_the_answer(case, handler, registrar):
+    # Art. 35: the applicant's reasons are recorded for the handler.
     ask(case, handler)
     reasons = answer(case, registrar)
     assert (reasons.status, reasons.answered_on) == ("answered", d("2026-03-10"))
@@ -148,6 +151,7 @@ def test_recording_the_answer(case, handler, registrar):
     ],
 )
 def test_answer_dates_are_checked(case, handler, registrar, on, today, message):
+    # Art. 35: an answer within the period set in the notice (Policy period).
     ask(case, handler)
     with pytest.raises(ValidationError, match=message):
         reasons_record_answer(
@@ -156,6 +160,7 @@ def test_answer_dates_are_checked(case, handler, registrar, on, today, message):
 
 
 def test_no_answer_in_the_period_lapses_the_next_day(case, handler):
+    # Art. 35: no reasons in the period; the whole last day is the applicant's (DOMAIN §2).
     ask(case, handler)
     assert reasons_lapsed(case_id=case.pk, today=d("2026-03-24")) is None  # the last day
     lapsed = reasons_lapsed(case_id=case.pk, today=d("2026-03-25"))
@@ -170,6 +175,7 @@ def test_no_answer_in_the_period_lapses_the_next_day(case, handler):
 
 
 def test_no_finding_before_an_answer_or_the_end_of_the_period(case, handler):
+    # Art. 35: the finding is on the reasons given (or their absence).
     ask(case, handler)
     with pytest.raises(ValidationError, match="尚未说明理由"):
         reasons_decide(actor=handler, case_id=case.pk, finding=F.REASONABLE, today=d("2026-03-05"))
@@ -233,6 +239,7 @@ def test_no_answer_can_only_be_found_unreasonable(case, handler, office_head):
 
 
 def test_reasonable_continues_handling(case, handler, registrar):
+    # Art. 35: reasons reasonable → handled as any request, Art. 33 period unchanged.
     ask(case, handler)
     answer(case, registrar)
     reasons_decide(actor=handler, case_id=case.pk, finding=F.REASONABLE, today=d("2026-03-11"))
@@ -284,6 +291,7 @@ def test_the_later_date_must_be_later_and_a_working_day(case, handler, registrar
 
 
 def test_deferral_needs_a_reason_and_a_date(case, handler, registrar):
+    # Art. 35: "确定延迟答复的合理期限并告知申请人" needs the date and why.
     ask(case, handler)
     answer(case, registrar)
     with pytest.raises(ValidationError) as refused:
@@ -321,6 +329,7 @@ def test_deferral_is_proposed_then_approved_and_the_due_date_becomes_that_date(
 
 
 def test_only_the_office_head_approves_a_deferral(deferred, handler, outsider):
+    # Art. 35 deferral approved like an Art. 33 ¶2 extension, by the head (DOMAIN §3.4).
     for actor in (handler, outsider):
         with pytest.raises(PermissionError):
             deferral_approve(actor=actor, case_id=deferred.pk, today=d("2026-03-12"))
@@ -338,6 +347,7 @@ def test_a_deferral_is_not_approved_after_the_art33_due_date(deferred, office_he
 def test_refused_deferral_leaves_the_art33_period_and_allows_an_extension(
     deferred, handler, office_head
 ):
+    # Art. 33 ¶2 / Art. 35: without an approved deferral the Art. 33 rules apply.
     with pytest.raises(ValidationError):
         deferral_refuse(actor=office_head, case_id=deferred.pk, comment=" ")
     deferral_refuse(
@@ -404,6 +414,7 @@ def test_the_deferred_date_is_not_moved_by_a_later_consultation(deferred, handle
 def test_two_heads_approving_at_once_one_wins_the_other_is_told(
     case, handler, registrar, office_head, django_user_model, agency
 ):
+    # Art. 35: one deferral; two approvals at once → one wins, the other is told.
     import threading
 
     from django.contrib.auth.models import Group

@@ -69,6 +69,7 @@ def test_asking_for_reasons_puts_a_registrar_task_in_the_queue(client, case, han
 def test_the_answer_goes_to_the_handler_who_decides_and_the_head_approves_the_deferral(
     client, case, handler, registrar, office_head
 ):
+    # Art. 35 and Art. 33 ¶2 through the task pages and the case page (DOMAIN §1 roles).
     ask_through_the_accept_task(client, handler, case)
     step(
         client,
@@ -160,6 +161,7 @@ def test_the_timer_lapses_the_reasons_and_hands_the_case_to_the_handler(client, 
 
 @time_machine.travel("2026-03-03 09:00 +0800", tick=False)
 def test_recording_the_answer_disarms_the_timer(client, case, handler, registrar):
+    # Art. 35: an answer in time means the lapse can never fire.
     ask_through_the_accept_task(client, handler, case)
     step(client, registrar, case, "reasons", "record", answered_on="2026-03-03", answer="研究")
     timer = process_for(case).task_set.get(flow_task=RequestFlow.reasons__timeout)
@@ -168,6 +170,7 @@ def test_recording_the_answer_disarms_the_timer(client, case, handler, registrar
 
 @time_machine.travel("2026-03-03 09:00 +0800", tick=False)
 def test_an_outsider_gets_404_on_the_reasons_task(client, case, handler, outsider):
+    # DOMAIN §1: nobody sees another agency's case.
     ask_through_the_accept_task(client, handler, case)
     waiting = task(case, "reasons")
     client.force_login(outsider)
