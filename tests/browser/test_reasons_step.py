@@ -8,7 +8,7 @@ from django.utils import timezone
 from requests_app.models import CaseDocument, InformationRequest
 from requests_app.services import request_register
 from tests.browser.conftest import login
-from tests.browser.test_request_journey import act, stage
+from tests.browser.test_request_journey import act, stage, submit
 from workflow.calendar import get_calendar
 from workflow.cn import cn_date
 
@@ -69,8 +69,7 @@ def test_asking_for_reasons_recording_the_answer_and_deferring(
     assert "理由合理，但无法按期答复" in page.locator("#reasons").inner_text()
     approve = page.locator("#action-deferral_approve")
     shot("case-page-deferral")
-    approve.locator("button[type=submit]").click()
-    page.wait_for_load_state("networkidle")
+    submit(page, approve.locator("button[type=submit]"))
     assert cn_date(later) in page.locator("#due-date").inner_text()
     assert "已批准" in page.locator("#deferral").inner_text()
     assert page.locator("#action-deferral_approve").count() == 0
