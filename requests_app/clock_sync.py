@@ -31,7 +31,7 @@ STORED_FIELDS = [
 
 def events_of(request) -> list[ClockEvent]:
     return [
-        ClockEvent(kind=e.kind, on=e.on, days=e.days, reason=e.reason)
+        ClockEvent(kind=e.kind, on=e.on, days=e.days, reason=e.reason, until=e.until)
         for e in request.clock_entries.order_by("on", "id")
     ]
 

@@ -1,4 +1,4 @@
-"""Demo cases for ``manage.py setup_demo``: about 40 requests in every stage and outcome.
+"""Demo cases for ``manage.py setup_demo``: about 45 requests in every stage and outcome.
 
 Built through the real services, with dates counted back from today, so the demo shows overdue,
 at-risk, paused and provisional deadlines whenever it is run.
@@ -59,6 +59,24 @@ OPEN_SCENARIOS: list[Scenario] = [
     ("已延期", [(1, "accept"), (10, "extend")]),
     ("待审批", [(1, "accept"), (5, "propose:disclosed")]),
     ("待法制审核", [(1, "accept"), (5, "propose:partly_disclosed")]),
+]
+# Art. 35 and Art. 32: made after all the others, so that those stay exactly as they were.
+ART35_ART32_SCENARIOS: list[Scenario] = [
+    ("等待申请人说明理由", [(1, "ask_reasons")]),
+    (
+        "延迟答复",
+        [(1, "ask_reasons"), (3, "reasons_answer"), (4, "reasons_deferred"), (5, "defer_approve")],
+    ),
+    (
+        "不顾第三方反对决定公开",
+        [
+            (1, "accept"),
+            (2, "consult"),
+            (4, "consult_reply"),
+            (5, "propose_over_objection"),
+            (6, "approve"),
+        ],
+    ),
 ]
 LAPSED_SCENARIOS: list[Scenario] = [
     ("逾期不补正", [(2, "correct"), (18, "correction_lapsed")]),
@@ -342,6 +360,44 @@ def _step(
         "withdraw": lambda: s.request_withdraw(
             actor=registrar, case_id=pk, on=on, reason="申请人提交书面撤回申请", today=on
         ),
+        "ask_reasons": lambda: s.request_ask_reasons(
+            actor=handler,
+            case_id=pk,
+            grounds="申请人近一个月内向本机关提交申请40余件，其中30余件内容相同",
+            items=["申请获取上述政府信息的用途", "短期内反复提交相同申请的原因"],
+            how_to_answer="书面说明（可当面提交、邮寄或通过电子邮件提交）",
+            today=on,
+        ),
+        "reasons_answer": lambda: s.reasons_record_answer(
+            actor=registrar,
+            case_id=pk,
+            answered_on=on,
+            answer="用于课题研究，需要比对2019年以来各年度的资金拨付情况。",
+            today=on,
+        ),
+        "reasons_deferred": lambda: s.reasons_decide(
+            actor=handler,
+            case_id=pk,
+            finding="deferred",
+            note="所涉2019年至2025年的拨付凭证约3000页，需从档案室逐卷调取并逐页审查",
+            later_date=get_calendar(case.agency_id).add_working_days(case.receipt_date, 40),
+            today=on,
+        ),
+        "defer_approve": lambda: s.deferral_approve(actor=head, case_id=pk, today=on),
+        "propose_over_objection": lambda: s.decision_propose(
+            actor=handler,
+            case_id=pk,
+            proposal=s.Proposal(
+                outcome="disclosed",
+                articles=[f"{REG}第三十六条第（二）项", f"{REG}第三十二条"],
+                provided=["工程合同金额及付款记录"],
+                provide_form="electronic",
+                public_interest_reasons=(
+                    "所涉工程使用财政资金，关系众多居民的切身利益，不公开将对公共利益造成重大影响。"
+                ),
+            ),
+            today=on,
+        ),
     }
     if name.startswith("propose:"):
         outcome = name.split(":", 1)[1]
@@ -357,7 +413,8 @@ def _step(
 
 
 def create_demo_requests(agency, users: dict, *, count: int = 42, write=print) -> int:
-    """Create ``count`` demo cases for ``agency`` (nothing if it already has cases)."""
+    """Create ``count`` demo cases for ``agency``, then one waiting for the applicant's reasons,
+    one deferred and one disclosed over a third party's objection (nothing if it has cases)."""
     if InformationRequest.objects.filter(agency=agency).exists():
         write(
             f"演示申请已存在（{InformationRequest.objects.filter(agency=agency).count()}件），跳过。"
@@ -369,8 +426,8 @@ def create_demo_requests(agency, users: dict, *, count: int = 42, write=print) -
     created = 0
     plan = scenarios()
     proof_given = False
-    for index in range(count):
-        label, steps = plan[index % len(plan)]
+    chosen = [plan[index % len(plan)] for index in range(count)] + ART35_ART32_SCENARIOS
+    for index, (label, steps) in enumerate(chosen):
         # Spread receipts over the last 30 working days: early ones run late, some are at risk.
         age = [28, 24, 19, 16, 12, 9, 6, 3, 1][index % 9]
         if steps and steps[-1][0] >= age:
@@ -403,7 +460,7 @@ def create_demo_requests(agency, users: dict, *, count: int = 42, write=print) -
         # The steps ran through the services directly: put the process on the matching task.
         sync_process(case)
         created += 1
-        write(f"[{created}/{count}] {case.case_number} {label}")
+        write(f"[{created}/{len(chosen)}] {case.case_number} {label}")
     # Store every clock as of today (the steps above ran on their own dates).
     from requests_app.clock_sync import sync_clock
 
@@ -414,5 +471,5 @@ def create_demo_requests(agency, users: dict, *, count: int = 42, write=print) -
 
 def create_demo(agency, users: dict, *, write=print) -> None:
     """The hook ``manage.py setup_demo`` calls."""
-    write("正在生成演示申请（约40件，含各阶段和办理结果）……")
+    write("正在生成演示申请（约45件，含各阶段和办理结果）……")
     create_demo_requests(agency, users, write=write)

@@ -6,9 +6,9 @@ task that the stage needs (or ends the process when the case is closed). Task vi
 one service; the service moves the stage; completing the task lets ``route`` pick the next one.
 
 Waiting stages carry timers (``.OnTimeout``) fired by ``manage.py workflow_timers``: the day
-after the correction period, the earliest open consultation limit and the payment period, at
-00:00 Asia/Shanghai. A timer calls the lapse service, which is a no-op until the deadline has
-really passed, and routes again.
+after the correction period, the period for the applicant's reasons (Art. 35), the earliest open
+consultation limit and the payment period, at 00:00 Asia/Shanghai. A timer calls the lapse
+service, which is a no-op until the deadline has really passed, and routes again.
 
 Changes made outside a task (withdrawal, a fee waiver from the case page) are followed by
 ``sync_process(case)``, which cancels the tasks that no longer match the stage and routes again.
@@ -27,7 +27,7 @@ from viewflow.workflow import flow, lock
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import PROCESS, STATUS
 
-from requests_app.models import Consultation, InformationRequest
+from requests_app.models import Consultation, InformationRequest, ReasonsRequest
 from workflow.roles import has_role, user_roles
 from workflow.selectors import agencies_of
 
@@ -73,6 +73,10 @@ def _consultation_timeout(activation) -> datetime:
     return _day_after(first)
 
 
+def _reasons_timeout(activation) -> datetime:
+    return _day_after(_case(activation).reasons_request.reply_by)
+
+
 def _fee_timeout(activation) -> datetime:
     return _day_after(_case(activation).fee.pay_by)
 
@@ -93,11 +97,19 @@ def expected_node(case: InformationRequest) -> str:
         ):
             return "legal_review"
         return "approve"
+    if case.stage == R.Stage.REASONS:
+        # Art. 35: the registrar waits for the applicant's reasons; once they are in (or the
+        # period has run out) the handler examines them.
+        reasons = ReasonsRequest.objects.filter(request=case).values_list("status", flat=True)
+        if reasons.first() != ReasonsRequest.Status.PENDING:
+            return "reasons_decide"
+        return "reasons"
     return STAGE_NODES[case.stage]
 
 
 STAGE_NODES: dict[str, str] = {
     R.Stage.ACCEPT: "accept",
+    R.Stage.REASONS: "reasons",
     R.Stage.CORRECT: "correct",
     R.Stage.CONSULT: "consult",
     R.Stage.PROPOSE: "propose",
@@ -110,6 +122,8 @@ STAGE_NODES: dict[str, str] = {
 #: Which role does each human task (DOMAIN §1, §3.1).
 TASK_ROLES: dict[str, str] = {
     "accept": "handler",
+    "reasons": "registrar",
+    "reasons_decide": "handler",
     "correct": "registrar",
     "consult": "handler",
     "propose": "handler",
@@ -219,6 +233,8 @@ class RequestFlow(flow.Flow):
         flow.Switch()
         .Annotation(title="按办理阶段分派")
         .Case(this.accept, _goes_to("accept"))
+        .Case(this.reasons, _goes_to("reasons"))
+        .Case(this.reasons_decide, _goes_to("reasons_decide"))
         .Case(this.correct, _goes_to("correct"))
         .Case(this.consult, _goes_to("consult"))
         .Case(this.propose, _goes_to("propose"))
@@ -231,6 +247,21 @@ class RequestFlow(flow.Flow):
     )
 
     accept = CaseTask(_task_view("accept"), "handler").Annotation(title="受理审查").Next(this.route)
+    reasons = (
+        CaseTask(_task_view("reasons"), "registrar")
+        .Annotation(title="登记说明理由")
+        .OnTimeout(_reasons_timeout, this.reasons_lapsed, title="说明理由期限届满")
+        .Next(this.route)
+    )
+    reasons_lapsed = (
+        flow.Function(this.on_reasons_lapsed).Annotation(title="逾期未说明理由").Next(this.route)
+    )
+    reasons_decide = (
+        CaseTask(_task_view("reasons_decide"), "handler")
+        .Annotation(title="审查说明的理由")
+        .Assign(_handler_of)
+        .Next(this.route)
+    )
     correct = (
         CaseTask(_task_view("correct"), "registrar")
         .Annotation(title="登记补正")
@@ -290,6 +321,11 @@ class RequestFlow(flow.Flow):
         from requests_app.services import request_correction_lapsed
 
         request_correction_lapsed(case_id=activation.process.artifact_object_id)
+
+    def on_reasons_lapsed(self, activation) -> None:
+        from requests_app.services import reasons_lapsed
+
+        reasons_lapsed(case_id=activation.process.artifact_object_id)
 
     def on_consultation_lapsed(self, activation) -> None:
         from requests_app.services import consultation_lapse

@@ -415,6 +415,17 @@ class ExtensionApproveForm(forms.Form):
     submit_label = "同意延期并出具延期答复告知书"
 
 
+class DeferralApproveForm(forms.Form):
+    title = "批准延迟答复（《条例》第三十五条）"
+    submit_label = "同意并出具延迟答复告知书"
+
+
+class DeferralRefuseForm(forms.Form):
+    title = "不批准延迟答复"
+    submit_label = "不批准"
+    comment = forms.CharField(label="不批准的理由", max_length=200, error_messages=REQUIRED)
+
+
 class WithdrawForm(forms.Form):
     title = "登记申请人撤回申请"
     submit_label = "登记撤回"

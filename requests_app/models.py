@@ -60,6 +60,7 @@ class InformationRequest(models.Model):
     class Stage(models.TextChoices):
         REGISTER = "register", "登记"
         ACCEPT = "accept", "受理审查"
+        REASONS = "reasons", "说明理由"
         CORRECT = "correct", "补正"
         CONSULT = "consult", "征求意见"
         PROPOSE = "propose", "提出办理意见"
@@ -222,6 +223,8 @@ class ClockEntry(models.Model):
         RESUME = "resume", "恢复计时"
         EXTEND = "extend", "延长期限"
         STOP = "stop", "办结"
+        REASONS = "reasons", "要求说明理由"
+        DEFER = "defer", "延迟答复"
 
     request = models.ForeignKey(
         InformationRequest, on_delete=models.CASCADE, related_name="clock_entries"
@@ -229,6 +232,7 @@ class ClockEntry(models.Model):
     kind = models.CharField("事件", max_length=10, choices=Kind.choices)
     on = models.DateField("日期")
     days = models.PositiveSmallIntegerField("工作日数", default=0)
+    until = models.DateField("延迟答复期限", null=True, blank=True)
     reason = models.CharField("理由", max_length=40, blank=True)
     note = models.CharField("说明", max_length=200, blank=True)
     created_by = models.ForeignKey(
@@ -293,6 +297,12 @@ class Decision(models.Model):
     )
     approved_at = models.DateTimeField("批准时间", null=True, blank=True)
     decided_on = models.DateField("决定日期", null=True, blank=True)
+    # Art. 32: disclosure over a third party's objection.
+    public_interest_reasons = models.TextField("不公开可能对公共利益造成重大影响的理由", blank=True)
+    overridden_objections = models.JSONField(
+        "不顾第三方反对决定公开的征求意见", default=list, blank=True
+    )
+    disclose_from = models.DateField("向申请人提供信息的最早日期", null=True, blank=True)
 
     class Meta:
         verbose_name = "办理意见"
@@ -327,6 +337,15 @@ class Consultation(models.Model):
     reply = models.CharField("答复", max_length=10, choices=Reply.choices, default=Reply.PENDING)
     replied_on = models.DateField("答复或期限届满日期", null=True, blank=True)
     reasons = models.TextField("意见和理由", blank=True)
+    # Art. 32: the written notice when the agency discloses over this third party's objection.
+    disclosure_notice = models.ForeignKey(
+        "CaseDocument",
+        verbose_name="决定公开告知书",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -369,6 +388,87 @@ class Extension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request.case_number} 延长{self.days}个工作日"
+
+
+class ReasonsRequest(models.Model):
+    """Art. 35: the applicant is asked to explain a volume or frequency clearly beyond reason."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "等待说明"
+        ANSWERED = "answered", "已说明理由"
+        LAPSED = "lapsed", "逾期未说明"
+
+    class Finding(models.TextChoices):
+        UNREASONABLE = "unreasonable", "理由不合理，不予处理"
+        REASONABLE = "reasonable", "理由合理，继续办理"
+        DEFERRED = "deferred", "理由合理，但无法按期答复，确定延迟答复期限"
+
+    request = models.OneToOneField(
+        InformationRequest, on_delete=models.CASCADE, related_name="reasons_request"
+    )
+    grounds = models.TextField("数量、频次明显超过合理范围的情况")
+    items = models.JSONField("需要说明的事项", default=list)
+    how_to_answer = models.CharField("说明方式", max_length=200)
+    period_days = models.PositiveSmallIntegerField("说明期限（工作日）")
+    asked_on = models.DateField("要求说明理由日期")
+    reply_by = models.DateField("说明期限")
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    answered_on = models.DateField("收到说明之日", null=True, blank=True)
+    answer = models.TextField("申请人的说明", blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    finding = models.CharField("审查结论", max_length=14, choices=Finding.choices, blank=True)
+    finding_note = models.TextField("审查意见", blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_on = models.DateField("审查日期", null=True, blank=True)
+    created_at = models.DateTimeField("记录时间")
+
+    class Meta:
+        verbose_name = "要求说明理由"
+        verbose_name_plural = "要求说明理由"
+        indexes = [models.Index(fields=["status", "reply_by"], name="reasons_open_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.request.case_number} {self.get_status_display()}"
+
+
+class Deferral(models.Model):
+    """Art. 35: a later reply date for a reasonable request that cannot be answered in time;
+    proposed by the handler, approved by the head of the disclosure office (as an extension)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待批准"
+        APPROVED = "approved", "已批准"
+        REFUSED = "refused", "未批准"
+
+    request = models.OneToOneField(
+        InformationRequest, on_delete=models.CASCADE, related_name="deferral"
+    )
+    until = models.DateField("延迟答复期限")
+    reason = models.TextField("无法按期答复的理由")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    asked_at = models.DateTimeField("提出时间")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_on = models.DateField("审批日期", null=True, blank=True)
+    comment = models.CharField("审批意见", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "延迟答复"
+        verbose_name_plural = "延迟答复"
+
+    def __str__(self) -> str:
+        return f"{self.request.case_number} 延迟至{self.until:%Y-%m-%d}"
 
 
 class CaseDocument(models.Model):

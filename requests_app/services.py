@@ -20,16 +20,18 @@ from django.utils import timezone
 from requests_app.clock_sync import evaluate_case, events_of, sync_clock
 from requests_app.flows import process_lock, start_request_process, sync_process
 from requests_app.identity import credit_code_problem, resident_id_problem
-from requests_app.letters import case_facts, common, issue_letter
+from requests_app.letters import applicant, case_facts, common, issue_letter
 from requests_app.models import (
     CaseCounter,
     CaseDocument,
     ClockEntry,
     Consultation,
     Decision,
+    Deferral,
     Extension,
     Fee,
     InformationRequest,
+    ReasonsRequest,
 )
 from requests_app.selectors import possible_duplicates
 from requests_app.uploads import (
@@ -50,19 +52,23 @@ from workflow.letters.contexts import (
     CaseNumber,
     ConsultationNoticeContext,
     CorrectionContext,
+    DeferralContext,
     ExtensionContext,
     FeeContext,
     HandlingSheetContext,
     Party,
+    ReasonsRequestContext,
     ReceiptContext,
     ReplyContext,
     ThirdPartyConsultationContext,
+    ThirdPartyDisclosureContext,
     WithheldPart,
 )
 from workflow.models import Agency
 from workflow.roles import has_role, user_roles
 
 R = InformationRequest
+REG = "《中华人民共和国政府信息公开条例》"
 
 
 class StaleCase(Exception):
@@ -474,9 +480,14 @@ def _require_stage(case: InformationRequest, stages: tuple[str, ...], doing: str
         )
 
 
-def _add_clock(case, kind: str, on: date, actor, *, today: date, days=0, reason="", note=""):
-    """Append a clock event after checking that the clock accepts it (Art. 30, 33)."""
-    events = [*events_of(case), ClockEvent(kind=kind, on=on, days=days, reason=reason)]
+def _add_clock(
+    case, kind: str, on: date, actor, *, today: date, days=0, reason="", note="", until=None
+):
+    """Append a clock event after checking that the clock accepts it (Art. 30, 33, 35)."""
+    events = [
+        *events_of(case),
+        ClockEvent(kind=kind, on=on, days=days, reason=reason, until=until),
+    ]
     try:
         evaluate_case(case, today=today, events=events)
     except ValueError as error:
@@ -486,6 +497,7 @@ def _add_clock(case, kind: str, on: date, actor, *, today: date, days=0, reason=
         kind=kind,
         on=on,
         days=days,
+        until=until,
         reason=reason,
         note=note,
         created_by=actor,
@@ -666,6 +678,384 @@ def _decide_abandoned(case, *, outcome: str, notice_date: date, lapsed: date, to
         reason=f"期限于{cn_date(lapsed)}届满",
         today=today,
     )
+
+
+# -- volume or frequency clearly beyond reason (Art. 35) -------------------------------------
+
+
+def request_ask_reasons(
+    *,
+    actor,
+    case_id: int,
+    grounds: str,
+    items: list[str],
+    how_to_answer: str,
+    period_days: int | None = None,
+    today=None,
+) -> ReasonsRequest:
+    """Ask the applicant to explain a volume or frequency clearly beyond reason (Art. 35).
+
+    The Regulation sets no period for the answer: the agency's default (``reasons_period_days``)
+    is Policy. The reply clock keeps running while the applicant answers (``workflow.clock``)."""
+    today = today or timezone.localdate()
+    items = [item.strip() for item in items if item and item.strip()]
+    errors = {}
+    if not grounds.strip():
+        errors["grounds"] = (
+            "请写明申请数量、频次明显超过合理范围的具体情况（如一段时间内提交的件数、内容相同的件数）。"
+        )
+    if not items:
+        errors["items"] = "请逐项列明需要申请人说明的事项。"
+    if not how_to_answer.strip():
+        errors["how_to_answer"] = (
+            "请写明申请人说明理由的方式（如书面说明，可当面提交、邮寄或网上提交）。"
+        )
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        case = _locked(case_id)
+        _require(actor, case, "handler")
+        _require_stage(case, (R.Stage.ACCEPT,), "要求说明理由")
+        if ReasonsRequest.objects.filter(request=case).exists():
+            raise ValidationError(
+                "本申请已经要求过申请人说明理由（《条例》第三十五条），不能再次要求。"
+            )
+        period = period_days or case.agency.reasons_period_days
+        if not 1 <= period <= 60:
+            raise ValidationError({"period_days": "说明理由的期限应为1至60个工作日。"})
+        reply_by = get_calendar(case.agency_id).add_working_days(today, period)
+        reasons = ReasonsRequest.objects.create(
+            request=case,
+            grounds=grounds.strip(),
+            items=items,
+            how_to_answer=how_to_answer.strip(),
+            period_days=period,
+            asked_on=today,
+            reply_by=reply_by,
+            asked_by=actor,
+            created_at=timezone.now(),
+        )
+        if case.handler_id is None:
+            case.handler = actor
+            case.save(update_fields=["handler"])
+        _add_clock(case, "reasons", today, actor, today=today, note="要求说明理由")
+        issue_letter(
+            case,
+            "reasons_request",
+            ReasonsRequestContext(
+                **common(case, actor, issue_date=today),
+                grounds=reasons.grounds,
+                items=items,
+                how_to_answer=reasons.how_to_answer,
+                reply_by=reply_by,
+                period_days=period,
+            ),
+            actor=actor,
+        )
+        _move(
+            case,
+            R.Stage.REASONS,
+            actor=actor,
+            action="reasons_asked",
+            reason=f"说明期限至{cn_date(reply_by)}",
+            today=today,
+            data={"items": items},
+        )
+    return reasons
+
+
+def reasons_record_answer(
+    *, actor, case_id: int, answered_on: date, answer: str, today=None
+) -> ReasonsRequest:
+    """The applicant's explanation arrived (Art. 35): recorded for the handler to examine."""
+    today = today or timezone.localdate()
+    _not_in_future(answered_on, today, "收到说明之日")
+    if not answer.strip():
+        raise ValidationError({"answer": "请记录申请人说明的理由（可摘录要点）。"})
+    with transaction.atomic():
+        case = _locked(case_id)
+        _require(actor, case, "registrar", "handler")
+        _require_stage(case, (R.Stage.REASONS,), "登记申请人说明的理由")
+        reasons = ReasonsRequest.objects.select_for_update().get(request=case)
+        if reasons.status != ReasonsRequest.Status.PENDING:
+            raise StaleCase(
+                f"{case.case_number}的说明理由已记录为“{reasons.get_status_display()}”。"
+            )
+        if answered_on < reasons.asked_on:
+            raise ValidationError({"answered_on": "收到说明之日不能早于要求说明理由的日期。"})
+        if answered_on > reasons.reply_by:
+            raise ValidationError(
+                {
+                    "answered_on": (
+                        f"说明期限已于{cn_date(reasons.reply_by)}届满，逾期收到的说明不再登记，"
+                        "按逾期未说明处理。"
+                    )
+                }
+            )
+        reasons.status = ReasonsRequest.Status.ANSWERED
+        reasons.answered_on = answered_on
+        reasons.answer = answer.strip()
+        reasons.recorded_by = actor
+        reasons.save(update_fields=["status", "answered_on", "answer", "recorded_by"])
+        audit(
+            actor=actor,
+            action="reasons_answered",
+            obj=case,
+            agency=case.agency,
+            from_state=case.stage,
+            to_state=case.stage,
+            reason=f"{cn_date(answered_on)}收到申请人说明的理由",
+        )
+    return reasons
+
+
+def reasons_lapsed(*, case_id: int, today=None) -> ReasonsRequest | None:
+    """The period ran out without an answer (timer); the handler decides next (Art. 35)."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        case = _locked(case_id)
+        reasons = ReasonsRequest.objects.select_for_update().filter(request=case).first()
+        if (
+            case.stage != R.Stage.REASONS
+            or reasons is None
+            or reasons.status != ReasonsRequest.Status.PENDING
+            or today <= reasons.reply_by
+        ):
+            return None
+        reasons.status = ReasonsRequest.Status.LAPSED
+        reasons.save(update_fields=["status"])
+        audit(
+            actor=None,
+            action="reasons_lapsed",
+            obj=case,
+            agency=case.agency,
+            from_state=case.stage,
+            to_state=case.stage,
+            reason=f"说明期限于{cn_date(reasons.reply_by)}届满，申请人未说明理由",
+        )
+    return reasons
+
+
+def reasons_decide(
+    *,
+    actor,
+    case_id: int,
+    finding: str,
+    note: str = "",
+    later_date: date | None = None,
+    today=None,
+) -> ReasonsRequest:
+    """The handler's finding on the applicant's reasons (Art. 35), one of three:
+
+    - ``unreasonable`` (or no answer): the proposal "not processed" (``unreasonable_volume``)
+      goes for approval, and the approved decision issues the not-processed notice;
+    - ``reasonable``: handling continues;
+    - ``deferred``: reasonable, but the reply cannot be made within the Art. 33 period: a later
+      reply date is proposed for the office head's approval (``deferral_approve``).
+    """
+    today = today or timezone.localdate()
+    F = ReasonsRequest.Finding
+    note = note.strip()
+    if finding not in F.values:
+        raise ValidationError({"finding": "请选择审查结论。"})
+    with transaction.atomic():
+        case = _locked(case_id)
+        _require(actor, case, "handler")
+        _require_stage(case, (R.Stage.REASONS,), "审查申请人说明的理由")
+        reasons = ReasonsRequest.objects.select_for_update().get(request=case)
+        lapsed = reasons.status == ReasonsRequest.Status.LAPSED
+        if reasons.status == ReasonsRequest.Status.PENDING:
+            raise ValidationError(
+                f"申请人尚未说明理由，说明期限至{cn_date(reasons.reply_by)}；"
+                "收到说明或期限届满后再作审查。"
+            )
+        if lapsed and finding != F.UNREASONABLE:
+            raise ValidationError(
+                {
+                    "finding": (
+                        "申请人逾期未说明理由，只能按不予处理提出办理意见（《条例》第三十五条）。"
+                    )
+                }
+            )
+        if finding == F.UNREASONABLE and not lapsed and not note:
+            raise ValidationError({"note": "请写明申请人说明的理由为什么不合理。"})
+        if finding == F.DEFERRED:
+            errors = {}
+            if not note:
+                errors["note"] = "请写明无法在答复期限内答复的理由（将写入延迟答复告知书）。"
+            if later_date is None:
+                errors["later_date"] = "请填写延迟答复期限。"
+            if errors:
+                raise ValidationError(errors)
+            preview = [*events_of(case), ClockEvent(kind="defer", on=today, until=later_date)]
+            try:
+                evaluate_case(case, today=today, events=preview)
+            except ValueError as error:
+                raise ValidationError({"later_date": str(error)}) from None
+        reasons.finding = finding
+        reasons.finding_note = note
+        reasons.decided_by = actor
+        reasons.decided_on = today
+        reasons.save(update_fields=["finding", "finding_note", "decided_by", "decided_on"])
+        if finding == F.UNREASONABLE:
+            _propose_not_processed(case, reasons, actor=actor, today=today)
+        elif finding == F.REASONABLE:
+            _move(
+                case,
+                R.Stage.PROPOSE,
+                actor=actor,
+                action="reasons_reasonable",
+                reason=note or "申请人说明的理由合理，继续办理",
+                today=today,
+            )
+        else:
+            Deferral.objects.create(
+                request=case,
+                until=later_date,
+                reason=note,
+                asked_by=actor,
+                asked_at=timezone.now(),
+            )
+            _move(
+                case,
+                R.Stage.PROPOSE,
+                actor=actor,
+                action="deferral_proposed",
+                reason=f"理由合理，但无法按期答复，拟延迟至{cn_date(later_date)}：{note}",
+                today=today,
+            )
+    return reasons
+
+
+def _propose_not_processed(case, reasons: ReasonsRequest, *, actor, today: date) -> Decision:
+    """Art. 35, unreasonable or unanswered: the proposal "not processed" goes for approval."""
+    you = applicant(case).you
+    if reasons.status == ReasonsRequest.Status.LAPSED:
+        why = f"{you}未在{cn_date(reasons.reply_by)}前说明理由"
+    else:
+        why = (
+            f"{you}于{cn_date(reasons.answered_on)}说明了理由，经审查，理由不合理："
+            + reasons.finding_note.rstrip("。；，,;. ")
+        )
+    decision, _ = Decision.objects.update_or_create(
+        request=case,
+        defaults={
+            "outcome": "unreasonable_volume",
+            "articles": [f"{REG}第三十五条"],
+            "reason": why,
+            "withheld_parts": [],
+            "details": {"notice_date": reasons.asked_on.isoformat()},
+            "provide_form": "",
+            "needs_legal_review": False,
+            "proposed_by": actor,
+            "proposed_at": timezone.now(),
+            "legal_reviewed_by": None,
+            "legal_reviewed_at": None,
+            "approved_by": None,
+            "approved_at": None,
+            "public_interest_reasons": "",
+            "overridden_objections": [],
+            "disclose_from": None,
+        },
+    )
+    missing = reply_context(case, decision, actor=actor, issue_date=today).missing()
+    if missing:
+        raise ValidationError("不予处理告知书缺少必需内容：" + "、".join(missing))
+    _move(
+        case,
+        R.Stage.APPROVE,
+        actor=actor,
+        action="reasons_unreasonable",
+        reason=f"拟不予处理（《条例》第三十五条）：{why}",
+        today=today,
+    )
+    return decision
+
+
+def deferral_approve(*, actor, case_id: int, today=None) -> Deferral:
+    """The head of the disclosure office approves the later reply date (Art. 35); the applicant
+    is told by the 延迟答复告知书 and the clock's due date becomes that date."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        case = _locked(case_id)
+        _require(actor, case, "office_head")
+        _require_stage(case, OPEN_STAGES, "批准延迟答复")
+        deferral = _pending_deferral(case)
+        before = evaluate_case(case, today=today)
+        original_due = before.due_date or before.projected_due_date
+        try:
+            _add_clock(
+                case, "defer", today, actor, today=today, until=deferral.until, note="延迟答复"
+            )
+        except ValidationError as error:
+            raise ValidationError(
+                f"{' '.join(error.messages)}请选择“不批准”，由承办人另行处理。"
+            ) from None
+        deferral.status = Deferral.Status.APPROVED
+        deferral.decided_by = actor
+        deferral.decided_on = today
+        deferral.save(update_fields=["status", "decided_by", "decided_on"])
+        state = sync_clock(case, today=today)
+        reasons = ReasonsRequest.objects.filter(request=case).first()
+        issue_letter(
+            case,
+            "deferral_notice",
+            DeferralContext(
+                **{**common(case, actor, issue_date=today), "case": _facts_due(case, original_due)},
+                reasons_received_on=reasons.answered_on if reasons else None,
+                reason=deferral.reason,
+                new_due_date=state.due_date,
+            ),
+            actor=actor,
+        )
+        audit(
+            actor=actor,
+            action="deferral_approved",
+            obj=case,
+            agency=case.agency,
+            from_state=f"答复期限{cn_date(original_due)}" if original_due else "",
+            to_state=f"答复期限{cn_date(state.due_date)}",
+            reason=deferral.reason,
+        )
+    return deferral
+
+
+def deferral_refuse(*, actor, case_id: int, comment: str, today=None) -> Deferral:
+    """The head does not approve the later date: the Art. 33 period stands."""
+    today = today or timezone.localdate()
+    if not comment.strip():
+        raise ValidationError({"comment": "请写明不批准的理由，供承办人参考。"})
+    with transaction.atomic():
+        case = _locked(case_id)
+        _require(actor, case, "office_head")
+        _require_stage(case, OPEN_STAGES, "审批延迟答复")
+        deferral = _pending_deferral(case)
+        deferral.status = Deferral.Status.REFUSED
+        deferral.decided_by = actor
+        deferral.decided_on = today
+        deferral.comment = comment.strip()
+        deferral.save(update_fields=["status", "decided_by", "decided_on", "comment"])
+        audit(
+            actor=actor,
+            action="deferral_refused",
+            obj=case,
+            agency=case.agency,
+            from_state=case.stage,
+            to_state=case.stage,
+            reason=comment.strip(),
+        )
+    return deferral
+
+
+def _pending_deferral(case) -> Deferral:
+    deferral = Deferral.objects.select_for_update().filter(request=case).first()
+    if deferral is None:
+        raise StaleCase("这件申请没有待批准的延迟答复。")
+    if deferral.status != Deferral.Status.PENDING:
+        raise StaleCase(
+            f"延迟答复已于{cn_date(deferral.decided_on)}审批（{deferral.get_status_display()}）。"
+        )
+    return deferral
 
 
 # -- consultation (Art. 32, 34; Art. 33 ¶3) ----------------------------------------------------
@@ -850,6 +1240,7 @@ def extension_ask(*, actor, case_id: int, days: int, reason: str, today=None) ->
         _require_stage(case, OPEN_STAGES, "申请延期")
         if hasattr(case, "extension"):
             raise ValidationError("答复期限只能延长一次（《条例》第三十三条第二款）。")
+        _refuse_extension_after_deferral(case)
         if case.due_date and today > case.due_date:
             raise ValidationError(f"答复期限已于{cn_date(case.due_date)}届满，不能再申请延期。")
         extension = Extension.objects.create(
@@ -908,6 +1299,23 @@ def extension_approve(*, actor, case_id: int, today=None) -> Extension:
     return extension
 
 
+def _refuse_extension_after_deferral(case) -> None:
+    """Art. 33 ¶2 after Art. 35: the deferral already set the date; both at once would give the
+    applicant two answers to "when", so an extension is refused once a deferral is proposed."""
+    deferral = Deferral.objects.filter(request=case).first()
+    if deferral is None or deferral.status == Deferral.Status.REFUSED:
+        return
+    if deferral.status == Deferral.Status.APPROVED:
+        raise ValidationError(
+            f"本申请已依照《条例》第三十五条确定延迟答复期限为{cn_date(deferral.until)}，"
+            "答复期限以该日期为准，不能再依照第三十三条第二款延期。"
+        )
+    raise ValidationError(
+        f"延迟答复期限（拟至{cn_date(deferral.until)}，《条例》第三十五条）正在等待审批，"
+        "不能同时申请延期；如未获批准，可再申请延期。"
+    )
+
+
 def _facts_due(case, due: date | None):
     facts = case_facts(case)
     facts.due_date = due
@@ -916,6 +1324,7 @@ def _facts_due(case, due: date | None):
 
 OPEN_STAGES = (
     R.Stage.ACCEPT,
+    R.Stage.REASONS,
     R.Stage.CORRECT,
     R.Stage.CONSULT,
     R.Stage.PROPOSE,
@@ -947,6 +1356,9 @@ class Proposal:
     earlier_reply: str = ""
     proper_channel: str = ""
     needs_legal_review: bool = False
+    # Art. 32: disclosure over a third party's objection.
+    public_interest_reasons: str = ""
+    objections_withheld: list[int] = field(default_factory=list)  # consultations respected
 
     DETAIL_FIELDS = (
         "provided",
@@ -1006,6 +1418,7 @@ def validate_proposal(case, proposal: Proposal) -> dict[str, str]:
         )
     if proposal.outcome == "not_our_agency" and not proposal.competent_agency.strip():
         errors["competent_agency"] = "请写明负责公开该信息的行政机关；确实无法确定的，请写明理由。"
+    errors.update(_objection_errors(case, proposal))
     if errors:
         return errors
     draft = Decision(
@@ -1021,6 +1434,60 @@ def validate_proposal(case, proposal: Proposal) -> dict[str, str]:
     if missing:
         errors["__all__"] = "答复文书缺少必需内容：" + "、".join(missing)
     return errors
+
+
+DISCLOSING_OUTCOMES = ("disclosed", "partly_disclosed")
+
+
+def third_party_objections(case) -> list[Consultation]:
+    """The third parties consulted on ``case`` who answered that they object (Art. 32)."""
+    if case.pk is None:
+        return []
+    return list(
+        case.consultations.filter(
+            party=Consultation.Party.THIRD_PARTY, reply=Consultation.Reply.OBJECT
+        ).order_by("sent_on", "id")
+    )
+
+
+def overridden_objections(case, proposal: Proposal) -> list[Consultation]:
+    """The objections that a disclosing proposal overrides (Art. 32).
+
+    Full disclosure overrides every objection; partial disclosure overrides those the handler
+    has not marked as covered by the withheld parts. Any other outcome discloses nothing."""
+    if proposal.outcome not in DISCLOSING_OUTCOMES:
+        return []
+    objections = third_party_objections(case)
+    if proposal.outcome == "partly_disclosed":
+        respected = set(proposal.objections_withheld)
+        objections = [c for c in objections if c.pk not in respected]
+    return objections
+
+
+def _objection_errors(case, proposal: Proposal) -> dict[str, str]:
+    if proposal.outcome not in DISCLOSING_OUTCOMES:
+        return {}
+    known = {c.pk for c in third_party_objections(case)}
+    if set(proposal.objections_withheld) - known:
+        return {"objections_withheld": "所选的征求意见不是本申请中第三方不同意公开的意见。"}
+    if proposal.outcome == "disclosed" and proposal.objections_withheld:
+        return {
+            "objections_withheld": (
+                "予以公开时没有不予公开的部分，不能标注第三方的意见已由不予公开的部分采纳；"
+                "请改为部分公开，或写明公共利益的理由。"
+            )
+        }
+    overridden = overridden_objections(case, proposal)
+    if overridden and not proposal.public_interest_reasons.strip():
+        names = "、".join(c.party_name for c in overridden)
+        return {
+            "public_interest_reasons": (
+                f"第三方（{names}）不同意公开。不顾其反对决定公开的，须写明不公开可能对公共利益"
+                "造成重大影响的理由，批准后本机关将书面告知第三方（《条例》第三十二条）；"
+                "否则应不予公开，或在部分公开时将其不同意公开的内容列入不予公开的部分。"
+            )
+        }
+    return {}
 
 
 def decision_propose(*, actor, case_id: int, proposal: Proposal, today=None) -> Decision:
@@ -1049,6 +1516,9 @@ def decision_propose(*, actor, case_id: int, proposal: Proposal, today=None) -> 
                 "legal_reviewed_at": None,
                 "approved_by": None,
                 "approved_at": None,
+                "public_interest_reasons": proposal.public_interest_reasons.strip(),
+                "overridden_objections": [c.pk for c in overridden_objections(case, proposal)],
+                "disclose_from": None,
             },
         )
         if case.handler_id is None:
@@ -1089,13 +1559,20 @@ def decision_approve(*, actor, case_id: int, comment: str = "", today=None) -> D
             )
             return decision
         _require(actor, case, "office_head")
+        overridden = list(
+            case.consultations.filter(pk__in=decision.overridden_objections).order_by("id")
+        )
+        if overridden and case.agency.third_party_wait_days:
+            decision.disclose_from = _disclose_from(case, today)
         decision.approved_by = actor
         decision.approved_at = timezone.now()
         decision.decided_on = today
-        decision.save(update_fields=["approved_by", "approved_at", "decided_on"])
+        decision.save(update_fields=["approved_by", "approved_at", "decided_on", "disclose_from"])
         case.outcome = decision.outcome
         case.save(update_fields=["outcome"])
         _issue_reply(case, decision, actor=actor, issue_date=today)
+        for consultation in overridden:
+            _notify_third_party(case, decision, consultation, actor=actor, issue_date=today)
         _move(
             case,
             R.Stage.SERVE,
@@ -1105,6 +1582,42 @@ def decision_approve(*, actor, case_id: int, comment: str = "", today=None) -> D
             today=today,
         )
     return decision
+
+
+def _disclose_from(case, today: date) -> date:
+    """The first day the information may go to the applicant after the third party is told
+    (agency Policy, Art. 32 sets no wait); refused when it would make the reply late."""
+    wait = case.agency.third_party_wait_days
+    first = get_calendar(case.agency_id).add_working_days(today, wait)
+    if case.due_date and first > case.due_date:
+        raise ValidationError(
+            f"按本机关设置，书面告知第三方后须等待{wait}个工作日（至{cn_date(first)}）才能向申请人"
+            f"提供信息，将晚于答复期限{cn_date(case.due_date)}。请先依照《条例》第三十三条第二款"
+            "申请延期，或由管理员调整等待期。"
+        )
+    return first
+
+
+def _notify_third_party(case, decision: Decision, consultation: Consultation, *, actor, issue_date):
+    """Art. 32: tell the objecting third party in writing what is disclosed and why."""
+    document = issue_letter(
+        case,
+        "third_party_disclosure_notice",
+        ThirdPartyDisclosureContext(
+            **common(case, actor, issue_date=issue_date),
+            third_party=Party(name=consultation.party_name, address=consultation.party_address),
+            objection_date=consultation.replied_on,
+            information=consultation.matter,
+            reasons=decision.public_interest_reasons,
+            articles=[f"{REG}第十五条", f"{REG}第三十二条"],
+            disclosure_date=decision.disclose_from,
+        ),
+        actor=actor,
+        title=f"决定公开告知书（致{consultation.party_name}）",
+    )
+    consultation.disclosure_notice = document
+    consultation.save(update_fields=["disclosure_notice"])
+    return document
 
 
 def decision_return(*, actor, case_id: int, comment: str, today=None) -> Decision:
@@ -1163,6 +1676,16 @@ def request_serve(
         decided = case.decision.decided_on
         if decided and served_on < decided:
             raise ValidationError({"served_on": "送达日期不能早于作出决定的日期。"})
+        wait_until = case.decision.disclose_from
+        if wait_until and served_on < wait_until:
+            raise ValidationError(
+                {
+                    "served_on": (
+                        "本申请不顾第三方反对决定公开，按本机关设置，告知第三方后须等待至"
+                        f"{cn_date(wait_until)}才能向申请人提供信息（《条例》第三十二条）。"
+                    )
+                }
+            )
         _add_clock(case, "stop", served_on, actor, today=today, note="送达")
         case.service_method = method
         case.served_on = served_on

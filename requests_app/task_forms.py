@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from requests_app.forms import UploadField, UploadFormMixin, upload_total
-from requests_app.models import Consultation, InformationRequest
+from requests_app.models import Consultation, InformationRequest, ReasonsRequest
 from workflow.letters.outcomes import OUTCOMES
 
 R = InformationRequest
@@ -78,6 +78,98 @@ class CorrectionForm(TaskForm):
             "items": _lines(self.cleaned_data["items"]),
             "period_days": self.cleaned_data["period_days"],
         }
+
+
+class ReasonsAskForm(TaskForm):
+    """Art. 35: ask the applicant to explain a volume or frequency clearly beyond reason."""
+
+    grounds = forms.CharField(
+        label="数量、频次明显超过合理范围的情况",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="写明事实，如“2026年2月2日至3月5日共提交申请42件，其中35件内容相同”。",
+    )
+    items = forms.CharField(
+        label="需要说明的事项",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        initial="申请获取上述政府信息的用途\n短期内大量或者反复提交申请的原因",
+        help_text=LINES_HELP,
+    )
+    how_to_answer = forms.CharField(
+        label="说明方式",
+        max_length=200,
+        initial="书面说明（可当面提交、邮寄或通过电子邮件提交）",
+    )
+    period_days = forms.IntegerField(
+        label="说明期限（工作日）",
+        min_value=1,
+        max_value=60,
+        help_text="《条例》未规定说明理由的期限，默认值由本机关设置。",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period_days"].initial = self.case.agency.reasons_period_days
+        self.fields["period_days"].error_messages.update(
+            min_value="说明期限应为1至60个工作日。", max_value="说明期限应为1至60个工作日。"
+        )
+
+    def service_kwargs(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["items"] = _lines(data["items"])
+        return data
+
+
+class ReasonsAnswerForm(TaskForm):
+    answered_on = forms.DateField(label="收到说明之日")
+    answer = forms.CharField(
+        label="申请人说明的理由",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="照录或摘录申请人的书面说明。",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["answered_on"].initial = timezone.localdate()
+
+
+class ReasonsFindingForm(TaskForm):
+    """One of the three findings on the applicant's reasons (one service, ``reasons_decide``)."""
+
+    finding = ""
+    note = forms.CharField(
+        label="审查意见", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def service_kwargs(self) -> dict:
+        return {"finding": self.finding, **self.cleaned_data}
+
+
+class ReasonsUnreasonableForm(ReasonsFindingForm):
+    finding = ReasonsRequest.Finding.UNREASONABLE
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["note"].label = "理由不合理的原因"
+        self.fields["note"].help_text = "申请人已说明理由的必填；将写入不予处理告知书。"
+
+
+class ReasonsReasonableForm(ReasonsFindingForm):
+    finding = ReasonsRequest.Finding.REASONABLE
+
+
+class ReasonsDeferForm(ReasonsFindingForm):
+    finding = ReasonsRequest.Finding.DEFERRED
+    later_date = forms.DateField(
+        label="延迟答复期限", help_text="应晚于现在的答复期限，且为工作日。"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["note"].label = "无法按期答复的理由"
+        self.fields["note"].required = True
+        self.fields["note"].error_messages["required"] = "请写明无法按期答复的理由。"
+        self.fields["note"].help_text = "将写入延迟答复告知书，如“所涉档案约3000页，需逐页审查”。"
+        self.order_fields(["later_date", "note"])
 
 
 class RecordCorrectionForm(TaskForm):
@@ -173,12 +265,38 @@ class ProposalForm(TaskForm):
     special_law = forms.CharField(label="依照的法律、行政法规（行政查询事项）", required=False)
     earlier_reply = forms.CharField(label="此前的答复（重复申请的）", required=False)
     proper_channel = forms.CharField(label="应通过的渠道（信访举报投诉的）", required=False)
+    objections_withheld = forms.TypedMultipleChoiceField(
+        label="第三方不同意公开的内容已列入不予公开的部分",
+        required=False,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="部分公开时，勾选其不同意公开的内容已全部列入不予公开部分的第三方；未勾选的视为不顾其反对决定公开。",
+    )
+    public_interest_reasons = forms.CharField(
+        label="不公开可能对公共利益造成重大影响的理由",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="第三方不同意公开而本机关决定公开的必填（《条例》第三十二条）；批准后将书面告知第三方。",
+    )
     needs_legal_review = forms.BooleanField(label="涉及重大法律问题，需要法制审核", required=False)
     provided_files = UploadField(kind="provided", label="提供的政府信息（文件）")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["outcome"].error_messages["invalid_choice"] = "请选择办理结果。"
+        objections = self.case.consultations.filter(
+            party=Consultation.Party.THIRD_PARTY, reply=Consultation.Reply.OBJECT
+        ).order_by("sent_on", "id")
+        if objections:
+            self.fields["objections_withheld"].choices = [
+                (c.pk, f"{c.party_name}：{c.matter}") for c in objections
+            ]
+            self.fields["objections_withheld"].error_messages["invalid_choice"] = (
+                "所选的第三方意见已不存在，请刷新页面。"
+            )
+        else:  # Art. 32 only matters when a third party objected
+            del self.fields["objections_withheld"]
+            del self.fields["public_interest_reasons"]
 
     def clean(self):
         data = super().clean()

@@ -45,6 +45,7 @@ from requests_app.flows import (
     sync_process,
     visible_tasks,
 )
+from requests_app.models import Deferral, ReasonsRequest
 from requests_app.services import StaleCase
 from workflow.cn import cn_date
 
@@ -68,6 +69,25 @@ def _accept(form, case, user):
 def _ask_correction(form, case, user):
     case = services.request_ask_correction(actor=user, case_id=case.pk, **form.service_kwargs())
     return f"已发出补正告知书，补正期限至{cn_date(case.correction_deadline)}。"
+
+
+def _ask_reasons(form, case, user):
+    reasons = services.request_ask_reasons(actor=user, case_id=case.pk, **form.service_kwargs())
+    return f"已发出说明理由通知书，说明期限至{cn_date(reasons.reply_by)}。"
+
+
+def _record_reasons(form, case, user):
+    services.reasons_record_answer(actor=user, case_id=case.pk, **form.service_kwargs())
+    return "已登记申请人说明的理由，请承办人审查。"
+
+
+def _decide_reasons(form, case, user):
+    reasons = services.reasons_decide(actor=user, case_id=case.pk, **form.service_kwargs())
+    if reasons.finding == reasons.Finding.UNREASONABLE:
+        return "已提出不予处理的办理意见，送审批。"
+    if reasons.finding == reasons.Finding.DEFERRED:
+        return "延迟答复期限已提交政府信息公开工作机构负责人审批；请继续办理。"
+    return "理由合理，继续办理。"
 
 
 def _propose(form, case, user):
@@ -148,11 +168,48 @@ TASK_ACTIONS: dict[str, dict[str, Action]] = {
             _ask_correction,
             "申请内容不明确的，自收到申请之日起7个工作日内一次性告知补正（《条例》第三十条）。",
         ),
+        "reasons": Action(
+            "要求说明理由",
+            task_forms.ReasonsAskForm,
+            _ask_reasons,
+            "申请公开政府信息的数量、频次明显超过合理范围的，可以要求申请人说明理由"
+            "（《条例》第三十五条）。等待说明期间答复期限照常计算。",
+        ),
         "propose": Action(
             "直接提出办理意见",
             task_forms.ProposalForm,
             _propose,
             "不作为政府信息公开申请处理、重复申请等，不必受理后再提出。",
+        ),
+    },
+    "reasons": {
+        "record": Action(
+            "登记说明理由",
+            task_forms.ReasonsAnswerForm,
+            _record_reasons,
+            "说明期限届满仍未收到说明的，系统自动转承办人审查，按逾期未说明处理。",
+        ),
+    },
+    "reasons_decide": {
+        "unreasonable": Action(
+            "理由不合理，拟不予处理",
+            task_forms.ReasonsUnreasonableForm,
+            _decide_reasons,
+            "申请人逾期未说明理由或理由不合理的，不予处理（《条例》第三十五条）；办理意见送审批，"
+            "批准后出具不予处理告知书。",
+            danger=True,
+        ),
+        "reasonable": Action(
+            "理由合理，继续办理",
+            task_forms.ReasonsReasonableForm,
+            _decide_reasons,
+        ),
+        "deferred": Action(
+            "理由合理，但无法按期答复",
+            task_forms.ReasonsDeferForm,
+            _decide_reasons,
+            "确定延迟答复的合理期限（《条例》第三十五条），经政府信息公开工作机构负责人批准后"
+            "出具延迟答复告知书，答复期限改为该日期。",
         ),
     },
     "correct": {
@@ -260,6 +317,8 @@ class CaseTaskView(TemplateView):
             action_forms=[(name, self.actions[name], form) for name, form in forms.items()],
             consultations=list(self.case.consultations.all()),
             decision=getattr(self.case, "decision", None),
+            reasons=ReasonsRequest.objects.filter(request=self.case).first(),
+            deferral=Deferral.objects.filter(request=self.case).first(),
         )
         return context
 

@@ -24,6 +24,8 @@ from requests_app.flows import case_tasks
 from requests_app.forms import (
     CaseFilterForm,
     CaseUploadForm,
+    DeferralApproveForm,
+    DeferralRefuseForm,
     ExtensionApproveForm,
     ExtensionAskForm,
     FeeWaiveForm,
@@ -31,7 +33,7 @@ from requests_app.forms import (
     WithdrawForm,
 )
 from requests_app.labels import ACTION_LABELS
-from requests_app.models import CaseDocument, InformationRequest
+from requests_app.models import CaseDocument, Deferral, InformationRequest
 from requests_app.selectors import case_events, case_list, possible_duplicates, visible_requests
 from requests_app.services import DuplicateSubmission, PossibleDuplicates, request_register
 from requests_app.task_views import BUSY
@@ -142,10 +144,16 @@ def available_actions(case: InformationRequest, user) -> dict[str, type[forms.Fo
     roles = user_roles(user)
     open_case = case.stage in OPEN_STAGES
     extension = getattr(case, "extension", None)
-    if open_case and extension is None and "handler" in roles:
+    deferral = getattr(case, "deferral", None)
+    deferring = deferral is not None and deferral.status != Deferral.Status.REFUSED
+    if open_case and extension is None and not deferring and "handler" in roles:
         actions["extension_ask"] = ExtensionAskForm
     if open_case and extension is not None and not extension.approved_on and "office_head" in roles:
         actions["extension_approve"] = ExtensionApproveForm
+    pending = deferral is not None and deferral.status == Deferral.Status.PENDING
+    if open_case and pending and "office_head" in roles:
+        actions["deferral_approve"] = DeferralApproveForm
+        actions["deferral_refuse"] = DeferralRefuseForm
     if open_case and roles & {"registrar", "handler"}:
         actions["withdraw"] = WithdrawForm
     if case.stage == R.Stage.FEE and "office_head" in roles:
@@ -161,6 +169,10 @@ def run_action(name: str, case: InformationRequest, user, data: dict) -> None:
         )
     elif name == "extension_approve":
         services.extension_approve(actor=user, case_id=case.pk)
+    elif name == "deferral_approve":
+        services.deferral_approve(actor=user, case_id=case.pk)
+    elif name == "deferral_refuse":
+        services.deferral_refuse(actor=user, case_id=case.pk, comment=data["comment"])
     elif name == "withdraw":
         services.request_withdraw(actor=user, case_id=case.pk, on=data["on"], reason=data["reason"])
     elif name == "fee_waive":
@@ -239,7 +251,9 @@ class CaseDetailView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, bound=None, upload_form=None, **kwargs):
         context = super().get_context_data(**kwargs)
         case = get_object_or_404(
-            visible_requests(self.request.user).select_related("agency", "handler", "created_by"),
+            visible_requests(self.request.user).select_related(
+                "agency", "handler", "created_by", "reasons_request", "deferral"
+            ),
             pk=kwargs["pk"],
         )
         bound = bound or {}
@@ -254,6 +268,11 @@ class CaseDetailView(LoginRequiredMixin, TemplateView):
             },
             notice=NOTICES.get(self.request.GET.get("notice", ""), "").format(case=case),
             clock_entries=case.clock_entries.select_related("created_by").order_by("on", "id"),
+            reasons=getattr(case, "reasons_request", None),
+            deferral=getattr(case, "deferral", None),
+            consultations=case.consultations.select_related("disclosure_notice").order_by(
+                "sent_on", "id"
+            ),
             timeline=_timeline(case),
             documents=[d for d in documents if not d.is_upload],
             uploads=[d for d in documents if d.is_upload],

@@ -41,7 +41,17 @@ class AgencyAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        ("期限", {"fields": ["at_risk_days", "correction_period_days"]}),
+        (
+            "期限",
+            {
+                "fields": [
+                    "at_risk_days",
+                    "correction_period_days",
+                    "reasons_period_days",
+                    "third_party_wait_days",
+                ]
+            },
+        ),
         (
             "公开属性与主动公开",
             {

@@ -10,6 +10,10 @@ Rules (Art. N = 《政府信息公开条例》):
 - Art. 33 ¶3: time spent consulting third parties (Art. 32) and other agencies (Art. 34) does not
   count; neither does the time from a fee notice to the payment (Fee Rules).
 - Art. 30: on receipt of the corrected application the period starts again from that day.
+- Art. 35: asking the applicant for reasons does not stop the count (the article's remedy for a
+  reasonable request that cannot be answered in time is a later date, not a pause); that later
+  date, once approved and notified, is the due date. It is a fixed date: the Art. 33 ¶3 pauses
+  and the Art. 33 ¶2 extension concern the Art. 33 periods and do not move it.
 - Counting (DOMAIN §2): the start day is not counted. A pause started on S and ended on E removes
   the working days after S up to and including E; counting resumes on the first working day after E.
 """
@@ -27,6 +31,7 @@ ART_RECEIPT = "《条例》第三十三条第二款"
 ART_EXTENSION = "《条例》第三十三条第二款"
 ART_CONSULTATION = "《条例》第三十三条第三款"
 ART_CORRECTION = "《条例》第三十条"
+ART_REASONS = "《条例》第三十五条"
 FEE_RULES = "《政府信息公开信息处理费管理办法》"
 
 MAX_EXTENSION_DAYS = 20
@@ -40,6 +45,8 @@ class Kind(StrEnum):
     RESUME = "resume"
     EXTEND = "extend"
     STOP = "stop"
+    REASONS = "reasons"
+    DEFER = "defer"
 
 
 #: Why a clock may be paused, with the words for people and the rule that allows it.
@@ -67,13 +74,16 @@ class ClockEvent:
 
     ``kind``: ``start`` (receipt; a later start is the restart after correction and resets the
     count), ``pause`` (``reason`` is a key of ``PAUSE_REASONS``), ``resume``, ``extend`` (``days``
-    working days, once, at most 20) or ``stop`` (the case is closed, e.g. the reply was served).
+    working days, once, at most 20), ``reasons`` (the applicant was asked to explain, Art. 35:
+    recorded, the count goes on), ``defer`` (the reply date is fixed at ``until``, Art. 35) or
+    ``stop`` (the case is closed, e.g. the reply was served).
     """
 
     kind: str
     on: date
     days: int = 0
     reason: str = ""
+    until: date | None = None
 
 
 @dataclass(frozen=True)
@@ -111,6 +121,7 @@ class _Period:
     pauses: list[tuple[date, date, str]] = field(default_factory=list)
     open_pause: tuple[date, str] | None = None
     extension: tuple[date, int, str] | None = None
+    deferral: tuple[date, date] | None = None  # (decided on, reply by), Art. 35
 
 
 def _end_of_period(period: _Period, calendar: Calendar, total: int) -> tuple[date | None, int]:
@@ -148,6 +159,32 @@ def _used_until(period: _Period, calendar: Calendar, until: date) -> int:
     return used
 
 
+def _check_deferral(period: _Period, event: ClockEvent, due: date | None, calendar) -> None:
+    """Art. 35: a later reply date, once, fixed before the Art. 33 due date runs out and later
+    than it, on a working day."""
+    if period.deferral is not None:
+        raise ValueError(
+            f"已于{cn_date(period.deferral[0])}确定延迟答复期限为{cn_date(period.deferral[1])}，"
+            f"不能再次确定（{ART_REASONS}）。"
+        )
+    until = event.until
+    if until is None:
+        raise ValueError(f"确定延迟答复须写明延迟后的答复期限（{ART_REASONS}）。")
+    if due is not None and event.on > due:
+        raise ValueError(
+            f"答复期限已于{cn_date(due)}届满，延迟答复的期限应在第三十三条规定的期限内确定并告知"
+            f"申请人，{cn_date(event.on)}不能再确定（{ART_REASONS}）。"
+        )
+    floor = due or event.on
+    if until <= floor:
+        what = (
+            f"按第三十三条计算的答复期限{cn_date(due)}" if due else f"确定之日{cn_date(event.on)}"
+        )
+        raise ValueError(f"延迟答复期限{cn_date(until)}应晚于{what}（{ART_REASONS}）。")
+    if not calendar.is_working_day(until):
+        raise ValueError(f"延迟答复期限{cn_date(until)}不是工作日，请选择一个工作日。")
+
+
 def _pause_words(reason: str) -> tuple[str, str]:
     try:
         return PAUSE_REASONS[reason]
@@ -168,8 +205,9 @@ def evaluate(
 
     Raises ``ValueError`` with a Chinese message for an impossible sequence: no start, events out
     of order or after ``today``, resume without pause, a second pause, a second extension, an
-    extension of more than 20 days or after the due date, a pause after the due date, anything
-    after stop.
+    extension of more than 20 days or after the due date, a pause after the due date, a second
+    deferral, a deferral after the due date or to a date not later than it or not a working day,
+    an extension after a deferral, anything after stop.
     """
     if not events:
         raise ValueError("没有任何计时事件：至少需要“收到申请”（start）。")
@@ -214,6 +252,8 @@ def evaluate(
         assert period is not None
         extension_days = period.extension[1] if period.extension else 0
         due, _ = _end_of_period(period, calendar, limit + extension_days)
+        if period.deferral is not None:
+            due = period.deferral[1]
 
         if kind == Kind.PAUSE:
             words, basis = _pause_words(event.reason)
@@ -232,7 +272,12 @@ def evaluate(
                 raise ValueError(f"{cn_date(event.on)}恢复计时，但计时此前并未暂停。")
             first, reason = period.open_pause
             words, basis = PAUSE_REASONS[reason]
-            if due is not None:
+            if period.deferral is not None:
+                lines.append(
+                    f"{cn_date_range(first, event.on)}{words}；答复期限已依照{ART_REASONS}确定为"
+                    f"{cn_date(period.deferral[1])}，不因此顺延。"
+                )
+            elif due is not None:
                 lines.append(
                     f"{cn_date_range(first, event.on)}{words}；暂停开始时答复期限的工作日已经用完，"
                     f"暂停不延后答复期限（{basis}）。"
@@ -246,6 +291,12 @@ def evaluate(
             period.pauses.append((first, event.on, reason))
             period.open_pause = None
         elif kind == Kind.EXTEND:
+            if period.deferral is not None:
+                raise ValueError(
+                    f"{cn_date(period.deferral[0])}已依照{ART_REASONS}确定延迟答复期限为"
+                    f"{cn_date(period.deferral[1])}，答复期限以该日期为准，"
+                    f"不能再依照{ART_EXTENSION}延期。"
+                )
             if period.extension is not None:
                 raise ValueError(
                     f"答复期限已于{cn_date(period.extension[0])}延长过一次，"
@@ -266,6 +317,20 @@ def evaluate(
                 f"{cn_date(event.on)}经政府信息公开工作机构负责人同意，"
                 f"答复期限延长{event.days}个工作日（{ART_EXTENSION}）。"
             )
+        elif kind == Kind.REASONS:
+            lines.append(
+                f"{cn_date(event.on)}要求申请人说明理由（{ART_REASONS}）；等待说明期间答复期限照常计算，"
+                "不暂停：理由合理但无法在第三十三条规定的期限内答复的，"
+                "该条规定的办法是确定延迟答复的合理期限并告知申请人。"
+            )
+        elif kind == Kind.DEFER:
+            _check_deferral(period, event, due, calendar)
+            period.deferral = (event.on, event.until)
+            lines.append(
+                f"{cn_date(event.on)}经审查，申请人说明的理由合理，但无法在《条例》第三十三条"
+                f"规定的期限内答复，经政府信息公开工作机构负责人同意，确定延迟答复期限为"
+                f"{cn_date(event.until)}并告知申请人（{ART_REASONS}）。"
+            )
         elif kind == Kind.STOP:
             stopped_on = event.on
             stop_reason = event.reason
@@ -274,6 +339,9 @@ def evaluate(
     extension_days = period.extension[1] if period.extension else 0
     total = limit + extension_days
     due, left_at_pause = _end_of_period(period, calendar, total)
+    art33_due = due
+    if period.deferral is not None:
+        due = period.deferral[1]
     original_due, _ = _end_of_period(
         _Period(period.start, period.reason, period.pauses, period.open_pause), calendar, limit
     )
@@ -293,6 +361,18 @@ def evaluate(
                 f"自{cn_date(paused_since)}起{words}，计时暂停（{basis}）；暂停前已用{used}个工作日，"
                 f"尚余{left}个工作日，恢复计时后从次一工作日起继续计算；"
                 f"如{cn_date(max(today, paused_since))}恢复计时，答复期限为{cn_date(projected)}。"
+            )
+    elif period.deferral is not None:
+        left = (
+            calendar.working_days_between(as_of, due)
+            if as_of <= due
+            else -calendar.working_days_between(due, as_of)
+        )
+        if period.open_pause is not None and stopped_on is None:
+            words, basis = PAUSE_REASONS[period.open_pause[1]]
+            lines.append(
+                f"自{cn_date(period.open_pause[0])}起{words}；答复期限已依照{ART_REASONS}"
+                f"确定为{cn_date(due)}，不因此顺延。"
             )
     else:
         left = total - used
@@ -315,7 +395,12 @@ def evaluate(
         on_time = due is None or stopped_on <= due
 
     if due is not None:
-        if extension_days and original_due is not None:
+        if period.deferral is not None:
+            before = (
+                f"按《条例》第三十三条计算的答复期限为{cn_date(art33_due)}，" if art33_due else ""
+            )
+            lines.append(f"{before}延迟答复期限为{cn_date(due)}（{ART_REASONS}）。")
+        elif extension_days and original_due is not None:
             lines.append(f"原答复期限为{cn_date(original_due)}，延长后的答复期限为{cn_date(due)}。")
         else:
             lines.append(f"答复期限为{cn_date(due)}。")
@@ -336,6 +421,8 @@ def evaluate(
         if overdue:
             late = calendar.working_days_between(due, today)
             lines.append(f"截至{cn_date(today)}，已超过答复期限{late}个工作日。")
+        elif period.deferral is not None:
+            lines.append(f"截至{cn_date(today)}，距延迟答复期限尚余{left}个工作日。")
         else:
             lines.append(f"截至{cn_date(today)}，已用{used}个工作日，尚余{left}个工作日。")
 

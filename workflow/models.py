@@ -109,6 +109,19 @@ class Agency(models.Model):
         default=5,
         help_text="至复核年度末成文已满此年数的文件，提示复核其理由是否仍然成立。",
     )
+    reasons_period_days = models.PositiveSmallIntegerField(
+        "说明理由期限默认值（工作日）",
+        default=15,
+        help_text="《条例》第三十五条要求申请人说明理由，未规定期限；此为本机关确定的合理期限。",
+    )
+    third_party_wait_days = models.PositiveSmallIntegerField(
+        "告知第三方后等待（工作日）",
+        default=0,
+        help_text=(
+            "不顾第三方反对决定公开的（《条例》第三十二条），书面告知第三方后至少等待多少个工作日"
+            "才向申请人提供信息。条例未规定等待期，默认0（不等待）；等待期不得使答复晚于答复期限。"
+        ),
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     class Meta:

@@ -29,11 +29,7 @@ def act(page, live_server, user, case, node: str, action: str, shot=None, **fiel
     current = task(case, node)
     if current.owner_id is None:
         page.goto(f"{live_server.url}{url(current, 'assign')}")
-        # Wait for the answer to the POST itself: "networkidle" right after a click can be
-        # reached before the form is even sent.
-        with page.expect_navigation():
-            page.locator("form.vf-form button[name=_continue]").click()
-        page.wait_for_load_state("networkidle")
+        submit(page, page.locator("form.vf-form button[name=_continue]"))
     page.goto(f"{live_server.url}{url(current, 'execute')}")
     card = page.locator(f"#action-{action}")
     for name, value in fields.items():
@@ -50,8 +46,24 @@ def act(page, live_server, user, case, node: str, action: str, shot=None, **fiel
             field.fill(str(value))
     if shot:
         shot(f"{node}-{action}")
-    with page.expect_navigation():
-        card.locator("button[type=submit]").click()
+    submit(page, card.locator("button[type=submit]"))
+
+
+def submit(page, button) -> None:
+    """Click a submit button and wait until the answer is on the page. The frame submits forms
+    with fetch (Turbo) and renders the answer in place, so the page's load state, already
+    reached, does not wait for it: wait for Turbo's render (or for a new document)."""
+    page.evaluate(
+        """() => {
+            window.gkSubmitted = true;
+            window.gkRendered = false;
+            const rendered = () => { window.gkRendered = true; };
+            document.addEventListener("turbo:render", rendered, { once: true });
+            document.addEventListener("turbo:load", rendered, { once: true });
+        }"""
+    )
+    button.click()
+    page.wait_for_function("() => window.gkSubmitted === undefined || window.gkRendered")
     page.wait_for_load_state("networkidle")
 
 
@@ -109,6 +121,8 @@ def test_a_request_from_correction_to_archive(page, live_server, users, agency, 
         "articles": f"{REG}第三十七条\n{REG}第十五条",
         "withheld_parts": f"合同中的单价明细｜商业秘密，第三方不同意公开｜{REG}第十五条",
         "provide_form": "electronic",
+        # Art. 32: the objected content is among the withheld parts, nothing is disclosed over it.
+        "objections_withheld": consultation.pk,
     }
     act(page, live_server, handler, case, "propose", "propose", shot, **proposal)
     assert stage(case) == "approve"

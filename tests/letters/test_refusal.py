@@ -68,3 +68,30 @@ def test_notice_refuses_an_outcome_it_does_not_carry():
 def test_wrong_context_type_is_refused():
     with pytest.raises(LetterError):
         build_letter("reply", sample_context("receipt"))
+
+
+def test_reasons_request_names_what_it_lacks():
+    # Art. 35: the notice says why, what to explain, how and by when.
+    context = sample_context("reasons_request")
+    context.grounds, context.items, context.how_to_answer, context.reply_by = "", [], "", None
+    assert context.missing() == [
+        "数量、频次明显超过合理范围的情况",
+        "需要说明的事项",
+        "说明方式",
+        "说明期限",
+    ]
+    with pytest.raises(MissingLetterElements, match="说明期限"):
+        build_letter("reasons_request", context)
+
+
+def test_deferral_notice_names_what_it_lacks():
+    # Art. 35: the later date and the reason it cannot be answered in time; no remedy clause.
+    context = sample_context("deferral_notice")
+    assert context.missing() == []
+    context.agency = replace(context.agency, reconsideration_organ="", court="")
+    assert build_letter("deferral_notice", context).title
+    context.reason, context.new_due_date = "", None
+    context.case = replace(context.case, due_date=None)
+    assert context.missing() == ["原答复期限", "无法按期答复的理由", "延迟答复期限"]
+    with pytest.raises(MissingLetterElements, match="延迟答复期限"):
+        build_letter("deferral_notice", context)

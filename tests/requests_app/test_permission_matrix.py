@@ -15,6 +15,7 @@ no stage, no task, no audit event, no letter.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -474,7 +475,7 @@ def _registration(world, side):
         "delivery": "email",
         "email": "wang@example.com",
         "confirm_duplicates": "on",
-        "token": "",
+        "token": uuid.uuid4().hex,
     }
 
 

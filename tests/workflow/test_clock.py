@@ -259,3 +259,165 @@ def test_an_extension_of_n_adds_exactly_n_working_days(national_calendar, start,
     extended = evaluate([E("start", start), E("extend", on, days=n)], calendar=cal, today=on)
     assert cal.working_days_between(plain.due_date, extended.due_date) == n
     assert extended.original_due_date == plain.due_date
+
+
+# -- Art. 35: reasons asked (no pause) and a later reply date -----------------------------------
+
+
+def test_asking_for_reasons_does_not_pause_the_clock(national_calendar):
+    # Art. 35 gives a later date as the remedy, not a stop of the count; the explanation says so.
+    plain = run([E("start", d("2026-03-02"))], national_calendar, "2026-03-20")
+    asked = run(
+        [E("start", d("2026-03-02")), E("reasons", d("2026-03-03"))],
+        national_calendar,
+        "2026-03-20",
+    )
+    assert (asked.due_date, asked.used, asked.left) == (plain.due_date, plain.used, plain.left)
+    assert not asked.paused
+    line = asked.explanation[1]
+    assert line.startswith("2026年3月3日要求申请人说明理由（《条例》第三十五条）")
+    assert "不暂停" in line and "延迟答复的合理期限" in line
+
+
+def test_a_deferral_fixes_the_due_date_and_explains_it(national_calendar):
+    # Art. 35: reasonable but not answerable within the Art. 33 period → a later date.
+    events = [
+        E("start", d("2026-03-02")),
+        E("reasons", d("2026-03-03")),
+        E("defer", d("2026-03-20"), until=d("2026-05-15")),
+    ]
+    state = run(events, national_calendar, "2026-04-30")
+    assert state.due_date == d("2026-05-15")
+    assert state.original_due_date == d("2026-03-30")
+    assert not state.overdue and not state.paused
+    assert state.left == national_calendar.working_days_between(d("2026-04-30"), d("2026-05-15"))
+    text = "".join(state.explanation)
+    assert "确定延迟答复期限为2026年5月15日并告知申请人（《条例》第三十五条）" in text
+    assert "按《条例》第三十三条计算的答复期限为2026年3月30日，延迟答复期限为2026年5月15日" in text
+    late = run([*events, E("stop", d("2026-05-18"))], national_calendar, "2026-05-18")
+    assert late.on_time is False and late.overdue
+    on_time = run([*events, E("stop", d("2026-05-15"))], national_calendar, "2026-05-15")
+    assert on_time.on_time
+
+
+def test_a_deferral_after_an_extension_replaces_the_extended_date(national_calendar):
+    events = [
+        E("start", d("2026-03-02")),
+        E("extend", d("2026-03-10"), days=10),  # → 2026-04-14
+        E("defer", d("2026-03-20"), until=d("2026-05-15")),
+    ]
+    assert run(events, national_calendar, "2026-03-20").due_date == d("2026-05-15")
+    too_soon = [*events[:2], E("defer", d("2026-03-20"), until=d("2026-04-10"))]
+    with pytest.raises(ValueError, match="应晚于按第三十三条计算的答复期限2026年4月14日"):
+        run(too_soon, national_calendar, "2026-03-20")
+
+
+@pytest.mark.parametrize(
+    ("events", "message"),
+    [
+        # Art. 33 ¶2 after Art. 35: the deferral already set the date.
+        (
+            [
+                E("start", d("2026-03-02")),
+                E("defer", d("2026-03-10"), until=d("2026-04-30")),
+                E("extend", d("2026-03-11"), days=5),
+            ],
+            "不能再依照《条例》第三十三条第二款延期",
+        ),
+        (
+            [
+                E("start", d("2026-03-02")),
+                E("defer", d("2026-03-10"), until=d("2026-04-30")),
+                E("defer", d("2026-03-11"), until=d("2026-05-29")),
+            ],
+            "不能再次确定",
+        ),
+        ([E("start", d("2026-03-02")), E("defer", d("2026-03-10"))], "须写明延迟后的答复期限"),
+        (
+            [E("start", d("2026-03-02")), E("defer", d("2026-03-31"), until=d("2026-04-30"))],
+            "不能再确定",
+        ),
+        (
+            [E("start", d("2026-03-02")), E("defer", d("2026-03-10"), until=d("2026-03-30"))],
+            "应晚于",
+        ),
+        (
+            [E("start", d("2026-03-02")), E("defer", d("2026-03-10"), until=d("2026-04-05"))],
+            "不是工作日",  # Qingming 2026
+        ),
+        (
+            [
+                E("start", d("2026-03-02")),
+                E("defer", d("2026-03-10"), until=d("2026-04-30")),
+                E("pause", d("2026-05-04"), reason="fee"),
+            ],
+            "不能再暂停",
+        ),
+    ],
+)
+def test_impossible_deferrals_are_refused_with_a_reason(national_calendar, events, message):
+    with pytest.raises(ValueError, match=message):
+        evaluate(events, calendar=national_calendar, today=d("2026-05-29"))
+
+
+def test_a_deferral_while_paused_is_fixed_and_the_pause_does_not_move_it(national_calendar):
+    events = [
+        E("start", d("2026-03-02")),
+        E("pause", d("2026-03-05"), reason="third_party"),
+        E("defer", d("2026-03-10"), until=d("2026-04-30")),
+    ]
+    during = run(events, national_calendar, "2026-03-12")
+    assert (during.due_date, during.paused) == (d("2026-04-30"), False)
+    assert "不因此顺延" in "".join(during.explanation)
+    after = run([*events, E("resume", d("2026-03-20"))], national_calendar, "2026-03-20")
+    assert after.due_date == d("2026-04-30")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    start=days,
+    at=st.integers(0, 20),
+    beyond=st.integers(1, 60),
+    pause_len=st.integers(0, 30),
+)
+def test_a_deferral_is_exactly_its_date_whatever_comes_after(
+    national_calendar, start, at, beyond, pause_len
+):
+    cal = national_calendar
+    plain = evaluate([E("start", start)], calendar=cal, today=start)
+    on = cal.add_working_days(start, at) if at else start
+    assume(on <= plain.due_date)
+    until = cal.add_working_days(plain.due_date, beyond)
+    events = [E("start", start), E("reasons", start), E("defer", on, until=until)]
+    state = evaluate(events, calendar=cal, today=on)
+    assert state.due_date == until
+    assert state.original_due_date == plain.due_date
+    assert state.left == cal.working_days_between(on, until)
+    # A later pause (Art. 33 ¶3) does not move the date the agency fixed under Art. 35.
+    resume = cal.add_working_days(on, pause_len) if pause_len else on
+    assume(resume <= until)
+    paused = evaluate(
+        [*events, E("pause", on, reason="third_party"), E("resume", resume)],
+        calendar=cal,
+        today=resume,
+    )
+    assert paused.due_date == until
+    with pytest.raises(ValueError):
+        evaluate([*events, E("extend", on, days=1)], calendar=cal, today=on)
+
+
+@settings(max_examples=200, deadline=None)
+@given(start=days, at=st.integers(0, 40), today_pad=st.integers(0, 40))
+def test_a_reasons_event_never_changes_the_count(national_calendar, start, at, today_pad):
+    cal = national_calendar
+    on = cal.add_working_days(start, at) if at else start
+    today = cal.add_working_days(on, today_pad) if today_pad else on
+    plain = evaluate([E("start", start)], calendar=cal, today=today)
+    asked = evaluate([E("start", start), E("reasons", on)], calendar=cal, today=today)
+    assert (asked.due_date, asked.used, asked.left, asked.overdue, asked.at_risk) == (
+        plain.due_date,
+        plain.used,
+        plain.left,
+        plain.overdue,
+        plain.at_risk,
+    )

@@ -307,6 +307,49 @@ class ExtensionContext(RequestLetter):
 
 
 @dataclass(kw_only=True)
+class ReasonsRequestContext(RequestLetter):
+    """说明理由通知书 (Art. 35): what makes the volume or frequency look beyond reason, what to
+    explain, how and by when; no answer or no reasonable one means the request is not processed."""
+
+    grounds: str = ""
+    items: list[str] = field(default_factory=list)
+    how_to_answer: str = ""
+    reply_by: date | None = None
+    period_days: int = 15
+
+    def requirements(self) -> list[tuple[str, Any]]:
+        return [
+            *super().requirements(),
+            ("数量、频次明显超过合理范围的情况", self.grounds),
+            ("需要说明的事项", self.items),
+            ("说明方式", self.how_to_answer),
+            ("说明期限", self.reply_by),
+        ]
+
+    def template_context(self) -> dict[str, Any]:
+        # The facts are written into a sentence: their own closing punctuation would double up.
+        return {**super().template_context(), "grounds": self.grounds.strip().rstrip("。；，,;. ")}
+
+
+@dataclass(kw_only=True)
+class DeferralContext(RequestLetter):
+    """延迟答复告知书 (Art. 35): the reasons are accepted, the reply cannot be made within the
+    Art. 33 period; the agency fixes a reasonable later date and tells the applicant."""
+
+    reasons_received_on: date | None = None
+    reason: str = ""
+    new_due_date: date | None = None
+
+    def requirements(self) -> list[tuple[str, Any]]:
+        return [
+            *super().requirements(),
+            ("原答复期限", self.case.due_date),
+            ("无法按期答复的理由", self.reason),
+            ("延迟答复期限", self.new_due_date),
+        ]
+
+
+@dataclass(kw_only=True)
 class FeeContext(RequestLetter):
     """信息处理费缴费通知 (Fee Rules Art. 6): basis, standard, amount and how to pay."""
 

@@ -48,6 +48,14 @@ _KINDS = (
     ),
     LetterKind("extension_notice", "延期答复告知书", "extension_notice.txt", c.ExtensionContext),
     LetterKind(
+        "reasons_request",
+        "说明理由通知书",
+        "reasons_request.txt",
+        c.ReasonsRequestContext,
+        one_page=False,
+    ),
+    LetterKind("deferral_notice", "延迟答复告知书", "deferral_notice.txt", c.DeferralContext),
+    LetterKind(
         "fee_notice", "信息处理费缴费通知书", "fee_notice.txt", c.FeeContext, one_page=False
     ),
     LetterKind("reply", "政府信息公开申请答复书", "reply.txt", c.ReplyContext, one_page=False),
