@@ -42,6 +42,20 @@ class AgencyAdmin(admin.ModelAdmin):
             },
         ),
         ("期限", {"fields": ["at_risk_days", "correction_period_days"]}),
+        (
+            "公开属性与主动公开",
+            {
+                "fields": [
+                    "publication_rule",
+                    "publication_working_days",
+                    "publication_hours",
+                    "publication_at_risk_days",
+                    "interpretation_days",
+                    "review_applicant_threshold",
+                    "review_age_years",
+                ]
+            },
+        ),
     ]
 
 

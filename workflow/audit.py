@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
 
+from workflow.bulk import insert_rows
 from workflow.models import AuditEvent
 
 
@@ -26,20 +28,60 @@ def audit(
     at: datetime | None = None,
 ) -> AuditEvent:
     """Append one audit event. ``obj`` fills the object fields when given."""
+    return AuditEvent.objects.create(
+        **audit_row(
+            actor=actor,
+            action=action,
+            obj=obj,
+            object_type=object_type,
+            object_id=object_id,
+            object_repr=object_repr,
+            agency=agency,
+            from_state=from_state,
+            to_state=to_state,
+            reason=reason,
+            data=data,
+            at=at,
+        )
+    )
+
+
+def audit_row(
+    *,
+    actor,
+    action: str,
+    obj: Any = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    agency=None,
+    from_state: str = "",
+    to_state: str = "",
+    reason: str = "",
+    data: dict | None = None,
+    at: datetime | None = None,
+) -> dict[str, Any]:
+    """The field values of one audit event, for ``audit_bulk`` when one action changes many
+    objects (``agency`` may be an Agency or its id)."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)[:200]
-    return AuditEvent.objects.create(
-        at=at or timezone.now(),
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        agency=agency,
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        object_repr=object_repr,
-        from_state=from_state,
-        to_state=to_state,
-        reason=reason,
-        data=data or {},
-    )
+    return {
+        "at": at or timezone.now(),
+        "actor_id": actor.pk if getattr(actor, "is_authenticated", False) else None,
+        "agency_id": getattr(agency, "pk", agency),
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "object_repr": object_repr[:200],
+        "from_state": from_state,
+        "to_state": to_state,
+        "reason": reason,
+        "data": data or {},
+    }
+
+
+def audit_bulk(rows: Iterable[dict[str, Any]]) -> int:
+    """Append many audit events (rows from ``audit_row``) in batches; return how many."""
+    return insert_rows(AuditEvent, rows)

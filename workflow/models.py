@@ -71,12 +71,62 @@ class Agency(models.Model):
     correction_period_days = models.PositiveSmallIntegerField(
         "补正期限默认值（工作日）", default=15
     )
+
+    # Disclosure attributes of documents (DOMAIN §4.2, §4.3 policies)
+    class PublicationRule(models.TextChoices):
+        WORKING_DAYS = "working_days", "自成文之日起若干个工作日内（《条例》第二十六条）"
+        HOURS = "hours", "自印发之时起若干小时内"
+
+    publication_rule = models.CharField(
+        "主动公开期限规则",
+        max_length=12,
+        choices=PublicationRule.choices,
+        default=PublicationRule.WORKING_DAYS,
+        help_text="《条例》第二十六条为自形成或者变更之日起20个工作日；有的地方要求印发后24小时内。",
+    )
+    publication_working_days = models.PositiveSmallIntegerField(
+        "主动公开期限（工作日）", default=20
+    )
+    publication_hours = models.PositiveSmallIntegerField("主动公开期限（小时）", default=24)
+    publication_at_risk_days = models.PositiveSmallIntegerField(
+        "公开临期提醒（工作日）",
+        default=2,
+        help_text="距公开期限（或解读期限）的最后一天不多于此数个工作日时标为临期。",
+    )
+    interpretation_days = models.PositiveSmallIntegerField(
+        "政策解读期限（工作日）",
+        default=3,
+        help_text="政策性文件的解读材料自文件公开之日起若干个工作日内公开。",
+    )
+    review_applicant_threshold = models.PositiveSmallIntegerField(
+        "年度复核：申请人数标准",
+        default=3,
+        help_text="不同申请人申请同一文件且答复予以公开或部分公开的人数达到此数时提示转为主动公开"
+        "（《条例》第四十四条）。",
+    )
+    review_age_years = models.PositiveSmallIntegerField(
+        "年度复核：文件年限（年）",
+        default=5,
+        help_text="至复核年度末成文已满此年数的文件，提示复核其理由是否仍然成立。",
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     class Meta:
         verbose_name = "行政机关"
         verbose_name_plural = "行政机关"
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(publication_working_days__gte=1, publication_hours__gte=1),
+                name="agency_publication_period_positive",
+                violation_error_message="主动公开期限至少为1个工作日或1小时。",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(interpretation_days__gte=1, review_applicant_threshold__gte=1),
+                name="agency_interpretation_and_threshold_positive",
+                violation_error_message="解读期限和申请人数标准至少为1。",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "workflow",
     "workflow.letters",
     "requests_app",
+    "attributes_app",
     "viewflow",
     "viewflow.workflow",
     "django.contrib.admin",

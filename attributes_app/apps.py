@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class AttributesAppConfig(AppConfig):
+    name = "attributes_app"
+    label = "attributes_app"
+    verbose_name = "公开属性"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from attributes_app import deadline_sync  # noqa: F401  (registers the deadline recomputer)

@@ -1,0 +1,761 @@
+"""The document register and the disclosure attribute of each document (DOMAIN §4, §5).
+
+The attribute's state lives in ``Document.attribute_state``, a plain column driven by the state
+machine of ``attributes_app.flows`` (viewflow.fsm); every change of it leaves an
+``AttributeChange`` row and an audit event.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from attributes_app import rules
+from workflow.models import Agency
+
+USER = settings.AUTH_USER_MODEL
+
+
+class Attribute(models.TextChoices):
+    PROACTIVE = rules.PROACTIVE, rules.ATTRIBUTE_LABELS[rules.PROACTIVE]
+    ON_REQUEST = rules.ON_REQUEST, rules.ATTRIBUTE_LABELS[rules.ON_REQUEST]
+    WITHHELD = rules.WITHHELD, rules.ATTRIBUTE_LABELS[rules.WITHHELD]
+
+
+GROUND_CHOICES = [
+    (g.code, f"{g.label}（{g.article}）" if g.article else g.label) for g in rules.GROUNDS.values()
+]
+
+
+class AttributeState(models.TextChoices):
+    UNDETERMINED = rules.UNDETERMINED, rules.STATE_LABELS[rules.UNDETERMINED]
+    PROPOSED = rules.PROPOSED, rules.STATE_LABELS[rules.PROPOSED]
+    OFFICE_REVIEW = rules.OFFICE_REVIEW, rules.STATE_LABELS[rules.OFFICE_REVIEW]
+    AWAITING_PUBLICATION = (
+        rules.AWAITING_PUBLICATION,
+        rules.STATE_LABELS[rules.AWAITING_PUBLICATION],
+    )
+    PUBLISHED = rules.PUBLISHED, rules.STATE_LABELS[rules.PUBLISHED]
+    RESTRICTED = rules.RESTRICTED, rules.STATE_LABELS[rules.RESTRICTED]
+    CLASSIFIED = rules.CLASSIFIED, rules.STATE_LABELS[rules.CLASSIFIED]
+
+
+class DraftingUnit(models.Model):
+    """A unit of an agency that drafts documents (起草单位): its drafters and its heads.
+
+    A drafter proposes attributes only for the documents of units they are a member of; a head
+    confirms only for the units they head. Heads count as members of their unit.
+    """
+
+    agency = models.ForeignKey(
+        Agency, verbose_name="机关", on_delete=models.PROTECT, related_name="drafting_units"
+    )
+    name = models.CharField("单位名称", max_length=100)
+    members = models.ManyToManyField(
+        USER, verbose_name="拟稿人员", related_name="drafting_units", blank=True
+    )
+    heads = models.ManyToManyField(
+        USER, verbose_name="负责人", related_name="headed_drafting_units", blank=True
+    )
+    active = models.BooleanField("在用", default=True)
+
+    class Meta:
+        verbose_name = "起草单位"
+        verbose_name_plural = "起草单位"
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "name"],
+                name="drafting_unit_name_unique",
+                violation_error_message="本机关已有同名的起草单位。",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CatalogueItem(models.Model):
+    """An item of the catalogue of disclosure items (政务公开事项标准目录, DOMAIN §5).
+
+    A document linked to an item takes the item's default attribute as its proposal's default,
+    and the item's time limit (when set) when it is earlier than the agency's rule.
+    """
+
+    agency = models.ForeignKey(
+        Agency, verbose_name="机关", on_delete=models.PROTECT, related_name="catalogue_items"
+    )
+    name = models.CharField("事项名称", max_length=200)
+    content = models.TextField("公开内容")
+    legal_basis = models.TextField("公开依据")
+    default_attribute = models.CharField(
+        "默认公开属性", max_length=12, choices=Attribute.choices, default=Attribute.PROACTIVE
+    )
+    publication_days = models.PositiveSmallIntegerField(
+        "公开时限（工作日）",
+        null=True,
+        blank=True,
+        help_text="自信息形成或者变更之日起的工作日数；留空按本机关的主动公开期限。",
+    )
+
+    class Meta:
+        verbose_name = "公开事项"
+        verbose_name_plural = "公开事项目录"
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "name"],
+                name="catalogue_item_name_unique",
+                violation_error_message="本机关的目录中已有同名事项。",
+            ),
+            models.CheckConstraint(
+                condition=Q(publication_days__isnull=True) | Q(publication_days__gte=1),
+                name="catalogue_item_days_positive",
+                violation_error_message="公开时限至少为1个工作日。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Document(models.Model):
+    """An official document of an agency (公文) and its disclosure attribute (DOMAIN §4)."""
+
+    class Kind(models.TextChoices):
+        POLICY = rules.POLICY, rules.KIND_LABELS[rules.POLICY]
+        NORMATIVE = rules.NORMATIVE, rules.KIND_LABELS[rules.NORMATIVE]
+        OTHER = rules.OTHER_KIND, rules.KIND_LABELS[rules.OTHER_KIND]
+
+    class Secrecy(models.TextChoices):
+        UNDETERMINED = "undetermined", "未确定密级"
+        NON_SECRET = "non_secret", "非涉密"
+        CLASSIFIED = "classified", "涉密（已移出本系统）"
+
+    class Validity(models.TextChoices):
+        IN_FORCE = "in_force", "有效"
+        AMENDED = "amended", "已修改"
+        EXPIRED = "expired", "已失效"
+        REPEALED = "repealed", "已废止"
+
+    agency = models.ForeignKey(
+        Agency, verbose_name="机关", on_delete=models.PROTECT, related_name="documents"
+    )
+    drafting_unit = models.ForeignKey(
+        DraftingUnit, verbose_name="起草单位", on_delete=models.PROTECT, related_name="documents"
+    )
+    drafter = models.ForeignKey(
+        USER,
+        verbose_name="拟稿人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="drafted_documents",
+    )
+    title = models.CharField("标题", max_length=300)
+    number = models.CharField("文号", max_length=60, blank=True)
+    kind = models.CharField("文件类型", max_length=12, choices=Kind.choices, default=Kind.OTHER)
+    formed_on = models.DateField("成文日期", null=True, blank=True)
+    issued_on = models.DateField("印发日期", null=True, blank=True)
+    issued_at = models.DateTimeField("发文登记时间", null=True, blank=True)
+    issued_by = models.ForeignKey(
+        USER,
+        verbose_name="发文登记人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    catalogue_item = models.ForeignKey(
+        CatalogueItem,
+        verbose_name="公开事项",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="documents",
+    )
+    file = models.FileField("正式文本", upload_to="documents/%Y/%m/", blank=True)
+
+    secrecy = models.CharField(
+        "密级状态", max_length=12, choices=Secrecy.choices, default=Secrecy.UNDETERMINED
+    )
+    classified_on = models.DateField("转为涉密日期", null=True, blank=True)
+    classified_by = models.ForeignKey(
+        USER,
+        verbose_name="登记人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    classified_reason = models.TextField("转为涉密的依据", blank=True)
+
+    validity = models.CharField(
+        "效力状态", max_length=10, choices=Validity.choices, default=Validity.IN_FORCE
+    )
+    effective_on = models.DateField("施行日期", null=True, blank=True)
+    validity_changed_on = models.DateField("修改、失效或废止日期", null=True, blank=True)
+    validity_note = models.CharField(
+        "效力说明", max_length=300, blank=True, help_text="例如：被某某文件废止"
+    )
+    process_decided_on = models.DateField(
+        "过程性信息所涉决定作出日期",
+        null=True,
+        blank=True,
+        help_text="以过程性信息为由不主动公开的文件，记录其所涉事项的决定作出之日。",
+    )
+
+    # The attribute (DOMAIN §4.1) and its state (attributes_app.flows)
+    attribute = models.CharField("公开属性", max_length=12, choices=Attribute.choices, blank=True)
+    attribute_reasons = models.TextField("不主动公开的理由", blank=True)
+    attribute_ground = models.CharField(
+        "法律依据", max_length=24, choices=GROUND_CHOICES, blank=True
+    )
+    attribute_law = models.CharField(
+        "所依据的法律、法规", max_length=300, blank=True, help_text="依据其他法律、法规时填写"
+    )
+    attribute_state = models.CharField(
+        "公开属性状态",
+        max_length=24,
+        choices=AttributeState.choices,
+        default=AttributeState.UNDETERMINED,
+    )
+    proposed_by = models.ForeignKey(
+        USER,
+        verbose_name="建议人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    proposed_at = models.DateTimeField("提出建议时间", null=True, blank=True)
+    office_reviewed_by = models.ForeignKey(
+        USER,
+        verbose_name="公开办审查人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    office_reviewed_at = models.DateTimeField("公开办审查时间", null=True, blank=True)
+    office_review_opinion = models.TextField("公开办审查意见", blank=True)
+    confirmed_by = models.ForeignKey(
+        USER,
+        verbose_name="确认人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
+
+    created_by = models.ForeignKey(
+        USER, verbose_name="登记人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("登记时间")
+    updated_at = models.DateTimeField("最后更新", auto_now=True)
+
+    class Meta:
+        verbose_name = "公文"
+        verbose_name_plural = "公文"
+        ordering = ["-formed_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "number"],
+                condition=~Q(number=""),
+                name="document_number_unique",
+                violation_error_message="本机关已有使用该文号的文件。",
+            ),
+            models.CheckConstraint(
+                condition=~Q(attribute_state__in=[rules.AWAITING_PUBLICATION, rules.PUBLISHED])
+                | Q(attribute=rules.PROACTIVE),
+                name="document_published_is_proactive",
+                violation_error_message="待公开或已公开的文件，公开属性应为主动公开。",
+            ),
+            models.CheckConstraint(
+                condition=~Q(attribute_state=rules.RESTRICTED)
+                | Q(attribute__in=sorted(rules.NON_PROACTIVE)),
+                name="document_restricted_is_non_proactive",
+                violation_error_message="不主动公开的文件，公开属性应为依申请公开或不予公开。",
+            ),
+            models.CheckConstraint(
+                condition=~Q(attribute_state=rules.UNDETERMINED) | Q(attribute=""),
+                name="document_undetermined_has_no_attribute",
+                violation_error_message="未确定公开属性的文件不应有公开属性。",
+            ),
+            models.CheckConstraint(
+                condition=Q(attribute_state=rules.CLASSIFIED, secrecy="classified")
+                | (~Q(attribute_state=rules.CLASSIFIED) & ~Q(secrecy="classified")),
+                name="document_classified_consistent",
+                violation_error_message="转为涉密的文件，密级状态和公开属性状态应一致。",
+            ),
+            models.CheckConstraint(
+                condition=Q(formed_on__isnull=True)
+                | Q(issued_on__isnull=True)
+                | Q(issued_on__gte=models.F("formed_on")),
+                name="document_issued_after_formed",
+                violation_error_message="印发日期不能早于成文日期。",
+            ),
+            models.CheckConstraint(
+                condition=Q(validity="in_force", validity_changed_on__isnull=True)
+                | (~Q(validity="in_force") & Q(validity_changed_on__isnull=False)),
+                name="document_validity_dated",
+                violation_error_message="修改、失效或废止的文件应填写日期；有效的文件不填。",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["agency", "attribute_state"], name="document_agency_state_idx"),
+            models.Index(
+                fields=["agency", "attribute", "attribute_state"], name="document_review_idx"
+            ),
+            models.Index(
+                fields=["drafting_unit", "attribute_state"], name="document_unit_state_idx"
+            ),
+            models.Index(fields=["agency", "formed_on"], name="document_agency_formed_idx"),
+            models.Index(
+                fields=["agency", "secrecy", "attribute_state"], name="document_error_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}" if self.number else self.title
+
+    @property
+    def mark(self) -> str:
+        """The words printed on the document, e.g. "（此件公开发布）"."""
+        return rules.attribute_mark(self.attribute)
+
+    @property
+    def legal_basis(self) -> str:
+        return rules.legal_basis(self.attribute_ground, self.attribute_law)
+
+    @property
+    def is_issued(self) -> bool:
+        return self.issued_on is not None
+
+
+class SecrecyReview(models.Model):
+    """A secrecy review (保密审查) before publication: who, when, opinion (DOMAIN §4.1)."""
+
+    class Conclusion(models.TextChoices):
+        CLEARED = "cleared", "不涉及国家秘密，同意公开"
+        NOT_CLEARED = "not_cleared", "不同意公开"
+
+    document = models.ForeignKey(
+        Document, verbose_name="文件", on_delete=models.CASCADE, related_name="secrecy_reviews"
+    )
+    reviewer = models.ForeignKey(
+        USER, verbose_name="审查人", on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_on = models.DateField("审查日期")
+    conclusion = models.CharField("审查结论", max_length=12, choices=Conclusion.choices)
+    opinion = models.TextField("审查意见")
+    recorded_at = models.DateTimeField("记录时间")
+
+    class Meta:
+        verbose_name = "保密审查"
+        verbose_name_plural = "保密审查"
+        ordering = ["reviewed_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.document} {self.get_conclusion_display()}"
+
+
+class Determination(models.Model):
+    """A drafting unit's determination of the attribute of a document without one, by letter
+    (公函) to the disclosure office, usually because a request concerns it (DOMAIN §4.4)."""
+
+    document = models.ForeignKey(
+        Document, verbose_name="文件", on_delete=models.PROTECT, related_name="determinations"
+    )
+    request = models.ForeignKey(
+        "requests_app.InformationRequest",
+        verbose_name="引起认定的申请",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    attribute = models.CharField("认定的公开属性", max_length=12, choices=Attribute.choices)
+    reasons = models.TextField("认定理由", blank=True)
+    ground = models.CharField("法律依据", max_length=24, choices=GROUND_CHOICES, blank=True)
+    law = models.CharField("所依据的法律、法规", max_length=300, blank=True)
+    decided_by = models.ForeignKey(
+        USER, verbose_name="认定人", on_delete=models.PROTECT, related_name="+"
+    )
+    decided_on = models.DateField("认定日期")
+    decided_at = models.DateTimeField("记录时间")
+
+    class Meta:
+        verbose_name = "公开属性认定"
+        verbose_name_plural = "公开属性认定"
+        ordering = ["decided_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.document} 认定为{self.get_attribute_display()}"
+
+
+class AttributeReview(models.Model):
+    """The yearly review of an agency's on-request and withheld documents (DOMAIN §4.3)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "进行中"
+        CLOSED = "closed", "已结束"
+
+    agency = models.ForeignKey(
+        Agency, verbose_name="机关", on_delete=models.PROTECT, related_name="attribute_reviews"
+    )
+    year = models.PositiveSmallIntegerField("复核年度")
+    status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.OPEN)
+    applicant_threshold = models.PositiveSmallIntegerField("申请人数标准")
+    age_years = models.PositiveSmallIntegerField("文件年限（年）")
+    opened_by = models.ForeignKey(
+        USER, verbose_name="启动人", on_delete=models.PROTECT, related_name="+"
+    )
+    opened_at = models.DateTimeField("启动时间")
+    closed_by = models.ForeignKey(
+        USER,
+        verbose_name="结束人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    closed_at = models.DateTimeField("结束时间", null=True, blank=True)
+    report = models.JSONField("复核报告数据", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "年度复核"
+        verbose_name_plural = "年度复核"
+        ordering = ["-year", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "year"],
+                name="attribute_review_year_unique",
+                violation_error_message="本机关该年度的复核已经启动。",
+            ),
+            models.UniqueConstraint(
+                fields=["agency"],
+                condition=Q(status="open"),
+                name="attribute_review_one_open",
+                violation_error_message="本机关还有尚未结束的年度复核。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} {self.year}年度公开属性复核"
+
+
+class ReviewItem(models.Model):
+    """One document in a yearly review: its signals, the unit's proposal, the legal office's
+    decision."""
+
+    class Status(models.TextChoices):
+        WITH_UNIT = "with_unit", "待起草单位提出意见"
+        PROPOSED = "proposed", "待法制机构决定"
+        DECIDED = "decided", "已决定"
+        WITHDRAWN = "withdrawn", "已转为涉密，不再复核"
+
+    class Verdict(models.TextChoices):
+        KEEP = rules.KEEP, rules.VERDICT_LABELS[rules.KEEP]
+        CHANGE = rules.CHANGE, rules.VERDICT_LABELS[rules.CHANGE]
+
+    REASON_CHOICES = list(rules.REVIEW_REASONS.items())
+
+    review = models.ForeignKey(
+        AttributeReview, verbose_name="年度复核", on_delete=models.CASCADE, related_name="items"
+    )
+    document = models.ForeignKey(
+        Document, verbose_name="文件", on_delete=models.PROTECT, related_name="review_items"
+    )
+    drafting_unit = models.ForeignKey(
+        DraftingUnit, verbose_name="起草单位", on_delete=models.PROTECT, related_name="+"
+    )
+    attribute = models.CharField("复核时的公开属性", max_length=12, choices=Attribute.choices)
+    applicants = models.PositiveIntegerField("申请并获公开的不同申请人数", default=0)
+    signal_requests = models.BooleanField("提示：申请人数达到标准", default=False)
+    signal_process_decided = models.BooleanField("提示：过程性信息决定已作出", default=False)
+    signal_aged = models.BooleanField("提示：成文已满年限", default=False)
+    signal_invalid = models.BooleanField("提示：已失效或废止", default=False)
+    flagged = models.BooleanField("有提示", default=False)
+    status = models.CharField(
+        "状态", max_length=10, choices=Status.choices, default=Status.WITH_UNIT
+    )
+
+    proposal = models.CharField("起草单位意见", max_length=8, choices=Verdict.choices, blank=True)
+    proposed_attribute = models.CharField(
+        "建议的公开属性", max_length=12, choices=Attribute.choices, blank=True
+    )
+    proposal_reasons = models.TextField("起草单位的理由", blank=True)
+    proposed_ground = models.CharField(
+        "建议的法律依据", max_length=24, choices=GROUND_CHOICES, blank=True
+    )
+    proposed_law = models.CharField("建议依据的法律、法规", max_length=300, blank=True)
+    proposed_by = models.ForeignKey(
+        USER,
+        verbose_name="提出人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    proposed_at = models.DateTimeField("提出时间", null=True, blank=True)
+
+    decision = models.CharField("决定", max_length=8, choices=Verdict.choices, blank=True)
+    decided_attribute = models.CharField(
+        "决定的公开属性", max_length=12, choices=Attribute.choices, blank=True
+    )
+    reason_code = models.CharField("理由类别", max_length=20, choices=REASON_CHOICES, blank=True)
+    decision_reason = models.TextField("决定理由", blank=True)
+    decided_ground = models.CharField(
+        "决定的法律依据", max_length=24, choices=GROUND_CHOICES, blank=True
+    )
+    decided_law = models.CharField("决定依据的法律、法规", max_length=300, blank=True)
+    decided_by = models.ForeignKey(
+        USER,
+        verbose_name="决定人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("决定时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "复核事项"
+        verbose_name_plural = "复核事项"
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "document"], name="review_item_document_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="decided") | ~Q(decision=""),
+                name="review_item_decided_has_decision",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="proposed") | ~Q(proposal=""),
+                name="review_item_proposed_has_proposal",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["review", "status"], name="review_item_status_idx"),
+            models.Index(fields=["review", "drafting_unit", "status"], name="review_item_unit_idx"),
+            models.Index(fields=["document", "status"], name="review_item_document_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.review.year}年度复核：{self.document}"
+
+
+class Publication(models.Model):
+    """The obligation to publish a proactive document, and its publication (DOMAIN §4.2).
+
+    Created when a document becomes proactive (confirmed at drafting, changed by a yearly review,
+    or determined); the deadline is stored for lists and recomputed when the calendar changes.
+    A policy document's interpretation (政策解读) has its own deadline from the publication.
+    """
+
+    class Source(models.TextChoices):
+        DRAFTING = "drafting", "拟稿时确定主动公开"
+        REVIEW = "review", "年度复核变更为主动公开"
+        DETERMINATION = "determination", "属性认定为主动公开"
+
+    class Channel(models.TextChoices):
+        PORTAL = "portal", "政府门户网站"
+        GAZETTE = "gazette", "政府公报"
+        NEW_MEDIA = "new_media", "政务新媒体"
+        PRESS = "press", "新闻发布会、报刊、广播、电视"
+        READING_ROOM = "reading_room", "政府信息公开查阅场所"
+        OTHER = "other", "其他渠道"
+
+    document = models.OneToOneField(
+        Document, verbose_name="文件", on_delete=models.CASCADE, related_name="publication"
+    )
+    agency = models.ForeignKey(
+        Agency, verbose_name="机关", on_delete=models.PROTECT, related_name="+"
+    )
+    source = models.CharField("来源", max_length=16, choices=Source.choices)
+    review_item = models.ForeignKey(
+        ReviewItem,
+        verbose_name="复核事项",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    determination = models.ForeignKey(
+        Determination,
+        verbose_name="属性认定",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    start_on = models.DateField("起算日期", help_text="成文日期或属性变更日期")
+    start_at = models.DateTimeField("起算时刻", null=True, blank=True, help_text="按小时计算时")
+    changed = models.BooleanField("因属性变更而公开", default=False)
+    due_on = models.DateField("公开期限", null=True, blank=True)
+    due_at = models.DateTimeField("期限届满时刻", null=True, blank=True)
+    at_risk_from = models.DateField("临期起始日", null=True, blank=True)
+    provisional = models.BooleanField("期限为暂定", default=False)
+    explanation = models.CharField("期限说明", max_length=300, blank=True)
+
+    published_on = models.DateField("公开日期", null=True, blank=True)
+    url = models.URLField("公开网址", max_length=500, blank=True)
+    channel = models.CharField("公开渠道", max_length=16, choices=Channel.choices, blank=True)
+    published_late = models.BooleanField("逾期公开", default=False)
+    published_by = models.ForeignKey(
+        USER,
+        verbose_name="登记人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    withdrawn_on = models.DateField(
+        "撤销日期", null=True, blank=True, help_text="文件转为涉密的，不再公开。"
+    )
+
+    interpretation_required = models.BooleanField("需要政策解读", default=False)
+    interpretation_due_on = models.DateField("解读期限", null=True, blank=True)
+    interpretation_due_at = models.DateTimeField("解读期限届满时刻", null=True, blank=True)
+    interpretation_at_risk_from = models.DateField("解读临期起始日", null=True, blank=True)
+    interpretation_provisional = models.BooleanField("解读期限为暂定", default=False)
+    interpretation_explanation = models.CharField("解读期限说明", max_length=300, blank=True)
+    interpretation_title = models.CharField("解读标题", max_length=300, blank=True)
+    interpretation_url = models.URLField("解读网址", max_length=500, blank=True)
+    interpretation_published_on = models.DateField("解读公开日期", null=True, blank=True)
+    interpretation_late = models.BooleanField("解读逾期公开", default=False)
+    created_at = models.DateTimeField("创建时间")
+
+    class Meta:
+        verbose_name = "主动公开任务"
+        verbose_name_plural = "主动公开任务"
+        ordering = ["due_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(published_on__isnull=True) | (~Q(url="") & ~Q(channel="")),
+                name="publication_where_recorded",
+                violation_error_message="已公开的，应记录公开网址和渠道。",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["agency", "published_on", "withdrawn_on", "due_at"],
+                name="publication_open_idx",
+            ),
+            models.Index(
+                fields=["agency", "interpretation_required", "interpretation_published_on"],
+                name="publication_interp_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"主动公开：{self.document}"
+
+
+class AttributeChange(models.Model):
+    """One change of a document's attribute or of its state: who, when, from, to, why, and the
+    decision it came from (drafting, office review, review item, determination …)."""
+
+    class Source(models.TextChoices):
+        DRAFTING = "drafting", "拟稿时提出建议"
+        OFFICE_REVIEW = "office_review", "政务公开工作机构审查"
+        CONFIRMATION = "confirmation", "起草单位负责人确认（签发）"
+        PUBLICATION = "publication", "主动公开"
+        REVIEW = "review", "年度复核决定"
+        DETERMINATION = "determination", "属性认定（公函）"
+        CLASSIFICATION = "classification", "转为涉密文件"
+
+    document = models.ForeignKey(
+        Document, verbose_name="文件", on_delete=models.CASCADE, related_name="attribute_changes"
+    )
+    at = models.DateTimeField("时间")
+    actor = models.ForeignKey(
+        USER,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    source = models.CharField("依据", max_length=16, choices=Source.choices)
+    from_state = models.CharField("变更前状态", max_length=24, choices=AttributeState.choices)
+    to_state = models.CharField("变更后状态", max_length=24, choices=AttributeState.choices)
+    from_attribute = models.CharField(
+        "变更前属性", max_length=12, choices=Attribute.choices, blank=True
+    )
+    to_attribute = models.CharField(
+        "变更后属性", max_length=12, choices=Attribute.choices, blank=True
+    )
+    reason = models.TextField("理由", blank=True)
+    legal_basis = models.CharField("法律依据", max_length=300, blank=True)
+    review_item = models.ForeignKey(
+        ReviewItem,
+        verbose_name="复核事项",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    determination = models.ForeignKey(
+        Determination,
+        verbose_name="属性认定",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "公开属性变更记录"
+        verbose_name_plural = "公开属性变更记录"
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["document", "at"], name="attribute_change_doc_idx")]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.at:%Y-%m-%d %H:%M} {self.get_from_state_display()} → "
+            f"{self.get_to_state_display()}"
+        )
+
+
+class DocumentRequestLink(models.Model):
+    """An information request concerns a document (for Art. 44 and determinations).
+
+    Kept here so that requests_app does not depend on attributes_app.
+    """
+
+    document = models.ForeignKey(
+        Document, verbose_name="文件", on_delete=models.CASCADE, related_name="request_links"
+    )
+    request = models.ForeignKey(
+        "requests_app.InformationRequest",
+        verbose_name="申请",
+        on_delete=models.CASCADE,
+        related_name="document_links",
+    )
+    created_by = models.ForeignKey(
+        USER,
+        verbose_name="关联人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("关联时间")
+
+    class Meta:
+        verbose_name = "申请涉及的文件"
+        verbose_name_plural = "申请涉及的文件"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "request"],
+                name="document_request_link_unique",
+                violation_error_message="该申请已关联这份文件。",
+            )
+        ]
+        indexes = [models.Index(fields=["request"], name="document_link_request_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} → {self.document_id}"

@@ -1,0 +1,123 @@
+"""Who may do what with documents and their attributes (DOMAIN §1, §4). Services call this.
+
+Every action needs the user to work for the document's agency (``Agency.staff``). Then one of:
+- an *agency role*: the role is enough for every document of the agency;
+- a *unit role*: the role, and membership of the document's drafting unit (members or heads);
+- a *head role*: the role, and being a head of the document's drafting unit.
+
+| action | agency roles | unit roles | head roles |
+|---|---|---|---|
+| register a document | office_head (older documents of any unit) | drafter, drafting_unit_head | |
+| edit a draft | | drafter, drafting_unit_head | |
+| attach the final text | office_head | drafter, drafting_unit_head | |
+| propose the attribute | | drafter | |
+| disclosure-office review (policy document, non-proactive) | office_head | | |
+| confirm at approval (签发), or return | | | drafting_unit_head |
+| issue (印发) | office_head | drafter, drafting_unit_head | |
+| secrecy review; classify (转为涉密) | secrecy_reviewer | | |
+| record publication and interpretation | office_head | drafter, drafting_unit_head | |
+| validity; process decision made | legal_reviewer | drafter, drafting_unit_head | |
+| determination (公函, DOMAIN §4.4) | | | drafting_unit_head |
+| link a request to a document | handler, office_head | | |
+| yearly review: open, decide, close | legal_reviewer | | |
+| yearly review: propose keep/change | | drafter, drafting_unit_head | |
+| drafting units and their members | admin | | |
+| catalogue of disclosure items | admin, office_head | | |
+
+The disclosure office (政务公开工作机构) is the ``office_head`` role; the legal office that runs the
+yearly review is ``legal_reviewer``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from workflow.roles import ROLES, has_role
+
+
+@dataclass(frozen=True)
+class Action:
+    label: str
+    agency: tuple[str, ...] = ()
+    unit: tuple[str, ...] = ()
+    head: tuple[str, ...] = ()
+
+
+_UNIT = ("drafter", "drafting_unit_head")
+
+ACTIONS: dict[str, Action] = {
+    "register": Action("登记文件", agency=("office_head",), unit=_UNIT),
+    "update": Action("修改文件", unit=_UNIT),
+    "attach_text": Action("上传正式文本", agency=("office_head",), unit=_UNIT),
+    "propose": Action("提出公开属性建议", unit=("drafter",)),
+    "office_review": Action("审查政策性文件的公开属性", agency=("office_head",)),
+    "confirm": Action("确认公开属性", head=("drafting_unit_head",)),
+    "return": Action("退回公开属性建议", head=("drafting_unit_head",)),
+    "issue": Action("登记印发", agency=("office_head",), unit=_UNIT),
+    "secrecy_review": Action("保密审查", agency=("secrecy_reviewer",)),
+    "classify": Action("转为涉密文件", agency=("secrecy_reviewer",)),
+    "publish": Action("登记主动公开", agency=("office_head",), unit=_UNIT),
+    "interpretation": Action("登记政策解读", agency=("office_head",), unit=_UNIT),
+    "validity": Action("登记效力状态", agency=("legal_reviewer",), unit=_UNIT),
+    "process_decision": Action("登记过程性信息所涉决定", agency=("legal_reviewer",), unit=_UNIT),
+    "determine": Action("认定公开属性", head=("drafting_unit_head",)),
+    "link_request": Action("关联申请与文件", agency=("handler", "office_head")),
+    "review_open": Action("启动年度复核", agency=("legal_reviewer",)),
+    "review_propose": Action("提出复核意见", unit=_UNIT),
+    "review_decide": Action("作出复核决定", agency=("legal_reviewer",)),
+    "review_close": Action("结束年度复核", agency=("legal_reviewer",)),
+    "manage_units": Action("管理起草单位", agency=("admin",)),
+    "manage_catalogue": Action("管理公开事项目录", agency=("admin", "office_head")),
+}
+
+
+def works_for(user, agency) -> bool:
+    """Whether ``user`` acts for ``agency`` (DOMAIN §1: nobody sees another agency's data)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return agency.staff.filter(pk=user.pk).exists()
+
+
+def is_unit_member(user, unit) -> bool:
+    return unit.members.filter(pk=user.pk).exists() or is_unit_head(user, unit)
+
+
+def is_unit_head(user, unit) -> bool:
+    return unit.heads.filter(pk=user.pk).exists()
+
+
+def _names(roles: tuple[str, ...]) -> str:
+    return "或".join(ROLES[r] for r in roles)
+
+
+def problem(user, action: str, *, agency, unit=None) -> str | None:
+    """Why ``user`` may not do ``action`` for ``agency`` (and the drafting ``unit``), or None."""
+    rule = ACTIONS[action]
+    if not works_for(user, agency):
+        return f"您不是{agency.name}的工作人员，不能办理其文件。"
+    if any(has_role(user, role) for role in rule.agency):
+        return None
+    if unit is not None:
+        if any(has_role(user, r) for r in rule.unit) and is_unit_member(user, unit):
+            return None
+        if any(has_role(user, r) for r in rule.head) and is_unit_head(user, unit):
+            return None
+    parts = []
+    if rule.agency:
+        parts.append(_names(rule.agency))
+    if rule.unit:
+        parts.append(f"{unit.name if unit else '起草单位'}的{_names(rule.unit)}")
+    if rule.head:
+        parts.append(f"{unit.name if unit else '起草单位'}的{_names(rule.head)}")
+    return f"“{rule.label}”需要由" + "或".join(parts) + "办理。"
+
+
+def require(user, action: str, *, agency, unit=None) -> None:
+    """Raise ``PermissionError`` with the reason when ``user`` may not do ``action``."""
+    reason = problem(user, action, agency=agency, unit=unit)
+    if reason:
+        raise PermissionError(reason)
+
+
+def can(user, action: str, *, agency, unit=None) -> bool:
+    return problem(user, action, agency=agency, unit=unit) is None

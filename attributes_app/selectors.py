@@ -1,0 +1,457 @@
+"""Reads of the document register: the one place that decides who sees which document
+(STYLE.md), the lists the pages need, and the yearly review's report data."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Value, When
+from django.db.models.functions import ExtractYear
+from django.utils import timezone
+
+from attributes_app import permissions, rules
+from attributes_app.flows import TRANSITION_ACTIONS, AttributeFlow
+from attributes_app.models import (
+    AttributeChange,
+    AttributeReview,
+    AttributeState,
+    Document,
+    DraftingUnit,
+    Publication,
+    ReviewItem,
+    SecrecyReview,
+)
+from workflow.models import Agency, AuditEvent
+from workflow.roles import has_role
+from workflow.selectors import agencies_of
+
+S = AttributeState
+
+
+def _agency_ids(user) -> list[int]:
+    return list(agencies_of(user).values_list("pk", flat=True))
+
+
+def visible_documents(user) -> QuerySet[Document]:
+    """The documents ``user`` may see: those of the agencies they work for (DOMAIN §1)."""
+    return Document.objects.filter(agency_id__in=_agency_ids(user))
+
+
+def document_list(user, filters: dict[str, Any] | None = None) -> QuerySet[Document]:
+    """The register for ``user``, newest formation first; ``filters`` holds cleaned values
+    (agency, drafting_unit, kind, attribute, state, validity, q); empty values do not filter."""
+    filters = filters or {}
+    documents = visible_documents(user).select_related("agency", "drafting_unit")
+    for key, lookup in (
+        ("agency", "agency"),
+        ("drafting_unit", "drafting_unit"),
+        ("kind", "kind"),
+        ("attribute", "attribute"),
+        ("state", "attribute_state"),
+        ("validity", "validity"),
+    ):
+        if value := filters.get(key):
+            documents = documents.filter(**{lookup: value})
+    if q := (filters.get("q") or "").strip():
+        documents = documents.filter(Q(title__icontains=q) | Q(number__icontains=q))
+    return documents.order_by("-formed_on", "-id")
+
+
+def documents_in_error(user) -> QuerySet[Document]:
+    """Issued documents with neither a secrecy status nor an attribute: the error the seeds ask
+    to report, "既不确定密级也不确定公开属性" (DOMAIN §4.1; Xiaoyi task 3)."""
+    return (
+        visible_documents(user)
+        .filter(
+            issued_on__isnull=False,
+            secrecy=Document.Secrecy.UNDETERMINED,
+            attribute_state=S.UNDETERMINED,
+        )
+        .select_related("agency", "drafting_unit")
+        .order_by("issued_on", "id")
+    )
+
+
+def documents_without_attribute(user) -> QuerySet[Document]:
+    """Issued documents without an attribute, waiting for a determination (DOMAIN §4.4)."""
+    return (
+        visible_documents(user)
+        .filter(issued_on__isnull=False, attribute_state=S.UNDETERMINED)
+        .select_related("agency", "drafting_unit")
+        .order_by("issued_on", "id")
+    )
+
+
+def _flags(prefix: str, now: datetime, today: date) -> dict[str, Case]:
+    due_at, risk = f"{prefix}due_at", f"{prefix}at_risk_from"
+    return {
+        "is_overdue": Case(
+            When(Q(**{f"{due_at}__lte": now}), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+        "is_at_risk": Case(
+            When(Q(**{f"{due_at}__gt": now, f"{risk}__lte": today}), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+    }
+
+
+def publication_tasks(
+    user, *, now: datetime | None = None, only: str | None = None
+) -> QuerySet[Publication]:
+    """Proactive documents not yet published, soonest deadline first, each annotated with
+    ``is_overdue`` and ``is_at_risk`` against ``now`` (the office's dashboard, DOMAIN §4.2).
+
+    ``only``: "overdue" or "at_risk" to keep those. A deadline still unknown (hours rule, not
+    issued yet) comes last.
+    """
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    tasks = (
+        Publication.objects.filter(
+            agency_id__in=_agency_ids(user), published_on__isnull=True, withdrawn_on__isnull=True
+        )
+        .select_related("document", "document__drafting_unit", "agency")
+        .annotate(**_flags("", now, today))
+    )
+    if only == "overdue":
+        tasks = tasks.filter(is_overdue=True)
+    elif only == "at_risk":
+        tasks = tasks.filter(is_at_risk=True)
+    return tasks.order_by(F("due_at").asc(nulls_last=True), "id")
+
+
+def interpretation_tasks(user, *, now: datetime | None = None) -> QuerySet[Publication]:
+    """Published policy documents whose interpretation is not published yet, with flags."""
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    return (
+        Publication.objects.filter(
+            agency_id__in=_agency_ids(user),
+            interpretation_required=True,
+            published_on__isnull=False,
+            interpretation_published_on__isnull=True,
+        )
+        .select_related("document", "document__drafting_unit", "agency")
+        .annotate(**_flags("interpretation_", now, today))
+        .order_by("interpretation_due_at", "id")
+    )
+
+
+def publication_flags(publication: Publication, *, now: datetime | None = None):
+    """At risk / overdue of one publication, for a document page (``rules.DeadlineFlags``)."""
+    now = now or timezone.now()
+    if publication.published_on is not None or publication.withdrawn_on is not None:
+        return rules.DeadlineFlags(at_risk=False, overdue=False)
+    return rules.deadline_flags(
+        due_at=publication.due_at,
+        at_risk_from=publication.at_risk_from,
+        now=now,
+        today=timezone.localtime(now).date(),
+    )
+
+
+def awaiting_action(user) -> dict[str, QuerySet[Document]]:
+    """What waits for ``user`` by role: drafts to propose (their units), proposals to confirm
+    (units they head), policy documents for the disclosure office, confirmed documents awaiting
+    a secrecy review before publication."""
+    documents = visible_documents(user).select_related("drafting_unit")
+    result: dict[str, QuerySet[Document]] = {}
+    if has_role(user, "drafter"):
+        result["to_propose"] = documents.filter(
+            attribute_state=S.UNDETERMINED,
+            issued_on__isnull=True,
+            drafting_unit__in=DraftingUnit.objects.filter(Q(members=user) | Q(heads=user)),
+        ).distinct()
+    if has_role(user, "drafting_unit_head"):
+        result["to_confirm"] = documents.filter(
+            attribute_state=S.PROPOSED, drafting_unit__heads=user
+        )
+    if has_role(user, "office_head"):
+        result["office_review"] = documents.filter(attribute_state=S.OFFICE_REVIEW)
+    if has_role(user, "secrecy_reviewer"):
+        cleared = SecrecyReview.objects.filter(conclusion=SecrecyReview.Conclusion.CLEARED)
+        result["secrecy_review"] = documents.filter(attribute_state=S.AWAITING_PUBLICATION).exclude(
+            pk__in=cleared.values("document_id")
+        )
+    return result
+
+
+def available_transitions(user, document: Document) -> list[tuple[str, str]]:
+    """The attribute transitions ``user`` may start on ``document`` now: (name, label) pairs,
+    for the buttons of a document page. Conditions are not checked (the page shows why)."""
+    flow = AttributeFlow(document)
+    result = []
+    for name in TRANSITION_ACTIONS:
+        if name == "review_change":
+            continue  # only through a yearly-review decision
+        method = getattr(flow, name)
+        if method.can_proceed(check_conditions=False) and method.has_perm(user):
+            result.append((name, method.label))
+    return result
+
+
+def proposal_defaults(document: Document) -> dict[str, Any]:
+    """The initial values of a proposal form: the catalogue item's default attribute (DOMAIN
+    §5), then what a returned proposal had."""
+    attribute = document.attribute
+    if not attribute and document.catalogue_item_id:
+        attribute = document.catalogue_item.default_attribute
+    return {
+        "attribute": attribute,
+        "reasons": document.attribute_reasons,
+        "ground": document.attribute_ground,
+        "law": document.attribute_law,
+    }
+
+
+def latest_secrecy_review(document: Document) -> SecrecyReview | None:
+    return document.secrecy_reviews.order_by("-reviewed_on", "-id").first()
+
+
+def attribute_history(document: Document) -> QuerySet[AttributeChange]:
+    """Every change of the document's attribute and state, oldest first."""
+    return document.attribute_changes.select_related(
+        "actor", "review_item__review", "determination"
+    ).order_by("at", "id")
+
+
+def document_events(document: Document) -> QuerySet[AuditEvent]:
+    """The audit events of ``document``, oldest first: its timeline."""
+    return (
+        AuditEvent.objects.filter(
+            object_type=Document._meta.label_lower, object_id=str(document.pk)
+        )
+        .select_related("actor")
+        .order_by("at", "id")
+    )
+
+
+def documents_of_request(request) -> QuerySet[Document]:
+    """The documents an information request concerns."""
+    return Document.objects.filter(request_links__request=request, agency_id=request.agency_id)
+
+
+def can(user, action: str, document: Document) -> bool:
+    """Whether ``user`` may do ``action`` (``permissions.ACTIONS``) on ``document``."""
+    return permissions.can(user, action, agency=document.agency, unit=document.drafting_unit)
+
+
+# -- the yearly review -------------------------------------------------------------------------
+
+
+def visible_reviews(user) -> QuerySet[AttributeReview]:
+    return AttributeReview.objects.filter(agency_id__in=_agency_ids(user)).select_related("agency")
+
+
+def review_items(user, review: AttributeReview, filters: dict[str, Any] | None = None):
+    """The items of ``review`` that ``user`` sees: all of them for the legal office and the
+    disclosure office, those of their own units for a drafting unit's members.
+
+    ``filters``: status, drafting_unit, flagged (bool), signal ("requests", "process_decided",
+    "aged", "invalid")."""
+    filters = filters or {}
+    if review.agency_id not in _agency_ids(user):
+        return ReviewItem.objects.none()
+    items = review.items.select_related("document", "drafting_unit")
+    if not (has_role(user, "legal_reviewer") or has_role(user, "office_head")):
+        units = DraftingUnit.objects.filter(Q(members=user) | Q(heads=user), agency=review.agency)
+        items = items.filter(drafting_unit__in=units.values("pk"))
+    if status := filters.get("status"):
+        items = items.filter(status=status)
+    if unit := filters.get("drafting_unit"):
+        items = items.filter(drafting_unit=unit)
+    if filters.get("flagged"):
+        items = items.filter(flagged=True)
+    if signal := filters.get("signal"):
+        items = items.filter(**{f"signal_{signal}": True})
+    return items.order_by("drafting_unit__name", "document__formed_on", "pk")
+
+
+@dataclass(frozen=True)
+class ReasonRow:
+    code: str
+    label: str
+    kept: int
+    changed: int
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    unit: str
+    reviewed: int
+    kept: int
+    changed: int
+    withdrawn: int
+
+
+@dataclass(frozen=True)
+class ShareYear:
+    year: int
+    total: int
+    non_proactive: int
+    share: float | None
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    document_id: int
+    title: str
+    number: str
+    unit: str
+    from_attribute: str
+    to_attribute: str
+    reason_code: str
+    reason: str
+    decided_on: str
+
+
+@dataclass(frozen=True)
+class ReviewReport:
+    """The report data of a yearly review (DOMAIN §4.3 step 4), plain values only; the letter and
+    the pages are built on it."""
+
+    agency: str
+    year: int
+    total: int
+    reviewed: int
+    kept: int
+    changed: int
+    withdrawn: int
+    undecided: int
+    flagged: int
+    signals: dict[str, int]
+    changed_to: dict[str, int]
+    by_reason: list[ReasonRow] = field(default_factory=list)
+    by_unit: list[UnitRow] = field(default_factory=list)
+    share_by_year: list[ShareYear] = field(default_factory=list)
+    changes: list[ChangeRow] = field(default_factory=list)
+
+    def as_data(self) -> dict[str, Any]:
+        """JSON-ready (stored on the review when it closes)."""
+        return asdict(self)
+
+
+def non_proactive_share(agency: Agency, *, up_to_year: int) -> list[ShareYear]:
+    """By formation year: documents with a confirmed attribute, how many are on-request or
+    withheld now, and their share (Xiaoyi task 3: shrink it year by year)."""
+    rows = (
+        Document.objects.filter(
+            agency=agency,
+            attribute_state__in=sorted(rules.CONFIRMED_STATES),
+            formed_on__isnull=False,
+            formed_on__year__lte=up_to_year,
+        )
+        .annotate(year=ExtractYear("formed_on"))
+        .values("year")
+        .annotate(
+            total=Count("pk"),
+            non_proactive=Count("pk", filter=Q(attribute__in=sorted(rules.NON_PROACTIVE))),
+        )
+        .values_list("year", "total", "non_proactive")
+    )
+    return [
+        ShareYear(row.year, row.total, row.non_proactive, row.share)
+        for row in rules.share_rows({year: (total, non) for year, total, non in rows})
+    ]
+
+
+def review_report(review: AttributeReview) -> ReviewReport:
+    """The figures of ``review``: counts, by reason and unit, the share by year, the changes."""
+    items = review.items.all()
+    status = dict(items.values("status").annotate(n=Count("pk")).values_list("status", "n"))
+    decided = items.filter(status=ReviewItem.Status.DECIDED)
+    verdicts = dict(decided.values("decision").annotate(n=Count("pk")).values_list("decision", "n"))
+    reasons: dict[str, dict[str, int]] = {}
+    for code, verdict, n in (
+        decided.values("reason_code", "decision")
+        .annotate(n=Count("pk"))
+        .values_list("reason_code", "decision", "n")
+    ):
+        reasons.setdefault(code, {})[verdict] = n
+    units: dict[str, dict[str, int]] = {}
+    for unit, item_status, verdict, n in (
+        items.values("drafting_unit__name", "status", "decision")
+        .annotate(n=Count("pk"))
+        .values_list("drafting_unit__name", "status", "decision", "n")
+    ):
+        row = units.setdefault(unit, {"reviewed": 0, "keep": 0, "change": 0, "withdrawn": 0})
+        if item_status == ReviewItem.Status.DECIDED:
+            row["reviewed"] += n
+            row[verdict] += n
+        elif item_status == ReviewItem.Status.WITHDRAWN:
+            row["withdrawn"] += n
+    signal_counts = items.aggregate(
+        requests=Count("pk", filter=Q(signal_requests=True)),
+        process_decided=Count("pk", filter=Q(signal_process_decided=True)),
+        aged=Count("pk", filter=Q(signal_aged=True)),
+        invalid=Count("pk", filter=Q(signal_invalid=True)),
+        flagged=Count("pk", filter=Q(flagged=True)),
+    )
+    flagged = signal_counts.pop("flagged")
+    changed = decided.filter(decision=rules.CHANGE)
+    changed_to = dict(
+        changed.values("decided_attribute")
+        .annotate(n=Count("pk"))
+        .values_list("decided_attribute", "n")
+    )
+    changes = [
+        ChangeRow(
+            document_id=doc_id,
+            title=title,
+            number=number,
+            unit=unit,
+            from_attribute=before,
+            to_attribute=after,
+            reason_code=code,
+            reason=reason,
+            decided_on=timezone.localtime(at).date().isoformat(),
+        )
+        for doc_id, title, number, unit, before, after, code, reason, at in changed.order_by(
+            "drafting_unit__name", "document__formed_on", "pk"
+        ).values_list(
+            "document_id",
+            "document__title",
+            "document__number",
+            "drafting_unit__name",
+            "attribute",
+            "decided_attribute",
+            "reason_code",
+            "decision_reason",
+            "decided_at",
+        )
+    ]
+    return ReviewReport(
+        agency=review.agency.name,
+        year=review.year,
+        total=sum(status.values()),
+        reviewed=status.get(ReviewItem.Status.DECIDED, 0),
+        kept=verdicts.get(rules.KEEP, 0),
+        changed=verdicts.get(rules.CHANGE, 0),
+        withdrawn=status.get(ReviewItem.Status.WITHDRAWN, 0),
+        undecided=status.get(ReviewItem.Status.WITH_UNIT, 0)
+        + status.get(ReviewItem.Status.PROPOSED, 0),
+        flagged=flagged,
+        signals=signal_counts,
+        changed_to=changed_to,
+        by_reason=[
+            ReasonRow(
+                code,
+                rules.REVIEW_REASONS[code],
+                reasons[code].get(rules.KEEP, 0),
+                reasons[code].get(rules.CHANGE, 0),
+            )
+            for code in rules.REVIEW_REASONS
+            if code in reasons
+        ],
+        by_unit=[
+            UnitRow(name, row["reviewed"], row["keep"], row["change"], row["withdrawn"])
+            for name, row in sorted(units.items())
+        ],
+        share_by_year=non_proactive_share(review.agency, up_to_year=review.year),
+        changes=changes,
+    )
