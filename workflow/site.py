@@ -3,9 +3,15 @@
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Application, Site
 
+from attributes_app.link_views import (
+    DeterminationViewset,
+    DocumentFilesViewset,
+    ReviewFilesViewset,
+)
 from requests_app.task_views import RequestTasksViewset
 from requests_app.views import CaseViewset, RegistrationViewset
 from workflow.letters.views import LetterGalleryViewset
+from workflow.roles import user_roles
 from workflow.views import DeadlineCalculatorViewset
 
 requests = Application(
@@ -15,6 +21,16 @@ requests = Application(
     viewsets=[CaseViewset(), RegistrationViewset(), RequestTasksViewset()],
 )
 
+attributes = Application(
+    title="公开属性",
+    icon="policy",
+    app_name="attributes",
+    # Anonymous visitors pass, so that each page sends them to the login page; every page and
+    # file below checks the user's agency and role itself.
+    permission=lambda user: not user.is_authenticated or bool(user_roles(user)),
+    viewsets=[DeterminationViewset(), DocumentFilesViewset(), ReviewFilesViewset()],
+)
+
 tools = Application(
     title="期限与文书",
     icon="event",
@@ -22,6 +38,6 @@ tools = Application(
     viewsets=[DeadlineCalculatorViewset(), LetterGalleryViewset()],
 )
 
-site = Site(title="公开 · 政府信息公开工作平台", viewsets=[requests, tools])
+site = Site(title="公开 · 政府信息公开工作平台", viewsets=[requests, attributes, tools])
 
 auth = AuthViewset(with_profile_view=False)
