@@ -61,6 +61,11 @@ class NamedDocument:
         return needs_determination(self.document, self.archive)
 
     @property
+    def exportable(self) -> bool:
+        """Its final text can be given out with its attribute mark (``attributes_app.exports``)."""
+        return bool(self.document.file) and self.document.attribute_state in rules.CONFIRMED_STATES
+
+    @property
     def attribute_label(self) -> str:
         return rules.ATTRIBUTE_LABELS.get(self.document.attribute, "")
 

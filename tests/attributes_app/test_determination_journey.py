@@ -1,9 +1,12 @@
 """A request naming a document without attribute waits for the unit's determination by letter
 (DOMAIN §4.4): the services, the unit's list, the answer page, the case and the propose task."""
 
+import threading
+
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.db import connection
 
 from attributes_app.determinations import determination_answer, determinations_waiting
 from attributes_app.models import (
@@ -274,11 +277,13 @@ def test_every_new_page_is_scoped(client, case, older, handler, unit_head, draft
     request_name_document(actor=handler, case_id=case.pk, document_id=older.pk)
     detail = f"/attributes/determinations/{older.pk}/"
     client.force_login(outsider)
-    assert client.get("/attributes/determinations/").status_code == 403
+    listing = client.get("/attributes/determinations/").content.decode()
+    assert "not-for-you" in listing and older.title not in listing
     assert client.get(detail).status_code == 404
     assert client.post(detail, {"attribute": "proactive", "reasons": "应当公开"}).status_code == 404
-    client.force_login(handler)  # no determination role
-    assert client.get("/attributes/determinations/").status_code == 403
+    client.force_login(handler)  # no determination role: told who determines, no list
+    listing = client.get("/attributes/determinations/").content.decode()
+    assert "由文件的起草单位负责人办理" in listing and older.title not in listing
     client.force_login(drafter)  # sees the document, may not answer for the unit
     assert "由综合科的负责人认定公开属性" in client.get(detail).content.decode()
     refused = client.post(detail, {"attribute": "proactive", "reasons": "应当公开"})
@@ -293,3 +298,76 @@ def test_every_new_page_is_scoped(client, case, older, handler, unit_head, draft
     response = client.get(letter_url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert DocumentRequestLink.objects.filter(request=case, document=older).exists()
+
+
+def run_at_once(*calls) -> tuple[list, list]:
+    """Run ``calls`` in threads released together; their results and their errors."""
+    results, errors = [], []
+    barrier = threading.Barrier(len(calls))
+
+    def work(call):
+        try:
+            barrier.wait()
+            results.append(call())
+        except Exception as error:  # collected and asserted by the caller
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results, errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_heads_answering_at_once_one_wins(
+    case, older, handler, unit, unit_head, django_user_model, agency, admin_user
+):
+    from attributes_app.services import drafting_unit_save
+
+    deputy = _persona(django_user_model, "deputy_head", agency, "drafting_unit_head")
+    drafting_unit_save(
+        actor=admin_user, agency=agency, name=unit.name, heads=[unit_head, deputy], unit_id=unit.pk
+    )
+    request_name_document(actor=handler, case_id=case.pk, document_id=older.pk)
+    results, errors = run_at_once(
+        *(
+            lambda head=head: determination_answer(
+                actor=head, document_id=older.pk, attribute="proactive", reasons="应当公开"
+            )
+            for head in (unit_head, deputy)
+        )
+    )
+    assert len(results) == 1 and len(errors) == 1, errors
+    assert isinstance(errors[0], StaleDocument)
+    assert DeterminationLetter.objects.count() == 1
+    assert CaseDocument.objects.filter(request=case, letter_kind="attribute_letter").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_letters_answered_at_once_get_distinct_consecutive_numbers(
+    case, older, handler, unit_head, other_head, other_unit, office_head
+):
+    other = document_register(
+        actor=office_head,
+        agency=case.agency,
+        data=DocumentData(
+            title="关于法规清理的通知", drafting_unit_id=other_unit.pk, issued_on=d("2021-05-06")
+        ),
+    )
+    for document in (older, other):
+        request_name_document(actor=handler, case_id=case.pk, document_id=document.pk)
+    results, errors = run_at_once(
+        lambda: determination_answer(
+            actor=unit_head, document_id=older.pk, attribute="proactive", reasons="应当公开"
+        ),
+        lambda: determination_answer(
+            actor=other_head, document_id=other.pk, attribute="proactive", reasons="应当公开"
+        ),
+    )
+    assert errors == [] and len(results) == 2
+    numbers = sorted(DeterminationLetter.objects.values_list("sequence", flat=True))
+    assert numbers == [1, 2]

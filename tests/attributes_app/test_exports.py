@@ -4,9 +4,7 @@ import io
 
 import pdfplumber
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from docx import Document as DocxDocument
-from docx.shared import Pt
 from pypdf import PdfReader
 
 from attributes_app.exports import (
@@ -16,8 +14,8 @@ from attributes_app.exports import (
     mark_pdf,
     marked_text,
 )
-from attributes_app.services import document_attach_text
-from tests.attributes_app.helpers import INTERNAL, confirmed, fresh, issued
+from tests.attributes_app.helpers import INTERNAL, confirmed, issued
+from tests.attributes_app.texts import OFFICIAL, attach, docx_bytes, paragraphs
 from tests.letters.helpers import pdf_fonts, require_cjk_fonts, squash
 from workflow.letters.render import render_letter, sample_context
 
@@ -30,30 +28,6 @@ MM = 72 / 25.4
 @pytest.fixture(scope="module", autouse=True)
 def _fonts():
     require_cjk_fonts()
-
-
-def docx_bytes(lines: list[str]) -> bytes:
-    document = DocxDocument()
-    for line in lines:
-        run = document.add_paragraph().add_run(line)
-        run.font.size = Pt(16)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
-
-
-OFFICIAL = [
-    "孝义市人民政府办公室关于做好城区老旧小区改造工作的通知",
-    "各乡镇人民政府、街道办事处：",
-    "现就做好2026年城区老旧小区改造工作通知如下。",
-    "孝义市人民政府办公室",
-    "2026年3月5日",
-    "抄送：市委办公室。",
-]
-
-
-def paragraphs(data: bytes) -> list[str]:
-    return [p.text for p in DocxDocument(io.BytesIO(data)).paragraphs]
 
 
 def test_docx_mark_goes_right_under_the_date_line_indented_two_characters():
@@ -153,11 +127,6 @@ def test_pdf_with_another_mark_is_refused_and_the_same_mark_is_not_repeated():
 @pytest.fixture
 def restricted(draft, drafter, unit_head):
     return issued(draft(), drafter=drafter, head=unit_head, attribute="on_request", **INTERNAL)
-
-
-def attach(document, actor, name: str, data: bytes):
-    document_attach_text(actor=actor, document_id=document.pk, file=SimpleUploadedFile(name, data))
-    return fresh(document)
 
 
 def test_the_export_carries_the_documents_own_mark(restricted, drafter):

@@ -23,6 +23,7 @@ from requests_app.services import (
     request_register,
 )
 from tests.attributes_app.helpers import INTERNAL, issued
+from tests.attributes_app.texts import OFFICIAL, attach, docx_bytes, paragraphs
 from tests.conftest import d
 from tests.requests_app.flow_helpers import REG, refreshed, register
 from workflow.models import AuditEvent
@@ -66,6 +67,20 @@ def test_the_case_page_shows_each_documents_attribute_and_state(client, case, re
     assert "determination-block" not in page  # nothing to wait for
     event = AuditEvent.objects.filter(action="document_named", object_id=str(case.pk)).get()
     assert event.reason == "申请涉及《老旧小区改造项目资金安排的函》（孝政办函〔2026〕2号）"
+    marked = f"/attributes/document_files/{restricted.pk}/marked/"
+    assert marked not in page  # no final text uploaded yet
+
+
+def test_the_handler_gets_the_named_documents_text_with_its_mark(
+    client, case, restricted, handler, drafter
+):
+    attach(restricted, drafter, "函.docx", docx_bytes(OFFICIAL))
+    request_name_document(actor=handler, case_id=case.pk, document_id=restricted.pk)
+    client.force_login(handler)
+    page = client.get(f"/requests/cases/{case.pk}/").content.decode()
+    marked = f"/attributes/document_files/{restricted.pk}/marked/"
+    assert marked in page
+    assert "（此件依申请公开）" in paragraphs(client.get(marked).content)
 
 
 def test_the_picker_searches_issued_documents_and_names_one(
