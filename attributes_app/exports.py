@@ -123,9 +123,13 @@ def mark_docx(data: bytes, mark: str) -> bytes:
         if _squash(paragraph.text) == mark:
             return data
         runs = paragraph.runs
-        runs[0].text = mark
-        for run in runs[1:]:
-            run.text = ""
+        if not runs:  # the words sit in a field or a hyperlink: write a plain paragraph
+            paragraph.clear()
+            paragraph.add_run(mark)
+        else:
+            runs[0].text = mark
+            for run in runs[1:]:
+                run.text = ""
     else:
         dates = [p for p in paragraphs if _DATE_LINE.fullmatch(_squash(p.text))]
         anchor = dates[-1] if dates else None
