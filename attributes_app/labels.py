@@ -23,6 +23,8 @@ ACTION_LABELS: dict[str, str] = {
     "process_decision_recorded": "登记过程性信息所涉决定",
     "document_linked_to_request": "关联政府信息公开申请",
     "document_unlinked_from_request": "取消关联申请",
+    "document_archive_transfer": "登记移交档案馆",
+    "document_archive_transfer_cancelled": "取消移交档案馆的记录",
     "review_opened": "启动年度复核",
     "review_item_proposed": "起草单位提出复核意见",
     "review_item_decided": "作出复核决定",

@@ -759,3 +759,59 @@ class DocumentRequestLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request_id} → {self.document_id}"
+
+
+class ArchiveTransfer(models.Model):
+    """The document was transferred to a national archives (国家档案馆): from then on it is used
+    under the Archives Law, and a request for it is answered so (DOMAIN §4.4)."""
+
+    document = models.OneToOneField(
+        Document, verbose_name="文件", on_delete=models.CASCADE, related_name="archive_transfer"
+    )
+    transferred_on = models.DateField("移交日期")
+    archive_name = models.CharField("接收的档案馆", max_length=100)
+    recorded_by = models.ForeignKey(
+        USER, verbose_name="登记人", on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField("登记时间")
+
+    class Meta:
+        verbose_name = "移交档案馆"
+        verbose_name_plural = "移交档案馆"
+
+    def __str__(self) -> str:
+        return f"{self.document} 已移交{self.archive_name}"
+
+
+class DeterminationLetter(models.Model):
+    """The letter (公函) by which a drafting unit sets a document's attribute (DOMAIN §4.4):
+    numbered per agency and year without gaps, kept as PDF and DOCX."""
+
+    determination = models.OneToOneField(
+        Determination, verbose_name="属性认定", on_delete=models.PROTECT, related_name="letter"
+    )
+    agency = models.ForeignKey(
+        Agency, verbose_name="机关", on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    sequence = models.PositiveIntegerField("序号")
+    number = models.CharField("函件编号", max_length=60)
+    file = models.FileField("PDF", upload_to="determinations/%Y/")
+    docx = models.FileField("DOCX", upload_to="determinations/%Y/")
+    issued_by = models.ForeignKey(
+        USER, verbose_name="出具人", on_delete=models.PROTECT, related_name="+"
+    )
+    issued_at = models.DateTimeField("出具时间")
+
+    class Meta:
+        verbose_name = "公开属性认定函"
+        verbose_name_plural = "公开属性认定函"
+        ordering = ["-issued_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "year", "sequence"], name="determination_letter_number_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.number

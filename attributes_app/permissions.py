@@ -19,6 +19,7 @@ Every action needs the user to work for the document's agency (``Agency.staff``)
 | validity; process decision made | legal_reviewer | drafter, drafting_unit_head | |
 | determination (公函, DOMAIN §4.4) | | | drafting_unit_head |
 | link a request to a document | handler, office_head | | |
+| record a transfer to the archives | office_head | drafter, drafting_unit_head | |
 | yearly review: open, decide, close | legal_reviewer | | |
 | yearly review: propose keep/change | | drafter, drafting_unit_head | |
 | drafting units and their members | admin | | |
@@ -62,6 +63,7 @@ ACTIONS: dict[str, Action] = {
     "process_decision": Action("登记过程性信息所涉决定", agency=("legal_reviewer",), unit=_UNIT),
     "determine": Action("认定公开属性", head=("drafting_unit_head",)),
     "link_request": Action("关联申请与文件", agency=("handler", "office_head")),
+    "archive_transfer": Action("登记移交档案馆", agency=("office_head",), unit=_UNIT),
     "review_open": Action("启动年度复核", agency=("legal_reviewer",)),
     "review_propose": Action("提出复核意见", unit=_UNIT),
     "review_decide": Action("作出复核决定", agency=("legal_reviewer",)),

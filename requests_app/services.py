@@ -1374,6 +1374,8 @@ class Proposal:
 
 def reply_context(case, decision: Decision, *, actor, issue_date: date) -> ReplyContext:
     """The reply letter's context for a case and its decision."""
+    from requests_app.documents import archived_for_letter
+
     details = decision.details or {}
     notice = details.get("notice_date")
     lapsed = details.get("lapsed")
@@ -1386,6 +1388,7 @@ def reply_context(case, decision: Decision, *, actor, issue_date: date) -> Reply
         withheld_parts=[WithheldPart(**part) for part in decision.withheld_parts],
         notice_date=date.fromisoformat(notice) if notice else None,
         lapsed_deadline=date.fromisoformat(lapsed) if lapsed else None,
+        archived=archived_for_letter(case),
         **{
             key: details.get(key, [] if key == "provided" else "") for key in Proposal.DETAIL_FIELDS
         },
@@ -1491,12 +1494,18 @@ def _objection_errors(case, proposal: Proposal) -> dict[str, str]:
 
 
 def decision_propose(*, actor, case_id: int, proposal: Proposal, today=None) -> Decision:
-    """The handler proposes the outcome with its grounds; it goes for approval."""
+    """The handler proposes the outcome with its grounds; it goes for approval.
+
+    Not while a document the request names waits for its determination (DOMAIN §4.4).
+    """
+    from requests_app.documents import require_determinations_answered
+
     today = today or timezone.localdate()
     with transaction.atomic():
         case = _locked(case_id)
         _require(actor, case, "handler")
         _require_stage(case, (R.Stage.PROPOSE, R.Stage.ACCEPT), "提出办理意见")
+        require_determinations_answered(case)
         errors = validate_proposal(case, proposal)
         if errors:
             raise ValidationError(errors)

@@ -19,7 +19,7 @@ from django.views.generic import TemplateView
 from viewflow.urls import AppMenuMixin, Viewset
 from viewflow.workflow.exceptions import FlowLockFailed
 
-from requests_app import services
+from requests_app import documents, services
 from requests_app.flows import case_tasks
 from requests_app.forms import (
     CaseFilterForm,
@@ -440,6 +440,12 @@ class CaseViewset(AppMenuMixin, Viewset):
         "<int:pk>/documents/<int:document_id>.<str:fmt>", case_document, name="document"
     )
     upload_path = path("<int:pk>/uploads/<int:document_id>/", case_upload_file, name="upload_file")
+    name_document_path = path(
+        "<int:pk>/named-documents/add/", documents.name_document, name="name_document"
+    )
+    unname_document_path = path(
+        "<int:pk>/named-documents/remove/", documents.unname_document, name="unname_document"
+    )
 
 
 class RegistrationViewset(AppMenuMixin, Viewset):

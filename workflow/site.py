@@ -3,6 +3,11 @@
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Application, Site
 
+from attributes_app.link_views import (
+    DeterminationViewset,
+    DocumentFilesViewset,
+    ReviewFilesViewset,
+)
 from attributes_app.review_views import ReviewViewset, UnitReviewViewset
 from attributes_app.views import (
     REGISTER_ROLES,
@@ -39,6 +44,9 @@ attributes = Application(
         ErrorListViewset(),
         ReviewViewset(),
         UnitReviewViewset(),
+        DeterminationViewset(),
+        DocumentFilesViewset(),
+        ReviewFilesViewset(),
     ],
 )
 

@@ -3,6 +3,7 @@
 import pytest
 
 from tests.browser.conftest import login
+from workflow.letters.kinds import KINDS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -14,7 +15,7 @@ def test_handler_opens_the_gallery_and_every_letter_is_a_real_file(
     page.goto(f"{live_server.url}/tools/letters/")
     assert page.locator("h1", has_text="文书样式").is_visible()
     sections = page.locator("section.gk-letter")
-    assert sections.count() == 15
+    assert sections.count() == len(KINDS)
     shot("gallery")
     pdf = page.request.get(f"{live_server.url}/tools/letters/reply.pdf?outcome=not_held")
     assert pdf.headers["content-type"] == "application/pdf"

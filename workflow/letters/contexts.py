@@ -105,6 +105,17 @@ class WithheldPart:
 
 
 @dataclass(kw_only=True)
+class ArchivedDocument:
+    """A document the request concerns that was transferred to a national archives: it is used
+    under the Archives Law, and the reply says where to apply (DOMAIN §4.4)."""
+
+    title: str
+    number: str = ""
+    transferred_on: date | None = None
+    archive_name: str = ""
+
+
+@dataclass(kw_only=True)
 class HandlingStep:
     step: str
     who: str = ""
@@ -408,6 +419,7 @@ class ReplyContext(RequestLetter):
     proper_channel: str = ""
     notice_date: date | None = None  # the correction or fee notice, for deemed abandonment
     lapsed_deadline: date | None = None
+    archived: list[ArchivedDocument] = field(default_factory=list)
 
     def remedy_clause(self) -> Remedy | None:
         return get_outcome(self.outcome).remedy
@@ -435,6 +447,9 @@ class ReplyContext(RequestLetter):
                 ("告知书发出之日", self.notice_date),
                 ("期限届满之日", self.lapsed_deadline),
             ]
+        for index, archived in enumerate(self.archived, 1):
+            required.append((f"已移交档案馆的文件{index}的移交日期", archived.transferred_on))
+            required.append((f"已移交档案馆的文件{index}的档案馆", archived.archive_name))
         return required
 
     def template_context(self) -> dict[str, Any]:
@@ -445,6 +460,7 @@ class ReplyContext(RequestLetter):
             "family": outcome.family,
             "notice_title": outcome.notice_title,
             "outcome_template": f"outcomes/{self.outcome}.txt",
+            "archive_names": "、".join(dict.fromkeys(a.archive_name for a in self.archived)),
         }
 
 
@@ -518,6 +534,135 @@ class AttributeLetterContext(LetterContext):
     def template_context(self) -> dict[str, Any]:
         label, mark = ATTRIBUTES.get(self.attribute, ("", ""))
         return {**super().template_context(), "attribute_label": label, "attribute_mark": mark}
+
+
+@dataclass(kw_only=True)
+class SignalRow:
+    """One kind of yearly-review signal and how many documents carried it."""
+
+    label: str
+    count: int = 0
+
+
+@dataclass(kw_only=True)
+class ReviewReasonRow:
+    label: str
+    kept: int = 0
+    changed: int = 0
+
+
+@dataclass(kw_only=True)
+class ReviewUnitRow:
+    unit: str
+    reviewed: int = 0
+    kept: int = 0
+    changed: int = 0
+    withdrawn: int = 0
+
+
+@dataclass(kw_only=True)
+class ShareYearRow:
+    """Documents formed in ``year`` with a confirmed attribute, and how many are not proactive."""
+
+    year: int
+    total: int = 0
+    non_proactive: int = 0
+
+    @property
+    def share(self) -> float | None:
+        return self.non_proactive / self.total if self.total else None
+
+    @property
+    def share_text(self) -> str:
+        share = self.share
+        return "—" if share is None else f"{share * 100:.1f}%"
+
+
+def share_trend(rows: list[ShareYearRow]) -> str:
+    """How the share moved between the last two years with documents, in words."""
+    known = [row for row in rows if row.share is not None]
+    if len(known) < 2:
+        return ""
+    before, last = known[-2], known[-1]
+    points = (last.share - before.share) * 100
+    if abs(points) < 0.05:
+        return f"{last.year}年与{before.year}年持平"
+    way = "下降" if points < 0 else "上升"
+    return f"{last.year}年比{before.year}年{way}{abs(points):.1f}个百分点"
+
+
+@dataclass(kw_only=True)
+class ReviewReportContext(LetterContext):
+    """年度复核报告 (DOMAIN §4.3 step 4): numbers reviewed, kept and changed, by reason and by
+    drafting unit, and the share of non-proactive documents by year (Xiaoyi task 3)."""
+
+    year: int | None = None
+    addressee: str = ""
+    opened_on: date | None = None
+    closed_on: date | None = None
+    total: int = 0
+    flagged: int = 0
+    reviewed: int = 0
+    kept: int = 0
+    changed: int = 0
+    withdrawn: int = 0
+    to_proactive: int = 0
+    to_on_request: int = 0
+    to_withheld: int = 0
+    signals: list[SignalRow] = field(default_factory=list)
+    by_reason: list[ReviewReasonRow] = field(default_factory=list)
+    by_unit: list[ReviewUnitRow] = field(default_factory=list)
+    share_by_year: list[ShareYearRow] = field(default_factory=list)
+
+    def requirements(self) -> list[tuple[str, Any]]:
+        return [
+            *super().requirements(),
+            ("复核年度", self.year),
+            ("复核结束日期", self.closed_on),
+        ]
+
+    def template_context(self) -> dict[str, Any]:
+        return {**super().template_context(), "share_trend": share_trend(self.share_by_year)}
+
+
+@dataclass(kw_only=True)
+class ReviewChangeRow:
+    """One document whose attribute a yearly review changed, as the public list shows it."""
+
+    title: str
+    number: str = ""
+    unit: str = ""
+    from_attribute: str = ""
+    to_attribute: str = ""
+    reason: str = ""
+    decided_on: date | None = None
+
+    @property
+    def from_label(self) -> str:
+        return ATTRIBUTES.get(self.from_attribute, ("", ""))[0]
+
+    @property
+    def to_label(self) -> str:
+        return ATTRIBUTES.get(self.to_attribute, ("", ""))[0]
+
+
+@dataclass(kw_only=True)
+class ReviewChangesContext(LetterContext):
+    """公开属性调整目录: the documents whose attribute the yearly review changed, for the
+    agency's portal (DOMAIN §4.3 step 4)."""
+
+    year: int | None = None
+    rows: list[ReviewChangeRow] = field(default_factory=list)
+
+    def requirements(self) -> list[tuple[str, Any]]:
+        required = [*super().requirements(), ("复核年度", self.year)]
+        for index, row in enumerate(self.rows, 1):
+            required += [
+                (f"第{index}件的文件标题", row.title),
+                (f"第{index}件调整后的公开属性", row.to_label),
+                (f"第{index}件的调整日期", row.decided_on),
+            ]
+        return required
 
 
 # -- building contexts from JSON (samples, the render_letter command) -------------------------

@@ -1,4 +1,4 @@
-"""The letter kinds of DOMAIN §3.8 and §4.4: code, Chinese name, template and context type."""
+"""The letter kinds of DOMAIN §3.8, §4.3 and §4.4: code, Chinese name, template and context type."""
 
 from dataclasses import dataclass
 
@@ -74,6 +74,21 @@ _KINDS = (
     ),
     LetterKind(
         "attribute_letter", "公开属性认定函", "attribute_letter.txt", c.AttributeLetterContext
+    ),
+    LetterKind(
+        "review_report",
+        "公开属性年度复核报告",
+        "review_report.txt",
+        c.ReviewReportContext,
+        one_page=False,
+    ),
+    LetterKind(
+        "review_changes",
+        "公开属性调整目录",
+        "review_changes.txt",
+        c.ReviewChangesContext,
+        one_page=False,
+        form=True,
     ),
 )
 

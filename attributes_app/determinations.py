@@ -1,0 +1,231 @@
+"""Determinations that requests wait for (DOMAIN §4.4): the drafting unit's list and its answer.
+
+A request that names an issued document without attribute waits until the document's drafting
+unit sets one. The unit answers through ``determination_answer``: the attribute service
+(``attribute_determine``, the state machine's ``determine`` transition) changes the document, the
+letter (公函) to the disclosure office is numbered, rendered and kept, and a copy goes into every
+open case that named the document.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Exists, Max, Min, OuterRef, QuerySet, Subquery
+from django.utils import timezone
+
+from attributes_app import rules
+from attributes_app.letters import determination_letter_context
+from attributes_app.models import (
+    Determination,
+    DeterminationLetter,
+    Document,
+    DocumentRequestLink,
+    DraftingUnit,
+)
+from attributes_app.selectors import visible_documents
+from attributes_app.services import attribute_determine
+from requests_app.models import CaseDocument, InformationRequest
+from workflow.audit import audit
+from workflow.letters.contexts import MissingLetterElements
+from workflow.letters.models import IssuedLetter, agency_overrides, template_version
+from workflow.letters.render import build_letter, render_structure
+from workflow.models import Agency
+from workflow.roles import has_role
+
+R = InformationRequest
+LETTER_KIND = "attribute_letter"
+
+
+def open_requests() -> QuerySet[InformationRequest]:
+    """Requests still being handled: no outcome yet and not closed."""
+    return R.objects.filter(outcome="").exclude(stage=R.Stage.CLOSED)
+
+
+def _waiting_links():
+    return DocumentRequestLink.objects.filter(
+        document=OuterRef("pk"), request__in=open_requests().values("pk")
+    )
+
+
+def determinations_waiting(user) -> QuerySet[Document]:
+    """Issued documents without attribute, not transferred to the archives, that an open request
+    names: the drafting units' determinations to make, oldest request first.
+
+    A unit head sees those of the units they head; the disclosure office (``office_head``) sees
+    all of its agencies', to follow them up. Each row is annotated with ``waiting_since`` (when
+    the first open request named it).
+    """
+    documents = visible_documents(user).filter(
+        attribute_state=rules.UNDETERMINED,
+        issued_on__isnull=False,
+        archive_transfer__isnull=True,
+    )
+    if not has_role(user, "office_head"):
+        if not has_role(user, "drafting_unit_head"):
+            return documents.none()
+        documents = documents.filter(
+            drafting_unit__in=DraftingUnit.objects.filter(heads=user).values("pk")
+        )
+    first = _waiting_links().values("document").annotate(first=Min("created_at")).values("first")
+    return (
+        documents.filter(Exists(_waiting_links()))
+        .annotate(waiting_since=Subquery(first))
+        .select_related("drafting_unit", "agency")
+        .order_by("waiting_since", "pk")
+    )
+
+
+def waiting_requests(document: Document) -> QuerySet[InformationRequest]:
+    """The open requests that name ``document``, in the order they named it."""
+    return (
+        open_requests()
+        .filter(document_links__document=document, agency_id=document.agency_id)
+        .annotate(named_at=Min("document_links__created_at"))
+        .order_by("named_at", "pk")
+    )
+
+
+# -- the answer ---------------------------------------------------------------------------------
+
+
+def _next_sequence(agency: Agency, year: int) -> int:
+    """The next letter number of ``agency`` in ``year``, without gaps: the agency's row is locked
+    while it is taken, so two units answering at once get consecutive numbers."""
+    Agency.objects.select_for_update().filter(pk=agency.pk).first()
+    last = DeterminationLetter.objects.filter(agency=agency, year=year).aggregate(n=Max("sequence"))
+    return (last["n"] or 0) + 1
+
+
+def _issue(determination: Determination, *, actor, now) -> tuple[DeterminationLetter, bytes, bytes]:
+    document = determination.document
+    agency = document.agency
+    year = determination.decided_on.year
+    sequence = _next_sequence(agency, year)
+    context = determination_letter_context(determination, year=year, sequence=sequence, actor=actor)
+    try:
+        letter = build_letter(LETTER_KIND, context, overrides=agency_overrides(agency))
+    except MissingLetterElements as error:
+        hint = ""
+        if not agency.office_name:
+            hint = "请系统管理员在机关设置中填写“政府信息公开工作机构”。"
+        raise ValidationError(f"公开属性认定函不能出具：{error}。{hint}") from None
+    pdf, docx = render_structure(letter, "pdf"), render_structure(letter, "docx")
+    number = context.number_text()
+    version = template_version(agency)
+    IssuedLetter.objects.create(
+        agency=agency,
+        kind=LETTER_KIND,
+        number=number,
+        template_version=version,
+        object_type=Determination._meta.label_lower,
+        object_id=str(determination.pk),
+        sha256=hashlib.sha256(pdf).hexdigest(),
+        issued_at=now,
+        issued_by=actor,
+    )
+    record = DeterminationLetter(
+        determination=determination,
+        agency=agency,
+        year=year,
+        sequence=sequence,
+        number=number,
+        issued_by=actor,
+        issued_at=now,
+    )
+    name = f"{year}-{sequence}-{LETTER_KIND}"
+    record.file.save(f"{name}.pdf", ContentFile(pdf), save=False)
+    record.docx.save(f"{name}.docx", ContentFile(docx), save=False)
+    record.save()
+    return record, pdf, docx
+
+
+def _keep_with_case(case: InformationRequest, record: DeterminationLetter, pdf, docx, *, actor):
+    """A copy of the letter in the case's documents, and the answer in its history."""
+    document = record.determination.document
+    kept = CaseDocument(
+        request=case,
+        kind=CaseDocument.Kind.LETTER,
+        title=f"公开属性认定函（《{document.title}》）"[:200],
+        letter_kind=LETTER_KIND,
+        number=record.number,
+        size=len(pdf),
+        created_by=actor,
+        created_at=record.issued_at,
+    )
+    name = f"{case.year}-{case.sequence}-{LETTER_KIND}-{record.sequence}"
+    kept.file.save(f"{name}.pdf", ContentFile(pdf), save=False)
+    kept.docx.save(f"{name}.docx", ContentFile(docx), save=False)
+    kept.save()
+    label = rules.ATTRIBUTE_LABELS[record.determination.attribute]
+    audit(
+        actor=actor,
+        action="determination_answered",
+        obj=case,
+        agency=case.agency,
+        from_state=case.stage,
+        to_state=case.stage,
+        reason=f"{document.drafting_unit.name}认定《{document.title}》为{label}（{record.number}）",
+        data={"document_id": document.pk, "determination_id": record.determination_id},
+        at=record.issued_at,
+    )
+
+
+def determination_answer(
+    *,
+    actor,
+    document_id: int,
+    attribute: str,
+    reasons: str,
+    ground: str = "",
+    law: str = "",
+    today: date | None = None,
+) -> Determination:
+    """The drafting unit answers a determination: the attribute with its reasons, by letter.
+
+    One transaction: the attribute service changes the document (its checks: the unit's head,
+    an issued document without attribute, reasons and ground), the letter is numbered and kept,
+    and every open request naming the document keeps a copy. A letter that cannot be produced
+    (no disclosure office configured) refuses the whole answer, so no determination stands
+    without its letter. Two heads answering at once: the second gets ``StaleDocument``.
+    """
+    today = today or timezone.localdate()
+    now = timezone.now()
+    with transaction.atomic():
+        document = Document.objects.filter(pk=document_id).first()
+        if document is None:
+            raise ValidationError("没有找到这份文件，可能已被删除。")
+        # Cases before the document: the order the request side locks them in.
+        order = list(waiting_requests(document).values_list("pk", flat=True))
+        locked = R.objects.select_for_update().filter(pk__in=order).order_by("pk")
+        by_pk = {case.pk: case for case in locked.select_related("agency")}
+        cases = [by_pk[pk] for pk in order if pk in by_pk]
+        determination = attribute_determine(
+            actor=actor,
+            document_id=document_id,
+            attribute=attribute,
+            reasons=reasons,
+            ground=ground,
+            law=law,
+            request_id=cases[0].pk if cases else None,
+            today=today,
+        )
+        determination = Determination.objects.select_related(
+            "document__agency", "document__drafting_unit", "request"
+        ).get(pk=determination.pk)
+        record, pdf, docx = _issue(determination, actor=actor, now=now)
+        for case in cases:
+            _keep_with_case(case, record, pdf, docx, actor=actor)
+    return determination
+
+
+__all__ = [
+    "determination_answer",
+    "determinations_waiting",
+    "open_requests",
+    "waiting_requests",
+]
