@@ -14,7 +14,7 @@ from attributes_app.services import (
     review_decide_bulk,
     review_open,
 )
-from workflow.jobs import JobFailed, JobOutcome, submit
+from workflow.jobs import JobFailed, JobOutcome, progress_reporter, submit
 from workflow.models import Agency, Job
 
 OPEN_REVIEW = "attributes_app.jobs.open_review"
@@ -35,7 +35,9 @@ def submit_open_review(*, actor, agency: Agency, year: int, documents: int) -> J
 def open_review(job: Job) -> JobOutcome:
     year = job.params["year"]
     try:
-        review = review_open(actor=job.created_by, agency=job.agency, year=year)
+        review = review_open(
+            actor=job.created_by, agency=job.agency, year=year, progress=progress_reporter(job)
+        )
     except StaleReview as error:
         raise JobFailed(str(error)) from None
     items = review.items.count()

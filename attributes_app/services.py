@@ -18,7 +18,7 @@ and updates, history and audit rows in bulk, and the same checks as the single-r
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time
 
@@ -1030,12 +1030,20 @@ def _applicant_key():
     )
 
 
-def review_open(*, actor, agency: Agency, year: int, today: date | None = None) -> AttributeReview:
+def review_open(
+    *,
+    actor,
+    agency: Agency,
+    year: int,
+    today: date | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> AttributeReview:
     """Open the yearly review of ``agency`` for ``year``: collect every on-request and withheld
     document, flag the signals of DOMAIN §4.3, and send each item to its drafting unit.
 
     One open review per agency at a time, one per year (both enforced by the database, so two
-    legal reviewers opening at once get one review and one clear refusal).
+    legal reviewers opening at once get one review and one clear refusal). ``progress``, when
+    given, is called with the number of documents gathered so far, every ``CHUNK`` documents.
     """
     today = today or timezone.localdate()
     permissions.require(actor, "review_open", agency=agency)
@@ -1083,6 +1091,9 @@ def review_open(*, actor, agency: Agency, year: int, today: date | None = None) 
                     "validity",
                 ).iterator(chunk_size=CHUNK):
                     pk, unit_id, attribute, ground, decided_on, formed, issued, validity = row
+                    counts["gathered"] += 1
+                    if progress is not None and counts["gathered"] % CHUNK == 0:
+                        progress(counts["gathered"])
                     signals = rules.review_signals(
                         year=year,
                         applicants=applicants.get(pk, 0),
@@ -1120,7 +1131,7 @@ def review_open(*, actor, agency: Agency, year: int, today: date | None = None) 
                 reason=f"纳入复核{counts['items']}件，其中有提示的{counts['flagged']}件",
                 data={
                     "items": counts["items"],
-                    "signals": {k: n for k, n in counts.items() if k != "items"},
+                    "signals": {k: n for k, n in counts.items() if k not in ("items", "gathered")},
                 },
                 at=now,
             )

@@ -21,11 +21,14 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
@@ -132,6 +135,35 @@ def run(job_id: int) -> Job | None:
     return job
 
 
+def _progress_key(job_id: int) -> str:
+    return f"gongkai:job-progress:{job_id}"
+
+
+def progress_reporter(job: Job, *, every: float = 0.5) -> Callable[[int], None]:
+    """A callback for the job's service: ``report(done)`` records how many of ``job.total`` are
+    done, at most every ``every`` seconds. It goes to the cache, not the job's row: the service's
+    transaction is still open, so nobody else would see the row change before the end. With the
+    default per-process cache the waiting page sees it when it is served by the same process
+    (``runserver``, one worker, the ``thread`` mode); several processes need ``REDIS_URL``."""
+    last = [0.0]
+
+    def report(done: int) -> None:
+        now = time.monotonic()
+        if now - last[0] >= every:
+            last[0] = now
+            cache.set(_progress_key(job.pk), done, timeout=int(stale_after().total_seconds()))
+
+    return report
+
+
+def progress_of(job: Job) -> int | None:
+    """How many of ``job.total`` a running job has reported done, if it reported."""
+    if job.status != Job.Status.RUNNING or not job.total:
+        return None
+    done = cache.get(_progress_key(job.pk))
+    return None if done is None else min(int(done), job.total)
+
+
 def stale_after() -> timedelta:
     return timedelta(minutes=getattr(settings, "GONGKAI_JOB_STALE_MINUTES", 120))
 
@@ -174,4 +206,13 @@ def status_of(job: Job, now: datetime | None = None) -> dict[str, Any]:
         "seconds": max(0, int((end - begun).total_seconds())),
         "message": CUT_OFF if cut_off else job.message,
         "url": job.result.get("url", "") if job.status == Job.Status.DONE else "",
+        **_progress_fields(job, cut_off),
     }
+
+
+def _progress_fields(job: Job, cut_off: bool) -> dict[str, Any]:
+    done = None if cut_off else progress_of(job)
+    if done is None:
+        return {"done": None, "percent": None, "progress": ""}
+    percent = min(99, done * 100 // job.total)  # 100 only when the job has really finished
+    return {"done": done, "percent": percent, "progress": f"已处理 {done} / {job.total} 项"}

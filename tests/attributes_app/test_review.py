@@ -177,6 +177,18 @@ def test_opening_gathers_restricted_documents_and_flags_each_signal(documents, l
     assert AuditEvent.objects.filter(action="review_opened").get().data["items"] == 5
 
 
+def test_opening_reports_its_progress_as_it_gathers(documents, legal_reviewer, monkeypatch):
+    # A review over 100,000 documents runs for a while: the waiting page shows how far it got.
+    from attributes_app import services
+
+    monkeypatch.setattr(services, "CHUNK", 2)
+    seen: list[int] = []
+    review_open(
+        actor=legal_reviewer, agency=documents["quiet"].agency, year=2026, progress=seen.append
+    )
+    assert seen == [2, 4]  # five documents gathered, reported every two
+
+
 def test_the_applicant_threshold_is_the_agencys(documents, legal_reviewer, agency):
     agency.review_applicant_threshold = 4
     agency.save()

@@ -149,3 +149,48 @@ def test_in_thread_mode_the_job_runs_beside_the_request(settings, registrar, age
             worker.join(timeout=30)
     job.refresh_from_db()
     assert (job.status, job.message) == ("done", "已处理5项。")
+
+
+reported: list[dict] = []
+
+
+def reports_progress(job):
+    report = jobs.progress_reporter(job, every=0)
+    for done in (1, 2):
+        report(done)
+        reported.append(jobs.status_of(Job.objects.get(pk=job.pk)))
+    return JobOutcome(message="完成。")
+
+
+def test_a_running_job_shows_how_far_it_has_got(submit):
+    # Long work shows progress: what the service reports reaches the waiting page's state.
+    job = submit("reports_progress")
+    queued = jobs.status_of(job)
+    assert queued["percent"] is None and queued["progress"] == ""
+    reported.clear()
+    jobs.run(job.pk)
+    assert [(s["done"], s["percent"], s["progress"]) for s in reported] == [
+        (1, 33, "已处理 1 / 3 项"),
+        (2, 66, "已处理 2 / 3 项"),
+    ]
+    finished = jobs.status_of(Job.objects.get(pk=job.pk))
+    assert finished["ok"] and finished["percent"] is None  # done: the bar is full, not a share
+
+
+def test_progress_never_claims_a_finished_job_before_it_ends(submit):
+    job = submit("succeeds", n=3)
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING)
+    job.refresh_from_db()
+    jobs.progress_reporter(job, every=0)(3)
+    state = jobs.status_of(job)
+    assert state["done"] == 3 and state["percent"] == 99
+
+
+def test_progress_is_reported_at_most_every_interval(submit):
+    job = submit("succeeds", n=3)
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING)
+    job.refresh_from_db()
+    report = jobs.progress_reporter(job, every=3600)
+    report(1)
+    report(2)  # within the interval: not written
+    assert jobs.progress_of(job) == 1
