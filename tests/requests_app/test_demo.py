@@ -3,7 +3,12 @@
 import pytest
 from django.utils import timezone
 
-from requests_app.demo import application_scan, create_demo_requests, service_proof_photo
+from requests_app.demo import (
+    ART35_ART32_SCENARIOS,
+    application_scan,
+    create_demo_requests,
+    service_proof_photo,
+)
 from requests_app.models import CaseDocument, InformationRequest
 from requests_app.uploads import check_file
 from tests.conftest import d
@@ -27,10 +32,12 @@ def test_demo_cases_get_scans_and_one_served_case_its_proof(
         "office_head": office_head,
         "legal_reviewer": legal_reviewer,
     }
-    # The first 14 scenarios reach the first case that is served and not yet archived.
-    assert create_demo_requests(agency, users, count=14, write=lambda _: None) == 14
+    # The first 14 scenarios reach the first case that is served and not yet archived; the
+    # Art. 35 / Art. 32 cases (waiting for reasons, deferred, disclosed over an objection) follow.
+    created = create_demo_requests(agency, users, count=14, write=lambda _: None)
+    assert created == 14 + len(ART35_ART32_SCENARIOS) == 17
     scans = CaseDocument.objects.filter(kind="application")
-    assert scans.count() == 2  # every seventh case
+    assert scans.count() == 3  # every seventh case: the 1st, 8th and 15th
     [proof] = CaseDocument.objects.filter(kind="service_proof")
     served = proof.request
     assert (served.stage, served.service_method) == ("archive", "direct")

@@ -37,6 +37,7 @@ from requests_app.models import (
     Fee,
     InformationRequest,
 )
+from requests_app.selectors import possible_duplicates
 from requests_app.services import extension_approve, extension_ask
 from tests.conftest import _persona, make_agency, make_other_agency, walk_in_registration
 from tests.requests_app.flow_helpers import REG, STAGES, advance, register, url
@@ -459,6 +460,10 @@ def _execute_data(node: str):
 
 def _registration(world, side):
     agency = world.side(side).agency
+    id_number = "11010519491231002X"
+    # The world's cases are the same applicant's (same ID number): the registrar has been shown
+    # them and confirms registering anyway (DOMAIN §3.1, Art. 36(6) repeat applications).
+    shown = possible_duplicates(agency, id_number=id_number, applicant_name="王五")
     return {
         "agency": str(agency.pk),
         "kind": "disclosure",
@@ -468,13 +473,14 @@ def _registration(world, side):
         "applicant_kind": "person",
         "applicant_name": "王五",
         "id_type": "resident_id",
-        "id_number": "11010519491231002X",
+        "id_number": id_number,
         "phone": "13800000000",
         "description": "2025年政府采购目录",
         "form_wanted": "electronic",
         "delivery": "email",
         "email": "wang@example.com",
         "confirm_duplicates": "on",
+        "seen_duplicates": [str(c.pk) for c in shown],
         "token": uuid.uuid4().hex,
     }
 
