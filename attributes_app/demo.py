@@ -1,7 +1,8 @@
 """Demo documents for ``manage.py setup_demo``: drafting units with their drafters and heads,
 about 40 documents in every attribute state (some publications overdue or at risk, older
-documents without secrecy status or attribute), last year's closed review and this year's open
-review with items at every step.
+documents without secrecy status or attribute, older documents determined by letter, one of them
+for a request, and one transferred to the archives), last year's closed review and this year's
+open review with items at every step.
 
 Built through the real services, with dates counted back from today in working days, so the demo
 shows overdue and at-risk deadlines whenever it is run.
@@ -17,6 +18,8 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from attributes_app import services as s
+from attributes_app.archives import document_record_archive_transfer
+from attributes_app.determinations import determination_answer
 from attributes_app.models import CatalogueItem, Document
 from workflow.calendar import get_calendar
 
@@ -352,7 +355,7 @@ def _run(plan: Plan, index: int, agency, units, people, catalogue, today: date, 
             ),
         )
         if "determine" in plan.steps:
-            s.attribute_determine(
+            determination_answer(
                 actor=head, document_id=document.pk, attribute=plan.attribute, **plan.reasons
             )
         return document
@@ -501,6 +504,79 @@ def _requests_for(agency, document, people, write) -> None:
     write(f"  《{document.title}》：{len(cases)}名申请人申请并获公开（《条例》第四十四条）")
 
 
+def _request_for_older_documents(agency, units, people, write) -> None:
+    """A request naming two older documents (DOMAIN §4.4): one without attribute, which its
+    drafting unit answers by letter (公函, kept with the case), and one transferred to the
+    archives, which the reply refers to the Archives Law. The case then waits for its proposal."""
+    from requests_app import services as rs
+    from requests_app.documents import request_name_document
+    from requests_app.flows import sync_process
+    from requests_app.models import InformationRequest
+
+    office, handler, today = people["office_head"], people["handler"], timezone.localdate()
+    older = s.document_register(
+        actor=office,
+        agency=agency,
+        data=s.DocumentData(
+            title="关于加强城区集贸市场管理的通知",
+            drafting_unit_id=units["综合科"].pk,
+            number="孝政办发〔2012〕31号",
+            formed_on=date(2012, 8, 20),
+            issued_on=date(2012, 8, 20),
+            secrecy=Document.Secrecy.NON_SECRET,
+        ),
+    )
+    archived = s.document_register(
+        actor=office,
+        agency=agency,
+        data=s.DocumentData(
+            title="关于城区部分道路命名的批复",
+            drafting_unit_id=units["城建科"].pk,
+            number="孝政函〔2008〕17号",
+            formed_on=date(2008, 3, 12),
+            issued_on=date(2008, 3, 12),
+            secrecy=Document.Secrecy.NON_SECRET,
+        ),
+    )
+    document_record_archive_transfer(
+        actor=office,
+        document_id=archived.pk,
+        transferred_on=date(2019, 5, 10),
+        archive_name="孝义市档案馆",
+    )
+    case = rs.request_register(
+        actor=people["registrar"],
+        agency=agency,
+        data=rs.Registration(
+            channel="in_person",
+            arrival_date=today,
+            receipt_date=today,
+            applicant_kind="person",
+            applicant_name="冯某",
+            id_type="passport",
+            id_number="E20260004",
+            phone="13800000004",
+            description=f"《{older.title}》和《{archived.title}》全文",
+            form_wanted="paper",
+            delivery="collect",
+        ),
+    )
+    rs.request_accept(actor=handler, case_id=case.pk)
+    for document in (older, archived):
+        request_name_document(actor=handler, case_id=case.pk, document_id=document.pk)
+    determination = determination_answer(
+        actor=people["drafting_unit_head"],
+        document_id=older.pk,
+        attribute="proactive",
+        reasons="系集贸市场管理的一般要求，涉及公众利益，应当主动公开。",
+    )
+    sync_process(InformationRequest.objects.get(pk=case.pk))
+    write(
+        f"  申请{case.case_number}：《{older.title}》经综合科以"
+        f"{determination.letter.number}认定为主动公开；《{archived.title}》已移交档案馆"
+    )
+
+
 def _reviews(agency, people, documents: dict[str, Document], today: date, write) -> None:
     legal = people["legal_reviewer"]
     keep = s.ReviewProposal(verdict="keep", reasons="不主动公开的理由仍然成立。")
@@ -641,11 +717,14 @@ def create_demo_documents(agency, users: dict, *, write=print) -> int:
             changed_on=calendar.add_working_days(today, -5),
             note="专项整治工作已结束",
         )
+    _request_for_older_documents(agency, units, people, write)
     _reviews(agency, people, documents, today, write)
     return len(documents)
 
 
 def create_demo(agency, users: dict, *, write=print) -> None:
     """The hook ``manage.py setup_demo`` calls."""
-    write("正在生成演示文件（约40份，含公开属性的各个状态和年度复核）……")
+    write(
+        "正在生成演示文件（约40份，含公开属性的各个状态、公开属性认定函、移交档案馆和年度复核）……"
+    )
     create_demo_documents(agency, users, write=write)

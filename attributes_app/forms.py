@@ -260,15 +260,17 @@ class ProposalForm(ServiceErrorsMixin, AttributeFieldsMixin, forms.Form):
 
 
 class DeterminationForm(ProposalForm):
+    """The answer by letter (公函). No date field: the letter is dated the day it is issued, so
+    its number and date stay in the same order as the agency's other letters."""
+
     title = "认定公开属性（公函）"
-    submit_label = "认定"
+    submit_label = "认定并出具公函"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reasons"].label = "认定理由"
         self.fields["reasons"].required = True
         self.fields["reasons"].error_messages["required"] = "请写明认定的理由。"
-        self.fields["decided_on"] = DateField(label="公函日期", required=False)
 
 
 # -- actions on a document page -------------------------------------------------------------------

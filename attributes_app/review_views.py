@@ -9,13 +9,10 @@ ids only when the decision is submitted, and a large bulk decision runs as a bac
 
 from __future__ import annotations
 
-import csv
-from datetime import date
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
@@ -26,7 +23,6 @@ from attributes_app import jobs, lists, permissions, rules, selectors, services
 from attributes_app.guidance import GROUND_GUIDES
 from attributes_app.models import AttributeReview, Document, ReviewItem
 from attributes_app.views import RolePageMixin, _RoleViewset, may_see, page_of
-from workflow.cn import cn_date
 from workflow.job_views import JobView, job_status
 from workflow.selectors import agencies_of
 
@@ -367,37 +363,6 @@ class ReviewReportView(RolePageMixin, TemplateView):
         return context
 
 
-@login_required
-def review_changes_csv(request, pk: int):
-    """The list of changes, for publication on the agency's portal."""
-    if not may_see(request.user, REVIEW_ROLES):
-        raise PermissionDenied
-    review = _review(request.user, pk)
-    report = review.report if review.report else selectors.review_report(review).as_data()
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f"attachment; filename*=UTF-8''review-{review.year}-changes.csv"
-    )
-    response.write("\ufeff")  # Excel opens UTF-8 CSV correctly with a BOM
-    writer = csv.writer(response)
-    writer.writerow(
-        ["文号", "标题", "起草单位", "原公开属性", "变更后公开属性", "理由", "决定日期"]
-    )
-    for row in report["changes"]:
-        writer.writerow(
-            [
-                row["number"],
-                row["title"],
-                row["unit"],
-                rules.ATTRIBUTE_LABELS.get(row["from_attribute"], row["from_attribute"]),
-                rules.ATTRIBUTE_LABELS.get(row["to_attribute"], row["to_attribute"]),
-                row["reason"],
-                cn_date(date.fromisoformat(row["decided_on"])),
-            ]
-        )
-    return response
-
-
 # -- the drafting units' inbox ------------------------------------------------------------------
 
 
@@ -550,7 +515,6 @@ class ReviewViewset(_RoleViewset):
     item_path = path("<int:pk>/items/<int:item_pk>/", ReviewItemView.as_view(), name="item")
     close_path = path("<int:pk>/close/", review_close, name="close")
     report_path = path("<int:pk>/report/", ReviewReportView.as_view(), name="report")
-    changes_path = path("<int:pk>/changes.csv", review_changes_csv, name="changes")
 
 
 class UnitReviewViewset(_RoleViewset):

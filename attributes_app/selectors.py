@@ -216,7 +216,7 @@ def latest_secrecy_review(document: Document) -> SecrecyReview | None:
 def attribute_history(document: Document) -> QuerySet[AttributeChange]:
     """Every change of the document's attribute and state, oldest first."""
     return document.attribute_changes.select_related(
-        "actor", "review_item__review", "determination"
+        "actor", "review_item__review", "determination__letter"
     ).order_by("at", "id")
 
 

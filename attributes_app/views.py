@@ -27,9 +27,11 @@ from viewflow.urls import AppMenuMixin, Viewset
 
 from attributes_app import forms as f
 from attributes_app import lists, rules, selectors, services, text_files
+from attributes_app.determinations import determination_answer
 from attributes_app.drafting import document_draft
+from attributes_app.exports import export_refusal
 from attributes_app.guidance import ATTRIBUTE_GUIDES, GROUND_GUIDES
-from attributes_app.models import AttributeState, Document, Publication
+from attributes_app.models import ArchiveTransfer, AttributeState, Document, Publication
 from workflow.roles import user_roles
 from workflow.selectors import agencies_of
 
@@ -293,7 +295,7 @@ class DocumentAction:
     form_class: type
     available: Callable[[Situation], bool]
     call: Callable  # (form, document, user): the one service call
-    done: str  # what the success message says
+    done: str | Callable[[object], str]  # the success message, or made from the call's result
     help: str = ""
 
 
@@ -424,14 +426,16 @@ ACTIONS: dict[str, DocumentAction] = {
     "determine": DocumentAction(
         f.DeterminationForm,
         lambda s: "determine" in s.transitions and s.document.is_issued,
-        lambda form, doc, user: services.attribute_determine(
-            actor=user,
-            document_id=doc.pk,
-            decided_on=form.cleaned_data.get("decided_on"),
-            **form.proposal_kwargs(),
+        # The answer by letter: the 公函 is numbered and kept, and every open request naming
+        # the document gets a copy (DOMAIN §4.4).
+        lambda form, doc, user: determination_answer(
+            actor=user, document_id=doc.pk, **form.proposal_kwargs()
         ),
-        "已认定公开属性。",
-        "已印发而没有公开属性的文件，由起草单位以公函向政务公开工作机构认定公开属性并说明理由。",
+        lambda determination: (
+            f"已认定公开属性，公开属性认定函{determination.letter.number}已出具。"
+        ),
+        "已印发而没有公开属性的文件，由起草单位以公函向政务公开工作机构认定公开属性并说明理由；"
+        "公函由系统编号出具，并送入涉及该文件的申请。",
     ),
     "validity": DocumentAction(
         f.ValidityForm,
@@ -547,7 +551,7 @@ class DocumentView(RolePageMixin, TemplateView):
         status = 200
         if form.is_valid():
             try:
-                action.call(form, document, request.user)
+                result = action.call(form, document, request.user)
             except services.IssueRefused as error:
                 form.add_error(None, error.messages[0])
                 form.refused = True
@@ -560,7 +564,8 @@ class DocumentView(RolePageMixin, TemplateView):
                 form.add_error(None, str(error))
                 status = 403
             else:
-                messages.success(request, action.done)
+                done = action.done(result) if callable(action.done) else action.done
+                messages.success(request, done)
                 return HttpResponseRedirect(document_url(document))
         context = self.get_context_data(bound={name: form}, **kwargs)
         return self.render_to_response(context, status=status)
@@ -623,6 +628,11 @@ class DocumentView(RolePageMixin, TemplateView):
             error_case=document.is_issued
             and document.secrecy == Document.Secrecy.UNDETERMINED
             and document.attribute_state == S.UNDETERMINED,
+            marked_refusal=export_refusal(document) if document.file else None,
+            archive_transfer=ArchiveTransfer.objects.filter(document=document).first(),
+            can_archive=document.is_issued
+            and document.attribute_state != S.CLASSIFIED
+            and selectors.can(user, "archive_transfer", document),
         )
         return context
 

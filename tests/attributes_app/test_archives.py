@@ -171,3 +171,27 @@ def test_the_archive_page_is_scoped_and_keeps_what_was_typed(client, older, offi
     )
     assert done.status_code == 302
     assert "已于2016年5月10日移交孝义市档案馆" in client.get(url).content.decode()
+
+
+def test_the_document_page_shows_the_transfer_and_links_to_it_for_those_who_record(
+    client, older, office_head, drafter, legal_reviewer
+):
+    # DOMAIN §4.4; who records: the disclosure office or the drafting unit (permissions table).
+    page_url = f"/attributes/documents/{older.pk}/"
+    archive_url = f"/attributes/document_files/{older.pk}/archive/"
+    client.force_login(office_head)
+    page = client.get(page_url).content.decode()
+    assert "未移交" in page and f'href="{archive_url}"' in page and "登记移交档案馆" in page
+    document_record_archive_transfer(
+        actor=office_head,
+        document_id=older.pk,
+        transferred_on=d("2016-05-10"),
+        archive_name="孝义市档案馆",
+    )
+    client.force_login(drafter)
+    page = client.get(page_url).content.decode()
+    assert "已于2016年5月10日移交孝义市档案馆" in page and "更正或取消移交记录" in page
+    client.force_login(legal_reviewer)
+    page = client.get(page_url).content.decode()
+    assert "已于2016年5月10日移交孝义市档案馆" in page and archive_url not in page
+    assert f'href="{page_url}"' in client.get(archive_url).content.decode()

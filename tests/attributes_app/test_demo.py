@@ -4,8 +4,17 @@ import pytest
 import time_machine
 
 from attributes_app.demo import PEOPLE, create_demo_documents
-from attributes_app.models import AttributeReview, Document, Publication, ReviewItem
+from attributes_app.models import (
+    ArchiveTransfer,
+    AttributeReview,
+    Determination,
+    DeterminationLetter,
+    Document,
+    Publication,
+    ReviewItem,
+)
 from attributes_app.selectors import documents_in_error, publication_tasks
+from requests_app.models import CaseDocument
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +43,10 @@ def users(
 
 
 def test_the_demo_covers_every_state_and_every_review_step(agency, users):
+    agency.office_name = (
+        "孝义市人民政府办公室政务公开科"  # as setup_demo's agency: letters go to it
+    )
+    agency.save()
     lines = []
     with time_machine.travel("2026-11-20 09:00 +0800", tick=False):
         created = create_demo_documents(agency, users, write=lines.append)
@@ -61,6 +74,13 @@ def test_the_demo_covers_every_state_and_every_review_step(agency, users):
     # Art. 44: three different applicants were given one of the documents.
     assert ReviewItem.objects.filter(review=open_, signal_requests=True).count() == 1
     assert ReviewItem.objects.filter(review=open_, signal_process_decided=True).count() == 1
+    # DOMAIN §4.4: every determination has its letter; one answered a request, which keeps a
+    # copy and also names a document transferred to the archives.
+    assert Determination.objects.count() == DeterminationLetter.objects.count() == 3
+    kept = CaseDocument.objects.get(letter_kind="attribute_letter")
+    named = set(kept.request.document_links.values_list("document__title", flat=True))
+    archived = ArchiveTransfer.objects.get().document
+    assert archived.title in named and len(named) == 2
     # The demo's people log in with "demo".
     from django.contrib.auth import get_user_model
 

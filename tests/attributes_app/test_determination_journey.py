@@ -300,6 +300,51 @@ def test_every_new_page_is_scoped(client, case, older, handler, unit_head, draft
     assert DocumentRequestLink.objects.filter(request=case, document=older).exists()
 
 
+def document_page_answer(client, document, **changes):
+    data = {
+        "determine-attribute": "on_request",
+        "determine-ground": "limited_scope",
+        "determine-law": "",
+        "determine-reasons": REASONS,
+    }
+    data.update({f"determine-{name}": value for name, value in changes.items()})
+    return client.post(f"/attributes/documents/{document.pk}/actions/determine/", data)
+
+
+def test_the_document_page_answers_by_the_same_letter(client, case, older, handler, unit_head):
+    # DOMAIN §4.4: a determination goes out by letter whichever page it is made from.
+    request_name_document(actor=handler, case_id=case.pk, document_id=older.pk)
+    client.force_login(unit_head)
+    page = client.get(f"/attributes/documents/{older.pk}/").content.decode()
+    assert 'id="action-determine"' in page and "认定并出具公函" in page
+    response = document_page_answer(client, older)
+    assert response.status_code == 302
+    letter = DeterminationLetter.objects.get(determination__document=older)
+    assert letter.number == "孝义市政府办属性函〔2026〕1号"
+    kept = CaseDocument.objects.get(request=case, letter_kind="attribute_letter")
+    assert kept.number == letter.number and case_actions(case)[-1] == "determination_answered"
+    page = client.get(response["Location"]).content.decode()
+    assert f"已认定公开属性，公开属性认定函{letter.number}已出具。" in page
+    pk = letter.determination_id
+    assert f'href="/attributes/determinations/letters/{pk}.pdf"' in page
+    assert f'href="/attributes/determinations/letters/{pk}.docx"' in page
+
+
+def test_the_document_page_keeps_the_answer_when_no_letter_can_go_out(
+    client, case, older, handler, unit_head, agency
+):
+    agency.office_name = ""
+    agency.save()
+    request_name_document(actor=handler, case_id=case.pk, document_id=older.pk)
+    client.force_login(unit_head)
+    response = document_page_answer(client, older)
+    page = response.content.decode()
+    assert response.status_code == 200 and "公开属性认定函不能出具" in page
+    assert REASONS in page  # what was typed stays on the form
+    assert fresh(older).attribute_state == "undetermined"
+    assert not Determination.objects.exists()
+
+
 def run_at_once(*calls) -> tuple[list, list]:
     """Run ``calls`` in threads released together; their results and their errors."""
     results, errors = [], []

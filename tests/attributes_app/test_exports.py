@@ -170,3 +170,18 @@ def test_the_export_view_is_scoped_and_says_why_it_refuses(
     refused = client.get(f"/attributes/document_files/{undetermined.pk}/marked/")
     assert refused.status_code == 409
     assert "不予发文" in refused.content.decode()
+
+
+def test_the_document_page_offers_the_marked_text_or_says_why_not(
+    client, restricted, drafter, unit_head, draft
+):
+    # DOMAIN §4.1: only a confirmed attribute is marked on the text; otherwise 不予发文.
+    document = attach(restricted, drafter, "通知.docx", docx_bytes(OFFICIAL))
+    client.force_login(drafter)
+    page = client.get(f"/attributes/documents/{document.pk}/").content.decode()
+    assert f'href="/attributes/document_files/{document.pk}/marked/"' in page
+    assert "下载加注“（此件依申请公开）”的正式文本" in page
+    proposed = attach(draft(title="尚未确认的文稿"), drafter, "稿.docx", docx_bytes(OFFICIAL))
+    page = client.get(f"/attributes/documents/{proposed.pk}/").content.decode()
+    assert f"/attributes/document_files/{proposed.pk}/marked/" not in page
+    assert "不能导出加注公开属性的正式文本：不予发文" in page

@@ -70,6 +70,12 @@ def url(name: str, **kwargs) -> str:
     return reverse(f"attributes:reviews:{name}", kwargs=kwargs)
 
 
+def file_url(review, kind: str, fmt: str) -> str:
+    return reverse(
+        "attributes:review_files:file", kwargs={"pk": review.pk, "kind": kind, "fmt": fmt}
+    )
+
+
 def item_of(review, document) -> ReviewItem:
     return ReviewItem.objects.get(review=review, document=document)
 
@@ -136,7 +142,7 @@ def test_another_agencys_legal_office_cannot_see_or_touch_our_review(
         url("detail", pk=review.pk),
         url("item", pk=review.pk, item_pk=item.pk),
         url("report", pk=review.pk),
-        url("changes", pk=review.pk),
+        file_url(review, "changes", "csv"),
     ):
         assert client.get(u).status_code == 404, u
     assert client.post(url("close", pk=review.pk)).status_code == 404
@@ -559,10 +565,30 @@ def test_closing_needs_every_item_decided_then_shows_the_report(
     assert "时过境迁，不主动公开的理由已不存在" in body
     assert "方案讨论稿" in body and "变更清单" in body
     assert "依申请公开和不予公开文件的占比" in body
-    csv = client.get(url("changes", pk=review.pk))
-    text = b"".join([csv.content]).decode("utf-8-sig")
-    assert text.splitlines()[0].startswith("文号,标题,起草单位,原公开属性,变更后公开属性")
+    # The closed report links the report and the list of changes in every format it is made in.
+    links = [
+        file_url(review, kind, fmt)
+        for kind, fmt in (
+            ("report", "pdf"),
+            ("report", "docx"),
+            ("changes", "pdf"),
+            ("changes", "docx"),
+            ("changes", "csv"),
+        )
+    ]
+    assert all(f'href="{link}"' in body for link in links)
+    csv = client.get(links[-1])
+    text = csv.content.decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("序号,文件标题,文号,起草单位,原公开属性")
     assert len(text.strip().splitlines()) == 4  # the header and three changes
+
+
+def test_an_open_reviews_report_offers_no_files_yet(client, review, legal_reviewer):
+    # DOMAIN §4.3: the report and the list of changes are issued once the review is closed.
+    client.force_login(legal_reviewer)
+    body = client.get(url("report", pk=review.pk)).content.decode()
+    assert "结束复核时定稿，并可出具复核报告和公开属性调整目录" in body
+    assert reverse("attributes:review_files:file", args=[review.pk, "changes", "csv"]) not in body
 
 
 def test_an_open_reviews_report_is_marked_provisional(client, review, legal_reviewer):

@@ -72,6 +72,14 @@ def test_a_determination_from_the_case_page_to_the_units_letter(
     )
     assert letter.body()[:5] == b"%PDF-"
 
+    # The document's page shows the change with its letter (DOMAIN §4.4).
+    page.goto(f"{live_server.url}/attributes/documents/")
+    with page.expect_navigation():
+        page.get_by_role("link", name="关于城区老旧小区改造项目资金安排的通知").first.click()
+    history = page.locator("#history").inner_text()
+    assert "孝义市政府办属性函〔" in history and "DOCX" in history
+    shot("document-determined")
+
     # Back on the case: the attribute, the letter kept with the case, no more waiting.
     login(page, live_server, "handler")
     page.goto(f"{live_server.url}/requests/cases/{case.pk}/")

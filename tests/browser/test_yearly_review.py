@@ -2,6 +2,8 @@
 with its progress shown), a drafting unit proposes, the legal office decides several items in
 bulk, closes the review and reads the report."""
 
+from pathlib import Path
+
 import pytest
 
 from attributes_app.models import AttributeReview, ReviewItem
@@ -119,3 +121,10 @@ def test_open_propose_decide_in_bulk_close_and_report(
     assert page.inner_text("#figure-changed") == "2"
     assert "方案讨论稿" in page.inner_text("#changes")
     shot("7-report")
+
+    # 5. The report and the list of changes go out as files (DOMAIN §4.3 step 4).
+    assert page.get_attribute("#report-pdf", "href").endswith(f"/{review.pk}/report.pdf")
+    with page.expect_download() as download:
+        page.click("#changes-csv")
+    text = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert text.startswith("序号,文件标题,文号") and "方案讨论稿" in text
