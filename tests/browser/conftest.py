@@ -68,4 +68,7 @@ def login(page, live_server, username: str, password: str = "pw") -> None:
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
+    # "networkidle" right after the click can come before the login is even posted: wait until
+    # the browser has left the login page.
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
     page.wait_for_load_state("networkidle")
