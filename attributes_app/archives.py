@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from attributes_app import permissions, rules
-from attributes_app.models import ArchiveTransfer, Document
+from attributes_app.models import ArchiveTransfer, Document, ReviewItem
 from attributes_app.services import StaleDocument
 from workflow.audit import audit
 from workflow.cn import cn_date
@@ -83,6 +83,11 @@ def document_record_archive_transfer(
         transfer.recorded_by = actor
         transfer.recorded_at = timezone.now()
         transfer.save()
+        # From now on the Archives Law governs: an item of an open yearly review leaves it.
+        withdrawn = ReviewItem.objects.filter(
+            document=document,
+            status__in=[ReviewItem.Status.WITH_UNIT, ReviewItem.Status.PROPOSED],
+        ).update(status=ReviewItem.Status.WITHDRAWN)
         audit(
             actor=actor,
             action="document_archive_transfer",
@@ -91,6 +96,7 @@ def document_record_archive_transfer(
             from_state=before,
             to_state=f"{cn_date(transferred_on)}移交{archive_name}",
             reason="更正移交档案馆的记录" if before else "登记移交国家档案馆",
+            data={"review_items_withdrawn": withdrawn},
         )
     return transfer
 

@@ -11,7 +11,7 @@ shows overdue and at-risk deadlines whenever it is run.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -20,8 +20,15 @@ from django.utils import timezone
 from attributes_app import services as s
 from attributes_app.archives import document_record_archive_transfer
 from attributes_app.determinations import determination_answer
-from attributes_app.models import CatalogueItem, Document
+from attributes_app.models import (
+    AttributeChange,
+    CatalogueItem,
+    Document,
+    Publication,
+    SecrecyReview,
+)
 from workflow.calendar import get_calendar
+from workflow.models import AuditEvent
 
 DEMO_PASSWORD = "demo"
 PORTAL = "https://www.example.gov.cn/zwgk/"
@@ -337,7 +344,90 @@ def _catalogue(agency, people: dict) -> dict[str, CatalogueItem]:
     return items
 
 
+#: When each drafting step of a demo document happened: working days from its formation (签发)
+#: and the time of day, so that its history reads as it would have happened, not all today.
+STEP_TIMES = {
+    "document_registered": (-3, time(9, 0)),
+    "document_text_attached": (-3, time(9, 5)),
+    "attribute_propose": (-3, time(9, 10)),
+    "attribute_office_approve": (-2, time(15, 0)),
+    "attribute_office_return": (-2, time(15, 0)),
+    "attribute_send_back": (-1, time(10, 0)),
+    "attribute_classify": (-1, time(11, 0)),
+    "attribute_confirm": (0, time(10, 30)),
+    "document_issued": (0, time(16, 0)),
+}
+#: Steps recorded with their own date: (the date's source, time of day).
+DATED_STEPS = {
+    "secrecy_reviewed": time(11, 0),
+    "attribute_publish": time(14, 0),
+    "interpretation_published": time(16, 30),
+}
+
+
+#: The document's time field each step sets.
+STEP_FIELDS = {
+    "document_registered": "created_at",
+    "attribute_propose": "proposed_at",
+    "attribute_office_approve": "office_reviewed_at",
+    "attribute_office_return": "office_reviewed_at",
+    "attribute_confirm": "confirmed_at",
+}
+
+
+def _backdate(document: Document, formed: date, calendar) -> None:
+    """Move the demo document's recorded moments (its audit events, attribute history, secrecy
+    reviews and the registration, proposal, review and confirmation times) from today to when
+    each step happened; never later than now, never out of order.
+
+    An attribute change and the audit event of its transition are made together, so the n-th
+    ``attribute_*`` event goes with the n-th change."""
+    now = timezone.now()
+    tz = timezone.get_current_timezone()
+    publication = Publication.objects.filter(document=document).first()
+    reviews = iter(document.secrecy_reviews.order_by("id"))
+    changes = iter(AttributeChange.objects.filter(document=document).order_by("id"))
+    events = AuditEvent.objects.filter(
+        object_type=Document._meta.label_lower, object_id=str(document.pk)
+    ).order_by("id")
+    fields: dict = {}
+    floor = None
+    for event in events:
+        change = next(changes, None) if event.action.startswith("attribute_") else None
+        review = None
+        if event.action in STEP_TIMES:
+            days, at = STEP_TIMES[event.action]
+            day = calendar.add_working_days(formed, days) if days else formed
+        elif event.action == "secrecy_reviewed":
+            review = next(reviews)
+            day, at = review.reviewed_on, DATED_STEPS[event.action]
+        elif event.action == "attribute_publish" and publication and publication.published_on:
+            day, at = publication.published_on, DATED_STEPS[event.action]
+        elif event.action == "interpretation_published" and publication:
+            day, at = publication.interpretation_published_on, DATED_STEPS[event.action]
+        else:
+            continue
+        when = min(timezone.make_aware(datetime.combine(day, at), tz), now)
+        when = max(when, floor) if floor is not None else when
+        floor = when
+        AuditEvent.objects.filter(pk=event.pk).update(at=when)
+        if change is not None:
+            AttributeChange.objects.filter(pk=change.pk).update(at=when)
+        if review is not None:
+            SecrecyReview.objects.filter(pk=review.pk).update(recorded_at=when)
+        if event.action in STEP_FIELDS:
+            fields[STEP_FIELDS[event.action]] = when
+    Document.objects.filter(pk=document.pk).update(**fields)
+
+
 def _run(plan: Plan, index: int, agency, units, people, catalogue, today: date, calendar):
+    document = _steps(plan, index, agency, units, people, catalogue, today, calendar)
+    if not plan.formed:
+        _backdate(document, calendar.add_working_days(today, -plan.age), calendar)
+    return document
+
+
+def _steps(plan: Plan, index: int, agency, units, people, catalogue, today: date, calendar):
     unit = units[plan.unit]
     drafter, head = _drafter_of(plan.unit, people), _head_of(plan.unit, people)
     office, secrecy = people["office_head"], people["secrecy_reviewer"]

@@ -2,8 +2,9 @@
 
 GB/T 9704 prints the mark — （此件公开发布）, （此件依申请公开）, （此件不予公开） — as a 附注:
 below the date, indented two characters, in parentheses. A DOCX gets a paragraph after its date
-line (or at the end when no date line is found); a PDF is stamped on its last page below the last
-line of text, found from the text positions, or on a new A4 page when there is no room. The stamp
+line (or at the end when no date line is found); a PDF is stamped one line below its date line,
+found from the text positions, above a 版记 at the foot of the page (or below the last line when
+there is no date line), or on a new A4 page when there is no room. The stamp
 is set by WeasyPrint with the letters' body font, so the PDF embeds it.
 
 A document whose attribute is not confirmed is not exported with a mark: the same rule as 不予发文.
@@ -237,10 +238,45 @@ html, body {{ margin: 0; }}
     return PdfReader(BytesIO(pdf)).pages[0]
 
 
+def _mark_spots(pages) -> list[tuple[int, list[TextLine], int]]:
+    """Where the mark may go, best first, as (page index, the page's lines, index of the line
+    to stamp below): below the last 成文日期 line of the document (GB/T 9704 7.3.6), else below
+    the last line of the last page. Turned pages and pages without text are skipped."""
+    spots = []
+    layouts = {}
+
+    def lines_of(index: int) -> list[TextLine]:
+        if index not in layouts:
+            page = pages[index]
+            layouts[index] = text_lines(page) if not (page.get("/Rotate") or 0) % 360 else []
+        return layouts[index]
+
+    for index in range(len(pages) - 1, -1, -1):
+        lines = lines_of(index)
+        dates = [i for i, line in enumerate(lines) if _DATE_LINE.fullmatch(line.text)]
+        if dates:
+            below = dates[-1]
+            # Other 附注 already under the date (（联系人：…）) keep their place; the mark follows.
+            while (
+                below + 1 < len(lines)
+                and lines[below + 1].text.startswith(("（", "("))
+                and lines[below].y - lines[below + 1].y <= 1.6 * LINE_PITCH
+            ):
+                below += 1
+            spots.append((index, lines, below))
+            break
+    last = len(pages) - 1
+    if lines_of(last) and not spots:
+        spots.append((last, lines_of(last), len(lines_of(last)) - 1))
+    return spots
+
+
 def mark_pdf(data: bytes, mark: str) -> bytes:
-    """``data`` with ``mark`` stamped below the last line of text of its last page, indented two
-    characters from the text's left edge; on a new A4 page when the last page has no room
-    above its bottom margin (35 mm), has no text layer (a scan) or is turned.
+    """``data`` with ``mark`` stamped one line below its 成文日期 (the last line that is only a
+    date) and any 附注 already there, indented two characters from the text's left edge, where
+    the next line down (a 版记 at the foot of the page) leaves room; without a date line, below
+    the last line of the last page. On a new A4 page when there is no room, no text layer (a
+    scan) or the page is turned.
 
     The same mark already in the text leaves it as it is; another mark is refused, since a PDF's
     printed words cannot be taken out.
@@ -267,20 +303,25 @@ def mark_pdf(data: bytes, mark: str) -> bytes:
             "请上传未标注公开属性的正式文本。"
         )
     writer = PdfWriter(clone_from=reader)
-    last = writer.pages[-1]
-    box = last.mediabox
-    left, bottom = float(box.left), float(box.bottom)
-    width, height = float(box.width), float(box.height)
-    lines = text_lines(reader.pages[-1]) if not (last.get("/Rotate") or 0) % 360 else []
     placed = False
-    if lines:
-        lowest = lines[-1]
-        baseline = lowest.y - max(LINE_PITCH, 1.5 * lowest.size)
+    for index, lines, below in _mark_spots(reader.pages):
+        page = writer.pages[index]
+        box = page.mediabox
+        left, bottom = float(box.left), float(box.bottom)
+        width, height = float(box.width), float(box.height)
+        anchor = lines[below]
+        baseline = anchor.y - max(LINE_PITCH, 1.5 * anchor.size)
         x = min(line.x for line in lines) + 2 * CHAR_PITCH
-        if baseline - DESCENT * MARK_PT >= bottom + BOTTOM_MARGIN and x < left + width:
+        # Room: above the bottom margin and clear of the next line down (a 版记 at the foot).
+        floor = bottom + BOTTOM_MARGIN
+        if below + 1 < len(lines):
+            following = lines[below + 1]
+            floor = max(following.y + ASCENT * following.size + 2, bottom)
+        if baseline - DESCENT * MARK_PT >= floor and x < left + width:
             overlay = _overlay(width, height, mark, x - left, baseline - bottom)
-            last.merge_transformed_page(overlay, Transformation().translate(left, bottom))
+            page.merge_transformed_page(overlay, Transformation().translate(left, bottom))
             placed = True
+            break
     if not placed:
         page = writer.add_blank_page(*A4)
         baseline = A4[1] - TOP_MARGIN - ASCENT * MARK_PT

@@ -244,6 +244,56 @@ class DocumentForm(ServiceErrorsMixin, AttributeFieldsMixin, forms.Form):
         }
 
 
+class OlderDocumentForm(DocumentForm):
+    """Registering an older document, issued before it was entered here: its dates, secrecy
+    status and validity. It has no attribute: the drafting unit determines one by letter when it
+    is needed (DOMAIN §4.4), and until then it is listed as "no attribute yet"."""
+
+    older = True
+    service_fields = {
+        **DocumentForm.service_fields,
+        "validity_changed_on": "validity_changed_on",
+    }
+
+    issued_on = DateField(label="印发日期", help_text="版记中的印发日期。")
+    secrecy = choice(
+        "密级状态",
+        [
+            (Document.Secrecy.NON_SECRET, "非涉密"),
+            (Document.Secrecy.UNDETERMINED, "未确定密级（将列入“既未定密也未确定公开属性”清单）"),
+        ],
+        widget=forms.RadioSelect,
+        help_text="涉密文件不在本系统登记。",
+    )
+    validity = choice("效力状态", Document.Validity.choices, widget=forms.RadioSelect)
+    validity_changed_on = DateField(
+        label="修改、失效或废止日期", required=False, help_text="效力状态不是“有效”时填写。"
+    )
+    validity_note = text("效力说明", 300, help_text="例如：被孝政发〔2020〕3号文件废止。")
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("propose", False)
+        super().__init__(*args, **kwargs)
+        self.fields["formed_on"].required = True
+        self.fields["formed_on"].help_text = "文件落款的日期。"
+        self.fields["number"].help_text = "没有文号的（如会议纪要）可以不填。"
+        self.fields["text_file"].help_text = self.fields["text_file"].help_text.replace(
+            "可以以后再上传。", "可以以后再上传；加注公开属性须在认定公开属性之后。"
+        )
+        self.initial.setdefault("secrecy", Document.Secrecy.NON_SECRET)
+        self.initial.setdefault("validity", Document.Validity.IN_FORCE)
+
+    def document_data(self) -> DocumentData:
+        data = self.cleaned_data
+        document = super().document_data()
+        document.issued_on = data["issued_on"]
+        document.secrecy = data["secrecy"]
+        document.validity = data["validity"]
+        document.validity_changed_on = data.get("validity_changed_on")
+        document.validity_note = data.get("validity_note", "")
+        return document
+
+
 class ProposalForm(ServiceErrorsMixin, AttributeFieldsMixin, forms.Form):
     title = "提出公开属性建议"
     submit_label = "提交建议"

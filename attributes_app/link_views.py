@@ -49,6 +49,7 @@ from attributes_app.models import (
 )
 from attributes_app.selectors import visible_documents, visible_reviews
 from attributes_app.services import StaleDocument
+from attributes_app.views import REGISTER_ROLES, may_see
 from workflow.letters.models import agency_overrides
 from workflow.letters.render import CONTENT_TYPES, build_letter, render_structure
 from workflow.roles import has_role
@@ -219,7 +220,10 @@ def determination_letter(request, pk: int, fmt: str):
 
 @login_required
 def document_marked_text(request, pk: int):
-    """The final text with its attribute mark, or a page saying why not (不予导出)."""
+    """The final text with its attribute mark, or a page saying why not (不予导出): for the
+    register's roles, like the document page and the unmarked text."""
+    if not may_see(request.user, REGISTER_ROLES):
+        raise PermissionDenied
     document = get_object_or_404(visible_documents(request.user), pk=pk)
     try:
         marked = marked_text(document)

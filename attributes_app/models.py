@@ -453,7 +453,7 @@ class ReviewItem(models.Model):
         WITH_UNIT = "with_unit", "待起草单位提出意见"
         PROPOSED = "proposed", "待法制机构决定"
         DECIDED = "decided", "已决定"
-        WITHDRAWN = "withdrawn", "已转为涉密，不再复核"
+        WITHDRAWN = "withdrawn", "已移出复核（转为涉密或移交档案馆）"
 
     class Verdict(models.TextChoices):
         KEEP = rules.KEEP, rules.VERDICT_LABELS[rules.KEEP]

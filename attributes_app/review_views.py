@@ -9,6 +9,9 @@ ids only when the decision is submitted, and a large bulk decision runs as a bac
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -46,6 +49,31 @@ def _signal_labels(item: ReviewItem) -> list[str]:
     return [label for code, label in rules.SIGNAL_LABELS.items() if getattr(item, f"signal_{code}")]
 
 
+@dataclass
+class Attempt:
+    """What came of a service call made for a form: done (with the service's result), or
+    refused: the reasons are on the form (status 403 for a permission), or ``stale`` says that
+    somebody else acted first."""
+
+    done: bool
+    result: object = None
+    status: int = 200
+    stale: str = ""
+
+
+def _attempt(form, call: Callable[[], object]) -> Attempt:
+    try:
+        return Attempt(done=True, result=call())
+    except ValidationError as error:
+        form.add_service_error(error)
+        return Attempt(done=False)
+    except services.StaleReview as error:
+        return Attempt(done=False, stale=str(error))
+    except PermissionError as error:
+        form.add_error(None, str(error))
+        return Attempt(done=False, status=403)
+
+
 class ReviewListView(RolePageMixin, TemplateView):
     """年度复核: the agency's reviews, and the form that opens one (legal office)."""
 
@@ -68,7 +96,9 @@ class ReviewListView(RolePageMixin, TemplateView):
                 form.add_error(problem[0], problem[1])
             else:
                 documents = Document.objects.filter(
-                    agency=agency, attribute_state=selectors.S.RESTRICTED
+                    agency=agency,
+                    attribute_state=selectors.S.RESTRICTED,
+                    archive_transfer__isnull=True,
                 ).count()
                 job = jobs.submit_open_review(
                     actor=request.user, agency=agency, year=year, documents=documents
@@ -185,23 +215,21 @@ class ReviewItemsView(RolePageMixin, TemplateView):
                     reverse("attributes:reviews:job", kwargs={"job_pk": job.pk})
                 )
             if ids:
-                try:
-                    result = services.review_decide_bulk(
+                attempt = _attempt(
+                    form,
+                    lambda: services.review_decide_bulk(
                         actor=request.user,
                         review_id=review.pk,
                         item_ids=ids,
                         decision=form.decision(),
-                    )
-                except ValidationError as error:
-                    form.add_service_error(error)
-                except services.StaleReview as error:
-                    form.add_error(None, str(error))
-                except PermissionError as error:
-                    form.add_error(None, str(error))
-                    status = 403
-                else:
-                    messages.success(request, jobs.decided_message(result))
+                    ),
+                )
+                if attempt.done:
+                    messages.success(request, jobs.decided_message(attempt.result))
                     return HttpResponseRedirect(request.get_full_path())
+                if attempt.stale:
+                    form.add_error(None, attempt.stale)
+                status = attempt.status
         context = self.get_context_data(bulk_form=form, selected=request.POST.getlist("items"))
         return self.render_to_response(context, status=status)
 
@@ -259,19 +287,17 @@ class ReviewItemView(RolePageMixin, TemplateView):
         form = f.ReviewDecisionForm(request.POST)
         status = 200
         if form.is_valid():
-            try:
-                services.review_decide(
+            attempt = _attempt(
+                form,
+                lambda: services.review_decide(
                     actor=request.user, item_id=item.pk, decision=form.decision()
-                )
-            except ValidationError as error:
-                form.add_service_error(error)
-            except services.StaleReview as error:
-                messages.warning(request, str(error))
+                ),
+            )
+            status = attempt.status
+            if attempt.stale:
+                messages.warning(request, attempt.stale)
                 return HttpResponseRedirect(request.path)
-            except PermissionError as error:
-                form.add_error(None, str(error))
-                status = 403
-            else:
+            if attempt.done:
                 messages.success(request, f"已对《{item.document.title}》作出决定。")
                 following = (
                     review.items.filter(status=ReviewItem.Status.PROPOSED, pk__gt=item.pk)
@@ -404,23 +430,22 @@ class UnitInboxView(RolePageMixin, TemplateView):
                     None, "所选事项不属于本单位正在进行的同一次复核，请刷新页面后重新选择。"
                 )
             else:
-                try:
-                    result = services.review_propose_bulk(
+                attempt = _attempt(
+                    form,
+                    lambda: services.review_propose_bulk(
                         actor=request.user,
                         review_id=mine[0],
                         item_ids=ids,
                         proposal=form.proposal(),
-                    )
-                except ValidationError as error:
-                    form.add_service_error(error)
-                except services.StaleReview as error:
-                    form.add_error(None, str(error))
-                except PermissionError as error:
-                    form.add_error(None, str(error))
-                    status = 403
-                else:
-                    messages.success(request, f"已对{result.items}项提出意见，送法制审核机构决定。")
+                    ),
+                )
+                if attempt.done:
+                    items = attempt.result.items
+                    messages.success(request, f"已对{items}项提出意见，送法制审核机构决定。")
                     return HttpResponseRedirect(request.get_full_path())
+                if attempt.stale:
+                    form.add_error(None, attempt.stale)
+                status = attempt.status
         context = self.get_context_data(bulk_form=form, selected=request.POST.getlist("items"))
         return self.render_to_response(context, status=status)
 
@@ -461,19 +486,17 @@ class UnitItemView(RolePageMixin, TemplateView):
         form = f.ReviewProposalForm(request.POST)
         status = 200
         if form.is_valid():
-            try:
-                services.review_propose(
+            attempt = _attempt(
+                form,
+                lambda: services.review_propose(
                     actor=request.user, item_id=item.pk, proposal=form.proposal()
-                )
-            except ValidationError as error:
-                form.add_service_error(error)
-            except services.StaleReview as error:
-                messages.warning(request, str(error))
+                ),
+            )
+            status = attempt.status
+            if attempt.stale:
+                messages.warning(request, attempt.stale)
                 return HttpResponseRedirect(request.path)
-            except PermissionError as error:
-                form.add_error(None, str(error))
-                status = 403
-            else:
+            if attempt.done:
                 messages.success(request, f"已对《{item.document.title}》提出意见。")
                 return HttpResponseRedirect(reverse("attributes:unit_review:index"))
         return self.render_to_response(self.get_context_data(form=form), status=status)

@@ -41,6 +41,7 @@ from attributes_app.deadline_sync import (
 )
 from attributes_app.flows import TRANSITION_ACTIONS, AttributeFlow
 from attributes_app.models import (
+    ArchiveTransfer,
     AttributeChange,
     AttributeReview,
     AttributeState,
@@ -233,6 +234,10 @@ class DocumentData:
     secrecy: str = Document.Secrecy.UNDETERMINED
     effective_on: date | None = None
     catalogue_item_id: int | None = None
+    #: An older document may already have been amended, have expired or been repealed.
+    validity: str = Document.Validity.IN_FORCE
+    validity_changed_on: date | None = None
+    validity_note: str = ""
 
 
 def validate_document(data: DocumentData, *, agency: Agency, today: date) -> dict[str, str]:
@@ -262,7 +267,27 @@ def validate_document(data: DocumentData, *, agency: Agency, today: date) -> dic
     number = data.number.strip()
     if number and Document.objects.filter(agency=agency, number=number).exists():
         errors["number"] = f"本机关已有文号为“{number}”的文件，请核对。"
+    errors.update(_validity_problems(data, today))
     return errors
+
+
+def _validity_problems(data: DocumentData, today: date) -> dict[str, str]:
+    if data.validity not in Document.Validity.values:
+        return {"validity": "请选择效力状态：有效、已修改、已失效或已废止。"}
+    if data.validity == Document.Validity.IN_FORCE:
+        return {}
+    if data.issued_on is None:
+        return {"validity": "尚未印发的文稿不能登记为已修改、已失效或已废止。"}
+    changed = data.validity_changed_on
+    label = Document.Validity(data.validity).label.removeprefix("已")
+    if changed is None:
+        return {"validity_changed_on": f"请填写文件{label}的日期。"}
+    if changed > today:
+        return {"validity_changed_on": f"{label}日期（{cn_date(changed)}）晚于今天，请核对。"}
+    if changed < data.issued_on:
+        issued = cn_date(data.issued_on)
+        return {"validity_changed_on": f"{label}日期不能早于印发日期（{issued}）。"}
+    return {}
 
 
 def document_register(
@@ -290,6 +315,13 @@ def document_register(
                 secrecy=data.secrecy,
                 effective_on=data.effective_on,
                 catalogue_item_id=data.catalogue_item_id,
+                validity=data.validity,
+                validity_changed_on=(
+                    data.validity_changed_on
+                    if data.validity != Document.Validity.IN_FORCE
+                    else None
+                ),
+                validity_note=data.validity_note.strip(),
                 created_by=actor,
                 created_at=timezone.now(),
             )
@@ -970,6 +1002,13 @@ def attribute_determine(
         flow = AttributeFlow(document)
         if not flow.determine.can_proceed(check_conditions=False):
             raise _stale(document, "determine", "认定公开属性")
+        transfer = ArchiveTransfer.objects.filter(document=document).first()
+        if transfer is not None:
+            raise StaleDocument(
+                f"{_title(document)}已于{cn_date(transfer.transferred_on)}移交"
+                f"{transfer.archive_name}，按照《中华人民共和国档案法》的规定利用，"
+                "不再认定公开属性。"
+            )
         errors = rules.attribute_problems(
             kind=document.kind, attribute=attribute, reasons=reasons, ground=ground, law=law
         )
@@ -1066,11 +1105,16 @@ def review_open(
                 opened_by=actor,
                 opened_at=now,
             )
-            restricted = Document.objects.filter(agency=agency, attribute_state=S.RESTRICTED)
+            # A document transferred to the archives is used under the Archives Law; the
+            # agency no longer holds it, so its attribute is no longer the agency's to review.
+            restricted = Document.objects.filter(
+                agency=agency, attribute_state=S.RESTRICTED, archive_transfer__isnull=True
+            )
             applicants = dict(
                 DocumentRequestLink.objects.filter(
                     document__agency=agency,
                     document__attribute_state=S.RESTRICTED,
+                    document__archive_transfer__isnull=True,
                     request__outcome__in=rules.DISCLOSING_OUTCOMES,
                 )
                 .values("document_id")

@@ -32,7 +32,7 @@ from attributes_app.drafting import document_draft
 from attributes_app.exports import export_refusal
 from attributes_app.guidance import ATTRIBUTE_GUIDES, GROUND_GUIDES
 from attributes_app.models import ArchiveTransfer, AttributeState, Document, Publication
-from workflow.roles import user_roles
+from workflow.roles import has_role, user_roles
 from workflow.selectors import agencies_of
 
 S = AttributeState
@@ -54,6 +54,7 @@ WORK_ROLES = frozenset({"drafter", "drafting_unit_head", "office_head", "secrecy
 OFFICE_ROLES = frozenset({"office_head"})
 ERROR_LIST_ROLES = frozenset({"office_head", "legal_reviewer"})
 DRAFT_ROLES = frozenset({"drafter", "drafting_unit_head"})
+OLDER_ROLES = frozenset({"drafter", "drafting_unit_head", "office_head"})
 
 
 def may_see(user, roles: frozenset[str]) -> bool:
@@ -115,6 +116,7 @@ class RegisterView(RolePageMixin, TemplateView):
             filtered=any(v for v in filters.values()),
             many_agencies=len(agencies) > 1,
             can_draft=may_see(user, DRAFT_ROLES),
+            can_register_older=may_see(user, OLDER_ROLES),
         )
         return context
 
@@ -131,19 +133,40 @@ class DraftView(RolePageMixin, TemplateView):
 
     template_name = "attributes_app/draft.html"
     roles = DRAFT_ROLES
+    form_class = f.DocumentForm
+    page_title = "起草文件"
+
+    def _units(self):
+        return lists.draftable_units(self.request.user)
+
+    def _form_kwargs(self) -> dict:
+        return {"propose": "drafter" in user_roles(self.request.user)}
+
+    def _save(self, form, file) -> Document:
+        unit = form.cleaned_data["drafting_unit"]
+        return document_draft(
+            actor=self.request.user,
+            agency=unit.agency,
+            data=form.document_data(),
+            proposal=form.proposal_kwargs() if form.propose else None,
+            file=file,
+        )
+
+    def _saved_message(self, document: Document) -> str:
+        return _drafted_message(document)
 
     def _form(self, data=None, files=None) -> f.DocumentForm:
         user = self.request.user
-        units = lists.draftable_units(user)
+        units = self._units()
         token = (data or {}).get("kept_text", "")
-        form = f.DocumentForm(
+        form = self.form_class(
             data,
             files,
             units=units,
             catalogue=lists.catalogue_of(user),
-            propose="drafter" in user_roles(user),
             kept_name=text_files.kept_name(self.request, token),
             initial={"kind": rules.OTHER_KIND},
+            **self._form_kwargs(),
         )
         if not data:
             only = list(units[:2])
@@ -161,15 +184,8 @@ class DraftView(RolePageMixin, TemplateView):
         token = request.POST.get("kept_text", "")
         if valid:
             file = upload or text_files.take(request, token)
-            unit = form.cleaned_data["drafting_unit"]
             try:
-                document = document_draft(
-                    actor=request.user,
-                    agency=unit.agency,
-                    data=form.document_data(),
-                    proposal=form.proposal_kwargs() if form.propose else None,
-                    file=file,
-                )
+                document = self._save(form, file)
             except ValidationError as error:
                 form.add_service_error(error)
             except (PermissionError, services.StaleDocument) as error:
@@ -177,7 +193,7 @@ class DraftView(RolePageMixin, TemplateView):
             else:
                 if file is not None and not upload:
                     text_files.forget(request, token)
-                messages.success(request, _drafted_message(document))
+                messages.success(request, self._saved_message(document))
                 return HttpResponseRedirect(document_url(document))
         if upload and not form.has_error("text_file"):
             # Keep the chosen file: the browser cannot put it back into the file field.
@@ -197,9 +213,34 @@ class DraftView(RolePageMixin, TemplateView):
             attribute_guides=ATTRIBUTE_GUIDES,
             ground_guides=GROUND_GUIDES,
             catalogue_defaults=form.catalogue_defaults(),
-            title="起草文件",
+            title=self.page_title,
         )
         return context
+
+
+class OlderDocumentView(DraftView):
+    """登记已印发的文件: an older document entered after it was issued — its particulars, dates,
+    secrecy status and validity, and its final text. It has no attribute until its drafting
+    unit determines one by letter (DOMAIN §4.4)."""
+
+    roles = OLDER_ROLES
+    form_class = f.OlderDocumentForm
+    page_title = "登记已印发的文件"
+
+    def _units(self):
+        user = self.request.user
+        if has_role(user, "office_head"):
+            return lists.agency_units(user).filter(active=True)
+        return lists.draftable_units(user)
+
+    def _form_kwargs(self) -> dict:
+        return {}
+
+    def _saved_message(self, document: Document) -> str:
+        return (
+            "已登记。该文件还没有公开属性：需要时（例如有人申请公开），"
+            f"由{document.drafting_unit.name}的负责人以公函认定公开属性。"
+        )
 
 
 def _drafted_message(document: Document) -> str:
@@ -425,7 +466,12 @@ ACTIONS: dict[str, DocumentAction] = {
     ),
     "determine": DocumentAction(
         f.DeterminationForm,
-        lambda s: "determine" in s.transitions and s.document.is_issued,
+        # A document transferred to the archives is used under the Archives Law: no determination.
+        lambda s: (
+            "determine" in s.transitions
+            and s.document.is_issued
+            and not ArchiveTransfer.objects.filter(document=s.document).exists()
+        ),
         # The answer by letter: the 公函 is numbered and kept, and every open request naming
         # the document gets a copy (DOMAIN §4.4).
         lambda form, doc, user: determination_answer(
@@ -785,6 +831,7 @@ class DocumentViewset(_RoleViewset):
 
     index_path = path("", RegisterView.as_view(), name="index")
     draft_path = path("new/", DraftView.as_view(), name="new")
+    older_path = path("older/", OlderDocumentView.as_view(), name="older")
     detail_path = path("<int:pk>/", DocumentView.as_view(), name="detail")
     edit_path = path("<int:pk>/edit/", EditView.as_view(), name="edit")
     action_path = path("<int:pk>/actions/<slug:action>/", DocumentView.as_view(), name="action")

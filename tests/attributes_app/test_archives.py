@@ -12,10 +12,18 @@ from attributes_app.archives import (
     document_record_archive_transfer,
 )
 from attributes_app.models import ArchiveTransfer
-from attributes_app.services import DocumentData, StaleDocument, document_register
+from attributes_app.selectors import review_report
+from attributes_app.services import (
+    DocumentData,
+    StaleDocument,
+    attribute_determine,
+    document_register,
+    review_open,
+)
 from requests_app.documents import pending_determinations, request_name_document
 from requests_app.models import CaseDocument
 from requests_app.services import Proposal, decision_approve, decision_propose, request_accept
+from tests.attributes_app.helpers import INTERNAL, fresh, issued
 from tests.conftest import d
 from tests.letters.helpers import docx_text, require_cjk_fonts, squash
 from tests.requests_app.flow_helpers import refreshed, register
@@ -195,3 +203,61 @@ def test_the_document_page_shows_the_transfer_and_links_to_it_for_those_who_reco
     page = client.get(page_url).content.decode()
     assert "已于2016年5月10日移交孝义市档案馆" in page and archive_url not in page
     assert f'href="{page_url}"' in client.get(archive_url).content.decode()
+
+
+def test_a_transferred_document_is_not_determined_and_the_page_does_not_offer_it(
+    client, older, office_head, unit_head
+):
+    page_url = f"/attributes/documents/{older.pk}/"
+    client.force_login(unit_head)
+    assert 'id="action-determine"' in client.get(page_url).content.decode()
+    document_record_archive_transfer(
+        actor=office_head,
+        document_id=older.pk,
+        transferred_on=d("2016-05-10"),
+        archive_name="孝义市档案馆",
+    )
+    assert 'id="action-determine"' not in client.get(page_url).content.decode()
+    with pytest.raises(StaleDocument, match=r"已于2016年5月10日移交孝义市档案馆.*档案法"):
+        attribute_determine(
+            actor=unit_head,
+            document_id=older.pk,
+            attribute="on_request",
+            reasons="系本机关内部人事安排",
+            ground="internal_affairs",
+        )
+    refused = client.post(
+        f"/attributes/documents/{older.pk}/actions/determine/",
+        {"attribute": "proactive", "reasons": "可以公开"},
+        follow=True,
+    )
+    assert refused.status_code in (200, 403, 404)
+    assert fresh(older).attribute_state == "undetermined"
+
+
+def test_a_transferred_document_leaves_the_yearly_review(
+    office_head, legal_reviewer, agency, draft, drafter, unit_head
+):
+    kept, moved, later = (
+        issued(
+            draft(title=title), drafter=drafter, head=unit_head, attribute="on_request", **INTERNAL
+        )
+        for title in ("留存的文件", "已移交的文件", "复核中移交的文件")
+    )
+    document_record_archive_transfer(
+        actor=office_head,
+        document_id=moved.pk,
+        transferred_on=d("2026-03-03"),
+        archive_name="孝义市档案馆",
+    )
+    review = review_open(actor=legal_reviewer, agency=agency, year=2026)
+    assert set(review.items.values_list("document_id", flat=True)) == {kept.pk, later.pk}
+    document_record_archive_transfer(
+        actor=office_head,
+        document_id=later.pk,
+        transferred_on=d("2026-03-03"),
+        archive_name="孝义市档案馆",
+    )
+    statuses = dict(review.items.values_list("document_id", "status"))
+    assert statuses == {kept.pk: "with_unit", later.pk: "withdrawn"}
+    assert review_report(review).withdrawn == 1

@@ -2,10 +2,12 @@
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from attributes_app.demo import PEOPLE, create_demo_documents
 from attributes_app.models import (
     ArchiveTransfer,
+    AttributeChange,
     AttributeReview,
     Determination,
     DeterminationLetter,
@@ -15,6 +17,7 @@ from attributes_app.models import (
 )
 from attributes_app.selectors import documents_in_error, publication_tasks
 from requests_app.models import CaseDocument
+from workflow.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -81,6 +84,32 @@ def test_the_demo_covers_every_state_and_every_review_step(agency, users):
     named = set(kept.request.document_links.values_list("document__title", flat=True))
     archived = ArchiveTransfer.objects.get().document
     assert archived.title in named and len(named) == 2
+    # The drafting histories read as they happened: confirmed (签发) on the formation date,
+    # proposed before it, published on the day recorded, each in order, none after "now".
+    confirmations = AttributeChange.objects.filter(
+        source="confirmation", to_state__in=["awaiting_publication", "restricted"]
+    ).select_related("document")
+    assert confirmations.count() >= 10
+    for change in confirmations:
+        assert timezone.localtime(change.at).date() == change.document.formed_on
+        assert change.document.confirmed_at == change.at
+    for change in AttributeChange.objects.filter(source="drafting").select_related("document"):
+        if change.document.formed_on:
+            assert timezone.localtime(change.at).date() < change.document.formed_on
+    for change in AttributeChange.objects.filter(source="publication").select_related(
+        "document__publication"
+    ):
+        assert timezone.localtime(change.at).date() == change.document.publication.published_on
+    for document in Document.objects.filter(proposed_at__isnull=False, confirmed_at__isnull=False):
+        moments = list(
+            AuditEvent.objects.filter(
+                object_type="attributes_app.document", object_id=str(document.pk)
+            )
+            .order_by("id")
+            .values_list("at", flat=True)
+        )
+        assert moments == sorted(moments) and moments[-1] <= timezone.now()
+        assert document.created_at == moments[0] < document.confirmed_at
     # The demo's people log in with "demo".
     from django.contrib.auth import get_user_model
 

@@ -1,6 +1,7 @@
 """The final text exported with its attribute mark at the GB/T 9704 附注 position (DOMAIN §4.1)."""
 
 import io
+import re
 
 import pdfplumber
 import pytest
@@ -66,7 +67,7 @@ def lines_of(pdf: bytes, page: int = -1) -> list[tuple[str, float, float]]:
     return [(w["text"], w["x0"], w["top"]) for w in sorted(words, key=lambda w: w["top"])]
 
 
-def test_pdf_mark_is_stamped_below_the_last_line_of_the_last_page():
+def test_pdf_mark_is_stamped_below_the_date_line():
     source = render_letter("reply", sample_context("reply"), "pdf")
     pages = len(PdfReader(io.BytesIO(source)).pages)
     marked = mark_pdf(source, PUBLIC)
@@ -74,12 +75,59 @@ def test_pdf_mark_is_stamped_below_the_last_line_of_the_last_page():
     lines = [line for line in lines_of(marked) if "— " not in line[0]]
     _, x0, top = next(line for line in lines if line[0] == PUBLIC)
     others = [line for line in lines if line[0] != PUBLIC]
-    last = max(others, key=lambda line: line[2])
-    assert top > last[2]  # below the last line of text (the page number left aside)
+    date = max(
+        (line for line in others if re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", squash(line[0]))),
+        key=lambda line: line[2],
+    )
+    note = next(line for line in others if squash(line[0]).startswith("（联系人"))
+    assert date[2] < note[2] < top  # under the date and the 附注 already there
+    assert top - note[2] == pytest.approx(225 * MM / 22, abs=3)
     left = min(line[1] for line in others)
     assert x0 == pytest.approx(left + 2 * CHAR_PITCH, abs=1.5)  # indented two characters
     assert top < (297 - 35) * MM  # inside the text block
     assert all(pdf_fonts(marked).values())  # every font embedded, the stamp's included
+
+
+def pdf_of(body: str, css: str = "") -> bytes:
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    from workflow.letters import fonts
+
+    config = FontConfiguration()
+    stylesheet = CSS(
+        string=f"{fonts.font_face_css()} @page {{ size: A4; margin: 37mm 26mm 35mm 28mm; }}"
+        f" p {{ font-family: {fonts.font_stack('body')}; font-size: 16pt; line-height: 29pt;"
+        f" margin: 0; }} {css}",
+        font_config=config,
+    )
+    return HTML(string=f"<html><body>{body}</body></html>").write_pdf(
+        stylesheets=[stylesheet], font_config=config
+    )
+
+
+def test_pdf_mark_goes_under_the_date_and_above_the_imprint_at_the_foot():
+    # GB/T 9704 7.4: the 版记 (抄送, 印发机关和印发日期) sits at the foot of the last page; the
+    # 附注 belongs under the 成文日期, above it.
+    body = (
+        "<p>关于做好城区老旧小区改造工作的通知</p><p>现就有关事项通知如下。</p>"
+        "<p style='text-align:right'>孝义市人民政府办公室</p>"
+        "<p style='text-align:right'>2026年3月5日</p>"
+        "<div style='position:absolute; bottom:0; left:0; right:0'>"
+        "<p>抄送：市委办公室。</p><p>孝义市人民政府办公室　　2026年3月5日印发</p></div>"
+    )
+    marked = mark_pdf(pdf_of(body), PUBLIC)
+    assert len(PdfReader(io.BytesIO(marked)).pages) == 1
+    tops = {squash(text): top for text, _, top in lines_of(marked)}
+    assert tops["2026年3月5日"] < tops[PUBLIC] < tops["抄送：市委办公室。"]
+    assert tops[PUBLIC] - tops["2026年3月5日"] == pytest.approx(225 * MM / 22, abs=3)
+
+
+def test_pdf_mark_with_no_room_under_the_date_goes_on_a_new_page():
+    body = "<p>通知正文。</p><p>2026年3月5日</p><p>抄送：市委办公室。</p>"
+    marked = mark_pdf(pdf_of(body), ON_REQUEST)
+    assert len(PdfReader(io.BytesIO(marked)).pages) == 2
+    assert [squash(t) for t, *_ in lines_of(marked, page=1)] == [ON_REQUEST]
 
 
 def full_page_pdf() -> bytes:
@@ -153,7 +201,7 @@ def test_a_file_that_is_neither_docx_nor_pdf_is_refused(restricted, drafter):
 
 
 def test_the_export_view_is_scoped_and_says_why_it_refuses(
-    client, restricted, drafter, draft, outsider
+    client, restricted, drafter, draft, outsider, registrar
 ):
     document = attach(
         restricted, drafter, "通知.pdf", render_letter("receipt", sample_context("receipt"), "pdf")
@@ -161,6 +209,9 @@ def test_the_export_view_is_scoped_and_says_why_it_refuses(
     url = f"/attributes/document_files/{document.pk}/marked/"
     client.force_login(outsider)
     assert client.get(url).status_code == 404
+    client.force_login(registrar)  # same agency, no role of the register: like the plain text
+    assert client.get(url).status_code == 403
+    assert client.get(f"/attributes/documents/{document.pk}/text/").status_code == 403
     client.force_login(drafter)
     response = client.get(url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"

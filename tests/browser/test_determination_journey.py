@@ -4,11 +4,11 @@ letter; the case goes on (DOMAIN §4.4), in the browser."""
 import pytest
 from django.utils import timezone
 
-from attributes_app.services import DocumentData, document_register, drafting_unit_save
+from attributes_app.services import drafting_unit_save
 from requests_app.flows import sync_process
 from requests_app.services import request_accept, request_register
 from tests.browser.conftest import login
-from tests.conftest import _persona, d
+from tests.conftest import _persona
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,16 +22,25 @@ def test_a_determination_from_the_case_page_to_the_units_letter(
     agency.save()
     head = _persona(get_user_model(), "unit_head", agency, "drafting_unit_head")
     unit = drafting_unit_save(actor=admin_user, agency=agency, name="综合科", heads=[head])
-    document_register(
-        actor=office_head,
-        agency=agency,
-        data=DocumentData(
-            title="关于城区老旧小区改造项目资金安排的通知",
-            number="孝政办发〔2019〕23号",
-            drafting_unit_id=unit.pk,
-            issued_on=d("2019-06-17"),
-        ),
-    )
+    # The disclosure office enters the older document on the page for issued documents.
+    login(page, live_server, "office_head")
+    page.goto(f"{live_server.url}/attributes/documents/")
+    with page.expect_navigation():
+        page.click("#older-document")
+    page.select_option("select[name=drafting_unit]", str(unit.pk))
+    page.fill("input[name=title]", "关于城区老旧小区改造项目资金安排的通知")
+    page.fill("input[name=number]", "孝政办发〔2019〕23号")
+    page.fill("input[name=formed_on]", "2019-06-14")
+    page.fill("input[name=issued_on]", "2019-06-12")  # a slip: before the formation date
+    with page.expect_navigation():
+        page.click("#save-draft")
+    assert "印发日期不能早于成文日期" in page.locator("#field-issued_on").inner_text()
+    assert page.input_value("input[name=title]") == "关于城区老旧小区改造项目资金安排的通知"
+    page.fill("input[name=issued_on]", "2019-06-17")
+    shot("older-document")
+    with page.expect_navigation():
+        page.click("#save-draft")
+    assert "由综合科的负责人以公函认定公开属性" in page.inner_text("body")
     today = timezone.localdate()
     case = request_register(
         actor=registrar, agency=agency, data=walk_in(arrival_date=today, receipt_date=today)
