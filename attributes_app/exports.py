@@ -22,6 +22,7 @@ from io import BytesIO
 
 from attributes_app import rules
 from attributes_app.models import Document
+from workflow.cn import cn_date
 
 MM = 72 / 25.4
 MARK_PT = 16  # 3号, the body size of GB/T 9704
@@ -63,6 +64,12 @@ def export_refusal(document: Document) -> str | None:
     if document.attribute_state == rules.CLASSIFIED:
         return "该文件已转为涉密文件，不在本系统保存和导出正文。"
     if document.attribute_state not in rules.CONFIRMED_STATES:
+        transfer = getattr(document, "archive_transfer", None)
+        if transfer is not None:
+            return (
+                f"该文件已于{cn_date(transfer.transferred_on)}移交{transfer.archive_name}，"
+                "按照《中华人民共和国档案法》的规定利用，不再认定和加注公开属性。"
+            )
         if document.is_issued and document.attribute_state == rules.UNDETERMINED:
             return (
                 "不予导出：该文件已印发但未确定公开属性，须由起草单位以公函认定公开属性后，"

@@ -61,13 +61,15 @@ def document_list(user, filters: dict[str, Any] | None = None) -> QuerySet[Docum
 
 def documents_in_error(user) -> QuerySet[Document]:
     """Issued documents with neither a secrecy status nor an attribute: the error the seeds ask
-    to report, "既不确定密级也不确定公开属性" (DOMAIN §4.1; Xiaoyi task 3)."""
+    to report, "既不确定密级也不确定公开属性" (DOMAIN §4.1; Xiaoyi task 3). A document transferred
+    to the archives is the archives' under the Archives Law and no longer listed."""
     return (
         visible_documents(user)
         .filter(
             issued_on__isnull=False,
             secrecy=Document.Secrecy.UNDETERMINED,
             attribute_state=S.UNDETERMINED,
+            archive_transfer__isnull=True,
         )
         .select_related("agency", "drafting_unit")
         .order_by("issued_on", "id")

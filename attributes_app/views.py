@@ -637,6 +637,7 @@ class DocumentView(RolePageMixin, TemplateView):
                     form = action.form_class(prefix=name)
             forms[name] = (action, form)
         now = timezone.now()
+        transfer = ArchiveTransfer.objects.filter(document=document).first()
         context.update(
             document=document,
             publication=publication,
@@ -673,9 +674,10 @@ class DocumentView(RolePageMixin, TemplateView):
             and selectors.can(user, "update", document),
             error_case=document.is_issued
             and document.secrecy == Document.Secrecy.UNDETERMINED
-            and document.attribute_state == S.UNDETERMINED,
+            and document.attribute_state == S.UNDETERMINED
+            and transfer is None,
             marked_refusal=export_refusal(document) if document.file else None,
-            archive_transfer=ArchiveTransfer.objects.filter(document=document).first(),
+            archive_transfer=transfer,
             can_archive=document.is_issued
             and document.attribute_state != S.CLASSIFIED
             and selectors.can(user, "archive_transfer", document),

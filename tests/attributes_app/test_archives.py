@@ -11,8 +11,9 @@ from attributes_app.archives import (
     document_cancel_archive_transfer,
     document_record_archive_transfer,
 )
+from attributes_app.exports import export_refusal
 from attributes_app.models import ArchiveTransfer
-from attributes_app.selectors import review_report
+from attributes_app.selectors import documents_in_error, review_report
 from attributes_app.services import (
     DocumentData,
     StaleDocument,
@@ -210,14 +211,19 @@ def test_a_transferred_document_is_not_determined_and_the_page_does_not_offer_it
 ):
     page_url = f"/attributes/documents/{older.pk}/"
     client.force_login(unit_head)
-    assert 'id="action-determine"' in client.get(page_url).content.decode()
+    page = client.get(page_url).content.decode()
+    assert 'id="action-determine"' in page and 'id="error-case"' in page
+    assert list(documents_in_error(office_head)) == [older]
     document_record_archive_transfer(
         actor=office_head,
         document_id=older.pk,
         transferred_on=d("2016-05-10"),
         archive_name="孝义市档案馆",
     )
-    assert 'id="action-determine"' not in client.get(page_url).content.decode()
+    page = client.get(page_url).content.decode()
+    assert 'id="action-determine"' not in page and 'id="error-case"' not in page
+    assert not documents_in_error(office_head).exists()  # the archives' now, not an error here
+    assert "不再认定和加注公开属性" in export_refusal(fresh(older))
     with pytest.raises(StaleDocument, match=r"已于2016年5月10日移交孝义市档案馆.*档案法"):
         attribute_determine(
             actor=unit_head,
