@@ -145,11 +145,11 @@ def progress_reporter(job: Job, *, every: float = 0.5) -> Callable[[int], None]:
     transaction is still open, so nobody else would see the row change before the end. With the
     default per-process cache the waiting page sees it when it is served by the same process
     (``runserver``, one worker, the ``thread`` mode); several processes need ``REDIS_URL``."""
-    last = [0.0]
+    last: list[float | None] = [None]  # the monotonic clock may start near 0 (a fresh boot)
 
     def report(done: int) -> None:
         now = time.monotonic()
-        if now - last[0] >= every:
+        if last[0] is None or now - last[0] >= every:
             last[0] = now
             cache.set(_progress_key(job.pk), done, timeout=int(stale_after().total_seconds()))
 
