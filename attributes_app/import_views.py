@@ -133,7 +133,9 @@ class OlderImportCheckView(RolePageMixin, TemplateView):
             # Confirmed already (a second click, or going back): show that import.
             return HttpResponseRedirect(import_url("job", job_pk=upload.job_id))
         check = older_uploads.load_check(upload)
-        if check is None or not check.clean:
+        if check is None:
+            raise Http404("这次上传的检查结果已不在服务器上（保存时间已过），请重新上传。")
+        if not check.clean:
             messages.error(request, "这个文件有问题，不能导入。请修改后重新上传。")
             return HttpResponseRedirect(import_url("check", token=upload.token))
         running = _running(upload.agency)
@@ -156,7 +158,7 @@ class OlderImportCheckView(RolePageMixin, TemplateView):
             return context
         check = older_uploads.load_check(upload)
         if check is None:
-            raise Http404("这次上传的检查结果已不在服务器上，请重新上传。")
+            raise Http404("这次上传的检查结果已不在服务器上（保存时间已过），请重新上传。")
         page = Paginator(check.problems, PROBLEMS_PAGE).get_page(self.request.GET.get("page"))
         context.update(
             upload=upload,
@@ -183,8 +185,16 @@ def problems_csv_bytes(check: ImportCheck) -> bytes:
     writer = csv.writer(buffer)
     writer.writerow(PROBLEM_COLUMNS)
     for problem in check.problems:
-        writer.writerow([problem.row or "", problem.letter, problem.column or "", problem.message])
+        cells = [problem.row or "", problem.letter, problem.column, problem.message]
+        writer.writerow([_inert(cell) for cell in cells])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _inert(value):
+    """A cell Excel will not run as a formula: what the officer typed comes back in it."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
 
 
 @login_required

@@ -32,6 +32,7 @@ from attributes_app import permissions, rules
 from attributes_app.models import Document, DraftingUnit
 from attributes_app.older_sheet import (
     BY_KEY,
+    COLUMNS,
     Problem,
     column_letter,
     is_blank,
@@ -225,7 +226,7 @@ def _check(agency: Agency, file, name: str, today: date) -> tuple[ImportCheck, l
             if header is None:
                 header, problems = read_header(number, values)
                 check.problems.extend(problems)
-                if any(p.message.startswith("缺少") for p in problems):
+                if any(c.required and c.key not in header.positions for c in COLUMNS):
                     break  # without its columns the rows cannot be read
                 continue
             check.documents += 1
@@ -234,7 +235,8 @@ def _check(agency: Agency, file, name: str, today: date) -> tuple[ImportCheck, l
                     Problem(
                         0,
                         "",
-                        f"文件中的文件超过{limit}份（第{number}行起）。请分成几个文件分批导入。",
+                        f"表格中超过{limit}份文件（从第{number}行起超出），一次最多导入{limit}份。"
+                        "请分成几个文件分批导入。",
                     )
                 )
                 check.documents = limit

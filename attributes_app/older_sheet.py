@@ -325,7 +325,9 @@ def open_table(upload, name: str) -> Iterator[Table]:
     try:
         if not workbook.worksheets:
             raise _refuse(f"“{shown}”中没有工作表。")
-        sheet = workbook.worksheets[0]
+        # The template's sheet by its name, else the first: the notes sheet is never read.
+        names = workbook.sheetnames
+        sheet = workbook[SHEET_TITLE] if SHEET_TITLE in names else workbook.worksheets[0]
         yield Table("xlsx", _xlsx_rows(sheet, shown))
     finally:
         workbook.close()
@@ -373,7 +375,8 @@ def cell_text(value: Any) -> str:
         value = value.date()
     if isinstance(value, date):
         return value.isoformat()
-    return str(value).strip()
+    # A line break typed in a cell (Alt+Enter) is layout, not part of a title or a number.
+    return re.sub(r"[\r\n]+", "", str(value)).strip()
 
 
 _DATE = re.compile(

@@ -19,7 +19,7 @@ import os
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import PurePath
 
 from django.core.files.base import ContentFile, File
@@ -34,6 +34,7 @@ DIR = "older-imports"
 SESSION_KEY = "attributes_older_imports"
 KEEP_FOR = timedelta(days=2)
 KEPT_PER_SESSION = 10
+KEPT_AT = "kept-at.txt"
 TOKEN = re.compile(r"^[0-9a-f]{32}$")
 
 
@@ -73,6 +74,8 @@ def keep(request, *, upload, agency: Agency, kind: str, check: ImportCheck) -> s
         f"{DIR}/{token}/check.json",
         ContentFile(json.dumps(check.as_data(), ensure_ascii=False).encode("utf-8")),
     )
+    # When it was kept, by the application's clock (what ``sweep`` compares with).
+    default_storage.save(f"{DIR}/{token}/{KEPT_AT}", ContentFile(timezone.now().isoformat()))
     entries = request.session.get(SESSION_KEY, {})
     entries[token] = {
         "agency": agency.pk,
@@ -127,7 +130,7 @@ def mark_submitted(request, token: str, job_id: int) -> None:
 
 def open_upload(path: str) -> File | None:
     """The stored file at ``path`` (a job's parameter), or None when it is gone."""
-    if not path.startswith(f"{DIR}/") or not default_storage.exists(path):
+    if not path.startswith(f"{DIR}/") or ".." in path or not default_storage.exists(path):
         return None
     return File(default_storage.open(path, "rb"), name=PurePath(path).name)
 
@@ -142,7 +145,7 @@ def discard(folder: str) -> None:
 
 
 def sweep(now=None) -> int:
-    """Delete the folders of uploads older than ``KEEP_FOR``; return how many."""
+    """Delete the folders of uploads kept longer than ``KEEP_FOR``; return how many."""
     now = now or timezone.now()
     try:
         folders = default_storage.listdir(DIR)[0]
@@ -150,12 +153,13 @@ def sweep(now=None) -> int:
         return 0
     swept = 0
     for folder in folders:
-        path = f"{DIR}/{folder}/check.json"
+        path = f"{DIR}/{folder}/{KEPT_AT}"
         try:
-            modified = default_storage.get_modified_time(path)
-        except (FileNotFoundError, NotImplementedError):
+            with default_storage.open(path, "rb") as stream:
+                kept_at = datetime.fromisoformat(stream.read().decode("ascii"))
+        except (FileNotFoundError, UnicodeDecodeError, ValueError):
             continue
-        if now - modified > KEEP_FOR:
+        if now - kept_at > KEEP_FOR:
             discard(f"{DIR}/{folder}")
             swept += 1
     return swept

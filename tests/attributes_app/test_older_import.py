@@ -362,7 +362,7 @@ def test_too_many_rows_is_one_problem(settings, office_head, agency, units):
     rows = [row(文号=f"C{n}") for n in range(4)]
     found = check(office_head, agency, csv_bytes(rows), "清单.csv")
     assert [p.message for p in found.problems] == [
-        "文件中的文件超过2份（第4行起）。请分成几个文件分批导入。"
+        "表格中超过2份文件（从第4行起超出），一次最多导入2份。请分成几个文件分批导入。"
     ]
 
 
@@ -622,3 +622,44 @@ def test_the_page_explains_the_columns_and_lists_recent_imports(client, office_h
     for column in COLUMNS:
         assert column.header in page and column.explain in page
     assert "最近的导入" in page and "已完成" in page
+
+
+def test_what_the_officer_typed_comes_back_inert_in_the_problem_list(client, office_head, units):
+    client.force_login(office_head)
+    checked = upload(client, csv_bytes([row()], headers=[*HEADERS[:-1], "=1+1"]), "清单.csv")
+    token = checked["Location"].rstrip("/").rsplit("/", 1)[1]
+    listed = client.get(url("problems", token=token)).content.decode("utf-8-sig")
+    first = list(csv.reader(io.StringIO(listed)))[1]
+    assert first[2] == "'=1+1" and "不认识列名“=1+1”" in first[3]
+
+
+def test_a_check_nobody_confirms_is_swept_after_two_days(client, office_head, units):
+    from attributes_app import older_uploads
+
+    client.force_login(office_head)
+    stale = upload(client, xlsx_bytes(three_rows()))
+    with time_machine.travel("2026-03-06 10:00 +0800", tick=False):
+        fresh = upload(client, xlsx_bytes(three_rows()))
+        # The session still names it; its stored check is gone, and the page says so.
+        assert client.get(stale["Location"]).status_code == 404
+        assert client.post(stale["Location"]).status_code == 404
+        assert client.get(fresh["Location"]).status_code == 200
+    folders = older_uploads.default_storage.listdir(older_uploads.DIR)[0]
+    assert folders == [fresh["Location"].rstrip("/").rsplit("/", 1)[1]]
+    assert not Job.objects.exists() and not Document.objects.exists()
+
+
+def test_a_job_whose_file_is_gone_says_so(office_head, agency, units):
+    from workflow.jobs import run, submit
+
+    job = submit(
+        kind=IMPORT_OLDER,
+        title="导入",
+        actor=office_head,
+        agency=agency,
+        params={"path": "older-imports/0/upload.xlsx", "name": "清单.xlsx", "sha256": ""},
+        total=3,
+    )
+    job = run(job.pk)
+    assert job.status == Job.Status.FAILED
+    assert job.message.startswith("上传的“清单.xlsx”已不在服务器上")
