@@ -30,6 +30,7 @@ from attributes_app.models import DraftingUnit
 from attributes_app.older_import import ImportCheck, max_rows, older_import_check
 from attributes_app.views import OFFICE_ROLES, RolePageMixin, may_see
 from workflow.job_views import JobView, job_of, job_status
+from workflow.jobs import is_cut_off
 from workflow.models import Job
 from workflow.selectors import agencies_of
 
@@ -53,15 +54,13 @@ def _kept_or_404(request, token: str) -> older_uploads.KeptImport:
 
 
 def _running(agency) -> Job | None:
-    return (
-        Job.objects.filter(
-            kind=jobs.IMPORT_OLDER,
-            agency=agency,
-            status__in=[Job.Status.QUEUED, Job.Status.RUNNING],
-        )
-        .order_by("created_at")
-        .first()
-    )
+    """An import of ``agency`` still waiting or running (one cut off by a restart is not)."""
+    waiting = Job.objects.filter(
+        kind=jobs.IMPORT_OLDER,
+        agency=agency,
+        status__in=[Job.Status.QUEUED, Job.Status.RUNNING],
+    ).order_by("created_at")
+    return next((job for job in waiting if not is_cut_off(job)), None)
 
 
 class OlderImportView(RolePageMixin, TemplateView):

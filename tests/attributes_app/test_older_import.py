@@ -663,3 +663,29 @@ def test_a_job_whose_file_is_gone_says_so(office_head, agency, units):
     job = run(job.pk)
     assert job.status == Job.Status.FAILED
     assert job.message.startswith("上传的“清单.xlsx”已不在服务器上")
+
+
+def test_one_import_at_a_time_per_agency_unless_the_other_was_cut_off(
+    client, office_head, agency, units
+):
+    from django.utils import timezone
+
+    client.force_login(office_head)
+    other = Job.objects.create(
+        kind=IMPORT_OLDER,
+        title="从“另一个清单.xlsx”导入5份已印发的文件",
+        agency=agency,
+        created_by=office_head,
+        created_at=timezone.now(),
+        status=Job.Status.RUNNING,
+        started_at=timezone.now(),
+    )
+    checked = upload(client, xlsx_bytes(three_rows()))
+    waited = confirm(client, checked)
+    assert waited["Location"] == checked["Location"]
+    assert "正在导入另一个文件" in client.get(checked["Location"]).content.decode()
+    assert not Document.objects.exists()
+    with time_machine.travel("2026-03-03 13:00 +0800", tick=False):  # cut off after 2 hours
+        confirm(client, checked)
+    assert Document.objects.count() == 3
+    assert Job.objects.exclude(pk=other.pk).get().status == Job.Status.DONE
