@@ -9,7 +9,7 @@ from datetime import date
 from django import forms
 from django.core.validators import MaxValueValidator
 
-from attributes_app import rules, text_files
+from attributes_app import older_sheet, rules, text_files
 from attributes_app.guidance import GROUND_CHOICES
 from attributes_app.models import (
     AttributeState,
@@ -292,6 +292,54 @@ class OlderDocumentForm(DocumentForm):
         document.validity_changed_on = data.get("validity_changed_on")
         document.validity_note = data.get("validity_note", "")
         return document
+
+
+class OlderImportForm(forms.Form):
+    """The spreadsheet of older documents to check (``attributes_app.older_import``): for which
+    agency, when the officer works for several, and the file itself."""
+
+    agency = forms.ModelChoiceField(
+        label="导入到哪个机关",
+        queryset=None,
+        empty_label=None,
+        error_messages=MODEL_CHOICE_ERRORS,
+    )
+    file = forms.FileField(
+        label="文件清单",
+        widget=forms.ClearableFileInput(attrs={"accept": older_sheet.ACCEPT}),
+        error_messages={
+            "required": "请选择要导入的文件清单（.xlsx或.csv）。",
+            "invalid": "没有收到文件，请重新选择。",
+            "empty": "这是空文件，请重新选择。",
+        },
+    )
+
+    def __init__(self, *args, agencies, max_mb: int, max_rows: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = agencies
+        self.several = agencies.count() > 1
+        self.only = None if self.several else agencies.first()
+        if not self.several:
+            self.fields["agency"].widget = forms.HiddenInput()
+            self.fields["agency"].required = False
+        self.max_mb = max_mb
+        help_text = f"按模板填写的Excel工作簿（.xlsx）或CSV文件，不超过{max_mb}MB、{max_rows}行。"
+        self.fields["file"].help_text = help_text
+
+    def clean_agency(self):
+        agency = self.cleaned_data.get("agency") or self.only
+        if agency is None:
+            raise forms.ValidationError("您还没有所属的机关，不能导入。")
+        return agency
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.max_mb * text_files.MB:
+            raise forms.ValidationError(
+                f"“{upload.name}”有{upload.size / text_files.MB:.1f}MB，"
+                f"超过了{self.max_mb}MB的上限。请分成几个文件分批导入。"
+            )
+        return upload
 
 
 class ProposalForm(ServiceErrorsMixin, AttributeFieldsMixin, forms.Form):

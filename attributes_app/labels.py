@@ -4,6 +4,7 @@ ACTION_LABELS: dict[str, str] = {
     "drafting_unit_saved": "保存起草单位",
     "catalogue_item_saved": "保存公开事项",
     "document_registered": "登记文件",
+    "older_documents_imported": "从表格导入已印发的文件",
     "document_updated": "修改文件",
     "document_text_attached": "上传正式文本",
     "attribute_propose": "提出公开属性建议",

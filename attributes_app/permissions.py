@@ -8,6 +8,7 @@ Every action needs the user to work for the document's agency (``Agency.staff``)
 | action | agency roles | unit roles | head roles |
 |---|---|---|---|
 | register a document | office_head (older documents of any unit) | drafter, drafting_unit_head | |
+| import older documents from a spreadsheet | office_head | | |
 | edit a draft | | drafter, drafting_unit_head | |
 | attach the final text | office_head | drafter, drafting_unit_head | |
 | propose the attribute | | drafter | |
@@ -48,6 +49,7 @@ _UNIT = ("drafter", "drafting_unit_head")
 
 ACTIONS: dict[str, Action] = {
     "register": Action("登记文件", agency=("office_head",), unit=_UNIT),
+    "import_older": Action("从表格导入已印发的文件", agency=("office_head",)),
     "update": Action("修改文件", unit=_UNIT),
     "attach_text": Action("上传正式文本", agency=("office_head",), unit=_UNIT),
     "propose": Action("提出公开属性建议", unit=("drafter",)),

@@ -240,15 +240,29 @@ class DocumentData:
     validity_note: str = ""
 
 
-def validate_document(data: DocumentData, *, agency: Agency, today: date) -> dict[str, str]:
-    """Every problem of ``data`` for ``agency``, by field, in Chinese."""
+#: The register's text limits (the model's columns), said in the same words as the forms'.
+TEXT_LIMITS = (
+    ("title", "文件标题", 300),
+    ("number", "文号", 60),
+    ("validity_note", "效力说明", 300),
+)
+
+
+def document_problems(data: DocumentData, *, today: date) -> dict[str, str]:
+    """The problems of ``data`` that need no database, by field, in Chinese: what is missing,
+    a classified document, dates in the future or out of order, validity without its date.
+
+    ``validate_document`` adds the agency's units, catalogue and numbers; the spreadsheet import
+    of older documents runs this per row and looks those up once for the whole file."""
     errors: dict[str, str] = {}
     if not data.title.strip():
         errors["title"] = "请填写文件标题。"
+    for field, label, limit in TEXT_LIMITS:
+        length = len(getattr(data, field).strip())
+        if length > limit:
+            errors.setdefault(field, f"{label}最多{limit}个字（现在是{length}个）。")
     if data.kind not in Document.Kind.values:
         errors["kind"] = "请选择文件类型：政策性文件、行政规范性文件或其他公文。"
-    if not DraftingUnit.objects.filter(pk=data.drafting_unit_id, agency=agency).exists():
-        errors["drafting_unit_id"] = f"请选择{agency.name}的起草单位。"
     if data.secrecy == Document.Secrecy.CLASSIFIED:
         errors["secrecy"] = "涉密文件不在本系统登记和办理，请按保密管理规定处理。"
     elif data.secrecy not in Document.Secrecy.values:
@@ -259,6 +273,20 @@ def validate_document(data: DocumentData, *, agency: Agency, today: date) -> dic
             errors[field] = f"{label}（{cn_date(value)}）晚于今天，请核对。"
     if data.formed_on and data.issued_on and data.issued_on < data.formed_on:
         errors["issued_on"] = "印发日期不能早于成文日期。"
+    errors.update(_validity_problems(data, today))
+    return errors
+
+
+def number_taken(number: str) -> str:
+    """The message for a 文号 the agency has already used (the register's unique constraint)."""
+    return f"本机关已有文号为“{number}”的文件，请核对。"
+
+
+def validate_document(data: DocumentData, *, agency: Agency, today: date) -> dict[str, str]:
+    """Every problem of ``data`` for ``agency``, by field, in Chinese."""
+    errors = document_problems(data, today=today)
+    if not DraftingUnit.objects.filter(pk=data.drafting_unit_id, agency=agency).exists():
+        errors["drafting_unit_id"] = f"请选择{agency.name}的起草单位。"
     if (
         data.catalogue_item_id is not None
         and not CatalogueItem.objects.filter(pk=data.catalogue_item_id, agency=agency).exists()
@@ -266,8 +294,7 @@ def validate_document(data: DocumentData, *, agency: Agency, today: date) -> dic
         errors["catalogue_item_id"] = "请选择本机关公开事项目录中的事项。"
     number = data.number.strip()
     if number and Document.objects.filter(agency=agency, number=number).exists():
-        errors["number"] = f"本机关已有文号为“{number}”的文件，请核对。"
-    errors.update(_validity_problems(data, today))
+        errors.setdefault("number", number_taken(number))
     return errors
 
 
@@ -367,7 +394,7 @@ def document_update(
             .exclude(pk=document.pk)
             .exists()
         ):
-            errors["number"] = f"本机关已有文号为“{number}”的文件，请核对。"
+            errors["number"] = number_taken(number)
         if data.kind != document.kind and document.attribute_state != S.UNDETERMINED:
             errors["kind"] = "已提出公开属性建议的文件不能修改文件类型；请先退回建议。"
         if data.drafting_unit_id != document.drafting_unit_id:
@@ -1649,6 +1676,7 @@ __all__ = [
     "document_issue",
     "document_link_request",
     "document_mark_classified",
+    "document_problems",
     "document_publish",
     "document_record_process_decision",
     "document_register",
@@ -1657,6 +1685,7 @@ __all__ = [
     "document_update",
     "drafting_unit_save",
     "interpretation_record",
+    "number_taken",
     "review_close",
     "review_decide",
     "review_decide_bulk",

@@ -117,6 +117,7 @@ class RegisterView(RolePageMixin, TemplateView):
             many_agencies=len(agencies) > 1,
             can_draft=may_see(user, DRAFT_ROLES),
             can_register_older=may_see(user, OLDER_ROLES),
+            can_import_older=may_see(user, OFFICE_ROLES),
         )
         return context
 

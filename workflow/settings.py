@@ -8,6 +8,8 @@ Environment:
 - ``GONGKAI_VAR_DIR``: folder for the SQLite database and generated files (default ``var/``).
 - ``GONGKAI_UPLOAD_MAX_FILE_MB`` / ``GONGKAI_UPLOAD_MAX_TOTAL_MB`` / ``GONGKAI_UPLOAD_MAX_FILES``:
   limits of files uploaded to a case: per file (20), per submission (100), files per field (20).
+- ``GONGKAI_OLDER_IMPORT_MAX_ROWS`` / ``GONGKAI_OLDER_IMPORT_MAX_MB``: the largest spreadsheet of
+  older documents imported at once (20,000 documents, 20 MB).
 - ``GONGKAI_JOBS``: how long actions run in the background (``workflow.jobs``): ``thread``
   (default), ``inline``, or ``queue`` for a ``manage.py run_jobs`` worker.
 """
@@ -153,6 +155,11 @@ STORAGES = {
 GONGKAI_UPLOAD_MAX_FILE_MB = env_int("GONGKAI_UPLOAD_MAX_FILE_MB", 20)
 GONGKAI_UPLOAD_MAX_TOTAL_MB = env_int("GONGKAI_UPLOAD_MAX_TOTAL_MB", 100)
 GONGKAI_UPLOAD_MAX_FILES = env_int("GONGKAI_UPLOAD_MAX_FILES", 20)
+
+# The spreadsheet of older documents (attributes_app.older_import): checked row by row on the page,
+# imported in one transaction by a background job.
+GONGKAI_OLDER_IMPORT_MAX_ROWS = env_int("GONGKAI_OLDER_IMPORT_MAX_ROWS", 20_000)
+GONGKAI_OLDER_IMPORT_MAX_MB = env_int("GONGKAI_OLDER_IMPORT_MAX_MB", 20)
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"

@@ -3,6 +3,7 @@
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Application, Site
 
+from attributes_app.import_views import OlderImportViewset
 from attributes_app.link_views import (
     DeterminationViewset,
     DocumentFilesViewset,
@@ -38,7 +39,8 @@ attributes = Application(
     permission=lambda user: not user.is_authenticated or may_see(user, REGISTER_ROLES),
     viewsets=[
         WorkViewset(),
-        DocumentViewset(),
+        # 文件登记簿, with the spreadsheet import of older documents under it.
+        DocumentViewset(viewsets=[OlderImportViewset()]),
         OfficeReviewViewset(),
         PublicationsViewset(),
         ErrorListViewset(),
