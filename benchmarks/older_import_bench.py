@@ -18,8 +18,6 @@ import io
 import os
 import random
 import resource
-import socket
-import subprocess
 import sys
 import time
 from datetime import date, timedelta
@@ -27,6 +25,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from benchmarks.harness import run_children  # noqa: E402
 
 UNITS = 20
 
@@ -125,14 +125,6 @@ def run_one(rows: int, fmt: str) -> None:
     print(f"peak_rss: {peak:.0f} MB")
 
 
-def postgres_reachable(host: str = "127.0.0.1", port: int = 5432) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=2):
-            return True
-    except OSError:
-        return False
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="sqlite")
@@ -148,29 +140,13 @@ def main() -> None:
         run_one(args.rows, args.format)
         return
 
-    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
-    for backend in backends:
-        env = {**os.environ, "DEBUG": "0", "SECRET_KEY": "bench", "ALLOWED_HOSTS": "*"}
-        bench_dir = ROOT / "var" / "bench-older-import"
-        bench_dir.mkdir(parents=True, exist_ok=True)
-        env["GONGKAI_VAR_DIR"] = str(bench_dir)
-        env.pop("DATABASE_URL", None)
-        if backend == "sqlite":
-            for leftover in bench_dir.glob("gongkai.sqlite3*"):
-                leftover.unlink()
-        else:
-            if not postgres_reachable():
-                print("# postgresql: skipped (no server on 127.0.0.1:5432)")
-                continue
-            name = args.pg_url.rsplit("/", 1)[1]
-            admin = args.pg_url.rsplit("/", 1)[0] + "/postgres"
-            subprocess.run(["psql", admin, "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True)
-            subprocess.run(["psql", admin, "-qc", f"CREATE DATABASE {name}"], check=True)
-            env["DATABASE_URL"] = args.pg_url
-        print(f"# {backend}", flush=True)
-        command = [sys.executable, __file__, "--child", "--rows", str(args.rows)]
-        command += ["--format", args.format]
-        subprocess.run(command, env=env, check=True, cwd=ROOT)
+    run_children(
+        script=__file__,
+        backend=args.backend,
+        folder="bench-older-import",
+        pg_url=args.pg_url,
+        child_args=["--rows", str(args.rows), "--format", args.format],
+    )
 
 
 if __name__ == "__main__":

@@ -17,9 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import socket
 import statistics
-import subprocess
 import sys
 import time
 from datetime import date, timedelta
@@ -27,6 +25,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from benchmarks.harness import run_children  # noqa: E402
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -304,14 +304,6 @@ def run_one(backend: str, cases: int, rounds: int, explain: bool = False) -> Non
     print(f"build_{backend}: {build:.1f} s")
 
 
-def postgres_reachable(host: str = "127.0.0.1", port: int = 5432) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=2):
-            return True
-    except OSError:
-        return False
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
@@ -329,28 +321,15 @@ def main() -> None:
         run_one(backend, args.cases, args.rounds, args.explain)
         return
 
-    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
-    for backend in backends:
-        env = {**os.environ, "DEBUG": "0", "SECRET_KEY": "bench", "ALLOWED_HOSTS": "*"}
-        bench_dir = ROOT / "var" / "bench"
-        bench_dir.mkdir(parents=True, exist_ok=True)
-        env["GONGKAI_VAR_DIR"] = str(bench_dir)
-        env.pop("DATABASE_URL", None)
-        if backend == "sqlite":
-            for leftover in bench_dir.glob("gongkai.sqlite3*"):
-                leftover.unlink()
-        else:
-            if not postgres_reachable():
-                print("postgresql: skipped (no server on 127.0.0.1:5432)")
-                continue
-            name = args.pg_url.rsplit("/", 1)[1]
-            admin = args.pg_url.rsplit("/", 1)[0] + "/postgres"
-            subprocess.run(["psql", admin, "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True)
-            subprocess.run(["psql", admin, "-qc", f"CREATE DATABASE {name}"], check=True)
-            env["DATABASE_URL"] = args.pg_url
-        command = [sys.executable, __file__, "--child", "--cases", str(args.cases)]
-        command += ["--rounds", str(args.rounds)] + (["--explain"] if args.explain else [])
-        subprocess.run(command, env=env, check=True, cwd=ROOT)
+    run_children(
+        script=__file__,
+        backend=args.backend,
+        folder="bench",
+        pg_url=args.pg_url,
+        child_args=["--cases", str(args.cases), "--rounds", str(args.rounds)]
+        + (["--explain"] if args.explain else []),
+        label=False,
+    )
 
 
 if __name__ == "__main__":
