@@ -64,7 +64,7 @@ def export_refusal(document: Document) -> str | None:
     if document.attribute_state == rules.CLASSIFIED:
         return "该文件已转为涉密文件，不在本系统保存和导出正文。"
     if document.attribute_state not in rules.CONFIRMED_STATES:
-        transfer = getattr(document, "archive_transfer", None)
+        transfer = document.archived
         if transfer is not None:
             return (
                 f"该文件已于{cn_date(transfer.transferred_on)}移交{transfer.archive_name}，"

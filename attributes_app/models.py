@@ -5,6 +5,8 @@ machine of ``attributes_app.flows`` (viewflow.fsm); every change of it leaves an
 ``AttributeChange`` row and an audit event.
 """
 
+from __future__ import annotations
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -331,6 +333,14 @@ class Document(models.Model):
     @property
     def is_issued(self) -> bool:
         return self.issued_on is not None
+
+    @property
+    def archived(self) -> ArchiveTransfer | None:
+        """Its transfer to a national archives, if it was transferred (DOMAIN §4.4)."""
+        try:
+            return self.archive_transfer
+        except ArchiveTransfer.DoesNotExist:
+            return None
 
 
 class SecrecyReview(models.Model):

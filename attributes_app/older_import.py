@@ -42,7 +42,7 @@ from attributes_app.older_sheet import (
     unknown_cells,
 )
 from attributes_app.older_sheet import MAX_SCANNED_ROWS as MAX_SCANNED
-from attributes_app.services import DocumentData, number_taken
+from attributes_app.services import DocumentData, new_document, number_taken
 from workflow.audit import audit, audit_bulk, audit_row
 from workflow.cn import cn_date
 from workflow.models import Agency
@@ -375,34 +375,13 @@ def _insert(
     for start in range(0, len(rows), CHUNK):
         chunk = rows[start : start + CHUNK]
         documents = Document.objects.bulk_create(
-            [_document(agency, data, actor=actor, now=now) for _, data in chunk]
+            # No drafter: the officer importing the agency's earlier documents did not draft them.
+            [new_document(agency, data, actor=actor, now=now) for _, data in chunk]
         )
         inserted.extend(zip((row for row, _ in chunk), documents, strict=True))
         if progress is not None:
             progress(len(inserted))
     return inserted
-
-
-def _document(agency: Agency, data: DocumentData, *, actor, now) -> Document:
-    # As document_register saves an older document, but with no drafter: the officer importing
-    # the agency's earlier documents did not draft them.
-    in_force = data.validity == Document.Validity.IN_FORCE
-    return Document(
-        agency=agency,
-        drafting_unit_id=data.drafting_unit_id,
-        title=data.title.strip(),
-        number=data.number.strip(),
-        kind=data.kind,
-        formed_on=data.formed_on,
-        issued_on=data.issued_on,
-        secrecy=data.secrecy,
-        effective_on=data.effective_on,
-        validity=data.validity,
-        validity_changed_on=None if in_force else data.validity_changed_on,
-        validity_note=data.validity_note.strip(),
-        created_by=actor,
-        created_at=now,
-    )
 
 
 def _audit_import(agency, documents, *, name: str, actor, now, source) -> None:

@@ -273,7 +273,10 @@ def document_problems(data: DocumentData, *, today: date) -> dict[str, str]:
             errors[field] = f"{label}（{cn_date(value)}）晚于今天，请核对。"
     if data.formed_on and data.issued_on and data.issued_on < data.formed_on:
         errors["issued_on"] = "印发日期不能早于成文日期。"
-    errors.update(_validity_problems(data, today))
+    validity = _validity_problems(data.validity, data.validity_changed_on, data.issued_on, today)
+    if "changed_on" in validity:
+        validity["validity_changed_on"] = validity.pop("changed_on")
+    errors.update(validity)
     return errors
 
 
@@ -298,23 +301,49 @@ def validate_document(data: DocumentData, *, agency: Agency, today: date) -> dic
     return errors
 
 
-def _validity_problems(data: DocumentData, today: date) -> dict[str, str]:
-    if data.validity not in Document.Validity.values:
+def _validity_problems(
+    validity: str, changed: date | None, issued_on: date | None, today: date
+) -> dict[str, str]:
+    """What is wrong with a validity and the date of its change (keys ``validity`` and
+    ``changed_on``): at registration and when the validity is recorded later."""
+    if validity not in Document.Validity.values:
         return {"validity": "请选择效力状态：有效、已修改、已失效或已废止。"}
-    if data.validity == Document.Validity.IN_FORCE:
+    if validity == Document.Validity.IN_FORCE:
         return {}
-    if data.issued_on is None:
+    if issued_on is None:
         return {"validity": "尚未印发的文稿不能登记为已修改、已失效或已废止。"}
-    changed = data.validity_changed_on
-    label = Document.Validity(data.validity).label.removeprefix("已")
+    label = Document.Validity(validity).label.removeprefix("已")
     if changed is None:
-        return {"validity_changed_on": f"请填写文件{label}的日期。"}
+        return {"changed_on": f"请填写文件{label}的日期。"}
     if changed > today:
-        return {"validity_changed_on": f"{label}日期（{cn_date(changed)}）晚于今天，请核对。"}
-    if changed < data.issued_on:
-        issued = cn_date(data.issued_on)
-        return {"validity_changed_on": f"{label}日期不能早于印发日期（{issued}）。"}
+        return {"changed_on": f"{label}日期（{cn_date(changed)}）晚于今天，请核对。"}
+    if changed < issued_on:
+        return {"changed_on": f"{label}日期不能早于印发日期（{cn_date(issued_on)}）。"}
     return {}
+
+
+def new_document(agency: Agency, data: DocumentData, *, actor, drafter=None, now) -> Document:
+    """The unsaved register entry for ``data`` (checked already): one place for what is stored,
+    for the page's registration and the spreadsheet import alike."""
+    in_force = data.validity == Document.Validity.IN_FORCE
+    return Document(
+        agency=agency,
+        drafting_unit_id=data.drafting_unit_id,
+        drafter=drafter,
+        title=data.title.strip(),
+        number=data.number.strip(),
+        kind=data.kind,
+        formed_on=data.formed_on,
+        issued_on=data.issued_on,
+        secrecy=data.secrecy,
+        effective_on=data.effective_on,
+        catalogue_item_id=data.catalogue_item_id,
+        validity=data.validity,
+        validity_changed_on=None if in_force else data.validity_changed_on,
+        validity_note=data.validity_note.strip(),
+        created_by=actor,
+        created_at=now,
+    )
 
 
 def document_register(
@@ -330,28 +359,8 @@ def document_register(
     drafter = actor if permissions.is_unit_member(actor, unit) else None
     try:
         with transaction.atomic():
-            document = Document.objects.create(
-                agency=agency,
-                drafting_unit=unit,
-                drafter=drafter,
-                title=data.title.strip(),
-                number=data.number.strip(),
-                kind=data.kind,
-                formed_on=data.formed_on,
-                issued_on=data.issued_on,
-                secrecy=data.secrecy,
-                effective_on=data.effective_on,
-                catalogue_item_id=data.catalogue_item_id,
-                validity=data.validity,
-                validity_changed_on=(
-                    data.validity_changed_on
-                    if data.validity != Document.Validity.IN_FORCE
-                    else None
-                ),
-                validity_note=data.validity_note.strip(),
-                created_by=actor,
-                created_at=timezone.now(),
-            )
+            document = new_document(agency, data, actor=actor, drafter=drafter, now=timezone.now())
+            document.save()
             if file is not None:
                 document.file.save(file.name, file, save=True)
             _audit(
@@ -889,18 +898,14 @@ def document_set_validity(
 ) -> Document:
     """Record that an issued document was amended, expired or repealed (or is in force again)."""
     today = today or timezone.localdate()
-    if validity not in Document.Validity.values:
-        raise ValidationError({"validity": "请选择效力状态。"})
-    if validity != Document.Validity.IN_FORCE and changed_on is None:
-        raise ValidationError({"changed_on": "请填写修改、失效或废止的日期。"})
-    _not_in_future(changed_on, today, "changed_on", "修改、失效或废止日期")
     with transaction.atomic():
         document = _locked(document_id)
         permissions.require(actor, "validity", agency=document.agency, unit=document.drafting_unit)
         if not document.is_issued:
             raise StaleDocument(f"{_title(document)}尚未印发，没有效力状态可言。")
-        if changed_on and changed_on < document.issued_on:
-            raise ValidationError({"changed_on": "修改、失效或废止日期不能早于印发日期。"})
+        problems = _validity_problems(validity, changed_on, document.issued_on, today)
+        if problems:
+            raise ValidationError(problems)
         before = document.get_validity_display()
         document.validity = validity
         document.validity_changed_on = (

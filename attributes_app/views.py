@@ -31,7 +31,7 @@ from attributes_app.determinations import determination_answer
 from attributes_app.drafting import document_draft
 from attributes_app.exports import export_refusal
 from attributes_app.guidance import ATTRIBUTE_GUIDES, GROUND_GUIDES
-from attributes_app.models import ArchiveTransfer, AttributeState, Document, Publication
+from attributes_app.models import AttributeState, Document, Publication
 from workflow.roles import has_role, user_roles
 from workflow.selectors import agencies_of
 
@@ -469,9 +469,7 @@ ACTIONS: dict[str, DocumentAction] = {
         f.DeterminationForm,
         # A document transferred to the archives is used under the Archives Law: no determination.
         lambda s: (
-            "determine" in s.transitions
-            and s.document.is_issued
-            and not ArchiveTransfer.objects.filter(document=s.document).exists()
+            "determine" in s.transitions and s.document.is_issued and s.document.archived is None
         ),
         # The answer by letter: the 公函 is numbered and kept, and every open request naming
         # the document gets a copy (DOMAIN §4.4).
@@ -578,6 +576,7 @@ class DocumentView(RolePageMixin, TemplateView):
                 "issued_by",
                 "classified_by",
                 "created_by",
+                "archive_transfer__recorded_by",
             ),
             pk=self.kwargs["pk"],
         )
@@ -638,7 +637,7 @@ class DocumentView(RolePageMixin, TemplateView):
                     form = action.form_class(prefix=name)
             forms[name] = (action, form)
         now = timezone.now()
-        transfer = ArchiveTransfer.objects.filter(document=document).first()
+        transfer = document.archived
         context.update(
             document=document,
             publication=publication,

@@ -90,13 +90,6 @@ def needs_determination(document: Document, archive: ArchiveTransfer | None = No
     return document.attribute_state == rules.UNDETERMINED and document.is_issued and archive is None
 
 
-def _archive_of(document: Document) -> ArchiveTransfer | None:
-    try:
-        return document.archive_transfer
-    except ArchiveTransfer.DoesNotExist:
-        return None
-
-
 def named_documents(case: InformationRequest) -> list[NamedDocument]:
     """The documents ``case`` names, in the order they were named."""
     links = (
@@ -106,7 +99,7 @@ def named_documents(case: InformationRequest) -> list[NamedDocument]:
         )
         .order_by("created_at", "pk")
     )
-    return [NamedDocument(link.document, link, _archive_of(link.document)) for link in links]
+    return [NamedDocument(link.document, link, link.document.archived) for link in links]
 
 
 def pending_determinations(case: InformationRequest) -> list[Document]:
@@ -212,7 +205,7 @@ def request_name_document(*, actor, case_id: int, document_id: int) -> DocumentR
             + (f"（{document.number}）" if document.number else ""),
             data={"document_id": document.pk},
         )
-        archive = _archive_of(document)
+        archive = document.archived
         if needs_determination(document, archive):
             audit(
                 actor=actor,
