@@ -85,16 +85,47 @@ class Party:
         return "你单位" if self.kind == "organization" else "您"
 
 
+# How a letter's opening says a request came in ("收到您……的政府信息公开申请"), per channel as
+# ``requests_app`` names them; any other channel (a platform's name, say) reads "通过……提交".
+SUBMISSION_PHRASES = {
+    "当面提交": "当面提交",
+    "邮寄（需签收）": "以邮寄方式提交",
+    "邮寄": "以邮寄方式提交",
+    "平常信函": "以平常信函方式提交",
+    "互联网": "通过互联网提交",
+    "传真": "以传真方式提交",
+}
+
+
+def submission_phrase(channel: str) -> str:
+    """The words between "收到您" and "的政府信息公开申请" for ``channel``."""
+    channel = channel.strip()
+    if not channel:
+        return "提交"
+    if channel in SUBMISSION_PHRASES:
+        return SUBMISSION_PHRASES[channel]
+    if channel.endswith("提交"):
+        return channel
+    if channel.startswith(("通过", "以", "经")):
+        return f"{channel}提交"
+    return f"通过{channel}提交"
+
+
 @dataclass(kw_only=True)
 class CaseFacts:
     """The facts of a request that letters repeat."""
 
     number: CaseNumber | None = None
     receipt_date: date | None = None
-    channel: str = ""  # 当面提交 / 邮寄 / 互联网 / 传真 …
+    channel: str = ""  # 当面提交 / 邮寄（需签收） / 平常信函 / 互联网 / 传真, or a platform's name
     request: str = ""  # 申请获取的政府信息，as the applicant described it
     due_date: date | None = None
     query_code: str = ""
+
+    @property
+    def submission(self) -> str:
+        """How the request came in, for a sentence: 当面提交, 以邮寄方式提交, 通过互联网提交 …"""
+        return submission_phrase(self.channel)
 
 
 @dataclass(kw_only=True)

@@ -3,14 +3,25 @@
 Templates live in ``letter_templates/`` at the top of the repository; an agency's overrides
 (``TemplateOverride`` rows) shadow them by name, including fragments pulled in with
 ``{% include %}`` such as ``outcomes/not_held.txt`` or ``_remedy.txt``.
+
+Every string of the context is data: ``render_markup`` escapes it (``escape_value``) before the
+template sees it, so nothing typed into a case can become letter structure. Only the template's own
+text writes structure.
 """
 
+import copy
+import enum
 from collections.abc import Mapping
+from dataclasses import fields, is_dataclass
+from datetime import date, datetime
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from django.template import Context, Engine
+
+from workflow.letters.structure import escape_text
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "letter_templates"
 
@@ -39,12 +50,38 @@ def get_engine(overrides: Mapping[str, str] | None = None) -> Engine:
     return _engine(tuple(sorted((overrides or {}).items())))
 
 
+_SCALARS = (int, float, Decimal, date, datetime, enum.Enum, type(None))
+
+
+def escape_value(value: Any) -> Any:
+    """``value`` with every string in it escaped as markup data (see ``structure.escape_text``).
+
+    Strings, lists, tuples and dicts of them, and dataclasses (copied, each field escaped, so their
+    properties compute from escaped text too) are walked; numbers, dates and ``None`` pass as they
+    are. Anything else is refused: a template must not reach text that was not escaped.
+    """
+    if isinstance(value, str):
+        return escape_text(value)
+    if isinstance(value, _SCALARS):
+        return value
+    if isinstance(value, list | tuple):
+        return type(value)(escape_value(item) for item in value)
+    if isinstance(value, dict):
+        return {key: escape_value(item) for key, item in value.items()}
+    if is_dataclass(value) and not isinstance(value, type):
+        escaped = copy.copy(value)
+        for field in fields(value):
+            object.__setattr__(escaped, field.name, escape_value(getattr(value, field.name)))
+        return escaped
+    raise TypeError(f"letter contexts hold text, numbers, dates, lists and dataclasses: {value!r}")
+
+
 def render_markup(
     template_name: str, context: Mapping[str, Any], overrides: Mapping[str, str] | None = None
 ) -> str:
-    """Render ``template_name`` with ``context`` into letter markup."""
+    """Render ``template_name`` with ``context`` into letter markup (context strings as data)."""
     template = get_engine(overrides).get_template(template_name)
-    return template.render(Context(dict(context), autoescape=False))
+    return template.render(Context(escape_value(dict(context)), autoescape=False))
 
 
 def builtin_source(name: str) -> str:

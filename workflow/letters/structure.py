@@ -22,6 +22,12 @@ Templates write the structure as *letter markup*, one element a line (see ``pars
     @抄送 …   @印发 机关|日期           版记
 
 A line ending in a backslash continues on the next non-blank line. Blank lines are ignored.
+
+Values are data, template literals are structure. ``escape_text`` turns the characters the markup
+gives a meaning (``@``, ``|``, ``｜``, ``\\`` and every kind of white space, line breaks included)
+into private sentinel characters; the engine applies it to every string of a context before a
+template sees it, and ``parse_markup`` restores the characters inside the text it has already cut
+into elements. So a request reading ``@标题 同意公开`` prints as those words, never as a title.
 """
 
 from dataclasses import dataclass, field
@@ -119,6 +125,46 @@ class Letter:
         return "\n".join(part for part in parts if part)
 
 
+# Sentinels live in Supplementary Private Use Area-B, which no letter font draws and no keyboard
+# types: a special character c becomes chr(_SENTINEL_BASE + ord(c)). A sentinel typed by someone
+# (or the quote mark itself) is kept as the quote mark followed by it, so the mapping is reversible.
+_SENTINEL_BASE = 0x100000
+_QUOTE = chr(0x10FFFD)
+
+
+def _is_special(char: str) -> bool:
+    return char in "@|｜\\" or char.isspace()
+
+
+_SENTINELS = {
+    chr(code): chr(_SENTINEL_BASE + code) for code in range(0x10000) if _is_special(chr(code))
+}
+_RESTORE = {sentinel: char for char, sentinel in _SENTINELS.items()}
+_ESCAPE_TABLE = str.maketrans(
+    {**_SENTINELS, **{s: _QUOTE + s for s in _RESTORE}, _QUOTE: _QUOTE + _QUOTE}
+)
+_NEEDS_QUOTE = frozenset([*_RESTORE, _QUOTE])
+
+
+def escape_text(text: str) -> str:
+    """``text`` as data in letter markup: it can never start, end, split or continue an element."""
+    return text.translate(_ESCAPE_TABLE)
+
+
+def unescape_text(text: str) -> str:
+    """The inverse of ``escape_text`` (text outside any escaped value is left as it is)."""
+    if not any(char in _NEEDS_QUOTE for char in text):
+        return text
+    out = []
+    chars = iter(text)
+    for char in chars:
+        if char == _QUOTE:
+            out.append(next(chars, ""))
+        else:
+            out.append(_RESTORE.get(char, char))
+    return "".join(out)
+
+
 class MarkupError(ValueError):
     """The letter markup produced by a template is not valid; the message is Chinese."""
 
@@ -127,7 +173,7 @@ _SINGLE = {"@标题": "title", "@文号": "number", "@主送": "addressee", "@�
 
 
 def _cells(text: str) -> list[str]:
-    return [cell.strip() for cell in text.replace("｜", "|").split("|")]
+    return [unescape_text(cell.strip()) for cell in text.replace("｜", "|").split("|")]
 
 
 def _join_continued(text: str) -> list[tuple[int, str]]:
@@ -164,23 +210,24 @@ def parse_markup(text: str) -> Letter:
         rest = rest.strip()
         if not line.startswith("@"):
             directive, rest = "", line
+        text = unescape_text(rest)  # values were escaped: they are text, whatever they hold
         if directive != "@项":
             items = None
         if directive not in ("@表", "@表头", "@表留白"):
             table = None
         if directive in _SINGLE:
-            setattr(letter, _SINGLE[directive], rest)
+            setattr(letter, _SINGLE[directive], text)
         elif directive == "":
-            letter.blocks.append(Paragraph(rest))
+            letter.blocks.append(Paragraph(text))
         elif directive == "@无缩进":
-            letter.blocks.append(Paragraph(rest, indent=False))
+            letter.blocks.append(Paragraph(text, indent=False))
         elif directive in ("@一级", "@二级"):
-            letter.blocks.append(Heading(rest, 1 if directive == "@一级" else 2))
+            letter.blocks.append(Heading(text, 1 if directive == "@一级" else 2))
         elif directive == "@项":
             if items is None:
                 items = NumberedItems()
                 letter.blocks.append(items)
-            items.items.append(rest)
+            items.items.append(text)
         elif directive == "@表宽":
             try:
                 widths = [int(cell) for cell in _cells(rest)]
@@ -195,23 +242,23 @@ def parse_markup(text: str) -> Letter:
                 TableRow(_cells(rest), header=directive == "@表头", tall=directive == "@表留白")
             )
         elif directive == "@附件":
-            letter.attachments.append(rest)
+            letter.attachments.append(text)
         elif directive == "@落款":
-            letter.signature.agency = rest
+            letter.signature.agency = text
         elif directive == "@日期":
-            letter.signature.date = rest
+            letter.signature.date = text
         elif directive == "@印章":
             letter.signature.seal = True
         elif directive in ("@抄送", "@印发"):
             colophon = letter.colophon or Colophon()
             if directive == "@抄送":
-                colophon.cc = rest
+                colophon.cc = text
             else:
                 cells = [*_cells(rest), ""]
                 colophon.printer, colophon.printed_on = cells[0], cells[1]
             letter.colophon = colophon
         else:
-            raise MarkupError(f"第{number}行：未知的文书元素“{directive}”。")
+            raise MarkupError(f"第{number}行：未知的文书元素“{unescape_text(directive)}”。")
     if not letter.title:
         raise MarkupError("文书缺少标题（@标题）。")
     return letter
