@@ -33,7 +33,7 @@ from requests_app.models import CaseDocument, InformationRequest
 from workflow.audit import audit
 from workflow.letters.contexts import MissingLetterElements
 from workflow.letters.models import IssuedLetter, agency_overrides, template_version
-from workflow.letters.render import build_letter, render_structure
+from workflow.letters.render import UnprintableCharacters, build_letter, render_structure
 from workflow.models import Agency
 from workflow.roles import has_role
 
@@ -114,6 +114,8 @@ def _issue(determination: Determination, *, actor, now) -> tuple[DeterminationLe
         if not agency.office_name:
             hint = "请系统管理员在机关设置中填写“政府信息公开工作机构”。"
         raise ValidationError(f"公开属性认定函不能出具：{error}。{hint}") from None
+    except UnprintableCharacters as error:
+        raise ValidationError(f"公开属性认定函不能出具：{error}") from None
     pdf, docx = render_structure(letter, "pdf"), render_structure(letter, "docx")
     number = context.number_text()
     version = template_version(agency)

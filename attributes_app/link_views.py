@@ -50,8 +50,14 @@ from attributes_app.models import (
 from attributes_app.selectors import visible_documents, visible_reviews
 from attributes_app.services import StaleDocument
 from attributes_app.views import REGISTER_ROLES, may_see
+from workflow.letters.contexts import MissingLetterElements
 from workflow.letters.models import agency_overrides
-from workflow.letters.render import CONTENT_TYPES, build_letter, render_structure
+from workflow.letters.render import (
+    CONTENT_TYPES,
+    UnprintableCharacters,
+    build_letter,
+    render_structure,
+)
 from workflow.roles import has_role
 from workflow.selectors import agencies_of
 
@@ -348,11 +354,12 @@ def review_file(request, pk: int, kind: str, fmt: str):
             letter = build_letter(letter_kind, context, overrides=agency_overrides(review.agency))
             body = render_structure(letter, fmt)
             content_type = CONTENT_TYPES[fmt]
-    except ValidationError as error:
+    except (ValidationError, MissingLetterElements, UnprintableCharacters) as error:
+        reasons = error.messages if isinstance(error, ValidationError) else [str(error)]
         return render(
             request,
             "attributes_app/links/refused.html",
-            {"review": review, "message": "；".join(error.messages)},
+            {"review": review, "message": "；".join(reasons)},
             status=409,
         )
     label = "年度复核报告" if kind == "report" else "公开属性调整目录"

@@ -25,7 +25,8 @@ from workflow.letters.contexts import (
 )
 from workflow.letters.kinds import KINDS
 from workflow.letters.models import IssuedLetter, agency_overrides, template_version
-from workflow.letters.render import build_letter, render_structure
+from workflow.letters.render import UnprintableCharacters, build_letter, render_structure
+from workflow.letters.structure import MarkupError
 
 
 def agency_info(case: InformationRequest, actor=None) -> AgencyInfo:
@@ -74,8 +75,13 @@ def issue_letter(
     overrides = agency_overrides(case.agency)
     try:
         letter = build_letter(kind, context, overrides=overrides)
-    except MissingLetterElements as error:
+    except (MissingLetterElements, UnprintableCharacters) as error:
         raise ValidationError(f"{KINDS[kind].label}不能出具：{error}") from None
+    except MarkupError as error:  # an override that no longer fits; never a 500 for the step
+        raise ValidationError(
+            f"{KINDS[kind].label}不能出具：本机关修改的文书模板有误（{error}），"
+            "请系统管理员在“文书模板（本机关修改）”中改正。"
+        ) from None
     pdf = render_structure(letter, "pdf")
     docx = render_structure(letter, "docx")
     now = timezone.now()

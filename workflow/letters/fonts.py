@@ -22,6 +22,7 @@ import hashlib
 import logging
 import os
 import subprocess
+import unicodedata
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -306,3 +307,38 @@ def uncovered(text: str, roles: Iterable[str] = ("body",)) -> set[str]:
         if role in faces:
             covered |= set(TTFont(faces[role].path, lazy=True).getBestCmap())
     return {ch for ch in text if not ch.isspace() and ord(ch) not in covered}
+
+
+@cache
+def _cmap(path: Path, index: int = 0) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    return frozenset(TTFont(path, fontNumber=index, lazy=True).getBestCmap())
+
+
+@cache
+def drawable_codepoints() -> frozenset[int]:
+    """What the PDF can draw in every role: the body face, which every font stack names, and the
+    full system font the stacks fall back on (a rare name character outside GB 2312, say)."""
+    codepoints = set(_cmap(letter_faces()["body"].path))
+    found = _find_system_font("body")
+    if found is not None:
+        codepoints |= _cmap(*found)
+    return frozenset(codepoints)
+
+
+def _ignorable(char: str) -> bool:
+    # Line breaks and tabs are laid out, not drawn; format characters (zero-width space, BOM …)
+    # print as nothing.
+    return char in "\t\n\r" or unicodedata.category(char) == "Cf"
+
+
+def undrawable(text: str) -> list[str]:
+    """The characters of ``text`` the letter fonts cannot draw (they would print as boxes), in
+    order of first appearance; empty when no font is installed (the PDF then fails on its own)."""
+    try:
+        codepoints = drawable_codepoints()
+    except FontsUnavailable:
+        return []
+    missing = (ch for ch in text if ord(ch) not in codepoints and not _ignorable(ch))
+    return list(dict.fromkeys(missing))

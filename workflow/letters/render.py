@@ -6,6 +6,7 @@ docx = render_letter("reply", context, "docx", overrides={"reply.txt": "..."})
 """
 
 import json
+import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,50 @@ class LetterError(ValueError):
     """A letter cannot be produced from this context (wrong kind, wrong outcome …)."""
 
 
+class UnprintableCharacters(LetterError):
+    """The letter's text holds characters its fonts cannot draw: refused rather than printed as
+    boxes. ``found`` lists (character, where, excerpt); the message names each one in Chinese."""
+
+    def __init__(self, found: list[tuple[str, str, str]]):
+        self.found = found
+        self.characters = [char for char, _, _ in found]
+        described = "；".join(
+            f"{_char_label(char)}，见{where}“{excerpt}”" for char, where, excerpt in found
+        )
+        super().__init__(
+            f"文书中有字体无法显示的字符，不能生成：{described}。"
+            "请改用规范汉字或删去这些字符后再出具。"
+        )
+
+
+def _char_label(char: str) -> str:
+    code = f"U+{ord(char):04X}"
+    if unicodedata.category(char)[0] in "CZ":  # invisible or a control: the code alone
+        return code
+    return f"“{char}”（{code}）"
+
+
+def _excerpt(text: str, index: int, reach: int = 8) -> str:
+    start, end = max(index - reach, 0), index + reach + 1
+    piece = " ".join(text[start:end].split())
+    return ("…" if start else "") + piece + ("…" if end < len(text) else "")
+
+
+def check_characters(letter: Letter) -> None:
+    """Refuse (``UnprintableCharacters``) a letter with characters the letter fonts lack."""
+    from workflow.letters.fonts import undrawable
+
+    texts = letter.texts()
+    missing = undrawable("".join(text for _, text in texts))
+    if not missing:
+        return
+    found = []
+    for char in missing:
+        where, text = next((w, t) for w, t in texts if char in t)
+        found.append((char, where, _excerpt(text, text.index(char))))
+    raise UnprintableCharacters(found)
+
+
 def _check_kind_fits(kind_code: str, context: LetterContext) -> None:
     kind = get_kind(kind_code)
     if not isinstance(context, kind.context_class):
@@ -44,13 +89,18 @@ def _check_kind_fits(kind_code: str, context: LetterContext) -> None:
 
 
 def build_letter(
-    kind_code: str, context: LetterContext, *, overrides: Mapping[str, str] | None = None
+    kind_code: str,
+    context: LetterContext,
+    *,
+    overrides: Mapping[str, str] | None = None,
+    check_fonts: bool = True,
 ) -> Letter:
     """The letter structure of ``kind_code`` for ``context``.
 
     Raises ``MissingLetterElements`` (listing every missing element, in Chinese) before anything
-    is rendered, ``LetterError`` for a context that does not fit the kind, and ``MarkupError`` or
-    ``TemplateSyntaxError`` for a broken template.
+    is rendered, ``LetterError`` for a context that does not fit the kind,
+    ``UnprintableCharacters`` (a ``LetterError``) for characters the fonts cannot draw unless
+    ``check_fonts`` is false, and ``MarkupError`` or ``TemplateSyntaxError`` for a broken template.
     """
     _check_kind_fits(kind_code, context)
     context.check()
@@ -59,6 +109,8 @@ def build_letter(
     letter = parse_markup(markup)
     if context.agency.letter_head == "letter" and not kind.form:
         letter.head = LetterHead(context.agency.name)
+    if check_fonts:
+        check_characters(letter)
     return letter
 
 
@@ -112,7 +164,9 @@ __all__ = [
     "FORMATS",
     "LetterError",
     "MissingLetterElements",
+    "UnprintableCharacters",
     "build_letter",
+    "check_characters",
     "context_from_data",
     "render_letter",
     "render_structure",

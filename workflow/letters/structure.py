@@ -107,6 +107,30 @@ class Letter:
     colophon: Colophon | None = None
     head: LetterHead | None = None
 
+    def texts(self) -> list[tuple[str, str]]:
+        """Every text of the letter with where a reader finds it (in Chinese), in reading order."""
+        found = [("版头", self.head.agency if self.head else ""), ("文号", self.number)]
+        found += [("标题", self.title), ("主送", self.addressee)]
+        paragraphs = rows = 0
+        for block in self.blocks:
+            if isinstance(block, Paragraph):
+                paragraphs += 1
+                found.append((f"正文第{paragraphs}段", block.text))
+            elif isinstance(block, Heading):
+                found.append(("正文小标题", block.text))
+            elif isinstance(block, NumberedItems):
+                found += [(f"正文所列第{i}项", item) for i, item in enumerate(block.items, 1)]
+            else:
+                for row in block.rows:
+                    rows += 1
+                    found += [(f"表格第{rows}行", cell) for cell in row.cells]
+        found += [(f"附件{i}", name) for i, name in enumerate(self.attachments, 1)]
+        found += [("落款", self.signature.agency), ("成文日期", self.signature.date)]
+        found.append(("附注", self.note))
+        if self.colophon:
+            found += [("版记", self.colophon.cc), ("版记", self.colophon.printer)]
+        return [(where, text) for where, text in found if text]
+
     def plain_text(self) -> str:
         """All the words of the letter in reading order (for search, tests and previews)."""
         parts = [self.head.agency if self.head else "", self.number, self.title]
