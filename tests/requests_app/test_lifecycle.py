@@ -371,6 +371,17 @@ def test_a_letter_that_cannot_be_issued_refuses_the_step(case, handler, office_h
     assert refreshed(case).stage == S.APPROVE
 
 
+def test_a_character_the_letter_fonts_lack_refuses_registration(registrar, agency, walk_in):
+    # Issue #10 point 9: the receipt would print a box; the step is refused, naming the character.
+    data = walk_in(description="关于\U00021484字村拆迁补偿的文件")
+    with pytest.raises(ValidationError, match=r"登记回执不能出具.*U\+21484.*见表格"):
+        request_register(actor=registrar, agency=agency, data=data, today=d("2026-03-02"))
+    assert not InformationRequest.objects.exists()
+    rare = walk_in(applicant_name="刘䶮", description="关于喆字村拆迁补偿的文件")
+    case = request_register(actor=registrar, agency=agency, data=rare, today=d("2026-03-02"))
+    assert letters_of(case) == ["receipt"]
+
+
 def test_archiving_builds_one_case_file_and_closes_the_case(case, handler, office_head, registrar):
     from pypdf import PdfReader
 
