@@ -178,6 +178,11 @@ def _body_paragraph(document, text: str, names, *, indent: bool = True, role: st
     return paragraph
 
 
+def _keep_with_next(paragraphs) -> None:
+    for paragraph in paragraphs:
+        paragraph.paragraph_format.keep_with_next = True
+
+
 def _table(document, block: Table, names: dict[str, str]) -> None:
     columns = max(block.columns, 1)
     table = document.add_table(rows=0, cols=columns)
@@ -246,6 +251,7 @@ def render_docx(letter: Letter) -> bytes:
     if letter.addressee:
         _body_paragraph(document, f"{letter.addressee}：", names, indent=False)
 
+    body_end = len(document.paragraphs)
     for block in letter.blocks:
         if isinstance(block, Paragraph):
             _body_paragraph(document, block.text, names, indent=block.indent)
@@ -258,6 +264,18 @@ def render_docx(letter: Letter) -> bytes:
         else:
             _table(document, block, names)
 
+    signature = letter.signature
+    closing = bool(letter.attachments or signature.agency or signature.date or letter.note)
+    if closing and letter.blocks:
+        # The end of the body goes over with the signature block (GB/T 9704 7.3.5): its last
+        # paragraph, at least two lines of it, keeps with what follows.
+        if isinstance(letter.blocks[-1], Table):
+            last_row = document.tables[-1].rows[-1]
+            _keep_with_next(p for cell in last_row.cells for p in cell.paragraphs)
+        elif len(document.paragraphs) > body_end:
+            last = document.paragraphs[-1]
+            last.paragraph_format.keep_with_next = True
+            last.paragraph_format.widow_control = True
     many = len(letter.attachments) > 1
     for index, name in enumerate(letter.attachments, 1):
         label = (f"{index}. " if many else "") + name
@@ -269,8 +287,10 @@ def render_docx(letter: Letter) -> bytes:
             _format(paragraph)
             paragraph.paragraph_format.left_indent = Pt(5 * CHAR_PITCH)
             _run(paragraph, label, names["body"], BODY_PT)
+        paragraph.paragraph_format.keep_with_next = bool(
+            signature.agency or signature.date or letter.note or index < len(letter.attachments)
+        )
 
-    signature = letter.signature
     if signature.agency or signature.date:
         date_width = _text_width(signature.date)
         shift = (date_width - _text_width(signature.agency)) / 2
@@ -282,8 +302,10 @@ def render_docx(letter: Letter) -> bytes:
         _format(date, align=WD_ALIGN_PARAGRAPH.RIGHT)
         date.paragraph_format.right_indent = Pt(4 * CHAR_PITCH)
         _run(date, signature.date, names["body"], BODY_PT)
+        _keep_with_next([agency, date] if letter.note else [agency])
     if letter.note:
-        _body_paragraph(document, f"（{letter.note}）", names)
+        note = _body_paragraph(document, f"（{letter.note}）", names)
+        note.paragraph_format.keep_together = True
     if letter.colophon:
         ruled = letter.head is None
         lines = []

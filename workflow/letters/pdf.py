@@ -68,7 +68,8 @@ td, th {{ border: 0.75pt solid #000; padding: 0.8mm 1.5mm; font-size: 14pt; line
 th {{ font-family: {heading}; text-align: center; }}
 tr.tall td {{ height: 20mm; vertical-align: top; }}
 table.dense td, table.dense th {{ font-size: 12pt; line-height: 17pt; }}
-.attachments {{ margin-top: {LINE:.2f}pt; }}
+.attachments {{ margin-top: {LINE:.2f}pt; break-before: avoid; break-inside: avoid; }}
+.closing {{ break-before: avoid; break-inside: avoid; }}
 .attachments p {{ padding-left: {5 * CHAR_PITCH:.2f}pt; text-indent: 0; }}
 .attachments p.first {{ padding-left: {2 * CHAR_PITCH:.2f}pt; }}
 .signature {{ margin-top: {1.5 * LINE:.2f}pt; text-align: right; }}
@@ -180,17 +181,22 @@ def letter_html(letter: Letter) -> str:
             else:
                 out.append(f"<p>{escape(label)}</p>")
         out.append("</div>")
+    # The signature block and the note under it stay together and never open a page of their
+    # own: they go over with the end of the body (GB/T 9704 7.3.5).
+    closing = []
     signature = letter.signature
     if signature.agency or signature.date:
         width = max(_text_width(signature.date), 1) * CHAR_PITCH
         seal = '<div class="seal">印章位置</div>' if signature.seal else ""
-        out.append(
+        closing.append(
             f'<div class="signature"><div class="sig-inner" style="width:{width:.1f}pt">'
             f'{seal}<p class="sig-agency">{escape(signature.agency)}</p>'
             f"<p>{escape(signature.date)}</p></div></div>"
         )
     if letter.note:
-        out.append(f"<p>（{escape(letter.note)}）</p>")
+        closing.append(f"<p>（{escape(letter.note)}）</p>")
+    if closing:
+        out.append(f'<div class="closing">{"".join(closing)}</div>')
     if letter.colophon:
         colophon = letter.colophon
         ruled = letter.head is None
