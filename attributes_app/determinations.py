@@ -34,6 +34,7 @@ from workflow.audit import audit
 from workflow.letters.contexts import MissingLetterElements
 from workflow.letters.models import IssuedLetter, agency_overrides, template_version
 from workflow.letters.render import UnprintableCharacters, build_letter, render_structure
+from workflow.letters.structure import MarkupError
 from workflow.models import Agency
 from workflow.roles import has_role
 
@@ -116,6 +117,11 @@ def _issue(determination: Determination, *, actor, now) -> tuple[DeterminationLe
         raise ValidationError(f"公开属性认定函不能出具：{error}。{hint}") from None
     except UnprintableCharacters as error:
         raise ValidationError(f"公开属性认定函不能出具：{error}") from None
+    except MarkupError as error:  # an override that no longer fits; never a 500
+        raise ValidationError(
+            f"公开属性认定函不能出具：本机关修改的文书模板有误（{error}），"
+            "请系统管理员在“文书模板（本机关修改）”中改正。"
+        ) from None
     pdf, docx = render_structure(letter, "pdf"), render_structure(letter, "docx")
     number = context.number_text()
     version = template_version(agency)

@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from workflow.letters.engine import builtin_source
+from workflow.letters.filters import cite_articles
 from workflow.letters.models import TemplateOverride, agency_overrides, template_version
 from workflow.letters.render import build_letter, sample_context
 from workflow.models import Agency
@@ -77,3 +78,25 @@ def test_every_new_version_is_audited(agency, django_user_model):
         ("第1版", "第2版", "语气"),
     ]
     assert all(e.actor == editor and e.agency == agency for e in events)
+
+
+def test_an_overriding_template_gets_typed_text_as_text_too(agency):
+    # Issue #10 point 1: an agency's own template may put a value at the start of a line; what the
+    # applicant typed still cannot become a title or a table row. Filters keep working on it.
+    source = (
+        "@标题 {{ notice_title }}\n"
+        "@文号 {{ number }}\n"
+        "{{ case.request }}\n"
+        "申请获取{{ case.request|quote }}。依据：{{ articles|cite }}；{{ provided|join_cn }}。\n"
+        '{% include "_closing.txt" %}\n'
+    )
+    TemplateOverride(agency=agency, name="reply_notice.txt", source=source).save()
+    context = sample_context("reply_notice")
+    context.case.request = "@标题 同意公开\n@表 本机关同意全部公开|是\\"
+    context.provided = ["附表|一", "附表二"]
+    letter = build_letter("reply_notice", context, overrides=agency_overrides(agency))
+    assert letter.title == context.template_context()["notice_title"]
+    first, second = (block.text for block in letter.blocks)
+    assert first == context.case.request
+    assert "申请获取“@标题 同意公开\n@表 本机关同意全部公开|是\\”。" in second
+    assert f"依据：{cite_articles(context.articles)}；附表|一、附表二。" in second

@@ -382,6 +382,21 @@ def test_a_character_the_letter_fonts_lack_refuses_registration(registrar, agenc
     assert letters_of(case) == ["receipt"]
 
 
+def test_a_template_element_error_refuses_the_step_instead_of_failing(registrar, agency, walk_in):
+    # Issue #10 point 1: an override checked against the samples may still hold a broken element
+    # on a branch the samples never take; issuing then refuses the step with a message, no 500.
+    from workflow.letters.engine import builtin_source
+    from workflow.letters.models import TemplateOverride
+
+    source = builtin_source("receipt.txt") + '{% if case.channel == "传真" %}@坏元素 x{% endif %}\n'
+    TemplateOverride.objects.create(agency=agency, name="receipt.txt", source=source)
+    data = walk_in(channel="fax")
+    refusal = r"登记回执不能出具：本机关修改的文书模板有误.*@坏元素"
+    with pytest.raises(ValidationError, match=refusal):
+        request_register(actor=registrar, agency=agency, data=data, today=d("2026-03-02"))
+    assert not InformationRequest.objects.exists()
+
+
 def test_archiving_builds_one_case_file_and_closes_the_case(case, handler, office_head, registrar):
     from pypdf import PdfReader
 
