@@ -128,7 +128,8 @@ class Letter:
         found += [("落款", self.signature.agency), ("成文日期", self.signature.date)]
         found.append(("附注", self.note))
         if self.colophon:
-            found += [("版记", self.colophon.cc), ("版记", self.colophon.printer)]
+            colophon = self.colophon
+            found += [("版记", t) for t in (colophon.cc, colophon.printer, colophon.printed_on)]
         return [(where, text) for where, text in found if text]
 
     def plain_text(self) -> str:
