@@ -171,6 +171,18 @@ def test_a_walk_in_is_registered_and_the_case_page_shows_it(client, registrar, a
     assert case.created_by == registrar
 
 
+def test_a_character_the_letter_fonts_lack_is_named_and_the_form_kept(client, registrar, agency):
+    # Issue #10 point 9: the receipt could not print it; the registrar is told which and where,
+    # and nothing typed is lost.
+    client.force_login(registrar)
+    description = "关于\U00021484字村拆迁补偿的文件"
+    response = client.post(REGISTER, form_data(agency, description=description))
+    assert response.status_code == 200 and not R.objects.exists()
+    errors = " ".join(response.context["form"].non_field_errors())
+    assert "登记回执不能出具" in errors and "U+21484" in errors
+    assert response.context["form"]["description"].value() == description
+
+
 def test_an_organisation_is_registered_and_person_fields_left_behind_are_ignored(
     client, registrar, agency
 ):
