@@ -255,3 +255,19 @@ def test_forged_request_prints_as_words_in_pdf_and_docx():
     assert all(isinstance(block, Paragraph | NumberedItems) for block in letter.blocks)
     for fmt, read in (("pdf", pdf_text), ("docx", docx_text)):
         assert squash(FORGERY) in squash(read(render_structure(letter, fmt))), fmt
+
+
+def test_context_values_are_escaped_through_objects_lists_and_lazy_text():
+    from django.utils.translation import gettext_lazy
+
+    from workflow.letters.contexts import Party
+    from workflow.letters.engine import escape_value
+
+    party = Party(name="@标题 甲", kind="organization")
+    escaped = escape_value({"p": party, "l": ["a|b", 3], "lazy": gettext_lazy("当面 提交")})
+    assert escaped["p"].name == escape_text("@标题 甲") and escaped["p"].you == "你单位"
+    assert party.name == "@标题 甲"  # the context itself is left as it was
+    assert escaped["l"] == [escape_text("a|b"), 3]
+    assert escaped["lazy"] == escape_text("当面 提交")
+    with pytest.raises(TypeError):
+        escape_value({"model": object()})

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from django.template import Context, Engine
+from django.utils.functional import Promise
 
 from workflow.letters.structure import escape_text
 
@@ -60,8 +61,8 @@ def escape_value(value: Any) -> Any:
     properties compute from escaped text too) are walked; numbers, dates and ``None`` pass as they
     are. Anything else is refused: a template must not reach text that was not escaped.
     """
-    if isinstance(value, str):
-        return escape_text(value)
+    if isinstance(value, str | Promise):  # a lazy translation is text too
+        return escape_text(str(value))
     if isinstance(value, _SCALARS):
         return value
     if isinstance(value, list | tuple):
