@@ -64,6 +64,16 @@ class Agency(models.Model):
     court = models.CharField(
         "管辖法院", max_length=100, blank=True, help_text="例如：孝义市人民法院"
     )
+    court_after_reconsideration = models.CharField(
+        "复议机关改变原行为时的管辖法院",
+        max_length=100,
+        blank=True,
+        help_text=(
+            "复议前置的答复中，行政复议机关改变原行政行为的，复议机关是被告，管辖法院可能不同"
+            "（《行政诉讼法》第十五条第（一）项、第十八条、第二十六条）。例如：吕梁市中级人民法院。"
+            "不填写时，文书写“依法向人民法院提起行政诉讼”。"
+        ),
+    )
     # Deadlines (DOMAIN §3.3, §3.4 policies)
     at_risk_days = models.PositiveSmallIntegerField(
         "临期提醒（工作日）", default=5, help_text="剩余工作日不多于此数时标为临期。"
