@@ -243,6 +243,28 @@ def test_another_law_needs_its_name(client, drafter, unit):
     assert Document.objects.get().legal_basis == "《中华人民共和国档案法》第二十七条"
 
 
+def test_withheld_on_another_law_needs_a_law_or_administrative_regulation(client, drafter, unit):
+    # Art. 14: only 法律、行政法规 prohibit disclosure; the form says so and keeps the input.
+    client.force_login(drafter)
+    response = client.get(NEW)
+    assert "地方性法规、规章不能作为不予公开的依据" in response.content.decode()
+    local = "《山西省政务公开规定》第十条"
+    response = client.post(
+        NEW, draft_data(unit, attribute="withheld", ground="other_law", law=local)
+    )
+    page = response.content.decode()
+    assert "不予公开只能依据法律、行政法规" in page
+    assert local in page
+    assert not Document.objects.exists()
+
+
+def test_articles_14_and_15_cannot_ground_on_request(client, drafter, unit):
+    client.force_login(drafter)
+    response = client.post(NEW, draft_data(unit, attribute="on_request", ground="third_party"))
+    assert "不能标注为依申请公开" in response.content.decode()
+    assert not Document.objects.exists()
+
+
 def test_a_normative_document_is_always_proactive(client, drafter, unit):
     # Art. 20(1): normative documents are published proactively.
     client.force_login(drafter)
