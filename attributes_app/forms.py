@@ -483,6 +483,24 @@ class ProcessDecisionForm(ServiceErrorsMixin, forms.Form):
     note = text("说明", 300)
 
 
+class AttachInterpretationForm(ServiceErrorsMixin, forms.Form):
+    title = "上传政策解读材料"
+    submit_label = "上传"
+    interpretation_file = forms.FileField(
+        label="政策解读材料",
+        widget=forms.ClearableFileInput(attrs={"accept": text_files.ACCEPT}),
+        error_messages={"required": "请选择文件。", "empty": "这是空文件。"},
+        help_text="本机关规定解读材料与文件同步审签：PDF、OFD、DOCX、DOC或WPS文件；已有的将被替换。",
+    )
+
+    def clean_interpretation_file(self):
+        upload = self.cleaned_data["interpretation_file"]
+        problem = text_files.problem(upload)
+        if problem:
+            raise forms.ValidationError(problem)
+        return upload
+
+
 class AttachTextForm(ServiceErrorsMixin, forms.Form):
     title = "上传正式文本"
     submit_label = "上传"

@@ -55,6 +55,16 @@ def needs_interpretation(kind: str) -> bool:
     return kind == POLICY
 
 
+#: ``interpretation_days`` of an agency whose policy has the interpretation approved with the
+#: document and published with it (Xiaoyi: 同步审签; a document without it is sent back, 退文).
+WITH_DOCUMENT = 0
+
+
+def needs_interpretation_with_document(kind: str, interpretation_days: int) -> bool:
+    """Whether a document must carry its interpretation material before it is issued."""
+    return needs_interpretation(kind) and interpretation_days == WITH_DOCUMENT
+
+
 # -- legal grounds of a non-proactive attribute -------------------------------------------------
 
 
@@ -292,9 +302,20 @@ CONFIRMED_STATES = frozenset({AWAITING_PUBLICATION, PUBLISHED, RESTRICTED})
 
 
 def issue_refusal(
-    *, state: str, kind: str, attribute: str, reasons: str = "", ground: str = "", law: str = ""
+    *,
+    state: str,
+    kind: str,
+    attribute: str,
+    reasons: str = "",
+    ground: str = "",
+    law: str = "",
+    interpretation_missing: bool = False,
 ) -> str | None:
-    """Why the document may not be issued (不予发文), or None when it may (DOMAIN §4.1)."""
+    """Why the document may not be issued (不予发文), or None when it may (DOMAIN §4.1).
+
+    ``interpretation_missing``: the agency has a policy document's interpretation approved with
+    it (``needs_interpretation_with_document``) and none is attached: the document is sent back.
+    """
     if state == CLASSIFIED:
         return "该文件已转为涉密文件，不在本系统发文。"
     if state == UNDETERMINED or not attribute:
@@ -308,6 +329,11 @@ def issue_refusal(
     )
     if problems:
         return "不予发文：" + "".join(problems.values())
+    if interpretation_missing:
+        return (
+            "不予发文（退文）：本机关规定政策性文件的解读材料与文件同步审签、同时公开，"
+            "请先上传政策解读材料。"
+        )
     return None
 
 
@@ -435,7 +461,16 @@ def interpretation_deadline(
     policy: PublicationPolicy, *, calendar: Calendar, tz: tzinfo, published_on: date
 ) -> Deadline:
     """The interpretation of a policy document is published within N working days of the
-    document's own publication (DOMAIN §4.2; Licheng 三(四): 3 working days)."""
+    document's own publication (DOMAIN §4.2; Licheng 三(四): 3 working days); with 0
+    (``WITH_DOCUMENT``, Xiaoyi) on the day of the document's publication."""
+    if policy.interpretation_days == WITH_DOCUMENT:
+        return Deadline(
+            due_on=published_on,
+            due_at=_end_of(published_on, tz),
+            at_risk_from=published_on,
+            provisional=False,
+            explanation=f"政策解读与文件同时公开（本机关规定），即{cn_date(published_on)}",
+        )
     return _working_days_deadline(
         calendar,
         published_on,

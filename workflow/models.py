@@ -106,7 +106,10 @@ class Agency(models.Model):
     interpretation_days = models.PositiveSmallIntegerField(
         "政策解读期限（工作日）",
         default=3,
-        help_text="政策性文件的解读材料自文件公开之日起若干个工作日内公开。",
+        help_text=(
+            "政策性文件的解读材料自文件公开之日起若干个工作日内公开。填0表示解读材料与文件同步审签、"
+            "同时公开：没有解读材料的政策性文件不予发文（退文）。"
+        ),
     )
     review_applicant_threshold = models.PositiveSmallIntegerField(
         "年度复核：申请人数标准",
@@ -145,9 +148,9 @@ class Agency(models.Model):
                 violation_error_message="主动公开期限至少为1个工作日或1小时。",
             ),
             models.CheckConstraint(
-                condition=models.Q(interpretation_days__gte=1, review_applicant_threshold__gte=1),
-                name="agency_interpretation_and_threshold_positive",
-                violation_error_message="解读期限和申请人数标准至少为1。",
+                condition=models.Q(review_applicant_threshold__gte=1),
+                name="agency_review_threshold_positive",
+                violation_error_message="申请人数标准至少为1。",
             ),
         ]
 

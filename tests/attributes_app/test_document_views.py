@@ -522,6 +522,30 @@ def test_the_head_sends_back_with_a_comment_or_is_asked_for_one(client, draft, d
     assert fresh(document).attribute_state == "undetermined"
 
 
+def test_the_interpretation_is_uploaded_before_issue_when_the_agency_says_so(
+    client, draft, drafter, unit_head, agency
+):
+    # Xiaoyi: the interpretation is approved with the policy document (同步审签), else 退文.
+    agency.interpretation_days = 0
+    agency.save()
+    document = confirmed(draft(kind="policy"), drafter=drafter, head=unit_head)
+    client.force_login(unit_head)
+    page = client.get(reverse("attributes:documents:detail", kwargs={"pk": document.pk}))
+    text = page.content.decode()
+    assert "请先上传政策解读材料" in text  # the issue refusal shown on the page
+    response = client.post(
+        action(document, "attach_interpretation"),
+        {"attach_interpretation-interpretation_file": pdf("解读.pdf")},
+    )
+    assert response.status_code == 302
+    assert fresh(document).interpretation_file.name.endswith(".pdf")
+    text = client.get(
+        reverse("attributes:documents:detail", kwargs={"pk": document.pk})
+    ).content.decode()
+    assert "请先上传政策解读材料" not in text
+    assert fresh(document).interpretation_file.name.rsplit("/", 1)[-1] in text
+
+
 def test_the_final_text_is_served_to_the_agency_only(client, draft, drafter, stranger):
     document = draft()
     client.force_login(drafter)

@@ -161,6 +161,20 @@ def test_other_rules_are_refused_with_the_reason(citation, says):
     assert problem is not None and says in problem
 
 
+def test_a_policy_document_without_its_interpretation_is_sent_back():
+    # Xiaoyi: the interpretation is approved with the policy document (同步审签), else 退文.
+    assert rules.needs_interpretation_with_document("policy", rules.WITH_DOCUMENT)
+    assert not rules.needs_interpretation_with_document("policy", 3)
+    assert not rules.needs_interpretation_with_document("other", rules.WITH_DOCUMENT)
+    refusal = rules.issue_refusal(
+        state="awaiting_publication",
+        kind="policy",
+        attribute="proactive",
+        interpretation_missing=True,
+    )
+    assert refusal is not None and "退文" in refusal and "政策解读材料" in refusal
+
+
 def test_legal_basis_cites_the_article_or_the_named_law():
     assert rules.legal_basis("process_info") == ("《中华人民共和国政府信息公开条例》第十六条第二款")
     assert rules.legal_basis("other_law", "《档案法》第二十七条") == "《档案法》第二十七条"
@@ -315,6 +329,19 @@ def test_a_catalogue_time_limit_applies_only_when_earlier(national_calendar):
     assert shorter.due_on == d("2026-03-09")
     assert "公开事项目录" in shorter.explanation
     assert longer.due_on == d("2026-03-30")
+
+
+def test_interpretation_with_the_document_is_due_on_its_publication_day(national_calendar):
+    # Xiaoyi: interpretation_days 0 — approved with the document and published with it.
+    deadline = rules.interpretation_deadline(
+        rules.PublicationPolicy(interpretation_days=rules.WITH_DOCUMENT),
+        calendar=national_calendar,
+        tz=TZ,
+        published_on=d("2026-02-13"),
+    )
+    assert deadline.due_on == d("2026-02-13")
+    assert deadline.due_at == at("2026-02-14T00:00")
+    assert "与文件同时公开" in deadline.explanation
 
 
 def test_interpretation_within_three_working_days_across_the_spring_festival(national_calendar):
