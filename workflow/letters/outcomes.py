@@ -32,13 +32,14 @@ class Outcome:
 
     code: str
     label: str
-    basis: tuple[str, ...]  # default citations, for the request workflow to pre-fill ``articles``
+    basis: str  # default citation, for the request workflow to pre-fill ``articles``
     family: str
     notice_title: str
     notice_kind: str  # the separate-notice layout's letter kind
     remedy: Remedy
     report_row: str  # the annual report's row (Report Format, table 三)
     quoted: tuple[str, ...] = ()  # the Regulation's articles the letter quotes word for word
+    also_cited: tuple[str, ...] = ()  # further default citations after ``basis``
 
     @property
     def refusal(self) -> bool:
@@ -59,7 +60,7 @@ _REFUSAL = "政府信息不予公开告知书"
 
 def _refusal(code: str, label: str, article: str, row: str) -> Outcome:
     return Outcome(
-        code, label, (article, REFUSAL_ARTICLE), "withheld", _REFUSAL, _NOTICE, _P, row, (article,)
+        code, label, article, "withheld", _REFUSAL, _NOTICE, _P, row, (article,), (REFUSAL_ARTICLE,)
     )
 
 
@@ -67,7 +68,7 @@ _OUTCOMES: tuple[Outcome, ...] = (
     Outcome(
         "already_public",
         "已主动公开",
-        ("第三十六条第（一）项",),
+        "第三十六条第（一）项",
         "disclosed",
         "政府信息公开告知书",
         _NOTICE,
@@ -77,7 +78,7 @@ _OUTCOMES: tuple[Outcome, ...] = (
     Outcome(
         "disclosed",
         "予以公开",
-        ("第三十六条第（二）项",),
+        "第三十六条第（二）项",
         "disclosed",
         "政府信息公开告知书",
         _NOTICE,
@@ -87,7 +88,7 @@ _OUTCOMES: tuple[Outcome, ...] = (
     Outcome(
         "partly_disclosed",
         "部分公开",
-        ("第三十七条",),
+        "第三十七条",
         "partly",
         "政府信息部分公开告知书",
         _NOTICE,
@@ -127,7 +128,7 @@ _OUTCOMES: tuple[Outcome, ...] = (
     Outcome(
         "withheld_query_matter",
         "属于工商、不动产登记资料等查询事项",
-        ("第三十六条第（七）项",),
+        "第三十六条第（七）项",
         "referral",
         "政府信息公开申请告知书",
         _NOTICE,
@@ -138,7 +139,7 @@ _OUTCOMES: tuple[Outcome, ...] = (
     Outcome(
         "not_held",
         "本机关不掌握相关政府信息",
-        ("第三十六条第（四）项",),
+        "第三十六条第（四）项",
         "unable",
         "政府信息不存在告知书",
         _NOTICE,
@@ -148,7 +149,7 @@ _OUTCOMES: tuple[Outcome, ...] = (
     Outcome(
         "not_our_agency",
         "非本机关负责公开",
-        ("第三十六条第（五）项",),
+        "第三十六条第（五）项",
         "unable",
         "非本机关政府信息告知书",
         _NOTICE,
@@ -158,7 +159,7 @@ _OUTCOMES: tuple[Outcome, ...] = (
     Outcome(
         "needs_creation",
         "需要另行制作或加工分析",
-        ("第三十八条",),
+        "第三十八条",
         "unable",
         "无法提供告知书",
         _NOTICE,
@@ -168,7 +169,7 @@ _OUTCOMES: tuple[Outcome, ...] = (
     Outcome(
         "still_unclear",
         "补正后申请内容仍不明确",
-        ("第三十条",),
+        "第三十条",
         "unable",
         "无法提供告知书",
         _NOTICE,
@@ -178,7 +179,7 @@ _OUTCOMES: tuple[Outcome, ...] = (
     Outcome(
         "petition",
         "信访、投诉、举报等诉求",
-        ("第三十九条第一款",),
+        "第三十九条第一款",
         "not_processed",
         "不予处理告知书",
         _NOT_PROCESSED,
@@ -188,7 +189,7 @@ _OUTCOMES: tuple[Outcome, ...] = (
     Outcome(
         "repeat",
         "重复申请",
-        ("第三十六条第（六）项",),
+        "第三十六条第（六）项",
         "not_processed",
         "不予处理告知书",
         _NOT_PROCESSED,
@@ -198,7 +199,7 @@ _OUTCOMES: tuple[Outcome, ...] = (
     Outcome(
         "publication",
         "要求提供公开出版物",
-        ("第三十九条第二款",),
+        "第三十九条第二款",
         "not_processed",
         "不予处理告知书",
         _NOT_PROCESSED,
@@ -208,7 +209,7 @@ _OUTCOMES: tuple[Outcome, ...] = (
     Outcome(
         "unreasonable_volume",
         "无正当理由大量、频繁申请",
-        ("第三十五条",),
+        "第三十五条",
         "not_processed",
         "不予处理告知书",
         _NOT_PROCESSED,
@@ -220,18 +221,19 @@ _OUTCOMES: tuple[Outcome, ...] = (
     Outcome(
         "confirm_or_reissue",
         "要求行政机关确认或重新出具已获取信息",
-        ("第二条", "第三十八条"),
+        "第二条",
         "not_processed",
         "不予处理告知书",
         _NOT_PROCESSED,
         _C,
         "三（五）5",
         ("第二条", "第三十八条"),
+        ("第三十八条",),
     ),
     Outcome(
         "abandoned_no_correction",
         "逾期不补正视为放弃申请",
-        ("第三十条",),
+        "第三十条",
         "abandoned",
         "视为放弃申请告知书",
         _ABANDONED,
@@ -241,7 +243,7 @@ _OUTCOMES: tuple[Outcome, ...] = (
     Outcome(
         "abandoned_no_payment",
         "逾期未缴纳信息处理费视为放弃申请",
-        ("《政府信息公开信息处理费管理办法》第六条",),
+        "《政府信息公开信息处理费管理办法》第六条",
         "abandoned",
         "视为放弃申请告知书",
         _ABANDONED,
@@ -249,7 +251,7 @@ _OUTCOMES: tuple[Outcome, ...] = (
         "三（六）2",
     ),
     Outcome(
-        "other", "其他处理情况", (), "other", "政府信息公开申请告知书", _NOTICE, _C, "三（六）3"
+        "other", "其他处理情况", "", "other", "政府信息公开申请告知书", _NOTICE, _C, "三（六）3"
     ),
 )
 
@@ -271,7 +273,9 @@ def cited(article: str) -> str:
 
 def default_articles(code: str) -> list[str]:
     """The articles an outcome normally rests on, written in full for a letter."""
-    return [cited(article) for article in get_outcome(code).basis]
+    outcome = get_outcome(code)
+    articles = [outcome.basis, *outcome.also_cited] if outcome.basis else []
+    return [cited(article) for article in articles]
 
 
 def missing_articles(code: str, articles: list[str]) -> list[str]:
