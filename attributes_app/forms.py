@@ -112,7 +112,11 @@ class AttributeFieldsMixin:
         self.fields["law"] = text(
             "所依据的法律、法规及条款",
             300,
-            help_text="法律依据选“其他法律、法规的规定”时填写，例如《中华人民共和国档案法》第二十七条。",
+            help_text=(
+                "法律依据选“其他法律、法规的规定”时填写名称和条款，例如《中华人民共和国档案法》"
+                "第二十七条。不予公开的，只能依据法律或者行政法规（《条例》第十四条），"
+                "地方性法规、规章不能作为不予公开的依据。"
+            ),
         )
         self.fields["reasons"] = long_text(
             "不主动公开的理由",
@@ -477,6 +481,24 @@ class ProcessDecisionForm(ServiceErrorsMixin, forms.Form):
     submit_label = "登记"
     decided_on = DateField(label="决定作出日期")
     note = text("说明", 300)
+
+
+class AttachInterpretationForm(ServiceErrorsMixin, forms.Form):
+    title = "上传政策解读材料"
+    submit_label = "上传"
+    interpretation_file = forms.FileField(
+        label="政策解读材料",
+        widget=forms.ClearableFileInput(attrs={"accept": text_files.ACCEPT}),
+        error_messages={"required": "请选择文件。", "empty": "这是空文件。"},
+        help_text="本机关规定解读材料与文件同步审签：PDF、OFD、DOCX、DOC或WPS文件；已有的将被替换。",
+    )
+
+    def clean_interpretation_file(self):
+        upload = self.cleaned_data["interpretation_file"]
+        problem = text_files.problem(upload)
+        if problem:
+            raise forms.ValidationError(problem)
+        return upload
 
 
 class AttachTextForm(ServiceErrorsMixin, forms.Form):

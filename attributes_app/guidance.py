@@ -39,6 +39,7 @@ ATTRIBUTE_GUIDES: list[AttributeGuide] = [
         rules.ATTRIBUTE_MARKS[rules.ON_REQUEST],
         "不主动向社会公布，有人申请时依照《条例》办理，可以提供。",
         "必须写明不主动公开的理由，并选择法律依据；理由不写或依据不选，不予发文。"
+        "属于《条例》第十四条、第十五条情形的应当不予公开，不能标注为依申请公开。"
         "政策性文件拟依申请公开的，先送政务公开工作机构审查。",
         "只涉及特定单位或个人的批复、复函，对某个项目的资金安排通知，不需要公众广泛知晓的工作安排。",
     ),
@@ -47,7 +48,7 @@ ATTRIBUTE_GUIDES: list[AttributeGuide] = [
         rules.ATTRIBUTE_LABELS[rules.WITHHELD],
         rules.ATTRIBUTE_MARKS[rules.WITHHELD],
         "属于法定不予公开情形的，不主动公开，有人申请时一般也不提供。",
-        "必须写明理由，并依据《条例》第十四条、第十五条、第十六条或者其他法律、法规；"
+        "必须写明理由，并依据《条例》第十四条、第十五条、第十六条或者其他法律、行政法规；"
         "“不属于应当主动公开的范围”不能作为不予公开的依据。"
         "属于国家秘密的文件不在本系统标注，应依法定密、按涉密文件办理。",
         "本机关内部人事安排、内部工作流程（内部事务信息），讨论记录、过程稿、请示报告（过程性信息），"
@@ -93,6 +94,7 @@ class GroundGuide:
     label: str
     article: str
     withheld: bool
+    on_request: bool
     example: str
     outcome: str  # the label of the matching request outcome, or ""
 
@@ -103,6 +105,7 @@ GROUND_GUIDES: list[GroundGuide] = [
         g.label,
         f"《条例》{g.article}" if g.article else "写明所依据的法律、法规",
         g.withheld,
+        g.on_request,
         GROUND_EXAMPLES.get(g.code, ""),
         OUTCOMES[GROUND_OUTCOMES[g.code]].label if g.code in GROUND_OUTCOMES else "",
     )

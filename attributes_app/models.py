@@ -176,6 +176,11 @@ class Document(models.Model):
         related_name="documents",
     )
     file = models.FileField("正式文本", upload_to="documents/%Y/%m/", blank=True)
+    # A policy document's interpretation approved with it, where the agency requires so (DOMAIN
+    # §4.2; Xiaoyi: 同步审签).
+    interpretation_file = models.FileField(
+        "随文审签的政策解读材料", upload_to="interpretations/%Y/%m/", blank=True
+    )
 
     secrecy = models.CharField(
         "密级状态", max_length=12, choices=Secrecy.choices, default=Secrecy.UNDETERMINED

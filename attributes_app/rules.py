@@ -13,6 +13,7 @@ Art. N = 《中华人民共和国政府信息公开条例》. What a lawyer shou
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, tzinfo
@@ -54,6 +55,16 @@ def needs_interpretation(kind: str) -> bool:
     return kind == POLICY
 
 
+#: ``interpretation_days`` of an agency whose policy has the interpretation approved with the
+#: document and published with it (Xiaoyi: 同步审签; a document without it is sent back, 退文).
+WITH_DOCUMENT = 0
+
+
+def needs_interpretation_with_document(kind: str, interpretation_days: int) -> bool:
+    """Whether a document must carry its interpretation material before it is issued."""
+    return needs_interpretation(kind) and interpretation_days == WITH_DOCUMENT
+
+
 # -- legal grounds of a non-proactive attribute -------------------------------------------------
 
 
@@ -63,6 +74,9 @@ class Ground:
     label: str
     article: str  # empty: the reason names its own law
     withheld: bool = True  # may ground a `withheld` attribute (else only `on_request`)
+    # may ground an `on_request` attribute: not Arts. 14 and 15, whose information "不予公开" /
+    # "不得公开" — a document resting on them is `withheld`
+    on_request: bool = True
 
 
 STATE_SECRET = "state_secret"
@@ -73,16 +87,18 @@ LIMITED_SCOPE = "limited_scope"
 GROUNDS: dict[str, Ground] = {
     g.code: g
     for g in (
-        Ground("prohibited_by_law", "法律、行政法规禁止公开", "第十四条"),
+        Ground("prohibited_by_law", "法律、行政法规禁止公开", "第十四条", on_request=False),
         Ground(
             "security_stability",
             "公开后可能危及国家安全、公共安全、经济安全、社会稳定",
             "第十四条",
+            on_request=False,
         ),
         Ground(
             "third_party",
             "涉及商业秘密、个人隐私等，公开会对第三方合法权益造成损害",
             "第十五条",
+            on_request=False,
         ),
         Ground(
             "internal_affairs",
@@ -108,6 +124,98 @@ GROUNDS: dict[str, Ground] = {
 }
 
 
+# -- the rank of a cited law (法律、行政法规) ----------------------------------------------------
+
+_NUMERAL = "一二三四五六七八九十百千零〇两0123456789"
+_LAW_CITATION = re.compile(rf"^《(?P<name>[^《》]+)》(?P<article>第[{_NUMERAL}]+条)")
+#: Provincial-level names: a title beginning with one names a local regulation or rule.
+_PROVINCES = (
+    *("北京", "天津", "上海", "重庆", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "江苏"),
+    *("浙江", "安徽", "福建", "江西", "山东", "河南", "湖北", "湖南", "广东", "广西", "海南"),
+    *(
+        "四川",
+        "贵州",
+        "云南",
+        "西藏",
+        "陕西",
+        "甘肃",
+        "青海",
+        "宁夏",
+        "新疆",
+        "香港",
+        "澳门",
+        "台湾",
+    ),
+)
+#: A place name at the head of a title: 2 to 7 characters and an administrative unit.
+_PLACE = re.compile(r"^[\u4e00-\u9fff]{2,7}?(省|自治区|市|自治州|自治县|县)")
+#: Words that look like a place at the head of a State Council regulation's title.
+_NOT_PLACES = ("城市", "城镇", "城乡", "市场")
+#: Titles of departmental rules and local government rules (and of normative documents).
+_RULE_ENDINGS = ("办法", "规定", "细则", "规则", "决定", "意见", "通知", "规程", "标准", "章程")
+
+
+def law_rank_problem(citation: str) -> str | None:
+    """Why ``citation`` is not an article of a law or an administrative regulation, or None.
+
+    Art. 14 (法律、行政法规禁止公开的政府信息) and Art. 36(7) (有关法律、行政法规对信息的获取
+    有特别规定的) rely only on 法律 and 行政法规; a local regulation (地方性法规), a departmental
+    rule (部门规章) or a local government rule is not enough. The issuer cannot be verified from
+    a title, so the rule reads the title the way a lawyer would at first sight:
+
+    - the citation is a title in 《》 followed by an article, 第X条 (a paragraph or item may
+      follow): without the article the letter cannot be checked;
+    - a title ending in 法 is a law (法律: 《中华人民共和国档案法》), unless it ends in 办法;
+    - a title ending in 条例 or 暂行条例 is taken for an administrative regulation
+      (《不动产登记暂行条例》), unless it begins with a place name: local regulations are also
+      called 条例 (《山西省……条例》, 《太原市……条例》), and a State Council regulation never
+      begins with a place (words such as 城市 or 市场 are not places);
+    - titles ending in 办法, 规定, 细则 and the like are refused: they are normally departmental
+      or local government rules (《不动产登记资料查询暂行办法》 is a rule of the Ministry of
+      Natural Resources). An administrative regulation may be called 规定 or 办法 too
+      (《行政法规制定程序条例》第五条); one whose title names the State Council
+      (《国务院关于……的规定》) is accepted;
+    - an NPC Standing Committee decision (《全国人民代表大会常务委员会关于……的决定》) has the rank
+      of a law and is accepted.
+    """
+    text = "".join(citation.split())
+    if not text:
+        return "请写明法律、行政法规的名称和条款，例如《中华人民共和国统计法》第二十五条。"
+    if not text.startswith("《") or "》" not in text:
+        return (
+            "请用书名号写明法律、行政法规的名称，并写明条款，例如《不动产登记暂行条例》第二十七条。"
+        )
+    found = _LAW_CITATION.match(text)
+    if found is None:
+        name = text[1 : text.index("》")]
+        return f"请写明《{name}》的具体条款（第几条），例如《{name}》第二十五条。"
+    name = found["name"].removeprefix("中华人民共和国")
+    title = f"《{found['name']}》"
+    if name.startswith("全国人民代表大会") or name.startswith("国务院"):
+        return None
+    place = _PLACE.match(name)
+    local = name.startswith(_PROVINCES) or (place is not None and not name.startswith(_NOT_PLACES))
+    if local:
+        return (
+            f"{title}是地方性法规或者地方政府规章，不是法律、行政法规；"
+            "《条例》第十四条、第三十六条第（七）项只适用法律、行政法规的规定。"
+        )
+    if name.endswith("法") and not name.endswith("办法"):
+        return None
+    if name.endswith("条例"):
+        return None
+    if name.endswith(_RULE_ENDINGS):
+        return (
+            f"{title}通常是部门规章、地方政府规章或者规范性文件，不是法律、行政法规；"
+            "请引用其所依据的法律、行政法规的条款（国务院制定的规定请写全称，"
+            "如《国务院关于……的规定》）。"
+        )
+    return (
+        f"无法确认{title}是法律或者行政法规；"
+        "请引用法律（《……法》）或者行政法规（《……条例》）的条款。"
+    )
+
+
 def legal_basis(ground: str, law: str = "") -> str:
     """The citation of a non-proactive attribute: the Regulation's article, or the named law."""
     if ground == OTHER_LAW:
@@ -123,7 +231,10 @@ def attribute_problems(
 
     DOMAIN §4.1: on-request and withheld need a written reason with its legal ground (Art. 14,
     15, 16, or a named law); Art. 20(1): normative documents are published proactively. A document
-    that is a state secret is classified and leaves the system: it gets no attribute.
+    that is a state secret is classified and leaves the system: it gets no attribute. A document
+    resting on Art. 14 or 15 must not be disclosed ("不予公开", "不得公开"), so it is `withheld`,
+    never `on_request`; a named law that grounds `withheld` must have Art. 14's rank, a law or an
+    administrative regulation (``law_rank_problem``).
     """
     errors: dict[str, str] = {}
     if attribute not in ATTRIBUTE_LABELS:
@@ -153,8 +264,17 @@ def attribute_problems(
             "“不属于应当主动公开的范围”只能作为依申请公开的理由；不予公开须依据《条例》第十四条、"
             "第十五条、第十六条或者法律、法规的规定。"
         )
+    elif attribute == ON_REQUEST and not GROUNDS[ground].on_request:
+        errors["ground"] = (
+            f"依据《条例》{GROUNDS[ground].article}的信息应当不予公开，不能标注为依申请公开；"
+            "请改为不予公开，或者选择其他依据。"
+        )
     elif ground == OTHER_LAW and not law.strip():
         errors["law"] = "请写明所依据的法律、法规的名称和条款。"
+    elif ground == OTHER_LAW and attribute == WITHHELD:
+        problem = law_rank_problem(law)
+        if problem:
+            errors["law"] = f"不予公开只能依据法律、行政法规（《条例》第十四条）。{problem}"
     return errors
 
 
@@ -182,9 +302,20 @@ CONFIRMED_STATES = frozenset({AWAITING_PUBLICATION, PUBLISHED, RESTRICTED})
 
 
 def issue_refusal(
-    *, state: str, kind: str, attribute: str, reasons: str = "", ground: str = "", law: str = ""
+    *,
+    state: str,
+    kind: str,
+    attribute: str,
+    reasons: str = "",
+    ground: str = "",
+    law: str = "",
+    interpretation_missing: bool = False,
 ) -> str | None:
-    """Why the document may not be issued (不予发文), or None when it may (DOMAIN §4.1)."""
+    """Why the document may not be issued (不予发文), or None when it may (DOMAIN §4.1).
+
+    ``interpretation_missing``: the agency has a policy document's interpretation approved with
+    it (``needs_interpretation_with_document``) and none is attached: the document is sent back.
+    """
     if state == CLASSIFIED:
         return "该文件已转为涉密文件，不在本系统发文。"
     if state == UNDETERMINED or not attribute:
@@ -198,6 +329,11 @@ def issue_refusal(
     )
     if problems:
         return "不予发文：" + "".join(problems.values())
+    if interpretation_missing:
+        return (
+            "不予发文（退文）：本机关规定政策性文件的解读材料与文件同步审签、同时公开，"
+            "请先上传政策解读材料。"
+        )
     return None
 
 
@@ -325,7 +461,16 @@ def interpretation_deadline(
     policy: PublicationPolicy, *, calendar: Calendar, tz: tzinfo, published_on: date
 ) -> Deadline:
     """The interpretation of a policy document is published within N working days of the
-    document's own publication (DOMAIN §4.2; Licheng 三(四): 3 working days)."""
+    document's own publication (DOMAIN §4.2; Licheng 三(四): 3 working days); with 0
+    (``WITH_DOCUMENT``, Xiaoyi) on the day of the document's publication."""
+    if policy.interpretation_days == WITH_DOCUMENT:
+        return Deadline(
+            due_on=published_on,
+            due_at=_end_of(published_on, tz),
+            at_risk_from=published_on,
+            provisional=False,
+            explanation=f"政策解读与文件同时公开（本机关规定），即{cn_date(published_on)}",
+        )
     return _working_days_deadline(
         calendar,
         published_on,

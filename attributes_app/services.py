@@ -452,6 +452,43 @@ def document_attach_text(*, actor, document_id: int, file) -> Document:
     return document
 
 
+def document_attach_interpretation(*, actor, document_id: int, file) -> Document:
+    """Attach (or replace) the interpretation material approved with a policy document, where
+    the agency's policy requires it before issuance (DOMAIN §4.2; Xiaoyi: 同步审签)."""
+    with transaction.atomic():
+        document = _locked(document_id)
+        permissions.require(
+            actor, "attach_text", agency=document.agency, unit=document.drafting_unit
+        )
+        if document.attribute_state == S.CLASSIFIED:
+            raise StaleDocument(f"{_title(document)}已转为涉密文件，不在本系统保存材料。")
+        if not rules.needs_interpretation(document.kind):
+            raise ValidationError(
+                {"interpretation_file": "只有政策性文件需要随文报送政策解读材料。"}
+            )
+        old = document.interpretation_file.name if document.interpretation_file else ""
+        document.interpretation_file.save(file.name, file, save=False)
+        document.save(update_fields=["interpretation_file", "updated_at"])
+        if old and old != document.interpretation_file.name:
+            storage = document.interpretation_file.storage
+            transaction.on_commit(lambda: storage.delete(old))
+        _audit(
+            actor,
+            "document_interpretation_attached",
+            document,
+            reason=document.interpretation_file.name,
+        )
+    return document
+
+
+def interpretation_missing(document: Document) -> bool:
+    """The agency has the interpretation approved with a policy document and none is attached."""
+    return (
+        rules.needs_interpretation_with_document(document.kind, document.agency.interpretation_days)
+        and not document.interpretation_file
+    )
+
+
 # -- attribute transitions (DOMAIN §4.1) -------------------------------------------------------
 
 _SPECIAL_REFUSALS = {
@@ -649,6 +686,7 @@ def document_issue(
             reasons=document.attribute_reasons,
             ground=document.attribute_ground,
             law=document.attribute_law,
+            interpretation_missing=interpretation_missing(document),
         )
         if refusal is None:
             if document.formed_on and issued_on < document.formed_on:
@@ -1677,6 +1715,7 @@ __all__ = [
     "attribute_propose",
     "attribute_send_back",
     "catalogue_item_save",
+    "document_attach_interpretation",
     "document_attach_text",
     "document_issue",
     "document_link_request",

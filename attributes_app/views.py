@@ -524,6 +524,21 @@ ACTIONS: dict[str, DocumentAction] = {
         ),
         "已上传正式文本。",
     ),
+    "attach_interpretation": DocumentAction(
+        f.AttachInterpretationForm,
+        lambda s: (
+            rules.needs_interpretation_with_document(
+                s.document.kind, s.document.agency.interpretation_days
+            )
+            and s.document.attribute_state != S.CLASSIFIED
+            and s.can("attach_text")
+        ),
+        lambda form, doc, user: services.document_attach_interpretation(
+            actor=user, document_id=doc.pk, file=form.cleaned_data["interpretation_file"]
+        ),
+        "已上传政策解读材料。",
+        "本机关规定政策性文件的解读材料与文件同步审签、同时公开；没有解读材料的，不予发文（退文）。",
+    ),
     "classify": DocumentAction(
         f.ClassifyForm,
         lambda s: "classify" in s.transitions,
@@ -664,9 +679,13 @@ class DocumentView(RolePageMixin, TemplateView):
                 reasons=document.attribute_reasons,
                 ground=document.attribute_ground,
                 law=document.attribute_law,
+                interpretation_missing=services.interpretation_missing(document),
             )
             if "issue" in forms
             else None,
+            interpretation_with_document=rules.needs_interpretation_with_document(
+                document.kind, document.agency.interpretation_days
+            ),
             attribute_guides=ATTRIBUTE_GUIDES,
             ground_guides=GROUND_GUIDES,
             can_edit=not document.is_issued

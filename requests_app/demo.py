@@ -104,37 +104,39 @@ PROPOSALS: dict[str, dict] = {
         "needs_legal_review": True,
     },
     "withheld_state_secret": {
-        "articles": [f"{REG}第十四条"],
+        "articles": [f"{REG}第十四条", f"{REG}第三十六条第（三）项"],
         "reason": "经保密审查，所申请信息已依法确定为国家秘密。",
     },
     "withheld_prohibited_by_law": {
-        "articles": [f"{REG}第十四条"],
-        "reason": "所申请信息属于《中华人民共和国统计法》禁止公开的统计调查对象资料。",
+        "articles": [f"{REG}第十四条", f"{REG}第三十六条第（三）项"],
+        "reason": "所申请信息是统计调查中获得的能够识别单个统计调查对象身份的资料。",
+        "special_law": "《中华人民共和国统计法》第二十五条",
     },
     "withheld_security_stability": {
-        "articles": [f"{REG}第十四条"],
+        "articles": [f"{REG}第十四条", f"{REG}第三十六条第（三）项"],
         "reason": "所申请的应急处置预案细节公开后可能危及公共安全。",
     },
     "withheld_third_party": {
-        "articles": [f"{REG}第十五条"],
+        "articles": [f"{REG}第十五条", f"{REG}第三十六条第（三）项"],
         "reason": "所申请信息涉及第三方商业秘密，第三方不同意公开。",
     },
     "withheld_internal_affairs": {
-        "articles": [f"{REG}第十六条第一款"],
+        "articles": [f"{REG}第十六条第一款", f"{REG}第三十六条第（三）项"],
         "reason": "所申请信息为本机关内部人事管理信息。",
     },
     "withheld_process_info": {
-        "articles": [f"{REG}第十六条第二款"],
+        "articles": [f"{REG}第十六条第二款", f"{REG}第三十六条第（三）项"],
         "reason": "所申请的会议纪要属于内部研究讨论形成的过程性信息。",
     },
     "withheld_enforcement_file": {
-        "articles": [f"{REG}第十六条第二款"],
+        "articles": [f"{REG}第十六条第二款", f"{REG}第三十六条第（三）项"],
         "reason": "所申请信息为行政执法案卷信息。",
     },
     "withheld_query_matter": {
         "articles": [f"{REG}第三十六条第（七）项"],
-        "reason": "所申请的不动产登记资料应依照专门规定查询。",
-        "special_law": "《不动产登记资料查询暂行办法》",
+        "reason": "所申请的是不动产登记资料，其查询、复制由不动产登记机构依法办理。",
+        "special_law": "《不动产登记暂行条例》第二十七条",
+        "competent_agency": "孝义市不动产登记中心",
     },
     "not_held": {
         "articles": [f"{REG}第三十六条第（四）项"],
@@ -170,7 +172,7 @@ PROPOSALS: dict[str, dict] = {
         "reason": "申请人一个月内提出相同内容的申请40余件，经告知后未说明理由。",
     },
     "confirm_or_reissue": {
-        "articles": [f"{REG}第三十九条"],
+        "articles": [f"{REG}第二条", f"{REG}第三十八条"],
         "reason": "申请人要求本机关确认或重新出具已获取的信息，不属于政府信息公开申请。",
     },
     "other": {"articles": [], "reason": "申请人在办理期间书面撤回申请。"},
@@ -364,7 +366,7 @@ def _step(
             actor=handler,
             case_id=pk,
             grounds="申请人近一个月内向本机关提交申请40余件，其中30余件内容相同",
-            items=["申请获取上述政府信息的用途", "短期内反复提交相同申请的原因"],
+            items=["短期内反复提交相同申请的原因", "能否合并申请或者缩小申请范围"],
             how_to_answer="书面说明（可当面提交、邮寄或通过电子邮件提交）",
             today=on,
         ),
@@ -372,7 +374,7 @@ def _step(
             actor=registrar,
             case_id=pk,
             answered_on=on,
-            answer="用于课题研究，需要比对2019年以来各年度的资金拨付情况。",
+            answer="此前各件分别申请不同年度的资金拨付情况，内容相近但并不重复；现同意合并为一件。",
             today=on,
         ),
         "reasons_deferred": lambda: s.reasons_decide(

@@ -180,8 +180,9 @@ class RegistrationForm(UploadFormMixin, forms.Form):
     receipt_date = DateField(
         label="收到申请之日",
         help_text=(
-            "答复期限自次日起算（《条例》第三十一条）：当面提交为提交之日，邮寄为签收之日，"
-            "平常信函、互联网、传真为双方确认之日。"
+            "依《条例》第三十一条确定：当面提交为提交之日，邮寄为签收之日，"
+            "平常信函、互联网、传真为双方确认之日。答复期限为自收到申请之日起20个工作日"
+            "（《条例》第三十三条），收到申请的当日不计入，自次日起算。"
         ),
     )
     applicant_kind = _choice("申请人类型", R.ApplicantKind.choices, widget=forms.RadioSelect)

@@ -683,6 +683,11 @@ def _decide_abandoned(case, *, outcome: str, notice_date: date, lapsed: date, to
 # -- volume or frequency clearly beyond reason (Art. 35) -------------------------------------
 
 
+#: Words that ask the applicant what the information is for: Art. 35 asks only why the volume or
+#: frequency is so high (the 2019 revision removed the old Art. 13 "特殊需要" test).
+PURPOSE_WORDS = ("用途", "目的", "用于何")
+
+
 def request_ask_reasons(
     *,
     actor,
@@ -706,6 +711,14 @@ def request_ask_reasons(
         )
     if not items:
         errors["items"] = "请逐项列明需要申请人说明的事项。"
+    for index, item in enumerate(items, 1):
+        if any(word in item for word in PURPOSE_WORDS):
+            errors["items"] = (
+                f"第{index}项要求说明所需信息的用途。2019年修订的《条例》已删除“根据自身生产、生活、"
+                "科研等特殊需要”的申请条件，第三十五条只能要求申请人说明申请数量、频次明显超过"
+                "合理范围的理由；请删去该项。"
+            )
+            break
     if not how_to_answer.strip():
         errors["how_to_answer"] = (
             "请写明申请人说明理由的方式（如书面说明，可当面提交、邮寄或网上提交）。"
@@ -1395,9 +1408,16 @@ def reply_context(case, decision: Decision, *, actor, issue_date: date) -> Reply
     )
 
 
+#: Outcomes whose letter names a law or administrative regulation with its article (the field
+#: ``special_law``): the one that prohibits disclosure (Art. 14) or that governs the query
+#: (Art. 36(7)).
+LAW_NAMING_OUTCOMES = ("withheld_prohibited_by_law", "withheld_query_matter")
+
+
 def validate_proposal(case, proposal: Proposal) -> dict[str, str]:
     """Problems with a proposal, by field: the reply letter's own requirements included."""
-    from workflow.letters.outcomes import OUTCOMES
+    from attributes_app import rules
+    from workflow.letters.outcomes import OUTCOMES, missing_articles
 
     errors: dict[str, str] = {}
     if proposal.outcome not in OUTCOMES or proposal.outcome in AUTOMATIC_OUTCOMES:
@@ -1421,6 +1441,22 @@ def validate_proposal(case, proposal: Proposal) -> dict[str, str]:
         )
     if proposal.outcome == "not_our_agency" and not proposal.competent_agency.strip():
         errors["competent_agency"] = "请写明负责公开该信息的行政机关；确实无法确定的，请写明理由。"
+    if "articles" not in errors:
+        lacking = missing_articles(proposal.outcome, proposal.articles)
+        if lacking:  # Art. 36(3): a refusal tells the applicant so and gives the reason
+            errors["articles"] = (
+                f"不予公开的，还应当引用{'、'.join(lacking)}"
+                "（决定不予公开的，告知申请人不予公开并说明理由）。"
+            )
+    if proposal.outcome in LAW_NAMING_OUTCOMES:
+        what = (
+            "禁止公开该信息的法律、行政法规"
+            if proposal.outcome == "withheld_prohibited_by_law"
+            else "对该信息的获取有特别规定的法律、行政法规"
+        )
+        problem = rules.law_rank_problem(proposal.special_law)
+        if problem:  # Art. 14 and Art. 36(7) rely only on laws and administrative regulations
+            errors["special_law"] = f"请写明{what}的名称和条款。{problem}"
     errors.update(_objection_errors(case, proposal))
     if errors:
         return errors

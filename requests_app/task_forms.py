@@ -91,8 +91,9 @@ class ReasonsAskForm(TaskForm):
     items = forms.CharField(
         label="需要说明的事项",
         widget=forms.Textarea(attrs={"rows": 3}),
-        initial="申请获取上述政府信息的用途\n短期内大量或者反复提交申请的原因",
-        help_text=LINES_HELP,
+        initial="短期内大量或者反复提交申请的原因\n能否合并申请或者缩小申请范围",
+        help_text="只请申请人说明数量、频次明显超过合理范围的理由，不要求说明信息的用途（《条例》第三十五条）。"
+        + LINES_HELP,
     )
     how_to_answer = forms.CharField(
         label="说明方式",
@@ -262,7 +263,15 @@ class ProposalForm(TaskForm):
     )
     competent_agency = forms.CharField(label="负责公开的机关（非本机关的）", required=False)
     competent_agency_contact = forms.CharField(label="该机关的联系方式", required=False)
-    special_law = forms.CharField(label="依照的法律、行政法规（行政查询事项）", required=False)
+    special_law = forms.CharField(
+        label="所依据的法律、行政法规及条款",
+        required=False,
+        help_text=(
+            "法律、行政法规禁止公开的，写明禁止公开的法律、行政法规及条款（《条例》第十四条）；"
+            "行政查询事项，写明对获取有特别规定的法律、行政法规及条款（《条例》第三十六条第（七）项），"
+            "例如《不动产登记暂行条例》第二十七条。部门规章、地方性法规不能作为依据。"
+        ),
+    )
     earlier_reply = forms.CharField(label="此前的答复（重复申请的）", required=False)
     proper_channel = forms.CharField(label="应通过的渠道（信访举报投诉的）", required=False)
     objections_withheld = forms.TypedMultipleChoiceField(

@@ -38,6 +38,7 @@ class AgencyAdmin(admin.ModelAdmin):
                     "office_postcode",
                     "reconsideration_organ",
                     "court",
+                    "court_after_reconsideration",
                 ]
             },
         ),

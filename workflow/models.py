@@ -64,6 +64,16 @@ class Agency(models.Model):
     court = models.CharField(
         "管辖法院", max_length=100, blank=True, help_text="例如：孝义市人民法院"
     )
+    court_after_reconsideration = models.CharField(
+        "复议机关改变原行为时的管辖法院",
+        max_length=100,
+        blank=True,
+        help_text=(
+            "复议前置的答复中，行政复议机关改变原行政行为的，复议机关是被告，管辖法院可能不同"
+            "（《行政诉讼法》第十五条第（一）项、第十八条、第二十六条）。例如：吕梁市中级人民法院。"
+            "不填写时，文书写“依法向人民法院提起行政诉讼”。"
+        ),
+    )
     # Deadlines (DOMAIN §3.3, §3.4 policies)
     at_risk_days = models.PositiveSmallIntegerField(
         "临期提醒（工作日）", default=5, help_text="剩余工作日不多于此数时标为临期。"
@@ -96,7 +106,10 @@ class Agency(models.Model):
     interpretation_days = models.PositiveSmallIntegerField(
         "政策解读期限（工作日）",
         default=3,
-        help_text="政策性文件的解读材料自文件公开之日起若干个工作日内公开。",
+        help_text=(
+            "政策性文件的解读材料自文件公开之日起若干个工作日内公开。填0表示解读材料与文件同步审签、"
+            "同时公开：没有解读材料的政策性文件不予发文（退文）。"
+        ),
     )
     review_applicant_threshold = models.PositiveSmallIntegerField(
         "年度复核：申请人数标准",
@@ -135,9 +148,9 @@ class Agency(models.Model):
                 violation_error_message="主动公开期限至少为1个工作日或1小时。",
             ),
             models.CheckConstraint(
-                condition=models.Q(interpretation_days__gte=1, review_applicant_threshold__gte=1),
-                name="agency_interpretation_and_threshold_positive",
-                violation_error_message="解读期限和申请人数标准至少为1。",
+                condition=models.Q(review_applicant_threshold__gte=1),
+                name="agency_review_threshold_positive",
+                violation_error_message="申请人数标准至少为1。",
             ),
         ]
 

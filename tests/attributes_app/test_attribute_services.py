@@ -19,6 +19,7 @@ from attributes_app.services import (
     attribute_office_return,
     attribute_propose,
     attribute_send_back,
+    document_attach_interpretation,
     document_attach_text,
     document_issue,
     document_mark_classified,
@@ -293,6 +294,45 @@ def test_issuing_a_policy_document_still_with_the_office_is_refused(draft, draft
     attribute_propose(actor=drafter, document_id=document.pk, attribute="withheld", **INTERNAL)
     with pytest.raises(IssueRefused, match="尚待政务公开工作机构审查"):
         document_issue(actor=unit_head, document_id=document.pk)
+
+
+def test_interpretation_approved_with_the_document_when_the_agency_says_so(
+    draft, drafter, unit_head, agency
+):
+    # DOMAIN §4.2, Xiaoyi: the interpretation is approved with a policy document (同步审签);
+    # without it the document is sent back (退文). interpretation_days 0 = with the document.
+    agency.interpretation_days = 0
+    agency.full_clean()
+    agency.save()
+    document = confirmed(draft(kind="policy"), drafter=drafter, head=unit_head)
+    with pytest.raises(IssueRefused, match="退文"):
+        document_issue(actor=unit_head, document_id=document.pk)
+    assert fresh(document).issued_on is None
+    document_attach_interpretation(
+        actor=drafter,
+        document_id=document.pk,
+        file=ContentFile(b"%PDF-1.4", name="interpretation.pdf"),
+    )
+    assert events(document, "document_interpretation_attached").count() == 1
+    document_issue(actor=unit_head, document_id=document.pk)
+    assert fresh(document).issued_on is not None
+    # another kind of document needs no interpretation
+    other = confirmed(draft(), drafter=drafter, head=unit_head)
+    document_issue(actor=unit_head, document_id=other.pk)
+    with pytest.raises(ValidationError):
+        document_attach_interpretation(
+            actor=drafter, document_id=other.pk, file=ContentFile(b"%PDF-1.4", name="i.pdf")
+        )
+
+
+def test_a_policy_document_needs_no_material_at_issue_under_a_later_interpretation(
+    draft, drafter, unit_head, agency
+):
+    # The default policy (3 working days after publication, Licheng 三(四)) does not send back.
+    assert agency.interpretation_days == 3
+    document = confirmed(draft(kind="policy"), drafter=drafter, head=unit_head)
+    document_issue(actor=unit_head, document_id=document.pk)
+    assert fresh(document).issued_on is not None
 
 
 @time_machine.travel("2026-03-02 10:15 +0800", tick=False)

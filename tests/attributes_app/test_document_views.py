@@ -243,6 +243,28 @@ def test_another_law_needs_its_name(client, drafter, unit):
     assert Document.objects.get().legal_basis == "《中华人民共和国档案法》第二十七条"
 
 
+def test_withheld_on_another_law_needs_a_law_or_administrative_regulation(client, drafter, unit):
+    # Art. 14: only 法律、行政法规 prohibit disclosure; the form says so and keeps the input.
+    client.force_login(drafter)
+    response = client.get(NEW)
+    assert "地方性法规、规章不能作为不予公开的依据" in response.content.decode()
+    local = "《山西省政务公开规定》第十条"
+    response = client.post(
+        NEW, draft_data(unit, attribute="withheld", ground="other_law", law=local)
+    )
+    page = response.content.decode()
+    assert "不予公开只能依据法律、行政法规" in page
+    assert local in page
+    assert not Document.objects.exists()
+
+
+def test_articles_14_and_15_cannot_ground_on_request(client, drafter, unit):
+    client.force_login(drafter)
+    response = client.post(NEW, draft_data(unit, attribute="on_request", ground="third_party"))
+    assert "不能标注为依申请公开" in response.content.decode()
+    assert not Document.objects.exists()
+
+
 def test_a_normative_document_is_always_proactive(client, drafter, unit):
     # Art. 20(1): normative documents are published proactively.
     client.force_login(drafter)
@@ -498,6 +520,30 @@ def test_the_head_sends_back_with_a_comment_or_is_asked_for_one(client, draft, d
     response = client.post(action(document, "send_back"), {"send_back-comment": "请改为依申请公开"})
     assert response.status_code == 302
     assert fresh(document).attribute_state == "undetermined"
+
+
+def test_the_interpretation_is_uploaded_before_issue_when_the_agency_says_so(
+    client, draft, drafter, unit_head, agency
+):
+    # Xiaoyi: the interpretation is approved with the policy document (同步审签), else 退文.
+    agency.interpretation_days = 0
+    agency.save()
+    document = confirmed(draft(kind="policy"), drafter=drafter, head=unit_head)
+    client.force_login(unit_head)
+    page = client.get(reverse("attributes:documents:detail", kwargs={"pk": document.pk}))
+    text = page.content.decode()
+    assert "请先上传政策解读材料" in text  # the issue refusal shown on the page
+    response = client.post(
+        action(document, "attach_interpretation"),
+        {"attach_interpretation-interpretation_file": pdf("解读.pdf")},
+    )
+    assert response.status_code == 302
+    assert fresh(document).interpretation_file.name.endswith(".pdf")
+    text = client.get(
+        reverse("attributes:documents:detail", kwargs={"pk": document.pk})
+    ).content.decode()
+    assert "请先上传政策解读材料" not in text
+    assert fresh(document).interpretation_file.name.rsplit("/", 1)[-1] in text
 
 
 def test_the_final_text_is_served_to_the_agency_only(client, draft, drafter, stranger):

@@ -77,6 +77,104 @@ def test_normative_documents_are_always_proactive():
     assert "第二十条" in problems["attribute"]
 
 
+@pytest.mark.parametrize("ground", ["prohibited_by_law", "security_stability", "third_party"])
+def test_articles_14_and_15_ground_withheld_only(ground):
+    # Art. 14 "不予公开", Art. 15 "不得公开": such a document is withheld, never on request.
+    refused = rules.attribute_problems(
+        kind="other", attribute="on_request", reasons="涉及企业报价", ground=ground
+    )
+    assert "不能标注为依申请公开" in refused["ground"]
+    assert (
+        rules.attribute_problems(
+            kind="other", attribute="withheld", reasons="涉及企业报价", ground=ground
+        )
+        == {}
+    )
+
+
+@pytest.mark.parametrize("ground", ["internal_affairs", "process_info", "enforcement_file"])
+def test_article_16_grounds_either_restricted_attribute(ground):
+    # Art. 16: "可以不予公开" — the agency may still give it on request.
+    for attribute in ("on_request", "withheld"):
+        assert (
+            rules.attribute_problems(
+                kind="other", attribute=attribute, reasons="内部流程", ground=ground
+            )
+            == {}
+        )
+
+
+def test_another_law_grounding_withheld_must_be_a_law_or_administrative_regulation():
+    # Art. 14: only 法律、行政法规 prohibit disclosure; a local rule cannot ground `withheld`.
+    def problems(attribute: str, law: str) -> dict[str, str]:
+        return rules.attribute_problems(
+            kind="other", attribute=attribute, reasons="依法不得公开", ground="other_law", law=law
+        )
+
+    assert problems("withheld", "《中华人民共和国档案法》第二十七条") == {}
+    assert problems("withheld", "《不动产登记暂行条例》第二十七条") == {}
+    refused = problems("withheld", "《山西省政务公开规定》第十条")
+    assert "地方性法规或者地方政府规章" in refused["law"]
+    assert "第十四条" in refused["law"]
+    assert "部门规章" in problems("withheld", "《政府信息公开信息处理费管理办法》第六条")["law"]
+    # on request rests on no refusal, so a local rule may explain it
+    assert problems("on_request", "《山西省政务公开规定》第十条") == {}
+
+
+@pytest.mark.parametrize(
+    "citation",
+    [
+        "《中华人民共和国统计法》第二十五条",
+        "《中华人民共和国档案法》第二十七条第一款",
+        "《不动产登记暂行条例》第二十七条",
+        "《城市市容和环境卫生管理条例》第十条",  # 城市 is not a place
+        "《市场主体登记管理条例》第三十五条",
+        "《自然保护区条例》第二条",
+        "《国务院关于在线政务服务的若干规定》第五条",
+        "《全国人民代表大会常务委员会关于加强网络信息保护的决定》第二条",
+        "《中华人民共和国统计法》第25条",
+    ],
+)
+def test_laws_and_administrative_regulations_are_accepted(citation):
+    assert rules.law_rank_problem(citation) is None
+
+
+@pytest.mark.parametrize(
+    ("citation", "says"),
+    [
+        ("", "请写明法律、行政法规的名称和条款"),
+        ("统计法第二十五条", "书名号"),
+        ("《中华人民共和国档案法》", "具体条款"),
+        ("《山西省政务公开条例》第十条", "地方性法规"),  # local regulations are also 条例
+        ("《太原市城市市容管理条例》第三条", "地方性法规"),
+        ("《延边朝鲜族自治州自治条例》第一条", "地方性法规"),
+        ("《广西壮族自治区政府信息公开规定》第十条", "地方性法规"),
+        ("《不动产登记资料查询暂行办法》第三条", "部门规章"),
+        ("《山西省实施〈中华人民共和国档案法〉办法》第五条", "地方性法规"),
+        ("《某市档案管理实施细则》第五条", "部门规章"),
+        ("《关于做好信息公开工作的通知》第二条", "部门规章"),
+        ("《政府信息公开工作指引》第二条", "无法确认"),
+    ],
+)
+def test_other_rules_are_refused_with_the_reason(citation, says):
+    problem = rules.law_rank_problem(citation)
+    assert problem is not None and says in problem
+
+
+def test_a_policy_document_without_its_interpretation_is_sent_back():
+    # Xiaoyi: the interpretation is approved with the policy document (同步审签), else 退文.
+    assert rules.needs_interpretation_with_document("policy", rules.WITH_DOCUMENT)
+    assert not rules.needs_interpretation_with_document("policy", 3)
+    assert not rules.needs_interpretation_with_document("other", rules.WITH_DOCUMENT)
+    refusal = rules.issue_refusal(
+        state="awaiting_publication",
+        kind="policy",
+        attribute="proactive",
+        interpretation_missing=True,
+    )
+    assert refusal is not None and "退文" in refusal and "政策解读材料" in refusal
+
+
 def test_legal_basis_cites_the_article_or_the_named_law():
     assert rules.legal_basis("process_info") == ("《中华人民共和国政府信息公开条例》第十六条第二款")
     assert rules.legal_basis("other_law", "《档案法》第二十七条") == "《档案法》第二十七条"
@@ -231,6 +329,19 @@ def test_a_catalogue_time_limit_applies_only_when_earlier(national_calendar):
     assert shorter.due_on == d("2026-03-09")
     assert "公开事项目录" in shorter.explanation
     assert longer.due_on == d("2026-03-30")
+
+
+def test_interpretation_with_the_document_is_due_on_its_publication_day(national_calendar):
+    # Xiaoyi: interpretation_days 0 — approved with the document and published with it.
+    deadline = rules.interpretation_deadline(
+        rules.PublicationPolicy(interpretation_days=rules.WITH_DOCUMENT),
+        calendar=national_calendar,
+        tz=TZ,
+        published_on=d("2026-02-13"),
+    )
+    assert deadline.due_on == d("2026-02-13")
+    assert deadline.due_at == at("2026-02-14T00:00")
+    assert "与文件同时公开" in deadline.explanation
 
 
 def test_interpretation_within_three_working_days_across_the_spring_festival(national_calendar):

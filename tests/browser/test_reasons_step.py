@@ -32,7 +32,7 @@ def test_asking_for_reasons_recording_the_answer_and_deferring(
         "reasons",
         shot,
         grounds="近一个月内提交申请42件，其中35件内容相同",
-        items="申请获取上述政府信息的用途\n反复提交相同申请的原因",
+        items="反复提交相同申请的原因\n能否合并申请或者缩小申请范围",
     )
     assert stage(case) == "reasons"
     assert CaseDocument.objects.filter(request=case, letter_kind="reasons_request").exists()
@@ -46,7 +46,7 @@ def test_asking_for_reasons_recording_the_answer_and_deferring(
         "record",
         shot,
         answered_on=day,
-        answer="用于课题研究，需要逐年比对。",
+        answer="各件分别申请不同年度的资料，内容相近但不重复。",
     )
     due = InformationRequest.objects.get(pk=case.pk).due_date
     later = get_calendar(agency.pk).add_working_days(due, 15)

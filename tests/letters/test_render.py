@@ -49,9 +49,13 @@ def key_facts(kind: str, context) -> list[str]:
         facts.append(cite_articles(articles))
     remedy = context.remedy_clause()
     if remedy is not None:
-        facts += [context.agency.reconsideration_organ, context.agency.court]
+        facts.append(context.agency.reconsideration_organ)
+    if remedy in (Remedy.CHOICE, Remedy.MIXED):
+        facts.append(context.agency.court)
     if remedy == Remedy.PRIOR_RECONSIDERATION:
-        facts += PRIOR
+        # After reconsideration the court depends on whether the act was changed (Administrative
+        # Litigation Law Arts. 15(1), 26): named only when the agency configures it.
+        facts += [*PRIOR, "依法向人民法院提起行政诉讼"]
     elif remedy == Remedy.CHOICE:
         facts += CHOICE
     elif remedy == Remedy.MIXED:
@@ -113,9 +117,12 @@ def test_remedy_family_in_pdf_text(outcome):
 
 
 def test_refusals_require_reconsideration_first():
+    # 复议前置 covers refusals under Arts. 14–16 only (法释〔2025〕8号); an Art. 36(7) referral
+    # carries the general clause.
     for code, outcome in OUTCOMES.items():
-        if code.startswith("withheld_"):
+        if code.startswith("withheld_") and code != "withheld_query_matter":
             assert outcome.remedy == Remedy.PRIOR_RECONSIDERATION, code
+    assert OUTCOMES["withheld_query_matter"].remedy == Remedy.CHOICE
 
 
 def test_number_style_follows_the_agency():

@@ -44,7 +44,7 @@ def refreshed(case):
 def ask(case, handler, on="2026-03-03", **changes):
     values = {
         "grounds": GROUNDS,
-        "items": ["申请获取上述政府信息的用途", "反复提交相同申请的原因"],
+        "items": ["反复提交相同申请的原因", "能否合并申请或者缩小申请范围"],
         "how_to_answer": "书面说明（当面提交或邮寄）",
     }
     values.update(changes)

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 S = InformationRequest.Stage
 ASK = {
     "grounds": "2026年2月至3月共提交申请42件，其中35件内容相同",
-    "items": "申请获取上述政府信息的用途\n反复提交相同申请的原因",
+    "items": "反复提交相同申请的原因\n能否合并申请或者缩小申请范围",
     "how_to_answer": "书面说明",
     "period_days": "15",
 }

@@ -359,7 +359,7 @@ def test_a_letter_that_cannot_be_issued_refuses_the_step(case, handler, office_h
         case_id=case.pk,
         proposal=Proposal(
             outcome="withheld_state_secret",
-            articles=[f"{REG}第十四条"],
+            articles=[f"{REG}第十四条", f"{REG}第三十六条第（三）项"],
             reason="经保密审查属于国家秘密",
         ),
         today=d("2026-03-04"),

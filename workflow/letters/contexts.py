@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any, ClassVar
 
 from workflow.letters import fees
-from workflow.letters.outcomes import Remedy, get_outcome
+from workflow.letters.outcomes import Remedy, get_outcome, missing_articles
 
 
 class MissingLetterElements(ValueError):
@@ -35,6 +35,7 @@ class AgencyInfo:
     contact_person: str = ""
     reconsideration_organ: str = ""
     court: str = ""
+    court_after_reconsideration: str = ""  # when the reconsideration organ changed the act
     number_style: str = "plain"  # plain: 〔2026〕17号 / with_di: 〔2026〕第17号
     letter_head: str = "letter"  # letter: 信函格式 red head / plain
     reply_layout: str = "single"  # single: 答复书 / separate: one notice per outcome
@@ -445,7 +446,8 @@ class ReplyContext(RequestLetter):
     search_description: str = ""
     competent_agency: str = ""
     competent_agency_contact: str = ""
-    special_law: str = ""
+    special_law: str = ""  # the law or administrative regulation, with its article, that
+    # prohibits disclosure (Art. 14) or governs the query (Art. 36(7))
     earlier_reply: str = ""
     proper_channel: str = ""
     notice_date: date | None = None  # the correction or fee notice, for deemed abandonment
@@ -460,6 +462,10 @@ class ReplyContext(RequestLetter):
         required = super().requirements()
         if self.outcome != "other":  # a withdrawal ends the case on the applicant's word
             required.append(("所依据的条款", self.articles))
+        if self.articles:  # a refusal under Arts. 14–16 also cites Art. 36(3)
+            required += [
+                (f"所依据的条款{a}", "") for a in missing_articles(self.outcome, self.articles)
+            ]
         if self.outcome == "partly_disclosed":
             required.append(("不予公开的部分", self.withheld_parts))
             for index, part in enumerate(self.withheld_parts, 1):
@@ -471,8 +477,10 @@ class ReplyContext(RequestLetter):
             required.append(("已公开的途径", self.where_published))
         if self.outcome == "not_held":
             required.append(("检索情况", self.search_description))
+        if self.outcome == "withheld_prohibited_by_law":
+            required.append(("禁止公开的法律、行政法规及条款", self.special_law))
         if self.outcome == "withheld_query_matter":
-            required.append(("查询所依据的法律法规", self.special_law))
+            required.append(("查询所依据的法律、行政法规及条款", self.special_law))
         if outcome.family == "abandoned":
             required += [
                 ("告知书发出之日", self.notice_date),
@@ -491,6 +499,7 @@ class ReplyContext(RequestLetter):
             "family": outcome.family,
             "notice_title": outcome.notice_title,
             "outcome_template": f"outcomes/{self.outcome}.txt",
+            "quotes": outcome.quotes(),
             "archive_names": "、".join(dict.fromkeys(a.archive_name for a in self.archived)),
         }
 

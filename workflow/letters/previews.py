@@ -13,7 +13,7 @@ _OUTCOME_FILLER = {
     "reason": "（示例）理由的具体说明。",
     "where_published": "孝义市人民政府门户网站“政府信息公开”专栏",
     "search_description": "（示例）在本机关公文系统和档案中以申请所述名称为关键词进行了检索",
-    "special_law": "《不动产登记暂行条例》",
+    "special_law": "《不动产登记暂行条例》第二十七条",
     "competent_agency": "孝义市不动产登记中心",
     "earlier_reply": "（示例）本机关已于2026年1月30日对相同申请作出答复",
     "proper_channel": "孝义市12345政务服务便民热线",
@@ -28,6 +28,8 @@ def reply_sample(outcome: str, kind: str = "reply") -> LetterContext:
     data = sample_data("reply")
     data.update(_OUTCOME_FILLER)
     data["outcome"] = outcome
+    if outcome == "withheld_prohibited_by_law":
+        data["special_law"] = "《中华人民共和国统计法》第二十五条"
     data["articles"] = default_articles(outcome) or ["《中华人民共和国政府信息公开条例》第三十六条"]
     if outcome != "partly_disclosed":
         data["withheld_parts"] = []
