@@ -1417,7 +1417,7 @@ LAW_NAMING_OUTCOMES = ("withheld_prohibited_by_law", "withheld_query_matter")
 def validate_proposal(case, proposal: Proposal) -> dict[str, str]:
     """Problems with a proposal, by field: the reply letter's own requirements included."""
     from attributes_app import rules
-    from workflow.letters.outcomes import OUTCOMES, missing_articles
+    from workflow.letters.outcomes import OUTCOMES
 
     errors: dict[str, str] = {}
     if proposal.outcome not in OUTCOMES or proposal.outcome in AUTOMATIC_OUTCOMES:
@@ -1441,13 +1441,6 @@ def validate_proposal(case, proposal: Proposal) -> dict[str, str]:
         )
     if proposal.outcome == "not_our_agency" and not proposal.competent_agency.strip():
         errors["competent_agency"] = "请写明负责公开该信息的行政机关；确实无法确定的，请写明理由。"
-    if "articles" not in errors:
-        lacking = missing_articles(proposal.outcome, proposal.articles)
-        if lacking:  # Art. 36(3): a refusal tells the applicant so and gives the reason
-            errors["articles"] = (
-                f"不予公开的，还应当引用{'、'.join(lacking)}"
-                "（决定不予公开的，告知申请人不予公开并说明理由）。"
-            )
     if proposal.outcome in LAW_NAMING_OUTCOMES:
         what = (
             "禁止公开该信息的法律、行政法规"
@@ -1535,6 +1528,7 @@ def decision_propose(*, actor, case_id: int, proposal: Proposal, today=None) -> 
     Not while a document the request names waits for its determination (DOMAIN §4.4).
     """
     from requests_app.documents import require_determinations_answered
+    from workflow.letters.outcomes import with_required_articles
 
     today = today or timezone.localdate()
     with transaction.atomic():
@@ -1549,7 +1543,10 @@ def decision_propose(*, actor, case_id: int, proposal: Proposal, today=None) -> 
             request=case,
             defaults={
                 "outcome": proposal.outcome,
-                "articles": [a.strip() for a in proposal.articles if a.strip()],
+                # Art. 36(3): a refusal also cites the duty to tell the applicant why
+                "articles": with_required_articles(
+                    proposal.outcome, [a.strip() for a in proposal.articles if a.strip()]
+                ),
                 "reason": proposal.reason.strip(),
                 "withheld_parts": proposal.withheld_parts,
                 "details": {key: getattr(proposal, key) for key in Proposal.DETAIL_FIELDS},

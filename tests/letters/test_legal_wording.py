@@ -92,11 +92,15 @@ def test_refusals_cite_article_36_3_and_quote_their_ground(outcome):
     assert "应当先申请行政复议" in text  # 复议前置
 
 
-def test_a_refusal_without_article_36_3_is_not_issued():
+def test_a_refusal_recorded_without_article_36_3_still_cites_it():
+    # Art. 36(3); a decision recorded before the rule (or typed with the ground only) is completed
+    # by the letter, never refused or printed without it.
     context = reply_sample("withheld_process_info")
     context.articles = [f"{REGULATION}第十六条第二款"]
-    with pytest.raises(MissingLetterElements, match="第三十六条第（三）项"):
-        build_letter("reply", context)
+    text = build_letter("reply", context).plain_text()
+    assert "第十六条第二款" in text
+    assert "第三十六条第（三）项" in text
+    assert text.count("第三十六条第（三）项") == 1
 
 
 def test_article_36_3_may_be_written_in_the_common_variants():

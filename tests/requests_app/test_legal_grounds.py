@@ -32,23 +32,27 @@ def refused(case, handler, **proposal) -> dict[str, list[str]]:
 
 
 def test_a_refusal_cites_article_36_3(case, handler):
-    # Art. 36(3): "决定不予公开的，告知申请人不予公开并说明理由".
-    errors = refused(
+    # Art. 36(3): "决定不予公开的，告知申请人不予公开并说明理由" — added to the ground the handler
+    # cites, once, whichever way it was written.
+    decision = propose(
         case,
         handler,
         outcome="withheld_internal_affairs",
         articles=[f"{REG}第十六条第一款"],
         reason="所申请信息为本机关内部人事管理信息。",
     )
-    assert "第三十六条第（三）项" in errors["articles"][0]
+    assert decision.articles == [f"{REG}第十六条第一款", f"{REG}第三十六条第（三）项"]
+
+
+def test_a_refusal_citing_article_36_3_itself_keeps_it_once(case, handler):
     decision = propose(
         case,
         handler,
         outcome="withheld_internal_affairs",
-        articles=[f"{REG}第十六条第一款", f"{REG}第三十六条第（三）项"],
+        articles=[f"{REG}第十六条第一款", "第三十六条第(三)项"],
         reason="所申请信息为本机关内部人事管理信息。",
     )
-    assert decision.outcome == "withheld_internal_affairs"
+    assert decision.articles == [f"{REG}第十六条第一款", "第三十六条第(三)项"]
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any, ClassVar
 
 from workflow.letters import fees
-from workflow.letters.outcomes import Remedy, get_outcome, missing_articles
+from workflow.letters.outcomes import Remedy, get_outcome, with_required_articles
 
 
 class MissingLetterElements(ValueError):
@@ -462,10 +462,6 @@ class ReplyContext(RequestLetter):
         required = super().requirements()
         if self.outcome != "other":  # a withdrawal ends the case on the applicant's word
             required.append(("所依据的条款", self.articles))
-        if self.articles:  # a refusal under Arts. 14–16 also cites Art. 36(3)
-            required += [
-                (f"所依据的条款{a}", "") for a in missing_articles(self.outcome, self.articles)
-            ]
         if self.outcome == "partly_disclosed":
             required.append(("不予公开的部分", self.withheld_parts))
             for index, part in enumerate(self.withheld_parts, 1):
@@ -500,6 +496,8 @@ class ReplyContext(RequestLetter):
             "notice_title": outcome.notice_title,
             "outcome_template": f"outcomes/{self.outcome}.txt",
             "quotes": outcome.quotes(),
+            # a refusal under Arts. 14–16 always cites Art. 36(3) too
+            "articles": with_required_articles(self.outcome, self.articles),
             "archive_names": "、".join(dict.fromkeys(a.archive_name for a in self.archived)),
         }
 

@@ -293,6 +293,13 @@ def missing_articles(code: str, articles: list[str]) -> list[str]:
     return [wanted]
 
 
+def with_required_articles(code: str, articles: list[str]) -> list[str]:
+    """``articles`` followed by those the outcome's letter must also cite (Art. 36(3) for a
+    refusal), so that a handler who cites only the ground is never turned away for it and a
+    decision recorded before the rule still issues a complete letter."""
+    return [*articles, *missing_articles(code, articles)]
+
+
 def reply_kind(outcome: str, layout: str) -> str:
     """The letter kind that answers ``outcome`` under an agency's ``reply_layout``.
 
