@@ -58,8 +58,9 @@ def test_the_command_says_what_it_does_and_reports_each_font_with_the_time_taken
     assert "简体中文字形" in text and str(fonts.fonts_dir()) in text
     assert "只需运行一次" in text
     # Progress: each font as it is done, with the time elapsed; a sign of life while it works.
-    assert re.search(r"\[[12]/2\] 标题（小标宋）：已写入 .*title-0123456789ab\.otf.*已用\d+秒", text)
-    assert re.search(r"\[[12]/2\] 正文（仿宋）：已写入 .*body-0123456789ab\.otf.*已用\d+秒", text)
+    for label, role in (("标题（小标宋）", "title"), ("正文（仿宋）", "body")):
+        done = rf"\[[12]/2\] {label}：已写入 .*{role}-0123456789ab\.otf.*已用\d+秒"
+        assert re.search(done, text), label
     assert "仍在提取：正文（仿宋）" in text
     assert re.search(r"字体提取完成，共用\d+秒", text)
     # No promise of how long it takes.
