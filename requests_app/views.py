@@ -403,7 +403,8 @@ class RegisterView(LoginRequiredMixin, UserPassesTestMixin, TemplateView):
 
 @login_required
 def case_document(request, pk: int, document_id: int, fmt: str):
-    """A letter or the case file: only for staff of the case's agency (404 for others)."""
+    """A letter or the case file: only for the request roles (403 for the others) of the case's
+    agency (404 for other agencies)."""
     require_request_role(request.user)
     case = get_object_or_404(visible_requests(request.user), pk=pk)
     document = get_object_or_404(CaseDocument, pk=document_id, request=case)
@@ -421,8 +422,9 @@ def case_document(request, pk: int, document_id: int, fmt: str):
 def case_upload_file(request, pk: int, document_id: int):
     """An uploaded file, under its own (made safe) name and the type read from its content.
 
-    Only for staff of the case's agency (404 for others). PDFs and images open in the browser;
-    other files are downloaded, so that nothing a user uploaded runs as a page of this site.
+    Only for the request roles (403 for the others) of the case's agency (404 for other
+    agencies). PDFs and images open in the browser; other files are downloaded, so that nothing
+    a user uploaded runs as a page of this site.
     """
     require_request_role(request.user)
     case = get_object_or_404(visible_requests(request.user), pk=pk)
