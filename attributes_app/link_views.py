@@ -58,11 +58,13 @@ from workflow.letters.render import (
     build_letter,
     render_structure,
 )
-from workflow.roles import has_role
+from workflow.roles import has_request_role, has_role
 from workflow.selectors import agencies_of
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DETERMINATION_ROLES = ("drafting_unit_head", "office_head")
+#: What the determination pages load and show of a case waiting for it: no applicant data.
+CASE_FACTS = ("id", "case_number", "receipt_date", "due_date", "description")
 REVIEW_FILE_ROLES = ("legal_reviewer", "office_head")
 
 
@@ -131,10 +133,13 @@ class DeterminationListView(LoginRequiredMixin, TemplateView):
                 document__in=documents, request__in=open_requests().values("pk")
             )
             .select_related("request")
+            .only("document", "request", *(f"request__{name}" for name in CASE_FACTS))
             .order_by("created_at", "pk")
         ):
             cases.setdefault(link.document_id, []).append(link.request)
         context["rows"] = [(document, cases.get(document.pk, [])) for document in documents]
+        # A unit head sees the case number and due date, not the case (its applicant).
+        context["can_open_cases"] = has_request_role(self.request.user)
         return context
 
 
@@ -155,7 +160,9 @@ class DeterminationView(LoginRequiredMixin, TemplateView):
         determination = document.determinations.select_related("letter").order_by("-pk").first()
         context.update(
             document=document,
-            waiting=list(waiting_requests(document)),
+            # What the determination needs of each case, never its applicant (PIPL Art. 6).
+            waiting=list(waiting_requests(document).only(*CASE_FACTS)),
+            can_open_cases=has_request_role(self.request.user),
             undetermined=document.attribute_state == rules.UNDETERMINED,
             can_answer=permissions.can(
                 self.request.user, "determine", agency=document.agency, unit=document.drafting_unit

@@ -31,7 +31,7 @@ from attributes_app import rules
 from attributes_app.models import ArchiveTransfer, Document, DocumentRequestLink
 from attributes_app.services import StaleDocument, document_link_request, document_unlink_request
 from requests_app.models import InformationRequest
-from requests_app.selectors import visible_requests
+from requests_app.selectors import require_request_role, visible_requests
 from requests_app.services import StaleCase, _locked, _require, _require_stage
 from workflow.audit import audit
 from workflow.cn import cn_date
@@ -257,6 +257,7 @@ def _back(request, case: InformationRequest) -> str:
 
 
 def _run(request, pk: int, call, done: str):
+    require_request_role(request.user)
     case = get_object_or_404(visible_requests(request.user), pk=pk)
     try:
         document_id = int(request.POST.get("document_id", ""))

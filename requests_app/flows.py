@@ -28,7 +28,7 @@ from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import PROCESS, STATUS
 
 from requests_app.models import Consultation, InformationRequest, ReasonsRequest
-from workflow.roles import has_role, user_roles
+from workflow.roles import has_request_role, has_role, user_roles
 from workflow.selectors import agencies_of
 
 R = InformationRequest
@@ -153,8 +153,11 @@ def _user_may_act(user, task, role: str) -> bool:
 
 
 def case_visible(user, process) -> bool:
-    """Whether ``user`` works for the agency of the case of ``process`` (DOMAIN §1)."""
+    """Whether ``user`` works for the agency of the case of ``process`` (DOMAIN §1) and holds a
+    request role (``REQUEST_ROLES``)."""
     if user is None or not user.is_authenticated or process is None:
+        return False
+    if not has_request_role(user):
         return False
     if process.flow_class is not RequestFlow or not process.artifact_object_id:
         return False
@@ -350,7 +353,7 @@ class RequestFlow(flow.Flow):
         if user is None or not user.is_authenticated:
             return False
         if obj is None:
-            return agencies_of(user).exists()
+            return has_request_role(user) and agencies_of(user).exists()
         return case_visible(user, obj)
 
     def has_manage_permission(self, user, obj=None) -> bool:
@@ -454,6 +457,8 @@ def visible_tasks(user) -> QuerySet[Task]:
     from the task's own filters (owner, status: indexed) and checks each task's case, instead
     of walking every case of the agency first.
     """
+    if not has_request_role(user):
+        return Task.objects.none()
     agency_ids = list(agencies_of(user).values_list("pk", flat=True))
     own_case = R.objects.filter(
         pk=OuterRef("process__artifact_object_id"), agency_id__in=agency_ids

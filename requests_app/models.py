@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Coalesce
 
+from workflow.clock import PAUSE_REASONS
 from workflow.letters.outcomes import OUTCOMES
 from workflow.models import Agency
 
@@ -247,6 +248,14 @@ class ClockEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.on:%Y-%m-%d} {self.get_kind_display()}"
+
+    @property
+    def reason_text(self) -> str:
+        """The reason for people: a pause keeps the code of ``PAUSE_REASONS`` (what the clock
+        reads), shown in its words; other events keep words already."""
+        if self.kind == self.Kind.PAUSE and self.reason in PAUSE_REASONS:
+            return PAUSE_REASONS[self.reason][0]
+        return self.reason
 
 
 class CaseCounter(models.Model):

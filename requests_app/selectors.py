@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db import connections
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from requests_app import search
 from requests_app.models import InformationRequest
 from workflow.models import Agency, AuditEvent
+from workflow.roles import has_request_role
 from workflow.selectors import agencies_of
 
 R = InformationRequest
@@ -52,8 +55,25 @@ LIST_FIELDS = (
 )
 
 
+#: Why a page of a case is refused to a user without a request role.
+NOT_FOR_YOUR_ROLE = (
+    "依申请公开的申请只由登记人员、承办人、政务公开工作机构负责人、法制审核人员和系统管理员查看："
+    "申请中有申请人的个人信息。需要认定文件公开属性的，请在“公开属性 › 待认定公开属性”中办理。"
+)
+
+
+def require_request_role(user) -> None:
+    """Refuse (403) a signed-in user without a request role every page, list, task, upload and
+    letter of the cases (PIPL Art. 6, minimum necessary); the anonymous go to the login page."""
+    if user.is_authenticated and not has_request_role(user):
+        raise PermissionDenied(NOT_FOR_YOUR_ROLE)
+
+
 def visible_requests(user) -> QuerySet[InformationRequest]:
-    """The cases ``user`` may see: those of the agencies they work for (DOMAIN §1)."""
+    """The cases ``user`` may see: those of the agencies they work for (DOMAIN §1), and only
+    for the request roles (``REQUEST_ROLES``): a case holds the applicant's personal data."""
+    if not has_request_role(user):
+        return R.objects.none()
     # The user's few agency ids first: an equality (or short IN list) lets the database walk
     # the (agency, due_sort, id) index instead of sorting every case.
     return R.objects.filter(agency_id__in=list(agencies_of(user).values_list("pk", flat=True)))
@@ -100,6 +120,19 @@ def case_list(user, filters: dict[str, Any] | None = None) -> QuerySet[Informati
         # Case number, applicant or request text contains q, found through the search index.
         cases = cases.filter(search.matches(q, connections[cases.db]))
     return cases.order_by("due_sort", "id")
+
+
+def case_handlers(user) -> QuerySet:
+    """The 承办人 the case list filters by: officers of ``user``'s agencies who hold the handler
+    role, and whoever still handles one of their cases (a handler whose role was withdrawn)."""
+    agency_ids = list(agencies_of(user).values_list("pk", flat=True))
+    handling = R.objects.filter(handler=OuterRef("pk"), agency_id__in=agency_ids)
+    return (
+        get_user_model()
+        .objects.filter(Q(agencies__in=agency_ids, groups__name="handler") | Q(Exists(handling)))
+        .distinct()
+        .order_by("username")
+    )
 
 
 def possible_duplicates(

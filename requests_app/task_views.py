@@ -46,8 +46,10 @@ from requests_app.flows import (
     visible_tasks,
 )
 from requests_app.models import Deferral, ReasonsRequest
+from requests_app.selectors import require_request_role
 from requests_app.services import StaleCase
 from workflow.cn import cn_date
+from workflow.roles import has_request_role
 
 
 @dataclass(frozen=True)
@@ -392,6 +394,8 @@ def _scoped(view):
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
+        # The task pages and lists show the applicant: for the request roles only.
+        require_request_role(request.user)
         process_pk, task_pk = kwargs.get("process_pk"), kwargs.get("task_pk")
         if process_pk is not None:
             process = Process.objects.filter(pk=process_pk, flow_class=RequestFlow).first()
@@ -499,6 +503,24 @@ def _escape(text: str) -> str:
     return escape(text)
 
 
+#: django-filter's date ranges in Chinese (its catalog has no zh_Hans; the frame's is zh-hans).
+DATE_RANGES = [
+    ("today", "今天"),
+    ("yesterday", "昨天"),
+    ("week", "最近7天"),
+    ("month", "本月"),
+    ("year", "今年"),
+]
+
+
+def _task_choices() -> list[tuple[str, str]]:
+    """The steps of the request process by their Chinese titles."""
+    return [
+        (get_task_ref(getattr(RequestFlow, name)), getattr(RequestFlow, name).task_title)
+        for name in TASK_ROLES
+    ]
+
+
 class TaskListFilter(FilterSet):
     """Filters of the task lists: the step and when it was created.
 
@@ -507,18 +529,26 @@ class TaskListFilter(FilterSet):
     """
 
     flow_task = ChoiceFilter(label="办理环节")
-    created = DateRangeFilter(label="创建时间")
+    created = DateRangeFilter(label="创建时间", choices=DATE_RANGES)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["flow_task"].field.choices = [
-            (get_task_ref(getattr(RequestFlow, name)), getattr(RequestFlow, name).task_title)
-            for name in TASK_ROLES
-        ]
+        self.filters["flow_task"].field.choices = _task_choices()
 
     class Meta:
         model = Task
         fields = ("flow_task", "created")
+
+
+class ArchiveListFilter(TaskListFilter):
+    """The same for the tasks done, with when they were done (viewflow's default names the
+    steps by their codes, e.g. "Request/Accept")."""
+
+    finished = DateRangeFilter(label="办结时间", choices=DATE_RANGES)
+
+    class Meta:
+        model = Task
+        fields = ("flow_task", "created", "finished")
 
 
 class InboxView(_CaseColumns, flow_views.FlowInboxListView):
@@ -542,6 +572,7 @@ class QueueView(_CaseColumns, flow_views.FlowQueueListView):
 class ArchiveView(_CaseColumns, flow_views.FlowArchiveListView):
     title = "已办"
     columns = ("case_number", "task_title", "applicant", "finished")
+    filterset_class = ArchiveListFilter
 
     @viewprop
     def queryset(self):
@@ -644,8 +675,9 @@ class RequestTasksViewset(BulkActionsViewsMixin, FlowViewset):
         return visible_tasks(request.user).filter(flow_task_type="HUMAN")
 
     def has_view_permission(self, user, obj=None) -> bool:
-        # Asked by the menu on every page: no query (every list and page below is scoped).
-        return user.is_authenticated
+        # Asked by the menu on every page: no query beyond the user's roles (every list and
+        # page below is scoped).
+        return has_request_role(user)
 
     def get_context_data(self, request):
         return {

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.core.exceptions import ValidationError
@@ -34,13 +33,20 @@ from requests_app.forms import (
 )
 from requests_app.labels import ACTION_LABELS
 from requests_app.models import CaseDocument, Deferral, InformationRequest
-from requests_app.selectors import case_events, case_list, possible_duplicates, visible_requests
+from requests_app.selectors import (
+    case_events,
+    case_handlers,
+    case_list,
+    possible_duplicates,
+    require_request_role,
+    visible_requests,
+)
 from requests_app.services import DuplicateSubmission, PossibleDuplicates, request_register
 from requests_app.task_views import BUSY
 from requests_app.uploads import FILE_TYPES, uploadable_kinds
 from workflow.models import AuditEvent
 from workflow.pagination import BoundedCountPaginator
-from workflow.roles import has_role, user_roles
+from workflow.roles import has_request_role, has_role, user_roles
 from workflow.selectors import agencies_of
 
 R = InformationRequest
@@ -67,7 +73,15 @@ def is_registrar(user) -> bool:
     return user._gk_is_registrar
 
 
-class CaseListView(LoginRequiredMixin, TemplateView):
+class RequestRoleMixin(LoginRequiredMixin):
+    """Login first; then a request role (``REQUEST_ROLES``) or 403: a case is personal data."""
+
+    def dispatch(self, request, *args, **kwargs):
+        require_request_role(request.user)
+        return super().dispatch(request, *args, **kwargs)
+
+
+class CaseListView(RequestRoleMixin, TemplateView):
     """Every visible case, soonest due first, filtered by a GET form; 20 a page."""
 
     template_name = "requests_app/case_list.html"
@@ -76,13 +90,9 @@ class CaseListView(LoginRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         agencies = agencies_of(user)
-        handlers = (
-            get_user_model()
-            .objects.filter(agencies__in=agencies.values("pk"))
-            .distinct()
-            .order_by("username")
+        form = CaseFilterForm(
+            self.request.GET or None, agencies=agencies, handlers=case_handlers(user)
         )
-        form = CaseFilterForm(self.request.GET or None, agencies=agencies, handlers=handlers)
         filters = {}
         if form.is_bound:
             form.is_valid()
@@ -179,7 +189,7 @@ def run_action(name: str, case: InformationRequest, user, data: dict) -> None:
         services.fee_waive(actor=user, case_id=case.pk, reason=data["reason"])
 
 
-class CaseDetailView(LoginRequiredMixin, TemplateView):
+class CaseDetailView(RequestRoleMixin, TemplateView):
     """All facts of one case, its clock and its history. Other agencies' cases are a 404."""
 
     template_name = "requests_app/case_detail.html"
@@ -393,7 +403,9 @@ class RegisterView(LoginRequiredMixin, UserPassesTestMixin, TemplateView):
 
 @login_required
 def case_document(request, pk: int, document_id: int, fmt: str):
-    """A letter or the case file: only for staff of the case's agency (404 for others)."""
+    """A letter or the case file: only for the request roles (403 for the others) of the case's
+    agency (404 for other agencies)."""
+    require_request_role(request.user)
     case = get_object_or_404(visible_requests(request.user), pk=pk)
     document = get_object_or_404(CaseDocument, pk=document_id, request=case)
     if document.is_upload:
@@ -410,9 +422,11 @@ def case_document(request, pk: int, document_id: int, fmt: str):
 def case_upload_file(request, pk: int, document_id: int):
     """An uploaded file, under its own (made safe) name and the type read from its content.
 
-    Only for staff of the case's agency (404 for others). PDFs and images open in the browser;
-    other files are downloaded, so that nothing a user uploaded runs as a page of this site.
+    Only for the request roles (403 for the others) of the case's agency (404 for other
+    agencies). PDFs and images open in the browser; other files are downloaded, so that nothing
+    a user uploaded runs as a page of this site.
     """
+    require_request_role(request.user)
     case = get_object_or_404(visible_requests(request.user), pk=pk)
     document = get_object_or_404(CaseDocument, pk=document_id, request=case)
     file_type = FILE_TYPES.get(document.file_type)
@@ -432,6 +446,9 @@ class CaseViewset(AppMenuMixin, Viewset):
     title = "申请台账"
     icon = "list_alt"
     app_name = "cases"
+
+    def has_view_permission(self, user, obj=None) -> bool:
+        return has_request_role(user)
 
     index_path = path("", CaseListView.as_view(), name="index")
     detail_path = path("<int:pk>/", CaseDetailView.as_view(), name="detail")

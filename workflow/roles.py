@@ -11,6 +11,14 @@ ROLES: dict[str, str] = {
     "admin": "系统管理员",
 }
 
+#: The roles that handle information requests (DOMAIN §1, §3.1) and so may read a case with the
+#: applicant's personal data: its pages, lists, tasks, uploads and letters. Others (drafters, unit
+#: heads, the secrecy reviewer) see of a case only what a document's attribute needs, never the
+#: applicant (PIPL Art. 6: the minimum necessary).
+REQUEST_ROLES: frozenset[str] = frozenset(
+    {"registrar", "handler", "office_head", "legal_reviewer", "admin"}
+)
+
 #: Model permissions of the engine each role holds (later apps add their own in migrations).
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     "admin": [
@@ -45,3 +53,8 @@ def user_roles(user) -> set[str]:
 def has_role(user, role: str) -> bool:
     """Whether ``user`` holds ``role`` (DOMAIN §1); services check it, not only the pages."""
     return role in user_roles(user)
+
+
+def has_request_role(user) -> bool:
+    """Whether ``user`` holds one of ``REQUEST_ROLES``: the one question before any case data."""
+    return bool(user_roles(user) & REQUEST_ROLES)

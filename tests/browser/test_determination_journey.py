@@ -63,12 +63,18 @@ def test_a_determination_from_the_case_page_to_the_units_letter(
     assert "未确定公开属性，待综合科认定" in page.locator("#named-list").inner_text()
     shot("case-waiting")
 
-    # The unit's head answers from the list of determinations, by letter.
+    # The unit's head lands on the work list, and answers from the list of determinations, by
+    # letter. Of the case they see what the determination needs, not the applicant.
     login(page, live_server, "unit_head")
+    assert page.url == f"{live_server.url}/attributes/work/"
     page.goto(f"{live_server.url}/attributes/determinations/")
     assert case.case_number in page.locator("#determinations").inner_text()
+    assert page.locator("#determinations a[href^='/requests/']").count() == 0
     with page.expect_navigation():
         page.locator("#determinations").get_by_role("link", name="认定", exact=True).click()
+    waiting = page.locator("#waiting").inner_text()
+    assert case.case_number in waiting and case.description in waiting
+    assert case.applicant_name not in page.inner_text("body")
     page.check("input[name=attribute][value=on_request]")
     page.fill("textarea[name=reasons]", "仅涉及特定项目单位的资金安排，不需要公众广泛知晓")
     page.select_option("select[name=ground]", "limited_scope")

@@ -564,3 +564,72 @@ def test_outsiders_cannot_act_on_a_case(client, registrar, outsider, agency, wal
         f"/requests/cases/{case.pk}/actions/withdraw/", {"on": "2026-03-05", "reason": "x"}
     )
     assert response.status_code == 404
+
+
+# -- Chinese everywhere, and the 承办人 filter (issue #10 point 15) ------------------------------
+
+
+def test_the_clock_events_name_their_pause_reasons_in_chinese(
+    client, registrar, handler, agency, walk_in
+):
+    from requests_app import services
+
+    corrected = request_register(actor=registrar, agency=agency, data=walk_in(), today=TODAY)
+    services.request_ask_correction(
+        actor=handler, case_id=corrected.pk, items=["请写明所需信息的文件名称或文号"], today=TODAY
+    )
+    consulted = request_register(actor=registrar, agency=agency, data=walk_in(), today=TODAY)
+    services.request_accept(actor=handler, case_id=consulted.pk, today=TODAY)
+    services.consultation_send(
+        actor=handler,
+        case_id=consulted.pk,
+        party="third_party",
+        party_name="某某建设有限公司",
+        matter="项目合同金额",
+        sent_on=TODAY,
+        today=TODAY,
+    )
+    client.force_login(registrar)
+    for case, words, code in (
+        (corrected, "补正告知（等待申请人补正）", "correction"),
+        (consulted, "征求第三方意见", "third_party"),
+    ):
+        body = client.get(detail(case)).content.decode()
+        events = body.split('id="clock-entries"', 1)[1].split("</table>", 1)[0]
+        assert words in events
+        assert code not in events
+
+
+def test_the_handler_filter_offers_only_the_agencys_handlers(
+    client, registrar, handler, office_head, outsider, agency, case, django_user_model
+):
+    from tests.conftest import _persona
+
+    # A former handler (role withdrawn) who still handles a case stays findable.
+    former = _persona(django_user_model, "former_handler", agency)
+    R.objects.filter(pk=case.pk).update(handler=former)
+    client.force_login(registrar)
+    choices = dict(client.get(LIST).context["form"].fields["handler"].choices)
+    assert set(choices) == {"", "none", str(handler.pk), str(former.pk)}
+
+
+def test_the_task_lists_filter_in_chinese(client, handler, case):
+    client.force_login(handler)
+    for name in ("inbox", "queue", "archive"):
+        response = client.get(reverse(f"requests:tasks:{name}"))
+        body = response.content.decode()
+        # The frame writes the choices as JSON (Chinese escaped): English shows as it is.
+        assert "Yesterday" not in body and "Past 7 days" not in body, name
+        assert "Request/" not in body, name
+        fields = response.context["view"].filterset.form.fields
+        ranges = ("created", "finished") if name == "archive" else ("created",)
+        for field in ranges:
+            assert [str(label) for _, label in fields[field].choices] == [
+                "---------",
+                "今天",
+                "昨天",
+                "最近7天",
+                "本月",
+                "今年",
+            ], (name, field)
+        assert "受理审查" in dict(fields["flow_task"].choices).values(), name

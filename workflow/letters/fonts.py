@@ -22,9 +22,10 @@ import hashlib
 import logging
 import os
 import subprocess
+import time
 import unicodedata
-from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -223,12 +224,30 @@ def _extract(source: str, index: int, target: str) -> str:
     return target
 
 
-@cache
-def letter_faces() -> dict[str, Face]:
-    """The face of every role, extracting system faces on first use (once, under a file lock)."""
+#: The roles in words, for what ``prepare_letter_fonts`` says it does.
+ROLE_LABELS = {
+    "title": "标题（小标宋）",
+    "body": "正文（仿宋）",
+    "heading": "小标题（黑体）",
+    "kai": "楷体",
+}
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """One face still to extract: face ``index`` of ``source`` into ``target``."""
+
+    role: str
+    source: Path
+    index: int
+    target: Path
+
+
+def plan_faces() -> tuple[dict[str, Face], list[Extraction]]:
+    """The face of every role, and the extractions still needed for them (nothing is written)."""
     licensed = _configured_files()
     faces: dict[str, Face] = {}
-    todo: list[tuple[str, Path, int, Path]] = []
+    todo: list[Extraction] = []
     for role in ROLES:
         if role in licensed:
             path = licensed[role]
@@ -241,34 +260,84 @@ def letter_faces() -> dict[str, Face]:
         target = _extracted_path(role, source, index)
         faces[role] = Face(role, target, f"GK {role}", DOCX_FONT_NAMES[role])
         if not target.exists():
-            todo.append((role, source, index, target))
+            todo.append(Extraction(role, source, index, target))
     if "body" not in faces:
         raise FontsUnavailable(INSTALL_HINT)
+    return faces, todo
+
+
+@cache
+def letter_faces() -> dict[str, Face]:
+    """The face of every role, extracting system faces on first use (once, under a file lock)."""
+    faces, todo = plan_faces()
     if todo:
-        _extract_all(todo)
+        extract_faces(todo)
     return faces
 
 
-def _extract_all(todo: list[tuple[str, Path, int, Path]]) -> None:
+def _elapsed(seconds: float) -> str:
+    seconds = round(seconds)
+    return f"{seconds // 60}分{seconds % 60:02d}秒" if seconds >= 60 else f"{seconds}秒"
+
+
+#: How often a long extraction says it is still at work.
+HEARTBEAT_SECONDS = 20
+
+
+def extract_faces(todo: list[Extraction], report: Callable[[str], None] | None = None) -> None:
+    """Extract the faces of ``todo`` side by side, saying each step to ``report`` (a line of
+    text each) with the time elapsed; without ``report``, to the log."""
+    say = report or logger.info
     directory = fonts_dir()
     directory.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
     with open(directory / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # another process may be extracting the same faces
-        todo = [item for item in todo if not item[3].exists()]
+        if report is not None:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                say("另一个进程正在提取字体，等它完成……")
+                fcntl.flock(lock, fcntl.LOCK_EX)
+        else:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # another process may be extracting the same faces
+        todo = [item for item in todo if not item.target.exists()]
         if not todo:
+            say("字体已由另一个进程提取完成。")
             return
-        logger.info(
-            "正在提取文书字体（仅首次运行需要，约半分钟）：%s", ", ".join(t[0] for t in todo)
-        )
-        with ProcessPoolExecutor(max_workers=len(todo)) as pool:
-            jobs = [pool.submit(_extract, str(s), i, str(t)) for _, s, i, t in todo]
-            for job in jobs:
-                job.result()
-        current = {item[3].name for item in todo}
-        for role, *_ in todo:
-            for stale in directory.glob(f"{role}-*.otf"):
+        workers = min(len(todo), os.cpu_count() or 1)
+        names = "、".join(ROLE_LABELS[item.role] for item in todo)
+        say(f"开始提取{len(todo)}种字体（{names}），同时运行{workers}个进程；只需这一次。")
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            jobs = {
+                pool.submit(_extract, str(item.source), item.index, str(item.target)): item
+                for item in todo
+            }
+            pending = set(jobs)
+            done_count = 0
+            while pending:
+                done, pending = wait(
+                    pending, timeout=HEARTBEAT_SECONDS, return_when=FIRST_COMPLETED
+                )
+                for job in done:
+                    job.result()
+                    done_count += 1
+                    item = jobs[job]
+                    size = item.target.stat().st_size / 1_000_000
+                    elapsed = _elapsed(time.monotonic() - started)
+                    say(
+                        f"[{done_count}/{len(todo)}] {ROLE_LABELS[item.role]}：已写入 "
+                        f"{item.target}（{size:.1f} MB），已用{elapsed}"
+                    )
+                if pending and not done:
+                    waiting = "、".join(ROLE_LABELS[jobs[job].role] for job in pending)
+                    say(f"仍在提取：{waiting}（已用{_elapsed(time.monotonic() - started)}）")
+        current = {item.target.name for item in todo}
+        for item in todo:
+            for stale in directory.glob(f"{item.role}-*.otf"):
                 if stale.name not in current:
                     stale.unlink(missing_ok=True)
+                    say(f"已删除旧的提取结果：{stale.name}")
+        say(f"字体提取完成，共用{_elapsed(time.monotonic() - started)}。")
 
 
 @cache
