@@ -11,10 +11,14 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from requests_app.management.commands.refresh_deadlines import refresh_open_cases
+from workflow import jobs
 
 
 class Command(BaseCommand):
-    help = "每分钟触发到期的流程定时器（补正、征求意见、缴费期限），每天重新计算一次期限。"
+    help = (
+        "每分钟触发到期的流程定时器（补正、征求意见、缴费期限），把进程已不在的后台任务标为已中断；"
+        "每天重新计算一次期限。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--interval", type=int, default=60, help="间隔秒数（默认60）")
@@ -31,6 +35,9 @@ class Command(BaseCommand):
                 )
                 refreshed_on = today
             call_command("workflow_timers", verbosity=0)
+            # Background jobs of a web process that is gone (a restart) are marked cut off, so
+            # their officers can submit again (workflow.jobs.sweep).
+            jobs.sweep()
             if once:
                 return
             time.sleep(interval)
