@@ -38,6 +38,7 @@ from requests_app.selectors import case_events, case_list, possible_duplicates, 
 from requests_app.services import DuplicateSubmission, PossibleDuplicates, request_register
 from requests_app.task_views import BUSY
 from requests_app.uploads import FILE_TYPES, uploadable_kinds
+from workflow.downloads import file_view
 from workflow.models import AuditEvent
 from workflow.pagination import BoundedCountPaginator
 from workflow.roles import has_role, user_roles
@@ -392,6 +393,7 @@ class RegisterView(LoginRequiredMixin, UserPassesTestMixin, TemplateView):
 
 
 @login_required
+@file_view
 def case_document(request, pk: int, document_id: int, fmt: str):
     """A letter or the case file: only for staff of the case's agency (404 for others)."""
     case = get_object_or_404(visible_requests(request.user), pk=pk)
@@ -407,6 +409,7 @@ def case_document(request, pk: int, document_id: int, fmt: str):
 
 
 @login_required
+@file_view
 def case_upload_file(request, pk: int, document_id: int):
     """An uploaded file, under its own (made safe) name and the type read from its content.
 

@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so that it sees the views' exceptions first: "database is locked" is a 503 in Chinese.
+    "workflow.middleware.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "workflow.urls"

@@ -456,3 +456,30 @@ def test_the_registrar_attaches_the_signed_proof_of_service(
     assert refreshed(case).stage == R.Stage.ARCHIVE
     [document] = case.documents.filter(kind="service_proof")
     assert document.original_name == "邮件详情单.jpg"
+
+
+def test_uploads_letters_and_the_case_file_open_in_a_sandbox(
+    client, case, handler, office_head, registrar
+):
+    # Issue #10, point 9: nothing opened in the browser runs as a page of this site.
+    [scan] = request_upload(
+        actor=registrar, case_id=case.pk, kind="application", files=[f.upload("a.png", f.image())]
+    )
+    to_serve(case, handler, office_head)
+    serve(case, registrar)
+    case_file = request_archive(actor=registrar, case_id=case.pk, today=d("2026-03-09"))
+    letter = case.documents.filter(kind="letter").first()
+    client.force_login(registrar)
+    urls = [
+        upload_url(case, scan),
+        reverse("requests:cases:document", args=[case.pk, case_file.pk, "pdf"]),
+        reverse("requests:cases:document", args=[case.pk, letter.pk, "pdf"]),
+        reverse("requests:cases:document", args=[case.pk, letter.pk, "docx"]),
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response["Content-Security-Policy"] == "sandbox", url
+        assert response["X-Content-Type-Options"] == "nosniff", url
+    # A page (not a file) keeps the site's own policy: its menus run.
+    assert not client.get(detail(case)).has_header("Content-Security-Policy")
