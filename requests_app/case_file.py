@@ -13,7 +13,7 @@ from pypdf import PdfReader, PdfWriter
 from requests_app.labels import ACTION_LABELS
 from requests_app.models import CaseDocument, InformationRequest
 from requests_app.selectors import case_events
-from requests_app.uploads import FILE_TYPES
+from requests_app.uploads import FILE_TYPES, IMAGE_READERS, image_too_large
 from workflow.cn import cn_date
 from workflow.letters.render import render_structure
 from workflow.letters.structure import Letter, Paragraph, Table, TableRow
@@ -66,6 +66,13 @@ def _image_page(data: bytes, mime: str) -> bytes:
     return HTML(string=html).write_pdf()
 
 
+def _fits_a_page(data: bytes, kind: str) -> bool:
+    """The image is within the upload limit of pixels (one kept before the limit may not be:
+    decoding it would take minutes and gigabytes). Only the header is read."""
+    with IMAGE_READERS[kind](io.BytesIO(data)) as image:
+        return not image_too_large(*image.size)
+
+
 def _file_type(document: CaseDocument) -> str:
     if document.file_type:
         return document.file_type
@@ -89,6 +96,9 @@ def _document_pdf(document: CaseDocument) -> bytes | None:
         if kind == "pdf":
             _pages(data)  # refuses a file pypdf cannot read before it breaks the whole file
             return data
+        if not _fits_a_page(data, kind):
+            logger.warning("Case document %s has too many pixels to place on a page", document.pk)
+            return None
         return _image_page(data, FILE_TYPES[kind].mime)
     except Exception:  # an unreadable file must not stop the archive; the index says so
         logger.exception("Case document %s could not be merged into the case file", document.pk)

@@ -8,6 +8,7 @@ Environment:
 - ``GONGKAI_VAR_DIR``: folder for the SQLite database and generated files (default ``var/``).
 - ``GONGKAI_UPLOAD_MAX_FILE_MB`` / ``GONGKAI_UPLOAD_MAX_TOTAL_MB`` / ``GONGKAI_UPLOAD_MAX_FILES``:
   limits of files uploaded to a case: per file (20), per submission (100), files per field (20).
+- ``GONGKAI_UPLOAD_MAX_IMAGE_MP``: the most pixels of an uploaded image, in millions (50).
 - ``GONGKAI_OLDER_IMPORT_MAX_ROWS`` / ``GONGKAI_OLDER_IMPORT_MAX_MB``: the largest spreadsheet of
   older documents imported at once (20,000 documents, 20 MB).
 - ``GONGKAI_JOBS``: how long actions run in the background (``workflow.jobs``): ``thread``
@@ -157,6 +158,8 @@ STORAGES = {
 GONGKAI_UPLOAD_MAX_FILE_MB = env_int("GONGKAI_UPLOAD_MAX_FILE_MB", 20)
 GONGKAI_UPLOAD_MAX_TOTAL_MB = env_int("GONGKAI_UPLOAD_MAX_TOTAL_MB", 100)
 GONGKAI_UPLOAD_MAX_FILES = env_int("GONGKAI_UPLOAD_MAX_FILES", 20)
+# Images (JPEG, PNG) of at most this many million pixels: read from the header at upload.
+GONGKAI_UPLOAD_MAX_IMAGE_MP = env_int("GONGKAI_UPLOAD_MAX_IMAGE_MP", 50)
 
 # The spreadsheet of older documents (attributes_app.older_import): checked row by row on the page,
 # imported in one transaction by a background job.
