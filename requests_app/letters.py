@@ -68,9 +68,17 @@ def common(case: InformationRequest, actor, *, issue_date: date) -> dict:
 
 
 def issue_letter(
-    case: InformationRequest, kind: str, context: LetterContext, *, actor, title: str = ""
+    case: InformationRequest,
+    kind: str,
+    context: LetterContext,
+    *,
+    actor,
+    title: str = "",
+    stored: list[str] | None = None,
 ) -> CaseDocument:
-    """Render ``kind`` to PDF and DOCX, keep both with the case and record the issue."""
+    """Render ``kind`` to PDF and DOCX, keep both with the case and record the issue. The names
+    of the files written are added to ``stored``, for the caller to remove if its transaction
+    does not commit."""
     overrides = agency_overrides(case.agency)
     try:
         letter = build_letter(kind, context, overrides=overrides)
@@ -104,7 +112,10 @@ def issue_letter(
         created_by=actor,
         created_at=now,
     )
+    written = stored if stored is not None else []
     document.file.save(f"{name}.pdf", ContentFile(pdf), save=False)
+    written.append(document.file.name)
     document.docx.save(f"{name}.docx", ContentFile(docx), save=False)
+    written.append(document.docx.name)
     document.save()
     return document

@@ -1914,42 +1914,59 @@ def fee_lapsed(*, case_id: int, today=None) -> InformationRequest | None:
 
 
 def request_archive(*, actor, case_id: int, today=None) -> CaseDocument:
-    """Close the case file: the handling sheet, then one PDF of everything; read-only after."""
+    """Close the case file: the handling sheet, then one PDF of everything; read-only after.
+
+    The slow part, every document made PDF pages (scans placed on A4 pages), is done before the
+    case is locked: on SQLite the lock is the whole database's. Inside, only the handling sheet
+    (and a document added meanwhile) is rendered and the pages are put together. Files written
+    by a transaction that does not commit are removed; those of a process that died before its
+    commit are swept later (``case_file.sweep_orphan_files``)."""
     from django.core.files.base import ContentFile
 
-    from requests_app.case_file import build_case_file, handling_steps
+    from requests_app.case_file import build_case_file, document_pages, handling_steps
 
     today = today or timezone.localdate()
-    with transaction.atomic():
-        case = _locked(case_id)
-        _require(actor, case, "registrar")
-        _require_stage(case, (R.Stage.ARCHIVE,), "归档")
-        case.closed_on = today
-        case.save(update_fields=["closed_on"])
-        _move(case, R.Stage.CLOSED, actor=actor, action="request_archived", today=today)
-        issue_letter(
-            case,
-            "handling_sheet",
-            HandlingSheetContext(
-                **common(case, actor, issue_date=today),
-                steps=handling_steps(case),
-                outcome=case.outcome,
-            ),
-            actor=actor,
-        )
-        documents = list(case.documents.exclude(kind=CaseDocument.Kind.CASE_FILE))
-        pdf = build_case_file(case, documents, on=today)
-        case_file = CaseDocument(
-            request=case,
-            kind=CaseDocument.Kind.CASE_FILE,
-            title=f"{case.case_number}案卷",
-            number=case.case_number,
-            size=len(pdf),
-            created_by=actor,
-            created_at=timezone.now(),
-        )
-        case_file.file.save(
-            f"{case.year}-{case.sequence}-case-file.pdf", ContentFile(pdf), save=False
-        )
-        case_file.save()
+    case = InformationRequest.objects.select_related("agency").get(pk=case_id)
+    _require(actor, case, "registrar")
+    _require_stage(case, (R.Stage.ARCHIVE,), "归档")
+    prepared = document_pages(case.documents.exclude(kind=CaseDocument.Kind.CASE_FILE))
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            case = _locked(case_id)
+            _require(actor, case, "registrar")
+            _require_stage(case, (R.Stage.ARCHIVE,), "归档")
+            case.closed_on = today
+            case.save(update_fields=["closed_on"])
+            _move(case, R.Stage.CLOSED, actor=actor, action="request_archived", today=today)
+            issue_letter(
+                case,
+                "handling_sheet",
+                HandlingSheetContext(
+                    **common(case, actor, issue_date=today),
+                    steps=handling_steps(case),
+                    outcome=case.outcome,
+                ),
+                actor=actor,
+                stored=stored,
+            )
+            documents = list(case.documents.exclude(kind=CaseDocument.Kind.CASE_FILE))
+            pdf = build_case_file(case, documents, on=today, prepared=prepared)
+            case_file = CaseDocument(
+                request=case,
+                kind=CaseDocument.Kind.CASE_FILE,
+                title=f"{case.case_number}案卷",
+                number=case.case_number,
+                size=len(pdf),
+                created_by=actor,
+                created_at=timezone.now(),
+            )
+            case_file.file.save(
+                f"{case.year}-{case.sequence}-case-file.pdf", ContentFile(pdf), save=False
+            )
+            stored.append(case_file.file.name)
+            case_file.save()
+    except BaseException:
+        _discard(stored)
+        raise
     return case_file

@@ -380,6 +380,8 @@ def check_file(kind: str, file, *, label: str = "") -> tuple[CheckedFile | None,
         return None, f"{prefix}“{name}”{problem}。{expected}"
 
     size = _size_of(file)
+    if getattr(file, "refusal", ""):  # refused while it was received (workflow.upload_limits)
+        return refused(file.refusal)
     if size == 0:
         return refused("是空文件")
     if size > max_file_size():

@@ -158,6 +158,12 @@ STORAGES = {
 GONGKAI_UPLOAD_MAX_FILE_MB = env_int("GONGKAI_UPLOAD_MAX_FILE_MB", 20)
 GONGKAI_UPLOAD_MAX_TOTAL_MB = env_int("GONGKAI_UPLOAD_MAX_TOTAL_MB", 100)
 GONGKAI_UPLOAD_MAX_FILES = env_int("GONGKAI_UPLOAD_MAX_FILES", 20)
+# The limits are kept while the request is received (workflow.upload_limits), not only after.
+FILE_UPLOAD_HANDLERS = [
+    "workflow.upload_limits.LimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 # Images (JPEG, PNG) of at most this many million pixels: read from the header at upload.
 GONGKAI_UPLOAD_MAX_IMAGE_MP = env_int("GONGKAI_UPLOAD_MAX_IMAGE_MP", 50)
 
