@@ -120,11 +120,14 @@ class OlderImportView(RolePageMixin, TemplateView):
             columns=older_sheet.COLUMNS,
             agencies=agencies,
             max_rows=max_rows(),
-            recent=list(
-                Job.objects.filter(kind=jobs.IMPORT_OLDER, created_by=user, agency__in=agencies)
+            recent=[
+                reap(job)  # one whose process is gone shows as failed, not "正在办理"
+                for job in Job.objects.filter(
+                    kind=jobs.IMPORT_OLDER, created_by=user, agency__in=agencies
+                )
                 .select_related("agency")
                 .order_by("-created_at")[:5]
-            ),
+            ],
         )
         return context
 

@@ -723,6 +723,9 @@ def test_an_import_whose_process_is_gone_lets_the_officer_confirm_again_at_once(
     entries[checked["Location"].rstrip("/").rsplit("/", 1)[-1]]["job"] = cut_off.pk
     session["attributes_older_imports"] = entries
     session.save()
+    recent = client.get(INDEX).content.decode()
+    assert "办理中断（服务重启），未保存任何内容，请重新提交。" in recent
+    assert "正在办理" not in recent
     page = client.get(checked["Location"]).content.decode()
     assert "这个文件已经确认导入" not in page  # the cut-off import is not taken for done
     cut_off.refresh_from_db()
