@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 from django.db import OperationalError
 from django.shortcuts import render
+from django.views import defaults
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +38,18 @@ class DatabaseBusyMiddleware:
         if not database_busy(exception):
             return None
         logger.warning("database busy: %s %s", request.method, request.path)
-        response = render(request, "503.html", status=503)
-        response["Retry-After"] = str(RETRY_AFTER)
-        return response
+        return busy_page(request)
+
+
+def busy_page(request):
+    response = render(request, "503.html", status=503)
+    response["Retry-After"] = str(RETRY_AFTER)
+    return response
+
+
+def server_error(request):
+    """``handler500``: the same 503 when the error was a busy database met outside a view (e.g.
+    saving the session after it); otherwise Django's 500 page (our ``500.html``)."""
+    if database_busy(sys.exc_info()[1]):
+        return busy_page(request)
+    return defaults.server_error(request)

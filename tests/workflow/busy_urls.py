@@ -21,6 +21,8 @@ def other_error(request):
     raise OperationalError("no such table: nowhere")
 
 
+handler500 = "workflow.middleware.server_error"
+
 urlpatterns = [
     path("raises/", raises),
     path("writes/", writes),

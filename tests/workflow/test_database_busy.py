@@ -57,3 +57,11 @@ def test_a_write_that_cannot_get_the_lock_held_by_another_connection_is_a_503(mo
     response = Client().get("/writes/")  # the lock released: the same request goes through
     assert response.content == b"saved"
     assert Agency.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_locked_database_met_outside_a_view_is_a_503_too(settings):
+    # E.g. the session saved after the view: the error handler looks at the exception as well.
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if "DatabaseBusy" not in m]
+    assert_busy_page(Client(raise_request_exception=False).get("/raises/"))
+    assert Client(raise_request_exception=False).get("/other/").status_code == 500
