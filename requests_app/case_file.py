@@ -48,6 +48,20 @@ def handling_steps(case: InformationRequest):
     ]
 
 
+def steps_once_archived(case: InformationRequest, actor, at: datetime):
+    """The handling sheet's steps as they will be once ``actor`` archives the case at ``at``: the
+    steps so far and the archiving (made ahead of the lock, which checks them against the real
+    ones)."""
+    from workflow.letters.contexts import HandlingStep
+
+    archived = HandlingStep(
+        step=ACTION_LABELS.get("request_archived", "request_archived"),
+        who=_who(actor),
+        when=timezone.localtime(at).date(),
+    )
+    return [*handling_steps(case), archived]
+
+
 def _reader(data: bytes) -> PdfReader:
     reader = PdfReader(io.BytesIO(data))
     if reader.is_encrypted:
@@ -136,6 +150,21 @@ def document_pages(documents) -> Prepared:
 def _pages_of(document: CaseDocument, prepared: Prepared) -> bytes | None:
     name, data = prepared.get(document.pk, (None, None))
     return data if name == document.file.name else _document_pdf(document)
+
+
+def case_file_inputs(documents: list[CaseDocument], *, sheet_id: int | None) -> list[tuple]:
+    """What the case file takes of each document: its file (the handling sheet ``sheet_id`` by
+    its place only, its content being compared apart), and what the index says of it. Equal
+    inputs make equal case files."""
+    return [
+        (
+            "handling sheet" if d.pk == sheet_id else d.file.name,
+            _title(d),
+            d.number,
+            timezone.localtime(d.created_at).date(),
+        )
+        for d in documents
+    ]
 
 
 def build_case_file(

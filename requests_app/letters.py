@@ -67,6 +67,18 @@ def common(case: InformationRequest, actor, *, issue_date: date) -> dict:
     }
 
 
+def render_letter_files(
+    case: InformationRequest, kind: str, context: LetterContext
+) -> tuple[bytes, bytes]:
+    """``kind`` rendered for ``case``'s agency: its PDF and its DOCX."""
+    overrides = agency_overrides(case.agency)
+    try:
+        letter = build_letter(kind, context, overrides=overrides)
+    except MissingLetterElements as error:
+        raise ValidationError(f"{KINDS[kind].label}不能出具：{error}") from None
+    return render_structure(letter, "pdf"), render_structure(letter, "docx")
+
+
 def issue_letter(
     case: InformationRequest,
     kind: str,
@@ -75,17 +87,13 @@ def issue_letter(
     actor,
     title: str = "",
     stored: list[str] | None = None,
+    rendered: tuple[bytes, bytes] | None = None,
 ) -> CaseDocument:
     """Render ``kind`` to PDF and DOCX, keep both with the case and record the issue. The names
     of the files written are added to ``stored``, for the caller to remove if its transaction
-    does not commit."""
-    overrides = agency_overrides(case.agency)
-    try:
-        letter = build_letter(kind, context, overrides=overrides)
-    except MissingLetterElements as error:
-        raise ValidationError(f"{KINDS[kind].label}不能出具：{error}") from None
-    pdf = render_structure(letter, "pdf")
-    docx = render_structure(letter, "docx")
+    does not commit. ``rendered``: the PDF and DOCX already made from this very ``context``
+    (``render_letter_files``), e.g. before the case was locked."""
+    pdf, docx = rendered or render_letter_files(case, kind, context)
     now = timezone.now()
     version = template_version(case.agency)
     number = context.number_text()

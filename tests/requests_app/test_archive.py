@@ -82,46 +82,67 @@ def test_an_archive_that_fails_after_writing_the_case_file_leaves_no_file(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_scans_are_placed_on_pages_before_the_case_is_locked(
+def test_nothing_is_rendered_while_the_case_is_locked(
     case, registrar, handler, office_head, monkeypatch
 ):
-    # On SQLite the write lock is the whole database's: the minutes a large scan takes to place
-    # on a page must not hold it.
+    # On SQLite the write lock is the whole database's: placing scans on pages, rendering the
+    # handling sheet and putting the case file together must not hold it.
+    from requests_app import letters, services
+
     ready_to_archive(case, registrar, handler, office_head)
-    real_image_page = case_file_module._image_page
-    inside: list[bool] = []
+    calls: list[tuple[str, bool]] = []
 
-    def spying(data, mime):
-        inside.append(connection.in_atomic_block)
-        return real_image_page(data, mime)
+    def spy(module, name):
+        real = getattr(module, name)
 
-    monkeypatch.setattr(case_file_module, "_image_page", spying)
-    request_archive(actor=registrar, case_id=case.pk, today=d("2026-03-09"))
-    assert inside == [False]
+        def spying(*args, **kwargs):
+            calls.append((name, connection.in_atomic_block))
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, spying)
+
+    spy(case_file_module, "_image_page")
+    spy(case_file_module, "build_case_file")
+    spy(letters, "render_letter_files")  # issue_letter's
+    spy(services, "render_letter_files")  # the archive's, ahead of the lock
+    document = request_archive(actor=registrar, case_id=case.pk, today=d("2026-03-09"))
+    assert {name for name, _ in calls} == {"_image_page", "build_case_file", "render_letter_files"}
+    assert [name for name, locked in calls if locked] == []
     assert InformationRequest.objects.get(pk=case.pk).stage == S.CLOSED
+    # What was made ahead is what is kept: the case file ends with the handling sheet kept.
+    sheet = case.documents.get(letter_kind="handling_sheet")
+    pages = PdfReader(document.file.path).pages
+    assert pages[-1].extract_text() == PdfReader(sheet.file.path).pages[-1].extract_text()
+    assert "归档" in pages[-1].extract_text()
 
 
 @pytest.mark.django_db
-def test_a_document_added_while_the_pages_were_made_is_in_the_case_file(
+def test_what_changed_while_the_case_file_was_made_ahead_is_in_it(
     case, registrar, handler, office_head, monkeypatch
 ):
-    ready_to_archive(case, registrar, handler, office_head)
-    real = case_file_module.document_pages
+    from requests_app import services
 
-    def then_a_proof_arrives(documents):
-        prepared = real(documents)
+    ready_to_archive(case, registrar, handler, office_head)
+    real = services._archive_ahead
+
+    def then_a_proof_arrives(*args, **kwargs):
+        ahead = real(*args, **kwargs)
         request_upload(
             actor=registrar,
             case_id=case.pk,
             kind="service_proof",
             files=[f.upload("送达回证.jpg", f.image("JPEG"))],
         )
-        return prepared
+        return ahead
 
-    monkeypatch.setattr(case_file_module, "document_pages", then_a_proof_arrives)
+    monkeypatch.setattr(services, "_archive_ahead", then_a_proof_arrives)
     document = request_archive(actor=registrar, case_id=case.pk, today=d("2026-03-09"))
     assert "送达凭证（送达回证.jpg）" in index_text(document)
     assert "另附" not in index_text(document)
+    # The handling sheet was made again under the lock: it has the upload among its steps.
+    sheet = case.documents.get(letter_kind="handling_sheet")
+    sheet_text = "".join(p.extract_text() for p in PdfReader(sheet.file.path).pages)
+    assert "送达回证.jpg" in sheet_text.replace("\n", "")
 
 
 @pytest.mark.django_db
