@@ -199,9 +199,18 @@ def _boot_id() -> str:
     return _read("/proc/sys/kernel/random/boot_id")
 
 
+def _pid_namespace() -> str:
+    """Which process ids this process sees (containers sharing a host name may not see each
+    other's processes)."""
+    try:
+        return os.readlink("/proc/self/ns/pid")
+    except OSError:
+        return ""
+
+
 def owner_of(pid: int) -> str:
-    """The owner token of process ``pid`` of this host: ``host|pid|boot:start``."""
-    return f"{socket.gethostname()}|{pid}|{_boot_id()}:{_started(pid)}"
+    """The owner token of process ``pid`` of this host: ``host|pid|boot:start|pid namespace``."""
+    return f"{socket.gethostname()}|{pid}|{_boot_id()}:{_started(pid)}|{_pid_namespace()}"
 
 
 def this_process() -> str:
@@ -221,16 +230,17 @@ def _alive(pid: int) -> bool:
 def owner_gone(job: Job) -> bool:
     """The process that claimed ``job`` was of this host and is no longer there (or its pid now
     belongs to a process started later). Owners of other hosts cannot be seen: False."""
-    host, _, rest = (job.owner or "").partition("|")
-    pid_text, _, token = rest.partition("|")
+    host, pid_text, token, namespace = [*(job.owner or "").split("|"), "", "", "", ""][:4]
     if not host or host != socket.gethostname() or not pid_text.isdigit():
         return False
+    if namespace != _pid_namespace():
+        return False  # another container of the same name: its processes are not ours to see
     pid = int(pid_text)
     if not _alive(pid):
         return True
     boot, _, start = token.partition(":")
     if boot and start:
-        return owner_of(pid) != f"{host}|{pid}|{token}"  # the pid was given to another process
+        return owner_of(pid) != job.owner  # the pid was given to another process since
     return False
 
 

@@ -225,9 +225,10 @@ def _running_job(submit, owner: str) -> Job:
 
 def test_the_runner_records_itself_as_the_owner(submit):
     job = jobs.run(submit("succeeds", n=1).pk)
-    host, pid, token = job.owner.split("|")
+    host, pid, token, namespace = job.owner.split("|")
     assert (host, int(pid)) == (socket.gethostname(), os.getpid())
     assert token == jobs.this_process().split("|")[2]
+    assert namespace == os.readlink("/proc/self/ns/pid")
 
 
 def test_a_job_whose_process_is_gone_is_cut_off_at_once_and_audited(submit):
@@ -263,16 +264,21 @@ def test_the_sweep_marks_jobs_of_gone_processes_and_leaves_live_ones(submit):
 
 
 def test_a_pid_used_again_by_a_later_process_is_not_the_owner(submit):
-    host, pid, token = jobs.this_process().split("|")
+    host, pid, token, namespace = jobs.this_process().split("|")
     boot, _, start = token.partition(":")
-    earlier = f"{host}|{pid}|{boot}:{int(start) - 1}"  # this pid, but a process started before
+    # This pid, but a process that started before.
+    earlier = f"{host}|{pid}|{boot}:{int(start) - 1}|{namespace}"
     assert jobs.is_cut_off(_running_job(submit, earlier))
     assert not jobs.is_cut_off(_running_job(submit, jobs.this_process()))
 
 
-def test_a_job_of_another_host_waits_for_the_stale_limit(submit):
-    job = _running_job(submit, "another-host|1|x:1")
-    assert not jobs.is_cut_off(job)
+def test_a_job_of_another_host_or_container_waits_for_the_stale_limit(submit):
+    # A process of another host, or of a container with the same host name but its own process
+    # ids, cannot be looked at: not taken for gone.
+    host, pid, token, _ = _owner_of_dead_process().split("|")
+    for owner in ("another-host|1|x:1|pid:[1]", f"{host}|{pid}|{token}|pid:[4026531999]"):
+        job = _running_job(submit, owner)
+        assert not jobs.is_cut_off(job)
     assert jobs.sweep() == 0
 
 
