@@ -30,7 +30,7 @@ from attributes_app.models import DraftingUnit
 from attributes_app.older_import import ImportCheck, max_rows, older_import_check
 from attributes_app.views import OFFICE_ROLES, RolePageMixin, may_see
 from workflow.job_views import JobView, job_of, job_status
-from workflow.jobs import is_cut_off
+from workflow.jobs import is_cut_off, reap
 from workflow.models import Job
 from workflow.selectors import agencies_of
 
@@ -54,13 +54,23 @@ def _kept_or_404(request, token: str) -> older_uploads.KeptImport:
 
 
 def _running(agency) -> Job | None:
-    """An import of ``agency`` still waiting or running (one cut off by a restart is not)."""
+    """An import of ``agency`` still waiting or running (one cut off by a restart is not; one
+    whose process is gone is marked so here, ``jobs.reap``)."""
     waiting = Job.objects.filter(
         kind=jobs.IMPORT_OLDER,
         agency=agency,
         status__in=[Job.Status.QUEUED, Job.Status.RUNNING],
     ).order_by("created_at")
-    return next((job for job in waiting if not is_cut_off(job)), None)
+    return next((job for job in map(reap, waiting) if not is_cut_off(job)), None)
+
+
+def _submitted(upload: older_uploads.KeptImport) -> bool:
+    """The upload was confirmed and its import has not failed (one cut off by a restart, or
+    refused, may be confirmed again: it saved nothing)."""
+    if not upload.job_id:
+        return False
+    job = Job.objects.filter(pk=upload.job_id).first()
+    return job is not None and reap(job).status != Job.Status.FAILED
 
 
 class OlderImportView(RolePageMixin, TemplateView):
@@ -110,11 +120,14 @@ class OlderImportView(RolePageMixin, TemplateView):
             columns=older_sheet.COLUMNS,
             agencies=agencies,
             max_rows=max_rows(),
-            recent=list(
-                Job.objects.filter(kind=jobs.IMPORT_OLDER, created_by=user, agency__in=agencies)
+            recent=[
+                reap(job)  # one whose process is gone shows as failed, not "正在办理"
+                for job in Job.objects.filter(
+                    kind=jobs.IMPORT_OLDER, created_by=user, agency__in=agencies
+                )
                 .select_related("agency")
                 .order_by("-created_at")[:5]
-            ),
+            ],
         )
         return context
 
@@ -128,7 +141,7 @@ class OlderImportCheckView(RolePageMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         upload = _kept_or_404(request, kwargs["token"])
-        if upload.job_id:
+        if _submitted(upload):
             # Confirmed already (a second click, or going back): show that import.
             return HttpResponseRedirect(import_url("job", job_pk=upload.job_id))
         check = older_uploads.load_check(upload)
@@ -152,7 +165,7 @@ class OlderImportCheckView(RolePageMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         upload = _kept_or_404(self.request, kwargs["token"])
-        if upload.job_id:
+        if _submitted(upload):
             context.update(upload=upload, submitted=True)
             return context
         check = older_uploads.load_check(upload)

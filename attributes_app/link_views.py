@@ -50,6 +50,7 @@ from attributes_app.models import (
 from attributes_app.selectors import visible_documents, visible_reviews
 from attributes_app.services import StaleDocument
 from attributes_app.views import REGISTER_ROLES, may_see
+from workflow.downloads import file_view
 from workflow.letters.contexts import MissingLetterElements
 from workflow.letters.models import agency_overrides
 from workflow.letters.render import (
@@ -210,6 +211,7 @@ class DeterminationView(LoginRequiredMixin, TemplateView):
 
 
 @login_required
+@file_view
 def determination_letter(request, pk: int, fmt: str):
     """The kept 公函 of a determination, for staff of its agency (404 for others)."""
     letter = get_object_or_404(
@@ -232,6 +234,7 @@ def determination_letter(request, pk: int, fmt: str):
 
 
 @login_required
+@file_view
 def document_marked_text(request, pk: int):
     """The final text with its attribute mark, or a page saying why not (不予导出): for the
     register's roles, like the document page and the unmarked text."""
@@ -340,6 +343,7 @@ REVIEW_FILES = {
 
 
 @login_required
+@file_view
 def review_file(request, pk: int, kind: str, fmt: str):
     """A closed review's report or list of changes (legal office and disclosure office)."""
     review = get_object_or_404(visible_reviews(request.user), pk=pk)

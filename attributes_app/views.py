@@ -32,6 +32,7 @@ from attributes_app.drafting import document_draft
 from attributes_app.exports import export_refusal
 from attributes_app.guidance import ATTRIBUTE_GUIDES, GROUND_GUIDES
 from attributes_app.models import AttributeState, Document, Publication
+from workflow.downloads import file_view
 from workflow.roles import has_role, user_roles
 from workflow.selectors import agencies_of
 
@@ -718,6 +719,7 @@ def _interpretation_flags(publication, now):
 
 
 @login_required
+@file_view
 def document_text(request, pk: int):
     """The final text: only for staff of the document's agency holding a register role."""
     if not may_see(request.user, REGISTER_ROLES):

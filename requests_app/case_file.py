@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 import logging
-from datetime import date
+import os
+from datetime import date, datetime, timedelta
+from pathlib import Path
 
 from django.utils import timezone
 from pypdf import PdfReader, PdfWriter
@@ -13,12 +16,15 @@ from pypdf import PdfReader, PdfWriter
 from requests_app.labels import ACTION_LABELS
 from requests_app.models import CaseDocument, InformationRequest
 from requests_app.selectors import case_events
-from requests_app.uploads import FILE_TYPES
+from requests_app.uploads import FILE_TYPES, IMAGE_READERS, image_too_large
 from workflow.cn import cn_date
 from workflow.letters.render import render_structure
 from workflow.letters.structure import Letter, Paragraph, Table, TableRow
 
 logger = logging.getLogger(__name__)
+
+#: The folder of the case documents' files (``CaseDocument.file`` and ``.docx``).
+FOLDER = "cases"
 
 
 def _who(user) -> str:
@@ -40,6 +46,20 @@ def handling_steps(case: InformationRequest):
         )
         for event in case_events(case).order_by("at", "id")
     ]
+
+
+def steps_once_archived(case: InformationRequest, actor, at: datetime):
+    """The handling sheet's steps as they will be once ``actor`` archives the case at ``at``: the
+    steps so far and the archiving (made ahead of the lock, which checks them against the real
+    ones)."""
+    from workflow.letters.contexts import HandlingStep
+
+    archived = HandlingStep(
+        step=ACTION_LABELS.get("request_archived", "request_archived"),
+        who=_who(actor),
+        when=timezone.localtime(at).date(),
+    )
+    return [*handling_steps(case), archived]
 
 
 def _reader(data: bytes) -> PdfReader:
@@ -66,6 +86,13 @@ def _image_page(data: bytes, mime: str) -> bytes:
     return HTML(string=html).write_pdf()
 
 
+def _fits_a_page(data: bytes, kind: str) -> bool:
+    """The image is within the upload limit of pixels (one kept before the limit may not be:
+    decoding it would take minutes and gigabytes). Only the header is read."""
+    with IMAGE_READERS[kind](io.BytesIO(data)) as image:
+        return not image_too_large(*image.size)
+
+
 def _file_type(document: CaseDocument) -> str:
     if document.file_type:
         return document.file_type
@@ -89,6 +116,9 @@ def _document_pdf(document: CaseDocument) -> bytes | None:
         if kind == "pdf":
             _pages(data)  # refuses a file pypdf cannot read before it breaks the whole file
             return data
+        if not _fits_a_page(data, kind):
+            logger.warning("Case document %s has too many pixels to place on a page", document.pk)
+            return None
         return _image_page(data, FILE_TYPES[kind].mime)
     except Exception:  # an unreadable file must not stop the archive; the index says so
         logger.exception("Case document %s could not be merged into the case file", document.pk)
@@ -107,9 +137,49 @@ def _separately(document: CaseDocument) -> str:
     return f"另附{what}（见电子档案）"
 
 
-def build_case_file(case: InformationRequest, documents: list[CaseDocument], *, on: date) -> bytes:
-    """One PDF: a generated index with page numbers, then each document in order."""
-    parts: list[tuple[CaseDocument, bytes | None]] = [(d, _document_pdf(d)) for d in documents]
+#: A document's pages made ahead: its stored file's name, and its PDF (None: attached separately).
+Prepared = dict[int, tuple[str, bytes | None]]
+
+
+def document_pages(documents) -> Prepared:
+    """Every document as PDF pages, made before the case is locked (the slow part of the case
+    file: images are decoded and placed on pages)."""
+    return {d.pk: (d.file.name, _document_pdf(d)) for d in documents}
+
+
+def _pages_of(document: CaseDocument, prepared: Prepared) -> bytes | None:
+    name, data = prepared.get(document.pk, (None, None))
+    return data if name == document.file.name else _document_pdf(document)
+
+
+def case_file_inputs(documents: list[CaseDocument], *, sheet_id: int | None) -> list[tuple]:
+    """What the case file takes of each document: its file (the handling sheet ``sheet_id`` by
+    its place only, its content being compared apart), and what the index says of it. Equal
+    inputs make equal case files."""
+    return [
+        (
+            "handling sheet" if d.pk == sheet_id else d.file.name,
+            _title(d),
+            d.number,
+            timezone.localtime(d.created_at).date(),
+        )
+        for d in documents
+    ]
+
+
+def build_case_file(
+    case: InformationRequest,
+    documents: list[CaseDocument],
+    *,
+    on: date,
+    prepared: Prepared | None = None,
+) -> bytes:
+    """One PDF: a generated index with page numbers, then each document in order (its pages
+    taken from ``prepared`` when they were made ahead of the same file)."""
+    prepared = prepared or {}
+    parts: list[tuple[CaseDocument, bytes | None]] = [
+        (d, _pages_of(d, prepared)) for d in documents
+    ]
 
     def index(first_page: int) -> bytes:
         rows = [TableRow(["序号", "材料名称", "文号", "日期", "页码"], header=True)]
@@ -158,3 +228,43 @@ def build_case_file(case: InformationRequest, documents: list[CaseDocument], *, 
     output = io.BytesIO()
     writer.write(output)
     return output.getvalue()
+
+
+#: How old a file no case document refers to must be before it is removed: longer than any
+#: transaction that may still be about to commit it.
+ORPHAN_AGE = timedelta(hours=24)
+
+
+def sweep_orphan_files(*, now: datetime | None = None, older_than: timedelta = ORPHAN_AGE) -> int:
+    """Remove the files of the case documents' folder (``cases/``) that no case document refers
+    to, written more than ``older_than`` ago: a process that died between writing a file and
+    committing its row (a restart while archiving) left them. Return how many were removed.
+
+    A transaction that fails removes its own files at once (``services._discard``); this is for
+    the process that had no chance to."""
+    storage = CaseDocument._meta.get_field("file").storage
+    root = Path(storage.path(FOLDER))
+    if not root.is_dir():
+        return 0
+    cutoff = (now or timezone.now()).timestamp() - older_than.total_seconds()
+    base = Path(storage.path(""))
+    removed = 0
+    for directory, _, names in os.walk(root):
+        old: dict[str, Path] = {}
+        for file_name in names:
+            path = Path(directory) / file_name
+            with contextlib.suppress(FileNotFoundError):
+                if path.stat().st_mtime < cutoff:
+                    old[path.relative_to(base).as_posix()] = path
+        for start in range(0, len(old), 500):
+            batch = list(old)[start : start + 500]
+            referred = set(
+                CaseDocument.objects.filter(file__in=batch).values_list("file", flat=True)
+            ) | set(CaseDocument.objects.filter(docx__in=batch).values_list("docx", flat=True))
+            for name in batch:
+                if name not in referred:
+                    logger.warning("Removing %s: no case document refers to it", name)
+                    with contextlib.suppress(FileNotFoundError):
+                        old[name].unlink()
+                    removed += 1
+    return removed

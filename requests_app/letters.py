@@ -68,10 +68,10 @@ def common(case: InformationRequest, actor, *, issue_date: date) -> dict:
     }
 
 
-def issue_letter(
-    case: InformationRequest, kind: str, context: LetterContext, *, actor, title: str = ""
-) -> CaseDocument:
-    """Render ``kind`` to PDF and DOCX, keep both with the case and record the issue."""
+def render_letter_files(
+    case: InformationRequest, kind: str, context: LetterContext
+) -> tuple[bytes, bytes]:
+    """``kind`` rendered for ``case``'s agency: its PDF and its DOCX."""
     overrides = agency_overrides(case.agency)
     try:
         letter = build_letter(kind, context, overrides=overrides)
@@ -82,8 +82,24 @@ def issue_letter(
             f"{KINDS[kind].label}不能出具：本机关修改的文书模板有误（{error}），"
             "请系统管理员在“文书模板（本机关修改）”中改正。"
         ) from None
-    pdf = render_structure(letter, "pdf")
-    docx = render_structure(letter, "docx")
+    return render_structure(letter, "pdf"), render_structure(letter, "docx")
+
+
+def issue_letter(
+    case: InformationRequest,
+    kind: str,
+    context: LetterContext,
+    *,
+    actor,
+    title: str = "",
+    stored: list[str] | None = None,
+    rendered: tuple[bytes, bytes] | None = None,
+) -> CaseDocument:
+    """Render ``kind`` to PDF and DOCX, keep both with the case and record the issue. The names
+    of the files written are added to ``stored``, for the caller to remove if its transaction
+    does not commit. ``rendered``: the PDF and DOCX already made from this very ``context``
+    (``render_letter_files``), e.g. before the case was locked."""
+    pdf, docx = rendered or render_letter_files(case, kind, context)
     now = timezone.now()
     version = template_version(case.agency)
     number = context.number_text()
@@ -110,7 +126,10 @@ def issue_letter(
         created_by=actor,
         created_at=now,
     )
+    written = stored if stored is not None else []
     document.file.save(f"{name}.pdf", ContentFile(pdf), save=False)
+    written.append(document.file.name)
     document.docx.save(f"{name}.docx", ContentFile(docx), save=False)
+    written.append(document.docx.name)
     document.save()
     return document

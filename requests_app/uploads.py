@@ -20,7 +20,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from PIL import Image
+from PIL import JpegImagePlugin, PngImagePlugin
 from pypdf import PdfReader
 
 from requests_app.models import CaseDocument, InformationRequest
@@ -154,6 +154,31 @@ def max_files() -> int:
     return settings.GONGKAI_UPLOAD_MAX_FILES
 
 
+def max_image_pixels() -> int:
+    """The most pixels an uploaded image may have (``GONGKAI_UPLOAD_MAX_IMAGE_MP`` million): a
+    larger one takes minutes and gigabytes to place on a page of the case file."""
+    return settings.GONGKAI_UPLOAD_MAX_IMAGE_MP * 1_000_000
+
+
+def pixels_text(pixels: int) -> str:
+    """51,000,000 -> '5100万'; pixel counts as officers read them."""
+    if pixels >= 100_000_000:
+        return f"{pixels / 100_000_000:.2f}".rstrip("0").rstrip(".") + "亿"
+    if pixels >= 10_000:
+        return f"{pixels / 10_000:.0f}万"
+    return str(pixels)
+
+
+def image_too_large(width: int, height: int) -> str:
+    """Why an image of ``width`` × ``height`` is refused ('' when it is not)."""
+    if width * height <= max_image_pixels():
+        return ""
+    return (
+        f"有{width}×{height}像素（约{pixels_text(width * height)}像素），超过了每张图片"
+        f"{pixels_text(max_image_pixels())}像素的上限，请缩小后再上传"
+    )
+
+
 def human_size(size: int) -> str:
     """1536 -> '1.5 KB'; sizes as officers read them."""
     if size < 1024:
@@ -222,6 +247,7 @@ def extension(name: str) -> str:
 
 # -- recognising a type by its content ------------------------------------------------------------
 
+IMAGE_READERS = {"jpeg": JpegImagePlugin.JpegImageFile, "png": PngImagePlugin.PngImageFile}
 OFD_ROOT = re.compile(rb"<(?:[\w.-]+:)?OFD[\s>/]")
 TEXT_SAMPLE = 64 * 1024
 
@@ -289,12 +315,13 @@ def _content_problem(code: str, handle: IO[bytes]) -> str:
             if len(reader.pages) == 0:
                 return "没有页面"
         elif code in ("jpeg", "png"):
-            with Image.open(handle) as image:
-                if image.format != code.upper():
-                    return "图片已损坏"
+            # The format's own reader takes only the header: the size is known before anything
+            # is decoded (Image.open would refuse a decompression bomb without saying its size).
+            with IMAGE_READERS[code](handle) as image:
+                too_large = image_too_large(*image.size)
+                if too_large:
+                    return too_large
                 image.verify()
-    except Image.DecompressionBombError:
-        return "图片像素过多，请缩小后再上传"
     except Exception:  # any parser error on untrusted input means "cannot be opened"
         return "已损坏，无法打开" if code == "pdf" else "图片已损坏，无法打开"
     finally:
@@ -353,6 +380,8 @@ def check_file(kind: str, file, *, label: str = "") -> tuple[CheckedFile | None,
         return None, f"{prefix}“{name}”{problem}。{expected}"
 
     size = _size_of(file)
+    if getattr(file, "refusal", ""):  # refused while it was received (workflow.upload_limits)
+        return refused(file.refusal)
     if size == 0:
         return refused("是空文件")
     if size > max_file_size():

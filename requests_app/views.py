@@ -44,6 +44,7 @@ from requests_app.selectors import (
 from requests_app.services import DuplicateSubmission, PossibleDuplicates, request_register
 from requests_app.task_views import BUSY
 from requests_app.uploads import FILE_TYPES, uploadable_kinds
+from workflow.downloads import file_view
 from workflow.models import AuditEvent
 from workflow.pagination import BoundedCountPaginator
 from workflow.roles import has_request_role, has_role, user_roles
@@ -402,6 +403,7 @@ class RegisterView(LoginRequiredMixin, UserPassesTestMixin, TemplateView):
 
 
 @login_required
+@file_view
 def case_document(request, pk: int, document_id: int, fmt: str):
     """A letter or the case file: only for the request roles (403 for the others) of the case's
     agency (404 for other agencies)."""
@@ -419,6 +421,7 @@ def case_document(request, pk: int, document_id: int, fmt: str):
 
 
 @login_required
+@file_view
 def case_upload_file(request, pk: int, document_id: int):
     """An uploaded file, under its own (made safe) name and the type read from its content.
 

@@ -7,20 +7,23 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.views.generic import TemplateView
 
-from workflow.jobs import status_of
+from workflow.jobs import reap, status_of
 from workflow.models import Job
 from workflow.selectors import agencies_of
 
 
 def job_of(user, pk: int) -> Job:
-    """The job ``pk`` when ``user`` submitted it and still works for its agency; else 404."""
+    """The job ``pk`` when ``user`` submitted it and still works for its agency; else 404.
+    A job whose process is gone is marked cut off here (``jobs.reap``)."""
     if not user.is_authenticated:
         raise Http404("没有找到这项任务。")
-    return get_object_or_404(
-        Job.objects.select_related("agency"),
-        pk=pk,
-        created_by=user,
-        agency__in=agencies_of(user),
+    return reap(
+        get_object_or_404(
+            Job.objects.select_related("agency"),
+            pk=pk,
+            created_by=user,
+            agency__in=agencies_of(user),
+        )
     )
 
 

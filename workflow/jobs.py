@@ -13,13 +13,20 @@ How jobs start (setting ``GONGKAI_JOBS``):
 - ``"inline"``: in the request itself, after the commit (tests, or a deployment without threads);
 - ``"queue"``: left queued for ``manage.py run_jobs`` (a worker beside the server).
 
-A job whose process died stays "running"; after ``GONGKAI_JOB_STALE_MINUTES`` it is shown as cut
-off and ``run_jobs`` marks it so. Nothing was saved by it (the transaction never committed).
+The runner that claims a job records itself as the job's ``owner``: host name, process id, when
+that process started and its process-id namespace. A job whose owner is a process of this host
+that is gone (a restart, a crash) is cut off at once: ``reap`` marks it failed (and audits it) when its page or the "one
+at a time" check looks at it, and ``sweep`` does so for all of them when ``run_jobs`` or
+``run_dispatcher`` starts and on each of their rounds. A job of another host, or one without
+owner, is shown as cut off after ``GONGKAI_JOB_STALE_MINUTES``. Nothing was saved by a cut-off
+job (its transaction never committed).
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -42,6 +49,7 @@ SYSTEM_ERROR = (
     "系统出现错误，任务没有完成，也没有作出任何改动。请稍后重试；仍不成功的，请联系系统管理员。"
 )
 CUT_OFF = "任务在办理中被中断（服务重启等），没有作出任何改动，请重新提交。"
+INTERRUPTED = "办理中断（服务重启），未保存任何内容，请重新提交。"
 
 
 class JobFailed(Exception):
@@ -109,7 +117,7 @@ def _messages(error: ValidationError) -> str:
 def run(job_id: int) -> Job | None:
     """Run a queued job (once: the first runner to claim it runs it); return it when run."""
     claimed = Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
-        status=Job.Status.RUNNING, started_at=timezone.now()
+        status=Job.Status.RUNNING, started_at=timezone.now(), owner=this_process()
     )
     if not claimed:
         return None
@@ -168,22 +176,130 @@ def stale_after() -> timedelta:
     return timedelta(minutes=getattr(settings, "GONGKAI_JOB_STALE_MINUTES", 120))
 
 
+# -- who runs a job, and whether it is still there ------------------------------------------------
+
+
+def _read(path: str) -> str:
+    try:
+        with open(path, encoding="ascii") as handle:
+            return handle.read().strip()
+    except OSError:
+        return ""
+
+
+def _started(pid: int) -> str:
+    """When process ``pid`` started, in clock ticks since boot ('' when not known: no /proc)."""
+    stat = _read(f"/proc/{pid}/stat")
+    # The fields after the command name, which is in brackets and may hold spaces.
+    fields = stat.rpartition(")")[2].split()
+    return fields[19] if len(fields) > 19 else ""
+
+
+def _boot_id() -> str:
+    return _read("/proc/sys/kernel/random/boot_id")
+
+
+def _pid_namespace() -> str:
+    """Which process ids this process sees (containers sharing a host name may not see each
+    other's processes)."""
+    try:
+        return os.readlink("/proc/self/ns/pid")
+    except OSError:
+        return ""
+
+
+def owner_of(pid: int) -> str:
+    """The owner token of process ``pid`` of this host: ``host|pid|boot:start|pid namespace``."""
+    return f"{socket.gethostname()}|{pid}|{_boot_id()}:{_started(pid)}|{_pid_namespace()}"
+
+
+def this_process() -> str:
+    return owner_of(os.getpid())
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: it exists
+        return True
+    return True
+
+
+def owner_gone(job: Job) -> bool:
+    """The process that claimed ``job`` was of this host and is no longer there (or its pid now
+    belongs to a process started later). Owners of other hosts cannot be seen: False."""
+    host, pid_text, token, namespace = [*(job.owner or "").split("|"), "", "", "", ""][:4]
+    if not host or host != socket.gethostname() or not pid_text.isdigit():
+        return False
+    if namespace != _pid_namespace():
+        return False  # another container of the same name: its processes are not ours to see
+    pid = int(pid_text)
+    if not _alive(pid):
+        return True
+    boot, _, start = token.partition(":")
+    if boot and start:
+        return owner_of(pid) != job.owner  # the pid was given to another process since
+    return False
+
+
 def is_cut_off(job: Job, now: datetime | None = None) -> bool:
-    """A job still "running" long after any job could take: its process is gone."""
+    """A job still "running" whose process is gone, or long after any job could take."""
+    if job.status != Job.Status.RUNNING:
+        return False
     now = now or timezone.now()
-    return (
-        job.status == Job.Status.RUNNING
-        and job.started_at is not None
-        and now - job.started_at > stale_after()
-    )
+    stale = job.started_at is not None and now - job.started_at > stale_after()
+    return stale or owner_gone(job)
+
+
+def _mark_cut_off(job: Job, message: str) -> bool:
+    """Mark a running ``job`` failed with ``message`` and audit it (once: False if another did)."""
+    from workflow.audit import audit
+
+    with transaction.atomic():
+        marked = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, owner=job.owner).update(
+            status=Job.Status.FAILED, message=message, finished_at=timezone.now()
+        )
+        if marked:
+            audit(
+                actor=None,
+                action="job_cut_off",
+                obj=job,
+                agency=job.agency_id,
+                from_state=Job.Status.RUNNING,
+                to_state=Job.Status.FAILED,
+                reason=message,
+                data={"kind": job.kind, "owner": job.owner},
+            )
+    return bool(marked)
+
+
+def reap(job: Job) -> Job:
+    """``job`` as it stands, marked cut off first when its process is gone (the waiting page and
+    the "one at a time" checks call this, so the officer can submit again at once)."""
+    if job.status == Job.Status.RUNNING and owner_gone(job):
+        _mark_cut_off(job, INTERRUPTED)
+        job.refresh_from_db()
+    return job
+
+
+def sweep(now: datetime | None = None) -> int:
+    """Mark every running job whose process is gone, or that ran past the stale limit, cut off.
+    Return how many were marked."""
+    now = now or timezone.now()
+    marked = 0
+    for job in Job.objects.filter(status=Job.Status.RUNNING):
+        if owner_gone(job):
+            marked += _mark_cut_off(job, INTERRUPTED)
+        elif job.started_at is not None and now - job.started_at > stale_after():
+            marked += _mark_cut_off(job, CUT_OFF)
+    return marked
 
 
 def run_queued(*, limit: int | None = None) -> int:
     """Run the jobs waiting in the queue, oldest first; mark cut-off ones. Return how many ran."""
-    cutoff = timezone.now() - stale_after()
-    Job.objects.filter(status=Job.Status.RUNNING, started_at__lt=cutoff).update(
-        status=Job.Status.FAILED, message=CUT_OFF, finished_at=timezone.now()
-    )
+    sweep()
     ran = 0
     ids = Job.objects.filter(status=Job.Status.QUEUED).order_by("created_at", "pk")
     for job_id in ids.values_list("pk", flat=True)[:limit]:
@@ -196,6 +312,7 @@ def status_of(job: Job, now: datetime | None = None) -> dict[str, Any]:
     """The job's state as the waiting page shows it (also its JSON for polling)."""
     now = now or timezone.now()
     cut_off = is_cut_off(job, now)
+    gone = cut_off and owner_gone(job)
     end = job.finished_at or now
     begun = job.started_at or job.created_at
     return {
@@ -204,7 +321,7 @@ def status_of(job: Job, now: datetime | None = None) -> dict[str, Any]:
         "finished": cut_off or job.status in (Job.Status.DONE, Job.Status.FAILED),
         "ok": job.status == Job.Status.DONE,
         "seconds": max(0, int((end - begun).total_seconds())),
-        "message": CUT_OFF if cut_off else job.message,
+        "message": (INTERRUPTED if gone else CUT_OFF) if cut_off else job.message,
         "url": job.result.get("url", "") if job.status == Job.Status.DONE else "",
         **_progress_fields(job, cut_off),
     }

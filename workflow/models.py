@@ -324,6 +324,10 @@ class Job(models.Model):
     total = models.PositiveIntegerField("涉及数量", null=True, blank=True)
     params = models.JSONField("参数", default=dict, blank=True)
     started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    # The process that claimed the job: host, pid, when that process started (so a pid used
+    # again by another process is not taken for it) and its pid namespace; see
+    # ``workflow.jobs.owner_gone``.
+    owner = models.CharField("办理进程", max_length=200, blank=True)
     finished_at = models.DateTimeField("结束时间", null=True, blank=True)
     message = models.TextField("结果说明", blank=True)
     result = models.JSONField("结果", default=dict, blank=True)

@@ -8,6 +8,7 @@ Environment:
 - ``GONGKAI_VAR_DIR``: folder for the SQLite database and generated files (default ``var/``).
 - ``GONGKAI_UPLOAD_MAX_FILE_MB`` / ``GONGKAI_UPLOAD_MAX_TOTAL_MB`` / ``GONGKAI_UPLOAD_MAX_FILES``:
   limits of files uploaded to a case: per file (20), per submission (100), files per field (20).
+- ``GONGKAI_UPLOAD_MAX_IMAGE_MP``: the most pixels of an uploaded image, in millions (50).
 - ``GONGKAI_OLDER_IMPORT_MAX_ROWS`` / ``GONGKAI_OLDER_IMPORT_MAX_MB``: the largest spreadsheet of
   older documents imported at once (20,000 documents, 20 MB).
 - ``GONGKAI_JOBS``: how long actions run in the background (``workflow.jobs``): ``thread``
@@ -84,6 +85,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so that it sees the views' exceptions first: "database is locked" is a 503 in Chinese.
+    "workflow.middleware.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "workflow.urls"
@@ -155,6 +158,14 @@ STORAGES = {
 GONGKAI_UPLOAD_MAX_FILE_MB = env_int("GONGKAI_UPLOAD_MAX_FILE_MB", 20)
 GONGKAI_UPLOAD_MAX_TOTAL_MB = env_int("GONGKAI_UPLOAD_MAX_TOTAL_MB", 100)
 GONGKAI_UPLOAD_MAX_FILES = env_int("GONGKAI_UPLOAD_MAX_FILES", 20)
+# The limits are kept while the request is received (workflow.upload_limits), not only after.
+FILE_UPLOAD_HANDLERS = [
+    "workflow.upload_limits.LimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Images (JPEG, PNG) of at most this many million pixels: read from the header at upload.
+GONGKAI_UPLOAD_MAX_IMAGE_MP = env_int("GONGKAI_UPLOAD_MAX_IMAGE_MP", 50)
 
 # The spreadsheet of older documents (attributes_app.older_import): checked row by row on the page,
 # imported in one transaction by a background job.

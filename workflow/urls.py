@@ -7,6 +7,8 @@ admin.site.site_header = "公开 · 系统管理"
 admin.site.site_title = "公开 · 系统管理"
 admin.site.index_title = "系统管理"
 
+handler500 = "workflow.middleware.server_error"
+
 urlpatterns = [
     path("accounts/", auth.urls),
     path("admin/", admin.site.urls),

@@ -236,3 +236,21 @@ def test_the_document_page_offers_the_marked_text_or_says_why_not(
     page = client.get(f"/attributes/documents/{proposed.pk}/").content.decode()
     assert f"/attributes/document_files/{proposed.pk}/marked/" not in page
     assert "不能导出加注公开属性的正式文本：不予发文" in page
+
+
+def test_a_documents_text_and_its_marked_text_open_in_a_sandbox(client, restricted, drafter, draft):
+    # Issue #10, point 9: a file opened in the browser runs as no page of this site.
+    document = attach(
+        restricted, drafter, "通知.pdf", render_letter("receipt", sample_context("receipt"), "pdf")
+    )
+    client.force_login(drafter)
+    for url in (
+        f"/attributes/documents/{document.pk}/text/",
+        f"/attributes/document_files/{document.pk}/marked/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response["Content-Security-Policy"] == "sandbox", url
+        assert response["X-Content-Type-Options"] == "nosniff", url
+    refused = client.get(f"/attributes/document_files/{draft().pk}/marked/")
+    assert refused.status_code == 409 and not refused.has_header("Content-Security-Policy")

@@ -689,3 +689,48 @@ def test_one_import_at_a_time_per_agency_unless_the_other_was_cut_off(
         confirm(client, checked)
     assert Document.objects.count() == 3
     assert Job.objects.exclude(pk=other.pk).get().status == Job.Status.DONE
+
+
+def test_an_import_whose_process_is_gone_lets_the_officer_confirm_again_at_once(
+    client, office_head, agency, units
+):
+    # Issue #10, point 6: an import cut off by a restart does not block the agency for 2 hours.
+    import subprocess
+    import sys
+
+    from django.utils import timezone
+
+    from workflow import jobs
+
+    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    owner = jobs.owner_of(process.pid)
+    process.kill()
+    process.wait()
+    client.force_login(office_head)
+    checked = upload(client, xlsx_bytes(three_rows()))
+    cut_off = Job.objects.create(
+        kind=IMPORT_OLDER,
+        title="从“已印发文件清单.xlsx”导入3份已印发的文件",
+        agency=agency,
+        created_by=office_head,
+        created_at=timezone.now(),
+        status=Job.Status.RUNNING,
+        started_at=timezone.now(),
+        owner=owner,
+    )
+    session = client.session
+    entries = session["attributes_older_imports"]
+    entries[checked["Location"].rstrip("/").rsplit("/", 1)[-1]]["job"] = cut_off.pk
+    session["attributes_older_imports"] = entries
+    session.save()
+    recent = client.get(INDEX).content.decode()
+    assert "办理中断（服务重启），未保存任何内容，请重新提交。" in recent
+    assert "正在办理" not in recent
+    page = client.get(checked["Location"]).content.decode()
+    assert "这个文件已经确认导入" not in page  # the cut-off import is not taken for done
+    cut_off.refresh_from_db()
+    assert (cut_off.status, cut_off.message) == ("failed", jobs.INTERRUPTED)
+    assert AuditEvent.objects.filter(action="job_cut_off", object_id=str(cut_off.pk)).exists()
+    confirm(client, checked)
+    assert Document.objects.count() == 3
+    assert Job.objects.exclude(pk=cut_off.pk).get().status == Job.Status.DONE

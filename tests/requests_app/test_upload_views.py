@@ -456,3 +456,97 @@ def test_the_registrar_attaches_the_signed_proof_of_service(
     assert refreshed(case).stage == R.Stage.ARCHIVE
     [document] = case.documents.filter(kind="service_proof")
     assert document.original_name == "邮件详情单.jpg"
+
+
+def test_uploads_letters_and_the_case_file_open_in_a_sandbox(
+    client, case, handler, office_head, registrar
+):
+    # Issue #10, point 9: nothing opened in the browser runs as a page of this site.
+    [scan] = request_upload(
+        actor=registrar, case_id=case.pk, kind="application", files=[f.upload("a.png", f.image())]
+    )
+    to_serve(case, handler, office_head)
+    serve(case, registrar)
+    case_file = request_archive(actor=registrar, case_id=case.pk, today=d("2026-03-09"))
+    letter = case.documents.filter(kind="letter").first()
+    client.force_login(registrar)
+    urls = [
+        upload_url(case, scan),
+        reverse("requests:cases:document", args=[case.pk, case_file.pk, "pdf"]),
+        reverse("requests:cases:document", args=[case.pk, letter.pk, "pdf"]),
+        reverse("requests:cases:document", args=[case.pk, letter.pk, "docx"]),
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response["Content-Security-Policy"] == "sandbox", url
+        assert response["X-Content-Type-Options"] == "nosniff", url
+    # A page (not a file) keeps the site's own policy: its menus run.
+    assert not client.get(detail(case)).has_header("Content-Security-Policy")
+
+
+# -- limits kept while the request is received (issue #10, point 9) -----------------------------
+
+
+@pytest.fixture
+def kept_bytes(monkeypatch):
+    """How many bytes of uploaded files Django's own handlers (memory, temporary file) kept."""
+    from django.core.files import uploadhandler
+
+    kept = {"bytes": 0}
+    for handler in (
+        uploadhandler.MemoryFileUploadHandler,
+        uploadhandler.TemporaryFileUploadHandler,
+    ):
+        real = handler.receive_data_chunk
+
+        def counting(self, raw_data, start, real=real):
+            if getattr(self, "activated", True):  # the memory handler keeps small requests only
+                kept["bytes"] += len(raw_data)
+            return real(self, raw_data, start)
+
+        monkeypatch.setattr(handler, "receive_data_chunk", counting)
+    return kept
+
+
+@pytest.fixture
+def one_mb_limits(settings):
+    settings.GONGKAI_UPLOAD_MAX_FILE_MB = 1
+    settings.GONGKAI_DOCUMENT_MAX_MB = 1
+    settings.GONGKAI_OLDER_IMPORT_MAX_MB = 1
+    settings.GONGKAI_UPLOAD_MAX_TOTAL_MB = 2
+
+
+def test_a_file_past_the_limit_is_not_kept_while_it_arrives(
+    client, case, registrar, one_mb_limits, kept_bytes
+):
+    big = f.pdf() + b"%" + b"0" * (5 * 1024 * 1024)  # 5 MB against a limit of 1 MB
+    client.force_login(registrar)
+    response = client.post(
+        reverse("requests:cases:action", args=[case.pk, "upload"]),
+        {"kind": "application", "title": "补交的申请表", "files": [f.upload("大扫描.pdf", big)]},
+    )
+    assert response.status_code == 200
+    [message] = response.context["upload_form"].errors["files"]
+    assert f"“大扫描.pdf”有{human_size(len(big))}，超过了每个文件的上限" in message
+    assert 'value="补交的申请表"' in response.content.decode()  # what was typed stays
+    assert kept_bytes["bytes"] <= 1024 * 1024 + 64 * 1024  # up to the limit and one chunk
+    assert not case.documents.filter(kind="application").exists()
+    assert stored_uploads() == []
+
+
+def test_files_past_the_total_of_one_request_are_not_kept(
+    client, case, registrar, one_mb_limits, kept_bytes
+):
+    part = f.pdf() + b"%" + b"0" * (900 * 1024)
+    client.force_login(registrar)
+    response = client.post(
+        reverse("requests:cases:action", args=[case.pk, "upload"]),
+        {"kind": "other", "files": [f.upload(f"第{n}份.pdf", part) for n in (1, 2, 3)]},
+    )
+    assert response.status_code == 200
+    [message] = response.context["upload_form"].errors["files"]
+    assert "“第3份.pdf”没有接收：这次提交的文件合计超过了每次上传2 MB的上限" in message
+    assert kept_bytes["bytes"] <= 2 * 1024 * 1024 + 64 * 1024
+    assert not case.documents.filter(kind="other").exists()
+    assert stored_uploads() == []

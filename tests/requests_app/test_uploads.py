@@ -118,6 +118,28 @@ def test_bad_files_are_refused_naming_the_field_the_file_and_what_is_expected(
     assert "可以上传PDF、JPEG、PNG、OFD" in problem
 
 
+@pytest.mark.parametrize(
+    ("size", "pixels"),
+    [
+        ((13000, 13000), "13000×13000像素（约1.69亿像素）"),
+        ((8000, 7000), "8000×7000像素（约5600万像素）"),
+        ((30000, 30000), "30000×30000像素（约9亿像素）"),  # a decompression bomb for Pillow
+    ],
+)
+def test_an_image_of_too_many_pixels_is_refused_from_its_header(size, pixels):
+    # Issue #10, point 5: a 13000×13000 PNG took a minute and 1.8 GB to place in the case file.
+    checked, problem = check_file("application", f.upload("扫描.png", f.png_header(*size)))
+    assert checked is None
+    assert problem.startswith("“扫描.png”")
+    assert pixels in problem and "超过了每张图片5000万像素的上限，请缩小后再上传" in problem
+
+
+def test_the_pixel_limit_is_a_setting(settings):
+    settings.GONGKAI_UPLOAD_MAX_IMAGE_MP = 100
+    checked, problem = check_file("application", f.upload("扫描.png", f.image("PNG", (8000, 7000))))
+    assert problem == "" and checked.file_type.code == "png"
+
+
 def test_an_over_size_file_is_refused(settings):
     settings.GONGKAI_UPLOAD_MAX_FILE_MB = 1
     big = f.pdf() + b"%" + b"0" * (1024 * 1024)

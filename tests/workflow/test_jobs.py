@@ -1,6 +1,10 @@
 """Background jobs: run once, report what happened in words, never leave a job hanging."""
 
 import io
+import os
+import socket
+import subprocess
+import sys
 import threading
 from datetime import timedelta
 
@@ -13,7 +17,7 @@ from django.db import transaction
 
 from workflow import jobs
 from workflow.jobs import JobFailed, JobOutcome
-from workflow.models import Job
+from workflow.models import AuditEvent, Job
 
 pytestmark = pytest.mark.django_db
 HERE = "tests.workflow.test_jobs"
@@ -196,3 +200,93 @@ def test_progress_is_reported_at_most_every_interval(submit):
     report(1)  # the first report is always written, however young the monotonic clock
     report(2)  # within the interval: not written
     assert jobs.progress_of(job) == 1
+
+
+# -- a job whose process is gone (issue #10, point 6) ---------------------------------------------
+
+
+def _owner_of_dead_process() -> str:
+    """The owner token of a process that ran here and is gone (started, taken, then reaped)."""
+    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        owner = jobs.owner_of(process.pid)
+    finally:
+        process.kill()
+        process.wait()
+    return owner
+
+
+def _running_job(submit, owner: str) -> Job:
+    job = submit("succeeds", n=1)
+    Job.objects.filter(pk=job.pk).update(status="running", started_at=job.created_at, owner=owner)
+    job.refresh_from_db()
+    return job
+
+
+def test_the_runner_records_itself_as_the_owner(submit):
+    job = jobs.run(submit("succeeds", n=1).pk)
+    host, pid, token, namespace = job.owner.split("|")
+    assert (host, int(pid)) == (socket.gethostname(), os.getpid())
+    assert token == jobs.this_process().split("|")[2]
+    assert namespace == os.readlink("/proc/self/ns/pid")
+
+
+def test_a_job_whose_process_is_gone_is_cut_off_at_once_and_audited(submit):
+    job = _running_job(submit, _owner_of_dead_process())
+    assert jobs.is_cut_off(job)  # no two hours to wait
+    assert jobs.status_of(job)["message"] == jobs.INTERRUPTED
+    job = jobs.reap(job)
+    assert (job.status, job.message) == (
+        "failed",
+        "办理中断（服务重启），未保存任何内容，请重新提交。",
+    )
+    event = AuditEvent.objects.get(action="job_cut_off")
+    assert (event.object_id, event.from_state, event.to_state) == (str(job.pk), "running", "failed")
+    assert event.agency_id == job.agency_id and event.reason == jobs.INTERRUPTED
+    jobs.reap(job)
+    assert AuditEvent.objects.filter(action="job_cut_off").count() == 1  # once
+
+
+def test_the_sweep_marks_jobs_of_gone_processes_and_leaves_live_ones(submit):
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        foreign = _running_job(submit, jobs.owner_of(alive.pid))  # another live process
+        gone = _running_job(submit, _owner_of_dead_process())
+        assert not jobs.is_cut_off(foreign)
+        assert jobs.sweep() == 1
+        foreign.refresh_from_db()
+        gone.refresh_from_db()
+        assert foreign.status == "running"
+        assert (gone.status, gone.message) == ("failed", jobs.INTERRUPTED)
+    finally:
+        alive.kill()
+        alive.wait()
+
+
+def test_a_pid_used_again_by_a_later_process_is_not_the_owner(submit):
+    host, pid, token, namespace = jobs.this_process().split("|")
+    boot, _, start = token.partition(":")
+    # This pid, but a process that started before.
+    earlier = f"{host}|{pid}|{boot}:{int(start) - 1}|{namespace}"
+    assert jobs.is_cut_off(_running_job(submit, earlier))
+    assert not jobs.is_cut_off(_running_job(submit, jobs.this_process()))
+
+
+def test_a_job_of_another_host_or_container_waits_for_the_stale_limit(submit):
+    # A process of another host, or of a container with the same host name but its own process
+    # ids, cannot be looked at: not taken for gone.
+    host, pid, token, _ = _owner_of_dead_process().split("|")
+    for owner in ("another-host|1|x:1|pid:[1]", f"{host}|{pid}|{token}|pid:[4026531999]"):
+        job = _running_job(submit, owner)
+        assert not jobs.is_cut_off(job)
+    assert jobs.sweep() == 0
+
+
+def test_the_worker_and_the_dispatcher_sweep_when_they_start(submit):
+    first = _running_job(submit, _owner_of_dead_process())
+    call_command("run_jobs", "--once", stdout=io.StringIO())
+    second = _running_job(submit, _owner_of_dead_process())
+    call_command("run_dispatcher", "--once", stdout=io.StringIO())
+    assert set(
+        Job.objects.filter(pk__in=[first.pk, second.pk]).values_list("status", "message")
+    ) == {("failed", jobs.INTERRUPTED)}

@@ -14,7 +14,10 @@ from requests_app.management.commands.refresh_deadlines import refresh_open_case
 
 
 class Command(BaseCommand):
-    help = "每分钟触发到期的流程定时器（补正、征求意见、缴费期限），每天重新计算一次期限。"
+    help = (
+        "每分钟触发到期的流程定时器（补正、征求意见、缴费期限），把进程已不在的后台任务标为已中断；"
+        "每天重新计算一次期限，并删除没有案件文书引用的遗留文件。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--interval", type=int, default=60, help="间隔秒数（默认60）")
@@ -30,7 +33,12 @@ class Command(BaseCommand):
                     f"{timezone.localtime():%Y-%m-%d %H:%M} 已按今天更新{count}件申请的期限"
                 )
                 refreshed_on = today
+                # What a restart left: jobs of a gone process, files no case document refers to.
+                call_command("sweep_leftovers", stdout=self.stdout)
             call_command("workflow_timers", verbosity=0)
+            # Background jobs of a web process that is gone (a restart) are marked cut off, so
+            # their officers can submit again (workflow.jobs.sweep).
+            call_command("sweep_leftovers", "--jobs-only", stdout=self.stdout)
             if once:
                 return
             time.sleep(interval)

@@ -1,0 +1,27 @@
+"""manage.py sweep_leftovers: what a restart left behind — background jobs whose process is gone
+(marked cut off, so their officers can submit again) and files of case documents written by a
+process that died before its commit. ``run_dispatcher`` runs it; with cron, run it hourly."""
+
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from requests_app.case_file import sweep_orphan_files
+from workflow import jobs
+
+
+class Command(BaseCommand):
+    help = "把进程已不在的后台任务标为已中断；删除没有案件文书引用的遗留文件（写入超过24小时的）。"
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--jobs-only", action="store_true", help="只处理后台任务（每分钟一轮用）"
+        )
+
+    def handle(self, *args, jobs_only: bool, **options):
+        marked = jobs.sweep()
+        removed = 0 if jobs_only else sweep_orphan_files()
+        if marked or removed:
+            self.stdout.write(
+                f"{timezone.localtime():%Y-%m-%d %H:%M} 已把{marked}个后台任务标为已中断，"
+                f"删除{removed}个遗留文件"
+            )

@@ -1,0 +1,55 @@
+"""Answers for requests that meet a busy database: never a 500 for "database is locked"."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from django.db import OperationalError
+from django.shortcuts import render
+from django.views import defaults
+
+logger = logging.getLogger(__name__)
+
+#: Seconds a browser (or a script) is told to wait before trying again.
+RETRY_AFTER = 10
+
+
+def database_busy(error: BaseException) -> bool:
+    """SQLite's "database is locked" / "database table is locked": another write held the lock
+    longer than the connection's ``timeout``."""
+    return isinstance(error, OperationalError) and "is locked" in str(error)
+
+
+class DatabaseBusyMiddleware:
+    """A request whose transaction could not get the database's write lock in time gets a 503
+    page in Chinese: nothing was saved (the transaction rolled back), try again shortly.
+
+    The connection already waits ``OPTIONS["timeout"]`` seconds (20) for the lock; this is for
+    the rare write that waits longer (a long job holding the lock)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not database_busy(exception):
+            return None
+        logger.warning("database busy: %s %s", request.method, request.path)
+        return busy_page(request)
+
+
+def busy_page(request):
+    response = render(request, "503.html", status=503)
+    response["Retry-After"] = str(RETRY_AFTER)
+    return response
+
+
+def server_error(request):
+    """``handler500``: the same 503 when the error was a busy database met outside a view (e.g.
+    saving the session after it); otherwise Django's 500 page (our ``500.html``)."""
+    if database_busy(sys.exc_info()[1]):
+        return busy_page(request)
+    return defaults.server_error(request)
