@@ -13,13 +13,13 @@ How jobs start (setting ``GONGKAI_JOBS``):
 - ``"inline"``: in the request itself, after the commit (tests, or a deployment without threads);
 - ``"queue"``: left queued for ``manage.py run_jobs`` (a worker beside the server).
 
-The runner that claims a job records itself as the job's ``owner``: host name, process id, when
-that process started and its process-id namespace. A job whose owner is a process of this host
-that is gone (a restart, a crash) is cut off at once: ``reap`` marks it failed (and audits it) when its page or the "one
-at a time" check looks at it, and ``sweep`` does so for all of them when ``run_jobs`` or
-``run_dispatcher`` starts and on each of their rounds. A job of another host, or one without
-owner, is shown as cut off after ``GONGKAI_JOB_STALE_MINUTES``. Nothing was saved by a cut-off
-job (its transaction never committed).
+The runner that claims a job records itself as the job's ``owner``: host name, process id, when that
+process started and its process-id namespace. A job whose owner is a process of this host that is
+gone (a restart, a crash) is cut off at once: ``reap`` marks it failed (and audits it) when its page
+or the "one at a time" check looks at it, and ``sweep`` does so for all of them when ``run_jobs`` or
+``run_dispatcher`` starts and on each of their rounds. A job of another host, or one without owner,
+is shown as cut off after ``GONGKAI_JOB_STALE_MINUTES``. Nothing was saved by a cut-off job (its
+transaction never committed).
 """
 
 from __future__ import annotations
