@@ -38,3 +38,15 @@ def test_the_server_error_page_does_not_claim_an_email_was_sent():
     assert response.status_code == 500
     assert "已保存的内容不受影响" in page and "错误已记入系统日志" in page
     assert "电子邮件" not in page and "¯\\_(ツ)_/¯" not in page
+
+
+def test_a_refused_page_says_in_chinese_why_and_what_to_do(client, django_user_model, agency):
+    # A drafter has no request role (need to know): the 403 page is Chinese throughout.
+    from tests.conftest import _persona
+
+    client.force_login(_persona(django_user_model, "drafter", agency, "drafter"))
+    response = client.get("/requests/cases/")
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert "无权访问" in page and "没有办理这项工作的权限" in page and "系统管理员" in page
+    assert "You " not in page and "Log in" not in page
