@@ -45,7 +45,11 @@ def access_of(user) -> Access:
 
 
 def _roles_text(roles: frozenset[str]) -> str:
-    return "、".join(ROLES.get(code, code) for code in sorted(roles)) or "（无角色）"
+    order = list(ROLES)
+    ranked = sorted(
+        roles, key=lambda code: (order.index(code) if code in ROLES else len(order), code)
+    )
+    return "、".join(ROLES.get(code, code) for code in ranked) or "（无角色）"
 
 
 def _flags_text(access: Access) -> str:
