@@ -84,7 +84,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_filters",
-    "axes",
+    "workflow.apps.LoginThrottleConfig",  # django-axes
     "csp",
 ]
 
