@@ -98,7 +98,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "workflow.middleware.PagesCSPMiddleware",
     # Last, so that it turns a lockout flagged during the login view into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
