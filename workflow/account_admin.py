@@ -18,6 +18,8 @@ from django.contrib.auth.models import Group
 from workflow.accounts import (
     access_of,
     audit_access_change,
+    audit_password_set,
+    audit_role_permissions,
     check_access_grant,
     manageable_users,
 )
@@ -159,10 +161,24 @@ class UserAdmin(auth_admin.UserAdmin):
             after = access_of(user)
         audit_access_change(actor=request.user, user=user, before=before, after=after)
 
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            audit_password_set(actor=request.user, user=self.get_object(request, id))
+        return response
+
 
 @admin.register(Group)
 class GroupAdmin(auth_admin.GroupAdmin):
     """The role groups and their model permissions: the installation's, superusers only."""
+
+    def save_related(self, request, form, formsets, change):
+        group = form.instance
+        before = set(group.permissions.values_list("codename", flat=True)) if change else set()
+        super().save_related(request, form, formsets, change)
+        after = set(group.permissions.values_list("codename", flat=True))
+        if before != after or not change:
+            audit_role_permissions(actor=request.user, group=group, before=before, after=after)
 
     def has_module_permission(self, request):
         return _superuser(request)

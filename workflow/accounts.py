@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from workflow.audit import audit_bulk, audit_row
+from workflow.audit import audit, audit_bulk, audit_row
 from workflow.models import Agency
 from workflow.roles import ROLES
 from workflow.selectors import agencies_of
@@ -123,6 +123,37 @@ def audit_access_change(
                 )
             )
     return audit_bulk(rows)
+
+
+def audit_password_set(*, actor, user) -> int:
+    """An administrator set ``user``'s password: recorded under each of the person's agencies."""
+    now = timezone.now()
+    agencies = sorted(access_of(user).agencies) or [None]
+    return audit_bulk(
+        audit_row(
+            actor=actor,
+            action="password_set",
+            obj=user,
+            object_repr=user.get_username(),
+            agency=agency_id,
+            to_state="管理员设置了新密码",
+            at=now,
+        )
+        for agency_id in agencies
+    )
+
+
+def audit_role_permissions(*, actor, group, before: set[str], after: set[str]) -> None:
+    """A superuser changed what a role (group) may do in the admin and the pages' menus."""
+    audit(
+        actor=actor,
+        action="role_permissions_changed",
+        obj=group,
+        object_repr=ROLES.get(group.name, group.name),
+        from_state="、".join(sorted(before))[:200],
+        to_state="、".join(sorted(after))[:200],
+        data={"added": sorted(after - before), "removed": sorted(before - after)},
+    )
 
 
 def manageable_users(actor, users: QuerySet) -> QuerySet:

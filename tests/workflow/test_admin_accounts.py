@@ -245,3 +245,33 @@ def test_national_adjustment_is_shown_read_only_to_an_agency_admin(client, admin
     client.post(url, {"agency": "", "day": "2026-03-05", "kind": "working", "reason": "改"})
     adjustment.refresh_from_db()
     assert (adjustment.day, adjustment.kind) == (d("2026-03-04"), "off")
+
+
+def test_setting_a_password_in_the_admin_is_audited(client, handler, admin_user, agency):
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:auth_user_password_change", args=[handler.pk]),
+        {"password1": PASSWORD, "password2": PASSWORD},
+    )
+    assert response.status_code == 302
+    handler.refresh_from_db()
+    assert handler.check_password(PASSWORD)
+    event = AuditEvent.objects.get(action="password_set")
+    assert (event.actor, event.agency, event.object_id) == (admin_user, agency, str(handler.pk))
+
+
+def test_changing_what_a_role_may_do_is_audited(client, superuser):
+    role = Group.objects.get(name="handler")
+    added = Permission.objects.get(codename="view_agency")
+    client.force_login(superuser)
+    response = client.post(
+        reverse("admin:auth_group_change", args=[role.pk]),
+        {
+            "name": "handler",
+            "permissions": [*role.permissions.values_list("pk", flat=True), added.pk],
+        },
+    )
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(action="role_permissions_changed")
+    assert (event.actor, event.object_repr) == (superuser, "承办人")
+    assert event.data["added"] == ["view_agency"]
