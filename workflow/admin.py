@@ -21,6 +21,7 @@ from viewflow.workflow.models import Process, Task
 
 from workflow import account_admin  # noqa: F401  (users, role groups, login attempts)
 from workflow.accounts import access_of, audit_access_change
+from workflow.audit import audit
 from workflow.cn import cn_date
 from workflow.holiday_import import preview_import, read_schedule
 from workflow.models import Agency, AuditEvent, CalendarAdjustment, HolidaySchedule
@@ -166,6 +167,25 @@ class AgencyAdmin(admin.ModelAdmin):
     @admin.display(description="工作人员")
     def staff_list(self, obj):
         return "、".join(user.get_username() for user in obj.staff.order_by("username")) or "—"
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        changed = [name for name in form.changed_data if name != "staff"]
+        if not changed:
+            return
+
+        def describe(values) -> str:
+            return "；".join(f"{form.fields[n].label}：{values.get(n, '')}" for n in changed)
+
+        audit(
+            actor=request.user,
+            action="agency_changed" if change else "agency_created",
+            obj=obj,
+            agency=obj,
+            from_state=describe(form.initial)[:200] if change else "",
+            to_state=describe(form.cleaned_data)[:200],
+            data={"fields": changed},
+        )
 
     def save_related(self, request, form, formsets, change):
         # The staff field is saved here; each person who joins or leaves is an audit event.

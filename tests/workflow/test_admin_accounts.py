@@ -275,3 +275,15 @@ def test_changing_what_a_role_may_do_is_audited(client, superuser):
     event = AuditEvent.objects.get(action="role_permissions_changed")
     assert (event.actor, event.object_repr) == (superuser, "承办人")
     assert event.data["added"] == ["view_agency"]
+
+
+def test_changing_the_agencys_settings_is_audited(client, admin_user, agency):
+    client.force_login(admin_user)
+    url = reverse("admin:workflow_agency_change", args=[agency.pk])
+    form = client.get(url).context["adminform"].form
+    data = {n: v for n, v in form.initial.items() if n in form.fields and v is not None}
+    data["office_phone"] = "0358-7654321"
+    assert client.post(url, data).status_code == 302
+    event = AuditEvent.objects.get(action="agency_changed")
+    assert (event.actor, event.agency) == (admin_user, agency)
+    assert (event.from_state, event.to_state) == ("联系电话：", "联系电话：0358-7654321")
