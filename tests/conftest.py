@@ -107,6 +107,12 @@ def admin_user(django_user_model, agency):
 
 
 @pytest.fixture
+def superuser(django_user_model):
+    """The installation's superuser: the national calendar and agencies themselves are theirs."""
+    return django_user_model.objects.create_superuser(username="root", password="pw")
+
+
+@pytest.fixture
 def outsider(django_user_model, other_agency):
     return _persona(django_user_model, "outsider", other_agency, "handler")
 

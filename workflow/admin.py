@@ -1,20 +1,89 @@
-"""Administration: agencies, local calendar adjustments, imported notices, the audit log."""
+"""Administration: agencies, local calendar adjustments, imported notices, the audit log.
+
+Installation-wide things (agencies themselves, the State Council calendar, adjustments for all
+agencies, the workflow engine's processes and tasks) belong to superusers. Everyone else with
+access to the admin (an agency's 系统管理员) sees and changes only their own agencies' rows, and
+another agency's row looks exactly like a missing one (DOMAIN §1).
+"""
+
+from dataclasses import replace
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from viewflow.workflow import admin as viewflow_admin
+from viewflow.workflow.models import Process, Task
 
+from workflow import account_admin  # noqa: F401  (users, role groups, login attempts)
+from workflow.accounts import access_of, audit_access_change
+from workflow.audit import audit
 from workflow.cn import cn_date
 from workflow.holiday_import import preview_import, read_schedule
 from workflow.models import Agency, AuditEvent, CalendarAdjustment, HolidaySchedule
+from workflow.selectors import agencies_of
 from workflow.services import (
     calendar_adjustment_delete,
     calendar_adjustment_save,
     holiday_schedule_import,
 )
+
+
+class AgencyScopedAdmin(admin.ModelAdmin):
+    """Rows of the user's own agencies only, unless the user is a superuser.
+
+    The list, every object page (another agency's object is "not found"), the choices of the
+    agency field and the agency filter are all scoped; with ``national_rows_visible`` the rows
+    that apply to every agency (no agency) are listed too, read-only.
+    """
+
+    agency_field = "agency"
+    national_rows_visible = False
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        scope = Q(**{f"{self.agency_field}__in": agencies_of(request.user)})
+        if self.national_rows_visible:
+            scope |= Q(**{f"{self.agency_field}__isnull": True})
+        return queryset.filter(scope)
+
+    def _national(self, request, obj) -> bool:
+        return (
+            obj is not None
+            and not request.user.is_superuser
+            and getattr(obj, f"{self.agency_field}_id") is None
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return not self._national(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._national(request, obj) and super().has_delete_permission(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == self.agency_field and not request.user.is_superuser:
+            kwargs["queryset"] = agencies_of(request.user)
+            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+            field.required = True
+            return field
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_list_filter(self, request):
+        # The filter lists only agencies that occur in the user's rows, not every agency's name.
+        return [
+            (name, admin.RelatedOnlyFieldListFilter) if name == self.agency_field else name
+            for name in super().get_list_filter(request)
+        ]
+
+
+def _superuser(request) -> bool:
+    return request.user.is_active and request.user.is_superuser
 
 
 @admin.register(Agency)
@@ -69,6 +138,78 @@ class AgencyAdmin(admin.ModelAdmin):
         ),
     ]
 
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(pk__in=agencies_of(request.user))
+
+    def has_add_permission(self, request):
+        return _superuser(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return _superuser(request)
+
+    def get_readonly_fields(self, request, obj=None):
+        if request.user.is_superuser:
+            return []
+        # An agency's name and code are the installation's; its staff are managed on the users'
+        # pages, where an agency's administrator sees only their own agencies' accounts.
+        return ["name", "short_name", "code", "staff_list"]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser:
+            return fieldsets
+        first = dict(fieldsets[0][1])
+        first["fields"] = ["name", "short_name", "code", "staff_list"]
+        return [(None, first), *fieldsets[1:]]
+
+    @admin.display(description="工作人员")
+    def staff_list(self, obj):
+        return "、".join(user.get_username() for user in obj.staff.order_by("username")) or "—"
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        changed = [name for name in form.changed_data if name != "staff"]
+        if not changed:
+            return
+
+        def describe(values) -> str:
+            return "；".join(f"{form.fields[n].label}：{values.get(n, '')}" for n in changed)
+
+        audit(
+            actor=request.user,
+            action="agency_changed" if change else "agency_created",
+            obj=obj,
+            agency=obj,
+            from_state=describe(form.initial)[:200] if change else "",
+            to_state=describe(form.cleaned_data)[:200],
+            data={"fields": changed},
+        )
+
+    def save_related(self, request, form, formsets, change):
+        # The staff field is saved here; each person who joins or leaves is an audit event.
+        agency = form.instance
+        before_ids = set(agency.staff.values_list("pk", flat=True)) if change else set()
+        with transaction.atomic():
+            super().save_related(request, form, formsets, change)
+            after_ids = set(agency.staff.values_list("pk", flat=True))
+            for user in agency.staff.model.objects.filter(pk__in=before_ids ^ after_ids):
+                after = access_of(user)
+                agencies = (
+                    after.agencies | {agency.pk}
+                    if user.pk in before_ids
+                    else after.agencies - {agency.pk}
+                )
+                audit_access_change(
+                    actor=request.user,
+                    user=user,
+                    before=replace(after, agencies=agencies),
+                    after=after,
+                    reason="在机关页面修改工作人员",
+                )
+
 
 class CalendarAdjustmentForm(forms.ModelForm):
     class Meta:
@@ -89,7 +230,10 @@ def _report_moved(request, moved) -> None:
 
 
 @admin.register(CalendarAdjustment)
-class CalendarAdjustmentAdmin(admin.ModelAdmin):
+class CalendarAdjustmentAdmin(AgencyScopedAdmin):
+    # Adjustments for all agencies (a correction of the national schedule) are listed to every
+    # administrator, since they apply to them, but only a superuser makes or changes them.
+    national_rows_visible = True
     form = CalendarAdjustmentForm
     list_display = ["day", "kind", "agency_label", "reason", "created_by", "updated_at"]
     list_filter = ["kind", "agency"]
@@ -178,8 +322,13 @@ class HolidayScheduleAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        # Removing a notice would change the calendar without recomputing anyone's deadlines.
+        return False
+
     def has_import_permission(self, request) -> bool:
-        return request.user.has_perm("workflow.add_holidayschedule")
+        # The State Council calendar is the whole installation's.
+        return _superuser(request)
 
     def get_urls(self):
         return [
@@ -225,7 +374,7 @@ class HolidayScheduleAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(AgencyScopedAdmin):
     list_display = ["at", "actor", "agency", "action", "object_repr", "from_state", "to_state"]
     list_filter = ["action", "agency"]
     search_fields = ["object_repr", "reason", "object_id"]
@@ -233,6 +382,42 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# The engine's processes and tasks are shown, read-only, to superusers only. Deleting one would
+# leave a case in a stage with no task to carry it on; the cases' own pages change them.
+admin.site.unregister(Process)
+admin.site.unregister(Task)
+
+
+@admin.register(Process)
+class ProcessAdmin(viewflow_admin.ProcessAdmin):
+    def has_module_permission(self, request):
+        return _superuser(request)
+
+    def has_view_permission(self, request, obj=None):
+        return _superuser(request)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Task)
+class TaskAdmin(viewflow_admin.TaskAdmin):
+    def has_module_permission(self, request):
+        return _superuser(request)
+
+    def has_view_permission(self, request, obj=None):
+        return _superuser(request)
 
     def has_change_permission(self, request, obj=None):
         return False

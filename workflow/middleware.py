@@ -1,10 +1,12 @@
-"""Answers for requests that meet a busy database: never a 500 for "database is locked"."""
+"""Site-wide middleware: the Content Security Policy on pages, and the answer to a busy database
+(never a 500 for "database is locked")."""
 
 from __future__ import annotations
 
 import logging
 import sys
 
+from csp.middleware import CSPMiddleware
 from django.db import OperationalError
 from django.shortcuts import render
 from django.views import defaults
@@ -53,3 +55,16 @@ def server_error(request):
     if database_busy(sys.exc_info()[1]):
         return busy_page(request)
     return defaults.server_error(request)
+
+
+class PagesCSPMiddleware(CSPMiddleware):
+    """The Content Security Policy on HTML pages only.
+
+    A PDF shown in the letter gallery's frame is displayed by the browser's own viewer, which a
+    policy on the PDF response would block; files carry no scripts of ours to protect.
+    """
+
+    def process_response(self, request, response):
+        if not response.get("Content-Type", "").startswith("text/html"):
+            return response
+        return super().process_response(request, response)

@@ -22,7 +22,11 @@ REQUEST_ROLES: frozenset[str] = frozenset(
 #: Model permissions of the engine each role holds (later apps add their own in migrations).
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     "admin": [
-        "workflow.add_agency",
+        # Their own agencies' accounts (workflow.account_admin); agencies themselves and the
+        # State Council calendar are the superusers'.
+        "auth.add_user",
+        "auth.change_user",
+        "auth.view_user",
         "workflow.change_agency",
         "workflow.view_agency",
         "workflow.add_calendaradjustment",
@@ -30,7 +34,6 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "workflow.delete_calendaradjustment",
         "workflow.view_calendaradjustment",
         "workflow.view_holidayschedule",
-        "workflow.add_holidayschedule",
         "workflow.view_auditevent",
     ],
 }

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -21,12 +21,26 @@ from workflow.cn import cn_date
 from workflow.deadlines import CalendarChange, MovedDeadline, recompute_deadlines
 from workflow.holiday_data import YearSchedule, parse_year_toml
 from workflow.models import Agency, CalendarAdjustment, CalendarRevision, HolidaySchedule
+from workflow.roles import has_role
+from workflow.selectors import agencies_of
 
 
 def bump_calendar_revision() -> None:
     updated = CalendarRevision.objects.filter(pk=1).update(revision=F("revision") + 1)
     if not updated:
         CalendarRevision.objects.get_or_create(pk=1, defaults={"revision": 1})
+
+
+def _check_calendar_actor(actor, agency_ids: set[int | None]) -> None:
+    """Only a superuser changes the whole installation's calendar; an agency's administrator
+    changes only the local days of their own agencies. ``actor`` None is the system itself."""
+    if actor is None or actor.is_superuser:
+        return
+    if None in agency_ids:
+        raise PermissionDenied("适用于全部机关的工作日调整只能由超级用户办理。")
+    mine = set(agencies_of(actor).values_list("pk", flat=True))
+    if not has_role(actor, "admin") or not agency_ids <= mine:
+        raise PermissionDenied("只能调整本机关的工作日。")
 
 
 def _describe(kind: str, reason: str) -> str:
@@ -48,6 +62,7 @@ def calendar_adjustment_save(
         raise ValidationError({"reason": "请填写调整理由（例如依据的文件名称）。"})
     if kind not in CalendarAdjustment.Kind.values:
         raise ValidationError({"kind": "调整类型只能是“休息日”或“工作日”。"})
+    _check_calendar_actor(actor, {getattr(agency, "pk", None)})
     now = timezone.now()
     changed: set[date] = {day}
     touched: set[int | None] = {getattr(agency, "pk", None)}
@@ -58,6 +73,7 @@ def calendar_adjustment_save(
                 before = ""
             else:
                 adjustment = CalendarAdjustment.objects.select_for_update().get(pk=adjustment_id)
+                _check_calendar_actor(actor, {adjustment.agency_id})
                 before = f"{adjustment.day:%Y-%m-%d} " + _describe(
                     adjustment.kind, adjustment.reason
                 )
@@ -100,6 +116,7 @@ def calendar_adjustment_delete(*, actor, adjustment_id: int, reason: str) -> lis
     reason = (reason or "").strip() or "删除调整记录"
     with transaction.atomic():
         adjustment = CalendarAdjustment.objects.select_for_update().get(pk=adjustment_id)
+        _check_calendar_actor(actor, {adjustment.agency_id})
         day, agency = adjustment.day, adjustment.agency
         audit(
             actor=actor,
@@ -149,6 +166,8 @@ def holiday_schedule_import(
     The imported schedule overrides the bundled year file; every stored deadline that depends on a
     day whose status changed is recomputed, and the ones that moved are returned.
     """
+    if actor is not None and not actor.is_superuser:
+        raise PermissionDenied("国务院节假日安排适用于全部机关，只能由超级用户导入。")
     # Validate by round-tripping through the file format: the stored text is what is loaded later.
     stored = schedule.to_toml()
     schedule = parse_year_toml(stored, source=f"{schedule.year}年安排")

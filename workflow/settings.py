@@ -13,9 +13,21 @@ Environment:
   older documents imported at once (20,000 documents, 20 MB).
 - ``GONGKAI_JOBS``: how long actions run in the background (``workflow.jobs``): ``thread``
   (default), ``inline``, or ``queue`` for a ``manage.py run_jobs`` worker.
+- ``SECURE_SSL_REDIRECT`` / ``SECURE_HSTS_SECONDS`` / ``SECURE_HSTS_INCLUDE_SUBDOMAINS``: HTTPS
+  only, on by default when ``DEBUG`` is off (HSTS one year).
+- ``GONGKAI_PROXY_SSL_HEADER``: behind a reverse proxy that terminates HTTPS, the header it sets,
+  e.g. ``X-Forwarded-Proto``; the client's address is then read from ``X-Forwarded-For``.
+- ``GONGKAI_SESSION_IDLE_MINUTES``: log out after this many minutes without a request (30).
+- ``GONGKAI_LOGIN_FAILURE_LIMIT`` / ``GONGKAI_LOGIN_FAILURE_LIMIT_PER_ADDRESS`` /
+  ``GONGKAI_LOGIN_LOCKOUT_MINUTES``: wrong passwords before an account (5) or an address (30) is
+  locked, and for how long (15 minutes).
+- ``EMAIL_HOST`` (with ``EMAIL_PORT``, ``EMAIL_HOST_USER``, ``EMAIL_HOST_PASSWORD``,
+  ``EMAIL_USE_TLS``, ``DEFAULT_FROM_EMAIL``): mail server; without it there is no password reset
+  by e-mail (an administrator sets a new password).
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -73,6 +85,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_filters",
+    "workflow.apps.LoginThrottleConfig",  # django-axes
+    "csp",
 ]
 
 MIDDLEWARE = [
@@ -85,8 +99,18 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "workflow.middleware.PagesCSPMiddleware",
+    # After the others, so that it turns a lockout flagged during the login view into the lockout
+    # page.
+    "axes.middleware.AxesMiddleware",
     # Last, so that it sees the views' exceptions first: "database is locked" is a 503 in Chinese.
     "workflow.middleware.DatabaseBusyMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out account or address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "workflow.urls"
@@ -128,6 +152,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-gongkai-{os.getpid()}.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Login throttling (django-axes, workflow.throttling), on the site's and the admin's login alike.
+# The records are in the database, so every process and server counts the same failures.
+AXES_HANDLER = "workflow.throttling.LoginThrottle"
+AXES_FAILURE_LIMIT = env_int("GONGKAI_LOGIN_FAILURE_LIMIT", 5)
+GONGKAI_LOGIN_FAILURE_LIMIT_PER_ADDRESS = env_int("GONGKAI_LOGIN_FAILURE_LIMIT_PER_ADDRESS", 30)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("GONGKAI_LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "workflow.throttling.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -201,9 +236,58 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Failed logins and lockouts are warnings; every successful login is not news.
+        "axes": {"level": "WARNING"},
+    },
 }
 
-if not DEBUG:
-    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
-    CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
+# Sessions end when the browser closes, and after GONGKAI_SESSION_IDLE_MINUTES without a request
+# (each request moves the expiry on).
+SESSION_COOKIE_AGE = env_int("GONGKAI_SESSION_IDLE_MINUTES", 30) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Password reset by e-mail only where a mail server is configured (workflow.site).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+GONGKAI_PASSWORD_RESET_BY_EMAIL = bool(EMAIL_HOST)
+if EMAIL_HOST:
+    EMAIL_PORT = env_int("EMAIL_PORT", 25)
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+    DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+
+# Content Security Policy (django-csp): scripts only from the site's own static files, never
+# inline; styles may be inline (the Material frontend and the templates use style attributes).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+    }
+}
+
+# HTTPS: on by default in production (DEBUG off), each setting overridable from the environment.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+_proxy_ssl_header = os.environ.get("GONGKAI_PROXY_SSL_HEADER", "").strip()
+if _proxy_ssl_header:
+    # Only behind a proxy that sets this header itself and strips it from what clients send.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https")
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+    AXES_IPWARE_PROXY_COUNT = env_int("GONGKAI_PROXY_COUNT", 1)
+else:
+    # Without a proxy a client could write any X-Forwarded-For and escape the address limit.
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]

@@ -1,7 +1,10 @@
 """The staff site: viewflow's Material frame with Gongkai's applications in its menu."""
 
+from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Application, Site
@@ -96,4 +99,49 @@ class GongkaiSite(Site):
 
 site = GongkaiSite(title="公开 · 政府信息公开工作平台", viewsets=[requests, attributes, tools])
 
-auth = AuthViewset(with_profile_view=False)
+
+class LoginView(auth_views.LoginView):
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "password_reset_by_email": settings.GONGKAI_PASSWORD_RESET_BY_EMAIL,
+        }
+
+
+class _ByEmailOnly:
+    """Without a mail server a reset link could never arrive: say so instead of claiming that a
+    mail was sent."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not settings.GONGKAI_PASSWORD_RESET_BY_EMAIL:
+            return TemplateResponse(
+                request, "registration/password_reset_unavailable.html", status=404
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+
+class PasswordResetView(_ByEmailOnly, auth_views.PasswordResetView):
+    pass
+
+
+class PasswordResetDoneView(_ByEmailOnly, auth_views.PasswordResetDoneView):
+    pass
+
+
+class PasswordResetConfirmView(_ByEmailOnly, auth_views.PasswordResetConfirmView):
+    pass
+
+
+class PasswordResetCompleteView(_ByEmailOnly, auth_views.PasswordResetCompleteView):
+    pass
+
+
+class SiteAuthViewset(AuthViewset):
+    login_view_class = LoginView
+    pass_reset_view_class = PasswordResetView
+    pass_reset_done_view_class = PasswordResetDoneView
+    pass_reset_confirm_view_class = PasswordResetConfirmView
+    pass_reset_complete_view_class = PasswordResetCompleteView
+
+
+auth = SiteAuthViewset(with_profile_view=False)

@@ -46,8 +46,17 @@ def page(chromium, live_server):
     context = chromium.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15_000)
+    # Whatever the page does must work under the Content Security Policy (issue #10, point 9).
+    blocked = []
+    page.on(
+        "console",
+        lambda message: (
+            blocked.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield page
     context.close()
+    assert not blocked, "Blocked by the Content Security Policy:\n" + "\n".join(blocked)
 
 
 @pytest.fixture

@@ -37,7 +37,7 @@ def test_a_local_day_off_moves_the_cases_of_that_agency_only(
 
 @time_machine.travel("2026-12-15 09:00 +0800", tick=False)
 def test_importing_next_years_notice_recomputes_provisional_cases(
-    registrar, agency, admin_user, walk_in
+    registrar, agency, superuser, walk_in
 ):
     case = request_register(
         actor=registrar,
@@ -45,7 +45,7 @@ def test_importing_next_years_notice_recomputes_provisional_cases(
         data=walk_in(arrival_date=d("2026-12-14"), receipt_date=d("2026-12-14")),
     )
     assert (case.due_date, case.provisional) == (d("2027-01-12"), True)
-    result = holiday_schedule_import(actor=admin_user, schedule=_schedule_2027())
+    result = holiday_schedule_import(actor=superuser, schedule=_schedule_2027())
     case.refresh_from_db()
     assert case.due_date == d("2027-01-13")  # the made-up notice's bridging day 2027-01-04
     assert case.provisional is False

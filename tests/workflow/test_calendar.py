@@ -165,11 +165,13 @@ def test_get_calendar_applies_the_agencys_adjustments_only_to_it(agency, other_a
 
 
 @pytest.mark.django_db
-def test_national_correction_applies_to_every_agency_but_local_rows_win(agency, admin_user):
+def test_national_correction_applies_to_every_agency_but_local_rows_win(
+    agency, admin_user, superuser
+):
     from workflow.services import calendar_adjustment_save
 
     day = d("2026-03-05")
-    calendar_adjustment_save(actor=admin_user, day=day, kind="off", reason="更正", agency=None)
+    calendar_adjustment_save(actor=superuser, day=day, kind="off", reason="更正", agency=None)
     assert not get_calendar(agency).is_working_day(day)
     calendar_adjustment_save(
         actor=admin_user, day=day, kind="working", reason="照常", agency=agency

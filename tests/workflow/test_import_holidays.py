@@ -100,14 +100,9 @@ def test_missing_file_is_refused(tmp_path):
 IMPORT_URL = "/admin/workflow/holidayschedule/import/"
 
 
-def test_admin_pastes_the_notice_previews_and_confirms(client, admin_user):
-    from django.contrib.auth.models import Permission
-
-    admin_user.user_permissions.add(
-        Permission.objects.get(codename="add_holidayschedule"),
-        Permission.objects.get(codename="view_holidayschedule"),
-    )
-    client.force_login(admin_user)
+def test_admin_pastes_the_notice_previews_and_confirms(client, superuser):
+    # The State Council calendar is the whole installation's: a superuser imports it.
+    client.force_login(superuser)
     changelist = client.get("/admin/workflow/holidayschedule/").content.decode()
     assert "导入节假日通知" in changelist
 
@@ -119,15 +114,12 @@ def test_admin_pastes_the_notice_previews_and_confirms(client, admin_user):
 
     done = client.post(IMPORT_URL, {"text": NOTICE_2027, "confirm": "yes"})
     assert done.status_code == 302
-    assert HolidaySchedule.objects.get(year=2027).imported_by == admin_user
-    assert AuditEvent.objects.get(action="holiday_schedule_imported").actor == admin_user
+    assert HolidaySchedule.objects.get(year=2027).imported_by == superuser
+    assert AuditEvent.objects.get(action="holiday_schedule_imported").actor == superuser
 
 
-def test_admin_import_explains_what_could_not_be_parsed(client, admin_user):
-    from django.contrib.auth.models import Permission
-
-    admin_user.user_permissions.add(Permission.objects.get(codename="add_holidayschedule"))
-    client.force_login(admin_user)
+def test_admin_import_explains_what_could_not_be_parsed(client, superuser):
+    client.force_login(superuser)
     page = client.post(IMPORT_URL, {"text": "一、元旦：随便放几天。", "year": "2027"})
     assert page.status_code == 200
     assert "无法解析" in page.content.decode()

@@ -87,7 +87,7 @@ def test_adjustment_is_audited_with_who_when_from_to_why(agency, admin_user):
     assert AuditEvent.objects.filter(action="calendar_adjustment_deleted", reason="撤销").exists()
 
 
-def test_adjustment_needs_a_reason_and_is_unique_per_agency_and_day(agency, admin_user):
+def test_adjustment_needs_a_reason_and_is_unique_per_agency_and_day(agency, admin_user, superuser):
     with pytest.raises(ValidationError, match="请填写调整理由"):
         calendar_adjustment_save(
             actor=admin_user, day=d("2026-03-04"), kind="off", reason=" ", agency=agency
@@ -100,11 +100,11 @@ def test_adjustment_needs_a_reason_and_is_unique_per_agency_and_day(agency, admi
             actor=admin_user, day=d("2026-03-04"), kind="off", reason="b", agency=agency
         )
     calendar_adjustment_save(
-        actor=admin_user, day=d("2026-03-04"), kind="off", reason="c", agency=None
+        actor=superuser, day=d("2026-03-04"), kind="off", reason="c", agency=None
     )
     with pytest.raises(ValidationError, match="已有全部机关的调整记录"):
         calendar_adjustment_save(
-            actor=admin_user, day=d("2026-03-04"), kind="off", reason="d", agency=None
+            actor=superuser, day=d("2026-03-04"), kind="off", reason="d", agency=None
         )
 
 
@@ -120,11 +120,11 @@ def test_audit_log_is_append_only(agency, admin_user):
         event.delete()
 
 
-def test_adjustment_recomputes_the_deadlines_that_depend_on_the_day(stored_deadlines, admin_user):
+def test_adjustment_recomputes_the_deadlines_that_depend_on_the_day(stored_deadlines, superuser):
     store, calls = stored_deadlines
     before = store["A"][1]
     _, moved = calendar_adjustment_save(
-        actor=admin_user, day=d("2026-03-04"), kind="off", reason="停电", agency=None
+        actor=superuser, day=d("2026-03-04"), kind="off", reason="停电", agency=None
     )
     assert calls[-1].days == frozenset({d("2026-03-04")})
     assert [m.label for m in moved] == ["A"]
@@ -152,14 +152,14 @@ def _schedule_2027() -> YearSchedule:
 
 
 def test_importing_a_notice_recomputes_and_lists_moved_deadlines_earlier_first(
-    stored_deadlines, admin_user
+    stored_deadlines, superuser
 ):
     store, _ = stored_deadlines
     # Provisional: B (from 2026-12-14) is due 2027-01-12, D (from 2027-01-25) 2027-02-24.
     assert (store["B"][1], store["D"][1]) == (d("2027-01-12"), d("2027-02-24"))
     assert get_calendar(None).is_provisional(d("2027-01-12"))
 
-    result = holiday_schedule_import(actor=admin_user, schedule=_schedule_2027(), source_text="…")
+    result = holiday_schedule_import(actor=superuser, schedule=_schedule_2027(), source_text="…")
 
     assert not result.replaced
     cal = get_calendar(None)
@@ -187,9 +187,9 @@ def test_importing_a_notice_recomputes_and_lists_moved_deadlines_earlier_first(
     assert "2027-01-30" in event.data["workdays"]
 
 
-def test_importing_the_same_year_again_replaces_it(admin_user):
-    holiday_schedule_import(actor=admin_user, schedule=_schedule_2027())
-    again = holiday_schedule_import(actor=admin_user, schedule=_schedule_2027())
+def test_importing_the_same_year_again_replaces_it(superuser):
+    holiday_schedule_import(actor=superuser, schedule=_schedule_2027())
+    again = holiday_schedule_import(actor=superuser, schedule=_schedule_2027())
     assert again.replaced
     assert again.changed_days == []
     assert HolidaySchedule.objects.count() == 1

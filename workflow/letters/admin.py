@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from workflow.admin import AgencyScopedAdmin
 from workflow.letters.engine import builtin_source, template_names
 from workflow.letters.models import (
     IssuedLetter,
@@ -43,7 +44,7 @@ class VersionInline(admin.TabularInline):
 
 
 @admin.register(TemplateOverride)
-class TemplateOverrideAdmin(admin.ModelAdmin):
+class TemplateOverrideAdmin(AgencyScopedAdmin):
     form = TemplateOverrideForm
     list_display = ["agency", "name", "version", "updated_by", "updated_at", "preview_link"]
     list_filter = ["agency"]
@@ -78,7 +79,7 @@ class TemplateOverrideAdmin(admin.ModelAdmin):
 
     def preview_view(self, request, pk: int) -> HttpResponse:
         """The override's template rendered from its sample, as this agency would issue it."""
-        override = get_object_or_404(TemplateOverride, pk=pk)
+        override = get_object_or_404(self.get_queryset(request), pk=pk)
         if not self.has_view_permission(request, override):
             return HttpResponse(status=403)
         kind, context = preview_for(override.name)
@@ -90,7 +91,7 @@ class TemplateOverrideAdmin(admin.ModelAdmin):
 
 
 @admin.register(IssuedLetter)
-class IssuedLetterAdmin(admin.ModelAdmin):
+class IssuedLetterAdmin(AgencyScopedAdmin):
     list_display = ["issued_at", "agency", "kind", "number", "template_version", "issued_by"]
     list_filter = ["agency", "kind"]
     search_fields = ["number", "object_id"]
