@@ -54,6 +54,7 @@ from workflow.letters.models import agency_overrides
 from workflow.letters.render import CONTENT_TYPES, build_letter, render_structure
 from workflow.roles import has_role
 from workflow.selectors import agencies_of
+from workflow.spreadsheets import CSV_CONTENT_TYPE
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DETERMINATION_ROLES = ("drafting_unit_head", "office_head")
@@ -338,7 +339,7 @@ def review_file(request, pk: int, kind: str, fmt: str):
     try:
         if fmt == "csv":
             body = review_changes_csv(review)
-            content_type = "text/csv; charset=utf-8"
+            content_type = CSV_CONTENT_TYPE
         else:
             context = (
                 review_report_context(review)

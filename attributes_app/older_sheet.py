@@ -28,6 +28,7 @@ from django.core.exceptions import ValidationError
 from attributes_app import rules
 from attributes_app.models import Document
 from attributes_app.services import DocumentData, document_problems
+from workflow.spreadsheets import append_row, csv_bytes, set_cell, xlsx_bytes
 
 MB = 1024 * 1024
 EXTENSIONS = (".xlsx", ".csv")
@@ -610,11 +611,7 @@ def parse_row(
 
 def template_csv(unit: str) -> bytes:
     """The template as CSV: the header and the example row (UTF-8 with BOM, for Excel)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([c.header for c in COLUMNS])
-    writer.writerow([_example(c, unit) for c in COLUMNS])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return csv_bytes([c.header for c in COLUMNS], [[_example(c, unit) for c in COLUMNS]])
 
 
 def _example(column: Column, unit: str) -> str:
@@ -637,11 +634,13 @@ def template_xlsx(unit: str, units: list[str], *, max_rows: int) -> bytes:
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="DDEBF7")
     for index, column in enumerate(COLUMNS, 1):
-        cell = sheet.cell(row=1, column=index, value=column.header)
+        cell = set_cell(sheet.cell(row=1, column=index), column.header)
         cell.font = bold
         cell.fill = fill
-        example = sheet.cell(row=2, column=index)
-        example.value = unit if column.key == "drafting_unit" else column.example
+        example = set_cell(
+            sheet.cell(row=2, column=index),
+            unit if column.key == "drafting_unit" else column.example,
+        )
         if column.kind == "date":
             example.number_format = "yyyy-mm-dd"
         else:
@@ -665,7 +664,7 @@ def template_xlsx(unit: str, units: list[str], *, max_rows: int) -> bytes:
         sheet.add_data_validation(validation)
 
     notes = workbook.create_sheet(NOTES_TITLE)
-    notes.append(["列名", "是否必填", "填写说明", "可以填写的内容"])
+    append_row(notes, ["列名", "是否必填", "填写说明", "可以填写的内容"])
     for cell in notes[1]:
         cell.font = bold
         cell.fill = fill
@@ -673,10 +672,11 @@ def template_xlsx(unit: str, units: list[str], *, max_rows: int) -> bytes:
         allowed = "、".join(column.words) if column.words else ""
         if column.key == "drafting_unit" and units:
             allowed = "、".join(units)
-        notes.append(
-            [column.header, "必填" if column.required else "可不填", column.explain, allowed]
+        append_row(
+            notes,
+            [column.header, "必填" if column.required else "可不填", column.explain, allowed],
         )
-    notes.append([])
+    append_row(notes, [])
     for line in (
         f"第一行是列名，请不要修改；从第二行起每行一份文件，一次最多{max_rows}行。",
         "第二行是示例，导入前请删除或改为真实的文件。",
@@ -684,13 +684,11 @@ def template_xlsx(unit: str, units: list[str], *, max_rows: int) -> bytes:
         "导入的文件没有公开属性：需要时由起草单位负责人以公函认定。正式文本在文件页面逐份上传。",
         "也可以保存为CSV（UTF-8或Excel默认的中文编码均可）后上传。",
     ):
-        notes.append([line])
+        append_row(notes, [line])
     wrap = Alignment(wrap_text=True, vertical="top")
     for row in notes.iter_rows(min_row=2, max_row=len(COLUMNS) + 1):
         for cell in row:
             cell.alignment = wrap
     for letter, width in (("A", 18), ("B", 10), ("C", 60), ("D", 40)):
         notes.column_dimensions[letter].width = width
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(workbook)

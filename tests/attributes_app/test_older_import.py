@@ -689,3 +689,26 @@ def test_one_import_at_a_time_per_agency_unless_the_other_was_cut_off(
         confirm(client, checked)
     assert Document.objects.count() == 3
     assert Job.objects.exclude(pk=other.pk).get().status == Job.Status.DONE
+
+
+def test_a_unit_named_like_a_formula_stays_text_in_both_templates(
+    client, office_head, agency, admin_user, units
+):
+    # Issue #10 point 4: the templates carry the units' names, which a person typed.
+    hostile = '=HYPERLINK("http://x","y")'
+    drafting_unit_save(actor=admin_user, agency=agency, name=hostile)
+    client.force_login(office_head)
+    workbook = load_workbook(io.BytesIO(client.get(url("template", fmt="xlsx")).content))
+    example = workbook["文件清单"]["A2"]
+    assert (example.value, example.data_type) == (hostile, "s")
+    allowed = workbook["填写说明"]["D2"]
+    assert allowed.value.startswith(hostile) and allowed.data_type == "s"
+    assert not [
+        cell.coordinate
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.data_type == "f"
+    ]
+    listed = client.get(url("template", fmt="csv")).content.decode("utf-8-sig")
+    assert list(csv.reader(io.StringIO(listed)))[1][0] == "'" + hostile
