@@ -55,13 +55,14 @@ from workflow.letters.render import CONTENT_TYPES, build_letter, render_structur
 from workflow.roles import has_role
 from workflow.selectors import agencies_of
 from workflow.spreadsheets import CSV_CONTENT_TYPE
+from workflow.text_input import TextRulesMixin
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DETERMINATION_ROLES = ("drafting_unit_head", "office_head")
 REVIEW_FILE_ROLES = ("legal_reviewer", "office_head")
 
 
-class _ChineseForm(forms.Form):
+class _ChineseForm(TextRulesMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():

@@ -59,6 +59,7 @@ from workflow.bulk import insert_rows
 from workflow.calendar import get_calendar
 from workflow.cn import cn_date
 from workflow.models import Agency
+from workflow.text_input import too_long
 
 S = AttributeState
 CHUNK = 2000  # ids per IN (…) list: well under SQLite's and PostgreSQL's parameter limits
@@ -260,7 +261,7 @@ def document_problems(data: DocumentData, *, today: date) -> dict[str, str]:
     for field, label, limit in TEXT_LIMITS:
         length = len(getattr(data, field).strip())
         if length > limit:
-            errors.setdefault(field, f"{label}最多{limit}个字（现在是{length}个）。")
+            errors.setdefault(field, too_long(label, limit, length))
     if data.kind not in Document.Kind.values:
         errors["kind"] = "请选择文件类型：政策性文件、行政规范性文件或其他公文。"
     if data.secrecy == Document.Secrecy.CLASSIFIED:

@@ -7,7 +7,9 @@ from django.utils import timezone
 
 from requests_app.forms import UploadField, UploadFormMixin, upload_total
 from requests_app.models import Consultation, InformationRequest, ReasonsRequest
+from workflow import text_input as limits
 from workflow.letters.outcomes import OUTCOMES
+from workflow.text_input import TextRulesMixin
 
 R = InformationRequest
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -18,7 +20,7 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-class TaskForm(UploadFormMixin, forms.Form):
+class TaskForm(TextRulesMixin, UploadFormMixin, forms.Form):
     """Chinese messages for required fields and dates; ``service_kwargs`` feed the service."""
 
     def __init__(self, *args, case: InformationRequest, **kwargs):
@@ -124,6 +126,7 @@ class ReasonsAnswerForm(TaskForm):
     answer = forms.CharField(
         label="申请人说明的理由",
         widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=limits.ANSWER,
         help_text="照录或摘录申请人的书面说明。",
     )
 
@@ -190,7 +193,9 @@ class ConsultationSendForm(TaskForm):
     party = forms.ChoiceField(label="征求对象", choices=Consultation.Party.choices)
     party_name = forms.CharField(label="名称或姓名", max_length=100)
     party_address = forms.CharField(label="地址", max_length=200, required=False)
-    matter = forms.CharField(label="征求意见的内容", widget=forms.Textarea(attrs={"rows": 3}))
+    matter = forms.CharField(
+        label="征求意见的内容", widget=forms.Textarea(attrs={"rows": 3}), max_length=limits.MATTER
+    )
     sent_on = forms.DateField(label="发函日期")
 
     def __init__(self, *args, **kwargs):
@@ -245,12 +250,14 @@ class ProposalForm(TaskForm):
         label="不予公开的部分",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=limits.DESCRIPTION,
         help_text="部分公开时逐项填写，每行一项：内容｜理由｜依据。",
     )
     provided = forms.CharField(
         label="提供的政府信息",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=limits.DESCRIPTION,
         help_text=LINES_HELP,
     )
     provide_form = forms.ChoiceField(
@@ -262,7 +269,9 @@ class ProposalForm(TaskForm):
     )
     competent_agency = forms.CharField(label="负责公开的机关（非本机关的）", required=False)
     competent_agency_contact = forms.CharField(label="该机关的联系方式", required=False)
-    special_law = forms.CharField(label="依照的法律、行政法规（行政查询事项）", required=False)
+    special_law = forms.CharField(
+        label="依照的法律、行政法规（行政查询事项）", required=False, max_length=limits.LAW
+    )
     earlier_reply = forms.CharField(label="此前的答复（重复申请的）", required=False)
     proper_channel = forms.CharField(label="应通过的渠道（信访举报投诉的）", required=False)
     objections_withheld = forms.TypedMultipleChoiceField(
@@ -356,7 +365,7 @@ class ServeForm(TaskForm):
     method = forms.ChoiceField(label="送达方式", widget=forms.RadioSelect, choices=[])
     served_on = forms.DateField(label="送达日期")
     tracking_number = forms.CharField(
-        label="邮件号码", required=False, help_text="邮寄送达时填写。"
+        label="邮件号码", required=False, max_length=limits.NUMBER, help_text="邮寄送达时填写。"
     )
     proof_files = UploadField(
         kind="service_proof", label="送达凭证（签收的送达回证、邮寄凭据等的扫描件或照片）"

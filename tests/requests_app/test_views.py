@@ -211,7 +211,7 @@ def test_an_organisation_is_registered_and_person_fields_left_behind_are_ignored
             "统一社会信用代码",
         ),
         ({"agent_name": "王律师"}, "power_of_attorney", "授权委托书"),
-        ({"applicant_name": "张" * 101}, "applicant_name", "最多100个字"),
+        ({"applicant_name": "张" * 101}, "applicant_name", "不能超过100个字（现有101个）"),
     ],
 )
 def test_each_problem_is_shown_under_its_field_and_nothing_typed_is_lost(
