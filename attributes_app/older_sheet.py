@@ -29,6 +29,7 @@ from attributes_app import rules
 from attributes_app.models import Document
 from attributes_app.services import DocumentData, document_problems
 from workflow.spreadsheets import append_row, csv_bytes, set_cell, xlsx_bytes
+from workflow.text_input import clean_name
 
 MB = 1024 * 1024
 EXTENSIONS = (".xlsx", ".csv")
@@ -284,7 +285,10 @@ def decode_text(data: bytes, shown: str) -> tuple[str, str]:
             f"“{shown}”是UTF-16编码的文本（Excel的“Unicode文本”）。请另存为“CSV UTF-8（逗号分隔）”"
             "或“CSV（逗号分隔）”后上传。"
         )
-    if b"\x00" in data[:4096]:
+    head = data[:4096]
+    # Text holds a stray NUL at most (named by row and column later, ``nul_cells``); a head
+    # where one byte in eight is NUL is a binary file or UTF-16 without its BOM.
+    if head.count(b"\x00") * 8 > len(head):
         raise _refuse(f"“{shown}”不是文本文件，也不是Excel工作簿，请核对后重新选择。")
     if data.startswith(b"\xef\xbb\xbf"):
         try:
@@ -376,8 +380,9 @@ def cell_text(value: Any) -> str:
         value = value.date()
     if isinstance(value, date):
         return value.isoformat()
-    # A line break typed in a cell (Alt+Enter) is layout, not part of a title or a number.
-    return re.sub(r"[\r\n]+", "", str(value)).strip()
+    # A line break typed in a cell (Alt+Enter) is layout, not part of a title or a number; a
+    # NUL is named by ``nul_cells``; invisible characters could make a title read as another.
+    return clean_name(re.sub(r"[\r\n\x00]+", "", str(value))).strip()
 
 
 _DATE = re.compile(
@@ -492,6 +497,27 @@ def _header_text(value: Any) -> str:
     text = re.sub(r"\s+", "", text)
     text = re.sub(r"[（(][^（()）]*[)）]$", "", text)
     return text.strip("*＊")
+
+
+NUL_PROBLEM = (
+    "这一格中有看不见的空字符（U+0000），通常是导出或复制时带来的，不能保存。"
+    "请在Excel中重新输入这一格（或删去这个字符）后重新保存上传。"
+)
+
+
+def nul_cells(header: Header | None, number: int, values: list[Any]) -> list[Problem]:
+    """A problem for each cell of the row holding U+0000 (the header row too): PostgreSQL
+    cannot store it, so the file is refused there, by row and column, not in the import."""
+    names = {index: key for key, index in header.positions.items()} if header else {}
+    problems = []
+    for index, value in enumerate(values):
+        if not isinstance(value, str) or "\x00" not in value:
+            continue
+        # The header row names its own column; a cell outside the columns has no name.
+        key = names.get(index)
+        column = _header_text(value) if header is None else BY_KEY[key].header if key else ""
+        problems.append(Problem(number, column, NUL_PROBLEM, column_letter(index)))
+    return problems
 
 
 def unknown_cells(header: Header, number: int, values: list[Any]) -> list[Problem]:
