@@ -108,10 +108,13 @@ def _short_label(field: forms.Field) -> str:
     return re.sub(r"[（(][^（()）]*[)）]$", "", label).strip() or label
 
 
-def _cleaning(to_python: Callable, clean: Callable[[str], str]) -> Callable:
+def _cleaning(to_python: Callable, clean: Callable[[str], str], *, strip: bool) -> Callable:
     def cleaned(value):
         value = to_python(value)
-        return clean(value).strip() if isinstance(value, str) else value
+        if not isinstance(value, str):
+            return value
+        value = clean(value)
+        return value.strip() if strip else value
 
     return cleaned
 
@@ -132,7 +135,8 @@ def apply_text_rules(field: forms.CharField, *, default_limit: int | None = None
     )
     field.error_messages["null_characters_not_allowed"] = NUL_MESSAGE.format(label=label)
     if not field.widget.is_hidden:
-        field.to_python = _cleaning(field.to_python, strip_bidi if multi_line else clean_name)
+        clean = strip_bidi if multi_line else clean_name
+        field.to_python = _cleaning(field.to_python, clean, strip=field.strip)
 
 
 class TextRulesMixin:

@@ -115,3 +115,26 @@ def test_every_bounded_text_column_has_its_database_check():
                 assert constraints[name].condition.rhs == field.max_length, name
                 checked += 1
     assert checked >= 20
+
+
+@pytest.mark.django_db
+def test_an_agency_name_typed_in_the_admin_loses_its_invisible_controls():
+    from workflow.admin import AgencyForm
+
+    form = AgencyForm({"name": "\u202e孝义市\u200b人民政府", "short_name": "孝义市"})
+    form.is_valid()
+    assert form.cleaned_data["name"] == "孝义市人民政府"
+    too_long = AgencyForm({"name": "孝" * 101})
+    assert too_long.errors["name"] == ["机关名称不能超过100个字（现有101个）。"]
+
+
+@pytest.mark.django_db
+def test_a_drafting_unit_name_loses_its_invisible_controls(admin_user, agency):
+    from django.core.exceptions import ValidationError
+
+    from attributes_app.services import drafting_unit_save
+
+    unit = drafting_unit_save(actor=admin_user, agency=agency, name="综合\u202e科\u200b")
+    assert unit.name == "综合科"
+    with pytest.raises(ValidationError, match="起草单位名称不能超过100个字（现有101个）"):
+        drafting_unit_save(actor=admin_user, agency=agency, name="科" * 101)
