@@ -3,7 +3,8 @@
 The limits are in characters (a Chinese character is one), chosen from what real applications
 and letters hold, with room to spare; each model column and each form field uses one of them,
 and the database refuses longer text too (``max_length`` on a ``CharField``, a check constraint
-on a ``TextField``). A form says "申请内容描述不能超过5000个字（现有150000个）" under the field.
+on a ``TextField``). A form says "所需政府信息的描述不能超过5000个字（现有150000个）" under the
+field.
 
 Names and titles (one line) lose the invisible characters that can make them read as something
 else: the bidirectional controls (U+202E makes "申请书[U+202E]fdp.exe" show as "申请书exe.pdf")
@@ -58,12 +59,13 @@ DESCRIPTION = 5000
 MATTER = 5000
 #: The applicant's own explanation of reasons (《条例》第三十五条), as long as a description.
 ANSWER = 5000
-#: A search box: longer queries are cut, not refused (a search never fails).
+#: A search box: the lists' filter forms say so under the box; a query read from the URL
+#: alone (``search_text``) is cut.
 SEARCH = 100
 
 
 def too_long(label: str, limit: int, length: int) -> str:
-    """ "申请内容描述不能超过5000个字（现有150000个）。" """
+    """ "所需政府信息的描述不能超过5000个字（现有150000个）。" """
     return f"{label}不能超过{limit}个字（现有{length}个）。"
 
 
