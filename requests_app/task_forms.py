@@ -263,7 +263,10 @@ class ProposalForm(TaskForm):
     provide_form = forms.ChoiceField(
         label="提供信息的形式", required=False, choices=[("", "—"), *R.Form.choices]
     )
-    where_published = forms.CharField(label="公开的途径（已主动公开的）", required=False)
+    # A portal's address can be long; other one-line answers keep the default (``limits.NOTE``).
+    where_published = forms.CharField(
+        label="公开的途径（已主动公开的）", required=False, max_length=limits.URL
+    )
     search_description = forms.CharField(
         label="检索情况（不存在的）", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -48,6 +48,8 @@ PHONE = 40
 ID_NUMBER = 40
 #: A one-line note or reason: 免收理由, 审批意见, 撤回方式和说明, 邮件号码, 说明方式.
 NOTE = 200
+#: A web address (where a document was published, its interpretation).
+URL = 500
 #: A law and its article (《中华人民共和国政府信息公开条例》第十四条…), or several of them.
 LAW = 300
 #: Reasons, opinions, comments, a review's decision: a few paragraphs of a letter.
