@@ -21,7 +21,9 @@ from attributes_app.models import (
     SecrecyReview,
 )
 from attributes_app.services import DocumentData, ReviewDecision, ReviewProposal
+from workflow import text_input as limits
 from workflow.forms import DateField
+from workflow.text_input import TextRulesMixin
 
 CHOICE_ERRORS = {
     "required": "请选择一项。",
@@ -42,18 +44,23 @@ def text(label: str, max_length: int, *, required: bool = False, **kwargs) -> fo
         label=label,
         max_length=max_length,
         required=required,
-        error_messages={
-            "required": f"请填写{label}。",
-            "max_length": f"{label}最多%(limit_value)d个字（现在是%(show_value)d个）。",
-        },
+        error_messages={"required": f"请填写{label}。"},
         **kwargs,
     )
 
 
-def long_text(label: str, *, required: bool = False, rows: int = 3, **kwargs) -> forms.CharField:
+def long_text(
+    label: str,
+    *,
+    required: bool = False,
+    rows: int = 3,
+    max_length: int = limits.REASON,
+    **kwargs,
+) -> forms.CharField:
     return forms.CharField(
         label=label,
         required=required,
+        max_length=max_length,
         widget=forms.Textarea(attrs={"rows": rows}),
         error_messages={"required": f"请填写{label}。"},
         **kwargs,
@@ -149,7 +156,7 @@ class AttributeFieldsMixin:
 # -- the document's particulars --------------------------------------------------------------
 
 
-class DocumentForm(ServiceErrorsMixin, AttributeFieldsMixin, forms.Form):
+class DocumentForm(TextRulesMixin, ServiceErrorsMixin, AttributeFieldsMixin, forms.Form):
     """Drafting a document: its particulars, the final text, and the proposed attribute.
 
     ``propose``: whether the attribute is part of this form (a drafter's new draft); an edit of
@@ -298,7 +305,7 @@ class OlderDocumentForm(DocumentForm):
         return document
 
 
-class OlderImportForm(forms.Form):
+class OlderImportForm(TextRulesMixin, forms.Form):
     """The spreadsheet of older documents to check (``attributes_app.older_import``): for which
     agency, when the officer works for several, and the file itself."""
 
@@ -346,7 +353,7 @@ class OlderImportForm(forms.Form):
         return upload
 
 
-class ProposalForm(ServiceErrorsMixin, AttributeFieldsMixin, forms.Form):
+class ProposalForm(TextRulesMixin, ServiceErrorsMixin, AttributeFieldsMixin, forms.Form):
     title = "提出公开属性建议"
     submit_label = "提交建议"
 
@@ -378,7 +385,7 @@ class DeterminationForm(ProposalForm):
 # -- actions on a document page -------------------------------------------------------------------
 
 
-class OpinionForm(ServiceErrorsMixin, forms.Form):
+class OpinionForm(TextRulesMixin, ServiceErrorsMixin, forms.Form):
     opinion = long_text("审查意见", rows=2)
 
 
@@ -398,7 +405,7 @@ class OfficeReturnForm(OpinionForm):
         self.fields["opinion"].error_messages["required"] = "退回时请写明审查意见，供拟稿人修改。"
 
 
-class ConfirmForm(ServiceErrorsMixin, forms.Form):
+class ConfirmForm(TextRulesMixin, ServiceErrorsMixin, forms.Form):
     title = "签发：确认公开属性"
     submit_label = "确认公开属性"
     formed_on = DateField(
@@ -407,7 +414,7 @@ class ConfirmForm(ServiceErrorsMixin, forms.Form):
     comment = long_text("签发意见", rows=2)
 
 
-class SendBackForm(ServiceErrorsMixin, forms.Form):
+class SendBackForm(TextRulesMixin, ServiceErrorsMixin, forms.Form):
     title = "退回公开属性建议"
     submit_label = "退回拟稿人"
     danger = True
@@ -418,14 +425,14 @@ class SendBackForm(ServiceErrorsMixin, forms.Form):
         self.fields["comment"].error_messages["required"] = "退回时请写明意见，供拟稿人修改。"
 
 
-class IssueForm(ServiceErrorsMixin, forms.Form):
+class IssueForm(TextRulesMixin, ServiceErrorsMixin, forms.Form):
     title = "登记印发"
     submit_label = "登记印发"
     issued_on = DateField(label="印发日期", required=False, help_text="不填为今天。")
     number = text("文号", 60, help_text="已登记的可以不填。")
 
 
-class SecrecyReviewForm(ServiceErrorsMixin, forms.Form):
+class SecrecyReviewForm(TextRulesMixin, ServiceErrorsMixin, forms.Form):
     title = "保密审查"
     submit_label = "记录审查意见"
     conclusion = choice("审查结论", SecrecyReview.Conclusion.choices, widget=forms.RadioSelect)
@@ -433,7 +440,7 @@ class SecrecyReviewForm(ServiceErrorsMixin, forms.Form):
     reviewed_on = DateField(label="审查日期", required=False, help_text="不填为今天。")
 
 
-class PublishForm(ServiceErrorsMixin, forms.Form):
+class PublishForm(TextRulesMixin, ServiceErrorsMixin, forms.Form):
     title = "登记主动公开"
     submit_label = "登记公开"
     url = text(
@@ -446,7 +453,7 @@ class PublishForm(ServiceErrorsMixin, forms.Form):
     published_on = DateField(label="公开日期", required=False, help_text="不填为今天。")
 
 
-class InterpretationForm(ServiceErrorsMixin, forms.Form):
+class InterpretationForm(TextRulesMixin, ServiceErrorsMixin, forms.Form):
     title = "登记政策解读"
     submit_label = "登记解读"
     service_fields = {"url": "interpretation_url"}
@@ -460,7 +467,7 @@ class InterpretationForm(ServiceErrorsMixin, forms.Form):
         super().add_service_error(error)
 
 
-class ClassifyForm(ServiceErrorsMixin, forms.Form):
+class ClassifyForm(TextRulesMixin, ServiceErrorsMixin, forms.Form):
     title = "转为涉密文件"
     submit_label = "转为涉密文件并移出本系统"
     danger = True
@@ -468,7 +475,7 @@ class ClassifyForm(ServiceErrorsMixin, forms.Form):
     on = DateField(label="转为涉密日期", required=False, help_text="不填为今天。")
 
 
-class ValidityForm(ServiceErrorsMixin, forms.Form):
+class ValidityForm(TextRulesMixin, ServiceErrorsMixin, forms.Form):
     title = "登记效力状态"
     submit_label = "登记"
     validity = choice("效力状态", Document.Validity.choices)
@@ -476,7 +483,7 @@ class ValidityForm(ServiceErrorsMixin, forms.Form):
     note = text("说明", 300, help_text="例如：被某某文件废止。")
 
 
-class ProcessDecisionForm(ServiceErrorsMixin, forms.Form):
+class ProcessDecisionForm(TextRulesMixin, ServiceErrorsMixin, forms.Form):
     title = "登记过程性信息所涉决定已作出"
     submit_label = "登记"
     decided_on = DateField(label="决定作出日期")
@@ -501,7 +508,7 @@ class AttachInterpretationForm(ServiceErrorsMixin, forms.Form):
         return upload
 
 
-class AttachTextForm(ServiceErrorsMixin, forms.Form):
+class AttachTextForm(TextRulesMixin, ServiceErrorsMixin, forms.Form):
     title = "上传正式文本"
     submit_label = "上传"
     text_file = forms.FileField(
@@ -522,7 +529,7 @@ class AttachTextForm(ServiceErrorsMixin, forms.Form):
 # -- lists -------------------------------------------------------------------------------------
 
 
-class RegisterFilterForm(forms.Form):
+class RegisterFilterForm(TextRulesMixin, forms.Form):
     """The register's filters (GET). Invalid values are reported; the valid ones still apply."""
 
     q = text("搜索", 100, widget=forms.TextInput(attrs={"placeholder": "标题或文号"}))
@@ -565,7 +572,7 @@ class RegisterFilterForm(forms.Form):
 # -- the yearly review ----------------------------------------------------------------------------
 
 
-class ReviewOpenForm(forms.Form):
+class ReviewOpenForm(TextRulesMixin, forms.Form):
     agency = forms.ModelChoiceField(
         label="机关", queryset=None, empty_label=None, error_messages=MODEL_CHOICE_ERRORS
     )
@@ -595,7 +602,7 @@ class ReviewOpenForm(forms.Form):
 VERDICT_CHOICES = list(rules.VERDICT_LABELS.items())
 
 
-class ReviewProposalForm(ServiceErrorsMixin, forms.Form):
+class ReviewProposalForm(TextRulesMixin, ServiceErrorsMixin, forms.Form):
     """A drafting unit's proposal on reviewed documents: keep, or change with reasons."""
 
     verdict = choice("意见", VERDICT_CHOICES, widget=forms.RadioSelect)
@@ -628,7 +635,7 @@ class ReviewProposalForm(ServiceErrorsMixin, forms.Form):
         )
 
 
-class ReviewDecisionForm(ServiceErrorsMixin, forms.Form):
+class ReviewDecisionForm(TextRulesMixin, ServiceErrorsMixin, forms.Form):
     """The legal office's decision, shared by every selected item."""
 
     verdict = choice("决定", VERDICT_CHOICES, widget=forms.RadioSelect)
@@ -684,7 +691,7 @@ class ReviewDecisionForm(ServiceErrorsMixin, forms.Form):
 REVIEW_SIGNALS = list(rules.SIGNAL_LABELS.items())
 
 
-class ReviewItemFilterForm(forms.Form):
+class ReviewItemFilterForm(TextRulesMixin, forms.Form):
     """Filters of a review's items (GET): signal, unit, the unit's proposal, the decision."""
 
     q = text("搜索", 100, widget=forms.TextInput(attrs={"placeholder": "标题或文号"}))

@@ -9,9 +9,6 @@ job only by the user who submitted it. Anything else is a 404.
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -33,6 +30,7 @@ from workflow.job_views import JobView, job_of, job_status
 from workflow.jobs import is_cut_off, reap
 from workflow.models import Job
 from workflow.selectors import agencies_of
+from workflow.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, csv_bytes
 
 PROBLEMS_PAGE = 50
 
@@ -192,21 +190,15 @@ PROBLEM_COLUMNS = ["行号", "列", "列名", "问题"]
 
 
 def problems_csv_bytes(check: ImportCheck) -> bytes:
-    """Every problem of the check as CSV (UTF-8 with BOM, so Excel reads it)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(PROBLEM_COLUMNS)
-    for problem in check.problems:
-        cells = [problem.row or "", problem.letter, problem.column, problem.message]
-        writer.writerow([_inert(cell) for cell in cells])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def _inert(value):
-    """A cell Excel will not run as a formula: what the officer typed comes back in it."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
+    """Every problem of the check as CSV (UTF-8 with BOM, so Excel reads it); what the officer
+    typed comes back in it as text, never as a formula."""
+    return csv_bytes(
+        PROBLEM_COLUMNS,
+        (
+            [problem.row or "", problem.letter, problem.column, problem.message]
+            for problem in check.problems
+        ),
+    )
 
 
 @login_required
@@ -217,7 +209,7 @@ def problems_csv(request, token: str):
     check = older_uploads.load_check(upload)
     if check is None:
         raise Http404("这次上传的检查结果已不在服务器上，请重新上传。")
-    response = HttpResponse(problems_csv_bytes(check), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(problems_csv_bytes(check), content_type=CSV_CONTENT_TYPE)
     stem = upload.name.rsplit(".", 1)[0] or "文件清单"
     response["Content-Disposition"] = content_disposition_header(True, f"{stem}的问题清单.csv")
     return response
@@ -243,10 +235,10 @@ def template_file(request, fmt: str):
     example_unit = units[0] if units else "综合科"
     if fmt == "xlsx":
         body = older_sheet.template_xlsx(example_unit, units, max_rows=max_rows())
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        content_type = XLSX_CONTENT_TYPE
     else:
         body = older_sheet.template_csv(example_unit)
-        content_type = "text/csv; charset=utf-8"
+        content_type = CSV_CONTENT_TYPE
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(
         True, f"{agency.short_name or agency.name}已印发文件导入模板.{fmt}"

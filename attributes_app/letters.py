@@ -7,8 +7,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from datetime import date
 
@@ -30,6 +28,7 @@ from workflow.letters.contexts import (
     SignalRow,
 )
 from workflow.models import Agency
+from workflow.spreadsheets import csv_bytes
 
 
 def _closed(review: AttributeReview) -> dict:
@@ -132,12 +131,11 @@ CSV_COLUMNS = [
 
 
 def review_changes_csv(review: AttributeReview) -> bytes:
-    """The public list of changes as CSV (UTF-8 with BOM, so spreadsheet programs read it)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    for index, row in enumerate(_change_rows(_closed(review)), 1):
-        writer.writerow(
+    """The public list of changes as CSV (UTF-8 with BOM, so spreadsheet programs read it);
+    titles and reasons reach the spreadsheet as text, never as formulas."""
+    return csv_bytes(
+        CSV_COLUMNS,
+        (
             [
                 index,
                 row.title,
@@ -148,8 +146,9 @@ def review_changes_csv(review: AttributeReview) -> bytes:
                 row.reason,
                 row.decided_on.isoformat() if row.decided_on else "",
             ]
-        )
-    return buffer.getvalue().encode("utf-8-sig")
+            for index, row in enumerate(_change_rows(_closed(review)), 1)
+        ),
+    )
 
 
 # -- the determination letter (公函, DOMAIN §4.4) ------------------------------------------------

@@ -61,6 +61,8 @@ from workflow.letters.render import (
 )
 from workflow.roles import has_request_role, has_role
 from workflow.selectors import agencies_of
+from workflow.spreadsheets import CSV_CONTENT_TYPE
+from workflow.text_input import TextRulesMixin
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DETERMINATION_ROLES = ("drafting_unit_head", "office_head")
@@ -69,7 +71,7 @@ CASE_FACTS = ("id", "case_number", "receipt_date", "due_date", "description")
 REVIEW_FILE_ROLES = ("legal_reviewer", "office_head")
 
 
-class _ChineseForm(forms.Form):
+class _ChineseForm(TextRulesMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
@@ -355,7 +357,7 @@ def review_file(request, pk: int, kind: str, fmt: str):
     try:
         if fmt == "csv":
             body = review_changes_csv(review)
-            content_type = "text/csv; charset=utf-8"
+            content_type = CSV_CONTENT_TYPE
         else:
             context = (
                 review_report_context(review)

@@ -12,7 +12,9 @@ from django.db import models
 from django.db.models import Q
 
 from attributes_app import rules
+from workflow import text_input as limits
 from workflow.models import Agency
+from workflow.text_input import BoundedTextField, length_checks
 
 USER = settings.AUTH_USER_MODEL
 
@@ -87,8 +89,8 @@ class CatalogueItem(models.Model):
         Agency, verbose_name="机关", on_delete=models.PROTECT, related_name="catalogue_items"
     )
     name = models.CharField("事项名称", max_length=200)
-    content = models.TextField("公开内容")
-    legal_basis = models.TextField("公开依据")
+    content = BoundedTextField("公开内容", max_length=limits.REASON)
+    legal_basis = BoundedTextField("公开依据", max_length=limits.REASON)
     default_attribute = models.CharField(
         "默认公开属性", max_length=12, choices=Attribute.choices, default=Attribute.PROACTIVE
     )
@@ -104,6 +106,7 @@ class CatalogueItem(models.Model):
         verbose_name_plural = "公开事项目录"
         ordering = ["name", "id"]
         constraints = [
+            *length_checks("catalogue_item", content=limits.REASON, legal_basis=limits.REASON),
             models.UniqueConstraint(
                 fields=["agency", "name"],
                 name="catalogue_item_name_unique",
@@ -194,7 +197,7 @@ class Document(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    classified_reason = models.TextField("转为涉密的依据", blank=True)
+    classified_reason = BoundedTextField("转为涉密的依据", max_length=limits.REASON, blank=True)
 
     validity = models.CharField(
         "效力状态", max_length=10, choices=Validity.choices, default=Validity.IN_FORCE
@@ -213,7 +216,7 @@ class Document(models.Model):
 
     # The attribute (DOMAIN §4.1) and its state (attributes_app.flows)
     attribute = models.CharField("公开属性", max_length=12, choices=Attribute.choices, blank=True)
-    attribute_reasons = models.TextField("不主动公开的理由", blank=True)
+    attribute_reasons = BoundedTextField("不主动公开的理由", max_length=limits.REASON, blank=True)
     attribute_ground = models.CharField(
         "法律依据", max_length=24, choices=GROUND_CHOICES, blank=True
     )
@@ -244,7 +247,7 @@ class Document(models.Model):
         related_name="+",
     )
     office_reviewed_at = models.DateTimeField("公开办审查时间", null=True, blank=True)
-    office_review_opinion = models.TextField("公开办审查意见", blank=True)
+    office_review_opinion = BoundedTextField("公开办审查意见", max_length=limits.REASON, blank=True)
     confirmed_by = models.ForeignKey(
         USER,
         verbose_name="确认人",
@@ -266,6 +269,12 @@ class Document(models.Model):
         verbose_name_plural = "公文"
         ordering = ["-formed_on", "-id"]
         constraints = [
+            *length_checks(
+                "document",
+                classified_reason=limits.REASON,
+                attribute_reasons=limits.REASON,
+                office_review_opinion=limits.REASON,
+            ),
             models.UniqueConstraint(
                 fields=["agency", "number"],
                 condition=~Q(number=""),
@@ -363,10 +372,11 @@ class SecrecyReview(models.Model):
     )
     reviewed_on = models.DateField("审查日期")
     conclusion = models.CharField("审查结论", max_length=12, choices=Conclusion.choices)
-    opinion = models.TextField("审查意见")
+    opinion = BoundedTextField("审查意见", max_length=limits.REASON)
     recorded_at = models.DateTimeField("记录时间")
 
     class Meta:
+        constraints = length_checks("secrecy_review", opinion=limits.REASON)
         verbose_name = "保密审查"
         verbose_name_plural = "保密审查"
         ordering = ["reviewed_on", "id"]
@@ -391,7 +401,7 @@ class Determination(models.Model):
         related_name="+",
     )
     attribute = models.CharField("认定的公开属性", max_length=12, choices=Attribute.choices)
-    reasons = models.TextField("认定理由", blank=True)
+    reasons = BoundedTextField("认定理由", max_length=limits.REASON, blank=True)
     ground = models.CharField("法律依据", max_length=24, choices=GROUND_CHOICES, blank=True)
     law = models.CharField("所依据的法律、法规", max_length=300, blank=True)
     decided_by = models.ForeignKey(
@@ -401,6 +411,7 @@ class Determination(models.Model):
     decided_at = models.DateTimeField("记录时间")
 
     class Meta:
+        constraints = length_checks("determination", reasons=limits.REASON)
         verbose_name = "公开属性认定"
         verbose_name_plural = "公开属性认定"
         ordering = ["decided_at", "id"]
@@ -500,7 +511,7 @@ class ReviewItem(models.Model):
     proposed_attribute = models.CharField(
         "建议的公开属性", max_length=12, choices=Attribute.choices, blank=True
     )
-    proposal_reasons = models.TextField("起草单位的理由", blank=True)
+    proposal_reasons = BoundedTextField("起草单位的理由", max_length=limits.REASON, blank=True)
     proposed_ground = models.CharField(
         "建议的法律依据", max_length=24, choices=GROUND_CHOICES, blank=True
     )
@@ -520,7 +531,7 @@ class ReviewItem(models.Model):
         "决定的公开属性", max_length=12, choices=Attribute.choices, blank=True
     )
     reason_code = models.CharField("理由类别", max_length=20, choices=REASON_CHOICES, blank=True)
-    decision_reason = models.TextField("决定理由", blank=True)
+    decision_reason = BoundedTextField("决定理由", max_length=limits.REASON, blank=True)
     decided_ground = models.CharField(
         "决定的法律依据", max_length=24, choices=GROUND_CHOICES, blank=True
     )
@@ -540,6 +551,9 @@ class ReviewItem(models.Model):
         verbose_name_plural = "复核事项"
         ordering = ["id"]
         constraints = [
+            *length_checks(
+                "review_item", proposal_reasons=limits.REASON, decision_reason=limits.REASON
+            ),
             models.UniqueConstraint(
                 fields=["review", "document"], name="review_item_document_unique"
             ),

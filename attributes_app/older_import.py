@@ -36,6 +36,7 @@ from attributes_app.older_sheet import (
     Problem,
     column_letter,
     is_blank,
+    nul_cells,
     open_table,
     parse_row,
     read_header,
@@ -223,6 +224,7 @@ def _check(agency: Agency, file, name: str, today: date) -> tuple[ImportCheck, l
                 if header is not None:
                     check.skipped += 1
                 continue
+            check.problems.extend(nul_cells(header, number, values))
             if header is None:
                 header, problems = read_header(number, values)
                 check.problems.extend(problems)

@@ -28,6 +28,8 @@ from django.core.exceptions import ValidationError
 from attributes_app import rules
 from attributes_app.models import Document
 from attributes_app.services import DocumentData, document_problems
+from workflow.spreadsheets import append_row, csv_bytes, set_cell, xlsx_bytes
+from workflow.text_input import clean_name
 
 MB = 1024 * 1024
 EXTENSIONS = (".xlsx", ".csv")
@@ -283,7 +285,10 @@ def decode_text(data: bytes, shown: str) -> tuple[str, str]:
             f"“{shown}”是UTF-16编码的文本（Excel的“Unicode文本”）。请另存为“CSV UTF-8（逗号分隔）”"
             "或“CSV（逗号分隔）”后上传。"
         )
-    if b"\x00" in data[:4096]:
+    head = data[:4096]
+    # Text holds a stray NUL at most (named by row and column later, ``nul_cells``); a head
+    # where one byte in eight is NUL is a binary file or UTF-16 without its BOM.
+    if head.count(b"\x00") * 8 > len(head):
         raise _refuse(f"“{shown}”不是文本文件，也不是Excel工作簿，请核对后重新选择。")
     if data.startswith(b"\xef\xbb\xbf"):
         try:
@@ -375,8 +380,9 @@ def cell_text(value: Any) -> str:
         value = value.date()
     if isinstance(value, date):
         return value.isoformat()
-    # A line break typed in a cell (Alt+Enter) is layout, not part of a title or a number.
-    return re.sub(r"[\r\n]+", "", str(value)).strip()
+    # A line break typed in a cell (Alt+Enter) is layout, not part of a title or a number; a
+    # NUL is named by ``nul_cells``; invisible characters could make a title read as another.
+    return clean_name(re.sub(r"[\r\n\x00]+", "", str(value))).strip()
 
 
 _DATE = re.compile(
@@ -491,6 +497,27 @@ def _header_text(value: Any) -> str:
     text = re.sub(r"\s+", "", text)
     text = re.sub(r"[（(][^（()）]*[)）]$", "", text)
     return text.strip("*＊")
+
+
+NUL_PROBLEM = (
+    "这一格中有看不见的空字符（U+0000），通常是导出或复制时带来的，不能保存。"
+    "请在Excel中重新输入这一格（或删去这个字符）后重新保存上传。"
+)
+
+
+def nul_cells(header: Header | None, number: int, values: list[Any]) -> list[Problem]:
+    """A problem for each cell of the row holding U+0000 (the header row too): PostgreSQL
+    cannot store it, so the file is refused there, by row and column, not in the import."""
+    names = {index: key for key, index in header.positions.items()} if header else {}
+    problems = []
+    for index, value in enumerate(values):
+        if not isinstance(value, str) or "\x00" not in value:
+            continue
+        # The header row names its own column; a cell outside the columns has no name.
+        key = names.get(index)
+        column = _header_text(value) if header is None else BY_KEY[key].header if key else ""
+        problems.append(Problem(number, column, NUL_PROBLEM, column_letter(index)))
+    return problems
 
 
 def unknown_cells(header: Header, number: int, values: list[Any]) -> list[Problem]:
@@ -610,11 +637,7 @@ def parse_row(
 
 def template_csv(unit: str) -> bytes:
     """The template as CSV: the header and the example row (UTF-8 with BOM, for Excel)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([c.header for c in COLUMNS])
-    writer.writerow([_example(c, unit) for c in COLUMNS])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return csv_bytes([c.header for c in COLUMNS], [[_example(c, unit) for c in COLUMNS]])
 
 
 def _example(column: Column, unit: str) -> str:
@@ -637,11 +660,13 @@ def template_xlsx(unit: str, units: list[str], *, max_rows: int) -> bytes:
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="DDEBF7")
     for index, column in enumerate(COLUMNS, 1):
-        cell = sheet.cell(row=1, column=index, value=column.header)
+        cell = set_cell(sheet.cell(row=1, column=index), column.header)
         cell.font = bold
         cell.fill = fill
-        example = sheet.cell(row=2, column=index)
-        example.value = unit if column.key == "drafting_unit" else column.example
+        example = set_cell(
+            sheet.cell(row=2, column=index),
+            unit if column.key == "drafting_unit" else column.example,
+        )
         if column.kind == "date":
             example.number_format = "yyyy-mm-dd"
         else:
@@ -665,7 +690,7 @@ def template_xlsx(unit: str, units: list[str], *, max_rows: int) -> bytes:
         sheet.add_data_validation(validation)
 
     notes = workbook.create_sheet(NOTES_TITLE)
-    notes.append(["列名", "是否必填", "填写说明", "可以填写的内容"])
+    append_row(notes, ["列名", "是否必填", "填写说明", "可以填写的内容"])
     for cell in notes[1]:
         cell.font = bold
         cell.fill = fill
@@ -673,10 +698,11 @@ def template_xlsx(unit: str, units: list[str], *, max_rows: int) -> bytes:
         allowed = "、".join(column.words) if column.words else ""
         if column.key == "drafting_unit" and units:
             allowed = "、".join(units)
-        notes.append(
-            [column.header, "必填" if column.required else "可不填", column.explain, allowed]
+        append_row(
+            notes,
+            [column.header, "必填" if column.required else "可不填", column.explain, allowed],
         )
-    notes.append([])
+    append_row(notes, [])
     for line in (
         f"第一行是列名，请不要修改；从第二行起每行一份文件，一次最多{max_rows}行。",
         "第二行是示例，导入前请删除或改为真实的文件。",
@@ -684,13 +710,11 @@ def template_xlsx(unit: str, units: list[str], *, max_rows: int) -> bytes:
         "导入的文件没有公开属性：需要时由起草单位负责人以公函认定。正式文本在文件页面逐份上传。",
         "也可以保存为CSV（UTF-8或Excel默认的中文编码均可）后上传。",
     ):
-        notes.append([line])
+        append_row(notes, [line])
     wrap = Alignment(wrap_text=True, vertical="top")
     for row in notes.iter_rows(min_row=2, max_row=len(COLUMNS) + 1):
         for cell in row:
             cell.alignment = wrap
     for letter, width in (("A", 18), ("B", 10), ("C", 60), ("D", 40)):
         notes.column_dimensions[letter].width = width
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(workbook)

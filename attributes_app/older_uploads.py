@@ -29,6 +29,7 @@ from django.utils import timezone
 from attributes_app.older_import import ImportCheck
 from workflow.models import Agency
 from workflow.selectors import agencies_of
+from workflow.text_input import clean_name
 
 DIR = "older-imports"
 SESSION_KEY = "attributes_older_imports"
@@ -67,7 +68,7 @@ def keep(request, *, upload, agency: Agency, kind: str, check: ImportCheck) -> s
     """Store ``upload`` and its ``check`` for ``agency``; return the token for the pages."""
     sweep()
     token = uuid.uuid4().hex
-    name = PurePath(upload.name or "").name
+    name = clean_name(PurePath(upload.name or "").name)
     sha256 = _digest(upload)
     path = default_storage.save(f"{DIR}/{token}/upload.{kind}", upload)
     default_storage.save(

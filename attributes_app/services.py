@@ -59,6 +59,7 @@ from workflow.bulk import insert_rows
 from workflow.calendar import get_calendar
 from workflow.cn import cn_date
 from workflow.models import Agency
+from workflow.text_input import NAME, clean_name, too_long
 
 S = AttributeState
 CHUNK = 2000  # ids per IN (…) list: well under SQLite's and PostgreSQL's parameter limits
@@ -131,9 +132,11 @@ def drafting_unit_save(
     Members and heads must work for the agency: a unit cannot lend its documents to outsiders.
     """
     permissions.require(actor, "manage_units", agency=agency)
-    name = (name or "").strip()
+    name = clean_name(name or "").strip()
     if not name:
         raise ValidationError({"name": "请填写起草单位名称。"})
+    if len(name) > NAME:
+        raise ValidationError({"name": too_long("起草单位名称", NAME, len(name))})
     members, heads = list(members), list(heads)
     staff = set(agency.staff.values_list("pk", flat=True))
     strangers = [u for u in members + heads if u.pk not in staff]
@@ -260,7 +263,7 @@ def document_problems(data: DocumentData, *, today: date) -> dict[str, str]:
     for field, label, limit in TEXT_LIMITS:
         length = len(getattr(data, field).strip())
         if length > limit:
-            errors.setdefault(field, f"{label}最多{limit}个字（现在是{length}个）。")
+            errors.setdefault(field, too_long(label, limit, length))
     if data.kind not in Document.Kind.values:
         errors["kind"] = "请选择文件类型：政策性文件、行政规范性文件或其他公文。"
     if data.secrecy == Document.Secrecy.CLASSIFIED:

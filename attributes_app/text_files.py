@@ -15,6 +15,8 @@ from django.conf import settings
 from django.core.files.base import File
 from django.core.files.storage import default_storage
 
+from workflow.text_input import clean_name
+
 MB = 1024 * 1024
 EXTENSIONS = {".pdf", ".ofd", ".docx", ".doc", ".wps"}
 ACCEPT = ",".join(sorted(EXTENSIONS))
@@ -70,7 +72,7 @@ def problem(upload) -> str | None:
 def keep(request, upload) -> str:
     """Keep a checked upload while the form is corrected; return its token for the form."""
     token = uuid.uuid4().hex
-    name = PurePath(upload.name).name
+    name = clean_name(PurePath(upload.name).name)
     path = default_storage.save(f"{PENDING_DIR}/{token}/{name}", upload)
     pending = request.session.get(SESSION_KEY, {})
     pending[token] = {"path": path, "name": name}

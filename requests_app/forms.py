@@ -25,8 +25,10 @@ from requests_app.uploads import (
     check_files,
     check_total,
 )
+from workflow import text_input as limits
 from workflow.forms import DateField, QuickSelect
 from workflow.letters.outcomes import OUTCOMES
+from workflow.text_input import TextRulesMixin
 
 R = InformationRequest
 
@@ -46,10 +48,7 @@ def _text(label: str, max_length: int, *, required: bool = False, **kwargs) -> f
         label=label,
         max_length=max_length,
         required=required,
-        error_messages={
-            "required": f"请填写{label}。",
-            "max_length": f"{label}最多%(limit_value)d个字（现在是%(show_value)d个）。",
-        },
+        error_messages={"required": f"请填写{label}。"},
         **kwargs,
     )
 
@@ -127,19 +126,16 @@ def upload_total(form: forms.Form, label: str = "所附材料") -> None:
         form.add_error(None, error)
 
 
-class CaseUploadForm(UploadFormMixin, forms.Form):
+class CaseUploadForm(TextRulesMixin, UploadFormMixin, forms.Form):
     """The case page's upload box: the kinds the user's role and the case's stage allow."""
 
     kind = forms.ChoiceField(label="材料类别", error_messages=CHOICE_ERRORS)
     files = UploadField(label="文件", required=True)
     title = forms.CharField(
         label="材料名称（可不填）",
-        max_length=200,
+        max_length=limits.FILE_NAME,
         required=False,
         help_text="不填时以材料类别为名称，如“申请书扫描件”。",
-        error_messages={
-            "max_length": "材料名称最多%(limit_value)d个字（现在是%(show_value)d个）。"
-        },
     )
 
     def __init__(self, *args, kinds: list[str], **kwargs):
@@ -165,7 +161,7 @@ class CaseUploadForm(UploadFormMixin, forms.Form):
 TOKEN = re.compile(r"[0-9a-f]{32}")
 
 
-class RegistrationForm(UploadFormMixin, forms.Form):
+class RegistrationForm(TextRulesMixin, UploadFormMixin, forms.Form):
     """One form for a walk-in application (DOMAIN §3.1 register, §3.2 receipt date)."""
 
     agency = forms.ModelChoiceField(
@@ -186,7 +182,7 @@ class RegistrationForm(UploadFormMixin, forms.Form):
         ),
     )
     applicant_kind = _choice("申请人类型", R.ApplicantKind.choices, widget=forms.RadioSelect)
-    applicant_name = _text("申请人姓名或名称", 100, required=True)
+    applicant_name = _text("申请人姓名或名称", limits.NAME, required=True)
     id_type = _choice("证件类型", R.IdType.choices, required=False)
     id_number = _text("证件号码", 40, help_text="居民身份证号码为18位，会核对校验码。")
     organization_kind = _choice("组织类别", R.OrganizationKind.choices, required=False)
@@ -215,10 +211,14 @@ class RegistrationForm(UploadFormMixin, forms.Form):
         label="所需政府信息的描述",
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
+        max_length=limits.DESCRIPTION,
         help_text="政府信息的名称、文号或者便于查询的其他特征性描述（《条例》第二十九条）。",
     )
     document_names = forms.CharField(
-        label="文件名称、文号（如有）", widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label="文件名称、文号（如有）",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=limits.REASON,
     )
     form_wanted = _choice("获取信息的方式", R.Form.choices, help_text="《条例》第四十条。")
     delivery = _choice("送达方式", R.Delivery.choices)
@@ -322,15 +322,14 @@ class RegistrationForm(UploadFormMixin, forms.Form):
         return any(f.errors or (self.is_bound and f.value()) for f in self.agent_fields())
 
 
-class CaseFilterForm(forms.Form):
+class CaseFilterForm(TextRulesMixin, forms.Form):
     """The case list's filters (GET). Invalid values are reported; the valid ones still apply."""
 
     q = forms.CharField(
         label="搜索",
         required=False,
-        max_length=100,
+        max_length=limits.SEARCH,
         widget=forms.TextInput(attrs={"placeholder": "登记编号、申请人或申请内容"}),
-        error_messages={"max_length": "搜索词最多%(limit_value)d个字。"},
     )
     agency = forms.ChoiceField(
         label="机关", required=False, error_messages=CHOICE_ERRORS, widget=QuickSelect
@@ -391,7 +390,7 @@ class CaseFilterForm(forms.Form):
 REQUIRED = {"required": "请填写这一项。"}
 
 
-class ExtensionAskForm(forms.Form):
+class ExtensionAskForm(TextRulesMixin, forms.Form):
     title = "申请延长答复期限（《条例》第三十三条第二款）"
     submit_label = "提交延期申请"
     days = forms.IntegerField(
@@ -407,7 +406,10 @@ class ExtensionAskForm(forms.Form):
         },
     )
     reason = forms.CharField(
-        label="延期理由", widget=forms.Textarea(attrs={"rows": 2}), error_messages=REQUIRED
+        label="延期理由",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=limits.REASON,
+        error_messages=REQUIRED,
     )
 
 
@@ -421,20 +423,20 @@ class DeferralApproveForm(forms.Form):
     submit_label = "同意并出具延迟答复告知书"
 
 
-class DeferralRefuseForm(forms.Form):
+class DeferralRefuseForm(TextRulesMixin, forms.Form):
     title = "不批准延迟答复"
     submit_label = "不批准"
     comment = forms.CharField(label="不批准的理由", max_length=200, error_messages=REQUIRED)
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(TextRulesMixin, forms.Form):
     title = "登记申请人撤回申请"
     submit_label = "登记撤回"
     on = DateField(label="撤回日期")
     reason = forms.CharField(label="撤回方式和说明", max_length=200, error_messages=REQUIRED)
 
 
-class FeeWaiveForm(forms.Form):
+class FeeWaiveForm(TextRulesMixin, forms.Form):
     title = "免收信息处理费"
     submit_label = "免收"
     reason = forms.CharField(label="免收理由", max_length=200, error_messages=REQUIRED)

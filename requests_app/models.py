@@ -6,9 +6,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Coalesce
 
+from workflow import text_input as limits
 from workflow.clock import PAUSE_REASONS
 from workflow.letters.outcomes import OUTCOMES
 from workflow.models import Agency
+from workflow.text_input import BoundedTextField, length_checks
 
 NO_DUE_DATE = date(9999, 12, 31)
 OUTCOME_CHOICES = [(code, outcome.label) for code, outcome in OUTCOMES.items()]
@@ -103,8 +105,10 @@ class InformationRequest(models.Model):
     agent_phone = models.CharField("代理人联系电话", max_length=40, blank=True)
     power_of_attorney = models.BooleanField("已提交授权委托书", default=False)
 
-    description = models.TextField("所需政府信息的描述")
-    document_names = models.TextField("文件名称、文号等特征描述", blank=True)
+    description = BoundedTextField("所需政府信息的描述", max_length=limits.DESCRIPTION)
+    document_names = BoundedTextField(
+        "文件名称、文号等特征描述", max_length=limits.REASON, blank=True
+    )
     form_wanted = models.CharField("获取信息的方式", max_length=12, choices=Form.choices)
     delivery = models.CharField("送达方式", max_length=12, choices=Delivery.choices)
     accessibility_needs = models.CharField(
@@ -172,6 +176,7 @@ class InformationRequest(models.Model):
         verbose_name_plural = "政府信息公开申请"
         ordering = ["due_date", "id"]
         constraints = [
+            *length_checks("request", description=limits.DESCRIPTION, document_names=limits.REASON),
             models.UniqueConstraint(
                 fields=["agency", "year", "sequence"], name="request_number_unique"
             ),
@@ -284,7 +289,7 @@ class Decision(models.Model):
     )
     outcome = models.CharField("办理结果", max_length=40, choices=OUTCOME_CHOICES)
     articles = models.JSONField("所依据的条款", default=list)
-    reason = models.TextField("理由和说明", blank=True)
+    reason = BoundedTextField("理由和说明", max_length=limits.REASON, blank=True)
     withheld_parts = models.JSONField(
         "不予公开的部分", default=list, blank=True, help_text="每项：内容、理由、依据"
     )
@@ -307,13 +312,18 @@ class Decision(models.Model):
     approved_at = models.DateTimeField("批准时间", null=True, blank=True)
     decided_on = models.DateField("决定日期", null=True, blank=True)
     # Art. 32: disclosure over a third party's objection.
-    public_interest_reasons = models.TextField("不公开可能对公共利益造成重大影响的理由", blank=True)
+    public_interest_reasons = BoundedTextField(
+        "不公开可能对公共利益造成重大影响的理由", max_length=limits.REASON, blank=True
+    )
     overridden_objections = models.JSONField(
         "不顾第三方反对决定公开的征求意见", default=list, blank=True
     )
     disclose_from = models.DateField("向申请人提供信息的最早日期", null=True, blank=True)
 
     class Meta:
+        constraints = length_checks(
+            "decision", reason=limits.REASON, public_interest_reasons=limits.REASON
+        )
         verbose_name = "办理意见"
         verbose_name_plural = "办理意见"
 
@@ -340,12 +350,12 @@ class Consultation(models.Model):
     party = models.CharField("征求对象", max_length=12, choices=Party.choices)
     party_name = models.CharField("名称或姓名", max_length=100)
     party_address = models.CharField("地址", max_length=200, blank=True)
-    matter = models.TextField("征求意见的内容")
+    matter = BoundedTextField("征求意见的内容", max_length=limits.MATTER)
     sent_on = models.DateField("发函日期")
     limit_date = models.DateField("答复期限")
     reply = models.CharField("答复", max_length=10, choices=Reply.choices, default=Reply.PENDING)
     replied_on = models.DateField("答复或期限届满日期", null=True, blank=True)
-    reasons = models.TextField("意见和理由", blank=True)
+    reasons = BoundedTextField("意见和理由", max_length=limits.REASON, blank=True)
     # Art. 32: the written notice when the agency discloses over this third party's objection.
     disclosure_notice = models.ForeignKey(
         "CaseDocument",
@@ -361,6 +371,7 @@ class Consultation(models.Model):
     created_at = models.DateTimeField("记录时间")
 
     class Meta:
+        constraints = length_checks("consultation", matter=limits.MATTER, reasons=limits.REASON)
         verbose_name = "征求意见"
         verbose_name_plural = "征求意见"
         ordering = ["sent_on", "id"]
@@ -381,7 +392,7 @@ class Extension(models.Model):
         InformationRequest, on_delete=models.CASCADE, related_name="extension"
     )
     days = models.PositiveSmallIntegerField("延长工作日数")
-    reason = models.TextField("延期理由")
+    reason = BoundedTextField("延期理由", max_length=limits.REASON)
     asked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -392,6 +403,7 @@ class Extension(models.Model):
     approved_on = models.DateField("批准并告知日期", null=True, blank=True)
 
     class Meta:
+        constraints = length_checks("extension", reason=limits.REASON)
         verbose_name = "延期"
         verbose_name_plural = "延期"
 
@@ -415,7 +427,7 @@ class ReasonsRequest(models.Model):
     request = models.OneToOneField(
         InformationRequest, on_delete=models.CASCADE, related_name="reasons_request"
     )
-    grounds = models.TextField("数量、频次明显超过合理范围的情况")
+    grounds = BoundedTextField("数量、频次明显超过合理范围的情况", max_length=limits.REASON)
     items = models.JSONField("需要说明的事项", default=list)
     how_to_answer = models.CharField("说明方式", max_length=200)
     period_days = models.PositiveSmallIntegerField("说明期限（工作日）")
@@ -426,12 +438,12 @@ class ReasonsRequest(models.Model):
     )
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
     answered_on = models.DateField("收到说明之日", null=True, blank=True)
-    answer = models.TextField("申请人的说明", blank=True)
+    answer = BoundedTextField("申请人的说明", max_length=limits.ANSWER, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     finding = models.CharField("审查结论", max_length=14, choices=Finding.choices, blank=True)
-    finding_note = models.TextField("审查意见", blank=True)
+    finding_note = BoundedTextField("审查意见", max_length=limits.REASON, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -439,6 +451,12 @@ class ReasonsRequest(models.Model):
     created_at = models.DateTimeField("记录时间")
 
     class Meta:
+        constraints = length_checks(
+            "reasons_request",
+            grounds=limits.REASON,
+            answer=limits.ANSWER,
+            finding_note=limits.REASON,
+        )
         verbose_name = "要求说明理由"
         verbose_name_plural = "要求说明理由"
         indexes = [models.Index(fields=["status", "reply_by"], name="reasons_open_idx")]
@@ -460,7 +478,7 @@ class Deferral(models.Model):
         InformationRequest, on_delete=models.CASCADE, related_name="deferral"
     )
     until = models.DateField("延迟答复期限")
-    reason = models.TextField("无法按期答复的理由")
+    reason = BoundedTextField("无法按期答复的理由", max_length=limits.REASON)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
     asked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -473,6 +491,7 @@ class Deferral(models.Model):
     comment = models.CharField("审批意见", max_length=200, blank=True)
 
     class Meta:
+        constraints = length_checks("deferral", reason=limits.REASON)
         verbose_name = "延迟答复"
         verbose_name_plural = "延迟答复"
 

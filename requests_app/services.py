@@ -74,6 +74,7 @@ from workflow.letters.kinds import KINDS
 from workflow.letters.models import template_version
 from workflow.models import Agency
 from workflow.roles import has_role, user_roles
+from workflow.text_input import NUL_MESSAGE, too_long
 
 R = InformationRequest
 REG = "《中华人民共和国政府信息公开条例》"
@@ -136,6 +137,22 @@ class Registration:
 SAME_DAY_CHANNELS = {R.Channel.IN_PERSON, R.Channel.REGISTERED_POST}
 
 
+def text_problems(data: Registration) -> dict[str, str]:
+    """Text longer than its column or holding NUL (which PostgreSQL cannot store), by field:
+    the forms say it first; this keeps any other caller from reaching the database with it."""
+    errors: dict[str, str] = {}
+    for item in fields(data):
+        value = getattr(data, item.name)
+        if not isinstance(value, str):
+            continue
+        column = R._meta.get_field(item.name)
+        if "\x00" in value:
+            errors[item.name] = NUL_MESSAGE.format(label=column.verbose_name)
+        elif column.max_length and len(value) > column.max_length:
+            errors[item.name] = too_long(column.verbose_name, column.max_length, len(value))
+    return errors
+
+
 def validate_registration(data: Registration, *, today: date) -> dict[str, str]:
     """Every problem with ``data``, by field, in Chinese (empty when it can be registered)."""
     errors: dict[str, str] = {}
@@ -159,6 +176,7 @@ def validate_registration(data: Registration, *, today: date) -> dict[str, str]:
         errors["applicant_name"] = "请填写申请人的姓名或名称。"
     if not data.description.strip():
         errors["description"] = "请填写申请获取的政府信息的名称、文号或者便于查询的其他特征性描述。"
+    errors.update(text_problems(data))
     if data.form_wanted not in R.Form.values:
         errors["form_wanted"] = "请选择获取信息的方式（《条例》第四十条）。"
     if data.delivery not in R.Delivery.values:

@@ -7,7 +7,9 @@ from django.utils import timezone
 
 from requests_app.forms import UploadField, UploadFormMixin, upload_total
 from requests_app.models import Consultation, InformationRequest, ReasonsRequest
+from workflow import text_input as limits
 from workflow.letters.outcomes import OUTCOMES
+from workflow.text_input import TextRulesMixin
 
 R = InformationRequest
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -18,7 +20,7 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-class TaskForm(UploadFormMixin, forms.Form):
+class TaskForm(TextRulesMixin, UploadFormMixin, forms.Form):
     """Chinese messages for required fields and dates; ``service_kwargs`` feed the service."""
 
     def __init__(self, *args, case: InformationRequest, **kwargs):
@@ -125,6 +127,7 @@ class ReasonsAnswerForm(TaskForm):
     answer = forms.CharField(
         label="申请人说明的理由",
         widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=limits.ANSWER,
         help_text="照录或摘录申请人的书面说明。",
     )
 
@@ -191,7 +194,9 @@ class ConsultationSendForm(TaskForm):
     party = forms.ChoiceField(label="征求对象", choices=Consultation.Party.choices)
     party_name = forms.CharField(label="名称或姓名", max_length=100)
     party_address = forms.CharField(label="地址", max_length=200, required=False)
-    matter = forms.CharField(label="征求意见的内容", widget=forms.Textarea(attrs={"rows": 3}))
+    matter = forms.CharField(
+        label="征求意见的内容", widget=forms.Textarea(attrs={"rows": 3}), max_length=limits.MATTER
+    )
     sent_on = forms.DateField(label="发函日期")
 
     def __init__(self, *args, **kwargs):
@@ -246,18 +251,23 @@ class ProposalForm(TaskForm):
         label="不予公开的部分",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=limits.DESCRIPTION,
         help_text="部分公开时逐项填写，每行一项：内容｜理由｜依据。",
     )
     provided = forms.CharField(
         label="提供的政府信息",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=limits.DESCRIPTION,
         help_text=LINES_HELP,
     )
     provide_form = forms.ChoiceField(
         label="提供信息的形式", required=False, choices=[("", "—"), *R.Form.choices]
     )
-    where_published = forms.CharField(label="公开的途径（已主动公开的）", required=False)
+    # A portal's address can be long; other one-line answers keep the default (``limits.NOTE``).
+    where_published = forms.CharField(
+        label="公开的途径（已主动公开的）", required=False, max_length=limits.URL
+    )
     search_description = forms.CharField(
         label="检索情况（不存在的）", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -266,6 +276,7 @@ class ProposalForm(TaskForm):
     special_law = forms.CharField(
         label="所依据的法律、行政法规及条款",
         required=False,
+        max_length=limits.LAW,
         help_text=(
             "法律、行政法规禁止公开的，写明禁止公开的法律、行政法规及条款（《条例》第十四条）；"
             "行政查询事项，写明对获取有特别规定的法律、行政法规及条款（《条例》第三十六条第（七）项），"
@@ -365,7 +376,7 @@ class ServeForm(TaskForm):
     method = forms.ChoiceField(label="送达方式", widget=forms.RadioSelect, choices=[])
     served_on = forms.DateField(label="送达日期")
     tracking_number = forms.CharField(
-        label="邮件号码", required=False, help_text="邮寄送达时填写。"
+        label="邮件号码", required=False, max_length=limits.NUMBER, help_text="邮寄送达时填写。"
     )
     proof_files = UploadField(
         kind="service_proof", label="送达凭证（签收的送达回证、邮寄凭据等的扫描件或照片）"

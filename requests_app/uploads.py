@@ -24,6 +24,7 @@ from PIL import JpegImagePlugin, PngImagePlugin
 from pypdf import PdfReader
 
 from requests_app.models import CaseDocument, InformationRequest
+from workflow.text_input import clean_name
 
 K = CaseDocument.Kind
 S = InformationRequest.Stage
@@ -227,9 +228,11 @@ NAME_LIMIT = 120
 
 
 def safe_name(name: str) -> str:
-    """The file's own name without any folder, control or reserved character, at most 120
-    characters with its extension kept; '未命名' when nothing is left."""
-    name = unicodedata.normalize("NFC", str(name or ""))
+    """The file's own name without any folder, control, reserved or invisible (bidirectional,
+    zero-width) character, at most 120 characters with its extension kept; '未命名' when
+    nothing is left."""
+    # Invisible controls first: U+202E would show "申请书\u202efdp.exe" as 申请书exe.pdf.
+    name = clean_name(unicodedata.normalize("NFC", str(name or "")))
     name = re.split(r"[/\\]", name)[-1]  # a browser may send C:\Users\…\扫描.pdf
     name = UNSAFE.sub("_", name).strip().lstrip(".").strip()
     stem, dot, ext = name.rpartition(".")

@@ -31,6 +31,16 @@ from workflow.services import (
     calendar_adjustment_save,
     holiday_schedule_import,
 )
+from workflow.text_input import TextRulesMixin
+
+
+class AgencyForm(TextRulesMixin, forms.ModelForm):
+    """The agency's names and contacts as typed text: its name prints on every letter."""
+
+    class Meta:
+        model = Agency
+        # The admin's fieldsets name every field the page shows; these are the typed ones.
+        fields = ["name", "short_name", "office_name", "office_address", "reconsideration_organ"]
 
 
 class AgencyScopedAdmin(admin.ModelAdmin):
@@ -88,6 +98,7 @@ def _superuser(request) -> bool:
 
 @admin.register(Agency)
 class AgencyAdmin(admin.ModelAdmin):
+    form = AgencyForm
     list_display = ["name", "short_name", "code", "case_number_prefix", "reconsideration_organ"]
     search_fields = ["name", "short_name", "code"]
     filter_horizontal = ["staff"]

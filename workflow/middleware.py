@@ -1,5 +1,5 @@
-"""Site-wide middleware: the Content Security Policy on pages, and the answer to a busy database
-(never a 500 for "database is locked")."""
+"""Site-wide middleware: the Content Security Policy on pages, NUL out of query strings, and the
+answer to a busy database (never a 500 for "database is locked")."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import sys
 
 from csp.middleware import CSPMiddleware
 from django.db import OperationalError
+from django.http import QueryDict
 from django.shortcuts import render
 from django.views import defaults
 
@@ -68,3 +69,24 @@ class PagesCSPMiddleware(CSPMiddleware):
         if not response.get("Content-Type", "").startswith("text/html"):
             return response
         return super().process_response(request, response)
+
+
+class StripNulFromQueryMiddleware:
+    """Take U+0000 out of the query string's names and values (``?doc_q=%00``).
+
+    A search box or a filter has no form to show an error under, and PostgreSQL cannot hold the
+    character even in a query's parameter: a NUL would turn a search into a server error. Forms
+    posted with a NUL refuse it under the field instead (``workflow.text_input``)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        query = request.META.get("QUERY_STRING", "")
+        if "%00" in query or "\x00" in query:
+            cleaned = QueryDict(mutable=True)
+            for key, values in request.GET.lists():
+                cleaned.setlist(key.replace("\x00", ""), [v.replace("\x00", "") for v in values])
+            cleaned._mutable = False
+            request.GET = cleaned
+        return self.get_response(request)

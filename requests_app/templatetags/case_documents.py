@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 
 from requests_app import documents
+from workflow.text_input import search_text
 
 register = template.Library()
 
@@ -19,7 +20,7 @@ def named_documents_panel(context, case, *, task: bool = False):
     request = context["request"]
     user = request.user
     editable = documents.may_name(user, case)
-    q = request.GET.get("doc_q", "").strip()
+    q = search_text(request.GET.get("doc_q"))
     named = documents.named_documents(case)
     return {
         "case": case,

@@ -289,7 +289,7 @@ def test_every_kind_of_problem_is_named_by_row_and_column(office_head, agency, u
         (15, "文号"): "与第2行的文号相同",
         (16, "文号"): "本机关已有文号为“孝政发〔2016〕1号”的文件",
         (17, "文件标题"): "这是模板中的示例行",
-        (18, "文件标题"): "文件标题最多300个字（现在是301个）",
+        (18, "文件标题"): "文件标题不能超过300个字（现有301个）",
         (19, "成文日期"): "请填写成文日期",
         (19, "印发日期"): "请填写印发日期",
         (20, "修改失效废止日期"): "废止日期不能早于印发日期",
@@ -734,3 +734,88 @@ def test_an_import_whose_process_is_gone_lets_the_officer_confirm_again_at_once(
     confirm(client, checked)
     assert Document.objects.count() == 3
     assert Job.objects.exclude(pk=cut_off.pk).get().status == Job.Status.DONE
+
+
+def test_a_unit_named_like_a_formula_stays_text_in_both_templates(
+    client, office_head, agency, admin_user, units
+):
+    # Issue #10 point 4: the templates carry the units' names, which a person typed.
+    hostile = '=HYPERLINK("http://x","y")'
+    drafting_unit_save(actor=admin_user, agency=agency, name=hostile)
+    client.force_login(office_head)
+    workbook = load_workbook(io.BytesIO(client.get(url("template", fmt="xlsx")).content))
+    example = workbook["文件清单"]["A2"]
+    assert (example.value, example.data_type) == (hostile, "s")
+    allowed = workbook["填写说明"]["D2"]
+    assert allowed.value.startswith(hostile) and allowed.data_type == "s"
+    assert not [
+        cell.coordinate
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.data_type == "f"
+    ]
+    listed = client.get(url("template", fmt="csv")).content.decode("utf-8-sig")
+    assert list(csv.reader(io.StringIO(listed)))[1][0] == "'" + hostile
+
+
+def many_rows(count: int) -> list[dict]:
+    return [
+        row(文件标题=f"关于第{n}批老旧小区改造项目的通知", 文号=f"孝政发〔2015〕{n}号")
+        for n in range(1, count + 1)
+    ]
+
+
+def test_a_nul_anywhere_in_a_csv_is_named_by_row_and_column(client, office_head, agency, units):
+    # Issue #10 point 7: a NUL after the first 4 KB passed the check and failed the job.
+    from attributes_app.older_sheet import NUL_PROBLEM
+
+    rows = many_rows(60)
+    rows[0]["效力说明"] = "被孝政发〔2021〕7号文件\x00废止"
+    rows[59]["文件标题"] = "关于第60批\x00老旧小区改造项目的通知"
+    content = csv_bytes(rows)
+    assert content.index(b"\x00") < 4096 < content.rindex(b"\x00")
+    found = check(office_head, agency, content, "清单.csv")
+    assert [(p.where(), p.message) for p in found.problems] == [
+        ("第2行 效力说明（J列）", NUL_PROBLEM),
+        ("第61行 文件标题（B列）", NUL_PROBLEM),
+    ]
+    client.force_login(office_head)
+    checked = upload(client, content, "清单.csv")
+    page = client.get(checked["Location"]).content.decode()
+    assert "第61行" in page and "空字符" in page
+    confirm(client, checked)
+    assert not Document.objects.exists() and not Job.objects.exists()
+
+
+def test_a_nul_in_the_header_row_is_named_and_the_rows_still_read(office_head, agency, units):
+    from attributes_app.older_sheet import NUL_PROBLEM
+
+    headers = [*HEADERS]
+    headers[1] = "文件\x00标题"
+    typed = row(**{headers[1]: "关于城区土地征收补偿标准的通知"})
+    found = check(office_head, agency, csv_bytes([typed], headers=headers), "清单.csv")
+    assert [(p.where(), p.message) for p in found.problems] == [
+        ("第1行 文件标题（B列）", NUL_PROBLEM)
+    ]
+
+
+def test_a_binary_file_named_csv_is_still_refused_as_a_whole(office_head, agency, units):
+    with pytest.raises(SheetRefused, match="不是文本文件"):
+        check(office_head, agency, b"\x00\x01\x02\x03" * 2000, "清单.csv")
+    # UTF-16 without its byte-order mark: every other byte is NUL.
+    with pytest.raises(SheetRefused, match="不是文本文件"):
+        check(
+            office_head,
+            agency,
+            csv_bytes([row()]).decode("utf-8-sig").encode("utf-16-le"),
+            "清单.csv",
+        )
+
+
+def test_invisible_controls_are_taken_out_of_imported_titles(client, office_head, units):
+    # Issue #10 point 9: a title is read as it shows.
+    client.force_login(office_head)
+    rows = [row(文件标题="关于\u202e城区\u200b土地征收补偿标准的通知")]
+    confirm(client, upload(client, xlsx_bytes(rows)))
+    assert Document.objects.get().title == "关于城区土地征收补偿标准的通知"

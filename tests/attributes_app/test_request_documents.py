@@ -226,3 +226,15 @@ def test_the_yearly_review_counts_the_disclosed_requests_through_the_links(
     review = review_open(actor=legal_reviewer, agency=agency, year=2026)
     item = ReviewItem.objects.get(review=review, document=document)
     assert (item.applicants, item.signal_requests) == (3, True)
+
+
+def test_a_nul_in_the_pickers_search_is_dropped_not_a_server_error(
+    client, case, restricted, handler
+):
+    # Issue #10 point 7: ``?doc_q=%00`` was a server error on PostgreSQL.
+    client.force_login(handler)
+    response = client.get(f"/requests/cases/{case.pk}/?doc_q=%00")
+    assert response.status_code == 200
+    found = client.get(f"/requests/cases/{case.pk}/?doc_q=%E8%80%81%E6%97%A7%00%E5%B0%8F%E5%8C%BA")
+    assert found.status_code == 200
+    assert "孝政办函〔2026〕2号" in found.content.decode()

@@ -193,3 +193,53 @@ def test_the_files_are_for_the_legal_and_disclosure_offices_of_the_agency(
     assert client.get(f"{base}/report.pdf").status_code == 403
     client.force_login(outsider)
     assert client.get(f"{base}/report.pdf").status_code == 404
+
+
+def test_the_list_of_changes_csv_never_hands_a_formula_to_the_portal(
+    client, draft, drafter, unit_head, legal_reviewer, agency, unit
+):
+    # Issue #10 point 4: the list is published; titles and numbers typed by drafters stay text.
+    hostile = {
+        '=HYPERLINK("http://x","y")': "+1",
+        "-2+3": "@SUM(A1)",
+        "@关于印发的通知": "-2",
+    }
+    documents = [
+        issued(
+            draft(title=title, number=number),
+            drafter=drafter,
+            head=unit_head,
+            attribute="withheld",
+            **INTERNAL,
+        )
+        for title, number in hostile.items()
+    ]
+    review = review_open(actor=legal_reviewer, agency=agency, year=2026)
+    for item in ReviewItem.objects.filter(review=review, document__in=documents):
+        review_propose(
+            actor=drafter,
+            item_id=item.pk,
+            proposal=ReviewProposal(verdict="change", attribute="proactive", reasons="可以公开"),
+        )
+        review_decide(
+            actor=legal_reviewer,
+            item_id=item.pk,
+            decision=ReviewDecision(
+                verdict="change",
+                attribute="proactive",
+                reason_code="time_elapsed",
+                reasons="=1+1",
+            ),
+        )
+    review = closed(review, legal_reviewer)
+    client.force_login(legal_reviewer)
+    response = client.get(f"/attributes/review_files/{review.pk}/changes.csv")
+    assert response.status_code == 200
+    text = response.content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline="")))[1:]
+    assert sorted((row[1], row[2]) for row in rows) == sorted(
+        ("'" + title, "'" + number) for title, number in hostile.items()
+    )
+    for row in rows:
+        assert row[0].isdigit()  # the row number stays a number
+        assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row)

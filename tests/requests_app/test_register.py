@@ -11,6 +11,7 @@ from requests_app.models import CaseCounter, InformationRequest
 from requests_app.services import DuplicateSubmission, PossibleDuplicates, request_register
 from tests.conftest import _persona, d
 from workflow.models import AuditEvent
+from workflow.text_input import DESCRIPTION
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2026, 3, 5)
@@ -280,3 +281,27 @@ def test_a_case_registered_minutes_ago_by_a_colleague_is_shown_first(
 
 def register_with(actor, agency, data, **kwargs):
     return request_register(actor=actor, agency=agency, data=data, today=TODAY, **kwargs)
+
+
+def test_the_database_refuses_a_description_over_its_limit(registrar, agency, walk_in):
+    # Issue #10 point 5: the limit holds below the forms and services too.
+    case = request_register(actor=registrar, agency=agency, data=walk_in(), today=TODAY)
+    cases = InformationRequest.objects.filter(pk=case.pk)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        cases.update(description="申" * (DESCRIPTION + 1))
+    cases.update(description="申" * DESCRIPTION)
+
+
+def test_the_service_refuses_text_over_its_column_and_nul(registrar, agency, walk_in):
+    with pytest.raises(ValidationError) as refused:
+        request_register(
+            actor=registrar,
+            agency=agency,
+            data=walk_in(description="申" * 5001, applicant_name="张\x00三"),
+            today=TODAY,
+        )
+    assert refused.value.message_dict["description"] == [
+        "所需政府信息的描述不能超过5000个字（现有5001个）。"
+    ]
+    assert "空字符" in refused.value.message_dict["applicant_name"][0]
+    assert not InformationRequest.objects.exists()

@@ -79,6 +79,9 @@ def test_the_type_is_read_from_the_content(data, expected):
         ("", "未命名"),
         ("/", "未命名"),
         ("长" * 300 + ".pdf", "长" * 116 + ".pdf"),
+        # Issue #10 point 9: shown as "申请书exe.pdf", it is an .exe; the stored name says so.
+        ("申请书\u202efdp.exe", "申请书fdp.exe"),
+        ("扫描\u200b件\u2067.pdf", "扫描件.pdf"),
     ],
 )
 def test_file_names_lose_folders_and_unsafe_characters(name, safe):

@@ -223,7 +223,7 @@ def test_an_organisation_is_registered_and_person_fields_left_behind_are_ignored
             "统一社会信用代码",
         ),
         ({"agent_name": "王律师"}, "power_of_attorney", "授权委托书"),
-        ({"applicant_name": "张" * 101}, "applicant_name", "最多100个字"),
+        ({"applicant_name": "张" * 101}, "applicant_name", "不能超过100个字（现有101个）"),
     ],
 )
 def test_each_problem_is_shown_under_its_field_and_nothing_typed_is_lost(
@@ -634,3 +634,58 @@ def test_the_task_lists_filter_in_chinese(client, handler, case):
                 "今年",
             ], (name, field)
         assert "受理审查" in dict(fields["flow_task"].choices).values(), name
+
+
+def test_a_description_of_150000_characters_is_refused_under_its_field(client, registrar, agency):
+    # Issue #10 point 5: such a text used to take half a minute to register and lock the database.
+    client.force_login(registrar)
+    response = client.post(REGISTER, form_data(agency, description="申" * 150_000))
+    assert response.status_code == 200
+    assert not R.objects.exists()
+    assert response.context["form"].errors["description"] == [
+        "所需政府信息的描述不能超过5000个字（现有150000个）。"
+    ]
+    assert "不能超过5000个字（现有150000个）" in field_block(
+        response.content.decode(), "description"
+    )
+
+
+def test_a_nul_typed_into_the_form_is_refused_naming_the_field(client, registrar, agency):
+    # Issue #10 point 7: PostgreSQL cannot store U+0000; the form says so under the field.
+    client.force_login(registrar)
+    response = client.post(REGISTER, form_data(agency, applicant_name="张明\x00华"))
+    assert response.status_code == 200
+    assert not R.objects.exists()
+    (message,) = response.context["form"].errors["applicant_name"]
+    assert message.startswith("申请人姓名或名称中有看不见的空字符（U+0000）")
+
+
+def test_invisible_controls_are_taken_out_of_names_and_kept_out_of_the_description(
+    client, registrar, agency
+):
+    # Issue #10 point 9: U+202E would show "张明华" reversed; U+200B would make another name.
+    client.force_login(registrar)
+    response = client.post(
+        REGISTER,
+        form_data(
+            agency,
+            applicant_name="\u202e张\u200b明华\u202c",
+            address="孝义市\u2066胜溪路\u2069 1号",
+            description="老旧小区\u202e改造\u200d资金",
+        ),
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    case = R.objects.get()
+    assert case.applicant_name == "张明华"
+    assert case.address == "孝义市胜溪路 1号"
+    # Longer text keeps a zero-width joiner (emoji), loses the bidirectional controls.
+    assert case.description == "老旧小区改造\u200d资金"
+
+
+def test_a_nul_in_a_search_is_dropped_not_a_server_error(client, registrar, agency, case):
+    client.force_login(registrar)
+    assert client.get(detail(case) + "?doc_q=%00").status_code == 200
+    assert client.get(detail(case) + "?doc_q=%E8%80%81%00%E6%97%A7").status_code == 200
+    response = client.get(LIST + "?q=%00张&stage=%00")
+    assert response.status_code == 200
+    assert response.context["form"]["q"].value() == "张"
