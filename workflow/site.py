@@ -28,6 +28,8 @@ requests = Application(
     title="依申请公开",
     icon="inbox",
     app_name="requests",
+    # The task lists (待办, 待领取, 已办) with their counts instead of one 办理任务 entry.
+    menu_template_name="requests_app/menu.html",
     viewsets=[CaseViewset(), RegistrationViewset(), RequestTasksViewset()],
 )
 
