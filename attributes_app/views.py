@@ -278,6 +278,7 @@ class EditView(RolePageMixin, TemplateView):
                 "formed_on": document.formed_on,
                 "effective_on": document.effective_on,
                 "catalogue_item": document.catalogue_item_id,
+                "secrecy": document.secrecy,
             },
         )
 
@@ -636,6 +637,11 @@ class DocumentView(RolePageMixin, TemplateView):
                 else:
                     form = action.form_class(prefix=name)
             forms[name] = (action, form)
+        # A form the service would refuse is not offered: the page says why instead (the
+        # refused form stays when it was just sent, with what was typed and the refusal).
+        issue_refusal = services.issue_refusal_of(document) if "issue" in forms else None
+        if issue_refusal and "issue" not in bound:
+            del forms["issue"]
         now = timezone.now()
         transfer = document.archived
         context.update(
@@ -657,16 +663,7 @@ class DocumentView(RolePageMixin, TemplateView):
                 document.request_links.select_related("request").order_by("created_at")
             ),
             action_forms=forms,
-            issue_refusal=rules.issue_refusal(
-                state=document.attribute_state,
-                kind=document.kind,
-                attribute=document.attribute,
-                reasons=document.attribute_reasons,
-                ground=document.attribute_ground,
-                law=document.attribute_law,
-            )
-            if "issue" in forms
-            else None,
+            issue_refusal=issue_refusal,
             attribute_guides=ATTRIBUTE_GUIDES,
             ground_guides=GROUND_GUIDES,
             can_edit=not document.is_issued

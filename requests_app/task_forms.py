@@ -335,14 +335,15 @@ class ProposalForm(TaskForm):
         return self.cleaned_data.get("provided_files") or []
 
     def _row_count(self) -> int:
-        """Rows typed (all of them come back after an error), plus an empty one; at least two."""
+        """Rows typed (all of them come back after an error) and an empty one; at least three.
+        Without scripts the spare row is how another part is added."""
         typed = 0
         if self.is_bound:
             pattern = re.compile(re.escape(self.add_prefix("withheld_")) + r"(\d+)_")
             for key in self.data:
                 if (match := pattern.match(key)) and int(match.group(1)) < MAX_WITHHELD_ROWS:
                     typed = max(typed, int(match.group(1)) + 1)
-        return max(typed, 2)
+        return max(typed + 1, 3) if typed else 3
 
     def withheld_rows(self) -> list[list]:
         """The bound fields of the withheld-parts table, row by row."""

@@ -545,8 +545,14 @@ class _CaseColumns:
         case = task.process.artifact
         if case is None or case.due_date is None:
             return "计时暂停" if case is not None and case.paused else ""
-        flags = "（超期）" if case.overdue else "（临期）" if case.at_risk else ""
-        return f"{cn_date(case.due_date)}{flags}"
+        days = case.days_left
+        if case.overdue:
+            left = f"（已超期{-days}个工作日）" if days is not None and days < 0 else "（超期）"
+        elif days is not None:
+            left = f"（尚余{days}个工作日{'，临期' if case.at_risk else ''}）"
+        else:
+            left = "（临期）" if case.at_risk else ""
+        return f"{cn_date(case.due_date)}{left}"
 
     due.short_description = "答复期限"
 

@@ -147,6 +147,10 @@ def test_two_office_heads_taking_the_same_approval_at_once_one_gets_it(
     approve.refresh_from_db()
     assert approve.status == STATUS.ASSIGNED
     assert approve.owner in (staff["office_head"], second_office_head)
+    # 领取并办理: the winner goes on to the task, the other to the case; one take is recorded.
+    targets = sorted(o.value.url for o in outcomes)
+    assert url(approve, "execute") in targets
+    assert events(case, "task_taken") == 1
 
 
 @pytest.mark.parametrize(

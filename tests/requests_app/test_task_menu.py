@@ -157,7 +157,8 @@ def test_the_take_page_shows_the_case_in_chinese(client, staff, deputy_head, age
     ):
         assert shown in html
     # Not viewflow's dump of the task's fields, nor its process numbers.
-    for dumped in ("False", "[]", "排序用期限", "registrar", f"#{approve.process_id}"):
+    breadcrumb = f"依申请公开办理 #{approve.process_id}"
+    for dumped in ("False", "[]", "排序用期限", "registrar", breadcrumb, f"审批 #{approve.pk}"):
         assert dumped not in html
 
 
