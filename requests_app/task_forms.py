@@ -345,6 +345,14 @@ class ProposalForm(TaskForm):
                     typed = max(typed, int(match.group(1)) + 1)
         return max(typed + 1, 3) if typed else 3
 
+    def outcome_fields(self) -> dict[str, list[str]]:
+        """``OUTCOME_FIELDS`` for the fields this form has (the page's script hides the rest)."""
+        return {
+            name: outcomes
+            for name, outcomes in OUTCOME_FIELDS.items()
+            if name in self.fields or name == "withheld"
+        }
+
     def withheld_rows(self) -> list[list]:
         """The bound fields of the withheld-parts table, row by row."""
         return [

@@ -324,7 +324,6 @@ class CaseTaskView(TemplateView):
             decision=getattr(self.case, "decision", None),
             reasons=ReasonsRequest.objects.filter(request=self.case).first(),
             deferral=Deferral.objects.filter(request=self.case).first(),
-            outcome_fields=task_forms.OUTCOME_FIELDS,
             provided_files=list(
                 self.case.documents.filter(kind="provided").order_by("created_at", "id")
             ),
