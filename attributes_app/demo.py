@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from io import BytesIO
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from attributes_app import services as s
@@ -427,6 +429,18 @@ def _run(plan: Plan, index: int, agency, units, people, catalogue, today: date, 
     return document
 
 
+def _final_text(title: str) -> ContentFile:
+    """A DOCX of the document's final text: its title and one line of body."""
+    import docx
+
+    text = docx.Document()
+    text.add_heading(title, level=1)
+    text.add_paragraph("各乡镇人民政府、街道办事处，市直各有关单位：（正文略）")
+    buffer = BytesIO()
+    text.save(buffer)
+    return ContentFile(buffer.getvalue(), name="正式文本.docx")
+
+
 def _steps(plan: Plan, index: int, agency, units, people, catalogue, today: date, calendar):
     unit = units[plan.unit]
     drafter, head = _drafter_of(plan.unit, people), _head_of(plan.unit, people)
@@ -459,6 +473,10 @@ def _steps(plan: Plan, index: int, agency, units, people, catalogue, today: date
             drafting_unit_id=unit.pk,
             kind=plan.kind,
             catalogue_item_id=item.pk if item else None,
+            # Issued documents had their secrecy status decided while drafted (DOMAIN §4.1).
+            secrecy=Document.Secrecy.NON_SECRET
+            if "issue" in plan.steps
+            else Document.Secrecy.UNDETERMINED,
         ),
     )
     if not plan.attribute:
@@ -489,6 +507,8 @@ def _steps(plan: Plan, index: int, agency, units, people, catalogue, today: date
     s.attribute_confirm(actor=head, document_id=pk, formed_on=formed, today=today)
     if "issue" not in plan.steps:
         return document
+    # A document is issued as its final text: the drafter uploads it first.
+    s.document_attach_text(actor=drafter, document_id=pk, file=_final_text(plan.title))
     s.document_issue(
         actor=drafter,
         document_id=pk,

@@ -207,6 +207,17 @@ class DocumentForm(TextRulesMixin, ServiceErrorsMixin, AttributeFieldsMixin, for
         error_messages={"invalid": "没有收到文件，请重新选择。", "empty": "这是空文件。"},
     )
     kept_text = forms.CharField(widget=forms.HiddenInput, required=False)
+    secrecy = forms.ChoiceField(
+        label="密级状态",
+        choices=[
+            (Document.Secrecy.UNDETERMINED, "尚未确定（确定前不能印发）"),
+            (Document.Secrecy.NON_SECRET, "非涉密"),
+        ],
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages=CHOICE_ERRORS,
+        help_text="涉密文件不在本系统办理，由保密审查人员转为涉密文件。",
+    )
 
     def __init__(self, *args, units, catalogue, propose: bool, kept_name: str = "", **kwargs):
         super().__init__(*args, **kwargs)
@@ -214,6 +225,8 @@ class DocumentForm(TextRulesMixin, ServiceErrorsMixin, AttributeFieldsMixin, for
         self.fields["catalogue_item"].queryset = catalogue
         self.kept_name = kept_name
         self.propose = propose
+        if not getattr(self, "older", False):
+            self.initial.setdefault("secrecy", Document.Secrecy.UNDETERMINED)
         if propose:
             self.add_attribute_fields(required=True)
 
@@ -241,6 +254,7 @@ class DocumentForm(TextRulesMixin, ServiceErrorsMixin, AttributeFieldsMixin, for
             formed_on=data.get("formed_on"),
             effective_on=data.get("effective_on"),
             catalogue_item_id=data["catalogue_item"].pk if data.get("catalogue_item") else None,
+            secrecy=data.get("secrecy") or Document.Secrecy.UNDETERMINED,
         )
 
     def catalogue_defaults(self) -> dict[str, dict[str, str]]:

@@ -337,6 +337,23 @@ def issue_refusal(
     return None
 
 
+#: The secrecy status of a document nobody has decided yet (Document.Secrecy.UNDETERMINED).
+SECRECY_UNDETERMINED = "undetermined"
+
+
+def issue_prerequisites_refusal(*, has_text: bool, secrecy: str) -> str | None:
+    """Why a document with a confirmed attribute still may not be issued: it is issued as its
+    final text, and "neither secrecy nor attribute decided" is an error (DOMAIN §4.1)."""
+    if not has_text:
+        return "不予发文：尚未上传正式文本（DOCX 或 PDF），请先在“上传正式文本”中上传。"
+    if secrecy == SECRECY_UNDETERMINED:
+        return (
+            "不予发文：尚未确定密级状态。非涉密的，请在“修改文稿”中将密级状态选为“非涉密”；"
+            "涉密的，由保密审查人员转为涉密文件。"
+        )
+    return None
+
+
 # -- deadlines (Art. 26; DOMAIN §4.2) -----------------------------------------------------------
 
 

@@ -656,6 +656,20 @@ def attribute_send_back(*, actor, document_id: int, comment: str) -> Document:
     return document
 
 
+def issue_refusal_of(document: Document) -> str | None:
+    """Why ``document`` may not be issued now (不予发文), or None: its attribute first, then its
+    final text and its secrecy status. The page asks the same, so it offers no form to refuse."""
+    return rules.issue_refusal(
+        state=document.attribute_state,
+        kind=document.kind,
+        attribute=document.attribute,
+        reasons=document.attribute_reasons,
+        ground=document.attribute_ground,
+        law=document.attribute_law,
+        interpretation_missing=interpretation_missing(document),
+    ) or rules.issue_prerequisites_refusal(has_text=bool(document.file), secrecy=document.secrecy)
+
+
 def document_issue(
     *,
     actor,
@@ -667,7 +681,8 @@ def document_issue(
     """Record that the document was issued (印发), or refuse (不予发文, DOMAIN §4.1).
 
     Refused when the attribute is not proposed, not confirmed, still with the disclosure office,
-    or non-proactive without reasons and legal ground. A refusal is itself recorded in the audit
+    or non-proactive without reasons and legal ground; and when the final text is not uploaded
+    or the secrecy status not decided. A refusal is itself recorded in the audit
     log (Xiaoyi: every case of a document without secrecy status or attribute is reported).
     An hours-rule publication deadline starts now (or, recorded for an earlier day, at the start
     of that day, which never gives more time).
@@ -682,15 +697,7 @@ def document_issue(
         permissions.require(actor, "issue", agency=document.agency, unit=document.drafting_unit)
         if document.is_issued:
             raise StaleDocument(f"{_title(document)}已于{cn_date(document.issued_on)}登记印发。")
-        refusal = rules.issue_refusal(
-            state=document.attribute_state,
-            kind=document.kind,
-            attribute=document.attribute,
-            reasons=document.attribute_reasons,
-            ground=document.attribute_ground,
-            law=document.attribute_law,
-            interpretation_missing=interpretation_missing(document),
-        )
+        refusal = issue_refusal_of(document)
         if refusal is None:
             if document.formed_on and issued_on < document.formed_on:
                 raise ValidationError(

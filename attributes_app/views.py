@@ -279,6 +279,7 @@ class EditView(RolePageMixin, TemplateView):
                 "formed_on": document.formed_on,
                 "effective_on": document.effective_on,
                 "catalogue_item": document.catalogue_item_id,
+                "secrecy": document.secrecy,
             },
         )
 
@@ -652,6 +653,11 @@ class DocumentView(RolePageMixin, TemplateView):
                 else:
                     form = action.form_class(prefix=name)
             forms[name] = (action, form)
+        # A form the service would refuse is not offered: the page says why instead (the
+        # refused form stays when it was just sent, with what was typed and the refusal).
+        issue_refusal = services.issue_refusal_of(document) if "issue" in forms else None
+        if issue_refusal and "issue" not in bound:
+            del forms["issue"]
         now = timezone.now()
         transfer = document.archived
         context.update(
@@ -673,17 +679,7 @@ class DocumentView(RolePageMixin, TemplateView):
                 document.request_links.select_related("request").order_by("created_at")
             ),
             action_forms=forms,
-            issue_refusal=rules.issue_refusal(
-                state=document.attribute_state,
-                kind=document.kind,
-                attribute=document.attribute,
-                reasons=document.attribute_reasons,
-                ground=document.attribute_ground,
-                law=document.attribute_law,
-                interpretation_missing=services.interpretation_missing(document),
-            )
-            if "issue" in forms
-            else None,
+            issue_refusal=issue_refusal,
             interpretation_with_document=rules.needs_interpretation_with_document(
                 document.kind, document.agency.interpretation_days
             ),

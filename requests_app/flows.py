@@ -18,9 +18,10 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from viewflow import this
 from viewflow.workflow import flow, lock
@@ -84,6 +85,32 @@ def _fee_timeout(activation) -> datetime:
 def _handler_of(activation):
     """Handler tasks go straight to the case's handler once there is one."""
     return _case(activation).handler
+
+
+def _server_of(activation):
+    """归档 goes to the registrar who served the reply (the case file is in their hands)."""
+    served = (
+        Task.objects.filter(
+            process=activation.process, flow_task=RequestFlow.serve, status=STATUS.DONE
+        )
+        .exclude(owner=None)
+        .select_related("owner")
+        .order_by("-finished", "-pk")
+        .first()
+    )
+    return served.owner if served is not None else None
+
+
+def sole_holder(case: InformationRequest, role: str):
+    """The one active officer of ``case``'s agency who holds ``role`` through its group, or None
+    when there are several (or none). Superusers are administrators, not counted as officers."""
+    users = list(
+        get_user_model()
+        .objects.filter(is_active=True, agencies=case.agency_id, groups__name=role)
+        .distinct()
+        .order_by("pk")[:2]
+    )
+    return users[0] if len(users) == 1 else None
 
 
 def expected_node(case: InformationRequest) -> str:
@@ -152,6 +179,10 @@ def _user_may_act(user, task, role: str) -> bool:
     return has_role(user, role)
 
 
+def _may_act_on(user, case: InformationRequest, role: str) -> bool:
+    return agencies_of(user).filter(pk=case.agency_id).exists() and has_role(user, role)
+
+
 def case_visible(user, process) -> bool:
     """Whether ``user`` works for the agency of the case of ``process`` (DOMAIN §1) and holds a
     request role (``REQUEST_ROLES``)."""
@@ -178,6 +209,21 @@ class CaseTask(flow.View):
         self.role = role
         # A marker, not a Django permission: roles are groups, and the queue is filtered by it.
         self.Permission(f"role:{role}")
+
+    @property
+    def assign_view(self):
+        # 领取 shows the case in Chinese and takes the task in one click (task_views).
+        return _task_view("take")
+
+    def calc_owner(self, activation):
+        """Who gets the task at once, so that it lands in an inbox (待办) instead of the queue:
+        the person the node names (the case's handler, the registrar who served), provided
+        they may still act on it; else the only officer of the agency holding the role."""
+        case = _case(activation)
+        owner = super().calc_owner(activation)
+        if owner is not None and owner.is_active and _may_act_on(owner, case, self.role):
+            return owner
+        return sole_holder(case, self.role)
 
     def can_assign(self, user, task) -> bool:
         return (
@@ -308,7 +354,12 @@ class RequestFlow(flow.Flow):
         CaseTask(_task_view("approve"), "office_head").Annotation(title="审批").Next(this.route)
     )
     serve = CaseTask(_task_view("serve"), "registrar").Annotation(title="送达").Next(this.route)
-    archive = CaseTask(_task_view("archive"), "registrar").Annotation(title="归档").Next(this.route)
+    archive = (
+        CaseTask(_task_view("archive"), "registrar")
+        .Annotation(title="归档")
+        .Assign(_server_of)
+        .Next(this.route)
+    )
     end = flow.End().Annotation(title="办结")
 
     @property
@@ -470,23 +521,55 @@ def visible_tasks(user) -> QuerySet[Task]:
     )
 
 
-def queue_of(user) -> QuerySet[Task]:
-    """Unassigned tasks that ``user`` may take: their agencies' cases, their roles."""
-    roles = user_roles(user)
-    return visible_tasks(user).filter(
-        flow_task_type="HUMAN",
+def _in_queue(user) -> Q:
+    return Q(
         status=STATUS.NEW,
         owner__isnull=True,
-        owner_permission__in=[f"role:{role}" for role in roles],
+        owner_permission__in=[f"role:{role}" for role in sorted(user_roles(user))],
     )
 
 
+def _in_inbox(user) -> Q:
+    return Q(owner=user, status=STATUS.ASSIGNED)
+
+
+def _in_archive(user) -> Q:
+    return Q(owner=user, finished__isnull=False)
+
+
+def queue_of(user) -> QuerySet[Task]:
+    """Unassigned tasks that ``user`` may take: their agencies' cases, their roles."""
+    return visible_tasks(user).filter(_in_queue(user), flow_task_type="HUMAN")
+
+
 def inbox_of(user) -> QuerySet[Task]:
-    return visible_tasks(user).filter(flow_task_type="HUMAN", owner=user, status=STATUS.ASSIGNED)
+    return visible_tasks(user).filter(_in_inbox(user), flow_task_type="HUMAN")
 
 
 def archive_of(user) -> QuerySet[Task]:
-    return visible_tasks(user).filter(flow_task_type="HUMAN", owner=user, finished__isnull=False)
+    return visible_tasks(user).filter(_in_archive(user), flow_task_type="HUMAN")
+
+
+def by_due_date(tasks: QuerySet[Task]) -> QuerySet[Task]:
+    """Soonest reply deadline of the case first (so overdue cases lead), paused ones last."""
+    due = R.objects.filter(pk=OuterRef("process__artifact_object_id")).values("due_sort")[:1]
+    return tasks.annotate(case_due=Subquery(due)).order_by("case_due", "created", "pk")
+
+
+def task_counts(user) -> dict[str, int]:
+    """How many tasks are in the user's 待办, 待领取 and 已办: one query (the menu's numbers)."""
+    if not getattr(user, "is_authenticated", False):
+        return {"inbox": 0, "queue": 0, "archive": 0}
+    inbox, queue, archive = _in_inbox(user), _in_queue(user), _in_archive(user)
+    return (
+        visible_tasks(user)
+        .filter(inbox | queue | archive, flow_task_type="HUMAN")
+        .aggregate(
+            inbox=Count("pk", filter=inbox),
+            queue=Count("pk", filter=queue),
+            archive=Count("pk", filter=archive),
+        )
+    )
 
 
 def case_tasks(case: InformationRequest, user) -> list[dict]:

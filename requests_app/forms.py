@@ -241,7 +241,8 @@ class RegistrationForm(TextRulesMixin, UploadFormMixin, forms.Form):
 
     @classmethod
     def defaults(cls, today: date) -> dict:
-        """What a walk-in usually is: handed in today by a person showing a resident ID card."""
+        """What a walk-in usually is: handed in today by a person showing a resident ID card,
+        who comes back for the reply (no e-mail address to ask for)."""
         return {
             "kind": R.Kind.DISCLOSURE,
             "channel": R.Channel.IN_PERSON,
@@ -250,7 +251,7 @@ class RegistrationForm(TextRulesMixin, UploadFormMixin, forms.Form):
             "applicant_kind": R.ApplicantKind.PERSON,
             "id_type": R.IdType.RESIDENT_ID,
             "form_wanted": R.Form.ELECTRONIC,
-            "delivery": R.Delivery.EMAIL,
+            "delivery": R.Delivery.COLLECT,
         }
 
     def clean(self):
@@ -325,6 +326,13 @@ class RegistrationForm(TextRulesMixin, UploadFormMixin, forms.Form):
 class CaseFilterForm(TextRulesMixin, forms.Form):
     """The case list's filters (GET). Invalid values are reported; the valid ones still apply."""
 
+    show = forms.ChoiceField(
+        label="范围",
+        choices=[("open", "未办结"), ("closed", "已办结"), ("all", "全部")],
+        required=False,
+        error_messages=CHOICE_ERRORS,
+        widget=QuickSelect,
+    )
     q = forms.CharField(
         label="搜索",
         required=False,

@@ -31,6 +31,7 @@ ACTION_LABELS: dict[str, str] = {
     "fee_paid": "收到信息处理费",
     "fee_waived": "免收信息处理费",
     "documents_uploaded": "上传材料",
+    "task_taken": "领取任务",
     "document_named": "关联申请涉及的文件",
     "document_unnamed": "取消关联文件",
     "determination_requested": "请起草单位认定公开属性",

@@ -83,10 +83,16 @@ def case_list(user, filters: dict[str, Any] | None = None) -> QuerySet[Informati
     """The case list of ``user``: visible cases, filtered, soonest due date first (none last).
 
     ``filters`` holds cleaned values (a filter form's ``cleaned_data``); missing or empty values
-    do not filter. Flags combine with OR: "临期 or 超期" is the question officers ask.
+    do not filter. ``show`` is "open" (not yet archived), "closed" or anything else for all.
+    Flags combine with OR: "临期 or 超期" is the question officers ask.
     """
     filters = filters or {}
     cases = visible_requests(user).select_related("agency", "handler").only(*LIST_FIELDS)
+    show = filters.get("show")
+    if show == "open":
+        cases = cases.exclude(stage=R.Stage.CLOSED)
+    elif show == "closed":
+        cases = cases.filter(stage=R.Stage.CLOSED)
     if agency := filters.get("agency"):
         cases = cases.filter(agency=agency)
     if stage := filters.get("stage"):

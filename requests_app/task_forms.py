@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.utils import timezone
 
@@ -237,6 +239,29 @@ OUTCOME_CHOICES = [("", "请选择")] + [
 ]
 
 
+#: The cells of a withheld part (Art. 37): what is withheld, why, and on which provision.
+WITHHELD_COLUMNS = (("description", "不予公开的内容"), ("reason", "理由"), ("basis", "依据"))
+MAX_WITHHELD_ROWS = 50
+
+#: Which outcomes each field of the proposal serves; the page shows only those the chosen
+#: outcome needs (the full form stays valid without scripts). Fields not listed serve all.
+OUTCOME_FIELDS = {
+    "withheld": ["partly_disclosed"],
+    "objections_withheld": ["partly_disclosed"],
+    "provided": ["disclosed", "partly_disclosed"],
+    "provide_form": ["disclosed", "partly_disclosed"],
+    "provided_files": ["disclosed", "partly_disclosed"],
+    "public_interest_reasons": ["disclosed", "partly_disclosed"],
+    "where_published": ["already_public"],
+    "search_description": ["not_held"],
+    "competent_agency": ["not_our_agency"],
+    "competent_agency_contact": ["not_our_agency"],
+    "special_law": ["withheld_query_matter"],
+    "earlier_reply": ["repeat"],
+    "proper_channel": ["petition"],
+}
+
+
 class ProposalForm(TaskForm):
     outcome = forms.ChoiceField(label="办理结果", choices=OUTCOME_CHOICES)
     articles = forms.CharField(
@@ -246,13 +271,6 @@ class ProposalForm(TaskForm):
     )
     reason = forms.CharField(
         label="理由和说明", required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    withheld_parts = forms.CharField(
-        label="不予公开的部分",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=limits.DESCRIPTION,
-        help_text="部分公开时逐项填写，每行一项：内容｜理由｜依据。",
     )
     provided = forms.CharField(
         label="提供的政府信息",
@@ -304,6 +322,15 @@ class ProposalForm(TaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["outcome"].error_messages["invalid_choice"] = "请选择办理结果。"
+        # Art. 40: provided in the form the applicant asked for, unless the handler says otherwise.
+        self.fields["provide_form"].initial = self.case.form_wanted
+        # The withheld parts (Art. 37) as rows of three cells, not one line with separators.
+        self.rows = self._row_count()
+        for index in range(self.rows):
+            for key, label in WITHHELD_COLUMNS:
+                self.fields[f"withheld_{index}_{key}"] = forms.CharField(
+                    label=f"第{index + 1}项{label}", required=False, max_length=500
+                )
         objections = self.case.consultations.filter(
             party=Consultation.Party.THIRD_PARTY, reply=Consultation.Reply.OBJECT
         ).order_by("sent_on", "id")
@@ -326,22 +353,50 @@ class ProposalForm(TaskForm):
     def files_of(self) -> list:
         return self.cleaned_data.get("provided_files") or []
 
-    def clean_withheld_parts(self) -> list[dict]:
+    def _row_count(self) -> int:
+        """Rows typed (all of them come back after an error) and an empty one; at least three.
+        Without scripts the spare row is how another part is added."""
+        typed = 0
+        if self.is_bound:
+            pattern = re.compile(re.escape(self.add_prefix("withheld_")) + r"(\d+)_")
+            for key in self.data:
+                if (match := pattern.match(key)) and int(match.group(1)) < MAX_WITHHELD_ROWS:
+                    typed = max(typed, int(match.group(1)) + 1)
+        return max(typed + 1, 3) if typed else 3
+
+    def outcome_fields(self) -> dict[str, list[str]]:
+        """``OUTCOME_FIELDS`` for the fields this form has (the page's script hides the rest)."""
+        return {
+            name: outcomes
+            for name, outcomes in OUTCOME_FIELDS.items()
+            if name in self.fields or name == "withheld"
+        }
+
+    def withheld_rows(self) -> list[list]:
+        """The bound fields of the withheld-parts table, row by row."""
+        return [
+            [self[f"withheld_{index}_{key}"] for key, _ in WITHHELD_COLUMNS]
+            for index in range(self.rows)
+        ]
+
+    def withheld_parts(self) -> list[dict]:
+        """The rows with anything typed in them, in order; the service checks each is whole."""
         parts = []
-        for index, line in enumerate(_lines(self.cleaned_data["withheld_parts"]), 1):
-            pieces = [p.strip() for p in line.replace("|", "｜").split("｜")]
-            if len(pieces) != 3:
-                raise forms.ValidationError(
-                    f"第{index}行应按“内容｜理由｜依据”三段填写，用竖线分隔。"
-                )
-            parts.append(dict(zip(("description", "reason", "basis"), pieces, strict=True)))
+        for index in range(self.rows):
+            part = {
+                key: (self.cleaned_data.get(f"withheld_{index}_{key}") or "").strip()
+                for key, _ in WITHHELD_COLUMNS
+            }
+            if any(part.values()):
+                parts.append(part)
         return parts
 
     def proposal(self):
         from requests_app.services import Proposal
 
-        data = dict(self.cleaned_data)
+        data = {k: v for k, v in self.cleaned_data.items() if not k.startswith("withheld_")}
         data.pop("provided_files", None)
+        data["withheld_parts"] = self.withheld_parts()
         data["articles"] = _lines(data["articles"])
         data["provided"] = _lines(data["provided"])
         return Proposal(**data)
@@ -372,6 +427,15 @@ class FeePaidForm(TaskForm):
         self.fields["paid_on"].initial = timezone.localdate()
 
 
+#: The service method that follows from the delivery the applicant asked for.
+SERVICE_FOR_DELIVERY = {
+    R.Delivery.COLLECT: "direct",
+    R.Delivery.POST: "post",
+    R.Delivery.EMAIL: "electronic",
+    R.Delivery.ONLINE: "electronic",
+}
+
+
 class ServeForm(TaskForm):
     method = forms.ChoiceField(label="送达方式", widget=forms.RadioSelect, choices=[])
     served_on = forms.DateField(label="送达日期")
@@ -388,6 +452,8 @@ class ServeForm(TaskForm):
         super().__init__(*args, **kwargs)
         self.fields["method"].choices = list(ServiceMethod.LABELS.items())
         self.fields["method"].error_messages["invalid_choice"] = "请选择送达方式。"
+        # The way the applicant chose when applying (DOMAIN §3.8), preselected.
+        self.fields["method"].initial = SERVICE_FOR_DELIVERY.get(self.case.delivery)
         self.fields["served_on"].initial = timezone.localdate()
 
     def clean(self):

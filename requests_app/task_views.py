@@ -16,7 +16,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
+from django.middleware.csrf import get_token
 from django.urls import URLPattern, URLResolver, path, reverse
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.views.generic import RedirectView, TemplateView
 from django_filters import ChoiceFilter, DateRangeFilter, FilterSet
@@ -38,16 +40,19 @@ from requests_app.flows import (
     TASK_ROLES,
     RequestFlow,
     archive_of,
+    by_due_date,
     case_of,
     case_visible,
     inbox_of,
     queue_of,
     sync_process,
+    task_counts,
     visible_tasks,
 )
 from requests_app.models import Deferral, ReasonsRequest
 from requests_app.selectors import require_request_role
 from requests_app.services import StaleCase
+from workflow.audit import audit
 from workflow.cn import cn_date
 from workflow.roles import has_request_role
 
@@ -321,6 +326,9 @@ class CaseTaskView(TemplateView):
             decision=getattr(self.case, "decision", None),
             reasons=ReasonsRequest.objects.filter(request=self.case).first(),
             deferral=Deferral.objects.filter(request=self.case).first(),
+            provided_files=list(
+                self.case.documents.filter(kind="provided").order_by("created_at", "id")
+            ),
         )
         return context
 
@@ -370,12 +378,61 @@ def _add_service_errors(form, error: ValidationError) -> None:
             form.add_error(None, message)
 
 
+class TakeTaskView(TemplateView):
+    """领取: the case in brief and one button, 领取并办理 (or take it and come back later).
+
+    The POST runs under the process's flow lock and re-checks that the task is still in the
+    queue (viewflow's task wrapper), so when two officers click at once one takes it and the
+    other is told who did (see ``_scoped``).
+    """
+
+    template_name = "requests_app/tasks/assign.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.activation = request.activation
+        self.case = case_of(self.activation.process)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            case=self.case,
+            task=self.activation.task,
+            node=self.activation.flow_task,
+            case_url=case_url(self.case),
+            queue_url=reverse("requests:tasks:queue"),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        task = self.activation.task
+        self.activation.assign(request.user)
+        audit(
+            actor=request.user,
+            action="task_taken",
+            obj=self.case,
+            agency=self.case.agency,
+            from_state=self.case.stage,
+            to_state=self.case.stage,
+            reason=f"领取“{task.flow_task.task_title}”",
+        )
+        if request.POST.get("later"):
+            messages.success(
+                request, f"{self.case.case_number}：已领取“{task.flow_task.task_title}”，在待办中。"
+            )
+            return HttpResponseRedirect(reverse("requests:tasks:inbox"))
+        return HttpResponseRedirect(
+            task.flow_task.reverse("execute", args=[task.process_id, task.pk])
+        )
+
+
 TASK_VIEWS = {
     name: type(
         f"{name.title().replace('_', '')}TaskView", (CaseTaskView,), {"node_name": name}
     ).as_view()
     for name in TASK_ACTIONS
 }
+TASK_VIEWS["take"] = TakeTaskView.as_view()
 
 
 # -- scoping every URL of the flow ------------------------------------------------------------
@@ -433,7 +490,10 @@ def _scoped(view):
                 messages.info(request, f"“{task.flow_task.task_title}”已经办理，无需重复提交。")
                 return HttpResponseRedirect(case_url(case_of(task.process)))
             if task is not None and task.owner_id and task.owner_id != request.user.pk:
-                messages.info(request, f"“{task.flow_task.task_title}”已由{task.owner}领取。")
+                owner = task.owner.get_full_name() or task.owner.get_username()
+                messages.warning(
+                    request, f"“{task.flow_task.task_title}”已由{owner}领取，由其办理。"
+                )
                 return HttpResponseRedirect(case_url(case_of(task.process)))
             raise
 
@@ -463,7 +523,7 @@ def _wrap_patterns(patterns) -> None:
 class _CaseColumns:
     """Columns that show the case rather than viewflow's process numbers."""
 
-    columns = ("case_number", "task_title", "applicant", "due", "created")
+    columns = ("case_number", "task_title", "applicant", "due", "created", "action")
 
     def case_number(self, task):
         case = task.process.artifact
@@ -488,10 +548,37 @@ class _CaseColumns:
         case = task.process.artifact
         if case is None or case.due_date is None:
             return "计时暂停" if case is not None and case.paused else ""
-        flags = "（超期）" if case.overdue else "（临期）" if case.at_risk else ""
-        return f"{cn_date(case.due_date)}{flags}"
+        days = case.days_left
+        if case.overdue:
+            left = f"（已超期{-days}个工作日）" if days is not None and days < 0 else "（超期）"
+        elif days is not None:
+            left = f"（尚余{days}个工作日{'，临期' if case.at_risk else ''}）"
+        else:
+            left = "（临期）" if case.at_risk else ""
+        return f"{cn_date(case.due_date)}{left}"
 
     due.short_description = "答复期限"
+
+    def action(self, task):
+        """办理 for a task of one's own, 领取并办理 (one click, a POST) for one in the queue."""
+        flow_task = task.flow_task
+        user = self.request.user
+        if task.owner_id == user.pk and task.status == STATUS.ASSIGNED:
+            url = flow_task.reverse("execute", args=[task.process_id, task.pk])
+            return format_html('<a class="mdc-button gk-do" href="{}">办理</a>', url)
+        if task.owner_id is None and task.status == STATUS.NEW:
+            url = flow_task.reverse("assign", args=[task.process_id, task.pk])
+            return format_html(
+                '<form method="post" action="{}" class="gk-take">'
+                '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+                '<button type="submit" class="mdc-button mdc-button--raised">领取并办理</button>'
+                "</form>",
+                url,
+                get_token(self.request),
+            )
+        return ""
+
+    action.short_description = "操作"
 
     def get_queryset(self):
         return super().get_queryset().prefetch_related("process__artifact")
@@ -557,7 +644,7 @@ class InboxView(_CaseColumns, flow_views.FlowInboxListView):
 
     @viewprop
     def queryset(self):
-        return inbox_of(self.request.user).select_related("process").order_by("-created")
+        return by_due_date(inbox_of(self.request.user).select_related("process"))
 
 
 class QueueView(_CaseColumns, flow_views.FlowQueueListView):
@@ -566,7 +653,7 @@ class QueueView(_CaseColumns, flow_views.FlowQueueListView):
 
     @viewprop
     def queryset(self):
-        return queue_of(self.request.user).select_related("process").order_by("-created")
+        return by_due_date(queue_of(self.request.user).select_related("process"))
 
 
 class ArchiveView(_CaseColumns, flow_views.FlowArchiveListView):
@@ -631,6 +718,15 @@ class BulkUnassignView(_ScopedBulkAction, BulkUnassignTasksActionView):
         return inbox_of(user)
 
 
+class TasksIndexView(RedirectView):
+    """办理任务: one's own tasks (待办) when there are any, else the ones to take (待领取)."""
+
+    def get_redirect_url(self, *args, **kwargs):
+        counts = task_counts(self.request.user)
+        name = "inbox" if counts["inbox"] or not counts["queue"] else "queue"
+        return reverse(f"requests:tasks:{name}")
+
+
 class RequestTasksViewset(BulkActionsViewsMixin, FlowViewset):
     """依申请公开 › 办理任务: inbox, queue and archive of the request process, agency-scoped."""
 
@@ -660,7 +756,7 @@ class RequestTasksViewset(BulkActionsViewsMixin, FlowViewset):
 
     @property
     def index_path(self):
-        return path("", RedirectView.as_view(pattern_name="requests:tasks:inbox"), name="index")
+        return path("", TasksIndexView.as_view(), name="index")
 
     def _get_urls(self):
         patterns = super()._get_urls()

@@ -44,6 +44,7 @@ from requests_app.selectors import (
 from requests_app.services import DuplicateSubmission, PossibleDuplicates, request_register
 from requests_app.task_views import BUSY
 from requests_app.uploads import FILE_TYPES, uploadable_kinds
+from workflow.cn import cn_date
 from workflow.downloads import file_view
 from workflow.models import AuditEvent
 from workflow.pagination import BoundedCountPaginator
@@ -57,6 +58,10 @@ STAGE_LABELS = dict(R.Stage.choices)
 #: Notices the case page shows after registration (``?notice=``).
 NOTICES = {
     "registered": "已登记，登记编号：{case.case_number}。",
+    "registered_late": (
+        "已登记，登记编号：{case.case_number}。请注意：按收到申请之日{receipt}计算，答复期限"
+        "{due}已过，这件申请登记时即已超期。请核对收到申请之日；无误的，请尽快办理。"
+    ),
     "resubmitted": (
         "这份申请已经登记（{case.case_number}），没有重复登记；"
         "需要补充的材料请在下方“上传材料”中上传。"
@@ -98,6 +103,8 @@ class CaseListView(RequestRoleMixin, TemplateView):
         if form.is_bound:
             form.is_valid()
             filters = form.valid_filters()
+        # Open cases unless the officer asks for the finished ones (or all).
+        filters["show"] = filters.get("show") or "open"
         paginator = BoundedCountPaginator(
             case_list(user, filters), PAGE_SIZE, number=self.request.GET.get("page")
         )
@@ -108,7 +115,7 @@ class CaseListView(RequestRoleMixin, TemplateView):
             form=form,
             page=page,
             query=query.urlencode(),
-            filtered=any(v for v in filters.values()),
+            filtered=any(v for k, v in filters.items() if k != "show") or filters["show"] != "open",
             many_agencies="agency" in form.fields,
             can_register=is_registrar(user),
         )
@@ -277,7 +284,12 @@ class CaseDetailView(RequestRoleMixin, TemplateView):
                 name: bound.get(name) or form_class(initial={"on": timezone.localdate()})
                 for name, form_class in available_actions(case, self.request.user).items()
             },
-            notice=NOTICES.get(self.request.GET.get("notice", ""), "").format(case=case),
+            notice=NOTICES.get(self.request.GET.get("notice", ""), "").format(
+                case=case,
+                receipt=cn_date(case.receipt_date),
+                due=cn_date(case.due_date) if case.due_date else "",
+            ),
+            notice_late=self.request.GET.get("notice") == "registered_late",
             clock_entries=case.clock_entries.select_related("created_by").order_by("on", "id"),
             reasons=getattr(case, "reasons_request", None),
             deferral=getattr(case, "deferral", None),
@@ -378,7 +390,10 @@ class RegisterView(LoginRequiredMixin, UserPassesTestMixin, TemplateView):
                 except PermissionError as error:
                     form.add_error(None, str(error))
                 else:
-                    return HttpResponseRedirect(self._case_url(case, notice="registered"))
+                    # A receipt date so far back that the reply is already due: say so at once.
+                    late = case.due_date is not None and case.due_date < timezone.localdate()
+                    notice = "registered_late" if late else "registered"
+                    return HttpResponseRedirect(self._case_url(case, notice=notice))
         return self._render(form, duplicates)
 
     def _render(self, form: RegistrationForm, duplicates=()):

@@ -39,6 +39,8 @@ requests = Application(
     # Only the request roles see the cases (PIPL Art. 6); anonymous visitors pass here so that
     # each page sends them to the login page.
     permission=lambda user: not user.is_authenticated or has_request_role(user),
+    # The task lists (待办, 待领取, 已办) with their counts instead of one 办理任务 entry.
+    menu_template_name="requests_app/menu.html",
     viewsets=[CaseViewset(), RegistrationViewset(), RequestTasksViewset()],
 )
 

@@ -41,6 +41,13 @@ def attribute_label(code: str) -> str:
 
 
 @register.filter
+def ground_label(code: str) -> str:
+    """The ground's name without its article, which the legal basis already cites."""
+    ground = rules.GROUNDS.get(code)
+    return ground.label if ground else ""
+
+
+@register.filter
 def state_label(code: str) -> str:
     return STATE_LABELS.get(code, code)
 

@@ -42,3 +42,24 @@ def file_size(size: int | None) -> str:
     from requests_app.uploads import human_size
 
     return human_size(size or 0)
+
+
+#: The task lists in the menu: (URL name, label, icon).
+TASK_LISTS = (
+    ("inbox", "待办", "inbox"),
+    ("queue", "待领取", "move_to_inbox"),
+    ("archive", "已办", "task_alt"),
+)
+
+
+@register.simple_tag(takes_context=True)
+def task_counts(context) -> dict:
+    """The numbers of the menu's task lists for the signed-in user (one query, once a page)."""
+    from requests_app.flows import task_counts as count
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if request is not None and not hasattr(request, "_gk_task_counts"):
+        request._gk_task_counts = count(user)
+    counts = request._gk_task_counts if request is not None else count(user)
+    return {"links": [(name, label, icon, counts[name]) for name, label, icon in TASK_LISTS]}

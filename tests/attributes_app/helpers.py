@@ -1,11 +1,16 @@
 """Drive documents through the real services to the states tests start from."""
 
+from django.core.files.base import ContentFile
+
 from attributes_app.models import Document
 from attributes_app.services import (
+    DocumentData,
     attribute_confirm,
     attribute_office_approve,
     attribute_propose,
+    document_attach_text,
     document_issue,
+    document_update,
 )
 
 INTERNAL = {
@@ -31,7 +36,29 @@ def confirmed(document, *, drafter, head, attribute="proactive", office=None, **
     return fresh(document)
 
 
+def ready_to_issue(document, *, drafter) -> Document:
+    """The final text uploaded and the secrecy status decided (非涉密): issuing needs both."""
+    document = fresh(document)
+    if not document.file:
+        text = ContentFile(b"%PDF-1.4\n%%EOF\n", name="正文.pdf")
+        document_attach_text(actor=drafter, document_id=document.pk, file=text)
+    if document.secrecy == Document.Secrecy.UNDETERMINED:
+        data = DocumentData(
+            title=document.title,
+            drafting_unit_id=document.drafting_unit_id,
+            kind=document.kind,
+            number=document.number,
+            formed_on=document.formed_on,
+            effective_on=document.effective_on,
+            catalogue_item_id=document.catalogue_item_id,
+            secrecy=Document.Secrecy.NON_SECRET,
+        )
+        document_update(actor=drafter, document_id=document.pk, data=data)
+    return fresh(document)
+
+
 def issued(document, *, drafter, head, attribute="proactive", office=None, **reasons):
     confirmed(document, drafter=drafter, head=head, attribute=attribute, office=office, **reasons)
+    ready_to_issue(document, drafter=drafter)
     document_issue(actor=head, document_id=document.pk)
     return fresh(document)

@@ -26,7 +26,7 @@ from attributes_app.services import (
     document_register,
     document_update,
 )
-from tests.attributes_app.helpers import INTERNAL, confirmed, fresh, issued
+from tests.attributes_app.helpers import INTERNAL, confirmed, fresh, issued, ready_to_issue
 from tests.conftest import d
 from workflow.models import AuditEvent
 
@@ -342,7 +342,7 @@ def test_issuing_under_the_hours_rule_starts_the_publication_clock(
     # Xiaoyi: published within 24 hours of issuance (agency policy, DOMAIN §4.2).
     agency.publication_rule = "hours"
     agency.save()
-    document = confirmed(draft(), drafter=drafter, head=unit_head)
+    document = ready_to_issue(confirmed(draft(), drafter=drafter, head=unit_head), drafter=drafter)
     publication = Publication.objects.get(document=document)
     assert publication.due_at is None  # not known before issuance
     document_issue(actor=unit_head, document_id=document.pk, number="孝政办发〔2026〕3号")
@@ -351,6 +351,29 @@ def test_issuing_under_the_hours_rule_starts_the_publication_clock(
     assert (document.issued_on, document.number) == (d("2026-03-02"), "孝政办发〔2026〕3号")
     assert publication.due_on == d("2026-03-03")
     assert publication.due_at.isoformat() == "2026-03-03T02:15:00+00:00"
+
+
+def test_issuing_without_the_final_text_is_refused_and_recorded(draft, drafter, unit_head):
+    # Issue #10 point 16: a document is issued as its final text.
+    document = confirmed(draft(secrecy="non_secret"), drafter=drafter, head=unit_head)
+    with pytest.raises(IssueRefused, match="尚未上传正式文本"):
+        document_issue(actor=unit_head, document_id=document.pk)
+    assert fresh(document).issued_on is None
+    assert "正式文本" in events(document, "document_issue_refused").get().reason
+
+
+def test_issuing_with_an_undecided_secrecy_status_is_refused(draft, drafter, unit_head):
+    # DOMAIN §4.1: "既不确定密级也不确定公开属性" must not arise from issuing.
+    document = confirmed(draft(), drafter=drafter, head=unit_head)
+    document_attach_text(
+        actor=drafter, document_id=document.pk, file=ContentFile(b"%PDF-1.4", name="text.pdf")
+    )
+    with pytest.raises(IssueRefused, match="尚未确定密级状态"):
+        document_issue(actor=unit_head, document_id=document.pk)
+    assert fresh(document).issued_on is None
+    ready_to_issue(document, drafter=drafter)
+    document_issue(actor=unit_head, document_id=document.pk)
+    assert fresh(document).is_issued
 
 
 def test_a_document_is_issued_once(draft, drafter, unit_head):

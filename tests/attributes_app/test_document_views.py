@@ -17,7 +17,7 @@ from attributes_app.services import (
     secrecy_review_record,
 )
 from attributes_app.views import ACTIONS
-from tests.attributes_app.helpers import INTERNAL, confirmed, fresh, issued
+from tests.attributes_app.helpers import INTERNAL, confirmed, fresh, issued, ready_to_issue
 from tests.conftest import _persona
 from workflow.models import AuditEvent
 
@@ -352,29 +352,27 @@ def test_each_role_sees_only_the_actions_the_state_allows(
     client, draft, drafter, unit_head, office_head, secrecy_reviewer, legal_reviewer, other_drafter
 ):
     document = draft(kind="policy")
-    assert actions_of(client, drafter, document) == {"propose", "issue", "attach_text"}
+    # 登记印发 is not offered while it would be refused (issue #10 point 16).
+    assert actions_of(client, drafter, document) == {"propose", "attach_text"}
     assert actions_of(client, other_drafter, document) == set()  # another unit
     assert actions_of(client, secrecy_reviewer, document) == {"classify"}
     attribute_propose(actor=drafter, document_id=document.pk, attribute="withheld", **INTERNAL)
     assert actions_of(client, office_head, document) == {
         "office_approve",
         "office_return",
-        "issue",
         "attach_text",
     }
-    assert actions_of(client, unit_head, document) == {"issue", "attach_text"}
+    assert actions_of(client, unit_head, document) == {"attach_text"}
     client.force_login(office_head)
     client.post(action(document, "office_approve"), {"office_approve-opinion": "同意"})
-    assert actions_of(client, unit_head, document) == {
-        "confirm",
-        "send_back",
-        "issue",
-        "attach_text",
-    }
+    assert actions_of(client, unit_head, document) == {"confirm", "send_back", "attach_text"}
     client.force_login(unit_head)
     client.post(action(document, "confirm"), {})
     assert fresh(document).attribute_state == "restricted"
     assert actions_of(client, legal_reviewer, document) == set()  # not issued: no validity
+    assert actions_of(client, unit_head, document) == {"attach_text"}  # no text yet
+    ready_to_issue(document, drafter=drafter)
+    assert actions_of(client, unit_head, document) == {"issue", "attach_text"}
     client.force_login(drafter)
     client.post(action(document, "issue"), {"issue-number": "孝政发〔2026〕3号"})
     assert actions_of(client, legal_reviewer, document) == {"validity"}
@@ -399,12 +397,52 @@ def test_the_page_shows_facts_deadline_and_history(client, draft, drafter, unit_
     assert "<td>印发</td>" in timeline and "<td>不予发文</td>" not in timeline
 
 
+def test_the_legal_basis_is_cited_once(client, draft, drafter, unit_head):
+    document = confirmed(draft(), drafter=drafter, head=unit_head, attribute="withheld", **INTERNAL)
+    client.force_login(drafter)
+    body = client.get(page(document)).content.decode()
+    basis = body[
+        body.index('id="legal-basis"') : body.index("</dd>", body.index('id="legal-basis"'))
+    ]
+    assert basis.count("第十六条第一款") == 1 and "内部事务信息" in basis
+
+
+def test_history_tables_scroll_instead_of_squeezing_columns(client, draft, drafter, unit_head):
+    document = confirmed(draft(), drafter=drafter, head=unit_head)
+    client.force_login(drafter)
+    body = client.get(page(document)).content.decode()
+    for card in ("history", "timeline"):
+        section = body[body.index(f'id="{card}"') :]
+        assert section.index('<div class="gk-scroll"><table') < section.index("</table>")
+    assert "overflow-wrap: anywhere" not in body  # broke cells after any character
+
+
+def test_a_document_without_its_text_or_secrecy_status_is_not_offered_for_issue(
+    client, draft, drafter, unit_head
+):
+    document = confirmed(draft(), drafter=drafter, head=unit_head)
+    client.force_login(unit_head)
+    body = client.get(page(document)).content.decode()
+    assert 'id="action-issue"' not in body and "尚未上传正式文本" in body
+    client.post(action(document, "attach_text"), {"attach_text-text_file": pdf()})
+    body = client.get(page(document)).content.decode()
+    assert 'id="action-issue"' not in body and "尚未确定密级状态" in body
+    response = client.post(action(document, "issue"), {"issue-number": "孝政发〔2026〕9号"})
+    assert "尚未确定密级状态" in response.content.decode() and not fresh(document).is_issued
+    ready_to_issue(document, drafter=drafter)
+    body = client.get(page(document)).content.decode()
+    assert 'id="action-issue"' in body and "尚不能登记印发" not in body
+
+
 def test_issuing_without_an_attribute_is_refused_with_the_reason(client, draft, drafter):
     # DOMAIN §4.1: a request to issue without a proposed attribute is refused (不予发文).
     document = draft()
     client.force_login(drafter)
     body = client.get(page(document)).content.decode()
-    assert "现在登记印发将被拒绝：不予发文：未提出公开属性建议" in body
+    # Said on the page, without a form to send (issue #10 point 16)...
+    assert "尚不能登记印发：不予发文：未提出公开属性建议" in body
+    assert 'id="action-issue"' not in body
+    # ...and refused, recorded, when sent all the same (an older page, another tab).
     response = client.post(action(document, "issue"), {"issue-number": "孝政发〔2026〕9号"})
     body = response.content.decode()
     assert response.status_code == 200
@@ -427,6 +465,7 @@ def test_the_drafting_journey_through_the_page(
     assert response.status_code == 302
     client.force_login(unit_head)
     client.post(action(document, "confirm"), {"confirm-comment": "同意印发"})
+    ready_to_issue(document, drafter=drafter)
     client.post(action(document, "issue"), {"issue-number": "孝政发〔2026〕5号"})
     client.force_login(secrecy_reviewer)
     client.post(

@@ -68,7 +68,7 @@ def test_the_case_page_shows_each_documents_attribute_and_state(client, case, re
     event = AuditEvent.objects.filter(action="document_named", object_id=str(case.pk)).get()
     assert event.reason == "申请涉及《老旧小区改造项目资金安排的函》（孝政办函〔2026〕2号）"
     marked = f"/attributes/document_files/{restricted.pk}/marked/"
-    assert marked not in page  # no final text uploaded yet
+    assert marked in page  # issued, so its final text is there (issue #10 point 16)
 
 
 def test_the_handler_gets_the_named_documents_text_with_its_mark(

@@ -65,6 +65,8 @@ def test_drafting_review_confirmation_issuance_and_publication(
     page.check("input[name=attribute][value=on_request]")
     assert page.locator("#non-proactive").is_visible()
     page.select_option("select[name=ground]", "limited_scope")
+    # Decided while drafting: a document is not issued with its secrecy status open.
+    page.check("input[name=secrecy][value=non_secret]")
     page.set_input_files(
         "input[name=text_file]",
         files=[{"name": "实施意见.pdf", "mimeType": "application/pdf", "buffer": PDF}],
@@ -122,14 +124,18 @@ def test_drafting_review_confirmation_issuance_and_publication(
     assert page.is_checked("input[name=attribute][value=proactive]")
     assert "默认公开属性：主动公开，5个工作日内公开" in page.inner_text("#catalogue-hint")
     assert page.locator("#non-proactive").is_hidden()
+    page.check("input[name=secrecy][value=non_secret]")
+    page.set_input_files(
+        "input[name=text_file]",
+        files=[{"name": "名录.pdf", "mimeType": "application/pdf", "buffer": PDF}],
+    )
     page.click("#save-draft")
     page.wait_for_selector("#document-title")
     notice = Document.objects.get(kind="other")
     assert state(notice) == "proposed"
-    # Issuing before the head's confirmation is refused, with the reason (不予发文).
-    assert "现在登记印发将被拒绝" in page.inner_text("#issue-warning")
-    submit(page, "action-issue")
-    assert "不予发文：公开属性建议尚未经起草单位负责人确认" in page.inner_text("#action-issue")
+    # Before the head's confirmation it cannot be issued: the page says why, with no form.
+    assert "不予发文：公开属性建议尚未经起草单位负责人确认" in page.inner_text("#issue-blocked")
+    assert page.locator("#action-issue").count() == 0
     shot("6-refused")
 
     login(page, live_server, "unit_head")

@@ -29,7 +29,7 @@ def act(page, live_server, user, case, node: str, action: str, shot=None, **fiel
     current = task(case, node)
     if current.owner_id is None:
         page.goto(f"{live_server.url}{url(current, 'assign')}")
-        submit(page, page.locator("form.vf-form button[name=_continue]"))
+        submit(page, page.locator("#take-and-do"))
     page.goto(f"{live_server.url}{url(current, 'execute')}")
     card = page.locator(f"#action-{action}")
     for name, value in fields.items():
@@ -119,7 +119,9 @@ def test_a_request_from_correction_to_archive(page, live_server, users, agency, 
     proposal = {
         "outcome": "partly_disclosed",
         "articles": f"{REG}第三十七条\n{REG}第十五条",
-        "withheld_parts": f"合同中的单价明细｜商业秘密，第三方不同意公开｜{REG}第十五条",
+        "withheld_0_description": "合同中的单价明细",
+        "withheld_0_reason": "商业秘密，第三方不同意公开",
+        "withheld_0_basis": f"{REG}第十五条",
         "provide_form": "electronic",
         # Art. 32: the objected content is among the withheld parts, nothing is disclosed over it.
         "objections_withheld": consultation.pk,

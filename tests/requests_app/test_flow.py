@@ -91,7 +91,9 @@ def test_full_lifecycle_through_the_task_pages(
     proposal = {
         "outcome": "partly_disclosed",
         "articles": f"{REG}第三十七条\n{REG}第十五条",
-        "withheld_parts": f"身份证号码｜个人隐私｜{REG}第十五条",
+        "withheld_0_description": "身份证号码",
+        "withheld_0_reason": "个人隐私",
+        "withheld_0_basis": f"{REG}第十五条",
         "provided": "资金拨付明细表",
         "provide_form": "electronic",
     }

@@ -9,7 +9,7 @@ from viewflow.workflow.status import STATUS
 
 from requests_app.flows import RequestFlow, process_for
 from requests_app.models import Consultation, InformationRequest, ReasonsRequest
-from tests.conftest import d
+from tests.conftest import _persona, d
 from tests.requests_app.flow_helpers import (
     REG,
     assign,
@@ -46,8 +46,12 @@ def ask_through_the_accept_task(client, handler, case):
 
 
 @time_machine.travel("2026-03-03 09:00 +0800", tick=False)
-def test_asking_for_reasons_puts_a_registrar_task_in_the_queue(client, case, handler, registrar):
-    # Art. 35: the handler asks at acceptance; the registrar records what comes back.
+def test_asking_for_reasons_puts_a_registrar_task_in_the_queue(
+    client, case, handler, registrar, django_user_model, agency
+):
+    # Art. 35: the handler asks at acceptance; the registrar records what comes back. Two
+    # registrars: the task waits in their queue (with one, it goes to that one directly).
+    _persona(django_user_model, "registrar_2", agency, "registrar")
     assign(client, handler, task(case, "accept"))
     page = client.get(url(task(case, "accept"), "execute")).content.decode()
     assert "要求说明理由" in page and "第三十五条" in page

@@ -187,9 +187,13 @@ def test_only_the_owner_can_execute(client, case, handler, office_head):
 
 
 def test_approval_is_for_the_office_head_and_legal_review_for_the_legal_reviewer(
-    client, case, handler, office_head, legal_reviewer
+    client, case, handler, office_head, legal_reviewer, django_user_model, agency
 ):
     from requests_app.services import Proposal, decision_propose, request_accept
+    from tests.conftest import _persona
+
+    # Two legal reviewers: the review waits in the queue instead of going to the only one.
+    _persona(django_user_model, "legal_reviewer_2", agency, "legal_reviewer")
 
     request_accept(actor=handler, case_id=case.pk)
     decision_propose(
