@@ -127,6 +127,12 @@ def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Personas are created for every test; the real hasher is deliberately slow (PBKDF2).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def walk_in_registration(**changes) -> Registration:
     """A walk-in application by a person, received the day it is handed in (Art. 31)."""
     values = {

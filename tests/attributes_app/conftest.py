@@ -6,12 +6,6 @@ from attributes_app.services import DocumentData, document_register, drafting_un
 from tests.conftest import _persona
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Personas are created for every test; the real hasher is deliberately slow.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def drafter(django_user_model, agency):
     return _persona(django_user_model, "drafter", agency, "drafter")
