@@ -304,7 +304,9 @@ def test_interpretation_approved_with_the_document_when_the_agency_says_so(
     agency.interpretation_days = 0
     agency.full_clean()
     agency.save()
-    document = confirmed(draft(kind="policy"), drafter=drafter, head=unit_head)
+    document = ready_to_issue(
+        confirmed(draft(kind="policy"), drafter=drafter, head=unit_head), drafter=drafter
+    )
     with pytest.raises(IssueRefused, match="退文"):
         document_issue(actor=unit_head, document_id=document.pk)
     assert fresh(document).issued_on is None
@@ -317,7 +319,7 @@ def test_interpretation_approved_with_the_document_when_the_agency_says_so(
     document_issue(actor=unit_head, document_id=document.pk)
     assert fresh(document).issued_on is not None
     # another kind of document needs no interpretation
-    other = confirmed(draft(), drafter=drafter, head=unit_head)
+    other = ready_to_issue(confirmed(draft(), drafter=drafter, head=unit_head), drafter=drafter)
     document_issue(actor=unit_head, document_id=other.pk)
     with pytest.raises(ValidationError):
         document_attach_interpretation(
@@ -330,7 +332,9 @@ def test_a_policy_document_needs_no_material_at_issue_under_a_later_interpretati
 ):
     # The default policy (3 working days after publication, Licheng 三(四)) does not send back.
     assert agency.interpretation_days == 3
-    document = confirmed(draft(kind="policy"), drafter=drafter, head=unit_head)
+    document = ready_to_issue(
+        confirmed(draft(kind="policy"), drafter=drafter, head=unit_head), drafter=drafter
+    )
     document_issue(actor=unit_head, document_id=document.pk)
     assert fresh(document).issued_on is not None
 
