@@ -10,6 +10,16 @@ from workflow.calendar import WorkingCalendar, invalidate_calendar_cache
 from workflow.holiday_data import load_bundled
 
 
+def pytest_configure(config):
+    # Personas are made for every test and dozens at a time for the permission matrices (also in
+    # module-scoped fixtures); the real hasher (PBKDF2) is deliberately slow.
+    from django.conf import settings
+    from django.contrib.auth.hashers import get_hashers
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    get_hashers.cache_clear()
+
+
 def pytest_collection_modifyitems(items):
     # The PostgreSQL pass of .ci/run selects the tests that touch the database with -m database.
     for item in items:
@@ -125,12 +135,6 @@ def d(text: str) -> date:
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Personas are created for every test; the real hasher is deliberately slow (PBKDF2).
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def walk_in_registration(**changes) -> Registration:
