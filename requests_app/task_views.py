@@ -524,6 +524,7 @@ class _CaseColumns:
     """Columns that show the case rather than viewflow's process numbers."""
 
     columns = ("case_number", "task_title", "applicant", "due", "created", "action")
+    template_name = "requests_app/tasks/list.html"
 
     def case_number(self, task):
         case = task.process.artifact
@@ -555,7 +556,9 @@ class _CaseColumns:
             left = f"（尚余{days}个工作日{'，临期' if case.at_risk else ''}）"
         else:
             left = "（临期）" if case.at_risk else ""
-        return f"{cn_date(case.due_date)}{left}"
+        # a deadline that rests on a year without a State Council schedule says so (DOMAIN §2)
+        provisional = "（暂定）" if case.provisional else ""
+        return f"{cn_date(case.due_date)}{provisional}{left}"
 
     due.short_description = "答复期限"
 

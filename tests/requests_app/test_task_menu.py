@@ -196,3 +196,16 @@ def test_the_second_to_click_is_told_who_took_it(client, staff, deputy_head, age
     assert told == ["“审批”已由office_head_2领取，由其办理。"]
     approve.refresh_from_db()
     assert approve.owner == deputy_head
+
+
+def test_a_provisional_due_date_says_so_in_the_task_lists(
+    client, staff, deputy_head, agency, walk_in
+):
+    # DOMAIN §2: a deadline resting on a year without a State Council schedule is marked provisional
+    # wherever it is shown.
+    case = at("approve", staff, agency, walk_in, applicant_name="跨年度")
+    R.objects.filter(pk=case.pk).update(provisional=True)
+    client.force_login(staff["office_head"])
+    html = client.get(reverse("requests:tasks:queue")).content.decode()
+    row = html[html.index("跨年度") :]
+    assert "（暂定）" in row[: row.index("</tr>")]
