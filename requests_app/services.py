@@ -25,6 +25,7 @@ from requests_app.letters import (
     case_facts,
     common,
     issue_letter,
+    issued_letters,
     render_letter_files,
 )
 from requests_app.models import (
@@ -1975,6 +1976,7 @@ def _archive_ahead(case, actor, today: date, prepared) -> _ArchiveAhead | None:
         **common(case, actor, issue_date=today),
         steps=steps_once_archived(case, actor, now),
         outcome=case.outcome,
+        letters=issued_letters(case),
     )
     version = template_version(case.agency)
     try:
@@ -2038,6 +2040,7 @@ def request_archive(*, actor, case_id: int, today=None) -> CaseDocument:
                 **common(case, actor, issue_date=today),
                 steps=handling_steps(case),
                 outcome=case.outcome,
+                letters=issued_letters(case),
             )
             same = (
                 ahead is not None
