@@ -152,3 +152,38 @@ def test_letters_issued_at_once_get_consecutive_numbers(registrar, handler, agen
     assert len(set(notices.values_list("number", flat=True))) == count
     assert LetterSequence.objects.get(agency=agency, year=2026, family="notice").last == count
     assert InformationRequest.objects.filter(stage="consult").count() == count
+
+
+def test_the_case_file_keeps_each_letters_number_and_the_sheet_lists_them(
+    registrar, handler, office_head, agency, walk_in
+):
+    from pypdf import PdfReader
+
+    from requests_app.services import request_archive, request_serve
+
+    case = _register(registrar, agency, walk_in)
+    request_accept(actor=handler, case_id=case.pk, today=d("2026-03-03"))
+    decision_propose(
+        actor=handler,
+        case_id=case.pk,
+        proposal=Proposal(outcome="disclosed", articles=[f"{REG}第三十六条第（二）项"]),
+        today=d("2026-03-04"),
+    )
+    decision_approve(actor=office_head, case_id=case.pk, today=d("2026-03-05"))
+    request_serve(
+        actor=registrar,
+        case_id=case.pk,
+        method="direct",
+        served_on=d("2026-03-06"),
+        today=d("2026-03-06"),
+    )
+    case_file = request_archive(actor=registrar, case_id=case.pk, today=d("2026-03-09"))
+    # Archiving issues no new number: the reply in the case file is the one issued.
+    assert LetterSequence.objects.get(agency=agency, year=2026, family="reply").last == 1
+    assert numbers(case)["handling_sheet"] == "孝政信申〔2026〕1号"
+    text = squash("".join(p.extract_text() for p in PdfReader(case_file.file.path).pages))
+    assert text.count("孝政信申复〔2026〕1号") >= 2  # the reply itself, the sheet's list
+    sheet = CaseDocument.objects.get(request=case, letter_kind="handling_sheet")
+    sheet_text = squash(pdf_text(sheet.file.read()))
+    assert "政府信息公开申请答复书孝政信申复〔2026〕1号" in sheet_text
+    assert "登记回执孝政信申〔2026〕1号" in sheet_text

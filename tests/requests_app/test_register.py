@@ -119,7 +119,10 @@ def test_ordinary_letter_may_be_confirmed_after_it_arrived(registrar, agency, wa
         registrar,
         agency,
         walk_in(
-            channel="ordinary_letter", arrival_date=d("2026-03-02"), receipt_date=d("2026-03-04")
+            channel="ordinary_letter",
+            arrival_date=d("2026-03-02"),
+            receipt_date=d("2026-03-04"),
+            late_receipt_reason="到达当日无法联系申请人",
         ),
     )
     assert case.receipt_date == d("2026-03-04")
@@ -280,3 +283,22 @@ def test_a_case_registered_minutes_ago_by_a_colleague_is_shown_first(
 
 def register_with(actor, agency, data, **kwargs):
     return request_register(actor=actor, agency=agency, data=data, today=TODAY, **kwargs)
+
+
+def test_an_ordinary_letter_confirmed_after_its_arrival_is_registered_with_the_reason(
+    registrar, agency, walk_in
+):
+    # Art. 31(2): the office confirms an ordinary letter with the applicant on the day it
+    # arrives; a later confirmation day is the receipt date only with the reason recorded.
+    late = {"channel": "ordinary_letter", "arrival_date": d("2026-03-02")}
+    with pytest.raises(ValidationError) as refused:
+        register(registrar, agency, walk_in(**late, receipt_date=d("2026-03-04")))
+    assert "第三十一条第（二）项" in refused.value.message_dict["late_receipt_reason"][0]
+    assert not InformationRequest.objects.exists()
+    case = register(
+        registrar,
+        agency,
+        walk_in(**late, receipt_date=d("2026-03-04"), late_receipt_reason="到达当日无法联系申请人"),
+    )
+    assert case.late_receipt_reason == "到达当日无法联系申请人"
+    assert case.receipt_date == d("2026-03-04")

@@ -251,6 +251,7 @@ class ReceiptContext(RequestLetter):
     """登记回执 (Art. 31, 45)."""
 
     arrival_date: date | None = None
+    late_receipt_reason: str = ""  # Art. 31(2): why the receipt date is later than the arrival
     wanted_form: str = ""
 
     def requirements(self) -> list[tuple[str, Any]]:
