@@ -22,6 +22,10 @@ BODY_PT = 16
 TRACKING = CHAR_PITCH - BODY_PT - 0.005
 RED = "#e60012"
 
+# GB/T 9704 7.3.3: "附件：" two characters in, then "1." and the name; a name that wraps goes on
+# under its own first character. The number takes this many character widths.
+ATTACHMENT_NO = 1.5
+
 # GB/T 9704 7.3.5.1: when the space left cannot hold the signature and date, the line and character
 # spacing are adjusted. A letter whose end would open a page of its own is set again this much
 # tighter (22 lines become about 23.3, 28 characters about 28.5) and kept so if it then ends a page
@@ -81,8 +85,13 @@ tr.tall td {{ height: 20mm; vertical-align: top; }}
 table.dense td, table.dense th {{ font-size: 12pt; line-height: 17pt; }}
 .attachments {{ margin-top: {LINE:.2f}pt; break-before: avoid; break-inside: avoid; }}
 .closing {{ break-before: avoid; break-inside: avoid; }}
-.attachments p {{ padding-left: {5 * CHAR_PITCH:.2f}pt; text-indent: 0; }}
-.attachments p.first {{ padding-left: {2 * CHAR_PITCH:.2f}pt; }}
+.attachments p {{ padding-left: {(5 + ATTACHMENT_NO) * CHAR_PITCH:.2f}pt;
+  text-indent: -{ATTACHMENT_NO * CHAR_PITCH:.2f}pt; }}
+.attachments p.first {{ text-indent: -{(3 + ATTACHMENT_NO) * CHAR_PITCH:.2f}pt; }}
+.attachments.single p {{ padding-left: {5 * CHAR_PITCH:.2f}pt;
+  text-indent: -{3 * CHAR_PITCH:.2f}pt; }}
+.attachments .no {{ display: inline-block; width: {ATTACHMENT_NO * CHAR_PITCH:.2f}pt;
+  text-indent: 0; }}
 .signature {{ margin-top: {1.5 * LINE:.2f}pt; text-align: right; }}
 .sig-inner {{ display: inline-block; position: relative; text-align: center;
   margin-right: {4 * CHAR_PITCH:.2f}pt; }}
@@ -186,14 +195,14 @@ def letter_html(letter: Letter, *, tight: bool = False) -> str:
         out.append(f'<p class="flush">{escape(letter.addressee)}：</p>')
     out.extend(_block_html(block) for block in letter.blocks)
     if letter.attachments:
-        out.append('<div class="attachments">')
         many = len(letter.attachments) > 1
+        out.append(f'<div class="attachments{"" if many else " single"}">')
         for index, name in enumerate(letter.attachments, 1):
-            label = (f"{index}. " if many else "") + name
+            number = f'<span class="no">{index}.</span>' if many else ""
             if index == 1:
-                out.append(f'<p class="first">附件：{escape(label)}</p>')
+                out.append(f'<p class="first">附件：{number}{escape(name)}</p>')
             else:
-                out.append(f"<p>{escape(label)}</p>")
+                out.append(f"<p>{number}{escape(name)}</p>")
         out.append("</div>")
     # The signature block and the note under it stay together and never open a page of their
     # own: they go over with the end of the body (GB/T 9704 7.3.5).
