@@ -187,3 +187,18 @@ def test_the_case_file_keeps_each_letters_number_and_the_sheet_lists_them(
     sheet_text = squash(pdf_text(sheet.file.read()))
     assert "政府信息公开申请答复书孝政信申复〔2026〕1号" in sheet_text
     assert "登记回执孝政信申〔2026〕1号" in sheet_text
+
+
+def test_the_case_page_lists_every_letter_with_its_number(
+    client, registrar, handler, agency, walk_in
+):
+    from django.urls import reverse
+
+    case = _register(registrar, agency, walk_in)
+    request_accept(actor=handler, case_id=case.pk, today=d("2026-03-03"))
+    _consult(handler, case)
+    client.force_login(handler)
+    body = client.get(reverse("requests:cases:detail", kwargs={"pk": case.pk})).content.decode()
+    documents = body[body.index('id="documents"') :]
+    for number in ("孝政信申〔2026〕1号", "孝政信申函〔2026〕1号", "孝政信申告〔2026〕1号"):
+        assert number in documents
