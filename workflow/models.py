@@ -178,6 +178,25 @@ class Agency(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        """Each family of letters, and the cases, are numbered apart: no two may share a prefix,
+        or two documents could carry the same 文号 (DOMAIN §3.8)."""
+        from workflow.letters.kinds import FAMILIES
+        from workflow.letters.models import family_prefix
+
+        super().clean()
+        seen = {self.case_number_prefix or self.short_name or self.name: "登记编号"}
+        errors = {}
+        for family, (label, _) in FAMILIES.items():
+            prefix = family_prefix(self, family)
+            if prefix in seen:
+                errors[f"{family}_number_prefix"] = (
+                    f"{label}文号前缀“{prefix}”与{seen[prefix]}的前缀相同，文号会重复，请另取一个。"
+                )
+            seen.setdefault(prefix, f"{label}文号")
+        if errors:
+            raise ValidationError(errors)
+
 
 class AuditEvent(models.Model):
     """One append-only record of a state change: who, when, from, to and why."""

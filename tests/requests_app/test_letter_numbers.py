@@ -202,3 +202,15 @@ def test_the_case_page_lists_every_letter_with_its_number(
     documents = body[body.index('id="documents"') :]
     for number in ("孝政信申〔2026〕1号", "孝政信申函〔2026〕1号", "孝政信申告〔2026〕1号"):
         assert number in documents
+
+
+def test_a_family_prefix_equal_to_another_is_refused(agency):
+    agency.full_clean()
+    agency.reply_number_prefix = agency.case_number_prefix
+    with pytest.raises(ValidationError) as refused:
+        agency.full_clean()
+    assert "与登记编号的前缀相同" in refused.value.message_dict["reply_number_prefix"][0]
+    agency.reply_number_prefix = ""
+    agency.letter_number_prefix = f"{agency.case_number_prefix}告"  # the notices' default
+    with pytest.raises(ValidationError, match="与告知书文号的前缀相同"):
+        agency.full_clean()
