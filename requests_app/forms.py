@@ -181,6 +181,11 @@ class RegistrationForm(TextRulesMixin, UploadFormMixin, forms.Form):
             "（《条例》第三十三条），收到申请的当日不计入，自次日起算。"
         ),
     )
+    late_receipt_reason = _text(
+        "收到申请之日晚于到达日期的理由",
+        300,
+        help_text="平常信函应当于到达当日与申请人确认；确认之日晚于到达日期的，写明原因。",
+    )
     applicant_kind = _choice("申请人类型", R.ApplicantKind.choices, widget=forms.RadioSelect)
     applicant_name = _text("申请人姓名或名称", limits.NAME, required=True)
     id_type = _choice("证件类型", R.IdType.choices, required=False)

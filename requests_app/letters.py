@@ -7,11 +7,13 @@ step is recorded whose letter could not go out.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.utils import timezone
 
 from requests_app.models import CaseDocument, InformationRequest
@@ -20,11 +22,19 @@ from workflow.letters.contexts import (
     CaseFacts,
     CaseNumber,
     LetterContext,
+    LetterRow,
     MissingLetterElements,
     Party,
+    RequestLetter,
 )
-from workflow.letters.kinds import KINDS
-from workflow.letters.models import IssuedLetter, agency_overrides, template_version
+from workflow.letters.kinds import KIND_FAMILIES, KINDS
+from workflow.letters.models import (
+    IssuedLetter,
+    agency_overrides,
+    family_prefix,
+    next_letter_sequence,
+    template_version,
+)
 from workflow.letters.render import UnprintableCharacters, build_letter, render_structure
 from workflow.letters.structure import MarkupError
 
@@ -68,6 +78,19 @@ def common(case: InformationRequest, actor, *, issue_date: date) -> dict:
     }
 
 
+def issued_letters(case: InformationRequest) -> list[LetterRow]:
+    """Every letter issued in ``case`` so far, with its 文号, for the handling sheet."""
+    documents = case.documents.filter(kind=CaseDocument.Kind.LETTER).order_by("created_at", "id")
+    return [
+        LetterRow(
+            title=document.title,
+            number=document.number,
+            issued_on=timezone.localtime(document.created_at).date(),
+        )
+        for document in documents
+    ]
+
+
 def render_letter_files(
     case: InformationRequest, kind: str, context: LetterContext
 ) -> tuple[bytes, bytes]:
@@ -98,7 +121,35 @@ def issue_letter(
     """Render ``kind`` to PDF and DOCX, keep both with the case and record the issue. The names
     of the files written are added to ``stored``, for the caller to remove if its transaction
     does not commit. ``rendered``: the PDF and DOCX already made from this very ``context``
-    (``render_letter_files``), e.g. before the case was locked."""
+    (``render_letter_files``), e.g. before the case was locked.
+
+    A reply, notice or consultation letter takes its own 文号 here, the next of the agency's
+    sequence for its family and year (``KIND_FAMILIES``), allocated in this transaction so that a
+    letter that is not issued uses no number; the receipt and the forms carry the 登记编号. The
+    number is kept with the letter (``IssuedLetter``, ``CaseDocument``) and printed in its files,
+    so every later copy (downloads, the case file) shows the same number."""
+    with transaction.atomic():
+        family = KIND_FAMILIES.get(kind)
+        if family and isinstance(context, RequestLetter) and context.letter_number is None:
+            context = numbered(case, context, family)
+            rendered = None  # made before it had its number
+        return _issue(
+            case, kind, context, actor=actor, title=title, stored=stored, rendered=rendered
+        )
+
+
+def numbered(case: InformationRequest, context: RequestLetter, family: str) -> RequestLetter:
+    """``context`` with the next 文号 of ``case``'s agency for ``family`` in its issue year."""
+    agency, year = case.agency, context.issue_date.year
+    number = CaseNumber(
+        prefix=family_prefix(agency, family),
+        year=year,
+        sequence=next_letter_sequence(agency, year, family),
+    )
+    return dataclasses.replace(context, letter_number=number)
+
+
+def _issue(case, kind, context, *, actor, title, stored, rendered) -> CaseDocument:
     pdf, docx = rendered or render_letter_files(case, kind, context)
     now = timezone.now()
     version = template_version(case.agency)

@@ -83,6 +83,11 @@ class InformationRequest(models.Model):
     channel = models.CharField("提交方式", max_length=20, choices=Channel.choices)
     arrival_date = models.DateField("到达日期")
     receipt_date = models.DateField("收到申请之日")
+    # Art. 31(2): an ordinary letter is confirmed with the applicant on the day it arrives; a
+    # later receipt date is recorded with why.
+    late_receipt_reason = models.CharField(
+        "收到申请之日晚于到达日期的理由", max_length=300, blank=True
+    )
 
     applicant_kind = models.CharField(
         "申请人类型", max_length=12, choices=ApplicantKind.choices, default=ApplicantKind.PERSON

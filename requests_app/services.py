@@ -25,6 +25,7 @@ from requests_app.letters import (
     case_facts,
     common,
     issue_letter,
+    issued_letters,
     render_letter_files,
 )
 from requests_app.models import (
@@ -129,6 +130,7 @@ class Registration:
     power_of_attorney: bool = False
     document_names: str = ""
     accessibility_needs: str = ""
+    late_receipt_reason: str = ""
 
 
 # Art. 31: the receipt date by channel. In person and registered post: the day it is handed in
@@ -169,6 +171,18 @@ def validate_registration(data: Registration, *, today: date) -> dict[str, str]:
         errors["receipt_date"] = (
             "当面提交的以提交之日、邮寄（需签收）的以签收之日为收到申请之日"
             "（《条例》第三十一条），应与到达日期相同。"
+        )
+    elif (
+        data.channel == R.Channel.ORDINARY_LETTER
+        and data.receipt_date > data.arrival_date
+        and not data.late_receipt_reason.strip()
+    ):
+        # Art. 31(2): the office confirms an ordinary letter with the applicant on the day it
+        # arrives; a confirmation on a later day is recorded with its reason.
+        errors["late_receipt_reason"] = (
+            f"平常信函应当于到达当日与申请人确认（《条例》第三十一条第（二）项）；收到申请之日"
+            f"（{cn_date(data.receipt_date)}）晚于到达日期（{cn_date(data.arrival_date)}）的，"
+            "请在“收到申请之日晚于到达日期的理由”中写明原因。"
         )
     if data.arrival_date > today:
         errors["arrival_date"] = f"到达日期{cn_date(data.arrival_date)}晚于今天，请核对。"
@@ -312,6 +326,7 @@ def request_register(
                 ReceiptContext(
                     **common(case, actor, issue_date=today),
                     arrival_date=case.arrival_date,
+                    late_receipt_reason=case.late_receipt_reason,
                     wanted_form=f"{case.get_form_wanted_display()}，{case.get_delivery_display()}",
                 ),
                 actor=actor,
@@ -1993,6 +2008,7 @@ def _archive_ahead(case, actor, today: date, prepared) -> _ArchiveAhead | None:
         **common(case, actor, issue_date=today),
         steps=steps_once_archived(case, actor, now),
         outcome=case.outcome,
+        letters=issued_letters(case),
     )
     version = template_version(case.agency)
     try:
@@ -2056,6 +2072,7 @@ def request_archive(*, actor, case_id: int, today=None) -> CaseDocument:
                 **common(case, actor, issue_date=today),
                 steps=handling_steps(case),
                 outcome=case.outcome,
+                letters=issued_letters(case),
             )
             same = (
                 ahead is not None

@@ -109,6 +109,9 @@ class AgencyAdmin(admin.ModelAdmin):
             {
                 "fields": [
                     "case_number_prefix",
+                    "reply_number_prefix",
+                    "notice_number_prefix",
+                    "letter_number_prefix",
                     "number_style",
                     "letter_head",
                     "reply_layout",

@@ -26,6 +26,27 @@ class Agency(models.Model):
         help_text="例如：孝政信申；编号形如 孝政信申〔2026〕17号",
     )
 
+    # The 文号 of each family of letters (DOMAIN §3.8); empty: the 登记编号前缀 followed by 复, 告
+    # or 函 (workflow.letters.kinds.FAMILIES).
+    reply_number_prefix = models.CharField(
+        "答复书文号前缀",
+        max_length=20,
+        blank=True,
+        help_text="如 孝政公复，文号形如 孝政公复〔2026〕5号；留空时为登记编号前缀加“复”。",
+    )
+    notice_number_prefix = models.CharField(
+        "告知书文号前缀",
+        max_length=20,
+        blank=True,
+        help_text="补正、延期、征求意见、收费等告知书的文号前缀。留空时为登记编号前缀加“告”。",
+    )
+    letter_number_prefix = models.CharField(
+        "征求意见函文号前缀",
+        max_length=20,
+        blank=True,
+        help_text="致第三方、其他机关的征求意见函的文号前缀。留空时为登记编号前缀加“函”。",
+    )
+
     class NumberStyle(models.TextChoices):
         PLAIN = "plain", "〔2026〕17号（GB/T 9704）"
         WITH_DI = "with_di", "〔2026〕第17号"
@@ -156,6 +177,25 @@ class Agency(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """Each family of letters, and the cases, are numbered apart: no two may share a prefix,
+        or two documents could carry the same 文号 (DOMAIN §3.8)."""
+        from workflow.letters.kinds import FAMILIES
+        from workflow.letters.models import family_prefix
+
+        super().clean()
+        seen = {self.case_number_prefix or self.short_name or self.name: "登记编号"}
+        errors = {}
+        for family, (label, _) in FAMILIES.items():
+            prefix = family_prefix(self, family)
+            if prefix in seen:
+                errors[f"{family}_number_prefix"] = (
+                    f"{label}文号前缀“{prefix}”与{seen[prefix]}的前缀相同，文号会重复，请另取一个。"
+                )
+            seen.setdefault(prefix, f"{label}文号")
+        if errors:
+            raise ValidationError(errors)
 
 
 class AuditEvent(models.Model):

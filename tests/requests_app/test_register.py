@@ -120,7 +120,10 @@ def test_ordinary_letter_may_be_confirmed_after_it_arrived(registrar, agency, wa
         registrar,
         agency,
         walk_in(
-            channel="ordinary_letter", arrival_date=d("2026-03-02"), receipt_date=d("2026-03-04")
+            channel="ordinary_letter",
+            arrival_date=d("2026-03-02"),
+            receipt_date=d("2026-03-04"),
+            late_receipt_reason="到达当日无法联系申请人",
         ),
     )
     assert case.receipt_date == d("2026-03-04")
@@ -305,3 +308,22 @@ def test_the_service_refuses_text_over_its_column_and_nul(registrar, agency, wal
     ]
     assert "空字符" in refused.value.message_dict["applicant_name"][0]
     assert not InformationRequest.objects.exists()
+
+
+def test_an_ordinary_letter_confirmed_after_its_arrival_is_registered_with_the_reason(
+    registrar, agency, walk_in
+):
+    # Art. 31(2): the office confirms an ordinary letter with the applicant on the day it
+    # arrives; a later confirmation day is the receipt date only with the reason recorded.
+    late = {"channel": "ordinary_letter", "arrival_date": d("2026-03-02")}
+    with pytest.raises(ValidationError) as refused:
+        register(registrar, agency, walk_in(**late, receipt_date=d("2026-03-04")))
+    assert "第三十一条第（二）项" in refused.value.message_dict["late_receipt_reason"][0]
+    assert not InformationRequest.objects.exists()
+    case = register(
+        registrar,
+        agency,
+        walk_in(**late, receipt_date=d("2026-03-04"), late_receipt_reason="到达当日无法联系申请人"),
+    )
+    assert case.late_receipt_reason == "到达当日无法联系申请人"
+    assert case.receipt_date == d("2026-03-04")

@@ -689,3 +689,37 @@ def test_a_nul_in_a_search_is_dropped_not_a_server_error(client, registrar, agen
     response = client.get(LIST + "?q=%00张&stage=%00")
     assert response.status_code == 200
     assert response.context["form"]["q"].value() == "张"
+
+
+def test_an_ordinary_letter_received_later_than_it_arrived_needs_a_reason(
+    client, registrar, agency
+):
+    # Art. 31(2): an ordinary letter is confirmed with the applicant on the day it arrives; a
+    # later receipt date is refused without a reason, named under its field, the form kept.
+    client.force_login(registrar)
+    data = form_data(
+        agency, channel="ordinary_letter", arrival_date="2026-03-03", receipt_date="2026-03-05"
+    )
+    response = client.post(REGISTER, data)
+    assert response.status_code == 200 and not R.objects.exists()
+    block = field_block(response.content.decode(), "late_receipt_reason")
+    assert "收到申请之日晚于到达日期的理由" in block and "第三十一条第（二）项" in block
+    assert response.context["form"]["receipt_date"].value() == "2026-03-05"
+    reason = "到达当日申请人电话无人接听，次日起多次联系，3月5日确认"
+    response = client.post(REGISTER, {**data, "late_receipt_reason": reason}, follow=True)
+    case = R.objects.get()
+    assert case.late_receipt_reason == reason
+    assert reason in response.content.decode()  # the case page
+    from tests.letters.helpers import docx_text, squash
+
+    receipt = case.documents.get(letter_kind="receipt")
+    text = squash(docx_text(receipt.docx.read()))
+    assert f"延后确认的理由{squash(reason)}" in text
+
+
+def test_an_ordinary_letter_confirmed_on_the_day_it_arrived_needs_no_reason(
+    client, registrar, agency
+):
+    client.force_login(registrar)
+    data = form_data(agency, channel="ordinary_letter")
+    assert client.post(REGISTER, data).status_code == 302

@@ -84,7 +84,8 @@ class TemplateOverrideAdmin(AgencyScopedAdmin):
             return HttpResponse(status=403)
         kind, context = preview_for(override.name)
         context = with_agency(context, override.agency)
-        pdf = render_letter(kind, context, "pdf", overrides=agency_overrides(override.agency))
+        overrides = agency_overrides(override.agency)
+        pdf = render_letter(kind, context, "pdf", overrides=overrides, draft=True)
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{kind}-preview.pdf"'
         return response

@@ -216,10 +216,19 @@ class RequestLetter(LetterContext):
 
     case: CaseFacts
     applicant: Party
+    # The letter's own 文号 (given when it is issued, per agency, year and family); without one
+    # the letter carries the case's 登记编号 (the receipt and the forms).
+    letter_number: CaseNumber | None = None
 
-    def number_text(self) -> str:
+    def case_number_text(self) -> str:
+        """The case's 登记编号 in the agency's style; the letter's body states it."""
         number = self.case.number
         return number.format(self.agency.number_style) if number else ""
+
+    def number_text(self) -> str:
+        if self.letter_number is not None:
+            return self.letter_number.format(self.agency.number_style)
+        return self.case_number_text()
 
     def requirements(self) -> list[tuple[str, Any]]:
         return [
@@ -230,7 +239,11 @@ class RequestLetter(LetterContext):
         ]
 
     def template_context(self) -> dict[str, Any]:
-        return {**super().template_context(), "you": self.applicant.you}
+        return {
+            **super().template_context(),
+            "you": self.applicant.you,
+            "case_number": self.case_number_text(),
+        }
 
 
 @dataclass(kw_only=True)
@@ -238,6 +251,7 @@ class ReceiptContext(RequestLetter):
     """登记回执 (Art. 31, 45)."""
 
     arrival_date: date | None = None
+    late_receipt_reason: str = ""  # Art. 31(2): why the receipt date is later than the arrival
     wanted_form: str = ""
 
     def requirements(self) -> list[tuple[str, Any]]:
@@ -521,11 +535,22 @@ class ServiceProofContext(RequestLetter):
 
 
 @dataclass(kw_only=True)
+class LetterRow:
+    """A letter issued in the case, as the handling sheet lists it."""
+
+    title: str
+    number: str = ""
+    issued_on: date | None = None
+
+
+@dataclass(kw_only=True)
 class HandlingSheetContext(RequestLetter):
-    """政府信息公开申请办理单: every step, who, when, opinion and signature."""
+    """政府信息公开申请办理单: every step, who, when, opinion and signature; every letter issued
+    in the case with its 文号."""
 
     steps: list[HandlingStep] = field(default_factory=list)
     outcome: str = ""
+    letters: list[LetterRow] = field(default_factory=list)
 
     def template_context(self) -> dict[str, Any]:
         label = get_outcome(self.outcome).label if self.outcome else ""

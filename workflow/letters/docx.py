@@ -17,7 +17,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from workflow.letters import fonts
-from workflow.letters.pdf import BODY_PT, CHAR_PITCH, LINE, RED, _text_width
+from workflow.letters.pdf import ATTACHMENT_NO, BODY_PT, CHAR_PITCH, LINE, RED, _text_width
 from workflow.letters.structure import Heading, Letter, NumberedItems, Paragraph, Table
 
 TITLE_PT = 22
@@ -276,17 +276,18 @@ def render_docx(letter: Letter) -> bytes:
             last = document.paragraphs[-1]
             last.paragraph_format.keep_with_next = True
             last.paragraph_format.widow_control = True
+    # GB/T 9704 7.3.3: "附件：" two characters in; a wrapped name goes on under its own first
+    # character (a hanging indent; the number is followed by a tab to the name's column).
     many = len(letter.attachments) > 1
+    number_width = ATTACHMENT_NO if many else 0
     for index, name in enumerate(letter.attachments, 1):
-        label = (f"{index}. " if many else "") + name
+        label = f"{index}.\t{name}" if many else name
         paragraph = document.add_paragraph()
-        if index == 1:
-            _format(paragraph, indent_chars=2, before=LINE)
-            _run(paragraph, f"附件：{label}", names["body"], BODY_PT)
-        else:
-            _format(paragraph)
-            paragraph.paragraph_format.left_indent = Pt(5 * CHAR_PITCH)
-            _run(paragraph, label, names["body"], BODY_PT)
+        fmt = _format(paragraph, before=LINE if index == 1 else 0.0)
+        fmt.left_indent = Pt((5 + number_width) * CHAR_PITCH)
+        hang = number_width + (3 if index == 1 else 0)
+        fmt.first_line_indent = Pt(-hang * CHAR_PITCH)
+        _run(paragraph, f"附件：{label}" if index == 1 else label, names["body"], BODY_PT)
         paragraph.paragraph_format.keep_with_next = bool(
             signature.agency or signature.date or letter.note or index < len(letter.attachments)
         )

@@ -94,6 +94,34 @@ _KINDS = (
 
 KINDS: dict[str, LetterKind] = {kind.code: kind for kind in _KINDS}
 
+# Letter families numbered apart, per agency and year (DOMAIN §3.8): code -> (Chinese name, the
+# 代字 added to the agency's 登记编号前缀 when the agency sets no prefix of its own). Each issued
+# letter of a family takes the next 文号 of its sequence, e.g. 孝政信申复〔2026〕3号.
+FAMILIES: dict[str, tuple[str, str]] = {
+    "reply": ("答复书", "复"),
+    "notice": ("告知书", "告"),
+    "letter": ("征求意见函", "函"),
+}
+
+# The family of each request letter. The 登记回执 states the case's 登记编号, and the forms
+# (送达回证, 办理单) stay under it; they have no number of their own. The 公开属性认定函 and the
+# review papers are numbered by the attribute workflow.
+KIND_FAMILIES: dict[str, str] = {
+    "reply": "reply",
+    "reply_notice": "reply",
+    "abandoned_notice": "reply",
+    "not_processed_notice": "reply",
+    "correction_notice": "notice",
+    "consultation_notice": "notice",
+    "third_party_disclosure_notice": "notice",
+    "extension_notice": "notice",
+    "reasons_request": "notice",
+    "deferral_notice": "notice",
+    "fee_notice": "notice",
+    "third_party_consultation": "letter",
+    "agency_consultation": "letter",
+}
+
 # Which outcomes each separate notice may carry (the 答复书 carries them all).
 NOTICE_OUTCOMES = {
     "abandoned_notice": {"abandoned_no_correction", "abandoned_no_payment"},

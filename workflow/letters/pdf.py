@@ -22,6 +22,21 @@ BODY_PT = 16
 TRACKING = CHAR_PITCH - BODY_PT - 0.005
 RED = "#e60012"
 
+# GB/T 9704 7.3.3: "附件：" two characters in, then "1." and the name; a name that wraps goes on
+# under its own first character. The number takes this many character widths.
+ATTACHMENT_NO = 1.5
+
+# GB/T 9704 7.3.5.1: when the space left cannot hold the signature and date, the line and character
+# spacing are adjusted. A letter whose end would open a page of its own is set again this much
+# tighter (22 lines become about 23.3, 28 characters about 28.5) and kept so if it then ends a page
+# earlier.
+TIGHT_LINE = 27.9
+TIGHT_TRACKING = TRACKING - 0.28
+_TIGHT = (
+    f"html {{ line-height: {TIGHT_LINE:.2f}pt; }} "
+    f"body {{ letter-spacing: {TIGHT_TRACKING:.3f}pt; }}"
+)
+
 # WeasyPrint reports every layout step at INFO; letters are rendered often.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
@@ -70,8 +85,13 @@ tr.tall td {{ height: 20mm; vertical-align: top; }}
 table.dense td, table.dense th {{ font-size: 12pt; line-height: 17pt; }}
 .attachments {{ margin-top: {LINE:.2f}pt; break-before: avoid; break-inside: avoid; }}
 .closing {{ break-before: avoid; break-inside: avoid; }}
-.attachments p {{ padding-left: {5 * CHAR_PITCH:.2f}pt; text-indent: 0; }}
-.attachments p.first {{ padding-left: {2 * CHAR_PITCH:.2f}pt; }}
+.attachments p {{ padding-left: {(5 + ATTACHMENT_NO) * CHAR_PITCH:.2f}pt;
+  text-indent: -{ATTACHMENT_NO * CHAR_PITCH:.2f}pt; }}
+.attachments p.first {{ text-indent: -{(3 + ATTACHMENT_NO) * CHAR_PITCH:.2f}pt; }}
+.attachments.single p {{ padding-left: {5 * CHAR_PITCH:.2f}pt;
+  text-indent: -{3 * CHAR_PITCH:.2f}pt; }}
+.attachments .no {{ display: inline-block; width: {ATTACHMENT_NO * CHAR_PITCH:.2f}pt;
+  text-indent: 0; }}
 .signature {{ margin-top: {1.5 * LINE:.2f}pt; text-align: right; }}
 .sig-inner {{ display: inline-block; position: relative; text-align: center;
   margin-right: {4 * CHAR_PITCH:.2f}pt; }}
@@ -152,11 +172,14 @@ def _block_html(block) -> str:
     return "".join(parts)
 
 
-def letter_html(letter: Letter) -> str:
-    """The letter as an HTML document (the stylesheet is applied separately)."""
+def letter_html(letter: Letter, *, tight: bool = False) -> str:
+    """The letter as an HTML document (the stylesheet is applied separately); ``tight``: with
+    the closer line and character spacing of GB/T 9704 7.3.5.1."""
     out = ['<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">']
     if letter.head:
         out.append(f"<style>{_FIRST_PAGE_HEAD}</style>")
+    if tight:
+        out.append(f"<style>{_TIGHT}</style>")
     out.append(f"<title>{escape(letter.title)}</title></head><body>")
     if letter.head:
         out.append(
@@ -172,14 +195,14 @@ def letter_html(letter: Letter) -> str:
         out.append(f'<p class="flush">{escape(letter.addressee)}：</p>')
     out.extend(_block_html(block) for block in letter.blocks)
     if letter.attachments:
-        out.append('<div class="attachments">')
         many = len(letter.attachments) > 1
+        out.append(f'<div class="attachments{"" if many else " single"}">')
         for index, name in enumerate(letter.attachments, 1):
-            label = (f"{index}. " if many else "") + name
+            number = f'<span class="no">{index}.</span>' if many else ""
             if index == 1:
-                out.append(f'<p class="first">附件：{escape(label)}</p>')
+                out.append(f'<p class="first">附件：{number}{escape(name)}</p>')
             else:
-                out.append(f"<p>{escape(label)}</p>")
+                out.append(f"<p>{number}{escape(name)}</p>")
         out.append("</div>")
     # The signature block and the note under it stay together and never open a page of their
     # own: they go over with the end of the body (GB/T 9704 7.3.5).
@@ -187,7 +210,7 @@ def letter_html(letter: Letter) -> str:
     signature = letter.signature
     if signature.agency or signature.date:
         width = max(_text_width(signature.date), 1) * CHAR_PITCH
-        seal = '<div class="seal">印章位置</div>' if signature.seal else ""
+        seal = '<div class="seal">印章位置</div>' if signature.seal and letter.draft else ""
         closing.append(
             f'<div class="signature"><div class="sig-inner" style="width:{width:.1f}pt">'
             f'{seal}<p class="sig-agency">{escape(signature.agency)}</p>'
@@ -214,9 +237,24 @@ def letter_html(letter: Letter) -> str:
     return "".join(out)
 
 
-def render_pdf(letter: Letter) -> bytes:
-    """Render ``letter`` to PDF bytes with embedded, subsetted fonts."""
+def layout(letter: Letter, *, tight: bool = False):
+    """WeasyPrint's laid-out document of ``letter`` (``tight``: see ``letter_html``)."""
     from weasyprint import HTML
 
     font_config, css = _resources()
-    return HTML(string=letter_html(letter)).write_pdf(stylesheets=[css], font_config=font_config)
+    html = HTML(string=letter_html(letter, tight=tight))
+    return html.render(stylesheets=[css], font_config=font_config)
+
+
+def render_pdf(letter: Letter) -> bytes:
+    """Render ``letter`` to PDF bytes with embedded, subsetted fonts.
+
+    A letter running onto another page is set again with the closer spacing of GB/T 9704
+    7.3.5.1; when that ends it a page earlier (its end, signature and date no longer open a
+    page), the closer setting is kept."""
+    document = layout(letter)
+    if len(document.pages) > 1:
+        closer = layout(letter, tight=True)
+        if len(closer.pages) < len(document.pages):
+            document = closer
+    return document.write_pdf()

@@ -94,6 +94,7 @@ def build_letter(
     *,
     overrides: Mapping[str, str] | None = None,
     check_fonts: bool = True,
+    draft: bool = False,
 ) -> Letter:
     """The letter structure of ``kind_code`` for ``context``.
 
@@ -101,12 +102,14 @@ def build_letter(
     is rendered, ``LetterError`` for a context that does not fit the kind,
     ``UnprintableCharacters`` (a ``LetterError``) for characters the fonts cannot draw unless
     ``check_fonts`` is false, and ``MarkupError`` or ``TemplateSyntaxError`` for a broken template.
+    ``draft``: a preview, not a letter to issue; it marks the seal's place.
     """
     _check_kind_fits(kind_code, context)
     context.check()
     kind = get_kind(kind_code)
     markup = render_markup(kind.template, context.template_context(), overrides)
     letter = parse_markup(markup)
+    letter.draft = draft
     if context.agency.letter_head == "letter" and not kind.form:
         letter.head = LetterHead(context.agency.name)
     if check_fonts:
@@ -133,11 +136,13 @@ def render_letter(
     fmt: str,
     *,
     overrides: Mapping[str, str] | None = None,
+    draft: bool = False,
 ) -> bytes:
     """Render one letter to PDF or DOCX bytes (see ``build_letter`` for the refusals)."""
     if fmt not in FORMATS:
         raise LetterError(f"不支持的格式：{fmt}（可用：pdf、docx）")
-    return render_structure(build_letter(kind_code, context, overrides=overrides), fmt)
+    letter = build_letter(kind_code, context, overrides=overrides, draft=draft)
+    return render_structure(letter, fmt)
 
 
 def context_from_data(kind_code: str, data: dict[str, Any]) -> LetterContext:

@@ -106,6 +106,9 @@ class Letter:
     note: str = ""
     colophon: Colophon | None = None
     head: LetterHead | None = None
+    # A draft or preview (the gallery, a template's preview): only it shows where the seal goes;
+    # an issued letter leaves the space blank for the real seal.
+    draft: bool = False
 
     def texts(self) -> list[tuple[str, str]]:
         """Every text of the letter with where a reader finds it (in Chinese), in reading order."""

@@ -50,7 +50,7 @@ def letter_file(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
         context = reply_sample(outcome, kind)
     else:
         context = sample_context(kind)
-    body = render_letter(kind, context, fmt)
+    body = render_letter(kind, context, fmt, draft=True)
     response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
     disposition = "inline" if fmt == "pdf" else "attachment"
     response["Content-Disposition"] = f'{disposition}; filename="{kind}.{fmt}"'

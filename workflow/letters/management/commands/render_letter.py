@@ -51,7 +51,7 @@ class Command(BaseCommand):
         try:
             data = sample_data(kind) if sample else json.loads(context.read_text(encoding="utf-8"))
             letter_context = context_from_data(kind, data)
-            body = render_letter(kind, letter_context, fmt)
+            body = render_letter(kind, letter_context, fmt, draft=True)
         except (OSError, json.JSONDecodeError) as error:
             raise CommandError(f"无法读取内容文件：{error}") from error
         except (ContextDataError, MissingLetterElements, LetterError) as error:
