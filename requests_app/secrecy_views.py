@@ -88,7 +88,7 @@ class SecrecyReviewView(_SecrecyPage, TemplateView):
             self.request,
             "这件申请的办理意见现在不需要您记录保密审查意见（可能已经审查、已退回或已批准）。",
         )
-        return HttpResponseRedirect(reverse("secrecy:requests:index"))
+        return HttpResponseRedirect(reverse("secrecy:replies:index"))
 
     def get(self, request, *args, **kwargs):
         case = self._waiting(kwargs["pk"])
@@ -103,7 +103,7 @@ class SecrecyReviewView(_SecrecyPage, TemplateView):
             refusal = services.secrecy_review_refusal(request.user, agency)
             if refusal:
                 messages.error(request, refusal)
-                return HttpResponseRedirect(reverse("secrecy:requests:index"))
+                return HttpResponseRedirect(reverse("secrecy:replies:index"))
             return self._gone()
         form = SecrecyReviewForm(request.POST)
         if form.is_valid():
@@ -123,7 +123,7 @@ class SecrecyReviewView(_SecrecyPage, TemplateView):
                     form.add_error(None, error.messages)
             except (PermissionError, services.StaleCase) as error:
                 messages.error(request, str(error))
-                return HttpResponseRedirect(reverse("secrecy:requests:index"))
+                return HttpResponseRedirect(reverse("secrecy:replies:index"))
             except FlowLockFailed:
                 messages.warning(request, BUSY)
                 return HttpResponseRedirect(request.path)
@@ -133,7 +133,7 @@ class SecrecyReviewView(_SecrecyPage, TemplateView):
                     f"已记录{case.case_number}的保密审查意见："
                     + ("通过，可以报批。" if passed else "不同意公开，办理意见已退回承办人修改。"),
                 )
-                return HttpResponseRedirect(reverse("secrecy:requests:index"))
+                return HttpResponseRedirect(reverse("secrecy:replies:index"))
         return self.render_to_response(self._context(case, form))
 
     def _context(self, case, form):
@@ -177,7 +177,7 @@ class SecrecyReviewViewset(AppMenuMixin, Viewset):
 
     title = "待保密审查的申请答复"
     icon = "verified_user"
-    app_name = "requests"
+    app_name = "replies"
 
     def has_view_permission(self, user, obj=None) -> bool:
         return may_open(user)

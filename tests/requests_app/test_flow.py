@@ -113,7 +113,7 @@ def test_full_lifecycle_through_the_task_pages(
     assert open_tasks(case) == ["approve"]
     # Art. 17 ¶2: the secrecy reviewer clears what is disclosed, on their own page.
     client.force_login(secrecy_reviewer)
-    review = reverse("secrecy:requests:review", args=[case.pk])
+    review = reverse("secrecy:replies:review", args=[case.pk])
     response = client.post(review, {"conclusion": "cleared", "opinion": "不涉及国家秘密"})
     assert response.status_code == 302
     step(client, office_head, case, "approve", "approve")

@@ -350,15 +350,15 @@ def test_the_secrecy_pages_show_the_proposal_but_not_the_applicant(
         files=[f.upload("拨付明细.pdf", f.pdf(1))],
     )
     client.force_login(secrecy_reviewer)
-    listing = client.get(reverse("secrecy:requests:index")).content.decode()
+    listing = client.get(reverse("secrecy:replies:index")).content.decode()
     assert case.case_number in listing
-    page = client.get(reverse("secrecy:requests:review", args=[case.pk])).content.decode()
+    page = client.get(reverse("secrecy:replies:review", args=[case.pk])).content.decode()
     assert "资金拨付明细表" in page and "收款人的身份证号码和银行账号" in page
     assert "拨付明细.pdf" in page
     for personal in ("张明华", "11010519491231002X", "13800000000", "zhang@example.com"):
         assert personal not in listing and personal not in page
     document = case.documents.get(kind="provided")
-    file_url = reverse("secrecy:requests:file", args=[case.pk, document.pk])
+    file_url = reverse("secrecy:replies:file", args=[case.pk, document.pk])
     assert client.get(file_url).status_code == 200
     # The applicant's own uploads are not reachable from here.
     [scan] = request_upload(
@@ -367,27 +367,27 @@ def test_the_secrecy_pages_show_the_proposal_but_not_the_applicant(
         kind="application",
         files=[f.upload("申请表.pdf", f.pdf(1))],
     )
-    assert client.get(reverse("secrecy:requests:file", args=[case.pk, scan.pk])).status_code == 404
+    assert client.get(reverse("secrecy:replies:file", args=[case.pk, scan.pk])).status_code == 404
     # The office head of an agency with a secrecy reviewer has nothing to review here.
     client.force_login(office_head)
-    review_url = reverse("secrecy:requests:review", args=[case.pk])
-    assert review_url not in client.get(reverse("secrecy:requests:index")).content.decode()
+    review_url = reverse("secrecy:replies:review", args=[case.pk])
+    assert review_url not in client.get(reverse("secrecy:replies:index")).content.decode()
     # Recorded through the page: back to the list, the approval task page shows it.
     client.force_login(secrecy_reviewer)
     response = client.post(
-        reverse("secrecy:requests:review", args=[case.pk]),
+        reverse("secrecy:replies:review", args=[case.pk]),
         {"conclusion": "cleared", "opinion": OPINION},
     )
     assert response.status_code == 302
     assert SecrecyReview.objects.get(request=case).reviewer == secrecy_reviewer
-    assert review_url not in client.get(reverse("secrecy:requests:index")).content.decode()
+    assert review_url not in client.get(reverse("secrecy:replies:index")).content.decode()
 
 
 def test_the_secrecy_page_keeps_what_was_typed_on_an_error(client, case, handler, secrecy_reviewer):
     disclose(case, handler)
     client.force_login(secrecy_reviewer)
     response = client.post(
-        reverse("secrecy:requests:review", args=[case.pk]), {"opinion": "尚未决定的意见"}
+        reverse("secrecy:replies:review", args=[case.pk]), {"opinion": "尚未决定的意见"}
     )
     assert response.status_code == 200
     text = response.content.decode()
