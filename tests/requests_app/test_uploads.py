@@ -362,6 +362,7 @@ def test_information_provided_from_the_proposal_until_service(
         today=d("2026-03-04"),
     )
     provide()  # approve
+    secrecy_cleared(case, office_head)  # Art. 17 ¶2
     decision_approve(actor=office_head, case_id=case.pk, today=d("2026-03-05"))
     provide()  # serve
     serve(case, registrar)
