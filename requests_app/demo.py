@@ -350,7 +350,10 @@ def _step(
         "legal_review": lambda: s.decision_approve(actor=legal, case_id=pk, today=on),
         "correction_lapsed": lambda: s.request_correction_lapsed(case_id=pk, today=on),
         "fee_lapsed": lambda: s.fee_lapsed(case_id=pk, today=on),
-        "approve": lambda: s.decision_approve(actor=head, case_id=pk, today=on),
+        "approve": lambda: (
+            _secrecy_review(case, on, users),
+            s.decision_approve(actor=head, case_id=pk, today=on),
+        ),
         "serve": lambda: s.request_serve(
             actor=registrar,
             case_id=pk,
@@ -412,6 +415,21 @@ def _step(
     else:
         actions[name]()
     case.refresh_from_db()
+
+
+def _secrecy_review(case: InformationRequest, on: date, users: dict) -> None:
+    """Art. 17 ¶2: what a reply discloses passes a secrecy review before approval, by the
+    agency's secrecy reviewer (the office head where the agency has none)."""
+    decision = case.decision
+    if decision.outcome not in s.DISCLOSING_OUTCOMES or s.secrecy_review_of(decision):
+        return
+    s.decision_record_secrecy_review(
+        actor=users.get("secrecy_reviewer") or users["office_head"],
+        case_id=case.pk,
+        passed=True,
+        opinion="经审查，拟公开的信息不涉及国家秘密，同意公开。",
+        today=on,
+    )
 
 
 def create_demo_requests(agency, users: dict, *, count: int = 42, write=print) -> int:

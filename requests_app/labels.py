@@ -22,6 +22,8 @@ ACTION_LABELS: dict[str, str] = {
     "extension_approved": "批准延期",
     "decision_proposed": "提出办理意见",
     "decision_legal_reviewed": "法制审核",
+    "decision_secrecy_reviewed": "保密审查",
+    "decision_secrecy_refused": "保密审查未通过，退回修改",
     "decision_approved": "审批同意",
     "decision_returned": "退回修改",
     "request_served": "送达",

@@ -324,6 +324,8 @@ class Decision(models.Model):
         "不顾第三方反对决定公开的征求意见", default=list, blank=True
     )
     disclose_from = models.DateField("向申请人提供信息的最早日期", null=True, blank=True)
+    # Art. 15, 32: why a refusal to protect a third party was decided without consulting it.
+    no_consultation_reason = models.TextField("未征求第三方意见的理由", blank=True)
 
     class Meta:
         constraints = length_checks(
@@ -334,6 +336,55 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request.case_number} {self.get_outcome_display()}"
+
+    @property
+    def secrecy_review(self) -> "SecrecyReview | None":
+        """The secrecy review of this proposal (Art. 17 ¶2); a new proposal needs its own."""
+        return (
+            SecrecyReview.objects.filter(request_id=self.request_id, proposal_at=self.proposed_at)
+            .select_related("reviewer")
+            .order_by("-recorded_at", "-id")
+            .first()
+        )
+
+
+class SecrecyReview(models.Model):
+    """The secrecy review (保密审查) of information proposed for disclosure to an applicant
+    (Art. 17 ¶2; Licheng 三(一)): who, when, conclusion and opinion, for one proposal."""
+
+    class Conclusion(models.TextChoices):
+        CLEARED = "cleared", "不涉及国家秘密，同意公开"
+        NOT_CLEARED = "not_cleared", "不同意公开"
+
+    request = models.ForeignKey(
+        InformationRequest,
+        verbose_name="申请",
+        on_delete=models.CASCADE,
+        related_name="secrecy_reviews",
+    )
+    #: The ``proposed_at`` of the proposal reviewed: a new proposal needs a new review.
+    proposal_at = models.DateTimeField("所审查办理意见的提出时间")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="审查人", on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_on = models.DateField("审查日期")
+    conclusion = models.CharField("审查结论", max_length=12, choices=Conclusion.choices)
+    opinion = models.TextField("审查意见")
+    #: Recorded by the office head because the agency has no secrecy reviewer.
+    by_office_head = models.BooleanField("由政务公开工作机构负责人审查", default=False)
+    recorded_at = models.DateTimeField("记录时间")
+
+    class Meta:
+        verbose_name = "保密审查"
+        verbose_name_plural = "保密审查"
+        ordering = ["recorded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.request.case_number} {self.get_conclusion_display()}"
+
+    @property
+    def cleared(self) -> bool:
+        return self.conclusion == self.Conclusion.CLEARED
 
 
 class Consultation(models.Model):

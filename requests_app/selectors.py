@@ -191,3 +191,39 @@ def case_events(case: InformationRequest) -> QuerySet[AuditEvent]:
         .select_related("actor")
         .order_by("at", "id")
     )
+
+
+def secrecy_review_cases(user) -> QuerySet[InformationRequest]:
+    """The proposals to disclose that wait for ``user``'s secrecy review (Art. 17 ¶2): cases of
+    their agencies awaiting approval, proposed as disclosed or partly disclosed, whose current
+    proposal has no review yet. The secrecy reviewer reviews for their agencies; the office head
+    only for an agency that has no secrecy reviewer (``services.secrecy_review_refusal``).
+
+    The queryset is for the secrecy page only, which shows no applicant's data."""
+    from requests_app.models import SecrecyReview
+    from requests_app.services import DISCLOSING_OUTCOMES
+    from workflow.roles import has_role
+
+    agencies = agencies_of(user)
+    if has_role(user, "secrecy_reviewer"):
+        pass
+    elif has_role(user, "office_head"):
+        with_reviewer = get_user_model().objects.filter(
+            agencies=OuterRef("pk"), is_active=True, groups__name="secrecy_reviewer"
+        )
+        agencies = agencies.exclude(Exists(with_reviewer))
+    else:
+        return R.objects.none()
+    reviewed = SecrecyReview.objects.filter(
+        request=OuterRef("pk"), proposal_at=OuterRef("decision__proposed_at")
+    )
+    return (
+        R.objects.filter(
+            agency__in=agencies.values("pk"),
+            stage=R.Stage.APPROVE,
+            decision__outcome__in=DISCLOSING_OUTCOMES,
+        )
+        .exclude(Exists(reviewed))
+        .select_related("agency", "decision")
+        .order_by("due_date", "pk")
+    )

@@ -39,6 +39,7 @@ from requests_app.models import (
     Fee,
     InformationRequest,
     ReasonsRequest,
+    SecrecyReview,
 )
 from requests_app.selectors import possible_duplicates
 from requests_app.uploads import (
@@ -1180,7 +1181,9 @@ def consultation_send(
                 case,
                 "consultation_notice",
                 ConsultationNoticeContext(
-                    **letter_common, consulted=[consultation.party_name], sent_on=sent_on
+                    **letter_common,
+                    consulted=[_consulted_for_applicant(consultation)],
+                    sent_on=sent_on,
                 ),
                 actor=actor,
             )
@@ -1193,6 +1196,14 @@ def consultation_send(
             today=today,
         )
     return consultation
+
+
+def _consulted_for_applicant(consultation: Consultation) -> str:
+    """Whom the applicant's notice says was consulted: a co-producing agency by its name (Art.
+    34), a third party never (Art. 15 protects exactly its trade secrets and privacy)."""
+    if consultation.party == Consultation.Party.AGENCY:
+        return consultation.party_name
+    return "相关第三方"
 
 
 def consultation_record_reply(
@@ -1413,6 +1424,8 @@ class Proposal:
     # Art. 32: disclosure over a third party's objection.
     public_interest_reasons: str = ""
     objections_withheld: list[int] = field(default_factory=list)  # consultations respected
+    # Art. 15, 32: a refusal to protect a third party that was not consulted says why not.
+    no_consultation_reason: str = ""
 
     DETAIL_FIELDS = (
         "provided",
@@ -1492,6 +1505,14 @@ def validate_proposal(case, proposal: Proposal) -> dict[str, str]:
         if problem:  # Art. 14 and Art. 36(7) rely only on laws and administrative regulations
             errors["special_law"] = f"请写明{what}的名称和条款。{problem}"
     errors.update(_objection_errors(case, proposal))
+    if needs_consultation_reason(case, proposal.outcome) and not (
+        proposal.no_consultation_reason.strip()
+    ):
+        errors["no_consultation_reason"] = (
+            "以涉及第三方合法权益为由不予公开（《条例》第十五条），应当先书面征求第三方的意见"
+            "（《条例》第三十二条）。本申请未征求第三方意见，请写明不需要征求的理由"
+            "（如第三方已明确表示不同意公开的书面意见在案）。"
+        )
     if errors:
         return errors
     draft = Decision(
@@ -1510,6 +1531,16 @@ def validate_proposal(case, proposal: Proposal) -> dict[str, str]:
 
 
 DISCLOSING_OUTCOMES = ("disclosed", "partly_disclosed")
+
+
+def needs_consultation_reason(case, outcome: str) -> bool:
+    """A refusal to protect a third party (Art. 15) on a case where no third party was consulted
+    (Art. 32 normally requires it): the handler records why none was needed."""
+    if outcome != "withheld_third_party":
+        return False
+    if case.pk is None:
+        return True
+    return not case.consultations.filter(party=Consultation.Party.THIRD_PARTY).exists()
 
 
 def third_party_objections(case) -> list[Consultation]:
@@ -1580,6 +1611,11 @@ def decision_propose(*, actor, case_id: int, proposal: Proposal, today=None) -> 
         errors = validate_proposal(case, proposal)
         if errors:
             raise ValidationError(errors)
+        no_consultation_reason = (
+            proposal.no_consultation_reason.strip()
+            if needs_consultation_reason(case, proposal.outcome)
+            else ""
+        )
         decision, _ = Decision.objects.update_or_create(
             request=case,
             defaults={
@@ -1602,17 +1638,21 @@ def decision_propose(*, actor, case_id: int, proposal: Proposal, today=None) -> 
                 "public_interest_reasons": proposal.public_interest_reasons.strip(),
                 "overridden_objections": [c.pk for c in overridden_objections(case, proposal)],
                 "disclose_from": None,
+                "no_consultation_reason": no_consultation_reason,
             },
         )
         if case.handler_id is None:
             case.handler = actor
             case.save(update_fields=["handler"])
+        proposed = f"拟{decision.get_outcome_display()}"
+        if no_consultation_reason:  # Art. 32: on the handling sheet
+            proposed += f"；未征求第三方意见的理由：{no_consultation_reason}"
         _move(
             case,
             R.Stage.APPROVE,
             actor=actor,
             action="decision_proposed",
-            reason=f"拟{decision.get_outcome_display()}",
+            reason=proposed,
             today=today,
             data={"articles": decision.articles, "legal_review": decision.needs_legal_review},
         )
@@ -1642,6 +1682,7 @@ def decision_approve(*, actor, case_id: int, comment: str = "", today=None) -> D
             )
             return decision
         _require(actor, case, "office_head")
+        _require_secrecy_cleared(case, decision)
         overridden = list(
             case.consultations.filter(pk__in=decision.overridden_objections).order_by("id")
         )
@@ -1665,6 +1706,124 @@ def decision_approve(*, actor, case_id: int, comment: str = "", today=None) -> D
             today=today,
         )
     return decision
+
+
+# -- secrecy review of what is disclosed (Art. 17 ¶2; Licheng 三(一)) -------------------------
+
+
+def secrecy_review_of(decision: Decision) -> SecrecyReview | None:
+    """The secrecy review of the decision's current proposal (None: not reviewed yet). A
+    proposal made again after a return needs a review of its own."""
+    return decision.secrecy_review
+
+
+def has_secrecy_reviewer(agency: Agency) -> bool:
+    """Whether someone active in ``agency`` holds the secrecy reviewer's role (DOMAIN §1)."""
+    return agency.staff.filter(is_active=True, groups__name="secrecy_reviewer").exists()
+
+
+def secrecy_review_refusal(actor, agency: Agency) -> str:
+    """Why ``actor`` may not record secrecy reviews of ``agency``'s replies ('' if they may).
+
+    The agency's secrecy reviewer records them; an agency without one leaves it to the office
+    head (政务公开工作机构负责人), and the review says so."""
+    if has_role(actor, "secrecy_reviewer"):
+        return ""
+    if has_role(actor, "office_head"):
+        if not has_secrecy_reviewer(agency):
+            return ""
+        return "本机关设有保密审查人员，拟公开信息的保密审查由保密审查人员记录。"
+    return (
+        "拟公开信息的保密审查由保密审查人员记录；"
+        "本机关未设保密审查人员的，由政务公开工作机构负责人记录。"
+    )
+
+
+def _require_secrecy_cleared(case, decision: Decision) -> None:
+    """Art. 17 ¶2: information is disclosed only after a secrecy review that cleared it."""
+    if decision.outcome not in DISCLOSING_OUTCOMES:
+        return
+    review = secrecy_review_of(decision)
+    if review is not None and review.cleared:
+        return
+    who = (
+        "请本机关保密审查人员"
+        if has_secrecy_reviewer(case.agency)
+        else "本机关未设保密审查人员，请您"
+    )
+    raise ValidationError(
+        f"拟{decision.get_outcome_display()}的政府信息尚未通过保密审查，不能批准"
+        f"（《条例》第十七条第二款）。{who}在“待保密审查的申请答复”中记录保密审查意见后再批准。"
+    )
+
+
+def decision_record_secrecy_review(
+    *, actor, case_id: int, passed: bool, opinion: str, today=None
+) -> SecrecyReview:
+    """Record the secrecy review (保密审查) of the information a proposal would disclose.
+
+    Passed: the office head may approve. Not passed: the proposal goes back to the handler with
+    the opinion, like a return, to be changed (e.g. the part found secret withheld)."""
+    today = today or timezone.localdate()
+    opinion = opinion.strip()
+    if not opinion:
+        raise ValidationError({"opinion": "请写明保密审查意见（《条例》第十七条第二款）。"})
+    with process_lock(case_id), transaction.atomic():
+        case = _locked(case_id)
+        _require(actor, case)
+        refusal = secrecy_review_refusal(actor, case.agency)
+        if refusal:
+            raise PermissionError(refusal)
+        _require_stage(case, (R.Stage.APPROVE,), "记录保密审查意见")
+        decision = Decision.objects.select_for_update().get(request=case)
+        if decision.outcome not in DISCLOSING_OUTCOMES:
+            raise StaleCase(
+                f"{case.case_number}拟{decision.get_outcome_display()}，不公开政府信息，"
+                "不需要保密审查；请刷新页面查看。"
+            )
+        earlier = secrecy_review_of(decision)
+        if earlier is not None:
+            raise StaleCase(
+                f"{case.case_number}的办理意见已于{cn_date(earlier.reviewed_on)}经保密审查"
+                f"（{earlier.get_conclusion_display()}），请刷新页面查看。"
+            )
+        by_office_head = not has_role(actor, "secrecy_reviewer")
+        review = SecrecyReview.objects.create(
+            request=case,
+            proposal_at=decision.proposed_at,
+            reviewer=actor,
+            reviewed_on=today,
+            conclusion=SecrecyReview.Conclusion.CLEARED
+            if passed
+            else SecrecyReview.Conclusion.NOT_CLEARED,
+            opinion=opinion,
+            by_office_head=by_office_head,
+            recorded_at=timezone.now(),
+        )
+        reason = f"{review.get_conclusion_display()}：{opinion}"
+        if by_office_head:
+            reason += "（本机关未设保密审查人员，由政务公开工作机构负责人审查）"
+        if passed:
+            audit(
+                actor=actor,
+                action="decision_secrecy_reviewed",
+                obj=case,
+                agency=case.agency,
+                from_state=case.stage,
+                to_state=case.stage,
+                reason=reason,
+            )
+        else:
+            _move(
+                case,
+                R.Stage.PROPOSE,
+                actor=actor,
+                action="decision_secrecy_refused",
+                reason=reason,
+                today=today,
+            )
+            sync_process(case)  # recorded from the secrecy page, outside any task
+    return review
 
 
 def _disclose_from(case, today: date) -> date:

@@ -316,6 +316,13 @@ class ProposalForm(TaskForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="第三方不同意公开而本机关决定公开的必填（《条例》第三十二条）；批准后将书面告知第三方。",
     )
+    no_consultation_reason = forms.CharField(
+        label="未征求第三方意见的理由",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="以涉及第三方合法权益为由不予公开（《条例》第十五条）而未征求第三方意见的必填："
+        "《条例》第三十二条通常要求先书面征求第三方意见。",
+    )
     needs_legal_review = forms.BooleanField(label="涉及重大法律问题，需要法制审核", required=False)
     provided_files = UploadField(kind="provided", label="提供的政府信息（文件）")
 
@@ -344,6 +351,8 @@ class ProposalForm(TaskForm):
         else:  # Art. 32 only matters when a third party objected
             del self.fields["objections_withheld"]
             del self.fields["public_interest_reasons"]
+        if self.case.consultations.filter(party=Consultation.Party.THIRD_PARTY).exists():
+            del self.fields["no_consultation_reason"]  # Art. 32: the third party was consulted
 
     def clean(self):
         data = super().clean()

@@ -109,6 +109,11 @@ def legal_reviewer(django_user_model, agency):
 
 
 @pytest.fixture
+def secrecy_reviewer(django_user_model, agency):
+    return _persona(django_user_model, "secrecy_reviewer", agency, "secrecy_reviewer")
+
+
+@pytest.fixture
 def admin_user(django_user_model, agency):
     user = _persona(django_user_model, "sysadmin", agency, "admin")
     user.is_staff = True

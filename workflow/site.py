@@ -26,6 +26,7 @@ from attributes_app.views import (
     WorkViewset,
     may_see,
 )
+from requests_app.secrecy_views import SecrecyReviewViewset, may_open
 from requests_app.task_views import RequestTasksViewset
 from requests_app.views import CaseViewset, RegistrationViewset
 from workflow.letters.views import LetterGalleryViewset
@@ -65,6 +66,16 @@ attributes = Application(
     ],
 )
 
+secrecy = Application(
+    title="保密审查",
+    icon="verified_user",
+    app_name="secrecy",
+    # Art. 17 ¶2: the secrecy reviewer (and the office head of an agency without one) reviews
+    # what a reply would disclose, on pages that show no applicant's data.
+    permission=lambda user: not user.is_authenticated or may_open(user),
+    viewsets=[SecrecyReviewViewset()],
+)
+
 tools = Application(
     title="期限与文书",
     icon="event",
@@ -99,7 +110,9 @@ class GongkaiSite(Site):
         return path("", landing, name="index")
 
 
-site = GongkaiSite(title="公开 · 政府信息公开工作平台", viewsets=[requests, attributes, tools])
+site = GongkaiSite(
+    title="公开 · 政府信息公开工作平台", viewsets=[requests, attributes, secrecy, tools]
+)
 
 
 class LoginView(auth_views.LoginView):

@@ -25,7 +25,7 @@ from requests_app.services import (
 from tests.attributes_app.helpers import INTERNAL, issued
 from tests.attributes_app.texts import OFFICIAL, attach, docx_bytes, paragraphs
 from tests.conftest import d
-from tests.requests_app.flow_helpers import REG, refreshed, register
+from tests.requests_app.flow_helpers import REG, refreshed, register, secrecy_cleared
 from workflow.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -178,6 +178,7 @@ def answered(agency, registrar, handler, office_head, walk_in, document, *, name
             provide_form="electronic",
         ),
     )
+    secrecy_cleared(case, office_head)  # Art. 17 ¶2
     decision_approve(actor=office_head, case_id=case.pk)
     return case
 

@@ -36,6 +36,7 @@ from requests_app.services import (
 )
 from tests.attributes_app.helpers import INTERNAL, PROCESS, fresh, issued
 from tests.conftest import d
+from tests.requests_app.flow_helpers import secrecy_cleared
 from workflow.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -88,6 +89,7 @@ def disclosed_request(agency, registrar, handler, office_head, walk_in, *, name,
             provide_form="electronic",
         ),
     )
+    secrecy_cleared(case, office_head)  # Art. 17 ¶2
     decision_approve(actor=office_head, case_id=case.pk)
     return case
 

@@ -1,7 +1,8 @@
 """The whole journey of a request through the task pages, in the browser (DOMAIN §3.1).
 
 The handler sends a correction notice, the registrar records the correction, the handler
-consults a third party and proposes partial disclosure, the office head returns it once and then
+consults a third party and proposes partial disclosure, the office head returns it once; the
+secrecy reviewer records the secrecy review of what is disclosed (Art. 17 ¶2), then the office head
 approves, the registrar serves and archives; the letters open as PDFs.
 """
 
@@ -19,8 +20,13 @@ REG = "《中华人民共和国政府信息公开条例》"
 
 
 @pytest.fixture
-def users(registrar, handler, office_head):
-    return {"registrar": registrar, "handler": handler, "office_head": office_head}
+def users(registrar, handler, office_head, secrecy_reviewer):
+    return {
+        "registrar": registrar,
+        "handler": handler,
+        "office_head": office_head,
+        "secrecy_reviewer": secrecy_reviewer,
+    }
 
 
 def act(page, live_server, user, case, node: str, action: str, shot=None, **fields):
@@ -131,6 +137,23 @@ def test_a_request_from_correction_to_archive(page, live_server, users, agency, 
     act(page, live_server, head, case, "approve", "return", shot, comment="请写明第三方的意见")
     assert stage(case) == "propose"
     act(page, live_server, handler, case, "propose", "propose", **proposal)
+    # Art. 17 ¶2: no approval before the secrecy review of what the reply discloses.
+    act(page, live_server, head, case, "approve", "approve")
+    assert stage(case) == "approve"
+    assert "尚未通过保密审查" in page.locator("#action-approve").inner_text()
+    # The secrecy reviewer finds it on their own page, without the applicant's data.
+    login(page, live_server, users["secrecy_reviewer"].username)
+    page.goto(f"{live_server.url}/secrecy/replies/")
+    assert "张明华" not in page.content()
+    page.click(f"text={case.case_number}")
+    page.wait_for_load_state("networkidle")
+    assert "合同中的单价明细" in page.locator("#proposal").inner_text()
+    assert "张明华" not in page.content()
+    page.locator("[name=conclusion][value=cleared]").check()
+    page.fill("[name=opinion]", "经审查，拟公开的信息不涉及国家秘密，同意公开。")
+    shot("secrecy-review")
+    submit(page, page.locator("#action-secrecy button[type=submit]"))
+    assert case.secrecy_reviews.filter(conclusion="cleared").exists()
     act(page, live_server, head, case, "approve", "approve", shot)
     assert stage(case) == "serve"
     act(

@@ -168,3 +168,16 @@ def advance(case, stage: str, staff: dict, *, today=None) -> InformationRequest:
             services.request_archive(actor=registrar, case_id=case.pk, today=today)
     sync_process(case)
     return refreshed(case)
+
+
+SECRECY_OPINION = "经审查，拟公开的信息不涉及国家秘密，同意公开。"
+
+
+def secrecy_cleared(case, reviewer, *, today=None):
+    """Art. 17 ¶2: the secrecy review that clears a disclosing proposal before its approval
+    (recorded by the office head in an agency without a secrecy reviewer)."""
+    from requests_app.services import decision_record_secrecy_review
+
+    return decision_record_secrecy_review(
+        actor=reviewer, case_id=case.pk, passed=True, opinion=SECRECY_OPINION, today=today
+    )

@@ -17,6 +17,7 @@ from requests_app.services import (
 )
 from tests.conftest import d
 from tests.letters.helpers import docx_text, squash
+from tests.requests_app.flow_helpers import secrecy_cleared
 
 pytestmark = pytest.mark.django_db
 REG = "《中华人民共和国政府信息公开条例》"
@@ -97,6 +98,7 @@ def test_approval_tells_each_objecting_third_party_in_writing(case, handler, off
     decision = propose(case, handler, public_interest_reasons=PUBLIC_INTEREST)
     assert decision.overridden_objections == [objecting.pk]
     assert notices(case) == []  # not before approval
+    secrecy_cleared(case, office_head)
     decision_approve(actor=office_head, case_id=case.pk, today=d("2026-03-09"))
     (notice,) = notices(case)
     assert notice.title == "决定公开告知书（致甲建设公司）"
@@ -120,6 +122,7 @@ def test_partial_disclosure_respecting_the_objection_needs_no_reasons(case, hand
         propose(case, handler, "partly_disclosed")
     decision = propose(case, handler, "partly_disclosed", objections_withheld=[objecting.pk])
     assert decision.overridden_objections == []
+    secrecy_cleared(case, office_head)
     decision_approve(actor=office_head, case_id=case.pk, today=d("2026-03-09"))
     assert notices(case) == []
 
@@ -143,6 +146,7 @@ def test_withholding_or_agreement_needs_no_public_interest_reasons(case, handler
     reply(case, handler, "甲建设公司", "agree")
     reply(case, handler, "乙监理公司", "agree")
     propose(case, handler)
+    secrecy_cleared(case, office_head)
     decision_approve(actor=office_head, case_id=case.pk, today=d("2026-03-09"))
     assert notices(case) == []
 
@@ -156,6 +160,7 @@ def test_the_agency_may_wait_after_the_notice_before_serving(
     reply(case, handler, "甲建设公司", "object", "涉及商业秘密")
     reply(case, handler, "乙监理公司", "agree")
     propose(case, handler, public_interest_reasons=PUBLIC_INTEREST)
+    secrecy_cleared(case, office_head)
     decision = decision_approve(actor=office_head, case_id=case.pk, today=d("2026-03-09"))
     assert decision.disclose_from == d("2026-03-16")
     (notice,) = notices(case)
@@ -186,6 +191,7 @@ def test_a_wait_that_would_make_the_reply_late_is_refused(case, handler, office_
     reply(case, handler, "乙监理公司", "agree")
     propose(case, handler, public_interest_reasons=PUBLIC_INTEREST)
     assert InformationRequest.objects.get(pk=case.pk).due_date == d("2026-04-01")
+    secrecy_cleared(case, office_head)
     with pytest.raises(ValidationError, match=r"至2026年4月7日.*将晚于答复期限2026年4月1日"):
         decision_approve(actor=office_head, case_id=case.pk, today=d("2026-03-09"))
     assert InformationRequest.objects.get(pk=case.pk).stage == "approve"

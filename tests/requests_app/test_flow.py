@@ -3,6 +3,7 @@
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.urls import reverse
 from viewflow.workflow.status import PROCESS, STATUS
 
 from requests_app.flows import RequestFlow, process_for, start_request_process, sync_process
@@ -47,7 +48,7 @@ def test_registration_starts_the_process_with_an_accept_task_in_the_handlers_que
 
 @time_machine.travel("2026-03-03 09:00 +0800", tick=False)
 def test_full_lifecycle_through_the_task_pages(
-    client, case, handler, office_head, legal_reviewer, registrar
+    client, case, handler, office_head, legal_reviewer, registrar, secrecy_reviewer
 ):
     page = client.get(url(task(case, "accept"), "index"))
     assert page.status_code == 302  # anonymous → login
@@ -112,6 +113,11 @@ def test_full_lifecycle_through_the_task_pages(
     step(client, legal_reviewer, case, "legal_review", "approve", comment="合法")
     assert refreshed(case).stage == S.APPROVE
     assert open_tasks(case) == ["approve"]
+    # Art. 17 ¶2: the secrecy reviewer clears what is disclosed, on their own page.
+    client.force_login(secrecy_reviewer)
+    review = reverse("secrecy:replies:review", args=[case.pk])
+    response = client.post(review, {"conclusion": "cleared", "opinion": "不涉及国家秘密"})
+    assert response.status_code == 302
     step(client, office_head, case, "approve", "approve")
     assert (refreshed(case).stage, refreshed(case).outcome) == (S.SERVE, "partly_disclosed")
 

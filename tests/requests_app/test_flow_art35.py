@@ -17,6 +17,7 @@ from tests.requests_app.flow_helpers import (
     open_tasks,
     refreshed,
     register,
+    secrecy_cleared,
     step,
     task,
     url,
@@ -232,6 +233,7 @@ def test_the_proposal_page_asks_for_public_interest_reasons_only_after_an_object
         **proposal,
         public_interest_reasons="涉及财政资金使用，公共利益重大。",
     )
+    secrecy_cleared(case, office_head)  # Art. 17 ¶2
     step(client, office_head, case, "approve", "approve")
     page = client.get(detail(case)).content.decode()
     assert "决定公开告知书（致甲建设公司）" in page

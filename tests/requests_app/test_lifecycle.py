@@ -27,6 +27,7 @@ from requests_app.services import (
     request_withdraw,
 )
 from tests.conftest import d
+from tests.requests_app.flow_helpers import secrecy_cleared
 from workflow.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -74,6 +75,7 @@ def test_disclosed_lifecycle(case, handler, office_head, registrar):
         today=d("2026-03-10"),
     )
     assert refreshed(case).stage == S.APPROVE
+    secrecy_cleared(case, office_head)
     decision_approve(actor=office_head, case_id=case.pk, today=d("2026-03-11"))
     approved = refreshed(case)
     assert (approved.stage, approved.outcome) == (S.SERVE, "disclosed")
@@ -98,6 +100,7 @@ def test_disclosed_lifecycle(case, handler, office_head, registrar):
         "request_registered",
         "request_accepted",
         "decision_proposed",
+        "decision_secrecy_reviewed",  # Art. 17 ¶2
         "decision_approved",
         "request_served",
     ]
@@ -152,6 +155,7 @@ def test_legal_review_then_return_then_approval(case, handler, office_head, lega
     assert refreshed(case).stage == S.PROPOSE
     decision_propose(actor=handler, case_id=case.pk, proposal=proposal, today=d("2026-03-09"))
     decision_approve(actor=legal_reviewer, case_id=case.pk, today=d("2026-03-09"))
+    secrecy_cleared(case, office_head)
     decision_approve(actor=office_head, case_id=case.pk, today=d("2026-03-10"))
     assert refreshed(case).stage == S.SERVE
 
@@ -310,6 +314,7 @@ def test_late_service_is_allowed_and_recorded(case, handler, office_head, regist
         proposal=Proposal(outcome="disclosed", articles=[f"{REG}第三十六条第（二）项"]),
         today=d("2026-03-27"),
     )
+    secrecy_cleared(case, office_head)
     decision_approve(actor=office_head, case_id=case.pk, today=d("2026-03-30"))
     with pytest.raises(ValidationError, match="邮件号码"):
         request_serve(
@@ -407,6 +412,7 @@ def test_archiving_builds_one_case_file_and_closes_the_case(case, handler, offic
         proposal=Proposal(outcome="disclosed", articles=[f"{REG}第三十六条第（二）项"]),
         today=d("2026-03-04"),
     )
+    secrecy_cleared(case, office_head)
     decision_approve(actor=office_head, case_id=case.pk, today=d("2026-03-05"))
     request_serve(
         actor=registrar,
@@ -465,6 +471,7 @@ def test_the_case_file_takes_in_the_uploads_in_order(case, handler, office_head,
         proposal=Proposal(outcome="disclosed", articles=[f"{REG}第三十六条第（二）项"]),
         today=d("2026-03-04"),
     )
+    secrecy_cleared(case, office_head)
     decision_approve(actor=office_head, case_id=case.pk, today=d("2026-03-05"))
     request_serve(
         actor=registrar,

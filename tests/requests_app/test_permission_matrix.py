@@ -36,16 +36,24 @@ from viewflow.workflow.status import STATUS
 
 from attributes_app.services import DocumentData, document_register, drafting_unit_save
 from requests_app.documents import request_name_document
-from requests_app.flows import RequestFlow, process_for
+from requests_app.flows import RequestFlow, process_for, sync_process
 from requests_app.models import (
     CaseDocument,
     Consultation,
     Extension,
     Fee,
     InformationRequest,
+    SecrecyReview,
 )
 from requests_app.selectors import possible_duplicates
-from requests_app.services import extension_approve, extension_ask, request_upload
+from requests_app.services import (
+    Proposal,
+    decision_propose,
+    extension_approve,
+    extension_ask,
+    request_accept,
+    request_upload,
+)
 from tests.conftest import _persona, make_agency, make_other_agency, walk_in_registration
 from tests.requests_app.files import image
 from tests.requests_app.flow_helpers import REG, STAGES, advance, register, url
@@ -188,6 +196,12 @@ OWN = {
     "archive execute GET":        "L    403  200  msg  msg  msg  403  403  403  msg",
     "archive execute POST":       "L    403  done msg  msg  msg  403  403  403  msg",
     "archive unassign POST":      "L    403  done msg  msg  msg  403  403  403  msg",
+    # Art. 17 ¶2: the secrecy review of what a reply discloses, on pages without the applicant's
+    # data. The own agency has a secrecy reviewer, so its office head does not record it.
+    "secrecy list":               "L    403  403  403  200  403  403  403  200  403",
+    "secrecy review GET":         "L    403  403  403  msg  403  403  403  200  403",
+    "secrecy review POST":        "L    403  403  403  msg  403  403  403  done 403",
+    "secrecy file":               "L    403  403  403  404  403  403  403  200  403",
     # Tools: the rules and the sample letters hold no case data.
     "calculator":                 "L    200  200  200  200  200  200  200  200  200",
     "letter gallery":             "L    200  200  200  200  200  200  200  200  200",
@@ -201,6 +215,7 @@ OWN = {
 #: Another agency's case: not found for the request roles; refused, like their own agency's, for
 #: the roles that see no case at all.
 HIDDEN =                          "L    403  404  404  404  404  403  403  403  404"
+SECRECY_HIDDEN =                  "L    403  403  403  404  403  403  403  404  403"
 OTHER = {
     "register POST":              "L    403  form 403  403  403  403  403  403  403",
     "calculator":                 "L    form form form form form form form form form",
@@ -216,6 +231,10 @@ OTHER = {
     "extension approve POST":     HIDDEN,
     "withdraw POST":              HIDDEN,
     "fee waive POST":             HIDDEN,
+    # The secrecy pages: another agency's case is not found for the roles that open them.
+    "secrecy review GET":         SECRECY_HIDDEN,
+    "secrecy review POST":        SECRECY_HIDDEN,
+    "secrecy file":               SECRECY_HIDDEN,
     # Every task URL of another agency's case.
     **{name: HIDDEN for name in OWN if _is_task_row(name)},
 }
@@ -260,6 +279,8 @@ class Side:
     agency: object
     staff: dict  # role code -> the officer of this agency who holds it
     cases: dict = field(default_factory=dict)  # stage -> case
+    #: A proposal to disclose, with a file, waiting for its secrecy review (Art. 17 ¶2).
+    to_review: object = None
 
     def task(self, node: str) -> Task:
         case = self.cases[node]
@@ -306,7 +327,33 @@ def _build_side(agency, staff: dict, applicant: str) -> Side:
         )
         if approve:
             extension_approve(actor=staff["office_head"], case_id=side.cases[stage].pk)
+    side.to_review = _waiting_for_secrecy_review(agency, staff, applicant)
     return side
+
+
+def _waiting_for_secrecy_review(agency, staff: dict, applicant: str):
+    case = register(
+        staff["registrar"], agency, walk_in_registration, applicant_name=applicant, address=ADDRESS
+    )
+    request_accept(actor=staff["handler"], case_id=case.pk)
+    decision_propose(
+        actor=staff["handler"],
+        case_id=case.pk,
+        proposal=Proposal(
+            outcome="disclosed",
+            articles=[f"{REG}第三十六条第（二）项"],
+            provided=["资金拨付明细表"],
+            provide_form="electronic",
+        ),
+    )
+    request_upload(
+        actor=staff["handler"],
+        case_id=case.pk,
+        kind="provided",
+        files=[SimpleUploadedFile("明细表.png", image(), content_type="image/png")],
+    )
+    sync_process(case)
+    return case
 
 
 @pytest.fixture(autouse=True)
@@ -543,6 +590,21 @@ def _calculator(world, side):
     return f"{reverse('tools:deadline:index')}?{query}"
 
 
+def _secrecy_url(name: str):
+    def build(world, side):
+        case = world.side(side).to_review
+        if name == "file":
+            document = case.documents.get(kind=CaseDocument.Kind.PROVIDED)
+            return reverse("secrecy:replies:file", args=[case.pk, document.pk])
+        return reverse(f"secrecy:replies:{name}", args=[case.pk])
+
+    return build
+
+
+def _secrecy_reviewed(world, side, user):
+    return SecrecyReview.objects.filter(request=world.side(side).to_review, reviewer=user).exists()
+
+
 def _bulk_assign_data(world, side):
     return {"pk": [world.side(side).task("accept").pk], "_confirm": "1"}
 
@@ -603,6 +665,15 @@ REQUESTS: dict[str, Request] = {
         "withdraw", "accept", {"on": TODAY, "reason": "申请人书面撤回"}, "request_withdrawn"
     ),
     "fee waive POST": _action("fee_waive", "fee", {"reason": "申请人为低保对象"}, "fee_waived"),
+    "secrecy list": Request("get", lambda world, side: reverse("secrecy:replies:index")),
+    "secrecy review GET": Request("get", _secrecy_url("review")),
+    "secrecy review POST": Request(
+        "post",
+        _secrecy_url("review"),
+        data=lambda world, side: {"conclusion": "cleared", "opinion": "不涉及国家秘密，同意公开。"},
+        took_effect=_secrecy_reviewed,
+    ),
+    "secrecy file": Request("get", _secrecy_url("file")),
     "calculator": Request("get", _calculator),
     "letter gallery": Request("get", lambda world, side: reverse("tools:letters:index")),
     "admin index": Request("get", lambda world, side: reverse("admin:index")),
@@ -645,6 +716,7 @@ def _state() -> tuple:
         list(Extension.objects.order_by("pk").values_list("pk", "approved_on")),
         list(Fee.objects.order_by("pk").values_list("pk", "status")),
         list(Consultation.objects.order_by("pk").values_list("pk", "reply")),
+        SecrecyReview.objects.count(),
     )
 
 

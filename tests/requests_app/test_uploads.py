@@ -33,6 +33,7 @@ from requests_app.uploads import (
 )
 from tests.conftest import d
 from tests.requests_app import files as f
+from tests.requests_app.flow_helpers import secrecy_cleared
 from workflow.models import AuditEvent
 
 REG = "《中华人民共和国政府信息公开条例》"
@@ -240,6 +241,7 @@ def to_serve(case, handler, office_head):
         proposal=Proposal(outcome="disclosed", articles=[f"{REG}第三十六条第（二）项"]),
         today=d("2026-03-04"),
     )
+    secrecy_cleared(case, office_head)  # Art. 17 ¶2
     decision_approve(actor=office_head, case_id=case.pk, today=d("2026-03-05"))
 
 
@@ -363,6 +365,7 @@ def test_information_provided_from_the_proposal_until_service(
         today=d("2026-03-04"),
     )
     provide()  # approve
+    secrecy_cleared(case, office_head)  # Art. 17 ¶2
     decision_approve(actor=office_head, case_id=case.pk, today=d("2026-03-05"))
     provide()  # serve
     serve(case, registrar)
