@@ -633,9 +633,10 @@ def test_what_the_officer_typed_comes_back_inert_in_the_problem_list(client, off
     assert first[2] == "'=1+1" and "不认识列名“=1+1”" in first[3]
 
 
-def test_a_check_nobody_confirms_is_swept_after_two_days(client, office_head, units):
+def test_a_check_nobody_confirms_is_swept_after_two_days(client, office_head, units, settings):
     from attributes_app import older_uploads
 
+    settings.SESSION_COOKIE_AGE = 7 * 24 * 3600  # the same session days later: no idle logout
     client.force_login(office_head)
     stale = upload(client, xlsx_bytes(three_rows()))
     with time_machine.travel("2026-03-06 10:00 +0800", tick=False):
@@ -666,10 +667,11 @@ def test_a_job_whose_file_is_gone_says_so(office_head, agency, units):
 
 
 def test_one_import_at_a_time_per_agency_unless_the_other_was_cut_off(
-    client, office_head, agency, units
+    client, office_head, agency, units, settings
 ):
     from django.utils import timezone
 
+    settings.SESSION_COOKIE_AGE = 7 * 24 * 3600  # the same session hours later: no idle logout
     client.force_login(office_head)
     other = Job.objects.create(
         kind=IMPORT_OLDER,

@@ -388,6 +388,11 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
                 role: _persona(User, f"fenyang_{role}", other_agency, role)
                 for role in ("registrar", "handler", "office_head", "legal_reviewer")
             }
+            # A colleague in each request role, so that a new task waits in 待领取 for whoever
+            # takes it (one officer alone in a role is given the task directly).
+            for role in ("registrar", "handler", "office_head", "legal_reviewer"):
+                _persona(User, f"deputy_{role}", own_agency, role)
+                _persona(User, f"fenyang_deputy_{role}", other_agency, role)
             yield World(
                 own=_build_side(own_agency, personas, "张明华"),
                 other=_build_side(other_agency, other_staff, "李四"),
@@ -829,7 +834,7 @@ def test_the_world_holds_every_kind_of_document_the_matrix_downloads(world, db):
 def test_matrix_every_letter_preview(world, db, kind, fmt, monkeypatch):
     # Who may fetch a sample; rendering itself is tested in tests/letters/test_gallery.py.
     monkeypatch.setattr(
-        "workflow.letters.views.render_letter", lambda kind, context, fmt: b"%PDF-sample"
+        "workflow.letters.views.render_letter", lambda kind, context, fmt, **options: b"%PDF-sample"
     )
     request = Request("get", lambda world, side: reverse("tools:letters:file", args=[kind, fmt]))
     _check_row(world, f"letter preview [{kind}.{fmt}]", request)
@@ -848,13 +853,16 @@ def test_lists_show_the_own_agencys_cases_and_never_another_agencys(world, db, p
     # DOMAIN §1: "users see and act only on their agencies' cases, in every list".
     client = Client()
     client.force_login(world.personas[persona])
-    cases = client.get(reverse("requests:cases:index")).content.decode()
+    # The list opens on the cases not yet finished; "全部" shows the archived one too.
+    opened = client.get(reverse("requests:cases:index")).content.decode()
+    assert _numbers_on(opened, world.own) == set(STAGES) - {"closed"}
+    cases = client.get(reverse("requests:cases:index"), {"show": "all"}).content.decode()
     assert _numbers_on(cases, world.own) == set(STAGES)
     searches = {
         # Filters and the search cannot reach another agency's cases either.
-        "cases by agency": {"agency": world.other.agency.pk},
-        "cases by number": {"q": world.other.cases["accept"].case_number},
-        "cases by applicant": {"q": "李四"},
+        "cases by agency": {"agency": world.other.agency.pk, "show": "all"},
+        "cases by number": {"q": world.other.cases["accept"].case_number, "show": "all"},
+        "cases by applicant": {"q": "李四", "show": "all"},
     }
     pages = {"cases": cases}
     for name, query in searches.items():

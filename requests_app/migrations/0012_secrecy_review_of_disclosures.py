@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("requests_app", "0009_query_matter_outcome_is_a_referral"),
+        ("requests_app", "0011_late_receipt_reason"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
