@@ -68,6 +68,11 @@ def sync_clock(request, *, today: date | None = None, calendar=None) -> ClockSta
     today = today or timezone.localdate()
     state = evaluate_case(request, today=today, calendar=calendar)
     apply_state(request, state, today)
+    # The periods that run from a notice's receipt (DOMAIN §3.8), as the case page explains them.
+    request.clock_explanation = [
+        *state.explanation,
+        *(service.explanation for service in request.notice_services.order_by("issued_on", "id")),
+    ]
     request.save(update_fields=STORED_FIELDS)
     return state
 

@@ -94,7 +94,12 @@ UPLOAD_RULES: dict[str, UploadRule] = {
         (S.PROPOSE, S.CONSULT, S.FEE, S.APPROVE, S.SERVE),
         "提出办理意见至送达前",
     ),
-    K.SERVICE_PROOF: UploadRule(SCANS, ("registrar",), (S.SERVE, S.ARCHIVE), "送达时或送达后"),
+    K.SERVICE_PROOF: UploadRule(
+        SCANS,
+        ("registrar",),
+        (S.CORRECT, S.CONSULT, S.FEE, S.SERVE, S.ARCHIVE),
+        "送达补正告知书、征求意见函、收费通知或答复时，或送达后",
+    ),
     K.OTHER: UploadRule(OTHER, ("registrar", "handler"), BEFORE_ARCHIVE, "归档前"),
 }
 

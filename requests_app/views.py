@@ -28,6 +28,7 @@ from requests_app.forms import (
     ExtensionApproveForm,
     ExtensionAskForm,
     FeeWaiveForm,
+    NoticeServiceForm,
     RegistrationForm,
     WithdrawForm,
 )
@@ -169,6 +170,11 @@ def available_actions(case: InformationRequest, user) -> dict[str, type[forms.Fo
         actions["withdraw"] = WithdrawForm
     if case.stage == R.Stage.FEE and "office_head" in roles:
         actions["fee_waive"] = FeeWaiveForm
+    if "registrar" in roles and any(
+        services.notice_is_open(s) for s in case.notice_services.select_related("consultation")
+    ):
+        # Periods that run from receipt (DOMAIN §3.8): the registrar records each notice's service.
+        actions["notice_service"] = NoticeServiceForm.for_case(case)
     return actions
 
 
@@ -188,6 +194,15 @@ def run_action(name: str, case: InformationRequest, user, data: dict) -> None:
         services.request_withdraw(actor=user, case_id=case.pk, on=data["on"], reason=data["reason"])
     elif name == "fee_waive":
         services.fee_waive(actor=user, case_id=case.pk, reason=data["reason"])
+    elif name == "notice_service":
+        services.notice_record_service(
+            actor=user,
+            service_id=data["service"],
+            method=data["method"],
+            served_on=data["served_on"],
+            tracking_number=data["tracking_number"],
+            proof_id=data["proof"],
+        )
 
 
 class CaseDetailView(RequestRoleMixin, TemplateView):
@@ -284,6 +299,9 @@ class CaseDetailView(RequestRoleMixin, TemplateView):
             consultations=case.consultations.select_related("disclosure_notice").order_by(
                 "sent_on", "id"
             ),
+            notice_services=case.notice_services.select_related(
+                "letter", "proof", "consultation", "recorded_by"
+            ).order_by("issued_on", "id"),
             timeline=_timeline(case),
             documents=[d for d in documents if not d.is_upload],
             uploads=[d for d in documents if d.is_upload],
@@ -466,6 +484,40 @@ class CaseViewset(AppMenuMixin, Viewset):
     unname_document_path = path(
         "<int:pk>/named-documents/remove/", documents.unname_document, name="unname_document"
     )
+
+
+PENDING_NOTICES_SHOWN = 200
+
+
+class PendingNoticesView(LoginRequiredMixin, UserPassesTestMixin, TemplateView):
+    """The agency's notices whose service is not recorded yet (DOMAIN §3.8), for registrars."""
+
+    template_name = "requests_app/pending_notices.html"
+
+    def test_func(self) -> bool:
+        return is_registrar(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        notices = list(services.pending_notices(self.request.user)[: PENDING_NOTICES_SHOWN + 1])
+        context.update(
+            notices=notices[:PENDING_NOTICES_SHOWN],
+            truncated=len(notices) > PENDING_NOTICES_SHOWN,
+        )
+        return context
+
+
+class PendingNoticesViewset(AppMenuMixin, Viewset):
+    """依申请公开 › 待送达的告知书: in the menu of registrars only."""
+
+    title = "待送达的告知书"
+    icon = "outgoing_mail"
+    app_name = "notices"
+
+    index_path = path("", PendingNoticesView.as_view(), name="index")
+
+    def has_view_permission(self, user, obj=None) -> bool:
+        return is_registrar(user)
 
 
 class RegistrationViewset(AppMenuMixin, Viewset):

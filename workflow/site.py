@@ -24,7 +24,7 @@ from attributes_app.views import (
     may_see,
 )
 from requests_app.task_views import RequestTasksViewset
-from requests_app.views import CaseViewset, RegistrationViewset
+from requests_app.views import CaseViewset, PendingNoticesViewset, RegistrationViewset
 from workflow.letters.views import LetterGalleryViewset
 from workflow.roles import has_request_role
 from workflow.views import DeadlineCalculatorViewset
@@ -36,7 +36,12 @@ requests = Application(
     # Only the request roles see the cases (PIPL Art. 6); anonymous visitors pass here so that
     # each page sends them to the login page.
     permission=lambda user: not user.is_authenticated or has_request_role(user),
-    viewsets=[CaseViewset(), RegistrationViewset(), RequestTasksViewset()],
+    viewsets=[
+        CaseViewset(),
+        RegistrationViewset(),
+        RequestTasksViewset(),
+        PendingNoticesViewset(),
+    ],
 )
 
 attributes = Application(
