@@ -2014,7 +2014,11 @@ def notice_is_open(service: NoticeService) -> bool:
     if service.notice == NoticeService.Notice.FEE:
         fee = Fee.objects.filter(request=case).first()
         return case.stage == R.Stage.FEE and fee is not None and fee.status == Fee.Status.PENDING
-    return service.consultation is not None and service.consultation.is_open
+    return (
+        case.stage == R.Stage.CONSULT
+        and service.consultation is not None
+        and service.consultation.is_open
+    )
 
 
 def pending_notices(user):
@@ -2023,7 +2027,9 @@ def pending_notices(user):
     from workflow.selectors import agencies_of
 
     consult_open = Q(notice__in=[NoticeService.Notice.THIRD_PARTY, NoticeService.Notice.AGENCY])
-    consult_open &= Q(consultation__reply=Consultation.Reply.PENDING)
+    consult_open &= Q(
+        consultation__reply=Consultation.Reply.PENDING, request__stage=R.Stage.CONSULT
+    )
     correction_open = Q(notice=NoticeService.Notice.CORRECTION, request__stage=R.Stage.CORRECT)
     fee_open = Q(
         notice=NoticeService.Notice.FEE,

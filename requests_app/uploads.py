@@ -98,7 +98,9 @@ UPLOAD_RULES: dict[str, UploadRule] = {
         SCANS,
         ("registrar",),
         (S.CORRECT, S.CONSULT, S.FEE, S.SERVE, S.ARCHIVE),
-        "送达补正告知书、征求意见函、收费通知或答复时，或送达后",
+        # Also while a correction notice, consultation letter or fee notice waits: its proof of
+        # service (DOMAIN §3.8).
+        "送达时或送达后",
     ),
     K.OTHER: UploadRule(OTHER, ("registrar", "handler"), BEFORE_ARCHIVE, "归档前"),
 }

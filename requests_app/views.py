@@ -170,8 +170,13 @@ def available_actions(case: InformationRequest, user) -> dict[str, type[forms.Fo
         actions["withdraw"] = WithdrawForm
     if case.stage == R.Stage.FEE and "office_head" in roles:
         actions["fee_waive"] = FeeWaiveForm
-    if "registrar" in roles and any(
-        services.notice_is_open(s) for s in case.notice_services.select_related("consultation")
+    waiting = case.stage in (R.Stage.CORRECT, R.Stage.CONSULT, R.Stage.FEE)
+    if (
+        waiting
+        and "registrar" in roles
+        and any(
+            services.notice_is_open(s) for s in case.notice_services.select_related("consultation")
+        )
     ):
         # Periods that run from receipt (DOMAIN §3.8): the registrar records each notice's service.
         actions["notice_service"] = NoticeServiceForm.for_case(case)

@@ -437,3 +437,18 @@ def test_migration_presumes_service_on_the_letter_date_and_says_so(case, handler
     event = AuditEvent.objects.get(action="notice_service_presumed", object_id=str(case.pk))
     assert "按告知书日期推定送达（系统升级）" in event.reason
     assert "按告知书日期推定2026年3月3日送达（系统升级）" in service.explanation
+
+
+def test_a_withdrawn_case_has_no_notice_left_to_serve(case, handler, registrar):
+    # A withdrawal ends the consultation's wait (the case goes to 送达): nothing left to count.
+    from requests_app.services import StaleCase, pending_notices, request_withdraw
+
+    request_accept(actor=handler, case_id=case.pk, today=LETTER_DAY)
+    consult(case, handler)
+    assert pending_notices(registrar).filter(request=case).exists()
+    request_withdraw(
+        actor=registrar, case_id=case.pk, on=LETTER_DAY, reason="书面撤回", today=LETTER_DAY
+    )
+    assert not pending_notices(registrar).filter(request=case).exists()
+    with pytest.raises(StaleCase, match="不能再登记或更改送达"):
+        serve_notice(case, "third_party", registrar, LETTER_DAY)
