@@ -452,3 +452,27 @@ def test_a_withdrawn_case_has_no_notice_left_to_serve(case, handler, registrar):
     assert not pending_notices(registrar).filter(request=case).exists()
     with pytest.raises(StaleCase, match="不能再登记或更改送达"):
         serve_notice(case, "third_party", registrar, LETTER_DAY)
+
+
+def test_a_calendar_change_moves_an_open_period_and_its_timer(case, handler, registrar, admin_user):
+    # DOMAIN §2 with Art. 30: a local day off inside the correction period moves its end (and
+    # the timer), and the change lists it among the moved deadlines.
+    from workflow.services import calendar_adjustment_save
+
+    with time_machine.travel("2026-03-03 09:00 +0800", tick=False):
+        ask_correction(case, handler)
+        sync_process(case)
+        serve_notice(case, "correction", registrar, LETTER_DAY)
+        assert refreshed(case).correction_deadline == d("2026-03-24")
+        _, moved = calendar_adjustment_save(
+            actor=admin_user,
+            day=d("2026-03-10"),
+            kind="off",
+            reason="本地纪念日",
+            agency=case.agency,
+        )
+    assert refreshed(case).correction_deadline == d("2026-03-25")
+    assert NoticeService.objects.get(request=case).period_end == d("2026-03-25")
+    timer = process_for(case).task_set.get(flow_task=RequestFlow.correct__timeout)
+    assert due_day(timer) == d("2026-03-26")
+    assert (d("2026-03-24"), d("2026-03-25")) in [(m.old_due, m.new_due) for m in moved]
