@@ -45,6 +45,7 @@ from requests_app.selectors import (
 from requests_app.services import DuplicateSubmission, PossibleDuplicates, request_register
 from requests_app.task_views import BUSY
 from requests_app.uploads import FILE_TYPES, uploadable_kinds
+from workflow.calendar import get_calendar
 from workflow.downloads import file_view
 from workflow.models import AuditEvent
 from workflow.pagination import BoundedCountPaginator
@@ -210,6 +211,23 @@ def run_action(name: str, case: InformationRequest, user, data: dict) -> None:
         )
 
 
+def _notice_services(case: InformationRequest) -> list:
+    """The case's notices with a period from receipt; an end in a year without an official
+    holiday schedule is marked provisional (DOMAIN §2)."""
+    services_ = list(
+        case.notice_services.select_related("letter", "proof", "consultation").order_by(
+            "issued_on", "id"
+        )
+    )
+    if any(s.period_end for s in services_):
+        calendar = get_calendar(case.agency_id)
+        for service in services_:
+            service.provisional = bool(service.period_end) and calendar.is_provisional(
+                service.period_end
+            )
+    return services_
+
+
 class CaseDetailView(RequestRoleMixin, TemplateView):
     """All facts of one case, its clock and its history. Other agencies' cases are a 404."""
 
@@ -304,9 +322,7 @@ class CaseDetailView(RequestRoleMixin, TemplateView):
             consultations=case.consultations.select_related("disclosure_notice").order_by(
                 "sent_on", "id"
             ),
-            notice_services=case.notice_services.select_related(
-                "letter", "proof", "consultation", "recorded_by"
-            ).order_by("issued_on", "id"),
+            notice_services=_notice_services(case),
             timeline=_timeline(case),
             documents=[d for d in documents if not d.is_upload],
             uploads=[d for d in documents if d.is_upload],

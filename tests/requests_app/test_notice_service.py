@@ -476,3 +476,24 @@ def test_a_calendar_change_moves_an_open_period_and_its_timer(case, handler, reg
     timer = process_for(case).task_set.get(flow_task=RequestFlow.correct__timeout)
     assert due_day(timer) == d("2026-03-26")
     assert (d("2026-03-24"), d("2026-03-25")) in [(m.old_due, m.new_due) for m in moved]
+
+
+@time_machine.travel("2026-12-16 09:00 +0800", tick=False)
+def test_an_end_in_a_year_without_its_schedule_is_shown_provisional(
+    client, registrar, handler, agency, walk_in
+):
+    # DOMAIN §2: a deadline that depends on a provisional year is marked wherever it is shown.
+    from requests_app.services import request_register
+
+    received = d("2026-12-15")
+    data = walk_in(arrival_date=received, receipt_date=received)
+    case = request_register(actor=registrar, agency=agency, data=data, today=received)
+    request_ask_correction(
+        actor=handler, case_id=case.pk, items=["请写明年份"], today=d("2026-12-16")
+    )
+    serve_notice(case, "correction", registrar, d("2026-12-16"))
+    client.force_login(registrar)
+    page = client.get(reverse("requests:cases:detail", args=[case.pk])).content.decode()
+    table = page[page.index('id="notice-services"') :]
+    table = table[: table.index("</table>")]
+    assert "补正期限至2027年" in table and "暂定期限" in table
