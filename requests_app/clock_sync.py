@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from workflow import deadlines
 from workflow.calendar import get_calendar
-from workflow.clock import ClockEvent, ClockState, evaluate
+from workflow.clock import ClockEvent, ClockState, evaluate, notice_period_end
 from workflow.models import Agency
 
 STORED_FIELDS = [
@@ -68,13 +68,47 @@ def sync_clock(request, *, today: date | None = None, calendar=None) -> ClockSta
     today = today or timezone.localdate()
     state = evaluate_case(request, today=today, calendar=calendar)
     apply_state(request, state, today)
+    # The periods that run from a notice's receipt (DOMAIN §3.8), as the case page explains them.
+    request.clock_explanation = [
+        *state.explanation,
+        *(service.explanation for service in request.notice_services.order_by("issued_on", "id")),
+    ]
     request.save(update_fields=STORED_FIELDS)
     return state
+
+
+def refresh_notice_periods(request, calendar) -> list[tuple[object, date | None, date]]:
+    """Recompute the ends of the open periods that run from a notice's service (DOMAIN §3.8)
+    after a calendar change; return ``(notice, old end, new end)`` for those that moved. Records
+    presumed at the upgrade keep their ends. Call under the case's process lock."""
+    from requests_app.services import _set_period_end, notice_is_open
+
+    moved = []
+    served = request.notice_services.filter(served_on__isnull=False, presumed=False)
+    for service in served.select_related("consultation"):
+        service.request = request
+        if not notice_is_open(service):
+            continue
+        received, end = notice_period_end(
+            calendar,
+            served_on=service.served_on,
+            days=service.period_days,
+            by_post=service.method == "post",
+            postal_receipt_days=request.agency.postal_receipt_days,
+        )
+        if (received, end) == (service.received_on, service.period_end):
+            continue
+        moved.append((service, service.period_end, end))
+        service.received_on, service.period_end = received, end
+        service.save(update_fields=["received_on", "period_end"])
+        _set_period_end(request, service, end)
+    return moved
 
 
 @deadlines.recomputer("requests")
 def recompute_requests(change: deadlines.CalendarChange) -> list[deadlines.MovedDeadline]:
     """Recompute every open case whose counting can reach a changed day; report moved ones."""
+    from requests_app.flows import process_lock, rearm_timers
     from requests_app.models import InformationRequest
 
     if not change.days:
@@ -95,7 +129,21 @@ def recompute_requests(change: deadlines.CalendarChange) -> list[deadlines.Moved
         if case.agency_id not in calendars:
             calendars[case.agency_id] = get_calendar(case.agency_id)
         calendar = calendars[case.agency_id]
-        with transaction.atomic():
+        # The process first, then the case (as task pages and timers do): timers may move.
+        with process_lock(case.pk), transaction.atomic():
+            notices = refresh_notice_periods(case, calendar)
+            if notices:
+                rearm_timers(case)
+            moved.extend(
+                deadlines.MovedDeadline(
+                    source="requests",
+                    label=f"{case.case_number} {notice.period_label}（{notice}）",
+                    old_due=old_end,
+                    new_due=new_end,
+                    agency_id=case.agency_id,
+                )
+                for notice, old_end, new_end in notices
+            )
             old = case.due_date
             state = sync_clock(case, today=today, calendar=calendar)
             if state.due_date != old:

@@ -51,10 +51,15 @@ Scenario = tuple[str, list[tuple[int, str]]]
 OPEN_SCENARIOS: list[Scenario] = [
     ("待受理", []),
     ("承办中", [(1, "accept")]),
+    # Periods from receipt (DOMAIN §3.8): some notices are served (by post or in person), some
+    # still wait for their service to be recorded (待送达).
     ("补正中", [(2, "correct")]),
-    ("补正后重新计算", [(2, "correct"), (6, "corrected")]),
-    ("征求意见中", [(1, "accept"), (3, "consult")]),
-    ("征求意见结束", [(1, "accept"), (3, "consult"), (8, "consult_reply")]),
+    ("补正后重新计算", [(2, "correct"), (3, "served:correction"), (6, "corrected")]),
+    ("征求意见中", [(1, "accept"), (3, "consult"), (4, "posted:third_party")]),
+    (
+        "征求意见结束",
+        [(1, "accept"), (3, "consult"), (3, "served:third_party"), (8, "consult_reply")],
+    ),
     ("等待缴费", [(1, "accept"), (4, "fee")]),
     ("已延期", [(1, "accept"), (10, "extend")]),
     ("待审批", [(1, "accept"), (5, "propose:disclosed")]),
@@ -72,6 +77,7 @@ ART35_ART32_SCENARIOS: list[Scenario] = [
         [
             (1, "accept"),
             (2, "consult"),
+            (2, "served:third_party"),
             (4, "consult_reply"),
             (5, "propose_over_objection"),
             (6, "approve"),
@@ -79,8 +85,8 @@ ART35_ART32_SCENARIOS: list[Scenario] = [
     ),
 ]
 LAPSED_SCENARIOS: list[Scenario] = [
-    ("逾期不补正", [(2, "correct"), (18, "correction_lapsed")]),
-    ("逾期未缴费", [(1, "accept"), (2, "fee"), (23, "fee_lapsed")]),
+    ("逾期不补正", [(2, "correct"), (2, "served:correction"), (18, "correction_lapsed")]),
+    ("逾期未缴费", [(1, "accept"), (2, "fee"), (3, "posted:fee"), (24, "fee_lapsed")]),
 ]
 
 PROPOSALS: dict[str, dict] = {
@@ -404,7 +410,18 @@ def _step(
             today=on,
         ),
     }
-    if name.startswith("propose:"):
+    if name.startswith(("served:", "posted:")):
+        how, notice = name.split(":", 1)
+        service = case.notice_services.filter(notice=notice, served_on__isnull=True).first()
+        s.notice_record_service(
+            actor=registrar,
+            service_id=service.pk,
+            method="post" if how == "posted" else "direct",
+            served_on=on,
+            tracking_number=f"XA{case.pk:07d}{on:%m%d}CN" if how == "posted" else "",
+            today=on,
+        )
+    elif name.startswith("propose:"):
         outcome = name.split(":", 1)[1]
         s.decision_propose(
             actor=handler,

@@ -10,6 +10,10 @@ after the correction period, the period for the applicant's reasons (Art. 35), t
 consultation limit and the payment period, at 00:00 Asia/Shanghai. A timer calls the lapse
 service, which is a no-op until the deadline has really passed, and routes again.
 
+The correction, consultation and payment periods run from the notice's receipt (DOMAIN §3.8):
+until its service is recorded a period has no end, and its timer waits at ``NEVER``; recording
+the service moves the timer to its due time (``rearm_timers``).
+
 Changes made outside a task (withdrawal, a fee waiver from the case page) are followed by
 ``sync_process(case)``, which cancels the tasks that no longer match the stage and routes again.
 """
@@ -53,25 +57,35 @@ def _day_after(day) -> datetime:
     return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
 
 
+#: The due time of a timer whose period has no end yet (its notice is not served).
+NEVER = timezone.make_aware(datetime(9999, 1, 1))
+
+
+def _day_after_or_never(day) -> datetime:
+    return NEVER if day is None else _day_after(day)
+
+
 def _correction_timeout(activation) -> datetime:
-    return _day_after(_case(activation).correction_deadline)
+    return _day_after_or_never(_case(activation).correction_deadline)
 
 
 def _consultation_timeout(activation) -> datetime:
     # The earliest open limit, not the latest: each lapsed consultation is recorded as "no
     # reply" as soon as its own 15 working days are over (Art. 32, 34), and the task comes back
     # with a timer for the next one.
+    pending = Consultation.objects.filter(
+        request_id=activation.process.artifact_object_id, reply=Consultation.Reply.PENDING
+    )
+    if not pending.exists():  # nothing open: fire on the next sweep and route on
+        return timezone.now()
+    # Letters not yet served have no limit (Art. 32, 34: from receipt): the earliest known one.
     first = (
-        Consultation.objects.filter(
-            request_id=activation.process.artifact_object_id, reply=Consultation.Reply.PENDING
-        )
+        pending.filter(limit_date__isnull=False)
         .order_by("limit_date")
         .values_list("limit_date", flat=True)
         .first()
     )
-    if first is None:  # nothing open: fire on the next sweep and route on
-        return timezone.now()
-    return _day_after(first)
+    return _day_after_or_never(first)
 
 
 def _reasons_timeout(activation) -> datetime:
@@ -79,7 +93,7 @@ def _reasons_timeout(activation) -> datetime:
 
 
 def _fee_timeout(activation) -> datetime:
-    return _day_after(_case(activation).fee.pay_by)
+    return _day_after_or_never(_case(activation).fee.pay_by)
 
 
 def _handler_of(activation):
@@ -474,6 +488,20 @@ def _cancel(task: Task) -> None:
     activation.cancel()
 
 
+def rearm_timers(case: InformationRequest) -> None:
+    """Set the due time of the case's armed timers again from the case's periods, after a
+    notice's service was recorded or corrected; call under ``process_lock``. viewflow keeps a
+    timer's due time in its task row (``scheduled``), computed once when the timer is armed."""
+    process = process_for(case)
+    if process is None:
+        return
+    for timer in process.task_set.filter(flow_task_type="TIMER", status=STATUS.SCHEDULED):
+        due = timer.flow_task._delay(timer.flow_task.activation_class(timer))
+        if due != timer.scheduled:
+            timer.scheduled = due
+            timer.save(update_fields=["scheduled"])
+
+
 def sync_process(case: InformationRequest) -> None:
     """After a stage change made outside a task (withdrawal, waiver...), make the process match:
     cancel the human tasks that the stage no longer calls for and route again, so that exactly
@@ -607,6 +635,7 @@ __all__ = [
     "process_for",
     "process_lock",
     "queue_of",
+    "rearm_timers",
     "start_request_process",
     "sync_process",
     "visible_tasks",

@@ -12,7 +12,7 @@ from datetime import date
 from django import forms
 from django.core.exceptions import ValidationError
 
-from requests_app.models import InformationRequest
+from requests_app.models import CaseDocument, InformationRequest, NoticeService
 from requests_app.selectors import FLAGS
 from requests_app.services import Registration, validate_registration
 from requests_app.uploads import (
@@ -26,6 +26,7 @@ from requests_app.uploads import (
     check_total,
 )
 from workflow import text_input as limits
+from workflow.cn import cn_date
 from workflow.forms import DateField, QuickSelect
 from workflow.letters.outcomes import OUTCOMES
 from workflow.text_input import TextRulesMixin
@@ -453,3 +454,68 @@ class FeeWaiveForm(TextRulesMixin, forms.Form):
     title = "免收信息处理费"
     submit_label = "免收"
     reason = forms.CharField(label="免收理由", max_length=200, error_messages=REQUIRED)
+
+
+class NoticeServiceForm(forms.Form):
+    """Record the service of a notice whose period runs from its receipt (DOMAIN §3.8)."""
+
+    title = "登记文书送达"
+    submit_label = "登记送达"
+    service = forms.TypedChoiceField(
+        label="文书", coerce=int, error_messages={"required": "请选择送达的文书。"}
+    )
+    method = forms.ChoiceField(
+        label="送达方式",
+        choices=NoticeService.Method.choices,
+        error_messages={"required": "请选择送达方式。"},
+    )
+    served_on = DateField(label="送达日期（直接送达为签收之日，邮寄为交邮之日）")
+    tracking_number = forms.CharField(
+        label="邮件号码（邮寄送达必填）", max_length=60, required=False
+    )
+    proof = forms.TypedChoiceField(
+        label="送达凭证（先在“上传材料”中上传）", coerce=int, required=False, empty_value=None
+    )
+
+    #: The case whose notices are offered (set by ``for_case``).
+    case: InformationRequest | None = None
+
+    @classmethod
+    def for_case(cls, case: InformationRequest) -> type[NoticeServiceForm]:
+        return type(cls.__name__, (cls,), {"case": case})
+
+    def __init__(self, *args, **kwargs):
+        from django.utils import timezone
+
+        from requests_app.services import notice_is_open
+
+        initial = kwargs.pop("initial", None) or {}
+        kwargs["initial"] = {"served_on": timezone.localdate(), **initial}
+        kwargs["initial"].pop("on", None)
+        super().__init__(*args, **kwargs)
+        services = (
+            self.case.notice_services.select_related("consultation", "request") if self.case else []
+        )
+        self.fields["service"].choices = [("", "请选择")] + [
+            (s.pk, f"{s}，{cn_date(s.issued_on)}发出" + ("（已送达，更正）" if s.served_on else ""))
+            for s in services
+            if notice_is_open(s)
+        ]
+        proofs = (
+            self.case.documents.filter(kind=CaseDocument.Kind.SERVICE_PROOF).order_by("-id")
+            if self.case
+            else []
+        )
+        self.fields["proof"].choices = [("", "不选择")] + [
+            (d.pk, f"{d.title}（{d.original_name}）") for d in proofs
+        ]
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "service_id": data["service"],
+            "method": data["method"],
+            "served_on": data["served_on"],
+            "tracking_number": data["tracking_number"],
+            "proof_id": data["proof"],
+        }

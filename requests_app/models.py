@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce
 
 from workflow import text_input as limits
 from workflow.clock import PAUSE_REASONS
+from workflow.cn import cn_date
 from workflow.letters.outcomes import OUTCOMES
 from workflow.models import Agency
 from workflow.text_input import BoundedTextField, length_checks
@@ -408,7 +409,9 @@ class Consultation(models.Model):
     party_address = models.CharField("地址", max_length=200, blank=True)
     matter = BoundedTextField("征求意见的内容", max_length=limits.MATTER)
     sent_on = models.DateField("发函日期")
-    limit_date = models.DateField("答复期限")
+    # The end of the 15 working days counted from the letter's service (Art. 32, 34); empty
+    # until the service is recorded (NoticeService).
+    limit_date = models.DateField("答复期限", null=True, blank=True)
     reply = models.CharField("答复", max_length=10, choices=Reply.choices, default=Reply.PENDING)
     replied_on = models.DateField("答复或期限届满日期", null=True, blank=True)
     reasons = BoundedTextField("意见和理由", max_length=limits.REASON, blank=True)
@@ -624,7 +627,9 @@ class Fee(models.Model):
     calculation = models.JSONField("计算过程", default=list)
     payment_method = models.CharField("缴费方式", max_length=200)
     notice_on = models.DateField("收费通知日期")
-    pay_by = models.DateField("缴费期限")
+    # 20 working days from the day after the notice's receipt (Fee Rules); empty until the
+    # service of the notice is recorded (NoticeService).
+    pay_by = models.DateField("缴费期限", null=True, blank=True)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
     settled_on = models.DateField("缴费或免收日期", null=True, blank=True)
     waiver_reason = models.CharField("免收理由", max_length=200, blank=True)
@@ -640,3 +645,128 @@ class Fee(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request.case_number} {self.amount}元"
+
+
+class NoticeService(models.Model):
+    """The service of a notice whose period runs from its receipt (DOMAIN §3.8): the correction
+    notice (Art. 30), the consultation letters (Art. 32, 34) and the fee notice (Fee Rules).
+
+    Until ``served_on`` is recorded the period has no end (待送达) and no timer acts on it.
+    """
+
+    class Notice(models.TextChoices):
+        CORRECTION = "correction", "补正申请告知书"
+        THIRD_PARTY = "third_party", "第三方意见征询函"
+        AGENCY = "agency", "征求意见函"
+        FEE = "fee", "信息处理费缴费通知书"
+
+    class Method(models.TextChoices):
+        DIRECT = "direct", "直接送达（以受送达人签收之日为送达日期）"
+        POST = "post", "邮寄送达（以交邮之日为送达日期，须通过邮政企业寄送）"
+        ELECTRONIC = "electronic", "电子送达（以通过受送达人选择的渠道发出之日为送达日期）"
+
+    request = models.ForeignKey(
+        InformationRequest, on_delete=models.CASCADE, related_name="notice_services"
+    )
+    notice = models.CharField("文书", max_length=12, choices=Notice.choices)
+    letter = models.OneToOneField(
+        CaseDocument,
+        verbose_name="告知书",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="notice_service",
+    )
+    consultation = models.OneToOneField(
+        Consultation,
+        verbose_name="征求意见",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="service",
+    )
+    addressee = models.CharField("受送达人", max_length=100)
+    issued_on = models.DateField("文书日期")
+    period_days = models.PositiveSmallIntegerField("期限（工作日）")
+    method = models.CharField("送达方式", max_length=12, choices=Method.choices, blank=True)
+    served_on = models.DateField("送达日期", null=True, blank=True)
+    received_on = models.DateField("收到之日", null=True, blank=True)
+    period_end = models.DateField("期限届满日", null=True, blank=True)
+    tracking_number = models.CharField("邮件号码", max_length=60, blank=True)
+    proof = models.ForeignKey(
+        CaseDocument,
+        verbose_name="送达凭证",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    presumed = models.BooleanField(
+        "按告知书日期推定送达",
+        default=False,
+        help_text="系统升级前发出的文书，没有送达记录，以文书日期推定为送达日期。",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField("登记送达时间", null=True, blank=True)
+    created_at = models.DateTimeField("记录时间")
+
+    class Meta:
+        verbose_name = "文书送达"
+        verbose_name_plural = "文书送达"
+        ordering = ["issued_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "notice"],
+                condition=models.Q(notice__in=["correction", "fee"]),
+                name="notice_service_one_per_case",
+            ),
+        ]
+        indexes = [models.Index(fields=["served_on"], name="notice_service_pending_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_notice_display()}（{self.addressee}）"
+
+    @property
+    def is_served(self) -> bool:
+        return self.served_on is not None
+
+    @property
+    def period_label(self) -> str:
+        return PERIOD_LABELS[self.notice]
+
+    @property
+    def period_words(self) -> str:
+        """The period as the law words it."""
+        if self.notice == self.Notice.FEE:
+            return f"收到通知次日起{self.period_days}个工作日内"
+        return f"自收到之日起{self.period_days}个工作日内"
+
+    @property
+    def explanation(self) -> str:
+        """One line for the case page and the clock's explanation, e.g.
+        "补正申请告知书2026年3月12日送达，补正期限至2026年4月2日（含当日）"."""
+        name = f"{self.get_notice_display()}（{self.addressee}）"
+        if self.served_on is None:
+            return (
+                f"{name}{cn_date(self.issued_on)}发出，待送达；{self.period_label}"
+                f"{self.period_words}，送达后计算"
+            )
+        if self.presumed:
+            served = f"按告知书日期推定{cn_date(self.served_on)}送达（系统升级）"
+        elif self.method == self.Method.POST and self.received_on != self.served_on:
+            served = (
+                f"{cn_date(self.served_on)}交邮，按本机关规定推定{cn_date(self.received_on)}收到"
+            )
+        else:
+            served = f"{cn_date(self.served_on)}送达"
+        return f"{name}{served}，{self.period_label}至{cn_date(self.period_end)}（含当日）"
+
+
+PERIOD_LABELS = {
+    NoticeService.Notice.CORRECTION: "补正期限",
+    NoticeService.Notice.THIRD_PARTY: "提出意见期限",
+    NoticeService.Notice.AGENCY: "提出意见期限",
+    NoticeService.Notice.FEE: "缴费期限",
+}

@@ -15,10 +15,11 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from requests_app.clock_sync import evaluate_case, events_of, sync_clock
-from requests_app.flows import process_lock, start_request_process, sync_process
+from requests_app.flows import process_lock, rearm_timers, start_request_process, sync_process
 from requests_app.identity import credit_code_problem, resident_id_problem
 from requests_app.letters import (
     applicant,
@@ -38,6 +39,7 @@ from requests_app.models import (
     Extension,
     Fee,
     InformationRequest,
+    NoticeService,
     ReasonsRequest,
     SecrecyReview,
 )
@@ -53,7 +55,7 @@ from requests_app.uploads import (
 )
 from workflow.audit import audit
 from workflow.calendar import get_calendar
-from workflow.clock import ClockEvent
+from workflow.clock import ClockEvent, notice_period_end
 from workflow.cn import cn_date
 from workflow.letters.contexts import (
     AgencyConsultationContext,
@@ -612,29 +614,35 @@ def request_ask_correction(
         period = period_days or case.agency.correction_period_days
         if not 1 <= period <= 60:
             raise ValidationError({"period_days": "补正期限应为1至60个工作日。"})
-        deadline = calendar.add_working_days(today, period)
+        # The period runs from the applicant's receipt of the notice (Art. 30 "自收到本告知书之日
+        # 起"): it has no end until the notice's service is recorded (notice_record_service).
         case.correction_items = items
         case.correction_asked_on = today
-        case.correction_deadline = deadline
+        case.correction_deadline = None
         case.save(update_fields=["correction_items", "correction_asked_on", "correction_deadline"])
         _add_clock(case, "pause", today, actor, today=today, reason="correction", note="补正告知")
-        issue_letter(
+        letter = issue_letter(
             case,
             "correction_notice",
             CorrectionContext(
-                **common(case, actor, issue_date=today),
-                items=items,
-                correction_deadline=deadline,
-                period_days=period,
+                **common(case, actor, issue_date=today), items=items, period_days=period
             ),
             actor=actor,
+        )
+        _await_service(
+            case,
+            NoticeService.Notice.CORRECTION,
+            letter,
+            addressee=case.applicant_name,
+            issued_on=today,
+            period_days=period,
         )
         _move(
             case,
             R.Stage.CORRECT,
             actor=actor,
             action="request_correction_asked",
-            reason=f"补正期限至{cn_date(deadline)}",
+            reason=f"补正期限为自收到告知书之日起{period}个工作日，待送达",
             today=today,
             data={"items": items},
         )
@@ -653,7 +661,8 @@ def request_record_correction(
         _require_stage(case, (R.Stage.CORRECT,), "登记补正")
         if received_on < case.correction_asked_on:
             raise ValidationError({"received_on": "收到补正申请之日不能早于补正告知日期。"})
-        if received_on > case.correction_deadline and not late_reason.strip():
+        deadline = case.correction_deadline
+        if deadline is not None and received_on > deadline and not late_reason.strip():
             raise ValidationError(
                 {
                     "late_reason": (
@@ -681,7 +690,9 @@ def request_correction_lapsed(*, case_id: int, today=None):
     today = today or timezone.localdate()
     with transaction.atomic():
         case = _locked(case_id)
-        if case.stage != R.Stage.CORRECT or today <= case.correction_deadline:
+        deadline = case.correction_deadline
+        # No end before the notice is served; nothing before the end has passed (Art. 30).
+        if case.stage != R.Stage.CORRECT or deadline is None or today <= deadline:
             return None
         _decide_abandoned(
             case,
@@ -1144,7 +1155,6 @@ def consultation_send(
         _require(actor, case, "handler")
         _require_stage(case, (R.Stage.PROPOSE, R.Stage.CONSULT), "征求意见")
         first = not case.consultations.filter(reply=Consultation.Reply.PENDING).exists()
-        calendar = get_calendar(case.agency_id)
         consultation = Consultation.objects.create(
             request=case,
             party=party,
@@ -1152,7 +1162,8 @@ def consultation_send(
             party_address=party_address.strip(),
             matter=matter.strip(),
             sent_on=sent_on,
-            limit_date=calendar.add_working_days(sent_on, CONSULTATION_DAYS),
+            # 15 working days from the letter's receipt (Art. 32, 34): set when served.
+            limit_date=None,
             created_by=actor,
             created_at=timezone.now(),
         )
@@ -1165,17 +1176,24 @@ def consultation_send(
                 **letter_common,
                 third_party=Party(name=consultation.party_name, address=party_address),
                 information=consultation.matter,
-                reply_by=consultation.limit_date,
             )
-            issue_letter(case, "third_party_consultation", context, actor=actor)
+            letter = issue_letter(case, "third_party_consultation", context, actor=actor)
         else:
             context = AgencyConsultationContext(
                 **letter_common,
                 consulted_agency=consultation.party_name,
                 information=consultation.matter,
-                reply_by=consultation.limit_date,
             )
-            issue_letter(case, "agency_consultation", context, actor=actor)
+            letter = issue_letter(case, "agency_consultation", context, actor=actor)
+        _await_service(
+            case,
+            party,
+            letter,
+            addressee=consultation.party_name,
+            issued_on=sent_on,
+            period_days=CONSULTATION_DAYS,
+            consultation=consultation,
+        )
         if first:
             issue_letter(
                 case,
@@ -1192,7 +1210,7 @@ def consultation_send(
             R.Stage.CONSULT,
             actor=actor,
             action="consultation_sent",
-            reason=f"{consultation}，答复期限{cn_date(consultation.limit_date)}",
+            reason=f"{consultation}，答复期限为自收到征求意见函之日起{CONSULTATION_DAYS}个工作日，待送达",
             today=today,
         )
     return consultation
@@ -1240,7 +1258,9 @@ def consultation_lapse(*, consultation_id: int, today=None) -> Consultation | No
     today = today or timezone.localdate()
     with transaction.atomic():
         consultation = Consultation.objects.select_for_update().get(pk=consultation_id)
-        if not consultation.is_open or today <= consultation.limit_date:
+        limit = consultation.limit_date
+        # Not before the letter is served and its 15 working days have run (Art. 32, 34).
+        if not consultation.is_open or limit is None or today <= limit:
             return None
         case = _locked(consultation.request_id)
         _close_consultation(
@@ -2041,7 +2061,6 @@ def fee_notice(
             reduction_reason=reduction_reason.strip(),
             payment_method=payment_method.strip(),
             pay_within_days=PAYMENT_DAYS,
-            pay_by=get_calendar(case.agency_id).add_working_days(today, PAYMENT_DAYS),
         )
         calculation = context.calculation()
         if calculation.due == 0:
@@ -2059,18 +2078,26 @@ def fee_notice(
             calculation=calculation.describe(),
             payment_method=payment_method.strip(),
             notice_on=today,
-            pay_by=context.pay_by,
+            pay_by=None,  # 收到收费通知次日起20个工作日 (Fee Rules): set when the notice is served
             created_by=actor,
             created_at=timezone.now(),
         )
         _add_clock(case, "pause", today, actor, today=today, reason="fee", note="收费通知")
-        issue_letter(case, "fee_notice", context, actor=actor)
+        letter = issue_letter(case, "fee_notice", context, actor=actor)
+        _await_service(
+            case,
+            NoticeService.Notice.FEE,
+            letter,
+            addressee=case.applicant_name,
+            issued_on=today,
+            period_days=PAYMENT_DAYS,
+        )
         _move(
             case,
             R.Stage.FEE,
             actor=actor,
             action="fee_notice_issued",
-            reason=f"应缴{fee.amount}元，缴费期限{cn_date(fee.pay_by)}",
+            reason=f"应缴{fee.amount}元，缴费期限为收到通知次日起{PAYMENT_DAYS}个工作日，待送达",
             today=today,
         )
     return fee
@@ -2129,7 +2156,8 @@ def fee_lapsed(*, case_id: int, today=None) -> InformationRequest | None:
     with transaction.atomic():
         case = _locked(case_id)
         fee = Fee.objects.select_for_update().filter(request=case).first()
-        if case.stage != R.Stage.FEE or fee is None or today <= fee.pay_by:
+        # Not before the notice is served and its 20 working days have run (Fee Rules).
+        if case.stage != R.Stage.FEE or fee is None or fee.pay_by is None or today <= fee.pay_by:
             return None
         fee.status = Fee.Status.LAPSED
         fee.save(update_fields=["status"])
@@ -2141,6 +2169,181 @@ def fee_lapsed(*, case_id: int, today=None) -> InformationRequest | None:
             today=today,
         )
     return case
+
+
+# -- service of notices whose period runs from receipt (DOMAIN §3.8) -------------------------------
+
+
+def _await_service(
+    case,
+    notice: str,
+    letter,
+    *,
+    addressee: str,
+    issued_on: date,
+    period_days: int,
+    consultation=None,
+) -> NoticeService:
+    """The notice waits for its service to be recorded: its period has no end until then."""
+    return NoticeService.objects.create(
+        request=case,
+        notice=notice,
+        letter=letter,
+        consultation=consultation,
+        addressee=addressee,
+        issued_on=issued_on,
+        period_days=period_days,
+        created_at=timezone.now(),
+    )
+
+
+def notice_is_open(service: NoticeService) -> bool:
+    """Whether the notice's period still matters: its wait is not over (its service may still be
+    recorded or corrected)."""
+    case = service.request
+    if service.notice == NoticeService.Notice.CORRECTION:
+        return case.stage == R.Stage.CORRECT
+    if service.notice == NoticeService.Notice.FEE:
+        fee = Fee.objects.filter(request=case).first()
+        return case.stage == R.Stage.FEE and fee is not None and fee.status == Fee.Status.PENDING
+    return (
+        case.stage == R.Stage.CONSULT
+        and service.consultation is not None
+        and service.consultation.is_open
+    )
+
+
+def pending_notices(user):
+    """Notices of the user's agencies still waiting for their service to be recorded (待送达),
+    oldest letter first; only open ones (a notice whose wait ended has nothing left to count)."""
+    from workflow.selectors import agencies_of
+
+    consult_open = Q(notice__in=[NoticeService.Notice.THIRD_PARTY, NoticeService.Notice.AGENCY])
+    consult_open &= Q(
+        consultation__reply=Consultation.Reply.PENDING, request__stage=R.Stage.CONSULT
+    )
+    correction_open = Q(notice=NoticeService.Notice.CORRECTION, request__stage=R.Stage.CORRECT)
+    fee_open = Q(
+        notice=NoticeService.Notice.FEE,
+        request__stage=R.Stage.FEE,
+        request__fee__status=Fee.Status.PENDING,
+    )
+    return (
+        NoticeService.objects.filter(
+            request__agency__in=agencies_of(user).values("pk"), served_on__isnull=True
+        )
+        .filter(consult_open | correction_open | fee_open)
+        .select_related("request", "letter")
+        .order_by("issued_on", "id")
+    )
+
+
+def _set_period_end(case, service: NoticeService, end: date | None) -> None:
+    if service.notice == NoticeService.Notice.CORRECTION:
+        case.correction_deadline = end
+        case.save(update_fields=["correction_deadline"])
+    elif service.notice == NoticeService.Notice.FEE:
+        Fee.objects.filter(request=case).update(pay_by=end)
+    else:
+        Consultation.objects.filter(pk=service.consultation_id).update(limit_date=end)
+
+
+def notice_record_service(
+    *,
+    actor,
+    service_id: int,
+    method: str,
+    served_on: date,
+    tracking_number: str = "",
+    proof_id: int | None = None,
+    today=None,
+) -> NoticeService:
+    """Record (or correct) the service of a notice; its period's end is computed from it and the
+    timer waiting on it is moved (Arts. 30, 32, 34; Fee Rules; DOMAIN §3.8)."""
+    today = today or timezone.localdate()
+    if method not in NoticeService.Method.values:
+        raise ValidationError({"method": "请选择送达方式：直接送达、邮寄送达或电子送达。"})
+    if method == NoticeService.Method.POST and not tracking_number.strip():
+        raise ValidationError(
+            {
+                "tracking_number": (
+                    "邮寄送达请填写邮件号码（须通过邮政企业寄送，以交邮之日为送达日期）。"
+                )
+            }
+        )
+    if served_on > today:
+        raise ValidationError({"served_on": f"送达日期（{cn_date(served_on)}）晚于今天，请核对。"})
+    case_id = (
+        NoticeService.objects.filter(pk=service_id).values_list("request_id", flat=True).first()
+    )
+    if case_id is None:
+        raise StaleCase("没有找到这份文书的送达记录，请刷新页面。")
+    with process_lock(case_id), transaction.atomic():
+        case = _locked(case_id)
+        _require(actor, case, "registrar")
+        service = (
+            NoticeService.objects.select_for_update(of=("self",))
+            .select_related("consultation")
+            .get(pk=service_id)
+        )
+        service.request = case
+        if not notice_is_open(service):
+            raise StaleCase(f"{service}的期限已经结束或不再需要计算，不能再登记或更改送达。")
+        if served_on < service.issued_on:
+            raise ValidationError(
+                {
+                    "served_on": (
+                        f"送达日期不能早于{service.get_notice_display()}的日期"
+                        f"（{cn_date(service.issued_on)}）。"
+                    )
+                }
+            )
+        proof = None
+        if proof_id:
+            proof = case.documents.filter(pk=proof_id, kind=CaseDocument.Kind.SERVICE_PROOF).first()
+            if proof is None:
+                raise ValidationError({"proof": "请选择本申请已上传的送达凭证。"})
+        received, end = notice_period_end(
+            get_calendar(case.agency_id),
+            served_on=served_on,
+            days=service.period_days,
+            by_post=method == NoticeService.Method.POST,
+            postal_receipt_days=case.agency.postal_receipt_days,
+        )
+        earlier = service.period_end
+        corrected = service.served_on is not None
+        service.method = method
+        service.served_on = served_on
+        service.received_on = received
+        service.period_end = end
+        service.tracking_number = tracking_number.strip()
+        service.proof = proof
+        service.presumed = False
+        service.recorded_by = actor
+        service.recorded_at = timezone.now()
+        service.save()
+        _set_period_end(case, service, end)
+        sync_clock(case, today=today)
+        audit(
+            actor=actor,
+            action="notice_service_corrected" if corrected else "notice_served",
+            obj=case,
+            agency=case.agency,
+            from_state=case.stage,
+            to_state=case.stage,
+            reason=service.explanation,
+            data={
+                "notice": service.notice,
+                "method": method,
+                "served_on": served_on.isoformat(),
+                "received_on": received.isoformat(),
+                "period_end": end.isoformat(),
+                "earlier_period_end": earlier.isoformat() if earlier else None,
+                "tracking_number": service.tracking_number,
+            },
+        )
+        rearm_timers(case)
+    return service
 
 
 # -- archive -------------------------------------------------------------------------------------

@@ -74,8 +74,9 @@ def _accept(form, case, user):
 
 
 def _ask_correction(form, case, user):
-    case = services.request_ask_correction(actor=user, case_id=case.pk, **form.service_kwargs())
-    return f"已发出补正告知书，补正期限至{cn_date(case.correction_deadline)}。"
+    services.request_ask_correction(actor=user, case_id=case.pk, **form.service_kwargs())
+    # The period runs from the applicant's receipt (Art. 30): its end follows the service.
+    return "已发出补正告知书；补正期限自申请人收到之日起计算，请在案件页登记送达。"
 
 
 def _ask_reasons(form, case, user):
@@ -115,7 +116,8 @@ def _record_correction(form, case, user):
 def _send_consultation(form, case, user):
     consultation = services.consultation_send(actor=user, case_id=case.pk, **form.service_kwargs())
     return (
-        f"已向{consultation.party_name}发出征求意见函，答复期限{cn_date(consultation.limit_date)}。"
+        f"已向{consultation.party_name}发出征求意见函；答复期限自收到之日起计算"
+        "（《条例》第三十二条、第三十四条），请在案件页登记送达。"
     )
 
 

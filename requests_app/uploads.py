@@ -95,7 +95,14 @@ UPLOAD_RULES: dict[str, UploadRule] = {
         (S.PROPOSE, S.CONSULT, S.FEE, S.APPROVE, S.SERVE),
         "提出办理意见至送达前",
     ),
-    K.SERVICE_PROOF: UploadRule(SCANS, ("registrar",), (S.SERVE, S.ARCHIVE), "送达时或送达后"),
+    K.SERVICE_PROOF: UploadRule(
+        SCANS,
+        ("registrar",),
+        (S.CORRECT, S.CONSULT, S.FEE, S.SERVE, S.ARCHIVE),
+        # Also while a correction notice, consultation letter or fee notice waits: its proof of
+        # service (DOMAIN §3.8).
+        "送达时或送达后",
+    ),
     K.OTHER: UploadRule(OTHER, ("registrar", "handler"), BEFORE_ARCHIVE, "归档前"),
 }
 

@@ -28,6 +28,7 @@ from requests_app.forms import (
     ExtensionApproveForm,
     ExtensionAskForm,
     FeeWaiveForm,
+    NoticeServiceForm,
     RegistrationForm,
     WithdrawForm,
 )
@@ -44,6 +45,7 @@ from requests_app.selectors import (
 from requests_app.services import DuplicateSubmission, PossibleDuplicates, request_register
 from requests_app.task_views import BUSY
 from requests_app.uploads import FILE_TYPES, uploadable_kinds
+from workflow.calendar import get_calendar
 from workflow.cn import cn_date
 from workflow.downloads import file_view
 from workflow.models import AuditEvent
@@ -176,6 +178,16 @@ def available_actions(case: InformationRequest, user) -> dict[str, type[forms.Fo
         actions["withdraw"] = WithdrawForm
     if case.stage == R.Stage.FEE and "office_head" in roles:
         actions["fee_waive"] = FeeWaiveForm
+    waiting = case.stage in (R.Stage.CORRECT, R.Stage.CONSULT, R.Stage.FEE)
+    if (
+        waiting
+        and "registrar" in roles
+        and any(
+            services.notice_is_open(s) for s in case.notice_services.select_related("consultation")
+        )
+    ):
+        # Periods that run from receipt (DOMAIN §3.8): the registrar records each notice's service.
+        actions["notice_service"] = NoticeServiceForm.for_case(case)
     return actions
 
 
@@ -195,6 +207,32 @@ def run_action(name: str, case: InformationRequest, user, data: dict) -> None:
         services.request_withdraw(actor=user, case_id=case.pk, on=data["on"], reason=data["reason"])
     elif name == "fee_waive":
         services.fee_waive(actor=user, case_id=case.pk, reason=data["reason"])
+    elif name == "notice_service":
+        services.notice_record_service(
+            actor=user,
+            service_id=data["service"],
+            method=data["method"],
+            served_on=data["served_on"],
+            tracking_number=data["tracking_number"],
+            proof_id=data["proof"],
+        )
+
+
+def _notice_services(case: InformationRequest) -> list:
+    """The case's notices with a period from receipt; an end in a year without an official
+    holiday schedule is marked provisional (DOMAIN §2)."""
+    services_ = list(
+        case.notice_services.select_related("letter", "proof", "consultation").order_by(
+            "issued_on", "id"
+        )
+    )
+    if any(s.period_end for s in services_):
+        calendar = get_calendar(case.agency_id)
+        for service in services_:
+            service.provisional = bool(service.period_end) and calendar.is_provisional(
+                service.period_end
+            )
+    return services_
 
 
 class CaseDetailView(RequestRoleMixin, TemplateView):
@@ -296,6 +334,7 @@ class CaseDetailView(RequestRoleMixin, TemplateView):
             consultations=case.consultations.select_related("disclosure_notice").order_by(
                 "sent_on", "id"
             ),
+            notice_services=_notice_services(case),
             timeline=_timeline(case),
             documents=[d for d in documents if not d.is_upload],
             uploads=[d for d in documents if d.is_upload],
@@ -481,6 +520,40 @@ class CaseViewset(AppMenuMixin, Viewset):
     unname_document_path = path(
         "<int:pk>/named-documents/remove/", documents.unname_document, name="unname_document"
     )
+
+
+PENDING_NOTICES_SHOWN = 200
+
+
+class PendingNoticesView(LoginRequiredMixin, UserPassesTestMixin, TemplateView):
+    """The agency's notices whose service is not recorded yet (DOMAIN §3.8), for registrars."""
+
+    template_name = "requests_app/pending_notices.html"
+
+    def test_func(self) -> bool:
+        return is_registrar(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        notices = list(services.pending_notices(self.request.user)[: PENDING_NOTICES_SHOWN + 1])
+        context.update(
+            notices=notices[:PENDING_NOTICES_SHOWN],
+            truncated=len(notices) > PENDING_NOTICES_SHOWN,
+        )
+        return context
+
+
+class PendingNoticesViewset(AppMenuMixin, Viewset):
+    """依申请公开 › 待送达的告知书: in the menu of registrars only."""
+
+    title = "待送达的告知书"
+    icon = "outgoing_mail"
+    app_name = "notices"
+
+    index_path = path("", PendingNoticesView.as_view(), name="index")
+
+    def has_view_permission(self, user, obj=None) -> bool:
+        return is_registrar(user)
 
 
 class RegistrationViewset(AppMenuMixin, Viewset):

@@ -133,6 +133,7 @@ class AgencyAdmin(admin.ModelAdmin):
                     "correction_period_days",
                     "reasons_period_days",
                     "third_party_wait_days",
+                    "postal_receipt_days",
                 ]
             },
         ),

@@ -446,3 +446,22 @@ def evaluate(
         on_time=on_time,
         explanation=lines,
     )
+
+
+def notice_period_end(
+    calendar: Calendar,
+    *,
+    served_on: date,
+    days: int,
+    by_post: bool = False,
+    postal_receipt_days: int | None = None,
+) -> tuple[date, date]:
+    """(receipt, end) of a period that runs "自收到……之日起N个工作日" (Arts. 30, 32, 34; Fee Rules
+    "收到收费通知次日起20个工作日内"): the day of receipt is not counted, the period ends with the
+    N-th working day after it (DOMAIN §2). The receipt is the day of service, or — for a notice
+    handed to the post when the agency sets an assumed delivery time — the
+    ``postal_receipt_days``-th working day after 交邮之日 (DOMAIN §3.8)."""
+    receipt = served_on
+    if by_post and postal_receipt_days:
+        receipt = calendar.add_working_days(served_on, postal_receipt_days)
+    return receipt, calendar.add_working_days(receipt, days)

@@ -148,6 +148,16 @@ class Agency(models.Model):
         default=15,
         help_text="《条例》第三十五条要求申请人说明理由，未规定期限；此为本机关确定的合理期限。",
     )
+    postal_receipt_days = models.PositiveSmallIntegerField(
+        "邮寄送达推定收到（工作日）",
+        null=True,
+        blank=True,
+        help_text=(
+            "补正告知书、征求意见函、缴费通知等自受送达人收到之日起计算期限的文书，邮寄送达时，"
+            "以交邮之日后第几个工作日推定为收到之日。不填写（默认）时，以登记的送达日期为准；"
+            "填写后，文书中写明期限的计算方法。"
+        ),
+    )
     third_party_wait_days = models.PositiveSmallIntegerField(
         "告知第三方后等待（工作日）",
         default=0,

@@ -28,7 +28,7 @@ from attributes_app.views import (
 )
 from requests_app.secrecy_views import SecrecyReviewViewset, may_open
 from requests_app.task_views import RequestTasksViewset
-from requests_app.views import CaseViewset, RegistrationViewset
+from requests_app.views import CaseViewset, PendingNoticesViewset, RegistrationViewset
 from workflow.letters.views import LetterGalleryViewset
 from workflow.roles import has_request_role
 from workflow.views import DeadlineCalculatorViewset
@@ -42,7 +42,12 @@ requests = Application(
     permission=lambda user: not user.is_authenticated or has_request_role(user),
     # The task lists (待办, 待领取, 已办) with their counts instead of one 办理任务 entry.
     menu_template_name="requests_app/menu.html",
-    viewsets=[CaseViewset(), RegistrationViewset(), RequestTasksViewset()],
+    viewsets=[
+        CaseViewset(),
+        RegistrationViewset(),
+        RequestTasksViewset(),
+        PendingNoticesViewset(),
+    ],
 )
 
 attributes = Application(

@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 
 from workflow.calendar import WorkingCalendar, _bundled
-from workflow.letters.render import sample_context
+from workflow.letters.render import build_letter, sample_context
 
 
 @pytest.fixture(scope="module")
@@ -50,20 +50,29 @@ def test_extension_date_is_the_original_due_date_plus_the_extension(calendar):
     )
 
 
+def test_the_reasons_period_runs_from_the_notice(calendar):
+    # Art. 35: the agency's period for the applicant's reasons, from the notice.
+    context = sample_context("reasons_request")
+    assert context.reply_by == calendar.add_working_days(context.issue_date, context.period_days)
+
+
 @pytest.mark.parametrize(
     ("kind", "field", "days"),
     [
         ("correction_notice", "correction_deadline", "period_days"),  # Art. 30
-        ("reasons_request", "reply_by", "period_days"),  # Art. 35, agency period
         ("third_party_consultation", "reply_by", 15),  # Art. 32
         ("agency_consultation", "reply_by", 15),  # Art. 34
         ("fee_notice", "pay_by", "pay_within_days"),  # Fee Rules Art. 6
     ],
 )
-def test_periods_run_from_the_notice(kind, field, days, calendar):
+def test_periods_from_receipt_have_no_date_in_the_letter_as_issued(kind, field, days):
+    # DOMAIN §3.8: these periods run from the addressee's receipt, unknown when the letter is
+    # issued: the samples carry no end date and the letter words the period as the law does.
     context = sample_context(kind)
     n = days if isinstance(days, int) else getattr(context, days)
-    assert getattr(context, field) == calendar.add_working_days(context.issue_date, n)
+    assert getattr(context, field) is None
+    text = build_letter(kind, context).plain_text()
+    assert f"{n}个工作日内" in text and "自收到本" in text
 
 
 def test_abandonment_lapses_after_the_correction_period(calendar):

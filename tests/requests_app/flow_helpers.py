@@ -181,3 +181,27 @@ def secrecy_cleared(case, reviewer, *, today=None):
     return decision_record_secrecy_review(
         actor=reviewer, case_id=case.pk, passed=True, opinion=SECRECY_OPINION, today=today
     )
+
+
+def serve_notice(
+    case, notice: str, registrar, on, *, method="direct", tracking_number="", today=None
+):
+    """Record the service of the case's first unserved notice of kind ``notice`` (DOMAIN §3.8):
+    the periods of Arts. 30, 32, 34 and the Fee Rules run from its receipt."""
+    from requests_app.models import NoticeService
+    from requests_app.services import notice_record_service
+
+    service = (
+        NoticeService.objects.filter(request=case, notice=notice, served_on__isnull=True)
+        .order_by("id")
+        .first()
+    )
+    assert service is not None, f"no unserved {notice} notice"
+    return notice_record_service(
+        actor=registrar,
+        service_id=service.pk,
+        method=method,
+        served_on=on,
+        tracking_number=tracking_number,
+        today=today or on,
+    )

@@ -9,7 +9,7 @@ from requests_app.demo import (
     create_demo_requests,
     service_proof_photo,
 )
-from requests_app.models import CaseDocument, InformationRequest
+from requests_app.models import CaseDocument, InformationRequest, NoticeService
 from requests_app.uploads import check_file
 from tests.conftest import d
 
@@ -42,3 +42,7 @@ def test_demo_cases_get_scans_and_one_served_case_its_proof(
     served = proof.request
     assert (served.stage, served.service_method) == ("archive", "direct")
     assert served.served_on <= timezone.localdate()
+    # DOMAIN §3.8: some notices are served (their periods have ends), some still wait (待送达).
+    notices = NoticeService.objects.filter(request__agency=agency)
+    assert notices.filter(served_on__isnull=True).exists()
+    assert notices.filter(served_on__isnull=False, period_end__isnull=False).exists()

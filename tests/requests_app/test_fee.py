@@ -13,6 +13,7 @@ from requests_app.services import (
     request_register,
 )
 from tests.conftest import d
+from tests.requests_app.flow_helpers import serve_notice
 
 pytestmark = pytest.mark.django_db
 S = InformationRequest.Stage
@@ -36,11 +37,14 @@ def notice(handler, case, **changes):
     return fee_notice(actor=handler, case_id=case.pk, **values)
 
 
-def test_per_page_fee_is_progressive_and_pauses_the_clock(case, handler):
+def test_per_page_fee_is_progressive_and_pauses_the_clock(case, handler, registrar):
     # 1-30 free, 31-100 at 10 yuan, 101-120 at 20 yuan: 70×10 + 20×20 = 1100 yuan.
     fee = notice(handler, case)
     assert fee.amount == 1100
-    assert fee.pay_by == d("2026-04-02")  # 20 working days after the notice
+    assert fee.pay_by is None  # Fee Rules: counted from the notice's receipt, not yet served
+    serve_notice(case, "fee", registrar, d("2026-03-05"))
+    fee.refresh_from_db()
+    assert fee.pay_by == d("2026-04-02")  # 20 working days from the day after its receipt
     waiting = InformationRequest.objects.get(pk=case.pk)
     assert waiting.stage == S.FEE and waiting.paused and waiting.due_date is None
     assert CaseDocument.objects.filter(request=case, letter_kind="fee_notice").exists()
@@ -90,8 +94,9 @@ def test_waiver_by_the_office_head_with_a_reason(case, handler, office_head):
     assert InformationRequest.objects.get(pk=case.pk).stage == S.PROPOSE
 
 
-def test_no_payment_in_20_working_days_is_deemed_abandoned(case, handler):
+def test_no_payment_in_20_working_days_is_deemed_abandoned(case, handler, registrar):
     notice(handler, case)
+    serve_notice(case, "fee", registrar, d("2026-03-05"))
     assert fee_lapsed(case_id=case.pk, today=d("2026-04-02")) is None
     fee_lapsed(case_id=case.pk, today=d("2026-04-03"))
     lapsed = InformationRequest.objects.get(pk=case.pk)

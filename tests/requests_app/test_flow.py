@@ -22,6 +22,7 @@ from tests.requests_app.flow_helpers import (
     open_tasks,
     refreshed,
     register,
+    serve_notice,
     step,
     task,
     url,
@@ -232,12 +233,13 @@ def test_correction_then_recorded_correction_goes_back_to_accept(client, case, h
         assert timer.status == STATUS.CANCELED
 
 
-def test_correction_timer_deems_the_application_abandoned(case, handler):
+def test_correction_timer_deems_the_application_abandoned(case, handler, registrar):
     # Art. 30: no correction within the period → deemed abandoned, notice issued, to service.
     with time_machine.travel("2026-03-03 09:00 +0800", tick=False):
         request_ask_correction(actor=handler, case_id=case.pk, items=["请写明文件名称"])
         sync_process(case)
         assert open_tasks(case) == ["correct"]
+        serve_notice(case, "correction", registrar, d("2026-03-03"))
     deadline = refreshed(case).correction_deadline
     with time_machine.travel(f"{deadline.isoformat()} 23:59 +0800", tick=False):
         call_command("workflow_timers")
@@ -251,7 +253,9 @@ def test_correction_timer_deems_the_application_abandoned(case, handler):
     assert process_for(case).task_set.get(flow_task=RequestFlow.correct).status == STATUS.CANCELED
 
 
-def test_consultation_timer_lapses_each_consultation_and_returns_to_the_handler(case, handler):
+def test_consultation_timer_lapses_each_consultation_and_returns_to_the_handler(
+    case, handler, registrar
+):
     with time_machine.travel("2026-03-03 09:00 +0800", tick=False):
         request_accept(actor=handler, case_id=case.pk)
         first = consultation_send(
@@ -259,6 +263,7 @@ def test_consultation_timer_lapses_each_consultation_and_returns_to_the_handler(
         )
         sync_process(case)
         assert open_tasks(case) == ["consult"]
+        serve_notice(case, "third_party", registrar, d("2026-03-03"))
     with time_machine.travel("2026-03-05 09:00 +0800", tick=False):
         # A second consultation, sent from the consult task page.
         from django.test import Client
@@ -276,6 +281,8 @@ def test_consultation_timer_lapses_each_consultation_and_returns_to_the_handler(
             sent_on="2026-03-05",
         )
         assert open_tasks(case) == ["consult"]
+        serve_notice(case, "agency", registrar, d("2026-03-05"))
+    first = Consultation.objects.get(pk=first.pk)
     second = Consultation.objects.exclude(pk=first.pk).get(request=case)
     assert first.limit_date < second.limit_date
     with time_machine.travel(f"{first.limit_date.isoformat()} 12:00 +0800", tick=False) as t:
@@ -331,7 +338,7 @@ def test_a_task_left_behind_by_an_outside_change_says_so_and_lines_up(
     assert open_tasks(case) == ["correct"]
 
 
-def test_fee_timer_deems_the_application_abandoned(client, case, handler):
+def test_fee_timer_deems_the_application_abandoned(client, case, handler, registrar):
     # Fee Rules: no payment within 20 working days of the notice → deemed abandoned.
     with time_machine.travel("2026-03-03 09:00 +0800", tick=False):
         step(client, handler, case, "accept", "accept")
@@ -346,6 +353,7 @@ def test_fee_timer_deems_the_application_abandoned(client, case, handler):
             payment_method="转账至指定账户",
         )
         assert open_tasks(case) == ["fee"]
+        serve_notice(case, "fee", registrar, d("2026-03-03"))
     pay_by = refreshed(case).fee.pay_by
     with time_machine.travel(f"{pay_by.isoformat()} 23:59 +0800", tick=False) as traveller:
         call_command("workflow_timers")

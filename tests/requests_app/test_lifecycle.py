@@ -27,7 +27,7 @@ from requests_app.services import (
     request_withdraw,
 )
 from tests.conftest import d
-from tests.requests_app.flow_helpers import secrecy_cleared
+from tests.requests_app.flow_helpers import secrecy_cleared, serve_notice
 from workflow.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -186,6 +186,8 @@ def test_correction_within_seven_working_days_restarts_the_clock(case, handler, 
         items=["请写明所需信息的年份", "请补充身份证明"],
         today=d("2026-03-11"),
     )
+    assert refreshed(case).correction_deadline is None  # from receipt: not served yet
+    serve_notice(case, "correction", registrar, d("2026-03-11"))
     waiting = refreshed(case)
     assert waiting.stage == S.CORRECT
     assert waiting.correction_deadline == d("2026-04-01")  # 15 working days (agency default)
@@ -209,8 +211,9 @@ def test_correction_notice_after_seven_working_days_is_refused(case, handler):
         request_ask_correction(actor=handler, case_id=case.pk, items=["x"], today=d("2026-03-12"))
 
 
-def test_no_correction_in_time_is_deemed_abandoned_with_its_notice(case, handler):
+def test_no_correction_in_time_is_deemed_abandoned_with_its_notice(case, handler, registrar):
     request_ask_correction(actor=handler, case_id=case.pk, items=["x"], today=d("2026-03-03"))
+    serve_notice(case, "correction", registrar, d("2026-03-03"))
     deadline = refreshed(case).correction_deadline
     assert request_correction_lapsed(case_id=case.pk, today=deadline) is None  # not yet
     request_correction_lapsed(case_id=case.pk, today=date.fromordinal(deadline.toordinal() + 1))
@@ -221,6 +224,7 @@ def test_no_correction_in_time_is_deemed_abandoned_with_its_notice(case, handler
 
 def test_late_correction_needs_a_good_reason(case, handler, registrar):
     request_ask_correction(actor=handler, case_id=case.pk, items=["x"], today=d("2026-03-03"))
+    serve_notice(case, "correction", registrar, d("2026-03-03"))
     with pytest.raises(ValidationError) as refused:
         request_record_correction(
             actor=registrar, case_id=case.pk, received_on=d("2026-04-01"), today=d("2026-04-01")
@@ -228,7 +232,7 @@ def test_late_correction_needs_a_good_reason(case, handler, registrar):
     assert "正当理由" in refused.value.message_dict["late_reason"][0]
 
 
-def test_consultations_pause_from_the_first_letter_to_the_last_reply(case, handler):
+def test_consultations_pause_from_the_first_letter_to_the_last_reply(case, handler, registrar):
     # Art. 32, 34 and Art. 33 ¶3: several at once; paused from the first letter to the last reply.
     request_accept(actor=handler, case_id=case.pk, today=d("2026-03-03"))
     third = consultation_send(
@@ -247,6 +251,10 @@ def test_consultations_pause_from_the_first_letter_to_the_last_reply(case, handl
         matter="拨付记录",
         today=d("2026-03-06"),
     )
+    serve_notice(case, "third_party", registrar, d("2026-03-04"), today=d("2026-03-06"))
+    serve_notice(case, "agency", registrar, d("2026-03-06"))
+    third.refresh_from_db()
+    other.refresh_from_db()
     assert third.limit_date == d("2026-03-25")
     paused = refreshed(case)
     assert paused.stage == S.CONSULT and paused.paused

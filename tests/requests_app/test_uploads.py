@@ -198,6 +198,11 @@ def test_a_name_without_extension_gets_the_one_of_its_content():
         ("service_proof", "approve", {"registrar"}, "应在送达时或送达后上传"),
         ("service_proof", "serve", {"registrar"}, ""),
         ("service_proof", "archive", {"registrar"}, ""),
+        # DOMAIN §3.8: the proof of service of a notice whose period runs from its receipt.
+        ("service_proof", "correct", {"registrar"}, ""),
+        ("service_proof", "consult", {"registrar"}, ""),
+        ("service_proof", "fee", {"registrar"}, ""),
+        ("service_proof", "propose", {"registrar"}, "应在送达时或送达后上传"),
         ("other", "correct", {"handler"}, ""),
         ("other", "correct", {"registrar"}, ""),
         ("other", "correct", {"office_head"}, "由登记人员或承办人上传"),

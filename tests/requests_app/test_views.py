@@ -477,8 +477,9 @@ def test_the_case_page_takes_the_same_queries_however_long_its_history(
     client, registrar, handler, case, django_assert_max_num_queries
 ):
     client.force_login(registrar)
-    # … the menu's task counts (3) and the idle timeout's session save (3, in a savepoint)
-    with django_assert_max_num_queries(22):
+    # … the menu's task counts (3), the idle timeout's session save (3, in a savepoint) and the
+    # notices' service (DOMAIN §3.8)
+    with django_assert_max_num_queries(23):
         client.get(detail(case))
     with CaptureQueriesContext(connection) as short:
         client.get(detail(case))

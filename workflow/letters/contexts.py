@@ -39,6 +39,9 @@ class AgencyInfo:
     number_style: str = "plain"  # plain: 〔2026〕17号 / with_di: 〔2026〕第17号
     letter_head: str = "letter"  # letter: 信函格式 red head / plain
     reply_layout: str = "single"  # single: 答复书 / separate: one notice per outcome
+    # Assumed receipt of a notice sent by post: the N-th working day after 交邮之日 (DOMAIN §3.8);
+    # None: the recorded service date counts.
+    postal_receipt_days: int | None = None
 
     @classmethod
     def from_agency(cls, agency: Any, *, contact_person: str = "") -> "AgencyInfo":
@@ -263,6 +266,8 @@ class CorrectionContext(RequestLetter):
     """补正告知书 (Art. 30): everything to correct, at once, and the period."""
 
     items: list[str] = field(default_factory=list)
+    # The period runs from the applicant's receipt: its end is known only once the notice is
+    # served, so the letter states the date only when it is given (DOMAIN §3.8).
     correction_deadline: date | None = None
     period_days: int = 15
 
@@ -270,7 +275,7 @@ class CorrectionContext(RequestLetter):
         return [
             *super().requirements(),
             ("需要补正的事项", self.items),
-            ("补正期限", self.correction_deadline),
+            ("补正期限", self.period_days),
         ]
 
 
@@ -288,7 +293,6 @@ class ThirdPartyConsultationContext(RequestLetter):
             *super().requirements(),
             ("被征求意见的第三方", self.third_party.name),
             ("涉及的政府信息", self.information),
-            ("答复期限", self.reply_by),
         ]
 
 
@@ -305,7 +309,6 @@ class AgencyConsultationContext(RequestLetter):
             *super().requirements(),
             ("被征求意见的机关", self.consulted_agency),
             ("涉及的政府信息", self.information),
-            ("答复期限", self.reply_by),
         ]
 
 
@@ -436,7 +439,7 @@ class FeeContext(RequestLetter):
             *super().requirements(),
             ("收费数量", self.calculation()),
             ("缴费方式", self.payment_method),
-            ("缴费期限", self.pay_by),
+            ("缴费期限", self.pay_within_days),
         ]
         if self.reduction:
             required.append(("减免理由", self.reduction_reason))
