@@ -606,6 +606,12 @@ def _requests_for(agency, document, people, write) -> None:
                 provide_form="electronic",
             ),
         )
+        rs.decision_record_secrecy_review(  # Art. 17 ¶2: what is disclosed is reviewed first
+            actor=people["secrecy_reviewer"],
+            case_id=case.pk,
+            passed=True,
+            opinion="经审查，拟公开的文件不涉及国家秘密，同意公开。",
+        )
         rs.decision_approve(actor=people["office_head"], case_id=case.pk)
         sync_process(InformationRequest.objects.get(pk=case.pk))
         cases.append(case)

@@ -456,7 +456,7 @@ class FeeWaiveForm(TextRulesMixin, forms.Form):
     reason = forms.CharField(label="免收理由", max_length=200, error_messages=REQUIRED)
 
 
-class NoticeServiceForm(forms.Form):
+class NoticeServiceForm(TextRulesMixin, forms.Form):
     """Record the service of a notice whose period runs from its receipt (DOMAIN §3.8)."""
 
     title = "登记文书送达"

@@ -160,6 +160,7 @@ def test_the_case_file_keeps_each_letters_number_and_the_sheet_lists_them(
     from pypdf import PdfReader
 
     from requests_app.services import request_archive, request_serve
+    from tests.requests_app.flow_helpers import secrecy_cleared
 
     case = _register(registrar, agency, walk_in)
     request_accept(actor=handler, case_id=case.pk, today=d("2026-03-03"))
@@ -169,6 +170,7 @@ def test_the_case_file_keeps_each_letters_number_and_the_sheet_lists_them(
         proposal=Proposal(outcome="disclosed", articles=[f"{REG}第三十六条第（二）项"]),
         today=d("2026-03-04"),
     )
+    secrecy_cleared(case, office_head, today=d("2026-03-05"))  # Art. 17 ¶2
     decision_approve(actor=office_head, case_id=case.pk, today=d("2026-03-05"))
     request_serve(
         actor=registrar,
