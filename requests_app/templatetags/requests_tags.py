@@ -54,7 +54,8 @@ TASK_LISTS = (
 
 @register.simple_tag(takes_context=True)
 def task_counts(context) -> dict:
-    """The numbers of the menu's task lists for the signed-in user (one query, once a page)."""
+    """The numbers of the menu's task lists for the signed-in user (once a page; "99+" past 99)."""
+    from requests_app.flows import TASK_COUNT_LIMIT as limit
     from requests_app.flows import task_counts as count
 
     request = context.get("request")
@@ -62,4 +63,9 @@ def task_counts(context) -> dict:
     if request is not None and not hasattr(request, "_gk_task_counts"):
         request._gk_task_counts = count(user)
     counts = request._gk_task_counts if request is not None else count(user)
-    return {"links": [(name, label, icon, counts[name]) for name, label, icon in TASK_LISTS]}
+    return {
+        "links": [
+            (name, label, icon, f"{limit}+" if counts[name] > limit else counts[name])
+            for name, label, icon in TASK_LISTS
+        ]
+    }

@@ -76,16 +76,28 @@ def test_the_menu_shows_waiting_approvals_under_queue_with_their_count(
     assert "共 3 条" in queue or "3" in queue[queue.index("vf-list__pagination-summary") :]
 
 
-def test_counts_are_of_ones_own_agency_and_take_one_query(
+def test_counts_are_of_ones_own_agency_and_take_few_queries(
     staff, deputy_head, agency, walk_in, outsider, django_assert_max_num_queries
 ):
     at("approve", staff, agency, walk_in)
     assert task_counts(outsider) == {"inbox": 0, "queue": 0, "archive": 0}
     head = type(staff["office_head"]).objects.get(pk=staff["office_head"].pk)  # a new request's
-    # The agency ids, the roles and one aggregate.
-    with django_assert_max_num_queries(3):
+    # The agency ids, the roles and three counts that stop at 100 rows.
+    with django_assert_max_num_queries(5):
         counts = task_counts(head)
     assert counts == {"inbox": 0, "queue": 1, "archive": 0}
+
+
+def test_the_menu_counts_stop_at_99_plus(client, staff, deputy_head, agency, walk_in, monkeypatch):
+    # An exact count of tens of thousands of tasks would cost every page; past the limit the menu
+    # says "1+" (with the real limit, "99+").
+    monkeypatch.setattr("requests_app.flows.TASK_COUNT_LIMIT", 1)
+    for _ in range(3):
+        at("approve", staff, agency, walk_in)
+    assert task_counts(staff["office_head"])["queue"] == 2  # counted up to the limit + 1
+    client.force_login(staff["office_head"])
+    html = client.get(reverse("requests:tasks:queue")).content.decode()
+    assert 'aria-label="1+项">1+</span>' in html
 
 
 def test_a_task_only_one_person_can_take_is_assigned_to_them(staff, agency, walk_in):
