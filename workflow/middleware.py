@@ -1,5 +1,6 @@
-"""Site-wide middleware: the Content Security Policy on pages, NUL out of query strings, and the
-answer to a busy database (never a 500 for "database is locked")."""
+"""Site-wide middleware: the Content Security Policy on pages, NUL out of query strings, the pages
+for a service's refusal that no view caught (403, 409), and the answer to a busy database (never a
+500 for "database is locked")."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from django.db import OperationalError
 from django.http import QueryDict
 from django.shortcuts import render
 from django.views import defaults
+
+from workflow.errors import NotAllowed, Stale
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +45,24 @@ class DatabaseBusyMiddleware:
             return None
         logger.warning("database busy: %s %s", request.method, request.path)
         return busy_page(request)
+
+
+class ServiceErrorMiddleware:
+    """The one place where a service's refusal that reached no form becomes a page: ``NotAllowed``
+    is the 403 page, ``Stale`` the 409 page (someone else acted first), both with the message."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, NotAllowed):
+            return render(request, "403.html", {"exception": str(exception)}, status=403)
+        if isinstance(exception, Stale):
+            return render(request, "409.html", {"exception": str(exception)}, status=409)
+        return None
 
 
 def busy_page(request):

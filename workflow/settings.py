@@ -101,6 +101,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "workflow.middleware.PagesCSPMiddleware",
+    # A service's NotAllowed / Stale that no view turned into a form error: the 403 / 409 page.
+    "workflow.middleware.ServiceErrorMiddleware",
     # After the others, so that it turns a lockout flagged during the login view into the lockout
     # page.
     "axes.middleware.AxesMiddleware",
