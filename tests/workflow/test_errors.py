@@ -28,7 +28,8 @@ def test_permission_error_of_the_file_system_is_not_a_refusal():
 def test_add_to_form_puts_field_messages_under_their_fields():
     form = _Form(data={})
     assert form.is_valid()
-    add_to_form(form, Invalid({"title": "标题不能为空。", "__all__": "整体有误。", "other": "别处。"}))
+    error = Invalid({"title": "标题不能为空。", "__all__": "整体有误。", "other": "别处。"})
+    add_to_form(form, error)
     assert form.errors["title"] == ["标题不能为空。"]
     assert form.non_field_errors() == ["整体有误。", "别处。"]
 
@@ -45,9 +46,14 @@ def test_add_to_form_renames_a_service_field_and_takes_plain_refusals():
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("error", "status", "marker"),
-    [(NotAllowed("这一步需要由承办人办理。"), 403, "error-403"), (Stale("已办理。"), 409, "error-409")],
+    [
+        (NotAllowed("这一步需要由承办人办理。"), 403, "error-403"),
+        (Stale("已办理。"), 409, "error-409"),
+    ],
 )
-def test_middleware_turns_an_uncaught_refusal_into_its_page(error, status, marker, django_user_model):
+def test_middleware_turns_an_uncaught_refusal_into_its_page(
+    error, status, marker, django_user_model
+):
     request = RequestFactory().get("/cases/1/")
     request.user = django_user_model.objects.create_user("clerk")
     middleware = ServiceErrorMiddleware(lambda r: HttpResponse())
