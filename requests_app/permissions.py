@@ -1,0 +1,117 @@
+"""Who may do each step of an information request (DOMAIN §1, §3). Services, task lists and pages
+read this one table.
+
+Every step needs the actor to work for the case's agency (``Agency.staff``) and to hold one of the
+step's roles; the first role is the one whose task list shows the step (``TASK_ROLES``). A step
+with no role is open to any of the agency's staff who may read cases (``REQUEST_ROLES``); the
+service checks what else it needs (the secrecy reviewer, say).
+
+| step | roles (the first does the task) |
+|---|---|
+| register, upload | registrar / any request role |
+| accept, ask correction, ask reasons, decide on reasons, consult, ask extension, propose, fee notice | handler |
+| record correction, reasons answer, fee paid, withdraw | registrar, handler |
+| consultation reply | handler, registrar |
+| legal review | legal_reviewer |
+| approve, deferral, extension approval, fee waiver | office_head |
+| return a proposal | office_head, legal_reviewer |
+| serve, notice service, archive | registrar |
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from workflow.errors import NotAllowed
+from workflow.roles import REQUEST_ROLES, ROLES, has_role
+
+
+@dataclass(frozen=True)
+class Step:
+    label: str
+    roles: tuple[str, ...] = ()
+
+    @property
+    def task_role(self) -> str:
+        return self.roles[0]
+
+
+_DESK = ("registrar", "handler")
+
+STEPS: dict[str, Step] = {
+    "register": Step("登记申请", ("registrar",)),
+    "upload": Step("上传材料"),
+    "accept": Step("受理", ("handler",)),
+    "ask_correction": Step("发出补正告知", ("handler",)),
+    "record_correction": Step("登记补正", _DESK),
+    "ask_reasons": Step("要求说明理由", ("handler",)),
+    "reasons_answer": Step("登记申请人的说明", _DESK),
+    "reasons_decide": Step("认定说明理由的结果", ("handler",)),
+    "deferral": Step("审批延迟答复", ("office_head",)),
+    "consult": Step("征求意见", ("handler",)),
+    "consultation_reply": Step("登记征求意见的答复", ("handler", "registrar")),
+    "extension_ask": Step("申请延长答复期限", ("handler",)),
+    "extension_approve": Step("批准延长答复期限", ("office_head",)),
+    "propose": Step("提出办理意见", ("handler",)),
+    "legal_review": Step("法制审核", ("legal_reviewer",)),
+    "approve": Step("审批", ("office_head",)),
+    "secrecy_review": Step("保密审查"),
+    "return": Step("退回办理意见", ("office_head", "legal_reviewer")),
+    "fee_notice": Step("发出收费通知", ("handler",)),
+    "fee_paid": Step("登记缴费", _DESK),
+    "fee_waive": Step("减免信息处理费", ("office_head",)),
+    "withdraw": Step("登记撤回申请", _DESK),
+    "serve": Step("送达", ("registrar",)),
+    "notice_service": Step("登记告知书送达", ("registrar",)),
+    "archive": Step("归档", ("registrar",)),
+}
+
+#: The human tasks of the request process (``flows``) and the step each one is.
+TASK_STEPS: dict[str, str] = {
+    "accept": "accept",
+    "reasons": "reasons_answer",
+    "reasons_decide": "reasons_decide",
+    "correct": "record_correction",
+    "consult": "consult",
+    "propose": "propose",
+    "fee": "fee_paid",
+    "legal_review": "legal_review",
+    "approve": "approve",
+    "serve": "serve",
+    "archive": "archive",
+}
+
+#: Which role does each human task (DOMAIN §1, §3.1): the first role of its step.
+TASK_ROLES: dict[str, str] = {task: STEPS[step].task_role for task, step in TASK_STEPS.items()}
+
+
+def works_for(user, agency_id: int) -> bool:
+    """Whether ``user`` is on the staff of the agency (DOMAIN §1: nobody acts for another)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.agencies.filter(pk=agency_id).exists()
+
+
+def refusal(user, case, step: str) -> str | None:
+    """Why ``user`` may not do ``step`` on ``case`` (Chinese), or None when they may."""
+    if not works_for(user, case.agency_id):
+        return "您不能办理其他机关的申请。"
+    roles = STEPS[step].roles or tuple(sorted(REQUEST_ROLES))
+    if not any(has_role(user, role) for role in roles):
+        if not STEPS[step].roles:
+            return "您的角色不能办理依申请公开的案件。"
+        names = "或".join(ROLES[role] for role in roles)
+        return f"这一步需要由{names}办理。"
+    return None
+
+
+def may(user, case, step: str) -> bool:
+    """Whether the page offers ``step`` to ``user`` (the service checks again)."""
+    return refusal(user, case, step) is None
+
+
+def require(actor, case, step: str) -> None:
+    """Raise ``NotAllowed`` with the reason unless ``actor`` may do ``step`` on ``case``."""
+    reason = refusal(actor, case, step)
+    if reason:
+        raise NotAllowed(reason)
