@@ -9,7 +9,7 @@ service checks what else it needs (the secrecy reviewer, say).
 | step | roles (the first does the task) |
 |---|---|
 | register, upload | registrar / any request role |
-| accept, ask correction, ask reasons, decide on reasons, consult, ask extension, propose, fee notice | handler |
+| accept, ask correction, ask / decide on reasons, consult, extension, propose, fee | handler |
 | record correction, reasons answer, fee paid, withdraw | registrar, handler |
 | consultation reply | handler, registrar |
 | legal review | legal_reviewer |
