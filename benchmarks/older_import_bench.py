@@ -82,7 +82,7 @@ def spreadsheet(rows: int, units: list[str], fmt: str) -> bytes:
 def run_one(rows: int, fmt: str) -> None:
     import django
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workflow.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
     from django.contrib.auth.models import Group, User
     from django.core.files.base import ContentFile

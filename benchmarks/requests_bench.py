@@ -60,7 +60,7 @@ def explain_case_list(user, queries: list[str]) -> None:
 def run_one(backend: str, cases: int, rounds: int, explain: bool = False) -> None:
     import django
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workflow.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
     from django.conf import settings
     from django.contrib.auth.models import Group, User

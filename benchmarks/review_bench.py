@@ -35,7 +35,7 @@ DECIDED = 10_000
 def run_one(documents: int, requests: int) -> None:
     import django
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workflow.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
     from django.contrib.auth.models import Group, User
     from django.core.management import call_command

@@ -6,7 +6,7 @@ from django.urls import get_resolver
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-import workflow.urls  # noqa: F401  (node URLs reverse only once the URLconf is loaded)
+import config.urls  # noqa: F401  (node URLs reverse only once the URLconf is loaded)
 from requests_app.flows import ACTIVE, process_for, start_request_process
 from requests_app.models import InformationRequest
 from requests_app.services import request_register

@@ -33,7 +33,7 @@ def _settings_with(**env) -> dict:
     """The settings module's values under the given environment, read in a fresh process."""
     base = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
     code = (
-        "import json, workflow.settings as s; "
+        "import json, config.settings as s; "
         f"print(json.dumps({{n: getattr(s, n, None) for n in {NAMES!r}}}))"
     )
     out = subprocess.run(

@@ -116,8 +116,8 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
-ROOT_URLCONF = "workflow.urls"
-WSGI_APPLICATION = "workflow.wsgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
     {
@@ -252,7 +252,7 @@ SESSION_COOKIE_AGE = env_int("GONGKAI_SESSION_IDLE_MINUTES", 30) * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
-# Password reset by e-mail only where a mail server is configured (workflow.site).
+# Password reset by e-mail only where a mail server is configured (config.site).
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 GONGKAI_PASSWORD_RESET_BY_EMAIL = bool(EMAIL_HOST)
 if EMAIL_HOST:

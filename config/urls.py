@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import path
 
-from workflow.site import auth, site
+from config.site import auth, site
 
 admin.site.site_header = "公开 · 系统管理"
 admin.site.site_title = "公开 · 系统管理"
