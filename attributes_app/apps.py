@@ -8,4 +8,10 @@ class AttributesAppConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from attributes_app import deadline_sync  # noqa: F401  (registers the deadline recomputer)
+        from attributes_app import (
+            app_site,
+            deadline_sync,  # noqa: F401  (registers the deadline recomputer)
+        )
+
+        # The app's section of the staff site and its letter kinds.
+        app_site.register()

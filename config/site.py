@@ -1,4 +1,4 @@
-"""The staff site: viewflow's Material frame with Gongkai's applications in its menu."""
+"""The staff site: viewflow's Material frame, its menu holding what the apps registered."""
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
@@ -7,104 +7,20 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from viewflow.contrib.auth import AuthViewset
-from viewflow.urls import Application, Site
+from viewflow.urls import Site
 
-from attributes_app.import_views import OlderImportViewset
-from attributes_app.link_views import (
-    DeterminationViewset,
-    DocumentFilesViewset,
-    ReviewFilesViewset,
-)
-from attributes_app.review_views import ReviewViewset, UnitReviewViewset
-from attributes_app.views import (
-    REGISTER_ROLES,
-    WORK_ROLES,
-    DocumentViewset,
-    ErrorListViewset,
-    OfficeReviewViewset,
-    PublicationsViewset,
-    WorkViewset,
-    may_see,
-)
-from requests_app.secrecy_views import SecrecyReviewViewset, may_open
-from requests_app.task_views import RequestTasksViewset
-from requests_app.views import CaseViewset, PendingNoticesViewset, RegistrationViewset
-from workflow.letters.views import LetterGalleryViewset
-from workflow.roles import has_request_role
-from workflow.views import DeadlineCalculatorViewset
-
-requests = Application(
-    title="依申请公开",
-    icon="inbox",
-    app_name="requests",
-    # Only the request roles see the cases (PIPL Art. 6); anonymous visitors pass here so that
-    # each page sends them to the login page.
-    permission=lambda user: not user.is_authenticated or has_request_role(user),
-    # The task lists (待办, 待领取, 已办) with their counts instead of one 办理任务 entry.
-    menu_template_name="requests_app/menu.html",
-    viewsets=[
-        CaseViewset(),
-        RegistrationViewset(),
-        RequestTasksViewset(),
-        PendingNoticesViewset(),
-    ],
-)
-
-attributes = Application(
-    title="公开属性",
-    icon="policy",
-    app_name="attributes",
-    # Anonymous visitors pass here so that each page sends them to the login page.
-    permission=lambda user: not user.is_authenticated or may_see(user, REGISTER_ROLES),
-    viewsets=[
-        WorkViewset(),
-        # 文件登记簿, with the spreadsheet import of older documents under it.
-        DocumentViewset(viewsets=[OlderImportViewset()]),
-        OfficeReviewViewset(),
-        PublicationsViewset(),
-        ErrorListViewset(),
-        ReviewViewset(),
-        UnitReviewViewset(),
-        DeterminationViewset(),
-        DocumentFilesViewset(),
-        ReviewFilesViewset(),
-    ],
-)
-
-secrecy = Application(
-    title="保密审查",
-    icon="verified_user",
-    app_name="secrecy",
-    # Art. 17 ¶2: the secrecy reviewer (and the office head of an agency without one) reviews
-    # what a reply would disclose, on pages that show no applicant's data.
-    permission=lambda user: not user.is_authenticated or may_open(user),
-    viewsets=[SecrecyReviewViewset()],
-)
-
-tools = Application(
-    title="期限与文书",
-    icon="event",
-    app_name="tools",
-    viewsets=[DeadlineCalculatorViewset(), LetterGalleryViewset()],
-)
+from workflow.registry import landing_url_name, sections
 
 
 def landing(request):
-    """Where "/" (and so the login) leads, by role: the request roles to the case list, the
-    drafting side (拟稿人、起草单位负责人、保密审查人员) to their work list of documents,
-    other register roles to the register; a user without a role to the deadline calculator."""
+    """Where "/" (and so the login) leads, by role, as the apps registered it
+    (``workflow.registry``): the request roles to the case list, the drafting side
+    (拟稿人、起草单位负责人、保密审查人员) to their work list of documents, other register roles
+    to the register; a user without a role to the deadline calculator."""
     user = request.user
     if not user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    if has_request_role(user):
-        target = "requests:cases:index"
-    elif may_see(user, WORK_ROLES):
-        target = "attributes:work:index"
-    elif may_see(user, REGISTER_ROLES):
-        target = "attributes:documents:index"
-    else:
-        target = "tools:deadline:index"
-    return HttpResponseRedirect(reverse(target))
+    return HttpResponseRedirect(reverse(landing_url_name(user)))
 
 
 class GongkaiSite(Site):
@@ -115,9 +31,9 @@ class GongkaiSite(Site):
         return path("", landing, name="index")
 
 
-site = GongkaiSite(
-    title="公开 · 政府信息公开工作平台", viewsets=[requests, attributes, secrecy, tools]
-)
+# The sections every installed app registered from its AppConfig.ready(), in menu order:
+# 依申请公开, 公开属性, 保密审查, 期限与文书.
+site = GongkaiSite(title="公开 · 政府信息公开工作平台", viewsets=sections())
 
 
 class LoginView(auth_views.LoginView):

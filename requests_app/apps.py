@@ -18,6 +18,8 @@ class RequestsAppConfig(AppConfig):
     def ready(self) -> None:
         # Imported for their signal receivers: the deadline recomputer, and the search index's
         # state per database connection.
-        from requests_app import clock_sync, search  # noqa: F401
+        from requests_app import app_site, clock_sync, search  # noqa: F401
 
         post_migrate.connect(_repair_search_index, sender=self)
+        # The app's sections of the staff site and its letter kinds.
+        app_site.register()

@@ -1,0 +1,53 @@
+"""The request app's parts of the staff site, registered by ``RequestsAppConfig.ready()``: the
+依申请公开 section, the 保密审查 section, and the case list as the request roles' landing page.
+
+The views are imported when the site is assembled (``config.site``), not at start-up.
+"""
+
+from viewflow.urls import Application
+
+from workflow.registry import register_landing, register_section
+from workflow.roles import has_request_role
+
+
+def requests_application() -> Application:
+    from requests_app.task_views import RequestTasksViewset
+    from requests_app.views import CaseViewset, PendingNoticesViewset, RegistrationViewset
+
+    return Application(
+        title="依申请公开",
+        icon="inbox",
+        app_name="requests",
+        # Only the request roles see the cases (PIPL Art. 6); anonymous visitors pass here so
+        # that each page sends them to the login page.
+        permission=lambda user: not user.is_authenticated or has_request_role(user),
+        # The task lists (待办, 待领取, 已办) with their counts instead of one 办理任务 entry.
+        menu_template_name="requests_app/menu.html",
+        viewsets=[
+            CaseViewset(),
+            RegistrationViewset(),
+            RequestTasksViewset(),
+            PendingNoticesViewset(),
+        ],
+    )
+
+
+def secrecy_application() -> Application:
+    from requests_app.secrecy_views import SecrecyReviewViewset, may_open
+
+    return Application(
+        title="保密审查",
+        icon="verified_user",
+        app_name="secrecy",
+        # Art. 17 ¶2: the secrecy reviewer (and the office head of an agency without one)
+        # reviews what a reply would disclose, on pages that show no applicant's data.
+        permission=lambda user: not user.is_authenticated or may_open(user),
+        viewsets=[SecrecyReviewViewset()],
+    )
+
+
+def register() -> None:
+    register_section("requests", 10, requests_application)
+    register_section("secrecy", 30, secrecy_application)
+    # The request roles land on the case list.
+    register_landing("requests:cases:index", 10, has_request_role)
