@@ -8,10 +8,11 @@ class AttributesAppConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from attributes_app import (
-            app_site,
-            deadline_sync,  # noqa: F401  (registers the deadline recomputer)
-        )
+        from attributes_app import app_site
+        from attributes_app.letter_contexts import register_letters
 
-        # The app's section of the staff site and its letter kinds.
+        from attributes_app import deadline_sync  # noqa: F401  # isort: skip  (the recomputer)
+
+        # The app's section of the staff site, and its letter kinds for the letter engine.
         app_site.register()
+        register_letters()

@@ -14,11 +14,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from attributes_app import rules
-from attributes_app.models import AttributeReview, Determination, DraftingUnit
-from workflow.letters.contexts import (
-    AgencyInfo,
+from attributes_app.letter_contexts import (
     AttributeLetterContext,
-    CaseNumber,
     ReviewChangeRow,
     ReviewChangesContext,
     ReviewReasonRow,
@@ -27,6 +24,8 @@ from workflow.letters.contexts import (
     ShareYearRow,
     SignalRow,
 )
+from attributes_app.models import AttributeReview, Determination, DraftingUnit
+from workflow.letters.contexts import AgencyInfo, CaseNumber
 from workflow.models import Agency
 from workflow.spreadsheets import csv_bytes
 

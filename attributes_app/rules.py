@@ -19,8 +19,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Protocol
 
+from attributes_app.letter_contexts import ATTRIBUTES
 from workflow.cn import cn_date
-from workflow.letters.contexts import ATTRIBUTES
 
 REGULATION = "《中华人民共和国政府信息公开条例》"
 

@@ -30,8 +30,8 @@ def main() -> None:
     import django
 
     django.setup()
+    from requests_app.letter_contexts import reply_sample
     from workflow.letters.fonts import letter_faces
-    from workflow.letters.previews import reply_sample
     from workflow.letters.render import render_letter
 
     letter_faces()  # font extraction is a one-time set-up, not part of a render

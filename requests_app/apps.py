@@ -16,10 +16,14 @@ class RequestsAppConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from requests_app import app_site
+        from requests_app.letter_contexts import register_letters
+
         # Imported for their signal receivers: the deadline recomputer, and the search index's
         # state per database connection.
-        from requests_app import app_site, clock_sync, search  # noqa: F401
+        from requests_app import clock_sync, search  # noqa: F401  # isort: skip
 
         post_migrate.connect(_repair_search_index, sender=self)
-        # The app's sections of the staff site and its letter kinds.
+        # The app's sections of the staff site, and its letter kinds for the letter engine.
         app_site.register()
+        register_letters()

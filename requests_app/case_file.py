@@ -35,7 +35,7 @@ def _who(user) -> str:
 
 def handling_steps(case: InformationRequest):
     """Every audited step of the case: step, who, when, opinion (for the 办理单)."""
-    from workflow.letters.contexts import HandlingStep
+    from requests_app.letter_contexts import HandlingStep
 
     return [
         HandlingStep(
@@ -52,7 +52,7 @@ def steps_once_archived(case: InformationRequest, actor, at: datetime):
     """The handling sheet's steps as they will be once ``actor`` archives the case at ``at``: the
     steps so far and the archiving (made ahead of the lock, which checks them against the real
     ones)."""
-    from workflow.letters.contexts import HandlingStep
+    from requests_app.letter_contexts import HandlingStep
 
     archived = HandlingStep(
         step=ACTION_LABELS.get("request_archived", "request_archived"),

@@ -18,9 +18,9 @@ from requests_app import services as s
 from requests_app.flows import sync_process
 from requests_app.identity import credit_code_check_char, resident_id_check_char
 from requests_app.models import InformationRequest
+from requests_app.outcomes import OUTCOMES
 from workflow.calendar import get_calendar
 from workflow.cn import cn_date
-from workflow.letters.outcomes import OUTCOMES
 
 OUTCOME_LABELS = {code: outcome.label for code, outcome in OUTCOMES.items()}
 

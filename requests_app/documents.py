@@ -30,12 +30,12 @@ from django.views.decorators.http import require_POST
 from attributes_app import rules
 from attributes_app.models import ArchiveTransfer, Document, DocumentRequestLink
 from attributes_app.services import StaleDocument, document_link_request, document_unlink_request
+from requests_app.letter_contexts import ArchivedDocument
 from requests_app.models import InformationRequest
 from requests_app.selectors import require_request_role, visible_requests
 from requests_app.services import StaleCase, _locked, _require, _require_stage
 from workflow.audit import audit
 from workflow.cn import cn_date
-from workflow.letters.contexts import ArchivedDocument
 from workflow.roles import has_role
 
 R = InformationRequest

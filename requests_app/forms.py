@@ -13,6 +13,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from requests_app.models import CaseDocument, InformationRequest, NoticeService
+from requests_app.outcomes import OUTCOMES
 from requests_app.selectors import FLAGS
 from requests_app.services import Registration, validate_registration
 from requests_app.uploads import (
@@ -28,7 +29,6 @@ from requests_app.uploads import (
 from workflow import text_input as limits
 from workflow.cn import cn_date
 from workflow.forms import DateField, QuickSelect
-from workflow.letters.outcomes import OUTCOMES
 from workflow.text_input import TextRulesMixin
 
 R = InformationRequest

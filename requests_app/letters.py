@@ -16,17 +16,9 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from requests_app.letter_contexts import CaseFacts, LetterRow, Party, RequestLetter
 from requests_app.models import CaseDocument, InformationRequest
-from workflow.letters.contexts import (
-    AgencyInfo,
-    CaseFacts,
-    CaseNumber,
-    LetterContext,
-    LetterRow,
-    MissingLetterElements,
-    Party,
-    RequestLetter,
-)
+from workflow.letters.contexts import AgencyInfo, CaseNumber, LetterContext, MissingLetterElements
 from workflow.letters.kinds import KIND_FAMILIES, KINDS
 from workflow.letters.models import (
     IssuedLetter,

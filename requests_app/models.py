@@ -6,10 +6,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Coalesce
 
+from requests_app.outcomes import OUTCOMES
 from workflow import text_input as limits
 from workflow.clock import PAUSE_REASONS
 from workflow.cn import cn_date
-from workflow.letters.outcomes import OUTCOMES
 from workflow.models import Agency
 from workflow.text_input import BoundedTextField, length_checks
 

@@ -21,6 +21,22 @@ from django.utils import timezone
 from requests_app.clock_sync import evaluate_case, events_of, sync_clock
 from requests_app.flows import process_lock, rearm_timers, start_request_process, sync_process
 from requests_app.identity import credit_code_problem, resident_id_problem
+from requests_app.letter_contexts import (
+    AgencyConsultationContext,
+    ConsultationNoticeContext,
+    CorrectionContext,
+    DeferralContext,
+    ExtensionContext,
+    FeeContext,
+    HandlingSheetContext,
+    Party,
+    ReasonsRequestContext,
+    ReceiptContext,
+    ReplyContext,
+    ThirdPartyConsultationContext,
+    ThirdPartyDisclosureContext,
+    WithheldPart,
+)
 from requests_app.letters import (
     applicant,
     case_facts,
@@ -57,23 +73,7 @@ from workflow.audit import audit
 from workflow.calendar import get_calendar
 from workflow.clock import ClockEvent, notice_period_end
 from workflow.cn import cn_date
-from workflow.letters.contexts import (
-    AgencyConsultationContext,
-    CaseNumber,
-    ConsultationNoticeContext,
-    CorrectionContext,
-    DeferralContext,
-    ExtensionContext,
-    FeeContext,
-    HandlingSheetContext,
-    Party,
-    ReasonsRequestContext,
-    ReceiptContext,
-    ReplyContext,
-    ThirdPartyConsultationContext,
-    ThirdPartyDisclosureContext,
-    WithheldPart,
-)
+from workflow.letters.contexts import CaseNumber
 from workflow.letters.kinds import KINDS
 from workflow.letters.models import template_version
 from workflow.models import Agency
@@ -705,7 +705,7 @@ def request_correction_lapsed(*, case_id: int, today=None):
 
 
 def _decide_abandoned(case, *, outcome: str, notice_date: date, lapsed: date, today: date):
-    from workflow.letters.outcomes import default_articles
+    from requests_app.outcomes import default_articles
 
     Decision.objects.update_or_create(
         request=case,
@@ -1491,7 +1491,7 @@ LAW_NAMING_OUTCOMES = ("withheld_prohibited_by_law", "withheld_query_matter")
 def validate_proposal(case, proposal: Proposal) -> dict[str, str]:
     """Problems with a proposal, by field: the reply letter's own requirements included."""
     from attributes_app import rules
-    from workflow.letters.outcomes import OUTCOMES
+    from requests_app.outcomes import OUTCOMES
 
     errors: dict[str, str] = {}
     if proposal.outcome not in OUTCOMES or proposal.outcome in AUTOMATIC_OUTCOMES:
@@ -1620,7 +1620,7 @@ def decision_propose(*, actor, case_id: int, proposal: Proposal, today=None) -> 
     Not while a document the request names waits for its determination (DOMAIN §4.4).
     """
     from requests_app.documents import require_determinations_answered
-    from workflow.letters.outcomes import with_required_articles
+    from requests_app.outcomes import with_required_articles
 
     today = today or timezone.localdate()
     with transaction.atomic():
@@ -1903,7 +1903,7 @@ def decision_return(*, actor, case_id: int, comment: str, today=None) -> Decisio
 
 
 def _issue_reply(case, decision: Decision, *, actor, issue_date: date):
-    from workflow.letters.outcomes import reply_kind
+    from requests_app.outcomes import reply_kind
 
     kind = reply_kind(decision.outcome, case.agency.reply_layout)
     context = reply_context(case, decision, actor=actor, issue_date=issue_date)

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from requests_app.forms import UploadField, UploadFormMixin, upload_total
 from requests_app.models import Consultation, InformationRequest, ReasonsRequest
+from requests_app.outcomes import OUTCOMES
 from workflow import text_input as limits
-from workflow.letters.outcomes import OUTCOMES
 from workflow.text_input import TextRulesMixin
 
 R = InformationRequest

@@ -191,8 +191,7 @@ class Agency(models.Model):
     def clean(self) -> None:
         """Each family of letters, and the cases, are numbered apart: no two may share a prefix,
         or two documents could carry the same 文号 (DOMAIN §3.8)."""
-        from workflow.letters.kinds import FAMILIES
-        from workflow.letters.models import family_prefix
+        from workflow.letters.kinds import FAMILIES, family_prefix
 
         super().clean()
         seen = {self.case_number_prefix or self.short_name or self.name: "登记编号"}

@@ -23,12 +23,12 @@ from attributes_app.services import (
 )
 from requests_app.documents import pending_determinations, request_name_document
 from requests_app.models import CaseDocument
+from requests_app.outcomes import OUTCOMES
 from requests_app.services import Proposal, decision_approve, decision_propose, request_accept
 from tests.attributes_app.helpers import INTERNAL, fresh, issued
 from tests.conftest import d
 from tests.letters.helpers import docx_text, require_cjk_fonts, squash
 from tests.requests_app.flow_helpers import refreshed, register
-from workflow.letters.outcomes import OUTCOMES
 from workflow.models import AuditEvent
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,8 @@ from datetime import date
 
 import pytest
 
-from workflow.letters.contexts import ArchivedDocument, ShareYearRow, share_trend
-from workflow.letters.previews import reply_sample
+from attributes_app.letter_contexts import ShareYearRow, share_trend
+from requests_app.letter_contexts import ArchivedDocument, reply_sample
 from workflow.letters.render import build_letter, sample_context
 
 ARCHIVED = ArchivedDocument(

@@ -4,10 +4,10 @@ from dataclasses import replace
 
 import pytest
 
+from requests_app.letter_contexts import reply_sample
+from requests_app.outcomes import OUTCOMES, Remedy, default_articles, missing_articles
 from tests.letters.helpers import docx_text, squash
 from workflow.letters.contexts import MissingLetterElements
-from workflow.letters.outcomes import OUTCOMES, Remedy, default_articles, missing_articles
-from workflow.letters.previews import reply_sample
 from workflow.letters.regulation import ARTICLE_TEXT, REGULATION
 from workflow.letters.render import build_letter, render_letter, sample_context
 

@@ -4,8 +4,8 @@ from dataclasses import replace
 
 import pytest
 
+from requests_app.letter_contexts import reply_sample
 from workflow.letters.contexts import MissingLetterElements
-from workflow.letters.previews import reply_sample
 from workflow.letters.render import LetterError, build_letter, render_letter, sample_context
 
 

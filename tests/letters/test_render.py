@@ -10,6 +10,8 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
+from requests_app.letter_contexts import NOTICE_OUTCOMES, ReplyContext, RequestLetter, reply_sample
+from requests_app.outcomes import OUTCOMES, Remedy, reply_kind
 from tests.letters.helpers import (
     docx_text,
     pdf_fonts,
@@ -21,11 +23,8 @@ from tests.letters.helpers import (
     squash,
 )
 from workflow.cn import cn_date
-from workflow.letters.contexts import ReplyContext, RequestLetter
 from workflow.letters.filters import cite_articles
-from workflow.letters.kinds import KINDS, NOTICE_OUTCOMES
-from workflow.letters.outcomes import OUTCOMES, Remedy, reply_kind
-from workflow.letters.previews import reply_sample
+from workflow.letters.kinds import KINDS
 from workflow.letters.render import build_letter, render_letter, sample_context
 
 PRIOR = [

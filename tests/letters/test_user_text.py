@@ -14,12 +14,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from requests_app.letter_contexts import ArchivedDocument, reply_sample
+from requests_app.outcomes import OUTCOMES
 from tests.letters.helpers import docx_text, pdf_text, require_cjk_fonts, squash
-from workflow.letters.contexts import ArchivedDocument, LetterContext
+from workflow.letters.contexts import LetterContext
 from workflow.letters.filters import clause_text, quoted_text
 from workflow.letters.kinds import KINDS
-from workflow.letters.outcomes import OUTCOMES
-from workflow.letters.previews import reply_sample
 from workflow.letters.render import build_letter, render_structure, sample_context
 from workflow.letters.structure import (
     Heading,
@@ -260,7 +260,7 @@ def test_forged_request_prints_as_words_in_pdf_and_docx():
 def test_context_values_are_escaped_through_objects_lists_and_lazy_text():
     from django.utils.translation import gettext_lazy
 
-    from workflow.letters.contexts import Party
+    from requests_app.letter_contexts import Party
     from workflow.letters.engine import escape_value
 
     party = Party(name="@标题 甲", kind="organization")

@@ -5,12 +5,16 @@ import re
 
 import pytest
 
+from requests_app.letter_contexts import (
+    NOTICE_OUTCOMES,
+    SUBMISSION_PHRASES,
+    RequestLetter,
+    reply_sample,
+)
 from requests_app.models import InformationRequest
-from workflow.letters.contexts import SUBMISSION_PHRASES, RequestLetter
+from requests_app.outcomes import OUTCOMES
 from workflow.letters.filters import clause_text, quoted_text
-from workflow.letters.kinds import KINDS, NOTICE_OUTCOMES
-from workflow.letters.outcomes import OUTCOMES
-from workflow.letters.previews import reply_sample
+from workflow.letters.kinds import KINDS
 from workflow.letters.render import build_letter, sample_context
 
 CHANNELS = [label for _, label in InformationRequest.Channel.choices]

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
+from workflow.letters.kinds import family_prefix  # noqa: F401  (re-exported)
 from workflow.models import Agency
 
 
@@ -168,18 +169,6 @@ class LetterSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency} {self.year} {self.family}: {self.last}"
-
-
-def family_prefix(agency: Agency, family: str) -> str:
-    """The 代字 of ``agency``'s letters of ``family``: its own setting, or the 登记编号前缀 (else
-    its short name or name) followed by the family's character, e.g. 孝政信申复."""
-    from workflow.letters.kinds import FAMILIES
-
-    own = getattr(agency, f"{family}_number_prefix", "")
-    if own:
-        return own
-    base = agency.case_number_prefix or agency.short_name or agency.name
-    return f"{base}{FAMILIES[family][1]}"
 
 
 def next_letter_sequence(agency: Agency, year: int, family: str) -> int:

@@ -4,49 +4,23 @@ from typing import Any
 
 from workflow.letters.contexts import AgencyInfo, LetterContext
 from workflow.letters.engine import check_source, template_names
-from workflow.letters.kinds import KINDS, NOTICE_OUTCOMES
-from workflow.letters.outcomes import OUTCOMES, default_articles, get_outcome
-from workflow.letters.render import build_letter, sample_context, sample_data
-
-# Filled in when a sample is turned to another outcome, so every outcome's fragment can render.
-_OUTCOME_FILLER = {
-    "reason": "（示例）理由的具体说明。",
-    "where_published": "孝义市人民政府门户网站“政府信息公开”专栏",
-    "search_description": "（示例）在本机关公文系统和档案中以申请所述名称为关键词进行了检索",
-    "special_law": "《不动产登记暂行条例》第二十七条",
-    "competent_agency": "孝义市不动产登记中心",
-    "earlier_reply": "（示例）本机关已于2026年1月30日对相同申请作出答复",
-    "proper_channel": "孝义市12345政务服务便民热线",
-    "notice_date": "2026-03-10",
-    "lapsed_deadline": "2026-03-31",
-}
-
-
-def reply_sample(outcome: str, kind: str = "reply") -> LetterContext:
-    """The reply sample turned to ``outcome``, with every field that outcome may need filled."""
-    get_outcome(outcome)
-    data = sample_data("reply")
-    data.update(_OUTCOME_FILLER)
-    data["outcome"] = outcome
-    if outcome == "withheld_prohibited_by_law":
-        data["special_law"] = "《中华人民共和国统计法》第二十五条"
-    data["articles"] = default_articles(outcome) or ["《中华人民共和国政府信息公开条例》第三十六条"]
-    if outcome != "partly_disclosed":
-        data["withheld_parts"] = []
-    if outcome not in ("disclosed", "partly_disclosed", "already_public"):
-        data["provided"] = []
-    return sample_context(kind, **{k: v for k, v in data.items() if k != "agency"})
+from workflow.letters.kinds import KINDS, VARIANTS
+from workflow.letters.render import build_letter, sample_context
 
 
 def preview_for(name: str) -> tuple[str, LetterContext]:
-    """(kind, sample context) that exercises template ``name``."""
+    """(kind, sample context) that exercises template ``name``: the kind's own template, a
+    variant's fragment (``outcomes/not_held.txt``: the reply so turned), else a partial, with the
+    main kind of the registered variants (the reply) or the first kind."""
     for kind in KINDS.values():
         if kind.template == name:
             return kind.code, sample_context(kind.code)
-    if name.startswith("outcomes/"):
-        outcome = name.removeprefix("outcomes/").removesuffix(".txt")
-        return "reply", reply_sample(outcome)
-    return "reply", sample_context("reply")
+    for variants in VARIANTS.values():
+        code = variants.fragment(name)
+        if code is not None:
+            return variants.kind, variants.build(code, variants.kind)
+    main = next((variants.kind for variants in VARIANTS.values()), next(iter(KINDS)))
+    return main, sample_context(main)
 
 
 def with_agency(context: LetterContext, agency: Any | None) -> LetterContext:
@@ -77,12 +51,17 @@ def override_errors(name: str, source: str) -> list[str]:
     except TemplateSyntaxError as error:
         return [f"模板语法错误：{error}"]
     cases: list[tuple[str, LetterContext]] = [preview_for(name)]
-    if name.startswith("_") or name in ("reply.txt", "reply_notice.txt"):
-        cases = [("reply", reply_sample(code)) for code in OUTCOMES]
-        cases += [
-            (k, reply_sample(code, k)) for k, codes in NOTICE_OUTCOMES.items() for code in codes
+    if name.startswith("_") or any(name in v.shared_templates for v in VARIANTS.values()):
+        # A template several kinds share: every variant of the kinds that include the fragments
+        # (the reply under each outcome, each notice under its own), then every other kind.
+        cases = [
+            (kind, variants.build(code, kind))
+            for variants in VARIANTS.values()
+            for kind in variants.checked
+            for code, _ in variants.for_kind(kind)
         ]
-        cases += [(code, sample_context(code)) for code in KINDS if code not in ("reply",)]
+        main = {variants.kind for variants in VARIANTS.values()}
+        cases += [(code, sample_context(code)) for code in KINDS if code not in main]
     errors = []
     for kind, context in cases:
         try:

@@ -11,10 +11,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from workflow.letters.contexts import LetterContext, MissingLetterElements, from_data
+from workflow.letters.contexts import LetterContext, LetterError, MissingLetterElements, from_data
 from workflow.letters.engine import TEMPLATES_DIR, render_markup
-from workflow.letters.kinds import NOTICE_OUTCOMES, get_kind
-from workflow.letters.outcomes import get_outcome
+from workflow.letters.kinds import get_kind
 from workflow.letters.structure import Letter, LetterHead, parse_markup
 
 FORMATS = ("pdf", "docx")
@@ -23,10 +22,6 @@ CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 SAMPLES_DIR = TEMPLATES_DIR / "samples"
-
-
-class LetterError(ValueError):
-    """A letter cannot be produced from this context (wrong kind, wrong outcome …)."""
 
 
 class UnprintableCharacters(LetterError):
@@ -80,12 +75,7 @@ def _check_kind_fits(kind_code: str, context: LetterContext) -> None:
             f"{kind.label}需要 {kind.context_class.__name__} 类型的内容，而不是 "
             f"{type(context).__name__}。"
         )
-    allowed = NOTICE_OUTCOMES.get(kind_code)
-    outcome = getattr(context, "outcome", "")
-    if outcome:
-        get_outcome(outcome)
-    if allowed is not None and outcome not in allowed:
-        raise LetterError(f"{kind.label}不适用于办理结果“{outcome}”。")
+    context.check_kind(kind)  # the app's own rule (a notice carries only some outcomes)
 
 
 def build_letter(

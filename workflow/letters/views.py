@@ -8,17 +8,8 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.generic import TemplateView
 from viewflow.urls import AppMenuMixin, Viewset
 
-from workflow.letters.kinds import KINDS, NOTICE_OUTCOMES
-from workflow.letters.outcomes import OUTCOMES
-from workflow.letters.previews import reply_sample
+from workflow.letters.kinds import KINDS, variant_sample, variants_for
 from workflow.letters.render import CONTENT_TYPES, FORMATS, render_letter, sample_context
-
-_OUTCOME_KINDS = {"reply", "reply_notice", *NOTICE_OUTCOMES}
-
-
-def _outcomes_for(kind: str) -> list[tuple[str, str]]:
-    allowed = NOTICE_OUTCOMES.get(kind, OUTCOMES)
-    return [(code, outcome.label) for code, outcome in OUTCOMES.items() if code in allowed]
 
 
 class GalleryView(LoginRequiredMixin, TemplateView):
@@ -31,8 +22,9 @@ class GalleryView(LoginRequiredMixin, TemplateView):
             {
                 "code": kind.code,
                 "label": kind.label,
-                "outcomes": _outcomes_for(kind.code) if kind.code in _OUTCOME_KINDS else [],
-                "outcome": outcome if outcome in dict(_outcomes_for(kind.code)) else "",
+                # the variants of its sample an app registered (the reply under each outcome)
+                "outcomes": variants_for(kind.code),
+                "outcome": outcome if outcome in dict(variants_for(kind.code)) else "",
             }
             for kind in KINDS.values()
         ]
@@ -46,9 +38,8 @@ def letter_file(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
     if kind not in KINDS or fmt not in FORMATS:
         raise Http404("没有这种文书或格式。")
     outcome = request.GET.get("outcome", "")
-    if kind in _OUTCOME_KINDS and outcome in dict(_outcomes_for(kind)):
-        context = reply_sample(outcome, kind)
-    else:
+    context = variant_sample(kind, outcome) if outcome else None
+    if context is None:
         context = sample_context(kind)
     body = render_letter(kind, context, fmt, draft=True)
     response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])

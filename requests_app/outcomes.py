@@ -1,24 +1,17 @@
 """Outcome codes of DOMAIN §3.6 as the letters need them: labels, families, titles, remedy.
 
-Pure data and functions, no Django import.
+The request app's rules: pure data and functions, no Django import. ``Remedy`` is the letter
+engine's (re-exported here).
 """
 
 from dataclasses import dataclass
-from enum import StrEnum
 
+from workflow.letters.contexts import Remedy
 from workflow.letters.regulation import REGULATION, Quote, quote
 
 #: Refusals under Arts. 14–16 cite Art. 36(3) besides their ground: "决定不予公开的，告知申请人
 #: 不予公开并说明理由".
 REFUSAL_ARTICLE = "第三十六条第（三）项"
-
-
-class Remedy(StrEnum):
-    """Which remedy clause a letter carries (DOMAIN §3.8)."""
-
-    PRIOR_RECONSIDERATION = "prior"  # 复议前置: Administrative Reconsideration Law 2023, Art. 23
-    CHOICE = "choice"  # 复议 60 days or suit 6 months: Administrative Litigation Law, Art. 46
-    MIXED = "mixed"  # partial disclosure: 复议前置 for the withheld parts, choice for the rest
 
 
 @dataclass(frozen=True)
