@@ -181,9 +181,9 @@ def test_opening_gathers_restricted_documents_and_flags_each_signal(documents, l
 
 def test_opening_reports_its_progress_as_it_gathers(documents, legal_reviewer, monkeypatch):
     # A review over 100,000 documents runs for a while: the waiting page shows how far it got.
-    from attributes_app import services
+    from attributes_app.services import review as review_services
 
-    monkeypatch.setattr(services, "CHUNK", 2)
+    monkeypatch.setattr(review_services, "CHUNK", 2)
     seen: list[int] = []
     review_open(
         actor=legal_reviewer, agency=documents["quiet"].agency, year=2026, progress=seen.append
