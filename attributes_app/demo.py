@@ -21,7 +21,6 @@ from django.utils import timezone
 
 from attributes_app import services as s
 from attributes_app.archives import document_record_archive_transfer
-from attributes_app.determinations import determination_answer
 from attributes_app.models import (
     AttributeChange,
     CatalogueItem,
@@ -29,6 +28,7 @@ from attributes_app.models import (
     Publication,
     SecrecyReview,
 )
+from attributes_app.services import determination_answer
 from workflow.calendar import get_calendar
 from workflow.models import AuditEvent
 

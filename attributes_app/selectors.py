@@ -7,7 +7,20 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
@@ -18,11 +31,13 @@ from attributes_app.models import (
     AttributeReview,
     AttributeState,
     Document,
+    DocumentRequestLink,
     DraftingUnit,
     Publication,
     ReviewItem,
     SecrecyReview,
 )
+from requests_app.models import InformationRequest
 from workflow.models import Agency, AuditEvent
 from workflow.roles import has_role
 from workflow.selectors import agencies_of
@@ -456,4 +471,57 @@ def review_report(review: AttributeReview) -> ReviewReport:
         ],
         share_by_year=non_proactive_share(review.agency, up_to_year=review.year),
         changes=changes,
+    )
+
+
+# -- determinations that requests wait for (DOMAIN §4.4) ----------------------------------------
+
+
+def open_requests() -> QuerySet[InformationRequest]:
+    """Requests still being handled: no outcome yet and not closed."""
+    R = InformationRequest
+    return R.objects.filter(outcome="").exclude(stage=R.Stage.CLOSED)
+
+
+def _waiting_links():
+    return DocumentRequestLink.objects.filter(
+        document=OuterRef("pk"), request__in=open_requests().values("pk")
+    )
+
+
+def determinations_waiting(user) -> QuerySet[Document]:
+    """Issued documents without attribute, not transferred to the archives, that an open request
+    names: the drafting units' determinations to make, oldest request first.
+
+    A unit head sees those of the units they head; the disclosure office (``office_head``) sees
+    all of its agencies', to follow them up. Each row is annotated with ``waiting_since`` (when
+    the first open request named it).
+    """
+    documents = visible_documents(user).filter(
+        attribute_state=rules.UNDETERMINED,
+        issued_on__isnull=False,
+        archive_transfer__isnull=True,
+    )
+    if not has_role(user, "office_head"):
+        if not has_role(user, "drafting_unit_head"):
+            return documents.none()
+        documents = documents.filter(
+            drafting_unit__in=DraftingUnit.objects.filter(heads=user).values("pk")
+        )
+    first = _waiting_links().values("document").annotate(first=Min("created_at")).values("first")
+    return (
+        documents.filter(Exists(_waiting_links()))
+        .annotate(waiting_since=Subquery(first))
+        .select_related("drafting_unit", "agency")
+        .order_by("waiting_since", "pk")
+    )
+
+
+def waiting_requests(document: Document) -> QuerySet[InformationRequest]:
+    """The open requests that name ``document``, in the order they named it."""
+    return (
+        open_requests()
+        .filter(document_links__document=document, agency_id=document.agency_id)
+        .annotate(named_at=Min("document_links__created_at"))
+        .order_by("named_at", "pk")
     )

@@ -30,6 +30,7 @@ from attributes_app.services.attribute import (
     attribute_propose,
     attribute_send_back,
 )
+from attributes_app.services.determination import determination_answer
 from attributes_app.services.links import document_link_request, document_unlink_request
 from attributes_app.services.publication import (
     document_issue,
@@ -86,6 +87,7 @@ __all__ = [
     "attribute_propose",
     "attribute_send_back",
     "catalogue_item_save",
+    "determination_answer",
     "document_attach_interpretation",
     "document_attach_text",
     "document_issue",

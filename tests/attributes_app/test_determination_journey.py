@@ -8,14 +8,19 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from attributes_app.determinations import determination_answer, determinations_waiting
 from attributes_app.models import (
     AttributeChange,
     Determination,
     DeterminationLetter,
     DocumentRequestLink,
 )
-from attributes_app.services import DocumentData, StaleDocument, document_register
+from attributes_app.selectors import determinations_waiting
+from attributes_app.services import (
+    DocumentData,
+    StaleDocument,
+    determination_answer,
+    document_register,
+)
 from requests_app.documents import request_name_document
 from requests_app.models import CaseDocument
 from requests_app.services import Proposal, decision_propose, request_accept
