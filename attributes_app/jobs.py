@@ -3,6 +3,7 @@ on-request and withheld document of an agency, deciding thousands of items at on
 importing older documents from a spreadsheet.
 
 Each handler calls one service, which runs in one transaction: a job that fails changes nothing.
+A refusal (``NotAllowed``, ``StaleReview``) fails the job with the service's message.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from attributes_app.services import (
     review_decide_bulk,
     review_open,
 )
+from workflow.errors import NotAllowed
 from workflow.jobs import JobFailed, JobOutcome, progress_reporter, submit
 from workflow.models import Agency, Job
 
@@ -45,7 +47,7 @@ def open_review(job: Job) -> JobOutcome:
         review = review_open(
             actor=job.created_by, agency=job.agency, year=year, progress=progress_reporter(job)
         )
-    except StaleReview as error:
+    except (StaleReview, NotAllowed) as error:
         raise JobFailed(str(error)) from None
     items = review.items.count()
     flagged = review.items.filter(flagged=True).count()
@@ -78,7 +80,7 @@ def decide_items(job: Job) -> JobOutcome:
             item_ids=params["item_ids"],
             decision=ReviewDecision(**params["decision"]),
         )
-    except StaleReview as error:
+    except (StaleReview, NotAllowed) as error:
         raise JobFailed(str(error)) from None
     return JobOutcome(
         message=decided_message(result),
@@ -130,9 +132,12 @@ def import_older(job: Job) -> JobOutcome:
     except ImportRefused as error:
         older_uploads.discard(folder)
         raise JobFailed(error.messages[0]) from None
-    except (ValidationError, PermissionError):
+    except ValidationError:
         older_uploads.discard(folder)
         raise
+    except NotAllowed as error:
+        older_uploads.discard(folder)
+        raise JobFailed(str(error)) from None
     older_uploads.discard(folder)
     return JobOutcome(
         message=(

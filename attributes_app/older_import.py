@@ -11,7 +11,7 @@ Two services, keyword-only with an explicit ``actor`` like the others (``service
   transaction, since the register may have changed since the check, and then inserts all the
   documents, each with the same ``document_registered`` audit event the page writes, or none.
 
-Errors: ``PermissionError`` (not the agency's disclosure office), ``SheetRefused`` (the file is
+Errors: ``NotAllowed`` (not the agency's disclosure office), ``SheetRefused`` (the file is
 not a readable XLSX or CSV), ``ImportRefused`` (the file has problems; it carries them).
 """
 

@@ -14,20 +14,21 @@ from attributes_app.flows import TRANSITION_ACTIONS, AttributeFlow
 from attributes_app.models import AttributeChange, AttributeState, Document
 from workflow.audit import audit
 from workflow.cn import cn_date
+from workflow.errors import Invalid, Stale
 
 S = AttributeState
 CHUNK = 2000  # ids per IN (…) list: well under SQLite's and PostgreSQL's parameter limits
 
 
-class StaleDocument(Exception):
+class StaleDocument(Stale):
     """The document's state does not allow this step (now). The message says what it is."""
 
 
-class StaleReview(Exception):
+class StaleReview(Stale):
     """The review or its items moved on before this action; the message says how."""
 
 
-class IssueRefused(ValidationError):
+class IssueRefused(Invalid):
     """不予发文: the document may not be issued; the message gives the reason (DOMAIN §4.1)."""
 
 

@@ -32,6 +32,7 @@ from attributes_app.services._common import CHUNK, S, StaleReview, _chunks
 from workflow.audit import audit, audit_bulk, audit_row
 from workflow.bulk import insert_rows
 from workflow.calendar import get_calendar
+from workflow.errors import NotAllowed
 from workflow.models import Agency
 
 # -- the yearly review (DOMAIN §4.3) -----------------------------------------------------------
@@ -266,7 +267,7 @@ def review_propose_bulk(
         review = _locked_review(review_id)
         agency = review.agency
         if not permissions.works_for(actor, agency):
-            raise PermissionError(f"您不是{agency.name}的工作人员，不能办理其复核。")
+            raise NotAllowed(f"您不是{agency.name}的工作人员，不能办理其复核。")
         _require_open(review)
         rows = _lock_items(review, item_ids)
         units = {row["drafting_unit_id"] for row in rows}

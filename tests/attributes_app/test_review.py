@@ -37,6 +37,7 @@ from requests_app.services import (
 from tests.attributes_app.helpers import INTERNAL, PROCESS, fresh, issued
 from tests.conftest import d
 from tests.requests_app.flow_helpers import secrecy_cleared
+from workflow.errors import NotAllowed
 from workflow.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -224,7 +225,7 @@ def test_the_same_applicant_twice_counts_once(
 
 def test_only_the_legal_office_opens_a_review(documents, drafter, outsider, agency):
     for actor in (drafter, outsider):
-        with pytest.raises(PermissionError):
+        with pytest.raises(NotAllowed):
             review_open(actor=actor, agency=agency, year=2026)
 
 
@@ -244,7 +245,7 @@ def review(documents, legal_reviewer):
 def test_units_propose_for_their_own_documents_only(review, documents, drafter, other_drafter):
     quiet = item_of(review, documents["quiet"])
     keep = ReviewProposal(verdict="keep", reasons="仍属内部事务信息")
-    with pytest.raises(PermissionError, match="综合科"):
+    with pytest.raises(NotAllowed, match="综合科"):
         review_propose(actor=other_drafter, item_id=quiet.pk, proposal=keep)
     review_propose(actor=drafter, item_id=quiet.pk, proposal=keep)
     quiet.refresh_from_db()
@@ -276,7 +277,7 @@ def test_a_single_keep_decision(review, documents, drafter, legal_reviewer):
     review_propose(
         actor=drafter, item_id=item.pk, proposal=ReviewProposal(verdict="keep", reasons="理由仍在")
     )
-    with pytest.raises(PermissionError):
+    with pytest.raises(NotAllowed):
         review_decide(actor=drafter, item_id=item.pk, decision=KEEP)
     review_decide(actor=legal_reviewer, item_id=item.pk, decision=KEEP)
     item.refresh_from_db()
@@ -493,9 +494,9 @@ def test_another_agencys_legal_office_cannot_decide(review, documents, drafter, 
     review_propose(
         actor=drafter, item_id=item.pk, proposal=ReviewProposal(verdict="keep", reasons="在")
     )
-    with pytest.raises(PermissionError, match="不是孝义市人民政府办公室的工作人员"):
+    with pytest.raises(NotAllowed, match="不是孝义市人民政府办公室的工作人员"):
         review_decide(actor=outsider, item_id=item.pk, decision=KEEP)
-    with pytest.raises(PermissionError):
+    with pytest.raises(NotAllowed):
         review_close(actor=outsider, review_id=review.pk)
     assert review_items(outsider, review).count() == 0
 
