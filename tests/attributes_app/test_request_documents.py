@@ -26,7 +26,6 @@ from tests.attributes_app.helpers import INTERNAL, issued
 from tests.attributes_app.texts import OFFICIAL, attach, docx_bytes, paragraphs
 from tests.conftest import d
 from tests.requests_app.flow_helpers import REG, refreshed, register, secrecy_cleared
-from workflow.errors import NotAllowed
 from workflow.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -125,9 +124,9 @@ def test_a_draft_or_another_agencys_document_cannot_be_named(
 
 
 def test_who_may_name_and_when(client, case, restricted, handler, registrar, outsider, office_head):
-    with pytest.raises(NotAllowed):
+    with pytest.raises(PermissionError):
         request_name_document(actor=registrar, case_id=case.pk, document_id=restricted.pk)
-    with pytest.raises(NotAllowed):
+    with pytest.raises(PermissionError):
         request_name_document(actor=outsider, case_id=case.pk, document_id=restricted.pk)
     request_name_document(actor=office_head, case_id=case.pk, document_id=restricted.pk)
     with pytest.raises(ValidationError, match="已关联"):
