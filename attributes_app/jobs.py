@@ -21,6 +21,7 @@ from attributes_app.services import (
     review_decide_bulk,
     review_open,
 )
+from workflow.actors import Actor
 from workflow.errors import NotAllowed
 from workflow.jobs import JobFailed, JobOutcome, progress_reporter, submit
 from workflow.models import Agency, Job
@@ -30,7 +31,7 @@ DECIDE_ITEMS = "attributes_app.jobs.decide_items"
 IMPORT_OLDER = "attributes_app.jobs.import_older"
 
 
-def submit_open_review(*, actor, agency: Agency, year: int, documents: int) -> Job:
+def submit_open_review(*, actor: Actor, agency: Agency, year: int, documents: int) -> Job:
     return submit(
         kind=OPEN_REVIEW,
         title=f"启动{agency.short_name or agency.name}{year}年度公开属性复核",
@@ -59,7 +60,7 @@ def open_review(job: Job) -> JobOutcome:
 
 
 def submit_decide_items(
-    *, actor, review, item_ids: list[int], decision: ReviewDecision, description: str
+    *, actor: Actor, review, item_ids: list[int], decision: ReviewDecision, description: str
 ) -> Job:
     return submit(
         kind=DECIDE_ITEMS,
@@ -98,7 +99,7 @@ def decided_message(result) -> str:
     return message + "。"
 
 
-def submit_import_older(*, actor, upload: older_uploads.KeptImport, documents: int) -> Job:
+def submit_import_older(*, actor: Actor, upload: older_uploads.KeptImport, documents: int) -> Job:
     """Import the kept spreadsheet ``upload`` (checked clean) in the background."""
     return submit(
         kind=IMPORT_OLDER,

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime
 from typing import Any
 
@@ -74,18 +74,31 @@ def document_list(user, filters: dict[str, Any] | None = None) -> QuerySet[Docum
     return documents.order_by("-formed_on", "-id")
 
 
+def _in_error() -> Q:
+    """``rules.in_error`` as a filter, for the list."""
+    return Q(
+        issued_on__isnull=False,
+        secrecy=rules.SECRECY_UNDETERMINED,
+        attribute_state=rules.UNDETERMINED,
+        archive_transfer__isnull=True,
+    )
+
+
+def is_in_error(document: Document) -> bool:
+    """``document`` is in error (``rules.in_error``): its page says so."""
+    return rules.in_error(
+        issued=document.is_issued,
+        secrecy=document.secrecy,
+        state=document.attribute_state,
+        archived=document.archived is not None,
+    )
+
+
 def documents_in_error(user) -> QuerySet[Document]:
-    """Issued documents with neither a secrecy status nor an attribute: the error the seeds ask
-    to report, "既不确定密级也不确定公开属性" (DOMAIN §4.1; Xiaoyi task 3). A document transferred
-    to the archives is the archives' under the Archives Law and no longer listed."""
+    """The documents ``user`` sees that are in error (``rules.in_error``), oldest issued first."""
     return (
         visible_documents(user)
-        .filter(
-            issued_on__isnull=False,
-            secrecy=Document.Secrecy.UNDETERMINED,
-            attribute_state=S.UNDETERMINED,
-            archive_transfer__isnull=True,
-        )
+        .filter(_in_error())
         .select_related("agency", "drafting_unit")
         .order_by("issued_on", "id")
     )
@@ -313,6 +326,11 @@ class ShareYear:
     non_proactive: int
     share: float | None
 
+    @property
+    def percent(self) -> float | None:
+        """The share in per cent, to one decimal, as the page shows it."""
+        return None if self.share is None else round(self.share * 100, 1)
+
 
 @dataclass(frozen=True)
 class ChangeRow:
@@ -351,6 +369,41 @@ class ReviewReport:
     def as_data(self) -> dict[str, Any]:
         """JSON-ready (stored on the review when it closes)."""
         return asdict(self)
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> ReviewReport:
+        """The report stored when the review closed (``as_data``), as it was then; a figure a
+        report stored by an earlier version lacks reads as none."""
+        known = {f.name: f for f in fields(cls)}
+        values: dict[str, Any] = {k: v for k, v in data.items() if k in known}
+        for name in ("signals", "changed_to"):
+            values[name] = values.get(name) or {}
+        for name, row_type in _REPORT_ROWS.items():
+            columns = {f.name for f in fields(row_type)}
+            values[name] = [
+                row_type(**{k: v for k, v in row.items() if k in columns})
+                for row in values.get(name) or []
+            ]
+        for name, spec in known.items():
+            if name not in values:
+                values[name] = "" if spec.type == "str" else 0
+        return cls(**values)
+
+
+_REPORT_ROWS: dict[str, type] = {
+    "by_reason": ReasonRow,
+    "by_unit": UnitRow,
+    "share_by_year": ShareYear,
+    "changes": ChangeRow,
+}
+
+
+def report_of(review: AttributeReview) -> ReviewReport:
+    """The report of ``review`` for the page, the letter and the list of changes: as stored when
+    it closed, or, while it is open, as it stands now."""
+    if review.status == AttributeReview.Status.CLOSED and review.report:
+        return ReviewReport.from_data(review.report)
+    return review_report(review)
 
 
 def non_proactive_share(agency: Agency, *, up_to_year: int) -> list[ShareYear]:

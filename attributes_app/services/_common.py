@@ -10,8 +10,10 @@ from django.core.exceptions import ValidationError
 from viewflow.fsm import NoTransition, TransitionConditionsUnmet
 
 from attributes_app import permissions
+from attributes_app.audit_actions import AuditAction
 from attributes_app.flows import TRANSITION_ACTIONS, AttributeFlow
 from attributes_app.models import AttributeChange, AttributeState, Document
+from workflow.actors import Actor
 from workflow.audit import audit
 from workflow.cn import cn_date
 from workflow.errors import Invalid, Stale
@@ -57,7 +59,15 @@ def _title(document: Document) -> str:
     return f"《{document.title}》"
 
 
-def _audit(actor, action: str, document: Document, *, before: str = "", reason="", data=None):
+def _audit(
+    actor: Actor,
+    action: AuditAction,
+    document: Document,
+    *,
+    before: str = "",
+    reason: str = "",
+    data: dict | None = None,
+) -> None:
     audit(
         actor=actor,
         action=action,
@@ -93,7 +103,7 @@ def _stale(document: Document, transition: str, doing: str) -> StaleDocument:
 
 
 def _transition(
-    document: Document, name: str, *, actor, doing: str, now: datetime, **kwargs
+    document: Document, name: str, *, actor: Actor, doing: str, now: datetime, **kwargs
 ) -> AttributeChange:
     """Run one transition of the attribute state machine on a locked document, then save it,
     its history row and the audit event. Order of checks: permission, state, conditions."""
@@ -115,7 +125,7 @@ def _transition(
     change = AttributeChange.objects.create(**values)
     audit(
         actor=actor,
-        action=f"attribute_{name}",
+        action=AuditAction(f"attribute_{name}"),
         obj=document,
         agency=document.agency,
         from_state=change.from_state,

@@ -29,11 +29,18 @@ from attributes_app.services._common import (
     _transition,
 )
 from attributes_app.services.links import _request_of
+from workflow.actors import Actor
 from workflow.cn import cn_date
 
 
 def attribute_propose(
-    *, actor, document_id: int, attribute: str, reasons: str = "", ground: str = "", law: str = ""
+    *,
+    actor: Actor,
+    document_id: int,
+    attribute: str,
+    reasons: str = "",
+    ground: str = "",
+    law: str = "",
 ) -> Document:
     """The drafter proposes the attribute of a draft (DOMAIN §4.1).
 
@@ -56,7 +63,7 @@ def attribute_propose(
     return document
 
 
-def attribute_office_approve(*, actor, document_id: int, opinion: str = "") -> Document:
+def attribute_office_approve(*, actor: Actor, document_id: int, opinion: str = "") -> Document:
     """The disclosure office (office_head) agrees with a policy document's non-proactive
     attribute; the proposal goes on to the drafting unit's head."""
     with transaction.atomic():
@@ -72,7 +79,7 @@ def attribute_office_approve(*, actor, document_id: int, opinion: str = "") -> D
     return document
 
 
-def attribute_office_return(*, actor, document_id: int, opinion: str) -> Document:
+def attribute_office_return(*, actor: Actor, document_id: int, opinion: str) -> Document:
     """The disclosure office sends the proposal back to the drafter with its opinion."""
     with transaction.atomic():
         document = _locked(document_id)
@@ -89,7 +96,7 @@ def attribute_office_return(*, actor, document_id: int, opinion: str) -> Documen
 
 def attribute_confirm(
     *,
-    actor,
+    actor: Actor,
     document_id: int,
     formed_on: date | None = None,
     comment: str = "",
@@ -101,9 +108,9 @@ def attribute_confirm(
     7.3.5.3). A proactive document gets its publication obligation, counted from that date
     (Art. 26) or, under an hours rule, from issuance.
     """
-    today = today or timezone.localdate()
-    _not_in_future(formed_on, today, "formed_on", "成文日期")
     now = timezone.now()
+    today = today or timezone.localdate(now)
+    _not_in_future(formed_on, today, "formed_on", "成文日期")
     with transaction.atomic():
         document = _locked(document_id)
         document.formed_on = formed_on or document.formed_on or today
@@ -122,7 +129,7 @@ def attribute_confirm(
     return document
 
 
-def attribute_send_back(*, actor, document_id: int, comment: str) -> Document:
+def attribute_send_back(*, actor: Actor, document_id: int, comment: str) -> Document:
     """The drafting unit's head returns the proposal to the drafter."""
     with transaction.atomic():
         document = _locked(document_id)
@@ -134,7 +141,7 @@ def attribute_send_back(*, actor, document_id: int, comment: str) -> Document:
 
 def attribute_determine(
     *,
-    actor,
+    actor: Actor,
     document_id: int,
     attribute: str,
     reasons: str,
@@ -151,12 +158,12 @@ def attribute_determine(
     named here is linked to the document. A proactive result creates the publication obligation,
     counted from the determination (Art. 26: "from its change").
     """
-    today = today or timezone.localdate()
+    now = timezone.now()
+    today = today or timezone.localdate(now)
     decided_on = decided_on or today
     _not_in_future(decided_on, today, "decided_on", "认定日期")
     if not reasons.strip():
         raise ValidationError({"reasons": "请写明认定的理由。"})
-    now = timezone.now()
     with transaction.atomic():
         document = _locked(document_id)
         permissions.require(actor, "determine", agency=document.agency, unit=document.drafting_unit)

@@ -134,8 +134,8 @@ def determination_answer(
     (no disclosure office configured) refuses the whole answer, so no determination stands
     without its letter. Two heads answering at once: the second gets ``StaleDocument``.
     """
-    today = today or timezone.localdate()
     now = timezone.now()
+    today = today or timezone.localdate(now)
     with transaction.atomic():
         document = Document.objects.filter(pk=document_id).first()
         if document is None:

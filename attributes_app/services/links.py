@@ -7,8 +7,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from attributes_app import permissions
+from attributes_app.audit_actions import AuditAction
 from attributes_app.models import DocumentRequestLink
 from attributes_app.services._common import StaleDocument, _audit, _locked
+from workflow.actors import Actor
 from workflow.models import Agency
 
 
@@ -21,7 +23,9 @@ def _request_of(request_id: int, agency: Agency):
     return request
 
 
-def document_link_request(*, actor, document_id: int, request_id: int) -> DocumentRequestLink:
+def document_link_request(
+    *, actor: Actor, document_id: int, request_id: int
+) -> DocumentRequestLink:
     """Record that an information request concerns a document (used by the Art. 44 signal)."""
     with transaction.atomic():
         document = _locked(document_id)
@@ -34,7 +38,7 @@ def document_link_request(*, actor, document_id: int, request_id: int) -> Docume
         )
         _audit(
             actor,
-            "document_linked_to_request",
+            AuditAction.DOCUMENT_LINKED_TO_REQUEST,
             document,
             reason=f"申请{request.case_number}涉及该文件",
             data={"request_id": request.pk, "case_number": request.case_number},
@@ -42,7 +46,7 @@ def document_link_request(*, actor, document_id: int, request_id: int) -> Docume
     return link
 
 
-def document_unlink_request(*, actor, document_id: int, request_id: int) -> None:
+def document_unlink_request(*, actor: Actor, document_id: int, request_id: int) -> None:
     """Remove a link entered by mistake."""
     with transaction.atomic():
         document = _locked(document_id)
@@ -54,7 +58,7 @@ def document_unlink_request(*, actor, document_id: int, request_id: int) -> None
             raise StaleDocument("这份文件与该申请没有关联（可能已被他人取消）。")
         _audit(
             actor,
-            "document_unlinked_from_request",
+            AuditAction.DOCUMENT_UNLINKED_FROM_REQUEST,
             document,
             data={"request_id": request_id},
         )

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from attributes_app import permissions, rules
+from attributes_app.audit_actions import AuditAction
 from attributes_app.deadline_sync import (
     apply_due,
     apply_interpretation,
@@ -30,6 +31,7 @@ from attributes_app.services._common import (
     _transition,
 )
 from attributes_app.services.register import _validity_problems, interpretation_missing
+from workflow.actors import Actor
 from workflow.audit import audit
 from workflow.cn import cn_date
 
@@ -50,7 +52,7 @@ def issue_refusal_of(document: Document) -> str | None:
 
 def document_issue(
     *,
-    actor,
+    actor: Actor,
     document_id: int,
     issued_on: date | None = None,
     number: str | None = None,
@@ -65,10 +67,10 @@ def document_issue(
     An hours-rule publication deadline starts now (or, recorded for an earlier day, at the start
     of that day, which never gives more time).
     """
-    today = today or timezone.localdate()
+    now = timezone.now()
+    today = today or timezone.localdate(now)
     issued_on = issued_on or today
     _not_in_future(issued_on, today, "issued_on", "印发日期")
-    now = timezone.now()
     refusal = None
     with transaction.atomic():
         document = _locked(document_id)
@@ -107,7 +109,7 @@ def document_issue(
                 publication.save()
             _audit(
                 actor,
-                "document_issued",
+                AuditAction.DOCUMENT_ISSUED,
                 document,
                 reason=f"{cn_date(issued_on)}印发，{document.mark}",
                 data={"number": document.number},
@@ -116,7 +118,7 @@ def document_issue(
     # After the transaction: the refusal is recorded although nothing changed.
     audit(
         actor=actor,
-        action="document_issue_refused",
+        action=AuditAction.DOCUMENT_ISSUE_REFUSED,
         obj=document,
         agency=document.agency,
         from_state=document.attribute_state,
@@ -131,7 +133,7 @@ def document_issue(
 
 def secrecy_review_record(
     *,
-    actor,
+    actor: Actor,
     document_id: int,
     conclusion: str,
     opinion: str,
@@ -139,7 +141,8 @@ def secrecy_review_record(
     today: date | None = None,
 ) -> SecrecyReview:
     """Record a secrecy review (保密审查) with its opinion; required before publication."""
-    today = today or timezone.localdate()
+    now = timezone.now()
+    today = today or timezone.localdate(now)
     reviewed_on = reviewed_on or today
     _not_in_future(reviewed_on, today, "reviewed_on", "审查日期")
     if conclusion not in SecrecyReview.Conclusion.values:
@@ -159,7 +162,7 @@ def secrecy_review_record(
             reviewed_on=reviewed_on,
             conclusion=conclusion,
             opinion=opinion.strip(),
-            recorded_at=timezone.now(),
+            recorded_at=now,
         )
         if (
             conclusion == SecrecyReview.Conclusion.CLEARED
@@ -169,7 +172,7 @@ def secrecy_review_record(
             document.save(update_fields=["secrecy", "updated_at"])
         _audit(
             actor,
-            "secrecy_reviewed",
+            AuditAction.SECRECY_REVIEWED,
             document,
             reason=f"{review.get_conclusion_display()}：{review.opinion}",
         )
@@ -189,7 +192,7 @@ def _validate_publication(url: str, channel: str) -> dict[str, str]:
 
 def document_publish(
     *,
-    actor,
+    actor: Actor,
     document_id: int,
     url: str,
     channel: str = Publication.Channel.PORTAL,
@@ -201,13 +204,13 @@ def document_publish(
     Requires issuance and a secrecy review that cleared the document. A policy document's
     interpretation deadline then starts (DOMAIN §4.2).
     """
-    today = today or timezone.localdate()
+    now = timezone.now()
+    today = today or timezone.localdate(now)
     published_on = published_on or today
     _not_in_future(published_on, today, "published_on", "公开日期")
     errors = _validate_publication(url, channel)
     if errors:
         raise ValidationError(errors)
-    now = timezone.now()
     with transaction.atomic():
         document = _locked(document_id)
         if document.issued_on and published_on < document.issued_on:
@@ -235,7 +238,7 @@ def document_publish(
 
 def interpretation_record(
     *,
-    actor,
+    actor: Actor,
     document_id: int,
     title: str,
     url: str,
@@ -275,22 +278,29 @@ def interpretation_record(
             published_on > publication.interpretation_due_on
         )
         publication.save()
-        _audit(actor, "interpretation_published", document, reason=f"{title.strip()} {url}")
+        _audit(
+            actor, AuditAction.INTERPRETATION_PUBLISHED, document, reason=f"{title.strip()} {url}"
+        )
     return publication
 
 
 def document_mark_classified(
-    *, actor, document_id: int, reason: str, on: date | None = None, today: date | None = None
+    *,
+    actor: Actor,
+    document_id: int,
+    reason: str,
+    on: date | None = None,
+    today: date | None = None,
 ) -> Document:
     """The document is classified (涉密): it leaves the system, with a record that it did.
 
     Its final text is deleted from the system once the change commits; a pending publication is
     withdrawn and open yearly-review items are withdrawn. Title and number stay in the register.
     """
-    today = today or timezone.localdate()
+    now = timezone.now()
+    today = today or timezone.localdate(now)
     on = on or today
     _not_in_future(on, today, "on", "转为涉密日期")
-    now = timezone.now()
     with transaction.atomic():
         document = _locked(document_id)
         _transition(document, "classify", actor=actor, doing="转为涉密文件", now=now, reason=reason)
@@ -315,7 +325,7 @@ def document_mark_classified(
 
 def document_set_validity(
     *,
-    actor,
+    actor: Actor,
     document_id: int,
     validity: str,
     changed_on: date | None = None,
@@ -341,7 +351,7 @@ def document_set_validity(
         document.save()
         audit(
             actor=actor,
-            action="document_validity_changed",
+            action=AuditAction.DOCUMENT_VALIDITY_CHANGED,
             obj=document,
             agency=document.agency,
             from_state=before,
@@ -352,7 +362,7 @@ def document_set_validity(
 
 
 def document_record_process_decision(
-    *, actor, document_id: int, decided_on: date, note: str = "", today: date | None = None
+    *, actor: Actor, document_id: int, decided_on: date, note: str = "", today: date | None = None
 ) -> Document:
     """Record that the decision a process-information document prepared has been made (the
     yearly review's signal: the reason for not publishing it may have lapsed, Art. 16 ¶2)."""
@@ -371,7 +381,7 @@ def document_record_process_decision(
         document.save(update_fields=["process_decided_on", "updated_at"])
         _audit(
             actor,
-            "process_decision_recorded",
+            AuditAction.PROCESS_DECISION_RECORDED,
             document,
             reason=f"所涉决定已于{cn_date(decided_on)}作出。{note.strip()}",
         )

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
-from datetime import date
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from attributes_app import permissions, rules
+from attributes_app.audit_actions import AuditAction
 from attributes_app.models import CatalogueItem, Document, DraftingUnit
 from attributes_app.services._common import S, StaleDocument, _audit, _locked, _title
+from workflow.actors import Actor
 from workflow.audit import audit
 from workflow.cn import cn_date
 from workflow.models import Agency
@@ -24,7 +26,7 @@ from workflow.text_input import NAME, clean_name, too_long
 
 def drafting_unit_save(
     *,
-    actor,
+    actor: Actor,
     agency: Agency,
     name: str,
     members: Iterable = (),
@@ -63,7 +65,7 @@ def drafting_unit_save(
             unit.heads.set(heads)
             audit(
                 actor=actor,
-                action="drafting_unit_saved",
+                action=AuditAction.DRAFTING_UNIT_SAVED,
                 obj=unit,
                 agency=agency,
                 from_state=before,
@@ -88,7 +90,7 @@ class CatalogueItemData:
 
 
 def catalogue_item_save(
-    *, actor, agency: Agency, data: CatalogueItemData, item_id: int | None = None
+    *, actor: Actor, agency: Agency, data: CatalogueItemData, item_id: int | None = None
 ) -> CatalogueItem:
     """Create or change an item of the catalogue of disclosure items (DOMAIN §5)."""
     permissions.require(actor, "manage_catalogue", agency=agency)
@@ -117,7 +119,7 @@ def catalogue_item_save(
                 for key, value in values.items():
                     setattr(item, key, value)
                 item.save()
-            audit(actor=actor, action="catalogue_item_saved", obj=item, agency=agency)
+            audit(actor=actor, action=AuditAction.CATALOGUE_ITEM_SAVED, obj=item, agency=agency)
     except IntegrityError:
         raise ValidationError({"name": "本机关的目录中已有同名事项。"}) from None
     return item
@@ -229,7 +231,14 @@ def _validity_problems(
     return {}
 
 
-def new_document(agency: Agency, data: DocumentData, *, actor, drafter=None, now) -> Document:
+def new_document(
+    agency: Agency,
+    data: DocumentData,
+    *,
+    actor: Actor,
+    drafter: Actor | None = None,
+    now: datetime,
+) -> Document:
     """The unsaved register entry for ``data`` (checked already): one place for what is stored,
     for the page's registration and the spreadsheet import alike."""
     in_force = data.validity == Document.Validity.IN_FORCE
@@ -254,10 +263,11 @@ def new_document(agency: Agency, data: DocumentData, *, actor, drafter=None, now
 
 
 def document_register(
-    *, actor, agency: Agency, data: DocumentData, file=None, today: date | None = None
+    *, actor: Actor, agency: Agency, data: DocumentData, file=None, today: date | None = None
 ) -> Document:
     """Enter a document in the register: a new draft, or an older, already issued document."""
-    today = today or timezone.localdate()
+    now = timezone.now()
+    today = today or timezone.localdate(now)
     unit = DraftingUnit.objects.filter(pk=data.drafting_unit_id, agency=agency).first()
     permissions.require(actor, "register", agency=agency, unit=unit)
     errors = validate_document(data, agency=agency, today=today)
@@ -266,13 +276,13 @@ def document_register(
     drafter = actor if permissions.is_unit_member(actor, unit) else None
     try:
         with transaction.atomic():
-            document = new_document(agency, data, actor=actor, drafter=drafter, now=timezone.now())
+            document = new_document(agency, data, actor=actor, drafter=drafter, now=now)
             document.save()
             if file is not None:
                 document.file.save(file.name, file, save=True)
             _audit(
                 actor,
-                "document_registered",
+                AuditAction.DOCUMENT_REGISTERED,
                 document,
                 reason="登记已印发的文件" if data.issued_on else "登记文稿",
             )
@@ -282,7 +292,7 @@ def document_register(
 
 
 def document_update(
-    *, actor, document_id: int, data: DocumentData, today: date | None = None
+    *, actor: Actor, document_id: int, data: DocumentData, today: date | None = None
 ) -> Document:
     """Correct a draft's particulars before it is issued.
 
@@ -336,11 +346,11 @@ def document_update(
                 changed[field] = str(value) if value is not None else ""
                 setattr(document, field, value)
         document.save()
-        _audit(actor, "document_updated", document, data={"changed": changed})
+        _audit(actor, AuditAction.DOCUMENT_UPDATED, document, data={"changed": changed})
     return document
 
 
-def document_attach_text(*, actor, document_id: int, file) -> Document:
+def document_attach_text(*, actor: Actor, document_id: int, file) -> Document:
     """Attach (or replace) the file of the document's final text."""
     with transaction.atomic():
         document = _locked(document_id)
@@ -355,11 +365,11 @@ def document_attach_text(*, actor, document_id: int, file) -> Document:
         if old and old != document.file.name:
             storage = document.file.storage
             transaction.on_commit(lambda: storage.delete(old))
-        _audit(actor, "document_text_attached", document, reason=document.file.name)
+        _audit(actor, AuditAction.DOCUMENT_TEXT_ATTACHED, document, reason=document.file.name)
     return document
 
 
-def document_attach_interpretation(*, actor, document_id: int, file) -> Document:
+def document_attach_interpretation(*, actor: Actor, document_id: int, file) -> Document:
     """Attach (or replace) the interpretation material approved with a policy document, where
     the agency's policy requires it before issuance (DOMAIN §4.2; Xiaoyi: 同步审签)."""
     with transaction.atomic():
@@ -381,7 +391,7 @@ def document_attach_interpretation(*, actor, document_id: int, file) -> Document
             transaction.on_commit(lambda: storage.delete(old))
         _audit(
             actor,
-            "document_interpretation_attached",
+            AuditAction.DOCUMENT_INTERPRETATION_ATTACHED,
             document,
             reason=document.interpretation_file.name,
         )

@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
 from attributes_app import permissions, rules
+from attributes_app.audit_actions import AuditAction
 from attributes_app.deadline_sync import policy_of
 from attributes_app.flows import AttributeFlow
 from attributes_app.models import (
@@ -29,6 +30,7 @@ from attributes_app.models import (
     ReviewItem,
 )
 from attributes_app.services._common import CHUNK, S, StaleReview, _chunks
+from workflow.actors import Actor
 from workflow.audit import audit, audit_bulk, audit_row
 from workflow.bulk import insert_rows
 from workflow.calendar import get_calendar
@@ -49,7 +51,7 @@ def _applicant_key():
 
 def review_open(
     *,
-    actor,
+    actor: Actor,
     agency: Agency,
     year: int,
     today: date | None = None,
@@ -62,7 +64,8 @@ def review_open(
     legal reviewers opening at once get one review and one clear refusal). ``progress``, when
     given, is called with the number of documents gathered so far, every ``CHUNK`` documents.
     """
-    today = today or timezone.localdate()
+    now = timezone.now()
+    today = today or timezone.localdate(now)
     permissions.require(actor, "review_open", agency=agency)
     if not 2000 <= year <= today.year:
         raise ValidationError({"year": f"复核年度应在2000年至{today.year}年之间。"})
@@ -70,7 +73,6 @@ def review_open(
         raise StaleReview(f"{agency.name}还有尚未结束的年度复核，请先结束后再启动新的复核。")
     if AttributeReview.objects.filter(agency=agency, year=year).exists():
         raise StaleReview(f"{agency.name}{year}年度的复核已经启动过。")
-    now = timezone.now()
     threshold = agency.review_applicant_threshold
     age_years = agency.review_age_years
     try:
@@ -145,7 +147,7 @@ def review_open(
             counts["items"] = insert_rows(ReviewItem, items())
             audit(
                 actor=actor,
-                action="review_opened",
+                action=AuditAction.REVIEW_OPENED,
                 obj=review,
                 agency=agency,
                 from_state="",
@@ -244,7 +246,7 @@ def _examples(rows: list[dict], limit: int = 3) -> str:
     return "、".join(titles) + more
 
 
-def review_propose(*, actor, item_id: int, proposal: ReviewProposal) -> BulkResult:
+def review_propose(*, actor: Actor, item_id: int, proposal: ReviewProposal) -> BulkResult:
     """A member of the document's drafting unit proposes keep or change, with reasons."""
     item = ReviewItem.objects.filter(pk=item_id).values("review_id").first()
     if item is None:
@@ -255,7 +257,7 @@ def review_propose(*, actor, item_id: int, proposal: ReviewProposal) -> BulkResu
 
 
 def review_propose_bulk(
-    *, actor, review_id: int, item_ids: Sequence[int], proposal: ReviewProposal
+    *, actor: Actor, review_id: int, item_ids: Sequence[int], proposal: ReviewProposal
 ) -> BulkResult:
     """A drafting unit proposes the same keep/change, with one shared reason, for many items.
 
@@ -314,7 +316,7 @@ def review_propose_bulk(
             [
                 audit_row(
                     actor=actor,
-                    action="review_item_proposed",
+                    action=AuditAction.REVIEW_ITEM_PROPOSED,
                     object_type=ReviewItem._meta.label_lower,
                     object_id=str(row["pk"]),
                     object_repr=f"{review.year}年度复核：《{row['document__title']}》"[:200],
@@ -331,7 +333,7 @@ def review_propose_bulk(
     return BulkResult(items=len(rows))
 
 
-def review_decide(*, actor, item_id: int, decision: ReviewDecision) -> BulkResult:
+def review_decide(*, actor: Actor, item_id: int, decision: ReviewDecision) -> BulkResult:
     """The legal office decides one reviewed document (see ``review_decide_bulk``)."""
     item = ReviewItem.objects.filter(pk=item_id).values("review_id").first()
     if item is None:
@@ -342,7 +344,7 @@ def review_decide(*, actor, item_id: int, decision: ReviewDecision) -> BulkResul
 
 
 def review_decide_bulk(
-    *, actor, review_id: int, item_ids: Sequence[int], decision: ReviewDecision
+    *, actor: Actor, review_id: int, item_ids: Sequence[int], decision: ReviewDecision
 ) -> BulkResult:
     """The legal office decides many reviewed documents at once, with one shared reason.
 
@@ -355,7 +357,7 @@ def review_decide_bulk(
     obligation, counted from the decision (Art. 26: "from its change").
     """
     now = timezone.now()
-    today = timezone.localdate()
+    today = timezone.localdate(now)
     with transaction.atomic():
         review = _locked_review(review_id)
         agency = review.agency
@@ -406,7 +408,7 @@ def review_decide_bulk(
             [
                 audit_row(
                     actor=actor,
-                    action="review_item_decided",
+                    action=AuditAction.REVIEW_ITEM_DECIDED,
                     object_type=ReviewItem._meta.label_lower,
                     object_id=str(row["pk"]),
                     object_repr=f"{review.year}年度复核：《{row['document__title']}》"[:200],
@@ -431,7 +433,7 @@ def _apply_review_change(
     review: AttributeReview,
     rows: list[dict],
     decision: ReviewDecision,
-    actor,
+    actor: Actor,
     now: datetime,
     today: date,
 ) -> tuple[int, int]:
@@ -511,7 +513,7 @@ def _apply_review_change(
     audit_bulk(
         audit_row(
             actor=actor,
-            action="attribute_review_change",
+            action=AuditAction.ATTRIBUTE_REVIEW_CHANGE,
             object_type=Document._meta.label_lower,
             object_id=str(change["document_id"]),
             object_repr=str(by_pk[change["document_id"]]),
@@ -572,7 +574,7 @@ def _apply_review_change(
     return len(documents), insert_rows(Publication, publications)
 
 
-def review_close(*, actor, review_id: int):
+def review_close(*, actor: Actor, review_id: int):
     """Close the review once every item is decided; store and return its report data
     (DOMAIN §4.3 step 4: reviewed, kept, changed, by reason and unit; the non-proactive share
     by year; the list of changes)."""
@@ -596,7 +598,7 @@ def review_close(*, actor, review_id: int):
         review.save(update_fields=["status", "closed_by", "closed_at", "report"])
         audit(
             actor=actor,
-            action="review_closed",
+            action=AuditAction.REVIEW_CLOSED,
             obj=review,
             agency=review.agency,
             from_state=AttributeReview.Status.OPEN,

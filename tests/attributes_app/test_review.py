@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from attributes_app.models import AttributeChange, AttributeReview, Publication, ReviewItem
-from attributes_app.selectors import review_items, review_report
+from attributes_app.selectors import report_of, review_items, review_report
 from attributes_app.services import (
     DocumentData,
     ReviewDecision,
@@ -485,6 +485,8 @@ def test_closing_needs_every_item_decided_and_computes_the_report(
     assert stored.status == "closed"
     assert stored.report["changed"] == 2
     assert stored.report == review_report(stored).as_data()
+    # The page, the letter and the list of changes read the stored report as the same dataclass.
+    assert report_of(stored) == report
     with pytest.raises(StaleReview, match="已经结束"):
         review_decide(actor=legal_reviewer, item_id=old, decision=KEEP)
 
