@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
@@ -388,7 +388,9 @@ def _insert(
     return inserted
 
 
-def _audit_import(agency, documents, *, name: str, actor: Actor, now, source) -> None:
+def _audit_import(
+    agency: Agency, documents, *, name: str, actor: Actor, now: datetime, source
+) -> None:
     state = rules.UNDETERMINED
     audit_bulk(
         audit_row(
