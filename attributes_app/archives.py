@@ -17,14 +17,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from attributes_app import permissions, rules
+from attributes_app.audit_actions import AuditAction
 from attributes_app.models import ArchiveTransfer, Document, ReviewItem
 from attributes_app.services import StaleDocument
+from workflow.actors import Actor
 from workflow.audit import audit
 from workflow.cn import cn_date
 
 #: The outcome of DOMAIN §3.6 a reply about a transferred document takes (see the docstring).
 ARCHIVED_OUTCOME = "not_our_agency"
-ARCHIVED_ARTICLE = "《中华人民共和国政府信息公开条例》第三十六条第（五）项"
+ARCHIVED_ARTICLE = f"{rules.REGULATION}第三十六条第（五）项"
 
 
 def _locked(document_id: int) -> Document:
@@ -41,14 +43,15 @@ def _locked(document_id: int) -> Document:
 
 def document_record_archive_transfer(
     *,
-    actor,
+    actor: Actor,
     document_id: int,
     transferred_on: date | None,
     archive_name: str,
     today: date | None = None,
 ) -> ArchiveTransfer:
     """Record (or correct) that an issued document was transferred to a national archives."""
-    today = today or timezone.localdate()
+    now = timezone.now()
+    today = today or timezone.localdate(now)
     archive_name = (archive_name or "").strip()
     errors: dict[str, str] = {}
     if transferred_on is None:
@@ -81,7 +84,7 @@ def document_record_archive_transfer(
         transfer.transferred_on = transferred_on
         transfer.archive_name = archive_name
         transfer.recorded_by = actor
-        transfer.recorded_at = timezone.now()
+        transfer.recorded_at = now
         transfer.save()
         # From now on the Archives Law governs: an item of an open yearly review leaves it.
         withdrawn = ReviewItem.objects.filter(
@@ -90,7 +93,7 @@ def document_record_archive_transfer(
         ).update(status=ReviewItem.Status.WITHDRAWN)
         audit(
             actor=actor,
-            action="document_archive_transfer",
+            action=AuditAction.DOCUMENT_ARCHIVE_TRANSFER,
             obj=document,
             agency=document.agency,
             from_state=before,
@@ -101,7 +104,7 @@ def document_record_archive_transfer(
     return transfer
 
 
-def document_cancel_archive_transfer(*, actor, document_id: int, reason: str) -> None:
+def document_cancel_archive_transfer(*, actor: Actor, document_id: int, reason: str) -> None:
     """Remove a transfer recorded by mistake, with the reason."""
     if not (reason or "").strip():
         raise ValidationError({"reason": "请写明取消的理由。"})
@@ -117,7 +120,7 @@ def document_cancel_archive_transfer(*, actor, document_id: int, reason: str) ->
         transfer.delete()
         audit(
             actor=actor,
-            action="document_archive_transfer_cancelled",
+            action=AuditAction.DOCUMENT_ARCHIVE_TRANSFER_CANCELLED,
             obj=document,
             agency=document.agency,
             from_state=before,

@@ -19,9 +19,9 @@ from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from attributes_app import rules
 from attributes_app import services as s
 from attributes_app.archives import document_record_archive_transfer
-from attributes_app.determinations import determination_answer
 from attributes_app.models import (
     AttributeChange,
     CatalogueItem,
@@ -29,12 +29,13 @@ from attributes_app.models import (
     Publication,
     SecrecyReview,
 )
+from attributes_app.services import determination_answer
 from workflow.calendar import get_calendar
 from workflow.models import AuditEvent
 
 DEMO_PASSWORD = "demo"
 PORTAL = "https://www.example.gov.cn/zwgk/"
-REG = "《中华人民共和国政府信息公开条例》"
+REG = rules.REGULATION
 
 # username -> (name shown, role, unit, head of the unit?)
 PEOPLE = {

@@ -26,6 +26,7 @@ from attributes_app.forms import OlderImportForm
 from attributes_app.models import DraftingUnit
 from attributes_app.older_import import ImportCheck, max_rows, older_import_check
 from attributes_app.views import OFFICE_ROLES, RolePageMixin, may_see
+from workflow.errors import NotAllowed
 from workflow.job_views import JobView, job_of, job_status
 from workflow.jobs import is_cut_off, reap
 from workflow.models import Job
@@ -99,7 +100,7 @@ class OlderImportView(RolePageMixin, TemplateView):
                 )
             except older_sheet.SheetRefused as error:
                 form.add_error("file", error.messages[0])
-            except PermissionError as error:
+            except (PermissionError, NotAllowed) as error:
                 form.add_error(None, str(error))
                 status = 403
             else:

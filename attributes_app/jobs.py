@@ -3,6 +3,7 @@ on-request and withheld document of an agency, deciding thousands of items at on
 importing older documents from a spreadsheet.
 
 Each handler calls one service, which runs in one transaction: a job that fails changes nothing.
+A refusal (``NotAllowed``, ``StaleReview``) fails the job with the service's message.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from attributes_app.services import (
     review_decide_bulk,
     review_open,
 )
+from workflow.actors import Actor
+from workflow.errors import NotAllowed
 from workflow.jobs import JobFailed, JobOutcome, progress_reporter, submit
 from workflow.models import Agency, Job
 
@@ -28,7 +31,7 @@ DECIDE_ITEMS = "attributes_app.jobs.decide_items"
 IMPORT_OLDER = "attributes_app.jobs.import_older"
 
 
-def submit_open_review(*, actor, agency: Agency, year: int, documents: int) -> Job:
+def submit_open_review(*, actor: Actor, agency: Agency, year: int, documents: int) -> Job:
     return submit(
         kind=OPEN_REVIEW,
         title=f"启动{agency.short_name or agency.name}{year}年度公开属性复核",
@@ -45,7 +48,7 @@ def open_review(job: Job) -> JobOutcome:
         review = review_open(
             actor=job.created_by, agency=job.agency, year=year, progress=progress_reporter(job)
         )
-    except StaleReview as error:
+    except (StaleReview, NotAllowed) as error:
         raise JobFailed(str(error)) from None
     items = review.items.count()
     flagged = review.items.filter(flagged=True).count()
@@ -57,7 +60,7 @@ def open_review(job: Job) -> JobOutcome:
 
 
 def submit_decide_items(
-    *, actor, review, item_ids: list[int], decision: ReviewDecision, description: str
+    *, actor: Actor, review, item_ids: list[int], decision: ReviewDecision, description: str
 ) -> Job:
     return submit(
         kind=DECIDE_ITEMS,
@@ -78,7 +81,7 @@ def decide_items(job: Job) -> JobOutcome:
             item_ids=params["item_ids"],
             decision=ReviewDecision(**params["decision"]),
         )
-    except StaleReview as error:
+    except (StaleReview, NotAllowed) as error:
         raise JobFailed(str(error)) from None
     return JobOutcome(
         message=decided_message(result),
@@ -96,7 +99,7 @@ def decided_message(result) -> str:
     return message + "。"
 
 
-def submit_import_older(*, actor, upload: older_uploads.KeptImport, documents: int) -> Job:
+def submit_import_older(*, actor: Actor, upload: older_uploads.KeptImport, documents: int) -> Job:
     """Import the kept spreadsheet ``upload`` (checked clean) in the background."""
     return submit(
         kind=IMPORT_OLDER,
@@ -130,9 +133,12 @@ def import_older(job: Job) -> JobOutcome:
     except ImportRefused as error:
         older_uploads.discard(folder)
         raise JobFailed(error.messages[0]) from None
-    except (ValidationError, PermissionError):
+    except ValidationError:
         older_uploads.discard(folder)
         raise
+    except NotAllowed as error:
+        older_uploads.discard(folder)
+        raise JobFailed(str(error)) from None
     older_uploads.discard(folder)
     return JobOutcome(
         message=(

@@ -1,33 +1,6 @@
-"""Chinese labels of the audit actions of documents and yearly reviews (for timelines)."""
+"""Chinese labels of the audit actions of documents and yearly reviews (for timelines); the
+actions and their labels are listed once, in ``attributes_app.audit_actions``."""
 
-ACTION_LABELS: dict[str, str] = {
-    "drafting_unit_saved": "保存起草单位",
-    "catalogue_item_saved": "保存公开事项",
-    "document_registered": "登记文件",
-    "older_documents_imported": "从表格导入已印发的文件",
-    "document_updated": "修改文件",
-    "document_text_attached": "上传正式文本",
-    "attribute_propose": "提出公开属性建议",
-    "attribute_office_approve": "政务公开工作机构审查同意",
-    "attribute_office_return": "政务公开工作机构退回",
-    "attribute_confirm": "起草单位负责人确认公开属性",
-    "attribute_send_back": "起草单位负责人退回",
-    "attribute_publish": "主动公开",
-    "attribute_review_change": "年度复核变更公开属性",
-    "attribute_determine": "认定公开属性",
-    "attribute_classify": "转为涉密文件",
-    "document_issued": "印发",
-    "document_issue_refused": "不予发文",
-    "secrecy_reviewed": "保密审查",
-    "interpretation_published": "政策解读公开",
-    "document_validity_changed": "变更效力状态",
-    "process_decision_recorded": "登记过程性信息所涉决定",
-    "document_linked_to_request": "关联政府信息公开申请",
-    "document_unlinked_from_request": "取消关联申请",
-    "document_archive_transfer": "登记移交档案馆",
-    "document_archive_transfer_cancelled": "取消移交档案馆的记录",
-    "review_opened": "启动年度复核",
-    "review_item_proposed": "起草单位提出复核意见",
-    "review_item_decided": "作出复核决定",
-    "review_closed": "结束年度复核",
-}
+from attributes_app.audit_actions import AuditAction
+
+ACTION_LABELS: dict[str, str] = dict(AuditAction.choices)

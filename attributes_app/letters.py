@@ -25,17 +25,18 @@ from attributes_app.letter_contexts import (
     SignalRow,
 )
 from attributes_app.models import AttributeReview, Determination, DraftingUnit
+from attributes_app.selectors import ReviewReport, report_of
 from workflow.letters.contexts import AgencyInfo, CaseNumber
 from workflow.models import Agency
 from workflow.spreadsheets import csv_bytes
 
 
-def _closed(review: AttributeReview) -> dict:
+def _closed(review: AttributeReview) -> ReviewReport:
     if review.status != AttributeReview.Status.CLOSED or not review.report:
         raise ValidationError(
             f"{review.year}年度复核尚未结束；结束复核后才能出具复核报告和公开属性调整目录。"
         )
-    return review.report
+    return report_of(review)
 
 
 def _local_date(value) -> date | None:
@@ -45,8 +46,6 @@ def _local_date(value) -> date | None:
 def review_report_context(review: AttributeReview, *, addressee: str = "") -> ReviewReportContext:
     """The report letter of a closed review, from the figures stored when it closed."""
     report = _closed(review)
-    changed_to = report.get("changed_to") or {}
-    signals = report.get("signals") or {}
     return ReviewReportContext(
         agency=AgencyInfo.from_agency(review.agency),
         issue_date=_local_date(review.closed_at),
@@ -54,55 +53,55 @@ def review_report_context(review: AttributeReview, *, addressee: str = "") -> Re
         year=review.year,
         opened_on=_local_date(review.opened_at),
         closed_on=_local_date(review.closed_at),
-        total=report["total"],
-        flagged=report["flagged"],
-        reviewed=report["reviewed"],
-        kept=report["kept"],
-        changed=report["changed"],
-        withdrawn=report["withdrawn"],
-        to_proactive=changed_to.get(rules.PROACTIVE, 0),
-        to_on_request=changed_to.get(rules.ON_REQUEST, 0),
-        to_withheld=changed_to.get(rules.WITHHELD, 0),
+        total=report.total,
+        flagged=report.flagged,
+        reviewed=report.reviewed,
+        kept=report.kept,
+        changed=report.changed,
+        withdrawn=report.withdrawn,
+        to_proactive=report.changed_to.get(rules.PROACTIVE, 0),
+        to_on_request=report.changed_to.get(rules.ON_REQUEST, 0),
+        to_withheld=report.changed_to.get(rules.WITHHELD, 0),
         signals=[
-            SignalRow(label=label, count=signals[code])
+            SignalRow(label=label, count=report.signals[code])
             for code, label in rules.SIGNAL_LABELS.items()
-            if signals.get(code)
+            if report.signals.get(code)
         ],
         by_reason=[
-            ReviewReasonRow(label=row["label"], kept=row["kept"], changed=row["changed"])
-            for row in report.get("by_reason", [])
+            ReviewReasonRow(label=row.label, kept=row.kept, changed=row.changed)
+            for row in report.by_reason
         ],
         by_unit=[
             ReviewUnitRow(
-                unit=row["unit"],
-                reviewed=row["reviewed"],
-                kept=row["kept"],
-                changed=row["changed"],
-                withdrawn=row["withdrawn"],
+                unit=row.unit,
+                reviewed=row.reviewed,
+                kept=row.kept,
+                changed=row.changed,
+                withdrawn=row.withdrawn,
             )
-            for row in report.get("by_unit", [])
+            for row in report.by_unit
         ],
         share_by_year=[
-            ShareYearRow(year=row["year"], total=row["total"], non_proactive=row["non_proactive"])
-            for row in report.get("share_by_year", [])
+            ShareYearRow(year=row.year, total=row.total, non_proactive=row.non_proactive)
+            for row in report.share_by_year
         ],
     )
 
 
-def _change_rows(report: dict) -> list[ReviewChangeRow]:
+def _change_rows(report: ReviewReport) -> list[ReviewChangeRow]:
     # The public list gives the reason's category, not the officers' own words: those are
     # internal working notes (they stay in the review's records).
     return [
         ReviewChangeRow(
-            title=row["title"],
-            number=row["number"],
-            unit=row["unit"],
-            from_attribute=row["from_attribute"],
-            to_attribute=row["to_attribute"],
-            reason=rules.REVIEW_REASONS.get(row["reason_code"], ""),
-            decided_on=date.fromisoformat(row["decided_on"]) if row["decided_on"] else None,
+            title=row.title,
+            number=row.number,
+            unit=row.unit,
+            from_attribute=row.from_attribute,
+            to_attribute=row.to_attribute,
+            reason=rules.REVIEW_REASONS.get(row.reason_code, ""),
+            decided_on=date.fromisoformat(row.decided_on) if row.decided_on else None,
         )
-        for row in report.get("changes", [])
+        for row in report.changes
     ]
 
 

@@ -51,6 +51,7 @@ from attributes_app.selectors import visible_documents, visible_reviews
 from attributes_app.services import StaleDocument
 from attributes_app.views import REGISTER_ROLES, may_see
 from workflow.downloads import file_view
+from workflow.errors import NotAllowed
 from workflow.letters.contexts import MissingLetterElements
 from workflow.letters.models import agency_overrides
 from workflow.letters.render import (
@@ -193,7 +194,7 @@ class DeterminationView(LoginRequiredMixin, TemplateView):
                 )
             except ValidationError as error:
                 form.add_service_errors(error)
-            except PermissionError as error:
+            except (PermissionError, NotAllowed) as error:
                 form.add_error(None, str(error))
                 status = 403
             except StaleDocument as error:
@@ -321,7 +322,7 @@ class ArchiveTransferView(LoginRequiredMixin, TemplateView):
                     )
             except ValidationError as error:
                 form.add_service_errors(error)
-            except PermissionError as error:
+            except (PermissionError, NotAllowed) as error:
                 form.add_error(None, str(error))
                 status = 403
             except StaleDocument as error:

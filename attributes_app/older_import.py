@@ -11,7 +11,7 @@ Two services, keyword-only with an explicit ``actor`` like the others (``service
   transaction, since the register may have changed since the check, and then inserts all the
   documents, each with the same ``document_registered`` audit event the page writes, or none.
 
-Errors: ``PermissionError`` (not the agency's disclosure office), ``SheetRefused`` (the file is
+Errors: ``NotAllowed`` (not the agency's disclosure office), ``SheetRefused`` (the file is
 not a readable XLSX or CSV), ``ImportRefused`` (the file has problems; it carries them).
 """
 
@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
@@ -29,6 +29,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from attributes_app import permissions, rules
+from attributes_app.audit_actions import AuditAction
 from attributes_app.models import Document, DraftingUnit
 from attributes_app.older_sheet import (
     BY_KEY,
@@ -44,6 +45,7 @@ from attributes_app.older_sheet import (
 )
 from attributes_app.older_sheet import MAX_SCANNED_ROWS as MAX_SCANNED
 from attributes_app.services import DocumentData, new_document, number_taken
+from workflow.actors import Actor
 from workflow.audit import audit, audit_bulk, audit_row
 from workflow.cn import cn_date
 from workflow.models import Agency
@@ -130,7 +132,7 @@ class ImportResult:
 
 
 def older_import_check(
-    *, actor, agency: Agency, file, name: str, today: date | None = None
+    *, actor: Actor, agency: Agency, file, name: str, today: date | None = None
 ) -> ImportCheck:
     """Read the whole file ``file`` (named ``name``) for ``agency``: every problem by row and
     column, or what it would import. Writes nothing."""
@@ -141,7 +143,7 @@ def older_import_check(
 
 def older_documents_import(
     *,
-    actor,
+    actor: Actor,
     agency: Agency,
     file,
     name: str,
@@ -157,8 +159,8 @@ def older_documents_import(
     audit event of the page, its reason naming the file and row. ``source`` goes into the
     events' data (the job, the file's digest).
     """
-    today = today or timezone.localdate()
     now = timezone.now()
+    today = today or timezone.localdate(now)
     permissions.require(actor, "import_older", agency=agency)
     try:
         with transaction.atomic():
@@ -368,7 +370,7 @@ def _insert(
     agency: Agency,
     rows: Sequence[tuple[int, DocumentData]],
     *,
-    actor,
+    actor: Actor,
     now,
     progress: Callable[[int], None] | None,
 ) -> list[tuple[int, Document]]:
@@ -386,12 +388,14 @@ def _insert(
     return inserted
 
 
-def _audit_import(agency, documents, *, name: str, actor, now, source) -> None:
+def _audit_import(
+    agency: Agency, documents, *, name: str, actor: Actor, now: datetime, source
+) -> None:
     state = rules.UNDETERMINED
     audit_bulk(
         audit_row(
             actor=actor,
-            action="document_registered",
+            action=AuditAction.DOCUMENT_REGISTERED,
             object_type=Document._meta.label_lower,
             object_id=str(document.pk),
             object_repr=str(document),
@@ -406,7 +410,7 @@ def _audit_import(agency, documents, *, name: str, actor, now, source) -> None:
     )
     audit(
         actor=actor,
-        action="older_documents_imported",
+        action=AuditAction.OLDER_DOCUMENTS_IMPORTED,
         obj=agency,
         agency=agency,
         reason=f"从“{name}”批量导入已印发的文件{len(documents)}份",

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from workflow.errors import NotAllowed
 from workflow.roles import ROLES, has_role
 
 
@@ -117,10 +118,10 @@ def problem(user, action: str, *, agency, unit=None) -> str | None:
 
 
 def require(user, action: str, *, agency, unit=None) -> None:
-    """Raise ``PermissionError`` with the reason when ``user`` may not do ``action``."""
+    """Raise ``NotAllowed`` with the reason when ``user`` may not do ``action``."""
     reason = problem(user, action, agency=agency, unit=unit)
     if reason:
-        raise PermissionError(reason)
+        raise NotAllowed(reason)
 
 
 def can(user, action: str, *, agency, unit=None) -> bool:

@@ -26,6 +26,7 @@ from attributes_app import jobs, lists, permissions, rules, selectors, services
 from attributes_app.guidance import GROUND_GUIDES
 from attributes_app.models import AttributeReview, Document, ReviewItem
 from attributes_app.views import RolePageMixin, _RoleViewset, may_see, page_of
+from workflow.errors import NotAllowed
 from workflow.job_views import JobView, job_status
 from workflow.selectors import agencies_of
 
@@ -69,7 +70,7 @@ def _attempt(form, call: Callable[[], object]) -> Attempt:
         return Attempt(done=False)
     except services.StaleReview as error:
         return Attempt(done=False, stale=str(error))
-    except PermissionError as error:
+    except (PermissionError, NotAllowed) as error:
         form.add_error(None, str(error))
         return Attempt(done=False, status=403)
 
@@ -353,7 +354,7 @@ def review_close(request, pk: int):
     except ValidationError as error:
         messages.error(request, "".join(error.messages))
         return HttpResponseRedirect(review_url(review))
-    except (services.StaleReview, PermissionError) as error:
+    except (services.StaleReview, PermissionError, NotAllowed) as error:
         messages.warning(request, str(error))
         return HttpResponseRedirect(review_url(review))
     messages.success(request, f"{review.year}年度复核已结束。")

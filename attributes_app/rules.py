@@ -21,8 +21,7 @@ from typing import Protocol
 
 from attributes_app.letter_contexts import ATTRIBUTES
 from workflow.cn import cn_date
-
-REGULATION = "《中华人民共和国政府信息公开条例》"
+from workflow.letters.regulation import REGULATION
 
 # -- attributes and kinds -----------------------------------------------------------------------
 
@@ -352,6 +351,13 @@ def issue_prerequisites_refusal(*, has_text: bool, secrecy: str) -> str | None:
             "涉密的，由保密审查人员转为涉密文件。"
         )
     return None
+
+
+def in_error(*, issued: bool, secrecy: str, state: str, archived: bool) -> bool:
+    """既不确定密级也不确定公开属性: an issued document with neither a secrecy status nor an
+    attribute, the error the seeds ask to report (DOMAIN §4.1; Xiaoyi task 3). A document
+    transferred to the archives is the archives' under the Archives Law and no longer counts."""
+    return issued and secrecy == SECRECY_UNDETERMINED and state == UNDETERMINED and not archived
 
 
 # -- deadlines (Art. 26; DOMAIN §4.2) -----------------------------------------------------------

@@ -3,11 +3,24 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
@@ -18,11 +31,13 @@ from attributes_app.models import (
     AttributeReview,
     AttributeState,
     Document,
+    DocumentRequestLink,
     DraftingUnit,
     Publication,
     ReviewItem,
     SecrecyReview,
 )
+from requests_app.models import InformationRequest
 from workflow.models import Agency, AuditEvent
 from workflow.roles import has_role
 from workflow.selectors import agencies_of
@@ -59,18 +74,31 @@ def document_list(user, filters: dict[str, Any] | None = None) -> QuerySet[Docum
     return documents.order_by("-formed_on", "-id")
 
 
+def _in_error() -> Q:
+    """``rules.in_error`` as a filter, for the list."""
+    return Q(
+        issued_on__isnull=False,
+        secrecy=rules.SECRECY_UNDETERMINED,
+        attribute_state=rules.UNDETERMINED,
+        archive_transfer__isnull=True,
+    )
+
+
+def is_in_error(document: Document) -> bool:
+    """``document`` is in error (``rules.in_error``): its page says so."""
+    return rules.in_error(
+        issued=document.is_issued,
+        secrecy=document.secrecy,
+        state=document.attribute_state,
+        archived=document.archived is not None,
+    )
+
+
 def documents_in_error(user) -> QuerySet[Document]:
-    """Issued documents with neither a secrecy status nor an attribute: the error the seeds ask
-    to report, "既不确定密级也不确定公开属性" (DOMAIN §4.1; Xiaoyi task 3). A document transferred
-    to the archives is the archives' under the Archives Law and no longer listed."""
+    """The documents ``user`` sees that are in error (``rules.in_error``), oldest issued first."""
     return (
         visible_documents(user)
-        .filter(
-            issued_on__isnull=False,
-            secrecy=Document.Secrecy.UNDETERMINED,
-            attribute_state=S.UNDETERMINED,
-            archive_transfer__isnull=True,
-        )
+        .filter(_in_error())
         .select_related("agency", "drafting_unit")
         .order_by("issued_on", "id")
     )
@@ -298,6 +326,11 @@ class ShareYear:
     non_proactive: int
     share: float | None
 
+    @property
+    def percent(self) -> float | None:
+        """The share in per cent, to one decimal, as the page shows it."""
+        return None if self.share is None else round(self.share * 100, 1)
+
 
 @dataclass(frozen=True)
 class ChangeRow:
@@ -336,6 +369,41 @@ class ReviewReport:
     def as_data(self) -> dict[str, Any]:
         """JSON-ready (stored on the review when it closes)."""
         return asdict(self)
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> ReviewReport:
+        """The report stored when the review closed (``as_data``), as it was then; a figure a
+        report stored by an earlier version lacks reads as none."""
+        known = {f.name: f for f in fields(cls)}
+        values: dict[str, Any] = {k: v for k, v in data.items() if k in known}
+        for name in ("signals", "changed_to"):
+            values[name] = values.get(name) or {}
+        for name, row_type in _REPORT_ROWS.items():
+            columns = {f.name for f in fields(row_type)}
+            values[name] = [
+                row_type(**{k: v for k, v in row.items() if k in columns})
+                for row in values.get(name) or []
+            ]
+        for name, spec in known.items():
+            if name not in values:
+                values[name] = "" if spec.type == "str" else 0
+        return cls(**values)
+
+
+_REPORT_ROWS: dict[str, type] = {
+    "by_reason": ReasonRow,
+    "by_unit": UnitRow,
+    "share_by_year": ShareYear,
+    "changes": ChangeRow,
+}
+
+
+def report_of(review: AttributeReview) -> ReviewReport:
+    """The report of ``review`` for the page, the letter and the list of changes: as stored when
+    it closed, or, while it is open, as it stands now."""
+    if review.status == AttributeReview.Status.CLOSED and review.report:
+        return ReviewReport.from_data(review.report)
+    return review_report(review)
 
 
 def non_proactive_share(agency: Agency, *, up_to_year: int) -> list[ShareYear]:
@@ -456,4 +524,57 @@ def review_report(review: AttributeReview) -> ReviewReport:
         ],
         share_by_year=non_proactive_share(review.agency, up_to_year=review.year),
         changes=changes,
+    )
+
+
+# -- determinations that requests wait for (DOMAIN §4.4) ----------------------------------------
+
+
+def open_requests() -> QuerySet[InformationRequest]:
+    """Requests still being handled: no outcome yet and not closed."""
+    R = InformationRequest
+    return R.objects.filter(outcome="").exclude(stage=R.Stage.CLOSED)
+
+
+def _waiting_links():
+    return DocumentRequestLink.objects.filter(
+        document=OuterRef("pk"), request__in=open_requests().values("pk")
+    )
+
+
+def determinations_waiting(user) -> QuerySet[Document]:
+    """Issued documents without attribute, not transferred to the archives, that an open request
+    names: the drafting units' determinations to make, oldest request first.
+
+    A unit head sees those of the units they head; the disclosure office (``office_head``) sees
+    all of its agencies', to follow them up. Each row is annotated with ``waiting_since`` (when
+    the first open request named it).
+    """
+    documents = visible_documents(user).filter(
+        attribute_state=rules.UNDETERMINED,
+        issued_on__isnull=False,
+        archive_transfer__isnull=True,
+    )
+    if not has_role(user, "office_head"):
+        if not has_role(user, "drafting_unit_head"):
+            return documents.none()
+        documents = documents.filter(
+            drafting_unit__in=DraftingUnit.objects.filter(heads=user).values("pk")
+        )
+    first = _waiting_links().values("document").annotate(first=Min("created_at")).values("first")
+    return (
+        documents.filter(Exists(_waiting_links()))
+        .annotate(waiting_since=Subquery(first))
+        .select_related("drafting_unit", "agency")
+        .order_by("waiting_since", "pk")
+    )
+
+
+def waiting_requests(document: Document) -> QuerySet[InformationRequest]:
+    """The open requests that name ``document``, in the order they named it."""
+    return (
+        open_requests()
+        .filter(document_links__document=document, agency_id=document.agency_id)
+        .annotate(named_at=Min("document_links__created_at"))
+        .order_by("named_at", "pk")
     )

@@ -33,6 +33,7 @@ from attributes_app.exports import export_refusal
 from attributes_app.guidance import ATTRIBUTE_GUIDES, GROUND_GUIDES
 from attributes_app.models import AttributeState, Document, Publication
 from workflow.downloads import file_view
+from workflow.errors import NotAllowed
 from workflow.roles import has_role, user_roles
 from workflow.selectors import agencies_of
 
@@ -190,7 +191,7 @@ class DraftView(RolePageMixin, TemplateView):
                 document = self._save(form, file)
             except ValidationError as error:
                 form.add_service_error(error)
-            except (PermissionError, services.StaleDocument) as error:
+            except (PermissionError, NotAllowed, services.StaleDocument) as error:
                 form.add_error(None, str(error))
             else:
                 if file is not None and not upload:
@@ -299,7 +300,7 @@ class EditView(RolePageMixin, TemplateView):
                 )
             except ValidationError as error:
                 form.add_service_error(error)
-            except PermissionError as error:
+            except (PermissionError, NotAllowed) as error:
                 form.add_error(None, str(error))
             except services.StaleDocument as error:
                 messages.warning(request, str(error))
@@ -623,7 +624,7 @@ class DocumentView(RolePageMixin, TemplateView):
             except services.StaleDocument as error:
                 messages.warning(request, str(error))
                 return HttpResponseRedirect(document_url(document))
-            except PermissionError as error:
+            except (PermissionError, NotAllowed) as error:
                 form.add_error(None, str(error))
                 status = 403
             else:

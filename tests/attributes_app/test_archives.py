@@ -29,6 +29,7 @@ from tests.attributes_app.helpers import INTERNAL, fresh, issued
 from tests.conftest import d
 from tests.letters.helpers import docx_text, require_cjk_fonts, squash
 from tests.requests_app.flow_helpers import refreshed, register
+from workflow.errors import NotAllowed
 from workflow.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -104,7 +105,7 @@ def test_bad_transfers_are_refused_with_the_field_named(older, office_head, draf
 
 def test_only_the_office_or_the_unit_records_a_transfer(older, handler, outsider, drafter):
     for actor in (handler, outsider):
-        with pytest.raises(PermissionError):
+        with pytest.raises(NotAllowed):
             document_record_archive_transfer(
                 actor=actor,
                 document_id=older.pk,

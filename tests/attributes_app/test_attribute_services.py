@@ -28,6 +28,7 @@ from attributes_app.services import (
 )
 from tests.attributes_app.helpers import INTERNAL, confirmed, fresh, issued, ready_to_issue
 from tests.conftest import d
+from workflow.errors import NotAllowed
 from workflow.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -83,12 +84,12 @@ def test_bad_particulars_are_named_by_field(draft, agency, other_agency, admin_u
             today=d("2026-03-12"),
         )
     assert set(error.value.message_dict) == {"title", "kind", "number", "issued_on"}
-    with pytest.raises((ValidationError, PermissionError)):
+    with pytest.raises((ValidationError, NotAllowed)):
         draft(drafting_unit_id=foreign.pk)
 
 
 def test_a_drafter_of_another_unit_cannot_register_for_it(other_drafter, agency, unit):
-    with pytest.raises(PermissionError, match="综合科"):
+    with pytest.raises(NotAllowed, match="综合科"):
         document_register(
             actor=other_drafter,
             agency=agency,
@@ -97,7 +98,7 @@ def test_a_drafter_of_another_unit_cannot_register_for_it(other_drafter, agency,
 
 
 def test_an_outsider_cannot_register_for_the_agency(outsider, agency, unit):
-    with pytest.raises(PermissionError, match="不是孝义市人民政府办公室的工作人员"):
+    with pytest.raises(NotAllowed, match="不是孝义市人民政府办公室的工作人员"):
         document_register(
             actor=outsider,
             agency=agency,
@@ -228,31 +229,31 @@ def test_a_normative_document_cannot_be_proposed_non_proactive(draft, drafter):
 
 def test_wrong_roles_are_refused(draft, drafter, unit_head, handler, office_head):
     document = draft()
-    with pytest.raises(PermissionError, match="拟稿人"):
+    with pytest.raises(NotAllowed, match="拟稿人"):
         attribute_propose(actor=handler, document_id=document.pk, attribute="proactive")
     attribute_propose(actor=drafter, document_id=document.pk, attribute="proactive")
     for actor in (drafter, office_head):
-        with pytest.raises(PermissionError, match="起草单位负责人"):
+        with pytest.raises(NotAllowed, match="起草单位负责人"):
             attribute_confirm(actor=actor, document_id=document.pk)
     assert fresh(document).attribute_state == "proposed"
 
 
 def test_a_drafter_of_another_unit_cannot_propose(draft, other_drafter, other_unit):
     document = draft()
-    with pytest.raises(PermissionError, match="综合科的拟稿人"):
+    with pytest.raises(NotAllowed, match="综合科的拟稿人"):
         attribute_propose(actor=other_drafter, document_id=document.pk, attribute="proactive")
 
 
 def test_a_head_of_another_unit_cannot_confirm(draft, drafter, other_head, other_unit):
     document = draft()
     attribute_propose(actor=drafter, document_id=document.pk, attribute="proactive")
-    with pytest.raises(PermissionError, match="综合科"):
+    with pytest.raises(NotAllowed, match="综合科"):
         attribute_confirm(actor=other_head, document_id=document.pk)
 
 
 def test_another_agency_cannot_act(draft, drafter, outsider):
     document = draft()
-    with pytest.raises(PermissionError, match="不是孝义市人民政府办公室的工作人员"):
+    with pytest.raises(NotAllowed, match="不是孝义市人民政府办公室的工作人员"):
         attribute_propose(actor=outsider, document_id=document.pk, attribute="proactive")
 
 
@@ -456,7 +457,7 @@ def test_a_classified_document_leaves_with_a_record(
     stored = fresh(document).file
     storage, name = stored.storage, stored.name
     assert storage.exists(name)
-    with pytest.raises(PermissionError):
+    with pytest.raises(NotAllowed):
         document_mark_classified(actor=drafter, document_id=document.pk, reason="定密")
     with django_capture_on_commit_callbacks(execute=True):
         document_mark_classified(

@@ -25,6 +25,7 @@ from attributes_app.services import (
 from requests_app.services import request_register
 from tests.attributes_app.helpers import INTERNAL, fresh
 from tests.conftest import d
+from workflow.errors import NotAllowed
 
 pytestmark = pytest.mark.django_db
 
@@ -92,7 +93,7 @@ def test_only_the_head_of_the_drafting_unit_determines(
     older, drafter, other_head, other_unit, outsider
 ):
     for actor in (drafter, other_head, outsider):
-        with pytest.raises(PermissionError):
+        with pytest.raises(NotAllowed):
             attribute_determine(
                 actor=actor, document_id=older.pk, attribute="proactive", reasons="应当公开"
             )
@@ -133,7 +134,7 @@ def test_links_are_unique_and_can_be_removed(older, handler, case, drafter):
     document_link_request(actor=handler, document_id=older.pk, request_id=case.pk)
     with pytest.raises(ValidationError, match="已关联"):
         document_link_request(actor=handler, document_id=older.pk, request_id=case.pk)
-    with pytest.raises(PermissionError):
+    with pytest.raises(NotAllowed):
         document_unlink_request(actor=drafter, document_id=older.pk, request_id=case.pk)
     document_unlink_request(actor=handler, document_id=older.pk, request_id=case.pk)
     assert not DocumentRequestLink.objects.exists()

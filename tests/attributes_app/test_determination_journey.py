@@ -8,14 +8,19 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from attributes_app.determinations import determination_answer, determinations_waiting
 from attributes_app.models import (
     AttributeChange,
     Determination,
     DeterminationLetter,
     DocumentRequestLink,
 )
-from attributes_app.services import DocumentData, StaleDocument, document_register
+from attributes_app.selectors import determinations_waiting
+from attributes_app.services import (
+    DocumentData,
+    StaleDocument,
+    determination_answer,
+    document_register,
+)
 from requests_app.documents import request_name_document
 from requests_app.models import CaseDocument
 from requests_app.services import Proposal, decision_propose, request_accept
@@ -23,6 +28,7 @@ from tests.attributes_app.helpers import fresh
 from tests.conftest import _persona, d
 from tests.letters.helpers import docx_text, pdf_text, require_cjk_fonts, squash
 from tests.requests_app.flow_helpers import REG, execute, refreshed, register, step, task, url
+from workflow.errors import NotAllowed
 from workflow.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -197,7 +203,7 @@ def test_the_second_of_two_heads_is_told_it_is_done(
 def test_only_the_units_head_answers(case, older, handler, drafter, other_head, other_unit):
     request_name_document(actor=handler, case_id=case.pk, document_id=older.pk)
     for actor in (drafter, other_head, handler):
-        with pytest.raises(PermissionError):
+        with pytest.raises(NotAllowed):
             determination_answer(
                 actor=actor, document_id=older.pk, attribute="proactive", reasons="应当公开"
             )

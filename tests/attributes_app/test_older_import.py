@@ -24,6 +24,7 @@ from attributes_app.older_import import (
 from attributes_app.older_sheet import COLUMNS, EXAMPLE_TITLE, SheetRefused
 from attributes_app.services import DocumentData, document_register, drafting_unit_save
 from tests.conftest import _persona, d
+from workflow.errors import NotAllowed
 from workflow.models import AuditEvent, Job
 
 pytestmark = pytest.mark.django_db
@@ -504,9 +505,9 @@ def test_only_the_disclosure_office_may_import(request, client, units, persona):
     assert upload(client, xlsx_bytes(three_rows())).status_code == 403
     assert client.get(url("template", fmt="xlsx")).status_code == 403
     assert 'id="older-import"' not in client.get(REGISTER).content.decode()
-    with pytest.raises(PermissionError, match="政务公开工作机构负责人"):
+    with pytest.raises(NotAllowed, match="政务公开工作机构负责人"):
         check(user, units[0].agency, xlsx_bytes(three_rows()))
-    with pytest.raises(PermissionError):
+    with pytest.raises(NotAllowed):
         older_documents_import(
             actor=user,
             agency=units[0].agency,
@@ -520,7 +521,7 @@ def test_another_agency_never_reaches_ours(
     client, office_head, other_office_head, agency, other_agency, units
 ):
     # Their office cannot import into our agency, nor name our units for theirs.
-    with pytest.raises(PermissionError, match="不是孝义市人民政府办公室的工作人员"):
+    with pytest.raises(NotAllowed, match="不是孝义市人民政府办公室的工作人员"):
         check(other_office_head, agency, xlsx_bytes(three_rows()))
     drafting_unit_save(actor=_admin_of(other_agency), agency=other_agency, name="办公室")
     found = check(other_office_head, other_agency, xlsx_bytes(three_rows()))

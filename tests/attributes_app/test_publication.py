@@ -17,6 +17,7 @@ from attributes_app.services import (
 )
 from tests.attributes_app.helpers import INTERNAL, confirmed, fresh, issued
 from tests.conftest import d
+from workflow.errors import NotAllowed
 from workflow.services import calendar_adjustment_save
 
 pytestmark = pytest.mark.django_db
@@ -65,7 +66,7 @@ def test_a_review_that_does_not_clear_blocks_publication(proactive, office_head,
 
 def test_only_the_secrecy_reviewer_reviews(proactive, drafter, outsider):
     for actor in (drafter, outsider):
-        with pytest.raises(PermissionError):
+        with pytest.raises(NotAllowed):
             secrecy_review_record(
                 actor=actor, document_id=proactive.pk, conclusion="cleared", opinion="同意"
             )
@@ -108,7 +109,7 @@ def test_a_drafter_of_another_unit_cannot_record_publication(
     proactive, other_drafter, other_unit, secrecy_reviewer
 ):
     cleared(proactive, secrecy_reviewer)
-    with pytest.raises(PermissionError, match="综合科"):
+    with pytest.raises(NotAllowed, match="综合科"):
         document_publish(actor=other_drafter, document_id=proactive.pk, url=URL)
 
 

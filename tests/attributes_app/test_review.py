@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from attributes_app.models import AttributeChange, AttributeReview, Publication, ReviewItem
-from attributes_app.selectors import review_items, review_report
+from attributes_app.selectors import report_of, review_items, review_report
 from attributes_app.services import (
     DocumentData,
     ReviewDecision,
@@ -37,6 +37,7 @@ from requests_app.services import (
 from tests.attributes_app.helpers import INTERNAL, PROCESS, fresh, issued
 from tests.conftest import d
 from tests.requests_app.flow_helpers import secrecy_cleared
+from workflow.errors import NotAllowed
 from workflow.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -181,9 +182,9 @@ def test_opening_gathers_restricted_documents_and_flags_each_signal(documents, l
 
 def test_opening_reports_its_progress_as_it_gathers(documents, legal_reviewer, monkeypatch):
     # A review over 100,000 documents runs for a while: the waiting page shows how far it got.
-    from attributes_app import services
+    from attributes_app.services import review as review_services
 
-    monkeypatch.setattr(services, "CHUNK", 2)
+    monkeypatch.setattr(review_services, "CHUNK", 2)
     seen: list[int] = []
     review_open(
         actor=legal_reviewer, agency=documents["quiet"].agency, year=2026, progress=seen.append
@@ -224,7 +225,7 @@ def test_the_same_applicant_twice_counts_once(
 
 def test_only_the_legal_office_opens_a_review(documents, drafter, outsider, agency):
     for actor in (drafter, outsider):
-        with pytest.raises(PermissionError):
+        with pytest.raises(NotAllowed):
             review_open(actor=actor, agency=agency, year=2026)
 
 
@@ -244,7 +245,7 @@ def review(documents, legal_reviewer):
 def test_units_propose_for_their_own_documents_only(review, documents, drafter, other_drafter):
     quiet = item_of(review, documents["quiet"])
     keep = ReviewProposal(verdict="keep", reasons="仍属内部事务信息")
-    with pytest.raises(PermissionError, match="综合科"):
+    with pytest.raises(NotAllowed, match="综合科"):
         review_propose(actor=other_drafter, item_id=quiet.pk, proposal=keep)
     review_propose(actor=drafter, item_id=quiet.pk, proposal=keep)
     quiet.refresh_from_db()
@@ -276,7 +277,7 @@ def test_a_single_keep_decision(review, documents, drafter, legal_reviewer):
     review_propose(
         actor=drafter, item_id=item.pk, proposal=ReviewProposal(verdict="keep", reasons="理由仍在")
     )
-    with pytest.raises(PermissionError):
+    with pytest.raises(NotAllowed):
         review_decide(actor=drafter, item_id=item.pk, decision=KEEP)
     review_decide(actor=legal_reviewer, item_id=item.pk, decision=KEEP)
     item.refresh_from_db()
@@ -484,6 +485,8 @@ def test_closing_needs_every_item_decided_and_computes_the_report(
     assert stored.status == "closed"
     assert stored.report["changed"] == 2
     assert stored.report == review_report(stored).as_data()
+    # The page, the letter and the list of changes read the stored report as the same dataclass.
+    assert report_of(stored) == report
     with pytest.raises(StaleReview, match="已经结束"):
         review_decide(actor=legal_reviewer, item_id=old, decision=KEEP)
 
@@ -493,9 +496,9 @@ def test_another_agencys_legal_office_cannot_decide(review, documents, drafter, 
     review_propose(
         actor=drafter, item_id=item.pk, proposal=ReviewProposal(verdict="keep", reasons="在")
     )
-    with pytest.raises(PermissionError, match="不是孝义市人民政府办公室的工作人员"):
+    with pytest.raises(NotAllowed, match="不是孝义市人民政府办公室的工作人员"):
         review_decide(actor=outsider, item_id=item.pk, decision=KEEP)
-    with pytest.raises(PermissionError):
+    with pytest.raises(NotAllowed):
         review_close(actor=outsider, review_id=review.pk)
     assert review_items(outsider, review).count() == 0
 

@@ -455,3 +455,14 @@ def test_review_decision_rules():
 def test_share_rows_by_year():
     rows = rules.share_rows({2025: (10, 4), 2024: (8, 6), 2026: (0, 0)})
     assert [(r.year, r.share) for r in rows] == [(2024, 0.75), (2025, 0.4), (2026, None)]
+
+
+def test_an_issued_document_with_neither_secrecy_nor_attribute_is_in_error():
+    # DOMAIN §4.1: "既不确定密级也不确定公开属性" is the error to report; a draft is not yet one,
+    # a decided secrecy or attribute ends it, and a transfer makes it the archives' document.
+    error = {"issued": True, "secrecy": "undetermined", "state": "undetermined", "archived": False}
+    assert rules.in_error(**error)
+    assert not rules.in_error(**{**error, "issued": False})
+    assert not rules.in_error(**{**error, "secrecy": "non_secret"})
+    assert not rules.in_error(**{**error, "state": rules.RESTRICTED})
+    assert not rules.in_error(**{**error, "archived": True})

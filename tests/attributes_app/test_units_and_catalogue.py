@@ -13,6 +13,7 @@ from attributes_app.services import (
 )
 from tests.attributes_app.helpers import confirmed
 from tests.conftest import d
+from workflow.errors import NotAllowed
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,7 @@ ITEM = CatalogueItemData(
 
 
 def test_only_administrators_manage_units(drafter, agency):
-    with pytest.raises(PermissionError, match="系统管理员"):
+    with pytest.raises(NotAllowed, match="系统管理员"):
         drafting_unit_save(actor=drafter, agency=agency, name="新科室")
 
 
@@ -42,7 +43,7 @@ def test_unit_names_are_unique_in_an_agency(admin_user, agency, unit):
 
 
 def test_the_disclosure_office_keeps_the_catalogue(office_head, drafter, agency):
-    with pytest.raises(PermissionError):
+    with pytest.raises(NotAllowed):
         catalogue_item_save(actor=drafter, agency=agency, data=ITEM)
     item = catalogue_item_save(actor=office_head, agency=agency, data=ITEM)
     assert item.publication_days == 5

@@ -1,0 +1,388 @@
+"""From issuance to publication (DOMAIN §4.1, §4.2): issuing (or refusing to), the secrecy
+review, publication and the policy interpretation; a document turning classified, its validity,
+and the decision a process-information document prepared."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.utils import timezone
+
+from attributes_app import permissions, rules
+from attributes_app.audit_actions import AuditAction
+from attributes_app.deadline_sync import (
+    apply_due,
+    apply_interpretation,
+    interpretation_due,
+    publication_due,
+)
+from attributes_app.models import Document, Publication, ReviewItem, SecrecyReview
+from attributes_app.services._common import (
+    IssueRefused,
+    S,
+    StaleDocument,
+    _audit,
+    _locked,
+    _not_in_future,
+    _title,
+    _transition,
+)
+from attributes_app.services.register import _validity_problems, interpretation_missing
+from workflow.actors import Actor
+from workflow.audit import audit
+from workflow.cn import cn_date
+
+
+def issue_refusal_of(document: Document) -> str | None:
+    """Why ``document`` may not be issued now (不予发文), or None: its attribute first, then its
+    final text and its secrecy status. The page asks the same, so it offers no form to refuse."""
+    return rules.issue_refusal(
+        state=document.attribute_state,
+        kind=document.kind,
+        attribute=document.attribute,
+        reasons=document.attribute_reasons,
+        ground=document.attribute_ground,
+        law=document.attribute_law,
+        interpretation_missing=interpretation_missing(document),
+    ) or rules.issue_prerequisites_refusal(has_text=bool(document.file), secrecy=document.secrecy)
+
+
+def document_issue(
+    *,
+    actor: Actor,
+    document_id: int,
+    issued_on: date | None = None,
+    number: str | None = None,
+    today: date | None = None,
+) -> Document:
+    """Record that the document was issued (印发), or refuse (不予发文, DOMAIN §4.1).
+
+    Refused when the attribute is not proposed, not confirmed, still with the disclosure office,
+    or non-proactive without reasons and legal ground; and when the final text is not uploaded
+    or the secrecy status not decided. A refusal is itself recorded in the audit
+    log (Xiaoyi: every case of a document without secrecy status or attribute is reported).
+    An hours-rule publication deadline starts now (or, recorded for an earlier day, at the start
+    of that day, which never gives more time).
+    """
+    now = timezone.now()
+    today = today or timezone.localdate(now)
+    issued_on = issued_on or today
+    _not_in_future(issued_on, today, "issued_on", "印发日期")
+    refusal = None
+    with transaction.atomic():
+        document = _locked(document_id)
+        permissions.require(actor, "issue", agency=document.agency, unit=document.drafting_unit)
+        if document.is_issued:
+            raise StaleDocument(f"{_title(document)}已于{cn_date(document.issued_on)}登记印发。")
+        refusal = issue_refusal_of(document)
+        if refusal is None:
+            if document.formed_on and issued_on < document.formed_on:
+                raise ValidationError(
+                    {"issued_on": f"印发日期不能早于成文日期（{cn_date(document.formed_on)}）。"}
+                )
+            if number is not None and number.strip():
+                number = number.strip()
+                taken = Document.objects.filter(agency=document.agency, number=number).exclude(
+                    pk=document.pk
+                )
+                if taken.exists():
+                    raise ValidationError({"number": f"本机关已有文号为“{number}”的文件。"})
+                document.number = number
+            document.issued_on = issued_on
+            document.issued_at = (
+                now
+                if issued_on == today
+                else timezone.make_aware(datetime.combine(issued_on, time(0)))
+            )
+            document.issued_by = actor
+            document.save()
+            publication = Publication.objects.select_for_update().filter(document=document).first()
+            if publication is not None and publication.published_on is None:
+                publication.start_at = document.issued_at
+                apply_due(
+                    publication,
+                    publication_due(publication, document=document, agency=document.agency),
+                )
+                publication.save()
+            _audit(
+                actor,
+                AuditAction.DOCUMENT_ISSUED,
+                document,
+                reason=f"{cn_date(issued_on)}印发，{document.mark}",
+                data={"number": document.number},
+            )
+            return document
+    # After the transaction: the refusal is recorded although nothing changed.
+    audit(
+        actor=actor,
+        action=AuditAction.DOCUMENT_ISSUE_REFUSED,
+        obj=document,
+        agency=document.agency,
+        from_state=document.attribute_state,
+        to_state=document.attribute_state,
+        reason=refusal,
+    )
+    raise IssueRefused(refusal)
+
+
+# -- secrecy review and publication (DOMAIN §4.1, §4.2) ----------------------------------------
+
+
+def secrecy_review_record(
+    *,
+    actor: Actor,
+    document_id: int,
+    conclusion: str,
+    opinion: str,
+    reviewed_on: date | None = None,
+    today: date | None = None,
+) -> SecrecyReview:
+    """Record a secrecy review (保密审查) with its opinion; required before publication."""
+    now = timezone.now()
+    today = today or timezone.localdate(now)
+    reviewed_on = reviewed_on or today
+    _not_in_future(reviewed_on, today, "reviewed_on", "审查日期")
+    if conclusion not in SecrecyReview.Conclusion.values:
+        raise ValidationError({"conclusion": "请选择审查结论。"})
+    if not opinion.strip():
+        raise ValidationError({"opinion": "请写明保密审查意见。"})
+    with transaction.atomic():
+        document = _locked(document_id)
+        permissions.require(actor, "secrecy_review", agency=document.agency)
+        if document.attribute_state in (S.CLASSIFIED, S.PUBLISHED):
+            raise StaleDocument(
+                f"{_title(document)}{document.get_attribute_state_display()}，不需要保密审查。"
+            )
+        review = SecrecyReview.objects.create(
+            document=document,
+            reviewer=actor,
+            reviewed_on=reviewed_on,
+            conclusion=conclusion,
+            opinion=opinion.strip(),
+            recorded_at=now,
+        )
+        if (
+            conclusion == SecrecyReview.Conclusion.CLEARED
+            and document.secrecy == Document.Secrecy.UNDETERMINED
+        ):
+            document.secrecy = Document.Secrecy.NON_SECRET
+            document.save(update_fields=["secrecy", "updated_at"])
+        _audit(
+            actor,
+            AuditAction.SECRECY_REVIEWED,
+            document,
+            reason=f"{review.get_conclusion_display()}：{review.opinion}",
+        )
+    return review
+
+
+def _validate_publication(url: str, channel: str) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    try:
+        URLValidator(schemes=["http", "https"])(url.strip())
+    except ValidationError:
+        errors["url"] = "请填写公开页面的完整网址，以 http:// 或 https:// 开头。"
+    if channel not in Publication.Channel.values:
+        errors["channel"] = "请选择公开渠道。"
+    return errors
+
+
+def document_publish(
+    *,
+    actor: Actor,
+    document_id: int,
+    url: str,
+    channel: str = Publication.Channel.PORTAL,
+    published_on: date | None = None,
+    today: date | None = None,
+) -> Publication:
+    """Record that a proactive document was published: where (URL, channel) and when.
+
+    Requires issuance and a secrecy review that cleared the document. A policy document's
+    interpretation deadline then starts (DOMAIN §4.2).
+    """
+    now = timezone.now()
+    today = today or timezone.localdate(now)
+    published_on = published_on or today
+    _not_in_future(published_on, today, "published_on", "公开日期")
+    errors = _validate_publication(url, channel)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        document = _locked(document_id)
+        if document.issued_on and published_on < document.issued_on:
+            raise ValidationError({"published_on": "公开日期不能早于印发日期。"})
+        _transition(
+            document,
+            "publish",
+            actor=actor,
+            doing="登记主动公开",
+            now=now,
+            where=f"{Publication.Channel(channel).label} {url.strip()}",
+        )
+        publication = Publication.objects.select_for_update().get(document=document)
+        publication.published_on = published_on
+        publication.url = url.strip()
+        publication.channel = channel
+        publication.published_by = actor
+        publication.published_late = publication.due_on is not None and (
+            published_on > publication.due_on
+        )
+        apply_interpretation(publication, interpretation_due(publication, agency=document.agency))
+        publication.save()
+    return publication
+
+
+def interpretation_record(
+    *,
+    actor: Actor,
+    document_id: int,
+    title: str,
+    url: str,
+    published_on: date | None = None,
+    today: date | None = None,
+) -> Publication:
+    """Record the publication of a policy document's interpretation (政策解读), linked to it."""
+    today = today or timezone.localdate()
+    published_on = published_on or today
+    _not_in_future(published_on, today, "published_on", "解读公开日期")
+    errors = _validate_publication(url, Publication.Channel.PORTAL)
+    if not title.strip():
+        errors["title"] = "请填写解读材料的标题。"
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        document = _locked(document_id)
+        permissions.require(
+            actor, "interpretation", agency=document.agency, unit=document.drafting_unit
+        )
+        publication = Publication.objects.select_for_update().filter(document=document).first()
+        if publication is None or not publication.interpretation_required:
+            raise StaleDocument(f"{_title(document)}不是需要解读的政策性文件。")
+        if publication.published_on is None:
+            raise StaleDocument(f"{_title(document)}尚未公开；请先登记文件的公开，再登记解读。")
+        if publication.interpretation_published_on is not None:
+            raise StaleDocument(
+                f"{_title(document)}的解读已于{cn_date(publication.interpretation_published_on)}"
+                "登记公开。"
+            )
+        if published_on < publication.published_on:
+            raise ValidationError({"published_on": "解读的公开日期不能早于文件的公开日期。"})
+        publication.interpretation_title = title.strip()
+        publication.interpretation_url = url.strip()
+        publication.interpretation_published_on = published_on
+        publication.interpretation_late = publication.interpretation_due_on is not None and (
+            published_on > publication.interpretation_due_on
+        )
+        publication.save()
+        _audit(
+            actor, AuditAction.INTERPRETATION_PUBLISHED, document, reason=f"{title.strip()} {url}"
+        )
+    return publication
+
+
+def document_mark_classified(
+    *,
+    actor: Actor,
+    document_id: int,
+    reason: str,
+    on: date | None = None,
+    today: date | None = None,
+) -> Document:
+    """The document is classified (涉密): it leaves the system, with a record that it did.
+
+    Its final text is deleted from the system once the change commits; a pending publication is
+    withdrawn and open yearly-review items are withdrawn. Title and number stay in the register.
+    """
+    now = timezone.now()
+    today = today or timezone.localdate(now)
+    on = on or today
+    _not_in_future(on, today, "on", "转为涉密日期")
+    with transaction.atomic():
+        document = _locked(document_id)
+        _transition(document, "classify", actor=actor, doing="转为涉密文件", now=now, reason=reason)
+        document.classified_on = on
+        document.classified_by = actor
+        document.classified_reason = reason.strip()
+        old_file = document.file.name if document.file else ""
+        document.file = ""
+        document.save()
+        if old_file:
+            storage = Document._meta.get_field("file").storage
+            transaction.on_commit(lambda: storage.delete(old_file))
+        Publication.objects.filter(document=document, published_on__isnull=True).update(
+            withdrawn_on=on
+        )
+        ReviewItem.objects.filter(
+            document=document,
+            status__in=[ReviewItem.Status.WITH_UNIT, ReviewItem.Status.PROPOSED],
+        ).update(status=ReviewItem.Status.WITHDRAWN)
+    return document
+
+
+def document_set_validity(
+    *,
+    actor: Actor,
+    document_id: int,
+    validity: str,
+    changed_on: date | None = None,
+    note: str = "",
+    today: date | None = None,
+) -> Document:
+    """Record that an issued document was amended, expired or repealed (or is in force again)."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        document = _locked(document_id)
+        permissions.require(actor, "validity", agency=document.agency, unit=document.drafting_unit)
+        if not document.is_issued:
+            raise StaleDocument(f"{_title(document)}尚未印发，没有效力状态可言。")
+        problems = _validity_problems(validity, changed_on, document.issued_on, today)
+        if problems:
+            raise ValidationError(problems)
+        before = document.get_validity_display()
+        document.validity = validity
+        document.validity_changed_on = (
+            None if validity == Document.Validity.IN_FORCE else changed_on
+        )
+        document.validity_note = note.strip()
+        document.save()
+        audit(
+            actor=actor,
+            action=AuditAction.DOCUMENT_VALIDITY_CHANGED,
+            obj=document,
+            agency=document.agency,
+            from_state=before,
+            to_state=document.get_validity_display(),
+            reason=note.strip(),
+        )
+    return document
+
+
+def document_record_process_decision(
+    *, actor: Actor, document_id: int, decided_on: date, note: str = "", today: date | None = None
+) -> Document:
+    """Record that the decision a process-information document prepared has been made (the
+    yearly review's signal: the reason for not publishing it may have lapsed, Art. 16 ¶2)."""
+    today = today or timezone.localdate()
+    _not_in_future(decided_on, today, "decided_on", "决定作出日期")
+    with transaction.atomic():
+        document = _locked(document_id)
+        permissions.require(
+            actor, "process_decision", agency=document.agency, unit=document.drafting_unit
+        )
+        if document.attribute_ground != rules.PROCESS_INFO:
+            raise ValidationError(
+                {"decided_on": f"{_title(document)}不是以过程性信息为由不主动公开的文件。"}
+            )
+        document.process_decided_on = decided_on
+        document.save(update_fields=["process_decided_on", "updated_at"])
+        _audit(
+            actor,
+            AuditAction.PROCESS_DECISION_RECORDED,
+            document,
+            reason=f"所涉决定已于{cn_date(decided_on)}作出。{note.strip()}",
+        )
+    return document

@@ -1,0 +1,87 @@
+"""What the other side of a request–document link may do to a case, through the request side.
+
+A drafting unit's determination letter (公函, DOMAIN §4.4) is kept in every open case that named
+the document. The request side owns its rows: the attributes app calls these services and never
+writes a ``CaseDocument`` or a case's history itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from requests_app.models import CaseDocument, InformationRequest
+from workflow.actors import Actor
+from workflow.audit import audit
+
+
+def lock_cases(case_ids: Sequence[int]) -> list[InformationRequest]:
+    """Lock the cases ``case_ids`` in the order the request side locks them (by id) and return
+    them in the order given, without those that no longer exist.
+
+    Called inside the caller's transaction before it locks its own rows, so that the two apps
+    take their locks in one order and never wait for each other crosswise.
+    """
+    locked = (
+        InformationRequest.objects.select_for_update(of=("self",))
+        .select_related("agency")
+        .filter(pk__in=case_ids)
+        .order_by("pk")
+    )
+    by_pk = {case.pk: case for case in locked}
+    return [by_pk[pk] for pk in case_ids if pk in by_pk]
+
+
+def add_case_letter(
+    *,
+    actor: Actor,
+    case_id: int,
+    letter_kind: str,
+    title: str,
+    number: str,
+    pdf: bytes,
+    docx: bytes,
+    name: str,
+    at: datetime,
+    action: str,
+    reason: str,
+    data: dict,
+) -> CaseDocument:
+    """Keep a copy of a letter issued outside the case among the case's documents (PDF and DOCX,
+    their files named after the case's number and ``name``), and record ``action`` with
+    ``reason`` in the case's history at ``at``, when the letter was issued."""
+    with transaction.atomic():
+        case = (
+            InformationRequest.objects.select_for_update(of=("self",))
+            .select_related("agency")
+            .get(pk=case_id)
+        )
+        kept = CaseDocument(
+            request=case,
+            kind=CaseDocument.Kind.LETTER,
+            title=title[:200],
+            letter_kind=letter_kind,
+            number=number,
+            size=len(pdf),
+            created_by=actor,
+            created_at=at,
+        )
+        stem = f"{case.year}-{case.sequence}-{name}"
+        kept.file.save(f"{stem}.pdf", ContentFile(pdf), save=False)
+        kept.docx.save(f"{stem}.docx", ContentFile(docx), save=False)
+        kept.save()
+        audit(
+            actor=actor,
+            action=action,
+            obj=case,
+            agency=case.agency,
+            from_state=case.stage,
+            to_state=case.stage,
+            reason=reason,
+            data=data,
+            at=at,
+        )
+    return kept
