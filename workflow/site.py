@@ -9,20 +9,19 @@ from django.urls import path, reverse
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Application, Site
 
-from attributes_app.import_views import OlderImportViewset
-from attributes_app.link_views import (
-    DeterminationViewset,
-    DocumentFilesViewset,
-    ReviewFilesViewset,
-)
-from attributes_app.review_views import ReviewViewset, UnitReviewViewset
 from attributes_app.views import (
     REGISTER_ROLES,
     WORK_ROLES,
+    DeterminationViewset,
+    DocumentFilesViewset,
     DocumentViewset,
     ErrorListViewset,
     OfficeReviewViewset,
+    OlderImportViewset,
     PublicationsViewset,
+    ReviewFilesViewset,
+    ReviewViewset,
+    UnitReviewViewset,
     WorkViewset,
     may_see,
 )
