@@ -170,6 +170,7 @@ class OlderImportCheckView(RolePageMixin, TemplateView):
         check = older_uploads.load_check(upload)
         if check is None:
             raise Http404("这次上传的检查结果已不在服务器上（保存时间已过），请重新上传。")
+        # The problems are a list in memory: counting them costs nothing, so no bound.
         page = Paginator(check.problems, PROBLEMS_PAGE).get_page(self.request.GET.get("page"))
         context.update(
             upload=upload,
