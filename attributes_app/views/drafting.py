@@ -19,7 +19,7 @@ from attributes_app.drafting import document_draft
 from attributes_app.guidance import ATTRIBUTE_GUIDES, GROUND_GUIDES
 from attributes_app.models import AttributeState, Document
 from attributes_app.views.base import DRAFT_ROLES, OLDER_ROLES, RolePageMixin, document_url
-from workflow.errors import REFUSALS, Stale, add_to_form
+from workflow.errors import REFUSALS, NotAllowed, Stale, add_to_form
 from workflow.roles import has_role, user_roles
 
 S = AttributeState
@@ -201,7 +201,7 @@ class EditView(RolePageMixin, TemplateView):
             except (Stale, services.StaleDocument) as error:
                 messages.warning(request, str(error))
                 return HttpResponseRedirect(document_url(document))
-            except (*REFUSALS, PermissionError) as error:
+            except (NotAllowed, PermissionError) as error:
                 add_to_form(form, error)
             else:
                 messages.success(request, "已保存修改。")
