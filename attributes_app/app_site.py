@@ -12,13 +12,6 @@ from workflow.registry import register_landing, register_section
 
 
 def attributes_application() -> Application:
-    from attributes_app.import_views import OlderImportViewset
-    from attributes_app.link_views import (
-        DeterminationViewset,
-        DocumentFilesViewset,
-        ReviewFilesViewset,
-    )
-    from attributes_app.review_views import ReviewViewset, UnitReviewViewset
     from attributes_app.views import (
         REGISTER_ROLES,
         DocumentViewset,
@@ -28,6 +21,13 @@ def attributes_application() -> Application:
         WorkViewset,
         may_see,
     )
+    from attributes_app.views.imports import OlderImportViewset
+    from attributes_app.views.links import (
+        DeterminationViewset,
+        DocumentFilesViewset,
+        ReviewFilesViewset,
+    )
+    from attributes_app.views.review import ReviewViewset, UnitReviewViewset
 
     return Application(
         title="公开属性",

@@ -76,20 +76,11 @@ def choice(label: str, choices, *, required: bool = True, blank: str = "—", **
 
 
 class ServiceErrorsMixin:
-    """Put a service's ``ValidationError`` messages under their fields (unknown keys on top)."""
+    """A form a service's ``ValidationError`` comes back to (``workflow.errors.add_to_form``):
+    its messages go under the fields of the same name, unknown keys on top."""
 
-    #: service field name -> form field name
+    #: service field name -> form field name, where they differ
     service_fields: dict[str, str] = {}
-
-    def add_service_error(self, error) -> None:
-        if hasattr(error, "error_dict"):
-            for name, messages in error.message_dict.items():
-                name = self.service_fields.get(name, name)
-                for message in messages:
-                    self.add_error(name if name in self.fields else None, message)
-        else:
-            for message in error.messages:
-                self.add_error(None, message)
 
 
 # -- the attribute proposal ----------------------------------------------------------------------
@@ -470,15 +461,11 @@ class PublishForm(TextRulesMixin, ServiceErrorsMixin, forms.Form):
 class InterpretationForm(TextRulesMixin, ServiceErrorsMixin, forms.Form):
     title = "登记政策解读"
     submit_label = "登记解读"
-    service_fields = {"url": "interpretation_url"}
+    # ``title`` names the form's heading, so the service's ``title`` is ``interpretation_title``.
+    service_fields = {"title": "interpretation_title", "url": "interpretation_url"}
     interpretation_title = text("解读材料标题", 300, required=True)
     interpretation_url = text("解读网址", 500, required=True)
     published_on = DateField(label="解读公开日期", required=False, help_text="不填为今天。")
-
-    def add_service_error(self, error) -> None:
-        if hasattr(error, "error_dict") and "title" in error.error_dict:
-            error.error_dict["interpretation_title"] = error.error_dict.pop("title")
-        super().add_service_error(error)
 
 
 class ClassifyForm(TextRulesMixin, ServiceErrorsMixin, forms.Form):

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from attributes_app.models import AttributeChange, CatalogueItem, Document, Publication
+from attributes_app.permissions import ACTIONS as PERMISSIONS
 from attributes_app.services import (
     DocumentData,
     attribute_propose,
@@ -121,6 +122,11 @@ def test_another_agencys_staff_get_404_for_every_document_url(client, draft, str
     response = client.post(action(document, "propose"), {"propose-attribute": "proactive"})
     assert response.status_code == 404
     assert fresh(document).attribute_state == "undetermined"
+
+
+def test_every_document_action_is_a_step_of_the_permission_table():
+    # The role part of what the page offers comes from the table the services check.
+    assert {name: a.step for name, a in ACTIONS.items() if a.step not in PERMISSIONS} == {}
 
 
 @pytest.mark.parametrize("name", sorted(ACTIONS))
@@ -701,6 +707,25 @@ def test_the_register_takes_the_same_queries_for_5_and_45_documents(
     many_documents(agency, unit, drafter, 40)
     assert count_queries(client, LIST) == few
     assert count_queries(client, LIST + "?page=2") == few
+
+
+def test_a_long_register_counts_up_to_a_bound_and_still_pages_on(
+    client, office_head, agency, unit, drafter, monkeypatch
+):
+    # Counting every document of a big agency on each page view is what the bound avoids.
+    monkeypatch.setattr("workflow.pagination.COUNT_LIMIT", 20)
+    client.force_login(office_head)
+    many_documents(agency, unit, drafter, 45)
+    first = client.get(LIST)
+    page = first.context["page"]
+    assert not page.paginator.exact and page.has_next()
+    text = first.content.decode()
+    assert "文件超过 <strong>20</strong> 份" in text and "第 1 页" in text
+    assert "末页" not in text
+    last = client.get(LIST + "?page=3")
+    assert last.context["page"].paginator.exact
+    assert "共 <strong>45</strong> 份文件，第 3 / 3 页" in last.content.decode()
+    assert len(last.context["page"].object_list) == 5
 
 
 def test_the_office_list_shows_policy_documents_waiting_for_review(

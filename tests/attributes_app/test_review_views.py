@@ -7,7 +7,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from attributes_app import review_views
 from attributes_app.models import AttributeReview, Document, Publication, ReviewItem
 from attributes_app.services import (
     ReviewDecision,
@@ -17,6 +16,7 @@ from attributes_app.services import (
     review_propose,
     review_propose_bulk,
 )
+from attributes_app.views import review as review_views
 from tests.attributes_app.helpers import INTERNAL, PROCESS, fresh, issued
 from tests.conftest import _persona
 from workflow.models import Job

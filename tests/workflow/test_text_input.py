@@ -25,7 +25,7 @@ FORM_MODULES = (
     "requests_app.forms",
     "requests_app.task_forms",
     "attributes_app.forms",
-    "attributes_app.link_views",
+    "attributes_app.views.links",
 )
 
 

@@ -25,8 +25,8 @@ from attributes_app import jobs, older_sheet, older_uploads
 from attributes_app.forms import OlderImportForm
 from attributes_app.models import DraftingUnit
 from attributes_app.older_import import ImportCheck, max_rows, older_import_check
-from attributes_app.views import OFFICE_ROLES, RolePageMixin, may_see
-from workflow.errors import NotAllowed
+from attributes_app.views.base import OFFICE_ROLES, RolePageMixin, may_see
+from workflow.errors import NotAllowed, add_to_form
 from workflow.job_views import JobView, job_of, job_status
 from workflow.jobs import is_cut_off, reap
 from workflow.models import Job
@@ -100,8 +100,8 @@ class OlderImportView(RolePageMixin, TemplateView):
                 )
             except older_sheet.SheetRefused as error:
                 form.add_error("file", error.messages[0])
-            except (PermissionError, NotAllowed) as error:
-                form.add_error(None, str(error))
+            except (NotAllowed, PermissionError) as error:
+                add_to_form(form, error)
                 status = 403
             else:
                 token = older_uploads.keep(
@@ -170,6 +170,7 @@ class OlderImportCheckView(RolePageMixin, TemplateView):
         check = older_uploads.load_check(upload)
         if check is None:
             raise Http404("这次上传的检查结果已不在服务器上（保存时间已过），请重新上传。")
+        # The problems are a list in memory: counting them costs nothing, so no bound.
         page = Paginator(check.problems, PROBLEMS_PAGE).get_page(self.request.GET.get("page"))
         context.update(
             upload=upload,

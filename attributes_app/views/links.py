@@ -49,9 +49,9 @@ from attributes_app.models import (
 )
 from attributes_app.selectors import visible_documents, visible_reviews
 from attributes_app.services import StaleDocument
-from attributes_app.views import REGISTER_ROLES, may_see
+from attributes_app.views.base import REGISTER_ROLES, may_see
 from workflow.downloads import file_view
-from workflow.errors import NotAllowed
+from workflow.errors import NotAllowed, Stale, add_to_form
 from workflow.letters.contexts import MissingLetterElements
 from workflow.letters.models import agency_overrides
 from workflow.letters.render import (
@@ -81,15 +81,6 @@ class _ChineseForm(TextRulesMixin, forms.Form):
                 field.error_messages["invalid"] = "请按“年-月-日”填写日期，例如2026-03-05。"
             if isinstance(field, forms.ChoiceField):
                 field.error_messages["invalid_choice"] = "请从列表中选择。"
-
-    def add_service_errors(self, error: ValidationError) -> None:
-        if hasattr(error, "error_dict"):
-            for field, texts in error.message_dict.items():
-                for text in texts:
-                    self.add_error(field if field in self.fields else None, text)
-        else:
-            for text in error.messages:
-                self.add_error(None, text)
 
 
 def _roles(user, roles) -> bool:
@@ -193,12 +184,12 @@ class DeterminationView(LoginRequiredMixin, TemplateView):
                     law=data["law"],
                 )
             except ValidationError as error:
-                form.add_service_errors(error)
-            except (PermissionError, NotAllowed) as error:
-                form.add_error(None, str(error))
+                add_to_form(form, error)
+            except (NotAllowed, PermissionError) as error:
+                add_to_form(form, error)
                 status = 403
-            except StaleDocument as error:
-                form.add_error(None, str(error))
+            except (Stale, StaleDocument) as error:
+                add_to_form(form, error)
                 status = 409
             else:
                 label = rules.ATTRIBUTE_LABELS[determination.attribute]
@@ -321,12 +312,12 @@ class ArchiveTransferView(LoginRequiredMixin, TemplateView):
                         actor=request.user, document_id=document.pk, **form.cleaned_data
                     )
             except ValidationError as error:
-                form.add_service_errors(error)
-            except (PermissionError, NotAllowed) as error:
-                form.add_error(None, str(error))
+                add_to_form(form, error)
+            except (NotAllowed, PermissionError) as error:
+                add_to_form(form, error)
                 status = 403
-            except StaleDocument as error:
-                form.add_error(None, str(error))
+            except (Stale, StaleDocument) as error:
+                add_to_form(form, error)
                 status = 409
             else:
                 done = "已登记移交档案馆。" if action == "record" else "已取消移交档案馆的记录。"

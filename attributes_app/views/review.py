@@ -25,8 +25,8 @@ from attributes_app import forms as f
 from attributes_app import jobs, lists, permissions, rules, selectors, services
 from attributes_app.guidance import GROUND_GUIDES
 from attributes_app.models import AttributeReview, Document, ReviewItem
-from attributes_app.views import RolePageMixin, _RoleViewset, may_see, page_of
-from workflow.errors import NotAllowed
+from attributes_app.views.base import RolePageMixin, RoleViewset, may_see, page_of
+from workflow.errors import REFUSALS, NotAllowed, Stale, add_to_form
 from workflow.job_views import JobView, job_status
 from workflow.selectors import agencies_of
 
@@ -66,12 +66,12 @@ def _attempt(form, call: Callable[[], object]) -> Attempt:
     try:
         return Attempt(done=True, result=call())
     except ValidationError as error:
-        form.add_service_error(error)
+        add_to_form(form, error, fields=form.service_fields)
         return Attempt(done=False)
-    except services.StaleReview as error:
+    except (Stale, services.StaleReview) as error:
         return Attempt(done=False, stale=str(error))
-    except (PermissionError, NotAllowed) as error:
-        form.add_error(None, str(error))
+    except (NotAllowed, PermissionError) as error:
+        add_to_form(form, error)
         return Attempt(done=False, status=403)
 
 
@@ -354,7 +354,7 @@ def review_close(request, pk: int):
     except ValidationError as error:
         messages.error(request, "".join(error.messages))
         return HttpResponseRedirect(review_url(review))
-    except (services.StaleReview, PermissionError, NotAllowed) as error:
+    except (*REFUSALS, services.StaleReview, PermissionError) as error:
         messages.warning(request, str(error))
         return HttpResponseRedirect(review_url(review))
     messages.success(request, f"{review.year}年度复核已结束。")
@@ -526,7 +526,7 @@ class UnitItemView(RolePageMixin, TemplateView):
         return context
 
 
-class ReviewViewset(_RoleViewset):
+class ReviewViewset(RoleViewset):
     title = "年度复核"
     icon = "published_with_changes"
     app_name = "reviews"
@@ -541,7 +541,7 @@ class ReviewViewset(_RoleViewset):
     report_path = path("<int:pk>/report/", ReviewReportView.as_view(), name="report")
 
 
-class UnitReviewViewset(_RoleViewset):
+class UnitReviewViewset(RoleViewset):
     title = "本单位复核事项"
     icon = "rule"
     app_name = "unit_review"
