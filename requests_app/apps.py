@@ -17,7 +17,8 @@ class RequestsAppConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported for their signal receivers: the deadline recomputer, and the search index's
-        # state per database connection.
-        from requests_app import clock_sync, search  # noqa: F401
+        # state per database connection; and the process, which connects itself to the services
+        # (``requests_app.process``).
+        from requests_app import clock_sync, flows, search  # noqa: F401
 
         post_migrate.connect(_repair_search_index, sender=self)

@@ -32,7 +32,9 @@ from viewflow.workflow import flow, lock
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import PROCESS, STATUS
 
+from requests_app import permissions
 from requests_app.models import Consultation, InformationRequest, ReasonsRequest
+from requests_app.process import ProcessHooks, connect
 from workflow.roles import has_request_role, has_role, user_roles
 from workflow.selectors import agencies_of
 
@@ -160,20 +162,8 @@ STAGE_NODES: dict[str, str] = {
     R.Stage.CLOSED: "end",
 }
 
-#: Which role does each human task (DOMAIN §1, §3.1).
-TASK_ROLES: dict[str, str] = {
-    "accept": "handler",
-    "reasons": "registrar",
-    "reasons_decide": "handler",
-    "correct": "registrar",
-    "consult": "handler",
-    "propose": "handler",
-    "fee": "registrar",
-    "legal_review": "legal_reviewer",
-    "approve": "office_head",
-    "serve": "registrar",
-    "archive": "registrar",
-}
+#: Which role does each human task (DOMAIN §1, §3.1): the permission table's.
+TASK_ROLES: dict[str, str] = permissions.TASK_ROLES
 
 
 def _goes_to(name: str):
@@ -633,6 +623,16 @@ def case_tasks(case: InformationRequest, user) -> list[dict]:
         )
     return result
 
+
+# The services reach the process only through requests_app.process: they sit below this module.
+connect(
+    ProcessHooks(
+        lock=process_lock,
+        start=start_request_process,
+        rearm_timers=rearm_timers,
+        sync=sync_process,
+    )
+)
 
 __all__ = [
     "RequestFlow",

@@ -209,8 +209,7 @@ def secrecy_review_cases(user) -> QuerySet[InformationRequest]:
     only for an agency that has no secrecy reviewer (``services.secrecy_review_refusal``).
 
     The queryset is for the secrecy page only, which shows no applicant's data."""
-    from requests_app.models import SecrecyReview
-    from requests_app.services import DISCLOSING_OUTCOMES
+    from requests_app.models import DISCLOSING_OUTCOMES, SecrecyReview
     from workflow.roles import has_role
 
     agencies = agencies_of(user)

@@ -454,9 +454,9 @@ def test_a_bad_attachment_refuses_the_registration_and_takes_no_number(registrar
 def test_files_of_a_registration_that_fails_after_storing_them_are_removed(
     registrar, agency, walk_in, monkeypatch
 ):
-    from requests_app import services
+    from requests_app.services import registration
 
-    real_audit = services.audit
+    real_audit = registration.audit
 
     def failing_audit(**kwargs):
         if kwargs["action"] == "documents_uploaded":
@@ -464,7 +464,7 @@ def test_files_of_a_registration_that_fails_after_storing_them_are_removed(
             raise RuntimeError("audit log unavailable")
         return real_audit(**kwargs)
 
-    monkeypatch.setattr(services, "audit", failing_audit)
+    monkeypatch.setattr(registration, "audit", failing_audit)
     with pytest.raises(RuntimeError):
         request_register(
             actor=registrar,
