@@ -60,7 +60,7 @@ def _day_after(day) -> datetime:
 
 
 #: The due time of a timer whose period has no end yet (its notice is not served).
-NEVER = timezone.make_aware(datetime(9999, 1, 1))
+NEVER = datetime(9999, 1, 1, tzinfo=timezone.get_default_timezone())
 
 
 def _day_after_or_never(day) -> datetime:

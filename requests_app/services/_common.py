@@ -9,6 +9,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from requests_app import permissions
 from requests_app.clock_sync import evaluate_case, events_of, sync_clock
 from requests_app.letters import (
     case_facts,
@@ -18,16 +19,18 @@ from requests_app.models import (
     InformationRequest,
     NoticeService,
 )
+from workflow.actors import Actor
 from workflow.audit import audit
 from workflow.clock import ClockEvent
 from workflow.cn import cn_date
-from workflow.roles import has_role
+from workflow.errors import Stale
+from workflow.roles import ROLES, has_role
 
 R = InformationRequest
 REG = "《中华人民共和国政府信息公开条例》"
 
 
-class StaleCase(Exception):
+class StaleCase(Stale):
     """The case moved on before this action: someone else acted first. The message says how."""
 
 
@@ -36,13 +39,15 @@ class StaleCase(Exception):
 CASE_TYPE = "requests_app.informationrequest"
 
 
-def _require(actor, case: InformationRequest, *roles: str) -> None:
-    """The actor works for the case's agency and holds one of ``roles`` (DOMAIN §1)."""
-    if not case.agency.staff.filter(pk=actor.pk).exists():
+def _require(actor: Actor, case: InformationRequest, *roles: str) -> None:
+    """The actor works for the case's agency and holds one of ``roles`` (DOMAIN §1).
+
+    Only for ``requests_app.documents``, which names its roles itself; the services check the
+    step's roles in the permission table (``permissions.require``). Its refusal is still the
+    built-in ``PermissionError`` that the documents' page catches."""
+    if not permissions.works_for(actor, case.agency_id):
         raise PermissionError("您不能办理其他机关的申请。")
     if roles and not any(has_role(actor, role) for role in roles):
-        from workflow.roles import ROLES
-
         names = "或".join(ROLES[r] for r in roles)
         raise PermissionError(f"这一步需要由{names}办理。")
 
@@ -65,7 +70,7 @@ def _require_stage(case: InformationRequest, stages: tuple[str, ...], doing: str
 
 
 def _add_clock(
-    case, kind: str, on: date, actor, *, today: date, days=0, reason="", note="", until=None
+    case, kind: str, on: date, actor: Actor, *, today: date, days=0, reason="", note="", until=None
 ):
     """Append a clock event after checking that the clock accepts it (Art. 30, 33, 35)."""
     events = [
@@ -89,7 +94,7 @@ def _add_clock(
     )
 
 
-def _move(case, to: str, *, actor, action: str, reason: str = "", today: date, data=None):
+def _move(case, to: str, *, actor: Actor, action: str, reason: str = "", today: date, data=None):
     before = case.stage
     case.stage = to
     case.save(update_fields=["stage", "updated_at"])

@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from requests_app import permissions
+from requests_app.audit_actions import RequestAction
 from requests_app.letters import (
     common,
     issue_letter,
@@ -27,11 +29,11 @@ from requests_app.services._common import (
     _locked,
     _move,
     _not_in_future,
-    _require,
     _require_stage,
 )
 from requests_app.services.decision import _issue_reply
 from requests_app.services.registration import _discard
+from workflow.actors import Actor
 from workflow.cn import cn_date
 from workflow.letters.contexts import (
     HandlingSheetContext,
@@ -40,7 +42,9 @@ from workflow.letters.kinds import KINDS
 from workflow.letters.models import template_version
 
 
-def request_withdraw(*, actor, case_id: int, on: date, reason: str, today=None):
+def request_withdraw(
+    *, actor: Actor, case_id: int, on: date, reason: str, today: date | None = None
+):
     """The applicant withdraws (outcome ``other``): processing ends with a notice."""
     today = today or timezone.localdate()
     _not_in_future(on, today, "撤回日期")
@@ -48,8 +52,9 @@ def request_withdraw(*, actor, case_id: int, on: date, reason: str, today=None):
         raise ValidationError({"reason": "请记录申请人撤回的方式和时间（如书面撤回申请）。"})
     with process_lock(case_id), transaction.atomic():
         case = _locked(case_id)
-        _require(actor, case, "registrar", "handler")
+        permissions.require(actor, case, "withdraw")
         _require_stage(case, OPEN_STAGES, "登记撤回")
+        now = timezone.now()
         decision, _ = Decision.objects.update_or_create(
             request=case,
             defaults={
@@ -57,9 +62,9 @@ def request_withdraw(*, actor, case_id: int, on: date, reason: str, today=None):
                 "articles": [],
                 "reason": f"申请人于{cn_date(on)}撤回申请（{reason.strip()}）。",
                 "proposed_by": actor,
-                "proposed_at": timezone.now(),
+                "proposed_at": now,
                 "approved_by": actor,
-                "approved_at": timezone.now(),
+                "approved_at": now,
                 "decided_on": today,
             },
         )
@@ -67,7 +72,12 @@ def request_withdraw(*, actor, case_id: int, on: date, reason: str, today=None):
         case.save(update_fields=["outcome"])
         _issue_reply(case, decision, actor=actor, issue_date=today)
         _move(
-            case, R.Stage.SERVE, actor=actor, action="request_withdrawn", reason=reason, today=today
+            case,
+            R.Stage.SERVE,
+            actor=actor,
+            action=RequestAction.REQUEST_WITHDRAWN,
+            reason=reason,
+            today=today,
         )
         sync_process(case)  # withdrawal comes from the case page, outside any task
     return case
@@ -87,7 +97,7 @@ class _ArchiveAhead:
     pdf: bytes
 
 
-def _archive_ahead(case, actor, today: date, prepared) -> _ArchiveAhead | None:
+def _archive_ahead(case, actor: Actor, today: date, prepared) -> _ArchiveAhead | None:
     """The handling sheet and the case file as they will be if nothing changes before the lock
     (None when the sheet cannot be made: the lock says why)."""
     from requests_app.case_file import build_case_file, case_file_inputs, steps_once_archived
@@ -124,7 +134,7 @@ def _archive_ahead(case, actor, today: date, prepared) -> _ArchiveAhead | None:
     )
 
 
-def request_archive(*, actor, case_id: int, today=None) -> CaseDocument:
+def request_archive(*, actor: Actor, case_id: int, today: date | None = None) -> CaseDocument:
     """Close the case file: the handling sheet, then one PDF of everything; read-only after.
 
     On SQLite the lock is the whole database's, so the slow part is done before the case is
@@ -144,7 +154,7 @@ def request_archive(*, actor, case_id: int, today=None) -> CaseDocument:
 
     today = today or timezone.localdate()
     case = InformationRequest.objects.select_related("agency").get(pk=case_id)
-    _require(actor, case, "registrar")
+    permissions.require(actor, case, "archive")
     _require_stage(case, (R.Stage.ARCHIVE,), "归档")
     prepared = document_pages(case.documents.exclude(kind=CaseDocument.Kind.CASE_FILE))
     ahead = _archive_ahead(case, actor, today, prepared)
@@ -152,11 +162,17 @@ def request_archive(*, actor, case_id: int, today=None) -> CaseDocument:
     try:
         with transaction.atomic():
             case = _locked(case_id)
-            _require(actor, case, "registrar")
+            permissions.require(actor, case, "archive")
             _require_stage(case, (R.Stage.ARCHIVE,), "归档")
             case.closed_on = today
             case.save(update_fields=["closed_on"])
-            _move(case, R.Stage.CLOSED, actor=actor, action="request_archived", today=today)
+            _move(
+                case,
+                R.Stage.CLOSED,
+                actor=actor,
+                action=RequestAction.REQUEST_ARCHIVED,
+                today=today,
+            )
             context = HandlingSheetContext(
                 **common(case, actor, issue_date=today),
                 steps=handling_steps(case),

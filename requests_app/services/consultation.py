@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from requests_app import permissions
+from requests_app.audit_actions import RequestAction
 from requests_app.letters import (
     common,
     issue_letter,
@@ -23,9 +25,9 @@ from requests_app.services._common import (
     _locked,
     _move,
     _not_in_future,
-    _require,
     _require_stage,
 )
+from workflow.actors import Actor
 from workflow.audit import audit
 from workflow.letters.contexts import (
     AgencyConsultationContext,
@@ -41,14 +43,14 @@ CONSULTATION_DAYS = 15
 
 def consultation_send(
     *,
-    actor,
+    actor: Actor,
     case_id: int,
     party: str,
     party_name: str,
     matter: str,
     party_address: str = "",
     sent_on: date | None = None,
-    today=None,
+    today: date | None = None,
 ) -> Consultation:
     """Consult a third party (Art. 32) or another agency (Art. 34); the clock pauses."""
     today = today or timezone.localdate()
@@ -62,7 +64,7 @@ def consultation_send(
         raise ValidationError({"matter": "请写明征求意见涉及的政府信息。"})
     with transaction.atomic():
         case = _locked(case_id)
-        _require(actor, case, "handler")
+        permissions.require(actor, case, "consult")
         _require_stage(case, (R.Stage.PROPOSE, R.Stage.CONSULT), "征求意见")
         first = not case.consultations.filter(reply=Consultation.Reply.PENDING).exists()
         consultation = Consultation.objects.create(
@@ -119,7 +121,7 @@ def consultation_send(
             case,
             R.Stage.CONSULT,
             actor=actor,
-            action="consultation_sent",
+            action=RequestAction.CONSULTATION_SENT,
             reason=f"{consultation}，答复期限为自收到征求意见函之日起{CONSULTATION_DAYS}个工作日，待送达",
             today=today,
         )
@@ -135,7 +137,13 @@ def _consulted_for_applicant(consultation: Consultation) -> str:
 
 
 def consultation_record_reply(
-    *, actor, consultation_id: int, reply: str, replied_on: date, reasons: str = "", today=None
+    *,
+    actor: Actor,
+    consultation_id: int,
+    reply: str,
+    replied_on: date,
+    reasons: str = "",
+    today: date | None = None,
 ) -> Consultation:
     """Record an answer; when the last open one closes, the clock resumes on that day."""
     today = today or timezone.localdate()
@@ -149,7 +157,7 @@ def consultation_record_reply(
     with transaction.atomic():
         consultation = Consultation.objects.select_for_update().get(pk=consultation_id)
         case = _locked(consultation.request_id)
-        _require(actor, case, "handler", "registrar")
+        permissions.require(actor, case, "consultation_reply")
         if not consultation.is_open:
             raise StaleCase(
                 f"对{consultation.party_name}的征求意见已经记录为“{consultation.get_reply_display()}”。"
@@ -162,7 +170,7 @@ def consultation_record_reply(
     return consultation
 
 
-def consultation_lapse(*, consultation_id: int, today=None) -> Consultation | None:
+def consultation_lapse(*, consultation_id: int, today: date | None = None) -> Consultation | None:
     """The 15 working days ran out (timer): a third party's silence leaves the decision to the
     agency (Art. 32); another agency's silence counts as consent (Art. 34)."""
     today = today or timezone.localdate()
@@ -187,7 +195,9 @@ def consultation_lapse(*, consultation_id: int, today=None) -> Consultation | No
     return consultation
 
 
-def _close_consultation(consultation, case, reply, replied_on, reasons, *, actor, today):
+def _close_consultation(
+    consultation, case, reply, replied_on, reasons, *, actor: Actor, today: date
+):
     consultation.reply = reply
     consultation.replied_on = replied_on
     consultation.reasons = reasons.strip()
@@ -201,14 +211,14 @@ def _close_consultation(consultation, case, reply, replied_on, reasons, *, actor
             case,
             R.Stage.PROPOSE,
             actor=actor,
-            action="consultation_closed",
+            action=RequestAction.CONSULTATION_CLOSED,
             reason=f"{consultation}：{consultation.get_reply_display()}",
             today=today,
         )
     else:
         audit(
             actor=actor,
-            action="consultation_replied",
+            action=RequestAction.CONSULTATION_REPLIED,
             obj=case,
             agency=case.agency,
             from_state=case.stage,

@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from requests_app import permissions
+from requests_app.audit_actions import RequestAction
 from requests_app.letters import (
     common,
     issue_letter,
@@ -27,12 +29,13 @@ from requests_app.services._common import (
     StaleCase,
     _locked,
     _move,
-    _require,
     _require_stage,
 )
+from workflow.actors import Actor
 from workflow.audit import audit
 from workflow.calendar import get_calendar
 from workflow.cn import cn_date
+from workflow.errors import NotAllowed
 from workflow.letters.contexts import (
     Party,
     ReplyContext,
@@ -83,7 +86,7 @@ class Proposal:
     )
 
 
-def reply_context(case, decision: Decision, *, actor, issue_date: date) -> ReplyContext:
+def reply_context(case, decision: Decision, *, actor: Actor, issue_date: date) -> ReplyContext:
     """The reply letter's context for a case and its decision."""
     from requests_app.documents import archived_for_letter
 
@@ -112,7 +115,7 @@ def reply_context(case, decision: Decision, *, actor, issue_date: date) -> Reply
 LAW_NAMING_OUTCOMES = ("withheld_prohibited_by_law", "withheld_query_matter")
 
 
-def validate_proposal(case, proposal: Proposal) -> dict[str, str]:
+def validate_proposal(case, proposal: Proposal, *, today: date | None = None) -> dict[str, str]:
     """Problems with a proposal, by field: the reply letter's own requirements included."""
     from attributes_app import rules
     from workflow.letters.outcomes import OUTCOMES
@@ -168,7 +171,9 @@ def validate_proposal(case, proposal: Proposal) -> dict[str, str]:
         provide_form=proposal.provide_form,
         details={key: getattr(proposal, key) for key in Proposal.DETAIL_FIELDS},
     )
-    missing = reply_context(case, draft, actor=None, issue_date=date.today()).missing()
+    missing = reply_context(
+        case, draft, actor=None, issue_date=today or timezone.localdate()
+    ).missing()
     if missing:
         errors["__all__"] = "答复文书缺少必需内容：" + "、".join(missing)
     return errors
@@ -235,7 +240,9 @@ def _objection_errors(case, proposal: Proposal) -> dict[str, str]:
     return {}
 
 
-def decision_propose(*, actor, case_id: int, proposal: Proposal, today=None) -> Decision:
+def decision_propose(
+    *, actor: Actor, case_id: int, proposal: Proposal, today: date | None = None
+) -> Decision:
     """The handler proposes the outcome with its grounds; it goes for approval.
 
     Not while a document the request names waits for its determination (DOMAIN §4.4).
@@ -246,10 +253,10 @@ def decision_propose(*, actor, case_id: int, proposal: Proposal, today=None) -> 
     today = today or timezone.localdate()
     with transaction.atomic():
         case = _locked(case_id)
-        _require(actor, case, "handler")
+        permissions.require(actor, case, "propose")
         _require_stage(case, (R.Stage.PROPOSE, R.Stage.ACCEPT), "提出办理意见")
         require_determinations_answered(case)
-        errors = validate_proposal(case, proposal)
+        errors = validate_proposal(case, proposal, today=today)
         if errors:
             raise ValidationError(errors)
         no_consultation_reason = (
@@ -292,7 +299,7 @@ def decision_propose(*, actor, case_id: int, proposal: Proposal, today=None) -> 
             case,
             R.Stage.APPROVE,
             actor=actor,
-            action="decision_proposed",
+            action=RequestAction.DECISION_PROPOSED,
             reason=proposed,
             today=today,
             data={"articles": decision.articles, "legal_review": decision.needs_legal_review},
@@ -300,7 +307,9 @@ def decision_propose(*, actor, case_id: int, proposal: Proposal, today=None) -> 
     return decision
 
 
-def decision_approve(*, actor, case_id: int, comment: str = "", today=None) -> Decision:
+def decision_approve(
+    *, actor: Actor, case_id: int, comment: str = "", today: date | None = None
+) -> Decision:
     """Legal review when flagged, then the office head's approval; the reply is issued."""
     today = today or timezone.localdate()
     with transaction.atomic():
@@ -308,13 +317,13 @@ def decision_approve(*, actor, case_id: int, comment: str = "", today=None) -> D
         _require_stage(case, (R.Stage.APPROVE,), "审批")
         decision = Decision.objects.select_for_update().get(request=case)
         if decision.needs_legal_review and decision.legal_reviewed_by_id is None:
-            _require(actor, case, "legal_reviewer")
+            permissions.require(actor, case, "legal_review")
             decision.legal_reviewed_by = actor
             decision.legal_reviewed_at = timezone.now()
             decision.save(update_fields=["legal_reviewed_by", "legal_reviewed_at"])
             audit(
                 actor=actor,
-                action="decision_legal_reviewed",
+                action=RequestAction.DECISION_LEGAL_REVIEWED,
                 obj=case,
                 agency=case.agency,
                 from_state=case.stage,
@@ -322,7 +331,7 @@ def decision_approve(*, actor, case_id: int, comment: str = "", today=None) -> D
                 reason=comment or "法制审核通过",
             )
             return decision
-        _require(actor, case, "office_head")
+        permissions.require(actor, case, "approve")
         _require_secrecy_cleared(case, decision)
         overridden = list(
             case.consultations.filter(pk__in=decision.overridden_objections).order_by("id")
@@ -342,7 +351,7 @@ def decision_approve(*, actor, case_id: int, comment: str = "", today=None) -> D
             case,
             R.Stage.SERVE,
             actor=actor,
-            action="decision_approved",
+            action=RequestAction.DECISION_APPROVED,
             reason=comment or f"同意{decision.get_outcome_display()}",
             today=today,
         )
@@ -363,7 +372,7 @@ def has_secrecy_reviewer(agency: Agency) -> bool:
     return agency.staff.filter(is_active=True, groups__name="secrecy_reviewer").exists()
 
 
-def secrecy_review_refusal(actor, agency: Agency) -> str:
+def secrecy_review_refusal(actor: Actor, agency: Agency) -> str:
     """Why ``actor`` may not record secrecy reviews of ``agency``'s replies ('' if they may).
 
     The agency's secrecy reviewer records them; an agency without one leaves it to the office
@@ -399,7 +408,7 @@ def _require_secrecy_cleared(case, decision: Decision) -> None:
 
 
 def decision_record_secrecy_review(
-    *, actor, case_id: int, passed: bool, opinion: str, today=None
+    *, actor: Actor, case_id: int, passed: bool, opinion: str, today: date | None = None
 ) -> SecrecyReview:
     """Record the secrecy review (保密审查) of the information a proposal would disclose.
 
@@ -411,10 +420,10 @@ def decision_record_secrecy_review(
         raise ValidationError({"opinion": "请写明保密审查意见（《条例》第十七条第二款）。"})
     with process_lock(case_id), transaction.atomic():
         case = _locked(case_id)
-        _require(actor, case)
+        permissions.require(actor, case, "secrecy_review")
         refusal = secrecy_review_refusal(actor, case.agency)
         if refusal:
-            raise PermissionError(refusal)
+            raise NotAllowed(refusal)
         _require_stage(case, (R.Stage.APPROVE,), "记录保密审查意见")
         decision = Decision.objects.select_for_update().get(request=case)
         if decision.outcome not in DISCLOSING_OUTCOMES:
@@ -447,7 +456,7 @@ def decision_record_secrecy_review(
         if passed:
             audit(
                 actor=actor,
-                action="decision_secrecy_reviewed",
+                action=RequestAction.DECISION_SECRECY_REVIEWED,
                 obj=case,
                 agency=case.agency,
                 from_state=case.stage,
@@ -459,7 +468,7 @@ def decision_record_secrecy_review(
                 case,
                 R.Stage.PROPOSE,
                 actor=actor,
-                action="decision_secrecy_refused",
+                action=RequestAction.DECISION_SECRECY_REFUSED,
                 reason=reason,
                 today=today,
             )
@@ -481,7 +490,9 @@ def _disclose_from(case, today: date) -> date:
     return first
 
 
-def _notify_third_party(case, decision: Decision, consultation: Consultation, *, actor, issue_date):
+def _notify_third_party(
+    case, decision: Decision, consultation: Consultation, *, actor: Actor, issue_date
+):
     """Art. 32: tell the objecting third party in writing what is disclosed and why."""
     document = issue_letter(
         case,
@@ -503,27 +514,29 @@ def _notify_third_party(case, decision: Decision, consultation: Consultation, *,
     return document
 
 
-def decision_return(*, actor, case_id: int, comment: str, today=None) -> Decision:
+def decision_return(
+    *, actor: Actor, case_id: int, comment: str, today: date | None = None
+) -> Decision:
     """Send the proposal back to the handler with comments."""
     today = today or timezone.localdate()
     if not comment.strip():
         raise ValidationError({"comment": "退回时请写明意见，供承办人修改。"})
     with transaction.atomic():
         case = _locked(case_id)
-        _require(actor, case, "office_head", "legal_reviewer")
+        permissions.require(actor, case, "return")
         _require_stage(case, (R.Stage.APPROVE,), "退回")
         _move(
             case,
             R.Stage.PROPOSE,
             actor=actor,
-            action="decision_returned",
+            action=RequestAction.DECISION_RETURNED,
             reason=comment.strip(),
             today=today,
         )
     return case.decision
 
 
-def _issue_reply(case, decision: Decision, *, actor, issue_date: date):
+def _issue_reply(case, decision: Decision, *, actor: Actor, issue_date: date):
     from workflow.letters.outcomes import reply_kind
 
     kind = reply_kind(decision.outcome, case.agency.reply_layout)

@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from requests_app import permissions
+from requests_app.audit_actions import RequestAction
 from requests_app.clock_sync import evaluate_case, events_of, sync_clock
 from requests_app.letters import (
     applicant,
@@ -32,10 +34,10 @@ from requests_app.services._common import (
     _locked,
     _move,
     _not_in_future,
-    _require,
     _require_stage,
 )
 from requests_app.services.decision import _issue_reply, reply_context
+from workflow.actors import Actor
 from workflow.audit import audit
 from workflow.calendar import get_calendar
 from workflow.clock import ClockEvent
@@ -49,16 +51,18 @@ from workflow.letters.contexts import (
 # -- accept, correction (Art. 30) ------------------------------------------------------------
 
 
-def request_accept(*, actor, case_id: int, handler=None, today: date | None = None):
+def request_accept(*, actor: Actor, case_id: int, handler=None, today: date | None = None):
     """The handler takes the case on: it is an information request this agency handles."""
     today = today or timezone.localdate()
     with transaction.atomic():
         case = _locked(case_id)
-        _require(actor, case, "handler")
+        permissions.require(actor, case, "accept")
         _require_stage(case, (R.Stage.ACCEPT,), "受理")
         case.handler = handler or actor
         case.save(update_fields=["handler"])
-        _move(case, R.Stage.PROPOSE, actor=actor, action="request_accepted", today=today)
+        _move(
+            case, R.Stage.PROPOSE, actor=actor, action=RequestAction.REQUEST_ACCEPTED, today=today
+        )
     return case
 
 
@@ -66,7 +70,12 @@ CORRECTION_WINDOW = 7  # Art. 30: the correction notice goes out within 7 workin
 
 
 def request_ask_correction(
-    *, actor, case_id: int, items: list[str], period_days: int | None = None, today=None
+    *,
+    actor: Actor,
+    case_id: int,
+    items: list[str],
+    period_days: int | None = None,
+    today: date | None = None,
 ):
     """One correction notice listing everything at once, with a reasonable period (Art. 30)."""
     today = today or timezone.localdate()
@@ -75,7 +84,7 @@ def request_ask_correction(
         raise ValidationError({"items": "请逐项列明需要补正的事项（一次性告知）。"})
     with transaction.atomic():
         case = _locked(case_id)
-        _require(actor, case, "handler")
+        permissions.require(actor, case, "ask_correction")
         _require_stage(case, (R.Stage.ACCEPT,), "告知补正")
         if case.correction_asked_on:
             raise ValidationError("补正只能告知一次（《条例》第三十条）。")
@@ -116,7 +125,7 @@ def request_ask_correction(
             case,
             R.Stage.CORRECT,
             actor=actor,
-            action="request_correction_asked",
+            action=RequestAction.REQUEST_CORRECTION_ASKED,
             reason=f"补正期限为自收到告知书之日起{period}个工作日，待送达",
             today=today,
             data={"items": items},
@@ -125,14 +134,19 @@ def request_ask_correction(
 
 
 def request_record_correction(
-    *, actor, case_id: int, received_on: date, late_reason: str = "", today=None
+    *,
+    actor: Actor,
+    case_id: int,
+    received_on: date,
+    late_reason: str = "",
+    today: date | None = None,
 ):
     """The corrected application arrived: the period starts again from that day (Art. 30)."""
     today = today or timezone.localdate()
     _not_in_future(received_on, today, "收到补正申请之日")
     with transaction.atomic():
         case = _locked(case_id)
-        _require(actor, case, "registrar", "handler")
+        permissions.require(actor, case, "record_correction")
         _require_stage(case, (R.Stage.CORRECT,), "登记补正")
         if received_on < case.correction_asked_on:
             raise ValidationError({"received_on": "收到补正申请之日不能早于补正告知日期。"})
@@ -153,14 +167,14 @@ def request_record_correction(
             case,
             R.Stage.ACCEPT,
             actor=actor,
-            action="request_corrected",
+            action=RequestAction.REQUEST_CORRECTED,
             reason=late_reason.strip() or f"{cn_date(received_on)}收到补正后的申请",
             today=today,
         )
     return case
 
 
-def request_correction_lapsed(*, case_id: int, today=None):
+def request_correction_lapsed(*, case_id: int, today: date | None = None):
     """No correction in time: the application is deemed abandoned (Art. 30). Run by the timer."""
     today = today or timezone.localdate()
     with transaction.atomic():
@@ -182,6 +196,7 @@ def request_correction_lapsed(*, case_id: int, today=None):
 def _decide_abandoned(case, *, outcome: str, notice_date: date, lapsed: date, today: date):
     from workflow.letters.outcomes import default_articles
 
+    now = timezone.now()
     Decision.objects.update_or_create(
         request=case,
         defaults={
@@ -190,8 +205,8 @@ def _decide_abandoned(case, *, outcome: str, notice_date: date, lapsed: date, to
             "reason": "",
             "details": {"notice_date": notice_date.isoformat(), "lapsed": lapsed.isoformat()},
             "proposed_by": case.handler or case.created_by,
-            "proposed_at": timezone.now(),
-            "approved_at": timezone.now(),
+            "proposed_at": now,
+            "approved_at": now,
             "decided_on": today,
         },
     )
@@ -202,7 +217,7 @@ def _decide_abandoned(case, *, outcome: str, notice_date: date, lapsed: date, to
         case,
         R.Stage.SERVE,
         actor=None,
-        action="request_deemed_abandoned",
+        action=RequestAction.REQUEST_DEEMED_ABANDONED,
         reason=f"期限于{cn_date(lapsed)}届满",
         today=today,
     )
@@ -218,13 +233,13 @@ PURPOSE_WORDS = ("用途", "目的", "用于何")
 
 def request_ask_reasons(
     *,
-    actor,
+    actor: Actor,
     case_id: int,
     grounds: str,
     items: list[str],
     how_to_answer: str,
     period_days: int | None = None,
-    today=None,
+    today: date | None = None,
 ) -> ReasonsRequest:
     """Ask the applicant to explain a volume or frequency clearly beyond reason (Art. 35).
 
@@ -255,7 +270,7 @@ def request_ask_reasons(
         raise ValidationError(errors)
     with transaction.atomic():
         case = _locked(case_id)
-        _require(actor, case, "handler")
+        permissions.require(actor, case, "ask_reasons")
         _require_stage(case, (R.Stage.ACCEPT,), "要求说明理由")
         if ReasonsRequest.objects.filter(request=case).exists():
             raise ValidationError(
@@ -297,7 +312,7 @@ def request_ask_reasons(
             case,
             R.Stage.REASONS,
             actor=actor,
-            action="reasons_asked",
+            action=RequestAction.REASONS_ASKED,
             reason=f"说明期限至{cn_date(reply_by)}",
             today=today,
             data={"items": items},
@@ -306,7 +321,7 @@ def request_ask_reasons(
 
 
 def reasons_record_answer(
-    *, actor, case_id: int, answered_on: date, answer: str, today=None
+    *, actor: Actor, case_id: int, answered_on: date, answer: str, today: date | None = None
 ) -> ReasonsRequest:
     """The applicant's explanation arrived (Art. 35): recorded for the handler to examine."""
     today = today or timezone.localdate()
@@ -315,7 +330,7 @@ def reasons_record_answer(
         raise ValidationError({"answer": "请记录申请人说明的理由（可摘录要点）。"})
     with transaction.atomic():
         case = _locked(case_id)
-        _require(actor, case, "registrar", "handler")
+        permissions.require(actor, case, "reasons_answer")
         _require_stage(case, (R.Stage.REASONS,), "登记申请人说明的理由")
         reasons = ReasonsRequest.objects.select_for_update().get(request=case)
         if reasons.status != ReasonsRequest.Status.PENDING:
@@ -340,7 +355,7 @@ def reasons_record_answer(
         reasons.save(update_fields=["status", "answered_on", "answer", "recorded_by"])
         audit(
             actor=actor,
-            action="reasons_answered",
+            action=RequestAction.REASONS_ANSWERED,
             obj=case,
             agency=case.agency,
             from_state=case.stage,
@@ -350,7 +365,7 @@ def reasons_record_answer(
     return reasons
 
 
-def reasons_lapsed(*, case_id: int, today=None) -> ReasonsRequest | None:
+def reasons_lapsed(*, case_id: int, today: date | None = None) -> ReasonsRequest | None:
     """The period ran out without an answer (timer); the handler decides next (Art. 35)."""
     today = today or timezone.localdate()
     with transaction.atomic():
@@ -367,7 +382,7 @@ def reasons_lapsed(*, case_id: int, today=None) -> ReasonsRequest | None:
         reasons.save(update_fields=["status"])
         audit(
             actor=None,
-            action="reasons_lapsed",
+            action=RequestAction.REASONS_LAPSED,
             obj=case,
             agency=case.agency,
             from_state=case.stage,
@@ -379,12 +394,12 @@ def reasons_lapsed(*, case_id: int, today=None) -> ReasonsRequest | None:
 
 def reasons_decide(
     *,
-    actor,
+    actor: Actor,
     case_id: int,
     finding: str,
     note: str = "",
     later_date: date | None = None,
-    today=None,
+    today: date | None = None,
 ) -> ReasonsRequest:
     """The handler's finding on the applicant's reasons (Art. 35), one of three:
 
@@ -401,7 +416,7 @@ def reasons_decide(
         raise ValidationError({"finding": "请选择审查结论。"})
     with transaction.atomic():
         case = _locked(case_id)
-        _require(actor, case, "handler")
+        permissions.require(actor, case, "reasons_decide")
         _require_stage(case, (R.Stage.REASONS,), "审查申请人说明的理由")
         reasons = ReasonsRequest.objects.select_for_update().get(request=case)
         lapsed = reasons.status == ReasonsRequest.Status.LAPSED
@@ -445,7 +460,7 @@ def reasons_decide(
                 case,
                 R.Stage.PROPOSE,
                 actor=actor,
-                action="reasons_reasonable",
+                action=RequestAction.REASONS_REASONABLE,
                 reason=note or "申请人说明的理由合理，继续办理",
                 today=today,
             )
@@ -461,14 +476,14 @@ def reasons_decide(
                 case,
                 R.Stage.PROPOSE,
                 actor=actor,
-                action="deferral_proposed",
+                action=RequestAction.DEFERRAL_PROPOSED,
                 reason=f"理由合理，但无法按期答复，拟延迟至{cn_date(later_date)}：{note}",
                 today=today,
             )
     return reasons
 
 
-def _propose_not_processed(case, reasons: ReasonsRequest, *, actor, today: date) -> Decision:
+def _propose_not_processed(case, reasons: ReasonsRequest, *, actor: Actor, today: date) -> Decision:
     """Art. 35, unreasonable or unanswered: the proposal "not processed" goes for approval."""
     you = applicant(case).you
     if reasons.status == ReasonsRequest.Status.LAPSED:
@@ -506,20 +521,20 @@ def _propose_not_processed(case, reasons: ReasonsRequest, *, actor, today: date)
         case,
         R.Stage.APPROVE,
         actor=actor,
-        action="reasons_unreasonable",
+        action=RequestAction.REASONS_UNREASONABLE,
         reason=f"拟不予处理（《条例》第三十五条）：{why}",
         today=today,
     )
     return decision
 
 
-def deferral_approve(*, actor, case_id: int, today=None) -> Deferral:
+def deferral_approve(*, actor: Actor, case_id: int, today: date | None = None) -> Deferral:
     """The head of the disclosure office approves the later reply date (Art. 35); the applicant
     is told by the 延迟答复告知书 and the clock's due date becomes that date."""
     today = today or timezone.localdate()
     with transaction.atomic():
         case = _locked(case_id)
-        _require(actor, case, "office_head")
+        permissions.require(actor, case, "deferral")
         _require_stage(case, OPEN_STAGES, "批准延迟答复")
         deferral = _pending_deferral(case)
         before = evaluate_case(case, today=today)
@@ -551,7 +566,7 @@ def deferral_approve(*, actor, case_id: int, today=None) -> Deferral:
         )
         audit(
             actor=actor,
-            action="deferral_approved",
+            action=RequestAction.DEFERRAL_APPROVED,
             obj=case,
             agency=case.agency,
             from_state=f"答复期限{cn_date(original_due)}" if original_due else "",
@@ -561,14 +576,16 @@ def deferral_approve(*, actor, case_id: int, today=None) -> Deferral:
     return deferral
 
 
-def deferral_refuse(*, actor, case_id: int, comment: str, today=None) -> Deferral:
+def deferral_refuse(
+    *, actor: Actor, case_id: int, comment: str, today: date | None = None
+) -> Deferral:
     """The head does not approve the later date: the Art. 33 period stands."""
     today = today or timezone.localdate()
     if not comment.strip():
         raise ValidationError({"comment": "请写明不批准的理由，供承办人参考。"})
     with transaction.atomic():
         case = _locked(case_id)
-        _require(actor, case, "office_head")
+        permissions.require(actor, case, "deferral")
         _require_stage(case, OPEN_STAGES, "审批延迟答复")
         deferral = _pending_deferral(case)
         deferral.status = Deferral.Status.REFUSED
@@ -578,7 +595,7 @@ def deferral_refuse(*, actor, case_id: int, comment: str, today=None) -> Deferra
         deferral.save(update_fields=["status", "decided_by", "decided_on", "comment"])
         audit(
             actor=actor,
-            action="deferral_refused",
+            action=RequestAction.DEFERRAL_REFUSED,
             obj=case,
             agency=case.agency,
             from_state=case.stage,

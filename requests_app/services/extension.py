@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from requests_app import permissions
+from requests_app.audit_actions import RequestAction
 from requests_app.clock_sync import sync_clock
 from requests_app.letters import (
     common,
@@ -21,9 +25,9 @@ from requests_app.services._common import (
     _add_clock,
     _facts_due,
     _locked,
-    _require,
     _require_stage,
 )
+from workflow.actors import Actor
 from workflow.audit import audit
 from workflow.cn import cn_date
 from workflow.letters.contexts import (
@@ -33,7 +37,9 @@ from workflow.letters.contexts import (
 # -- extension (Art. 33 ¶2) --------------------------------------------------------------------
 
 
-def extension_ask(*, actor, case_id: int, days: int, reason: str, today=None) -> Extension:
+def extension_ask(
+    *, actor: Actor, case_id: int, days: int, reason: str, today: date | None = None
+) -> Extension:
     """The handler asks for more time; the office head approves (Art. 33 ¶2)."""
     today = today or timezone.localdate()
     if not 1 <= days <= 20:
@@ -44,7 +50,7 @@ def extension_ask(*, actor, case_id: int, days: int, reason: str, today=None) ->
         raise ValidationError({"reason": "请写明需要延期的理由。"})
     with transaction.atomic():
         case = _locked(case_id)
-        _require(actor, case, "handler")
+        permissions.require(actor, case, "extension_ask")
         _require_stage(case, OPEN_STAGES, "申请延期")
         if hasattr(case, "extension"):
             raise ValidationError("答复期限只能延长一次（《条例》第三十三条第二款）。")
@@ -56,7 +62,7 @@ def extension_ask(*, actor, case_id: int, days: int, reason: str, today=None) ->
         )
         audit(
             actor=actor,
-            action="extension_asked",
+            action=RequestAction.EXTENSION_ASKED,
             obj=case,
             agency=case.agency,
             from_state=case.stage,
@@ -66,12 +72,12 @@ def extension_ask(*, actor, case_id: int, days: int, reason: str, today=None) ->
     return extension
 
 
-def extension_approve(*, actor, case_id: int, today=None) -> Extension:
+def extension_approve(*, actor: Actor, case_id: int, today: date | None = None) -> Extension:
     """The head of the disclosure office approves; the applicant is told before the deadline."""
     today = today or timezone.localdate()
     with transaction.atomic():
         case = _locked(case_id)
-        _require(actor, case, "office_head")
+        permissions.require(actor, case, "extension_approve")
         _require_stage(case, OPEN_STAGES, "批准延期")
         extension = Extension.objects.select_for_update().filter(request=case).first()
         if extension is None:
@@ -97,7 +103,7 @@ def extension_approve(*, actor, case_id: int, today=None) -> Extension:
         )
         audit(
             actor=actor,
-            action="extension_approved",
+            action=RequestAction.EXTENSION_APPROVED,
             obj=case,
             agency=case.agency,
             from_state=f"答复期限{cn_date(original_due)}" if original_due else "",

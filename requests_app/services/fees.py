@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from requests_app import permissions
+from requests_app.audit_actions import RequestAction
 from requests_app.letters import (
     common,
     issue_letter,
@@ -25,10 +27,10 @@ from requests_app.services._common import (
     _locked,
     _move,
     _not_in_future,
-    _require,
     _require_stage,
 )
 from requests_app.services.examination import _decide_abandoned
+from workflow.actors import Actor
 from workflow.letters.contexts import (
     FeeContext,
 )
@@ -57,14 +59,14 @@ def applications_earlier_this_month(case: InformationRequest) -> int:
 
 def fee_notice(
     *,
-    actor,
+    actor: Actor,
     case_id: int,
     method: str,
     quantity: int,
     payment_method: str,
     reduction: int = 0,
     reduction_reason: str = "",
-    today=None,
+    today: date | None = None,
 ) -> Fee:
     """Charge a fee for volume or frequency beyond reason; the clock pauses until payment."""
     today = today or timezone.localdate()
@@ -80,7 +82,7 @@ def fee_notice(
         )
     with transaction.atomic():
         case = _locked(case_id)
-        _require(actor, case, "handler")
+        permissions.require(actor, case, "fee_notice")
         _require_stage(case, (R.Stage.PROPOSE,), "发出收费通知")
         if hasattr(case, "fee"):
             raise ValidationError("这件申请已经发出过收费通知。")
@@ -129,28 +131,36 @@ def fee_notice(
             case,
             R.Stage.FEE,
             actor=actor,
-            action="fee_notice_issued",
+            action=RequestAction.FEE_NOTICE_ISSUED,
             reason=f"应缴{fee.amount}元，缴费期限为收到通知次日起{PAYMENT_DAYS}个工作日，待送达",
             today=today,
         )
     return fee
 
 
-def _settle_fee(case, fee: Fee, status: str, on: date, *, actor, today, reason: str):
+_FEE_ACTIONS = {
+    Fee.Status.PAID: RequestAction.FEE_PAID,
+    Fee.Status.WAIVED: RequestAction.FEE_WAIVED,
+}
+
+
+def _settle_fee(case, fee: Fee, status: str, on: date, *, actor: Actor, today: date, reason: str):
     fee.status = status
     fee.settled_on = on
     fee.save(update_fields=["status", "settled_on", "waiver_reason"])
     _add_clock(case, "resume", on, actor, today=today, note=fee.get_status_display())
-    _move(case, R.Stage.PROPOSE, actor=actor, action=f"fee_{status}", reason=reason, today=today)
+    _move(
+        case, R.Stage.PROPOSE, actor=actor, action=_FEE_ACTIONS[status], reason=reason, today=today
+    )
 
 
-def fee_paid(*, actor, case_id: int, paid_on: date, today=None) -> Fee:
+def fee_paid(*, actor: Actor, case_id: int, paid_on: date, today: date | None = None) -> Fee:
     """The payment arrived: the clock resumes from the next working day."""
     today = today or timezone.localdate()
     _not_in_future(paid_on, today, "缴费日期")
     with transaction.atomic():
         case = _locked(case_id)
-        _require(actor, case, "registrar", "handler")
+        permissions.require(actor, case, "fee_paid")
         _require_stage(case, (R.Stage.FEE,), "登记缴费")
         fee = Fee.objects.select_for_update().get(request=case)
         if paid_on < fee.notice_on:
@@ -167,14 +177,14 @@ def fee_paid(*, actor, case_id: int, paid_on: date, today=None) -> Fee:
     return fee
 
 
-def fee_waive(*, actor, case_id: int, reason: str, today=None) -> Fee:
+def fee_waive(*, actor: Actor, case_id: int, reason: str, today: date | None = None) -> Fee:
     """Waive the fee (e.g. an applicant on subsistence allowance); the reason is kept."""
     today = today or timezone.localdate()
     if not reason.strip():
         raise ValidationError({"reason": "请写明免收理由。"})
     with process_lock(case_id), transaction.atomic():
         case = _locked(case_id)
-        _require(actor, case, "office_head")
+        permissions.require(actor, case, "fee_waive")
         _require_stage(case, (R.Stage.FEE,), "免收信息处理费")
         fee = Fee.objects.select_for_update().get(request=case)
         fee.waiver_reason = reason.strip()
@@ -183,7 +193,7 @@ def fee_waive(*, actor, case_id: int, reason: str, today=None) -> Fee:
     return fee
 
 
-def fee_lapsed(*, case_id: int, today=None) -> InformationRequest | None:
+def fee_lapsed(*, case_id: int, today: date | None = None) -> InformationRequest | None:
     """No payment within 20 working days: deemed abandoned (Fee Rules). Run by the timer."""
     today = today or timezone.localdate()
     with transaction.atomic():

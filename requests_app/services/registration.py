@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from requests_app import permissions
+from requests_app.audit_actions import RequestAction
 from requests_app.clock_sync import sync_clock
 from requests_app.identity import credit_code_problem, resident_id_problem
 from requests_app.letters import (
@@ -25,7 +27,7 @@ from requests_app.models import (
 )
 from requests_app.process import start_request_process
 from requests_app.selectors import possible_duplicates
-from requests_app.services._common import R, StaleCase, _locked, _require
+from requests_app.services._common import R, StaleCase, _locked
 from requests_app.uploads import (
     KIND_LABELS,
     REGISTRATION_KINDS,
@@ -35,8 +37,10 @@ from requests_app.uploads import (
     role_refusal,
     stage_refusal,
 )
+from workflow.actors import Actor
 from workflow.audit import audit
 from workflow.cn import cn_date
+from workflow.errors import NotAllowed
 from workflow.letters.contexts import (
     CaseNumber,
     ReceiptContext,
@@ -212,7 +216,7 @@ def format_case_number(agency: Agency, year: int, sequence: int) -> str:
 
 def request_register(
     *,
-    actor,
+    actor: Actor,
     agency: Agency,
     data: Registration,
     today: date | None = None,
@@ -235,8 +239,8 @@ def request_register(
     errors = validate_registration(data, today=today)
     if errors:
         raise ValidationError(errors)
-    if not agency.staff.filter(pk=actor.pk).exists():
-        raise PermissionError(f"您不是{agency.name}的工作人员，不能为其登记申请。")
+    if not permissions.works_for(actor, agency.pk):
+        raise NotAllowed(f"您不是{agency.name}的工作人员，不能为其登记申请。")
     uploads = _check_attachments(actor, attachments or {})
     values = {f.name: getattr(data, f.name) for f in fields(Registration)}
     for key in ("id_number", "credit_code", "agent_id_number"):
@@ -294,7 +298,7 @@ def request_register(
             )
             audit(
                 actor=actor,
-                action="request_registered",
+                action=RequestAction.REQUEST_REGISTERED,
                 obj=case,
                 agency=agency,
                 from_state="",
@@ -324,7 +328,7 @@ def request_register(
     return case
 
 
-def _check_attachments(actor, attachments: dict[str, Iterable]) -> list[tuple[str, list]]:
+def _check_attachments(actor: Actor, attachments: dict[str, Iterable]) -> list[tuple[str, list]]:
     """The files handed in with the application, checked; errors keyed ``<kind>_files``."""
     uploads: list[tuple[str, list[CheckedFile]]] = []
     errors: dict[str, list[str]] = {}
@@ -336,7 +340,7 @@ def _check_attachments(actor, attachments: dict[str, Iterable]) -> list[tuple[st
             raise ValueError(f"{kind} is not handed in at registration")
         refusal = role_refusal(kind, user_roles(actor))
         if refusal:
-            raise PermissionError(refusal)
+            raise NotAllowed(refusal)
         try:
             uploads.append((kind, check_files(kind, files)))
         except ValidationError as error:
@@ -351,7 +355,7 @@ def _check_attachments(actor, attachments: dict[str, Iterable]) -> list[tuple[st
 
 
 def _keep_uploads(
-    case, kind: str, checked: list[CheckedFile], *, actor, title: str, today: date, stored
+    case, kind: str, checked: list[CheckedFile], *, actor: Actor, title: str, today: date, stored
 ) -> list[CaseDocument]:
     """Store checked files under random names, one CaseDocument each, and audit the upload."""
     now = timezone.now()
@@ -377,7 +381,7 @@ def _keep_uploads(
         documents.append(document)
     audit(
         actor=actor,
-        action="documents_uploaded",
+        action=RequestAction.DOCUMENTS_UPLOADED,
         obj=case,
         agency=case.agency,
         from_state=case.stage,
@@ -404,7 +408,13 @@ def _discard(names: list[str]) -> None:
 
 
 def request_upload(
-    *, actor, case_id: int, kind: str, files: Iterable, title: str = "", today=None
+    *,
+    actor: Actor,
+    case_id: int,
+    kind: str,
+    files: Iterable,
+    title: str = "",
+    today: date | None = None,
 ) -> list[CaseDocument]:
     """Keep files uploaded to a case: the application scan and ID proof (registrar, until the
     archive), the information provided (handler, from the proposal until service), the proof
@@ -412,19 +422,19 @@ def request_upload(
 
     Every file is checked by its content, size and name (``requests_app.uploads``); the
     archived case is read-only. Raises ``ValidationError`` keyed ``files``/``title``,
-    ``PermissionError`` (other agency, wrong role) or ``StaleCase`` (the stage does not allow
+    ``NotAllowed`` (other agency, wrong role) or ``StaleCase`` (the stage does not allow
     it, e.g. archived meanwhile).
     """
     today = today or timezone.localdate()
     files = [f for f in files if f]
     title = (title or "").strip()
     case = InformationRequest.objects.select_related("agency").get(pk=case_id)
-    _require(actor, case)
+    permissions.require(actor, case, "upload")
     if kind not in KIND_LABELS or kind in (CaseDocument.Kind.LETTER, CaseDocument.Kind.CASE_FILE):
         raise ValidationError({"kind": "请选择材料类别。"})
     refusal = role_refusal(kind, user_roles(actor))
     if refusal:
-        raise PermissionError(refusal)
+        raise NotAllowed(refusal)
     if len(title) > 200:
         raise ValidationError({"title": f"材料名称最多200个字（现在是{len(title)}个）。"})
     if not files:

@@ -9,6 +9,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from requests_app import permissions
+from requests_app.audit_actions import RequestAction
 from requests_app.clock_sync import evaluate_case, notice_is_open, set_period_end, sync_clock
 from requests_app.models import (
     CaseDocument,
@@ -24,9 +26,9 @@ from requests_app.services._common import (
     _locked,
     _move,
     _not_in_future,
-    _require,
     _require_stage,
 )
+from workflow.actors import Actor
 from workflow.audit import audit
 from workflow.calendar import get_calendar
 from workflow.clock import notice_period_end
@@ -45,7 +47,13 @@ class ServiceMethod:
 
 
 def request_serve(
-    *, actor, case_id: int, method: str, served_on: date, tracking_number: str = "", today=None
+    *,
+    actor: Actor,
+    case_id: int,
+    method: str,
+    served_on: date,
+    tracking_number: str = "",
+    today: date | None = None,
 ):
     """Record the service of the reply (DOMAIN §3.8); late service is allowed but recorded."""
     today = today or timezone.localdate()
@@ -56,7 +64,7 @@ def request_serve(
         raise ValidationError({"tracking_number": "邮寄送达请填写邮件号码（须通过邮政企业寄送）。"})
     with transaction.atomic():
         case = _locked(case_id)
-        _require(actor, case, "registrar")
+        permissions.require(actor, case, "serve")
         _require_stage(case, (R.Stage.SERVE,), "送达")
         decided = case.decision.decided_on
         if decided and served_on < decided:
@@ -82,7 +90,7 @@ def request_serve(
             case,
             R.Stage.ARCHIVE,
             actor=actor,
-            action="request_served",
+            action=RequestAction.REQUEST_SERVED,
             reason=f"{ServiceMethod.LABELS[method]}，{cn_date(served_on)}"
             + ("，逾期送达" if case.served_late else ""),
             today=today,
@@ -120,13 +128,13 @@ def pending_notices(user):
 
 def notice_record_service(
     *,
-    actor,
+    actor: Actor,
     service_id: int,
     method: str,
     served_on: date,
     tracking_number: str = "",
     proof_id: int | None = None,
-    today=None,
+    today: date | None = None,
 ) -> NoticeService:
     """Record (or correct) the service of a notice; its period's end is computed from it and the
     timer waiting on it is moved (Arts. 30, 32, 34; Fee Rules; DOMAIN §3.8)."""
@@ -150,7 +158,7 @@ def notice_record_service(
         raise StaleCase("没有找到这份文书的送达记录，请刷新页面。")
     with process_lock(case_id), transaction.atomic():
         case = _locked(case_id)
-        _require(actor, case, "registrar")
+        permissions.require(actor, case, "notice_service")
         service = (
             NoticeService.objects.select_for_update(of=("self",))
             .select_related("consultation")
@@ -196,7 +204,7 @@ def notice_record_service(
         sync_clock(case, today=today)
         audit(
             actor=actor,
-            action="notice_service_corrected" if corrected else "notice_served",
+            action=RequestAction.NOTICE_SERVICE_CORRECTED if corrected else "notice_served",
             obj=case,
             agency=case.agency,
             from_state=case.stage,
