@@ -13,6 +13,7 @@ never the flow, forms or views above them.
 
 from __future__ import annotations
 
+from requests_app.selectors import pending_notices
 from requests_app.services._common import (
     CASE_TYPE,
     OPEN_STAGES,
@@ -21,10 +22,7 @@ from requests_app.services._common import (
     _require,
     _require_stage,
 )
-from requests_app.services.closing import (
-    request_archive,
-    request_withdraw,
-)
+from requests_app.services.closing import request_archive, request_withdraw
 from requests_app.services.consultation import (
     CONSULTATION_DAYS,
     consultation_lapse,
@@ -63,10 +61,7 @@ from requests_app.services.examination import (
     request_correction_lapsed,
     request_record_correction,
 )
-from requests_app.services.extension import (
-    extension_approve,
-    extension_ask,
-)
+from requests_app.services.extension import extension_approve, extension_ask
 from requests_app.services.fees import (
     PAYMENT_DAYS,
     applications_earlier_this_month,
@@ -91,7 +86,6 @@ from requests_app.services.service import (
     ServiceMethod,
     notice_is_open,
     notice_record_service,
-    pending_notices,
     request_serve,
 )
 

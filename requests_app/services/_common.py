@@ -11,14 +11,8 @@ from django.utils import timezone
 
 from requests_app import permissions
 from requests_app.clock_sync import evaluate_case, events_of, sync_clock
-from requests_app.letters import (
-    case_facts,
-)
-from requests_app.models import (
-    ClockEntry,
-    InformationRequest,
-    NoticeService,
-)
+from requests_app.letters import case_facts
+from requests_app.models import ClockEntry, InformationRequest, NoticeService
 from workflow.actors import Actor
 from workflow.audit import audit
 from workflow.clock import ClockEvent

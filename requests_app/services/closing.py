@@ -11,17 +11,8 @@ from django.utils import timezone
 
 from requests_app import permissions
 from requests_app.audit_actions import RequestAction
-from requests_app.letters import (
-    common,
-    issue_letter,
-    issued_letters,
-    render_letter_files,
-)
-from requests_app.models import (
-    CaseDocument,
-    Decision,
-    InformationRequest,
-)
+from requests_app.letters import common, issue_letter, issued_letters, render_letter_files
+from requests_app.models import CaseDocument, Decision, InformationRequest
 from requests_app.process import process_lock, sync_process
 from requests_app.services._common import (
     OPEN_STAGES,
@@ -35,9 +26,7 @@ from requests_app.services.decision import _issue_reply
 from requests_app.services.registration import _discard
 from workflow.actors import Actor
 from workflow.cn import cn_date
-from workflow.letters.contexts import (
-    HandlingSheetContext,
-)
+from workflow.letters.contexts import HandlingSheetContext
 from workflow.letters.kinds import KINDS
 from workflow.letters.models import template_version
 

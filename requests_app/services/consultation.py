@@ -10,13 +10,8 @@ from django.utils import timezone
 
 from requests_app import permissions
 from requests_app.audit_actions import RequestAction
-from requests_app.letters import (
-    common,
-    issue_letter,
-)
-from requests_app.models import (
-    Consultation,
-)
+from requests_app.letters import common, issue_letter
+from requests_app.models import Consultation
 from requests_app.services._common import (
     R,
     StaleCase,

@@ -12,40 +12,20 @@ from django.utils import timezone
 
 from requests_app import permissions
 from requests_app.audit_actions import RequestAction
-from requests_app.letters import (
-    common,
-    issue_letter,
-)
-from requests_app.models import (
-    DISCLOSING_OUTCOMES,
-    Consultation,
-    Decision,
-    SecrecyReview,
-)
+from requests_app.letters import common, issue_letter
+from requests_app.models import DISCLOSING_OUTCOMES, Consultation, Decision, SecrecyReview
 from requests_app.process import process_lock, sync_process
-from requests_app.services._common import (
-    REG,
-    R,
-    StaleCase,
-    _locked,
-    _move,
-    _require_stage,
-)
+from requests_app.services._common import REG, R, StaleCase, _locked, _move, _require_stage
 from workflow.actors import Actor
 from workflow.audit import audit
 from workflow.calendar import get_calendar
 from workflow.cn import cn_date
 from workflow.errors import NotAllowed
-from workflow.letters.contexts import (
-    Party,
-    ReplyContext,
-    ThirdPartyDisclosureContext,
-    WithheldPart,
-)
+from workflow.letters.contexts import Party, ReplyContext, ThirdPartyDisclosureContext, WithheldPart
 from workflow.models import Agency
 from workflow.roles import has_role
 
-# -- decision (Art. 36-39), approval, service, archive ----------------------------------------
+# -- proposal and approval (Art. 36-39) ------------------------------------------------------
 
 AUTOMATIC_OUTCOMES = {"abandoned_no_correction", "abandoned_no_payment"}
 

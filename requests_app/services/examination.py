@@ -12,17 +12,8 @@ from django.utils import timezone
 from requests_app import permissions
 from requests_app.audit_actions import RequestAction
 from requests_app.clock_sync import evaluate_case, events_of, sync_clock
-from requests_app.letters import (
-    applicant,
-    common,
-    issue_letter,
-)
-from requests_app.models import (
-    Decision,
-    Deferral,
-    NoticeService,
-    ReasonsRequest,
-)
+from requests_app.letters import applicant, common, issue_letter
+from requests_app.models import Decision, Deferral, NoticeService, ReasonsRequest
 from requests_app.services._common import (
     OPEN_STAGES,
     REG,
@@ -42,11 +33,7 @@ from workflow.audit import audit
 from workflow.calendar import get_calendar
 from workflow.clock import ClockEvent
 from workflow.cn import cn_date
-from workflow.letters.contexts import (
-    CorrectionContext,
-    DeferralContext,
-    ReasonsRequestContext,
-)
+from workflow.letters.contexts import CorrectionContext, DeferralContext, ReasonsRequestContext
 
 # -- accept, correction (Art. 30) ------------------------------------------------------------
 

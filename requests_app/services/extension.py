@@ -11,14 +11,8 @@ from django.utils import timezone
 from requests_app import permissions
 from requests_app.audit_actions import RequestAction
 from requests_app.clock_sync import sync_clock
-from requests_app.letters import (
-    common,
-    issue_letter,
-)
-from requests_app.models import (
-    Deferral,
-    Extension,
-)
+from requests_app.letters import common, issue_letter
+from requests_app.models import Deferral, Extension
 from requests_app.services._common import (
     OPEN_STAGES,
     StaleCase,
@@ -30,9 +24,7 @@ from requests_app.services._common import (
 from workflow.actors import Actor
 from workflow.audit import audit
 from workflow.cn import cn_date
-from workflow.letters.contexts import (
-    ExtensionContext,
-)
+from workflow.letters.contexts import ExtensionContext
 
 # -- extension (Art. 33 ¶2) --------------------------------------------------------------------
 

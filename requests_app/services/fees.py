@@ -10,15 +10,8 @@ from django.utils import timezone
 
 from requests_app import permissions
 from requests_app.audit_actions import RequestAction
-from requests_app.letters import (
-    common,
-    issue_letter,
-)
-from requests_app.models import (
-    Fee,
-    InformationRequest,
-    NoticeService,
-)
+from requests_app.letters import common, issue_letter
+from requests_app.models import Fee, InformationRequest, NoticeService
 from requests_app.process import process_lock, sync_process
 from requests_app.services._common import (
     R,
@@ -31,9 +24,7 @@ from requests_app.services._common import (
 )
 from requests_app.services.examination import _decide_abandoned
 from workflow.actors import Actor
-from workflow.letters.contexts import (
-    FeeContext,
-)
+from workflow.letters.contexts import FeeContext
 
 # -- processing fee (Fee Rules, DOMAIN §3.7) ----------------------------------------------------
 

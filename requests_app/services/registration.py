@@ -15,16 +15,8 @@ from requests_app import permissions
 from requests_app.audit_actions import RequestAction
 from requests_app.clock_sync import sync_clock
 from requests_app.identity import credit_code_problem, resident_id_problem
-from requests_app.letters import (
-    common,
-    issue_letter,
-)
-from requests_app.models import (
-    CaseCounter,
-    CaseDocument,
-    ClockEntry,
-    InformationRequest,
-)
+from requests_app.letters import common, issue_letter
+from requests_app.models import CaseCounter, CaseDocument, ClockEntry, InformationRequest
 from requests_app.process import start_request_process
 from requests_app.selectors import possible_duplicates
 from requests_app.services._common import R, StaleCase, _locked
@@ -41,10 +33,7 @@ from workflow.actors import Actor
 from workflow.audit import audit
 from workflow.cn import cn_date
 from workflow.errors import NotAllowed
-from workflow.letters.contexts import (
-    CaseNumber,
-    ReceiptContext,
-)
+from workflow.letters.contexts import CaseNumber, ReceiptContext
 from workflow.models import Agency
 from workflow.roles import user_roles
 from workflow.text_input import NUL_MESSAGE, too_long

@@ -6,18 +6,12 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from requests_app import permissions
 from requests_app.audit_actions import RequestAction
 from requests_app.clock_sync import evaluate_case, notice_is_open, set_period_end, sync_clock
-from requests_app.models import (
-    CaseDocument,
-    Consultation,
-    Fee,
-    NoticeService,
-)
+from requests_app.models import CaseDocument, NoticeService
 from requests_app.process import process_lock, rearm_timers
 from requests_app.services._common import (
     R,
@@ -99,31 +93,6 @@ def request_serve(
 
 
 # -- service of notices whose period runs from receipt (DOMAIN §3.8) -------------------------------
-
-
-def pending_notices(user):
-    """Notices of the user's agencies still waiting for their service to be recorded (待送达),
-    oldest letter first; only open ones (a notice whose wait ended has nothing left to count)."""
-    from workflow.selectors import agencies_of
-
-    consult_open = Q(notice__in=[NoticeService.Notice.THIRD_PARTY, NoticeService.Notice.AGENCY])
-    consult_open &= Q(
-        consultation__reply=Consultation.Reply.PENDING, request__stage=R.Stage.CONSULT
-    )
-    correction_open = Q(notice=NoticeService.Notice.CORRECTION, request__stage=R.Stage.CORRECT)
-    fee_open = Q(
-        notice=NoticeService.Notice.FEE,
-        request__stage=R.Stage.FEE,
-        request__fee__status=Fee.Status.PENDING,
-    )
-    return (
-        NoticeService.objects.filter(
-            request__agency__in=agencies_of(user).values("pk"), served_on__isnull=True
-        )
-        .filter(consult_open | correction_open | fee_open)
-        .select_related("request", "letter")
-        .order_by("issued_on", "id")
-    )
 
 
 def notice_record_service(
