@@ -20,8 +20,9 @@ class RequestsAppConfig(AppConfig):
         from requests_app.letter_contexts import register_letters
 
         # Imported for their signal receivers: the deadline recomputer, and the search index's
-        # state per database connection.
-        from requests_app import clock_sync, search  # noqa: F401  # isort: skip
+        # state per database connection; and the process, which connects itself to the services
+        # (``requests_app.process``).
+        from requests_app import clock_sync, flows, search  # noqa: F401  # isort: skip
 
         post_migrate.connect(_repair_search_index, sender=self)
         # The app's sections of the staff site, and its letter kinds for the letter engine.

@@ -13,6 +13,7 @@ from pathlib import Path
 from django.utils import timezone
 from pypdf import PdfReader, PdfWriter
 
+from requests_app.audit_actions import RequestAction
 from requests_app.labels import ACTION_LABELS
 from requests_app.models import CaseDocument, InformationRequest
 from requests_app.selectors import case_events
@@ -55,7 +56,7 @@ def steps_once_archived(case: InformationRequest, actor, at: datetime):
     from requests_app.letter_contexts import HandlingStep
 
     archived = HandlingStep(
-        step=ACTION_LABELS.get("request_archived", "request_archived"),
+        step=RequestAction.REQUEST_ARCHIVED.label,
         who=_who(actor),
         when=timezone.localtime(at).date(),
     )

@@ -12,6 +12,8 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
+from requests_app.models import Consultation, Fee, InformationRequest, NoticeService
+from requests_app.process import process_lock, rearm_timers
 from workflow import deadlines
 from workflow.calendar import get_calendar
 from workflow.clock import ClockEvent, ClockState, evaluate, notice_period_end
@@ -77,12 +79,44 @@ def sync_clock(request, *, today: date | None = None, calendar=None) -> ClockSta
     return state
 
 
+# -- periods that run from a notice's receipt (DOMAIN §3.8) -------------------------------------
+
+
+def notice_is_open(service: NoticeService) -> bool:
+    """Whether the notice's period still matters: its wait is not over (its service may still be
+    recorded or corrected)."""
+    case = service.request
+    if service.notice == NoticeService.Notice.CORRECTION:
+        return case.stage == InformationRequest.Stage.CORRECT
+    if service.notice == NoticeService.Notice.FEE:
+        fee = Fee.objects.filter(request=case).first()
+        return (
+            case.stage == InformationRequest.Stage.FEE
+            and fee is not None
+            and fee.status == Fee.Status.PENDING
+        )
+    return (
+        case.stage == InformationRequest.Stage.CONSULT
+        and service.consultation is not None
+        and service.consultation.is_open
+    )
+
+
+def set_period_end(case, service: NoticeService, end: date | None) -> None:
+    """Store the end of the period that runs from ``service``'s notice where the case keeps it."""
+    if service.notice == NoticeService.Notice.CORRECTION:
+        case.correction_deadline = end
+        case.save(update_fields=["correction_deadline"])
+    elif service.notice == NoticeService.Notice.FEE:
+        Fee.objects.filter(request=case).update(pay_by=end)
+    else:
+        Consultation.objects.filter(pk=service.consultation_id).update(limit_date=end)
+
+
 def refresh_notice_periods(request, calendar) -> list[tuple[object, date | None, date]]:
     """Recompute the ends of the open periods that run from a notice's service (DOMAIN §3.8)
     after a calendar change; return ``(notice, old end, new end)`` for those that moved. Records
     presumed at the upgrade keep their ends. Call under the case's process lock."""
-    from requests_app.services import _set_period_end, notice_is_open
-
     moved = []
     served = request.notice_services.filter(served_on__isnull=False, presumed=False)
     for service in served.select_related("consultation"):
@@ -101,16 +135,13 @@ def refresh_notice_periods(request, calendar) -> list[tuple[object, date | None,
         moved.append((service, service.period_end, end))
         service.received_on, service.period_end = received, end
         service.save(update_fields=["received_on", "period_end"])
-        _set_period_end(request, service, end)
+        set_period_end(request, service, end)
     return moved
 
 
 @deadlines.recomputer("requests")
 def recompute_requests(change: deadlines.CalendarChange) -> list[deadlines.MovedDeadline]:
     """Recompute every open case whose counting can reach a changed day; report moved ones."""
-    from requests_app.flows import process_lock, rearm_timers
-    from requests_app.models import InformationRequest
-
     if not change.days:
         return []
     today = timezone.localdate()

@@ -32,7 +32,9 @@ from viewflow.workflow import flow, lock
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import PROCESS, STATUS
 
+from requests_app import permissions
 from requests_app.models import Consultation, InformationRequest, ReasonsRequest
+from requests_app.process import ProcessHooks, connect
 from workflow.roles import has_request_role, has_role, user_roles
 from workflow.selectors import agencies_of
 
@@ -58,7 +60,7 @@ def _day_after(day) -> datetime:
 
 
 #: The due time of a timer whose period has no end yet (its notice is not served).
-NEVER = timezone.make_aware(datetime(9999, 1, 1))
+NEVER = datetime(9999, 1, 1, tzinfo=timezone.get_default_timezone())
 
 
 def _day_after_or_never(day) -> datetime:
@@ -160,20 +162,8 @@ STAGE_NODES: dict[str, str] = {
     R.Stage.CLOSED: "end",
 }
 
-#: Which role does each human task (DOMAIN §1, §3.1).
-TASK_ROLES: dict[str, str] = {
-    "accept": "handler",
-    "reasons": "registrar",
-    "reasons_decide": "handler",
-    "correct": "registrar",
-    "consult": "handler",
-    "propose": "handler",
-    "fee": "registrar",
-    "legal_review": "legal_reviewer",
-    "approve": "office_head",
-    "serve": "registrar",
-    "archive": "registrar",
-}
+#: Which role does each human task (DOMAIN §1, §3.1): the permission table's.
+TASK_ROLES: dict[str, str] = permissions.TASK_ROLES
 
 
 def _goes_to(name: str):
@@ -309,9 +299,13 @@ class RequestFlow(flow.Flow):
         .Case(this.end, _goes_to("end"))
     )
 
-    accept = CaseTask(_task_view("accept"), "handler").Annotation(title="受理审查").Next(this.route)
+    accept = (
+        CaseTask(_task_view("accept"), TASK_ROLES["accept"])
+        .Annotation(title="受理审查")
+        .Next(this.route)
+    )
     reasons = (
-        CaseTask(_task_view("reasons"), "registrar")
+        CaseTask(_task_view("reasons"), TASK_ROLES["reasons"])
         .Annotation(title="登记说明理由")
         .OnTimeout(_reasons_timeout, this.reasons_lapsed, title="说明理由期限届满")
         .Next(this.route)
@@ -320,13 +314,13 @@ class RequestFlow(flow.Flow):
         flow.Function(this.on_reasons_lapsed).Annotation(title="逾期未说明理由").Next(this.route)
     )
     reasons_decide = (
-        CaseTask(_task_view("reasons_decide"), "handler")
+        CaseTask(_task_view("reasons_decide"), TASK_ROLES["reasons_decide"])
         .Annotation(title="审查说明的理由")
         .Assign(_handler_of)
         .Next(this.route)
     )
     correct = (
-        CaseTask(_task_view("correct"), "registrar")
+        CaseTask(_task_view("correct"), TASK_ROLES["correct"])
         .Annotation(title="登记补正")
         .OnTimeout(_correction_timeout, this.correction_lapsed, title="补正期限届满")
         .Next(this.route)
@@ -335,7 +329,7 @@ class RequestFlow(flow.Flow):
         flow.Function(this.on_correction_lapsed).Annotation(title="逾期不补正").Next(this.route)
     )
     consult = (
-        CaseTask(_task_view("consult"), "handler")
+        CaseTask(_task_view("consult"), TASK_ROLES["consult"])
         .Annotation(title="征求意见")
         .Assign(_handler_of)
         .OnTimeout(_consultation_timeout, this.consult_lapsed, title="征求意见期限届满")
@@ -347,29 +341,33 @@ class RequestFlow(flow.Flow):
         .Next(this.route)
     )
     propose = (
-        CaseTask(_task_view("propose"), "handler")
+        CaseTask(_task_view("propose"), TASK_ROLES["propose"])
         .Annotation(title="提出办理意见")
         .Assign(_handler_of)
         .Next(this.route)
     )
     fee = (
-        CaseTask(_task_view("fee"), "registrar")
+        CaseTask(_task_view("fee"), TASK_ROLES["fee"])
         .Annotation(title="登记缴费")
         .OnTimeout(_fee_timeout, this.fee_lapsed, title="缴费期限届满")
         .Next(this.route)
     )
     fee_lapsed = flow.Function(this.on_fee_lapsed).Annotation(title="逾期未缴费").Next(this.route)
     legal_review = (
-        CaseTask(_task_view("legal_review"), "legal_reviewer")
+        CaseTask(_task_view("legal_review"), TASK_ROLES["legal_review"])
         .Annotation(title="法制审核")
         .Next(this.route)
     )
     approve = (
-        CaseTask(_task_view("approve"), "office_head").Annotation(title="审批").Next(this.route)
+        CaseTask(_task_view("approve"), TASK_ROLES["approve"])
+        .Annotation(title="审批")
+        .Next(this.route)
     )
-    serve = CaseTask(_task_view("serve"), "registrar").Annotation(title="送达").Next(this.route)
+    serve = (
+        CaseTask(_task_view("serve"), TASK_ROLES["serve"]).Annotation(title="送达").Next(this.route)
+    )
     archive = (
-        CaseTask(_task_view("archive"), "registrar")
+        CaseTask(_task_view("archive"), TASK_ROLES["archive"])
         .Annotation(title="归档")
         .Assign(_server_of)
         .Next(this.route)
@@ -633,6 +631,16 @@ def case_tasks(case: InformationRequest, user) -> list[dict]:
         )
     return result
 
+
+# The services reach the process only through requests_app.process: they sit below this module.
+connect(
+    ProcessHooks(
+        lock=process_lock,
+        start=start_request_process,
+        rearm_timers=rearm_timers,
+        sync=sync_process,
+    )
+)
 
 __all__ = [
     "RequestFlow",

@@ -17,8 +17,10 @@ def resident_id_check_char(first17: str) -> str:
     return _ID_CHECK[total % 11]
 
 
-def resident_id_problem(value: str, *, today: date | None = None) -> str | None:
-    """Why ``value`` is not a valid 18-digit resident ID number, in Chinese; None when valid."""
+def resident_id_problem(value: str, *, today: date) -> str | None:
+    """Why ``value`` is not a valid 18-digit resident ID number, in Chinese; None when valid.
+
+    ``today``: the caller's date (Asia/Shanghai); a birth date after it is refused."""
     value = (value or "").strip().upper()
     if len(value) != 18:
         return f"公民身份号码应为18位，填写的是{len(value)}位。"
@@ -30,7 +32,7 @@ def resident_id_problem(value: str, *, today: date | None = None) -> str | None:
         born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         return f"公民身份号码中的出生日期{value[6:14]}不是有效日期。"
-    if born < date(1900, 1, 1) or born > (today or date.today()):
+    if born < date(1900, 1, 1) or born > today:
         return f"公民身份号码中的出生日期{value[6:14]}不合理。"
     if resident_id_check_char(value[:17]) != value[17]:
         return "公民身份号码的校验码不正确，请核对是否有错填的数字。"

@@ -1,44 +1,8 @@
 """Chinese labels shared by the case page, the handling sheet and the case file."""
 
-#: Chinese labels of audit actions on a case; an unknown code is shown as it is.
-ACTION_LABELS: dict[str, str] = {
-    "request_registered": "登记申请",
-    "request_accepted": "受理",
-    "request_correction_asked": "发出补正告知书",
-    "request_corrected": "收到补正后的申请",
-    "request_deemed_abandoned": "视为放弃申请",
-    "reasons_asked": "要求说明理由",
-    "reasons_answered": "收到申请人说明的理由",
-    "reasons_lapsed": "逾期未说明理由",
-    "reasons_unreasonable": "理由不合理，拟不予处理",
-    "reasons_reasonable": "理由合理，继续办理",
-    "deferral_proposed": "提出延迟答复期限",
-    "deferral_approved": "批准延迟答复",
-    "deferral_refused": "不批准延迟答复",
-    "consultation_sent": "发出征求意见函",
-    "consultation_replied": "收到征求意见答复",
-    "consultation_closed": "征求意见结束",
-    "extension_asked": "申请延期",
-    "extension_approved": "批准延期",
-    "decision_proposed": "提出办理意见",
-    "decision_legal_reviewed": "法制审核",
-    "decision_secrecy_reviewed": "保密审查",
-    "decision_secrecy_refused": "保密审查未通过，退回修改",
-    "decision_approved": "审批同意",
-    "decision_returned": "退回修改",
-    "request_served": "送达",
-    "request_withdrawn": "申请人撤回申请",
-    "request_archived": "归档",
-    "fee_notice_issued": "发出收费通知",
-    "notice_served": "登记文书送达",
-    "notice_service_corrected": "更正文书送达",
-    "notice_service_presumed": "按告知书日期推定送达（系统升级）",
-    "fee_paid": "收到信息处理费",
-    "fee_waived": "免收信息处理费",
-    "documents_uploaded": "上传材料",
-    "task_taken": "领取任务",
-    "document_named": "关联申请涉及的文件",
-    "document_unnamed": "取消关联文件",
-    "determination_requested": "请起草单位认定公开属性",
-    "determination_answered": "起草单位认定公开属性",
-}
+from __future__ import annotations
+
+from requests_app.audit_actions import RequestAction
+
+#: Chinese labels of audit actions on a case (``RequestAction``); an unknown code is shown as it is.
+ACTION_LABELS: dict[str, str] = dict(RequestAction.choices)

@@ -287,6 +287,11 @@ class CaseCounter(models.Model):
         return f"{self.agency} {self.year}: {self.last}"
 
 
+#: The outcomes that disclose information: a secrecy review comes first (Art. 17 ¶2), and a third
+#: party's objection must be answered (Art. 32).
+DISCLOSING_OUTCOMES = ("disclosed", "partly_disclosed")
+
+
 class Decision(models.Model):
     """The handler's proposal and its approval (DOMAIN §3.6): outcome, grounds, what is provided."""
 

@@ -3,12 +3,14 @@ read this one table.
 
 Every step needs the actor to work for the case's agency (``Agency.staff``) and to hold one of the
 step's roles; the first role is the one whose task list shows the step (``TASK_ROLES``). A step
-with no role is open to any of the agency's staff who may read cases (``REQUEST_ROLES``); the
-service checks what else it needs (the secrecy reviewer, say).
+with no role is open to any of the agency's staff who may read cases (``REQUEST_ROLES``); one
+marked ``any_staff`` to all of the agency's staff, and the service checks what else it needs
+(each kind of upload's roles; the secrecy reviewer, or the office head).
 
 | step | roles (the first does the task) |
 |---|---|
-| register, upload | registrar / any request role |
+| register | registrar |
+| upload, secrecy review | any of the agency's staff (the service checks the rest) |
 | accept, ask correction, ask / decide on reasons, consult, extension, propose, fee | handler |
 | record correction, reasons answer, fee paid, withdraw | registrar, handler |
 | consultation reply | handler, registrar |
@@ -30,6 +32,9 @@ from workflow.roles import REQUEST_ROLES, ROLES, has_role
 class Step:
     label: str
     roles: tuple[str, ...] = ()
+    #: Open to all of the agency's staff, whatever their roles: the service decides who may
+    #: (the upload rules of each kind of file; the secrecy reviewer, or the office head).
+    any_staff: bool = False
 
     @property
     def task_role(self) -> str:
@@ -40,7 +45,7 @@ _DESK = ("registrar", "handler")
 
 STEPS: dict[str, Step] = {
     "register": Step("登记申请", ("registrar",)),
-    "upload": Step("上传材料"),
+    "upload": Step("上传材料", any_staff=True),
     "accept": Step("受理", ("handler",)),
     "ask_correction": Step("发出补正告知", ("handler",)),
     "record_correction": Step("登记补正", _DESK),
@@ -55,7 +60,7 @@ STEPS: dict[str, Step] = {
     "propose": Step("提出办理意见", ("handler",)),
     "legal_review": Step("法制审核", ("legal_reviewer",)),
     "approve": Step("审批", ("office_head",)),
-    "secrecy_review": Step("保密审查"),
+    "secrecy_review": Step("保密审查", any_staff=True),
     "return": Step("退回办理意见", ("office_head", "legal_reviewer")),
     "fee_notice": Step("发出收费通知", ("handler",)),
     "fee_paid": Step("登记缴费", _DESK),
@@ -96,6 +101,8 @@ def refusal(user, case, step: str) -> str | None:
     """Why ``user`` may not do ``step`` on ``case`` (Chinese), or None when they may."""
     if not works_for(user, case.agency_id):
         return "您不能办理其他机关的申请。"
+    if STEPS[step].any_staff:
+        return None
     roles = STEPS[step].roles or tuple(sorted(REQUEST_ROLES))
     if not any(has_role(user, role) for role in roles):
         if not STEPS[step].roles:

@@ -22,6 +22,7 @@ from requests_app import services
 from requests_app.models import CaseDocument, InformationRequest, SecrecyReview
 from requests_app.selectors import secrecy_review_cases
 from requests_app.uploads import FILE_TYPES
+from workflow.errors import REFUSALS
 from workflow.roles import user_roles
 from workflow.selectors import agencies_of
 
@@ -121,7 +122,7 @@ class SecrecyReviewView(_SecrecyPage, TemplateView):
                         form.add_error(field if field in form.fields else None, errors)
                 else:
                     form.add_error(None, error.messages)
-            except (PermissionError, services.StaleCase) as error:
+            except REFUSALS as error:
                 messages.error(request, str(error))
                 return HttpResponseRedirect(reverse("secrecy:replies:index"))
             except FlowLockFailed:

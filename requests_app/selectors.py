@@ -11,7 +11,7 @@ from django.db import connections
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from requests_app import search
-from requests_app.models import InformationRequest
+from requests_app.models import Consultation, Fee, InformationRequest, NoticeService
 from workflow.models import Agency, AuditEvent
 from workflow.roles import has_request_role
 from workflow.selectors import agencies_of
@@ -209,8 +209,7 @@ def secrecy_review_cases(user) -> QuerySet[InformationRequest]:
     only for an agency that has no secrecy reviewer (``services.secrecy_review_refusal``).
 
     The queryset is for the secrecy page only, which shows no applicant's data."""
-    from requests_app.models import SecrecyReview
-    from requests_app.services import DISCLOSING_OUTCOMES
+    from requests_app.models import DISCLOSING_OUTCOMES, SecrecyReview
     from workflow.roles import has_role
 
     agencies = agencies_of(user)
@@ -235,4 +234,28 @@ def secrecy_review_cases(user) -> QuerySet[InformationRequest]:
         .exclude(Exists(reviewed))
         .select_related("agency", "decision")
         .order_by("due_date", "pk")
+    )
+
+
+def pending_notices(user):
+    """Notices of the user's agencies still waiting for their service to be recorded (待送达),
+    oldest letter first; only open ones (a notice whose wait ended has nothing left to count)."""
+    consult_open = Q(notice__in=[NoticeService.Notice.THIRD_PARTY, NoticeService.Notice.AGENCY])
+    consult_open &= Q(
+        consultation__reply=Consultation.Reply.PENDING,
+        request__stage=R.Stage.CONSULT,
+    )
+    correction_open = Q(notice=NoticeService.Notice.CORRECTION, request__stage=R.Stage.CORRECT)
+    fee_open = Q(
+        notice=NoticeService.Notice.FEE,
+        request__stage=R.Stage.FEE,
+        request__fee__status=Fee.Status.PENDING,
+    )
+    return (
+        NoticeService.objects.filter(
+            request__agency__in=agencies_of(user).values("pk"), served_on__isnull=True
+        )
+        .filter(consult_open | correction_open | fee_open)
+        .select_related("request", "letter")
+        .order_by("issued_on", "id")
     )

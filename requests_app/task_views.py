@@ -54,6 +54,7 @@ from requests_app.selectors import require_request_role
 from requests_app.services import StaleCase
 from workflow.audit import audit
 from workflow.cn import cn_date
+from workflow.errors import NotAllowed
 from workflow.roles import has_request_role
 
 
@@ -351,7 +352,7 @@ class CaseTaskView(TemplateView):
                 messages.warning(request, str(error))
                 sync_process(self.case)
                 return HttpResponseRedirect(case_url(self.case))
-            except PermissionError as error:
+            except NotAllowed as error:
                 form.add_error(None, str(error))
                 return self.render_to_response(self.get_context_data(forms=forms), status=403)
             else:

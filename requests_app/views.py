@@ -48,6 +48,7 @@ from requests_app.uploads import FILE_TYPES, uploadable_kinds
 from workflow.calendar import get_calendar
 from workflow.cn import cn_date
 from workflow.downloads import file_view
+from workflow.errors import REFUSALS, NotAllowed
 from workflow.models import AuditEvent
 from workflow.pagination import BoundedCountPaginator
 from workflow.roles import has_request_role, has_role, user_roles
@@ -258,7 +259,7 @@ class CaseDetailView(RequestRoleMixin, TemplateView):
             except ValidationError as error:
                 for field, errors in _error_items(error):
                     form.add_error(field if field in form.fields else None, errors)
-            except (PermissionError, services.StaleCase) as error:
+            except REFUSALS as error:
                 # Someone else acted first: the form may be gone from the page, so say it there.
                 messages.error(request, str(error))
                 return HttpResponseRedirect(detail)
@@ -295,7 +296,7 @@ class CaseDetailView(RequestRoleMixin, TemplateView):
             except ValidationError as error:
                 for field, errors in _error_items(error):
                     form.add_error(field if field in form.fields else None, errors)
-            except (PermissionError, services.StaleCase) as error:
+            except REFUSALS as error:
                 form.add_error(None, str(error))
             else:
                 names = "、".join(d.original_name for d in documents)
@@ -426,7 +427,7 @@ class RegisterView(LoginRequiredMixin, UserPassesTestMixin, TemplateView):
                     form.add_service_errors(
                         error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
                     )
-                except PermissionError as error:
+                except NotAllowed as error:
                     form.add_error(None, str(error))
                 else:
                     # A receipt date so far back that the reply is already due: say so at once.

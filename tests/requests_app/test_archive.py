@@ -87,7 +87,8 @@ def test_nothing_is_rendered_while_the_case_is_locked(
 ):
     # On SQLite the write lock is the whole database's: placing scans on pages, rendering the
     # handling sheet and putting the case file together must not hold it.
-    from requests_app import letters, services
+    from requests_app import letters
+    from requests_app.services import closing
 
     ready_to_archive(case, registrar, handler, office_head)
     calls: list[tuple[str, bool]] = []
@@ -104,7 +105,7 @@ def test_nothing_is_rendered_while_the_case_is_locked(
     spy(case_file_module, "_image_page")
     spy(case_file_module, "build_case_file")
     spy(letters, "render_letter_files")  # issue_letter's
-    spy(services, "render_letter_files")  # the archive's, ahead of the lock
+    spy(closing, "render_letter_files")  # the archive's, ahead of the lock
     document = request_archive(actor=registrar, case_id=case.pk, today=d("2026-03-09"))
     assert {name for name, _ in calls} == {"_image_page", "build_case_file", "render_letter_files"}
     assert [name for name, locked in calls if locked] == []
@@ -120,10 +121,10 @@ def test_nothing_is_rendered_while_the_case_is_locked(
 def test_what_changed_while_the_case_file_was_made_ahead_is_in_it(
     case, registrar, handler, office_head, monkeypatch
 ):
-    from requests_app import services
+    from requests_app.services import closing
 
     ready_to_archive(case, registrar, handler, office_head)
-    real = services._archive_ahead
+    real = closing._archive_ahead
 
     def then_a_proof_arrives(*args, **kwargs):
         ahead = real(*args, **kwargs)
@@ -135,7 +136,7 @@ def test_what_changed_while_the_case_file_was_made_ahead_is_in_it(
         )
         return ahead
 
-    monkeypatch.setattr(services, "_archive_ahead", then_a_proof_arrives)
+    monkeypatch.setattr(closing, "_archive_ahead", then_a_proof_arrives)
     document = request_archive(actor=registrar, case_id=case.pk, today=d("2026-03-09"))
     assert "送达凭证（送达回证.jpg）" in index_text(document)
     assert "另附" not in index_text(document)

@@ -23,6 +23,7 @@ from requests_app.services import (
 )
 from tests.conftest import d
 from tests.letters.helpers import docx_text, squash
+from workflow.errors import NotAllowed
 from workflow.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -121,9 +122,9 @@ def test_reasons_are_asked_at_acceptance_only(case, handler):
 
 def test_registrar_and_outsider_cannot_ask(case, registrar, outsider):
     # Art. 35 step of the handler (DOMAIN §1); no other agency's staff.
-    with pytest.raises(PermissionError):
+    with pytest.raises(NotAllowed):
         ask(case, registrar)
-    with pytest.raises(PermissionError):
+    with pytest.raises(NotAllowed):
         ask(case, outsider)
 
 
@@ -331,7 +332,7 @@ def test_deferral_is_proposed_then_approved_and_the_due_date_becomes_that_date(
 def test_only_the_office_head_approves_a_deferral(deferred, handler, outsider):
     # Art. 35 deferral approved like an Art. 33 ¶2 extension, by the head (DOMAIN §3.4).
     for actor in (handler, outsider):
-        with pytest.raises(PermissionError):
+        with pytest.raises(NotAllowed):
             deferral_approve(actor=actor, case_id=deferred.pk, today=d("2026-03-12"))
     assert Deferral.objects.get(request=deferred).status == "pending"
 

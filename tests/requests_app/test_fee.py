@@ -14,6 +14,7 @@ from requests_app.services import (
 )
 from tests.conftest import d
 from tests.requests_app.flow_helpers import serve_notice
+from workflow.errors import NotAllowed
 
 pytestmark = pytest.mark.django_db
 S = InformationRequest.Stage
@@ -84,7 +85,7 @@ def test_reduction_needs_a_reason(case, handler):
 
 def test_waiver_by_the_office_head_with_a_reason(case, handler, office_head):
     notice(handler, case)
-    with pytest.raises(PermissionError):
+    with pytest.raises(NotAllowed):
         fee_waive(actor=handler, case_id=case.pk, reason="低保", today=d("2026-03-06"))
     fee_waive(
         actor=office_head, case_id=case.pk, reason="申请人为最低生活保障对象", today=d("2026-03-06")

@@ -21,8 +21,8 @@ CODE17 = "91140000MA0GRXXH8"
 
 def test_the_standard_sample_id_is_valid():
     assert resident_id_check_char(STANDARD_SAMPLE_ID[:17]) == "X"
-    assert resident_id_problem(STANDARD_SAMPLE_ID) is None
-    assert resident_id_problem(STANDARD_SAMPLE_ID.lower()) is None
+    assert resident_id_problem(STANDARD_SAMPLE_ID, today=date(2026, 11, 22)) is None
+    assert resident_id_problem(STANDARD_SAMPLE_ID.lower(), today=date(2026, 11, 22)) is None
 
 
 @pytest.mark.parametrize(

@@ -28,6 +28,7 @@ from requests_app.services import (
 )
 from tests.conftest import d
 from tests.requests_app.flow_helpers import secrecy_cleared, serve_notice
+from workflow.errors import NotAllowed
 from workflow.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -143,7 +144,7 @@ def test_legal_review_then_return_then_approval(case, handler, office_head, lega
         needs_legal_review=True,
     )
     decision_propose(actor=handler, case_id=case.pk, proposal=proposal, today=d("2026-03-04"))
-    with pytest.raises(PermissionError, match="法制审核人员"):
+    with pytest.raises(NotAllowed, match="法制审核人员"):
         decision_approve(actor=office_head, case_id=case.pk, today=d("2026-03-05"))
     decision_approve(actor=legal_reviewer, case_id=case.pk, today=d("2026-03-05"))
     assert refreshed(case).stage == S.APPROVE
@@ -298,7 +299,7 @@ def test_extension_once_approved_by_the_head_before_the_deadline(case, handler, 
     extension_ask(
         actor=handler, case_id=case.pk, days=15, reason="涉及档案调取", today=d("2026-03-20")
     )
-    with pytest.raises(PermissionError, match="政务公开工作机构负责人"):
+    with pytest.raises(NotAllowed, match="政务公开工作机构负责人"):
         extension_approve(actor=handler, case_id=case.pk, today=d("2026-03-23"))
     extension_approve(actor=office_head, case_id=case.pk, today=d("2026-03-23"))
     extended = refreshed(case)
@@ -358,9 +359,9 @@ def test_withdrawal_ends_with_outcome_other(case, registrar):
 
 
 def test_roles_and_agencies_are_checked_in_the_services(case, registrar, outsider):
-    with pytest.raises(PermissionError, match="承办人"):
+    with pytest.raises(NotAllowed, match="承办人"):
         request_accept(actor=registrar, case_id=case.pk, today=d("2026-03-03"))
-    with pytest.raises(PermissionError, match="其他机关"):
+    with pytest.raises(NotAllowed, match="其他机关"):
         request_accept(actor=outsider, case_id=case.pk, today=d("2026-03-03"))
 
 

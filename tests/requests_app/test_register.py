@@ -10,6 +10,7 @@ from django.db import IntegrityError, connection, transaction
 from requests_app.models import CaseCounter, InformationRequest
 from requests_app.services import DuplicateSubmission, PossibleDuplicates, request_register
 from tests.conftest import _persona, d
+from workflow.errors import NotAllowed
 from workflow.models import AuditEvent
 from workflow.text_input import DESCRIPTION
 
@@ -151,7 +152,7 @@ def test_organisations_need_a_valid_credit_code_and_a_kind(registrar, agency, wa
 
 
 def test_only_the_agencys_staff_can_register_for_it(outsider, agency, walk_in):
-    with pytest.raises(PermissionError, match="不是孝义市人民政府办公室的工作人员"):
+    with pytest.raises(NotAllowed, match="不是孝义市人民政府办公室的工作人员"):
         register(outsider, agency, walk_in())
 
 

@@ -32,6 +32,7 @@ from tests.conftest import _persona, d, make_other_agency
 from tests.letters.helpers import docx_text, squash
 from tests.requests_app import files as f
 from tests.requests_app.flow_helpers import assign, execute, open_tasks, task, url
+from workflow.errors import NotAllowed
 from workflow.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -222,10 +223,10 @@ def test_only_the_secrecy_reviewer_of_the_agency_records_the_review(
 ):
     disclose(case, handler)
     for actor in (handler, registrar, office_head):  # the agency has a secrecy reviewer
-        with pytest.raises(PermissionError):
+        with pytest.raises(NotAllowed):
             review(case, actor)
     stranger = _persona(django_user_model, "fy_secrecy", make_other_agency(), "secrecy_reviewer")
-    with pytest.raises(PermissionError, match="其他机关"):
+    with pytest.raises(NotAllowed, match="其他机关"):
         review(case, stranger)
     assert not SecrecyReview.objects.exists()
     assert not AuditEvent.objects.filter(action__startswith="decision_secrecy").exists()

@@ -34,6 +34,7 @@ from requests_app.uploads import (
 from tests.conftest import d
 from tests.requests_app import files as f
 from tests.requests_app.flow_helpers import secrecy_cleared
+from workflow.errors import NotAllowed
 from workflow.models import AuditEvent
 
 REG = "《中华人民共和国政府信息公开条例》"
@@ -345,7 +346,7 @@ def test_nothing_chosen_is_a_message(case, registrar):
 )
 def test_roles_and_agencies_are_checked(case, request, persona, kind, message):
     user = request.getfixturevalue(persona)
-    with pytest.raises(PermissionError, match=message):
+    with pytest.raises(NotAllowed, match=message):
         request_upload(actor=user, case_id=case.pk, kind=kind, files=[f.upload("a.pdf", f.pdf())])
     assert stored_uploads() == []
 
@@ -454,9 +455,9 @@ def test_a_bad_attachment_refuses_the_registration_and_takes_no_number(registrar
 def test_files_of_a_registration_that_fails_after_storing_them_are_removed(
     registrar, agency, walk_in, monkeypatch
 ):
-    from requests_app import services
+    from requests_app.services import registration
 
-    real_audit = services.audit
+    real_audit = registration.audit
 
     def failing_audit(**kwargs):
         if kwargs["action"] == "documents_uploaded":
@@ -464,7 +465,7 @@ def test_files_of_a_registration_that_fails_after_storing_them_are_removed(
             raise RuntimeError("audit log unavailable")
         return real_audit(**kwargs)
 
-    monkeypatch.setattr(services, "audit", failing_audit)
+    monkeypatch.setattr(registration, "audit", failing_audit)
     with pytest.raises(RuntimeError):
         request_register(
             actor=registrar,

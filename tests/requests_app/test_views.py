@@ -13,6 +13,7 @@ from requests_app.models import InformationRequest
 from requests_app.services import request_register
 from tests.requests_app.test_selectors import bulk_cases
 from workflow.audit import audit
+from workflow.errors import NotAllowed
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2026, 3, 5)
@@ -259,7 +260,7 @@ def test_a_permission_error_of_the_service_is_shown_above_the_form(
     client, registrar, agency, monkeypatch
 ):
     def refuse(**kwargs):
-        raise PermissionError("您不是孝义市人民政府办公室的工作人员，不能为其登记申请。")
+        raise NotAllowed("您不是孝义市人民政府办公室的工作人员，不能为其登记申请。")
 
     monkeypatch.setattr("requests_app.views.request_register", refuse)
     client.force_login(registrar)
