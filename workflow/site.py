@@ -26,9 +26,14 @@ from attributes_app.views import (
     WorkViewset,
     may_see,
 )
-from requests_app.secrecy_views import SecrecyReviewViewset, may_open
-from requests_app.task_views import RequestTasksViewset
-from requests_app.views import CaseViewset, PendingNoticesViewset, RegistrationViewset
+from requests_app.views import (
+    CaseViewset,
+    PendingNoticesViewset,
+    RegistrationViewset,
+    RequestTasksViewset,
+    SecrecyReviewViewset,
+    may_open,
+)
 from workflow.letters.views import LetterGalleryViewset
 from workflow.roles import has_request_role
 from workflow.views import DeadlineCalculatorViewset

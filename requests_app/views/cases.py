@@ -43,8 +43,8 @@ from requests_app.selectors import (
     visible_requests,
 )
 from requests_app.services import DuplicateSubmission, PossibleDuplicates, request_register
-from requests_app.task_views import BUSY
 from requests_app.uploads import FILE_TYPES, uploadable_kinds
+from requests_app.views.tasks import BUSY
 from workflow.calendar import get_calendar
 from workflow.cn import cn_date
 from workflow.downloads import file_view
