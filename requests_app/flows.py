@@ -216,7 +216,7 @@ class CaseTask(flow.View):
 
     @property
     def assign_view(self):
-        # 领取 shows the case in Chinese and takes the task in one click (task_views).
+        # 领取 shows the case in Chinese and takes the task in one click (views.tasks).
         return _task_view("take")
 
     def calc_owner(self, activation):
@@ -259,7 +259,7 @@ class CaseTask(flow.View):
 
 def _task_view(name: str):
     def view(request, *args, **kwargs):
-        from requests_app.task_views import TASK_VIEWS
+        from requests_app.views import TASK_VIEWS
 
         return TASK_VIEWS[name](request, *args, **kwargs)
 

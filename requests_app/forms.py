@@ -6,16 +6,16 @@ Forms parse and check what was typed; the registration itself is ``request_regis
 from __future__ import annotations
 
 import re
-from dataclasses import fields
+from collections.abc import Callable
 from datetime import date
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from requests_app.models import CaseDocument, InformationRequest, NoticeService
 from requests_app.outcomes import OUTCOMES
 from requests_app.selectors import FLAGS
-from requests_app.services import Registration, validate_registration
 from requests_app.uploads import (
     KIND_LABELS,
     REGISTRATION_KINDS,
@@ -236,9 +236,17 @@ class RegistrationForm(TextRulesMixin, UploadFormMixin, forms.Form):
     confirm_duplicates = forms.BooleanField(label="已核对，仍然登记", required=False)
     token = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, agencies, today: date, **kwargs):
+    def __init__(
+        self,
+        *args,
+        agencies,
+        check: Callable[[dict], dict[str, str]],
+        **kwargs,
+    ):
+        """``check`` is the registration service's validation of the cleaned values (field →
+        message), passed in by the page: the form does not import the services."""
         super().__init__(*args, **kwargs)
-        self.today = today
+        self.check = check
         self.fields["agency"].queryset = agencies
         listed = list(agencies)
         if len(listed) == 1:
@@ -275,9 +283,7 @@ class RegistrationForm(TextRulesMixin, UploadFormMixin, forms.Form):
             self.add_error("address", "选择邮寄送达的，请填写通讯地址。")
         if not self.errors:
             # The service's rules, so that every problem is shown at once, under its field.
-            for name, message in validate_registration(
-                self.registration(), today=self.today
-            ).items():
+            for name, message in self.check(data).items():
                 self.add_error(name if name in self.fields else None, message)
         upload_total(self)
         return data
@@ -298,17 +304,6 @@ class RegistrationForm(TextRulesMixin, UploadFormMixin, forms.Form):
         """Untick "已核对，仍然登记": the list of the applicant's cases changed."""
         self.data = self.data.copy()
         self.data.pop("confirm_duplicates", None)
-
-    def registration(self) -> Registration:
-        """The cleaned values as the service takes them."""
-        names = {f.name for f in fields(Registration)}
-        return Registration(**{k: v for k, v in self.cleaned_data.items() if k in names})
-
-    def add_service_errors(self, message_dict: dict[str, list[str]]) -> None:
-        """Put the service's messages under their fields (unknown keys: above the form)."""
-        for name, messages in message_dict.items():
-            for message in messages:
-                self.add_error(name if name in self.fields else None, message)
 
     def person_fields(self):
         return [self[name] for name in PERSON_FIELDS]
@@ -477,35 +472,18 @@ class NoticeServiceForm(TextRulesMixin, forms.Form):
         label="送达凭证（先在“上传材料”中上传）", coerce=int, required=False, empty_value=None
     )
 
-    #: The case whose notices are offered (set by ``for_case``).
-    case: InformationRequest | None = None
-
-    @classmethod
-    def for_case(cls, case: InformationRequest) -> type[NoticeServiceForm]:
-        return type(cls.__name__, (cls,), {"case": case})
-
-    def __init__(self, *args, **kwargs):
-        from django.utils import timezone
-
-        from requests_app.services import notice_is_open
-
+    def __init__(self, *args, case: InformationRequest, notices, **kwargs):
+        """``notices``: the case's notices whose service may still be recorded (or corrected),
+        chosen by the page (the services decide which are open)."""
         initial = kwargs.pop("initial", None) or {}
         kwargs["initial"] = {"served_on": timezone.localdate(), **initial}
         kwargs["initial"].pop("on", None)
         super().__init__(*args, **kwargs)
-        services = (
-            self.case.notice_services.select_related("consultation", "request") if self.case else []
-        )
         self.fields["service"].choices = [("", "请选择")] + [
             (s.pk, f"{s}，{cn_date(s.issued_on)}发出" + ("（已送达，更正）" if s.served_on else ""))
-            for s in services
-            if notice_is_open(s)
+            for s in notices
         ]
-        proofs = (
-            self.case.documents.filter(kind=CaseDocument.Kind.SERVICE_PROOF).order_by("-id")
-            if self.case
-            else []
-        )
+        proofs = case.documents.filter(kind=CaseDocument.Kind.SERVICE_PROOF).order_by("-id")
         self.fields["proof"].choices = [("", "不选择")] + [
             (d.pk, f"{d.title}（{d.original_name}）") for d in proofs
         ]

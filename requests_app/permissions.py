@@ -69,6 +69,7 @@ STEPS: dict[str, Step] = {
     "serve": Step("送达", ("registrar",)),
     "notice_service": Step("登记告知书送达", ("registrar",)),
     "archive": Step("归档", ("registrar",)),
+    "name_document": Step("关联申请涉及的文件", ("handler", "office_head")),
 }
 
 #: The human tasks of the request process (``flows``) and the step each one is.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from django import forms
 from django.utils import timezone
@@ -400,15 +401,14 @@ class ProposalForm(TaskForm):
                 parts.append(part)
         return parts
 
-    def proposal(self):
-        from requests_app.services import Proposal
-
+    def proposal_data(self) -> dict:
+        """The cleaned values as the service's ``Proposal`` takes them."""
         data = {k: v for k, v in self.cleaned_data.items() if not k.startswith("withheld_")}
         data.pop("provided_files", None)
         data["withheld_parts"] = self.withheld_parts()
         data["articles"] = _lines(data["articles"])
         data["provided"] = _lines(data["provided"])
-        return Proposal(**data)
+        return data
 
 
 class FeeNoticeForm(TaskForm):
@@ -455,11 +455,10 @@ class ServeForm(TaskForm):
         kind="service_proof", label="送达凭证（签收的送达回证、邮寄凭据等的扫描件或照片）"
     )
 
-    def __init__(self, *args, **kwargs):
-        from requests_app.services import ServiceMethod
-
+    def __init__(self, *args, methods: Mapping[str, str] | None = None, **kwargs):
+        """``methods``: the service's ways of service (code → label), passed in by the page."""
         super().__init__(*args, **kwargs)
-        self.fields["method"].choices = list(ServiceMethod.LABELS.items())
+        self.fields["method"].choices = list((methods or {}).items())
         self.fields["method"].error_messages["invalid_choice"] = "请选择送达方式。"
         # The way the applicant chose when applying (DOMAIN §3.8), preselected.
         self.fields["method"].initial = SERVICE_FOR_DELIVERY.get(self.case.delivery)

@@ -3,8 +3,8 @@
 ``submit`` records a ``Job`` and starts it once the asking transaction commits; the page that
 asked then shows the job's state (``workflow.job_views``), polling until it is done. A job's
 ``kind`` is the dotted path of its handler, a function ``handler(job) -> JobOutcome`` that calls
-one service. Handlers raise ``JobFailed`` (or a ``ValidationError`` / ``PermissionError`` from the
-service) with a message for the person who asked; anything else is logged and reported as a
+one service. Handlers raise ``JobFailed`` (or a ``ValidationError`` / ``NotAllowed`` / ``Stale``
+from the service) with a message for the person who asked; anything else is logged and reported as a
 system error. The service runs in one transaction, so a failed job has changed nothing.
 
 How jobs start (setting ``GONGKAI_JOBS``):
@@ -41,6 +41,7 @@ from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from workflow.errors import NotAllowed, Stale
 from workflow.models import Agency, Job
 
 logger = logging.getLogger(__name__)
@@ -129,7 +130,7 @@ def run(job_id: int) -> Job | None:
         message = str(error)
     except ValidationError as error:
         message = _messages(error)
-    except PermissionError as error:
+    except (NotAllowed, Stale) as error:
         message = str(error)
     except Exception:
         logger.exception("job %s (%s) failed", job.pk, job.kind)

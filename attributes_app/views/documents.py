@@ -448,7 +448,7 @@ class DocumentView(RolePageMixin, TemplateView):
             except (Stale, services.StaleDocument) as error:
                 messages.warning(request, str(error))
                 return HttpResponseRedirect(document_url(document))
-            except (NotAllowed, PermissionError) as error:
+            except NotAllowed as error:
                 add_to_form(form, error)
                 status = 403
             else:

@@ -89,7 +89,7 @@ class DraftView(RolePageMixin, TemplateView):
                 document = self._save(form, file)
             except ValidationError as error:
                 add_to_form(form, error, fields=form.service_fields)
-            except (*REFUSALS, PermissionError, services.StaleDocument) as error:
+            except (*REFUSALS, services.StaleDocument) as error:
                 add_to_form(form, error)
             else:
                 if file is not None and not upload:
@@ -201,7 +201,7 @@ class EditView(RolePageMixin, TemplateView):
             except (Stale, services.StaleDocument) as error:
                 messages.warning(request, str(error))
                 return HttpResponseRedirect(document_url(document))
-            except (NotAllowed, PermissionError) as error:
+            except NotAllowed as error:
                 add_to_form(form, error)
             else:
                 messages.success(request, "已保存修改。")

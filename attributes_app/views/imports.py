@@ -100,7 +100,7 @@ class OlderImportView(RolePageMixin, TemplateView):
                 )
             except older_sheet.SheetRefused as error:
                 form.add_error("file", error.messages[0])
-            except (NotAllowed, PermissionError) as error:
+            except NotAllowed as error:
                 add_to_form(form, error)
                 status = 403
             else:

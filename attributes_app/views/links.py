@@ -185,7 +185,7 @@ class DeterminationView(LoginRequiredMixin, TemplateView):
                 )
             except ValidationError as error:
                 add_to_form(form, error)
-            except (NotAllowed, PermissionError) as error:
+            except NotAllowed as error:
                 add_to_form(form, error)
                 status = 403
             except (Stale, StaleDocument) as error:
@@ -313,7 +313,7 @@ class ArchiveTransferView(LoginRequiredMixin, TemplateView):
                     )
             except ValidationError as error:
                 add_to_form(form, error)
-            except (NotAllowed, PermissionError) as error:
+            except NotAllowed as error:
                 add_to_form(form, error)
                 status = 403
             except (Stale, StaleDocument) as error:

@@ -70,7 +70,7 @@ def _attempt(form, call: Callable[[], object]) -> Attempt:
         return Attempt(done=False)
     except (Stale, services.StaleReview) as error:
         return Attempt(done=False, stale=str(error))
-    except (NotAllowed, PermissionError) as error:
+    except NotAllowed as error:
         add_to_form(form, error)
         return Attempt(done=False, status=403)
 
@@ -354,7 +354,7 @@ def review_close(request, pk: int):
     except ValidationError as error:
         messages.error(request, "".join(error.messages))
         return HttpResponseRedirect(review_url(review))
-    except (*REFUSALS, services.StaleReview, PermissionError) as error:
+    except (*REFUSALS, services.StaleReview) as error:
         messages.warning(request, str(error))
         return HttpResponseRedirect(review_url(review))
     messages.success(request, f"{review.year}年度复核已结束。")

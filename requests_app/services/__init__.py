@@ -18,9 +18,6 @@ from requests_app.services._common import (
     CASE_TYPE,
     OPEN_STAGES,
     StaleCase,
-    _locked,
-    _require,
-    _require_stage,
 )
 from requests_app.services.closing import request_archive, request_withdraw
 from requests_app.services.consultation import (
@@ -47,6 +44,7 @@ from requests_app.services.decision import (
     third_party_objections,
     validate_proposal,
 )
+from requests_app.services.documents import request_name_document, request_unname_document
 from requests_app.services.examination import (
     CORRECTION_WINDOW,
     PURPOSE_WORDS,
@@ -106,9 +104,6 @@ __all__ = [
     "Registration",
     "ServiceMethod",
     "StaleCase",
-    "_locked",
-    "_require",
-    "_require_stage",
     "applications_earlier_this_month",
     "consultation_lapse",
     "consultation_record_reply",
@@ -142,9 +137,11 @@ __all__ = [
     "request_ask_correction",
     "request_ask_reasons",
     "request_correction_lapsed",
+    "request_name_document",
     "request_record_correction",
     "request_register",
     "request_serve",
+    "request_unname_document",
     "request_upload",
     "request_withdraw",
     "secrecy_review_of",

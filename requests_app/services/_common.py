@@ -9,7 +9,6 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from requests_app import permissions
 from requests_app.clock_sync import evaluate_case, events_of, sync_clock
 from requests_app.letters import case_facts
 from requests_app.models import ClockEntry, InformationRequest, NoticeService
@@ -18,7 +17,6 @@ from workflow.audit import audit
 from workflow.clock import ClockEvent
 from workflow.cn import cn_date
 from workflow.errors import Stale
-from workflow.roles import ROLES, has_role
 
 R = InformationRequest
 REG = "《中华人民共和国政府信息公开条例》"
@@ -31,19 +29,6 @@ class StaleCase(Stale):
 # -- shared checks ------------------------------------------------------------------------------
 
 CASE_TYPE = "requests_app.informationrequest"
-
-
-def _require(actor: Actor, case: InformationRequest, *roles: str) -> None:
-    """The actor works for the case's agency and holds one of ``roles`` (DOMAIN §1).
-
-    Only for ``requests_app.documents``, which names its roles itself; the services check the
-    step's roles in the permission table (``permissions.require``). Its refusal is still the
-    built-in ``PermissionError`` that the documents' page catches."""
-    if not permissions.works_for(actor, case.agency_id):
-        raise PermissionError("您不能办理其他机关的申请。")
-    if roles and not any(has_role(actor, role) for role in roles):
-        names = "或".join(ROLES[r] for r in roles)
-        raise PermissionError(f"这一步需要由{names}办理。")
 
 
 def _locked(case_id: int) -> InformationRequest:

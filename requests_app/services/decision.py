@@ -73,7 +73,7 @@ class Proposal:
 
 def reply_context(case, decision: Decision, *, actor: Actor, issue_date: date) -> ReplyContext:
     """The reply letter's context for a case and its decision."""
-    from requests_app.documents import archived_for_letter
+    from requests_app.selectors import archived_for_letter
 
     details = decision.details or {}
     notice = details.get("notice_date")
@@ -232,8 +232,8 @@ def decision_propose(
 
     Not while a document the request names waits for its determination (DOMAIN §4.4).
     """
-    from requests_app.documents import require_determinations_answered
     from requests_app.outcomes import with_required_articles
+    from requests_app.selectors import require_determinations_answered
 
     today = today or timezone.localdate()
     with transaction.atomic():

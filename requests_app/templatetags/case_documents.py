@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from requests_app import documents
+from requests_app import selectors
 from workflow.text_input import search_text
 
 register = template.Library()
@@ -19,18 +19,18 @@ def named_documents_panel(context, case, *, task: bool = False):
     """
     request = context["request"]
     user = request.user
-    editable = documents.may_name(user, case)
+    editable = selectors.may_name(user, case)
     q = search_text(request.GET.get("doc_q"))
-    named = documents.named_documents(case)
+    named = selectors.named_documents(case)
     return {
         "case": case,
         "task": task,
         "named": named,
-        "block": documents.determination_block(case),
+        "block": selectors.determination_block(case, named),
         "archived": [n for n in named if n.archive is not None],
         "editable": editable,
         "q": q,
-        "matches": list(documents.register_matches(case, q)) if editable and q else [],
+        "matches": list(selectors.register_matches(case, q)) if editable and q else [],
         "next": request.get_full_path(),
         "csrf_token": context.get("csrf_token"),
     }

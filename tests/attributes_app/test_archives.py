@@ -21,10 +21,16 @@ from attributes_app.services import (
     document_register,
     review_open,
 )
-from requests_app.documents import pending_determinations, request_name_document
 from requests_app.models import CaseDocument
 from requests_app.outcomes import OUTCOMES
-from requests_app.services import Proposal, decision_approve, decision_propose, request_accept
+from requests_app.selectors import pending_determinations
+from requests_app.services import (
+    Proposal,
+    decision_approve,
+    decision_propose,
+    request_accept,
+    request_name_document,
+)
 from tests.attributes_app.helpers import INTERNAL, fresh, issued
 from tests.conftest import d
 from tests.letters.helpers import docx_text, require_cjk_fonts, squash

@@ -21,9 +21,8 @@ from attributes_app.services import (
     determination_answer,
     document_register,
 )
-from requests_app.documents import request_name_document
 from requests_app.models import CaseDocument
-from requests_app.services import Proposal, decision_propose, request_accept
+from requests_app.services import Proposal, decision_propose, request_accept, request_name_document
 from tests.attributes_app.helpers import fresh
 from tests.conftest import _persona, d
 from tests.letters.helpers import docx_text, pdf_text, require_cjk_fonts, squash

@@ -1,5 +1,5 @@
-"""The documents a request names, picked from the agency's register (requests_app.documents;
-DOMAIN §4.3, §4.4)."""
+"""The documents a request names, picked from the agency's register (requests_app.selectors and
+services; DOMAIN §4.3, §4.4)."""
 
 from urllib.parse import unquote
 
@@ -9,23 +9,22 @@ from django.core.exceptions import ValidationError
 
 from attributes_app.models import DocumentRequestLink, ReviewItem
 from attributes_app.services import DocumentData, document_register, review_open
-from requests_app.documents import (
-    named_documents,
-    request_name_document,
-    request_unname_document,
-)
+from requests_app.selectors import named_documents
 from requests_app.services import (
     Proposal,
     StaleCase,
     decision_approve,
     decision_propose,
     request_accept,
+    request_name_document,
     request_register,
+    request_unname_document,
 )
 from tests.attributes_app.helpers import INTERNAL, issued
 from tests.attributes_app.texts import OFFICIAL, attach, docx_bytes, paragraphs
 from tests.conftest import d
 from tests.requests_app.flow_helpers import REG, refreshed, register, secrecy_cleared
+from workflow.errors import NotAllowed
 from workflow.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -124,9 +123,9 @@ def test_a_draft_or_another_agencys_document_cannot_be_named(
 
 
 def test_who_may_name_and_when(client, case, restricted, handler, registrar, outsider, office_head):
-    with pytest.raises(PermissionError):
+    with pytest.raises(NotAllowed, match="承办人或政务公开工作机构负责人"):
         request_name_document(actor=registrar, case_id=case.pk, document_id=restricted.pk)
-    with pytest.raises(PermissionError):
+    with pytest.raises(NotAllowed, match="其他机关"):
         request_name_document(actor=outsider, case_id=case.pk, document_id=restricted.pk)
     request_name_document(actor=office_head, case_id=case.pk, document_id=restricted.pk)
     with pytest.raises(ValidationError, match="已关联"):

@@ -24,7 +24,7 @@ from viewflow.workflow.status import STATUS
 from requests_app import services
 from requests_app.flows import RequestFlow, process_for
 from requests_app.models import CaseDocument, Consultation, InformationRequest
-from requests_app.task_views import BUSY
+from requests_app.views import BUSY
 from tests.conftest import _persona, d
 from tests.requests_app.flow_helpers import advance, open_tasks, refreshed, register, task, url
 from workflow.models import AuditEvent

@@ -250,7 +250,7 @@ def test_the_services_messages_land_under_their_fields(client, registrar, agency
     def refuse(**kwargs):
         raise ValidationError({"receipt_date": "收到申请之日有误（测试）。"})
 
-    monkeypatch.setattr("requests_app.views.request_register", refuse)
+    monkeypatch.setattr("requests_app.views.registration.request_register", refuse)
     client.force_login(registrar)
     response = client.post(REGISTER, form_data(agency))
     assert response.context["form"].errors["receipt_date"] == ["收到申请之日有误（测试）。"]
@@ -262,7 +262,7 @@ def test_a_permission_error_of_the_service_is_shown_above_the_form(
     def refuse(**kwargs):
         raise NotAllowed("您不是孝义市人民政府办公室的工作人员，不能为其登记申请。")
 
-    monkeypatch.setattr("requests_app.views.request_register", refuse)
+    monkeypatch.setattr("requests_app.views.registration.request_register", refuse)
     client.force_login(registrar)
     response = client.post(REGISTER, form_data(agency))
     assert response.status_code == 200

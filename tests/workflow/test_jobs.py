@@ -16,6 +16,7 @@ from django.core.management import call_command
 from django.db import transaction
 
 from workflow import jobs
+from workflow.errors import NotAllowed
 from workflow.jobs import JobFailed, JobOutcome
 from workflow.models import AuditEvent, Job
 
@@ -38,7 +39,7 @@ def invalid(job):
 
 
 def not_allowed(job):
-    raise PermissionError("您不是本机关的工作人员。")
+    raise NotAllowed("您不是本机关的工作人员。")
 
 
 def breaks(job):

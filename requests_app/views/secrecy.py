@@ -22,7 +22,7 @@ from requests_app import services
 from requests_app.models import CaseDocument, InformationRequest, SecrecyReview
 from requests_app.selectors import secrecy_review_cases
 from requests_app.uploads import FILE_TYPES
-from workflow.errors import REFUSALS
+from workflow.errors import REFUSALS, add_to_form
 from workflow.roles import user_roles
 from workflow.selectors import agencies_of
 
@@ -117,12 +117,8 @@ class SecrecyReviewView(_SecrecyPage, TemplateView):
                     opinion=form.cleaned_data["opinion"],
                 )
             except ValidationError as error:
-                if hasattr(error, "error_dict"):
-                    for field, errors in error.message_dict.items():
-                        form.add_error(field if field in form.fields else None, errors)
-                else:
-                    form.add_error(None, error.messages)
-            except REFUSALS as error:
+                add_to_form(form, error)
+            except (*REFUSALS, services.StaleCase) as error:
                 messages.error(request, str(error))
                 return HttpResponseRedirect(reverse("secrecy:replies:index"))
             except FlowLockFailed:

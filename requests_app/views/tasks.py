@@ -2,14 +2,13 @@
 
 Each task page shows the case summary and the step's forms; a POST calls ONE service and, when it
 succeeds, completes the task so that the flow routes on. Service errors come back under their
-fields with what was typed; ``StaleCase``/``PermissionError`` become a clear message, never a 500.
+fields with what was typed; a refusal (``workflow.errors``: ``Stale``, ``NotAllowed``) becomes a
+clear message, never a 500.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from functools import wraps
+from functools import cached_property, partial, wraps
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -52,21 +51,12 @@ from requests_app.flows import (
 from requests_app.models import Deferral, ReasonsRequest
 from requests_app.selectors import require_request_role
 from requests_app.services import StaleCase
+from requests_app.views.common import offered
+from workflow.actions import PageAction
 from workflow.audit import audit
 from workflow.cn import cn_date
-from workflow.errors import NotAllowed
+from workflow.errors import NotAllowed, Stale, add_to_form
 from workflow.roles import has_request_role
-
-
-@dataclass(frozen=True)
-class Action:
-    """One thing a task page lets its user do: a form and the one service it calls."""
-
-    label: str
-    form_class: type[task_forms.TaskForm]
-    call: Callable  # (form, case, user) -> success message
-    help: str = ""
-    danger: bool = False
 
 
 def _accept(form, case, user):
@@ -103,7 +93,9 @@ def _propose(form, case, user):
     files = form.files_of()
     # One outcome: the proposal and the files of the information provided stand or fall together.
     with transaction.atomic():
-        services.decision_propose(actor=user, case_id=case.pk, proposal=form.proposal())
+        services.decision_propose(
+            actor=user, case_id=case.pk, proposal=services.Proposal(**form.proposal_data())
+        )
         if files:
             services.request_upload(actor=user, case_id=case.pk, kind="provided", files=files)
     return "办理意见已提交审批" + (f"，附{len(files)}个文件。" if files else "。")
@@ -164,122 +156,153 @@ def _archive(form, case, user):
     return "已归档，案卷已生成。"
 
 
-TASK_ACTIONS: dict[str, dict[str, Action]] = {
+TASK_ACTIONS: dict[str, dict[str, PageAction]] = {
     "accept": {
-        "accept": Action(
+        "accept": PageAction(
             "受理",
             task_forms.EmptyForm,
             _accept,
-            "属于本机关负责公开的政府信息公开申请，内容明确。",
+            step="accept",
+            help="属于本机关负责公开的政府信息公开申请，内容明确。",
         ),
-        "correction": Action(
+        "correction": PageAction(
             "告知补正",
             task_forms.CorrectionForm,
             _ask_correction,
-            "申请内容不明确的，自收到申请之日起7个工作日内一次性告知补正（《条例》第三十条）。",
+            step="ask_correction",
+            help="申请内容不明确的，自收到申请之日起7个工作日内一次性告知补正（《条例》第三十条）。",
         ),
-        "reasons": Action(
+        "reasons": PageAction(
             "要求说明理由",
             task_forms.ReasonsAskForm,
             _ask_reasons,
-            "申请公开政府信息的数量、频次明显超过合理范围的，可以要求申请人说明理由"
+            step="ask_reasons",
+            help="申请公开政府信息的数量、频次明显超过合理范围的，可以要求申请人说明理由"
             "（《条例》第三十五条）。等待说明期间答复期限照常计算。",
         ),
-        "propose": Action(
+        "propose": PageAction(
             "直接提出办理意见",
             task_forms.ProposalForm,
             _propose,
-            "不作为政府信息公开申请处理、重复申请等，不必受理后再提出。",
+            step="propose",
+            help="不作为政府信息公开申请处理、重复申请等，不必受理后再提出。",
         ),
     },
     "reasons": {
-        "record": Action(
+        "record": PageAction(
             "登记说明理由",
             task_forms.ReasonsAnswerForm,
             _record_reasons,
-            "说明期限届满仍未收到说明的，系统自动转承办人审查，按逾期未说明处理。",
+            step="reasons_answer",
+            help="说明期限届满仍未收到说明的，系统自动转承办人审查，按逾期未说明处理。",
         ),
     },
     "reasons_decide": {
-        "unreasonable": Action(
+        "unreasonable": PageAction(
             "理由不合理，拟不予处理",
             task_forms.ReasonsUnreasonableForm,
             _decide_reasons,
-            "申请人逾期未说明理由或理由不合理的，不予处理（《条例》第三十五条）；办理意见送审批，"
+            step="reasons_decide",
+            help="申请人逾期未说明理由或理由不合理的，不予处理（《条例》第三十五条）；办理意见送审批，"
             "批准后出具不予处理告知书。",
             danger=True,
         ),
-        "reasonable": Action(
+        "reasonable": PageAction(
             "理由合理，继续办理",
             task_forms.ReasonsReasonableForm,
             _decide_reasons,
+            step="reasons_decide",
         ),
-        "deferred": Action(
+        "deferred": PageAction(
             "理由合理，但无法按期答复",
             task_forms.ReasonsDeferForm,
             _decide_reasons,
-            "确定延迟答复的合理期限（《条例》第三十五条），经政府信息公开工作机构负责人批准后"
+            step="reasons_decide",
+            help="确定延迟答复的合理期限（《条例》第三十五条），经政府信息公开工作机构负责人批准后"
             "出具延迟答复告知书，答复期限改为该日期。",
         ),
     },
     "correct": {
-        "record": Action(
+        "record": PageAction(
             "登记补正",
             task_forms.RecordCorrectionForm,
             _record_correction,
-            "收到补正后的申请之日起重新计算答复期限（《条例》第三十条）。期限届满仍未补正的，系统自动按视为放弃申请处理。",
+            step="record_correction",
+            help="收到补正后的申请之日起重新计算答复期限（《条例》第三十条）。期限届满仍未补正的，系统自动按视为放弃申请处理。",
         ),
     },
     "consult": {
-        "reply": Action("记录答复", task_forms.ConsultationReplyForm, _record_reply),
-        "send": Action(
+        "reply": PageAction(
+            "记录答复", task_forms.ConsultationReplyForm, _record_reply, step="consultation_reply"
+        ),
+        "send": PageAction(
             "再征求一方意见",
             task_forms.ConsultationSendForm,
             _send_consultation,
-            "第三方或其他机关自收到征求意见函之日起15个工作日内答复（《条例》第三十二条、第三十四条）。",
+            step="consult",
+            help="第三方或其他机关自收到征求意见函之日起15个工作日内答复（《条例》第三十二条、第三十四条）。",
         ),
     },
     "propose": {
-        "propose": Action("提出办理意见", task_forms.ProposalForm, _propose),
-        "consult": Action(
+        "propose": PageAction("提出办理意见", task_forms.ProposalForm, _propose, step="propose"),
+        "consult": PageAction(
             "征求意见",
             task_forms.ConsultationSendForm,
             _send_consultation,
-            "征求意见期间不计算在答复期限内（《条例》第三十三条第三款）。",
+            step="consult",
+            help="征求意见期间不计算在答复期限内（《条例》第三十三条第三款）。",
         ),
-        "fee": Action(
+        "fee": PageAction(
             "发出收费通知",
             task_forms.FeeNoticeForm,
             _fee_notice,
-            "申请数量、频次明显超过合理范围的，可以收取信息处理费；缴费期间暂停计时。",
+            step="fee_notice",
+            help="申请数量、频次明显超过合理范围的，可以收取信息处理费；缴费期间暂停计时。",
         ),
     },
     "fee": {
-        "paid": Action(
+        "paid": PageAction(
             "登记缴费",
             task_forms.FeePaidForm,
             _fee_paid,
-            "申请人应在收到收费通知之日起20个工作日内缴费；逾期未缴的，系统自动按视为放弃申请处理。",
+            step="fee_paid",
+            help="申请人应在收到收费通知之日起20个工作日内缴费；逾期未缴的，系统自动按视为放弃申请处理。",
         ),
     },
     "legal_review": {
-        "approve": Action("法制审核通过", task_forms.CommentForm, _approve),
-        "return": Action("退回修改", task_forms.ReturnForm, _return, danger=True),
+        "approve": PageAction(
+            "法制审核通过", task_forms.CommentForm, _approve, step="legal_review"
+        ),
+        "return": PageAction(
+            "退回修改", task_forms.ReturnForm, _return, step="return", danger=True
+        ),
     },
     "approve": {
-        "approve": Action("批准", task_forms.CommentForm, _approve, "批准后生成答复书。"),
-        "return": Action("退回修改", task_forms.ReturnForm, _return, danger=True),
+        "approve": PageAction(
+            "批准", task_forms.CommentForm, _approve, step="approve", help="批准后生成答复书。"
+        ),
+        "return": PageAction(
+            "退回修改", task_forms.ReturnForm, _return, step="return", danger=True
+        ),
     },
     "serve": {
-        "serve": Action(
+        "serve": PageAction(
             "登记送达",
-            task_forms.ServeForm,
+            # The ways of service are the service's (its codes and their labels).
+            partial(task_forms.ServeForm, methods=services.ServiceMethod.LABELS),
             _serve,
-            "直接送达以签收之日、邮寄送达以交邮之日、电子送达以发出之日为送达日期。",
+            step="serve",
+            help="直接送达以签收之日、邮寄送达以交邮之日、电子送达以发出之日为送达日期。",
         ),
     },
     "archive": {
-        "archive": Action("归档", task_forms.EmptyForm, _archive, "归档后申请材料不可再修改。"),
+        "archive": PageAction(
+            "归档",
+            task_forms.EmptyForm,
+            _archive,
+            step="archive",
+            help="归档后申请材料不可再修改。",
+        ),
     },
 }
 
@@ -294,9 +317,10 @@ class CaseTaskView(TemplateView):
     template_name = "requests_app/tasks/task.html"
     node_name = ""
 
-    @property
-    def actions(self) -> dict[str, Action]:
-        return TASK_ACTIONS[self.node_name]
+    @cached_property
+    def actions(self) -> dict[str, PageAction]:
+        """The step's actions this user is offered (all of them for whoever holds the task)."""
+        return offered(TASK_ACTIONS[self.node_name], self.request.user, self.case, self.case)
 
     def dispatch(self, request, *args, **kwargs):
         self.activation = request.activation
@@ -344,20 +368,20 @@ class CaseTaskView(TemplateView):
         form = forms[name]
         if form.is_valid():
             try:
-                message = action.call(form, self.case, request.user)
+                result = action.call(form, self.case, request.user)
             except ValidationError as error:
-                _add_service_errors(form, error)
-            except StaleCase as error:
+                add_to_form(form, error)
+            except (Stale, StaleCase) as error:
                 # The case moved on outside this task: tell, and line the process up again.
                 messages.warning(request, str(error))
                 sync_process(self.case)
                 return HttpResponseRedirect(case_url(self.case))
             except NotAllowed as error:
-                form.add_error(None, str(error))
+                add_to_form(form, error)
                 return self.render_to_response(self.get_context_data(forms=forms), status=403)
             else:
                 self.activation.execute()
-                messages.success(request, f"{self.case.case_number}：{message}")
+                messages.success(request, f"{self.case.case_number}：{action.message(result)}")
                 return HttpResponseRedirect(self.success_url())
         return self.render_to_response(self.get_context_data(forms=forms))
 
@@ -368,17 +392,6 @@ class CaseTaskView(TemplateView):
             if task.flow_task.can_execute(self.request.user, task):
                 return task.flow_task.reverse("execute", args=[process.pk, task.pk])
         return case_url(self.case)
-
-
-def _add_service_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            target = field if field in form.fields else None
-            for message in messages_:
-                form.add_error(target, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 class TakeTaskView(TemplateView):

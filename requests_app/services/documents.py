@@ -1,0 +1,109 @@
+"""Naming the documents of the agency's register that a request concerns (DOMAIN §4.3, §4.4).
+
+The handler picks them on the case page or in the accept and propose tasks. A named document
+without an attribute opens a **determination** for its drafting unit: the case cannot be proposed
+until every such document has one (the unit answers by letter, ``attributes_app.determinations``).
+The Regulation gives no pause for this, so the reply period keeps running; the case page says so.
+
+A named document that was transferred to the archives needs no determination: the reply tells the
+applicant to apply under the Archives Law (``ReplyContext.archived``).
+
+The links themselves are the attributes layer's (``DocumentRequestLink``, written by its
+services); they are what the yearly review counts for Art. 44. What the case names is read in
+``requests_app.selectors``; the pages are ``requests_app.views.documents``.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from attributes_app import rules
+from attributes_app.models import Document, DocumentRequestLink
+from attributes_app.services import StaleDocument, document_link_request, document_unlink_request
+from requests_app import permissions
+from requests_app.models import InformationRequest
+from requests_app.selectors import NAMING_STAGES, needs_determination
+from requests_app.services._common import _locked, _require_stage
+from workflow.audit import audit
+
+
+def _locked_case(actor, case_id: int, doing: str) -> InformationRequest:
+    try:
+        case = _locked(case_id)
+    except InformationRequest.DoesNotExist:
+        raise ValidationError("没有找到这件申请。") from None
+    permissions.require(actor, case, "name_document")
+    _require_stage(case, NAMING_STAGES, doing)
+    return case
+
+
+def request_name_document(*, actor, case_id: int, document_id: int) -> DocumentRequestLink:
+    """Record that the request concerns a document of the agency's register.
+
+    A document without attribute opens its drafting unit's determination (the case's history
+    says so); a draft cannot be named (it is not government information issued yet).
+    """
+    with transaction.atomic():
+        case = _locked_case(actor, case_id, "关联涉及的文件")
+        document = Document.objects.filter(pk=document_id, agency_id=case.agency_id).first()
+        if document is None:
+            raise ValidationError({"document_id": "请从本机关的文件台账中选择文件。"})
+        if not document.is_issued and document.attribute_state != rules.CLASSIFIED:
+            raise ValidationError(
+                {"document_id": f"《{document.title}》尚未印发，是文稿，不能作为申请涉及的文件。"}
+            )
+        try:
+            link = document_link_request(actor=actor, document_id=document.pk, request_id=case.pk)
+        except StaleDocument as error:
+            raise ValidationError(str(error)) from None
+        audit(
+            actor=actor,
+            action="document_named",
+            obj=case,
+            agency=case.agency,
+            from_state=case.stage,
+            to_state=case.stage,
+            reason=f"申请涉及《{document.title}》"
+            + (f"（{document.number}）" if document.number else ""),
+            data={"document_id": document.pk},
+        )
+        archive = document.archived
+        if needs_determination(document, archive):
+            audit(
+                actor=actor,
+                action="determination_requested",
+                obj=case,
+                agency=case.agency,
+                from_state=case.stage,
+                to_state=case.stage,
+                reason=(
+                    f"《{document.title}》未确定公开属性，请{document.drafting_unit.name}以公函认定；"
+                    "认定期间答复期限照常计算"
+                ),
+                data={"document_id": document.pk, "unit_id": document.drafting_unit_id},
+            )
+    return link
+
+
+def request_unname_document(*, actor, case_id: int, document_id: int) -> None:
+    """Remove a document named by mistake (a determination it opened is no longer waited for)."""
+    with transaction.atomic():
+        case = _locked_case(actor, case_id, "取消关联文件")
+        document = Document.objects.filter(pk=document_id, agency_id=case.agency_id).first()
+        if document is None:
+            raise ValidationError("没有找到这份文件。")
+        try:
+            document_unlink_request(actor=actor, document_id=document.pk, request_id=case.pk)
+        except StaleDocument as error:
+            raise ValidationError(str(error)) from None
+        audit(
+            actor=actor,
+            action="document_unnamed",
+            obj=case,
+            agency=case.agency,
+            from_state=case.stage,
+            to_state=case.stage,
+            reason=f"取消关联《{document.title}》",
+            data={"document_id": document.pk},
+        )
