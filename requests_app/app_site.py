@@ -11,8 +11,12 @@ from workflow.roles import has_request_role
 
 
 def requests_application() -> Application:
-    from requests_app.task_views import RequestTasksViewset
-    from requests_app.views import CaseViewset, PendingNoticesViewset, RegistrationViewset
+    from requests_app.views import (
+        CaseViewset,
+        PendingNoticesViewset,
+        RegistrationViewset,
+        RequestTasksViewset,
+    )
 
     return Application(
         title="依申请公开",
@@ -33,7 +37,7 @@ def requests_application() -> Application:
 
 
 def secrecy_application() -> Application:
-    from requests_app.secrecy_views import SecrecyReviewViewset, may_open
+    from requests_app.views.secrecy import SecrecyReviewViewset, may_open
 
     return Application(
         title="保密审查",
