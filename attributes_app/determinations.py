@@ -3,17 +3,15 @@
 A request that names an issued document without attribute waits until the document's drafting
 unit sets one. The unit answers through ``determination_answer``: the attribute service
 (``attribute_determine``, the state machine's ``determine`` transition) changes the document, the
-letter (公函) to the disclosure office is numbered, rendered and kept, and a copy goes into every
-open case that named the document.
+letter (公函) to the disclosure office is numbered and kept, and a copy goes into every open case
+that named the document; its files are rendered once the answer commits.
 """
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Exists, Max, Min, OuterRef, QuerySet, Subquery
 from django.utils import timezone
@@ -32,9 +30,10 @@ from attributes_app.services import attribute_determine
 from requests_app.models import CaseDocument, InformationRequest
 from workflow.audit import audit
 from workflow.letters.contexts import MissingLetterElements
+from workflow.letters.issuing import decide_names, pending_fields, write_after_commit
 from workflow.letters.models import IssuedLetter, agency_overrides, template_version
-from workflow.letters.render import UnprintableCharacters, build_letter, render_structure
-from workflow.letters.structure import MarkupError
+from workflow.letters.render import UnprintableCharacters, build_letter
+from workflow.letters.structure import Letter, MarkupError
 from workflow.models import Agency
 from workflow.roles import has_role
 
@@ -102,7 +101,7 @@ def _next_sequence(agency: Agency, year: int) -> int:
     return (last["n"] or 0) + 1
 
 
-def _issue(determination: Determination, *, actor, now) -> tuple[DeterminationLetter, bytes, bytes]:
+def _issue(determination: Determination, *, actor, now) -> tuple[DeterminationLetter, Letter]:
     document = determination.document
     agency = document.agency
     year = determination.decided_on.year
@@ -122,37 +121,22 @@ def _issue(determination: Determination, *, actor, now) -> tuple[DeterminationLe
             f"公开属性认定函不能出具：本机关修改的文书模板有误（{error}），"
             "请系统管理员在“文书模板（本机关修改）”中改正。"
         ) from None
-    pdf, docx = render_structure(letter, "pdf"), render_structure(letter, "docx")
-    number = context.number_text()
-    version = template_version(agency)
-    IssuedLetter.objects.create(
-        agency=agency,
-        kind=LETTER_KIND,
-        number=number,
-        template_version=version,
-        object_type=Determination._meta.label_lower,
-        object_id=str(determination.pk),
-        sha256=hashlib.sha256(pdf).hexdigest(),
-        issued_at=now,
-        issued_by=actor,
-    )
     record = DeterminationLetter(
         determination=determination,
         agency=agency,
         year=year,
         sequence=sequence,
-        number=number,
+        number=context.number_text(),
         issued_by=actor,
         issued_at=now,
     )
-    name = f"{year}-{sequence}-{LETTER_KIND}"
-    record.file.save(f"{name}.pdf", ContentFile(pdf), save=False)
-    record.docx.save(f"{name}.docx", ContentFile(docx), save=False)
-    record.save()
-    return record, pdf, docx
+    decide_names(record, f"{year}-{sequence}-{LETTER_KIND}")
+    return record, letter
 
 
-def _keep_with_case(case: InformationRequest, record: DeterminationLetter, pdf, docx, *, actor):
+def _keep_with_case(
+    case: InformationRequest, record: DeterminationLetter, *, actor
+) -> CaseDocument:
     """A copy of the letter in the case's documents, and the answer in its history."""
     document = record.determination.document
     kept = CaseDocument(
@@ -161,13 +145,10 @@ def _keep_with_case(case: InformationRequest, record: DeterminationLetter, pdf, 
         title=f"公开属性认定函（《{document.title}》）"[:200],
         letter_kind=LETTER_KIND,
         number=record.number,
-        size=len(pdf),
         created_by=actor,
         created_at=record.issued_at,
     )
-    name = f"{case.year}-{case.sequence}-{LETTER_KIND}-{record.sequence}"
-    kept.file.save(f"{name}.pdf", ContentFile(pdf), save=False)
-    kept.docx.save(f"{name}.docx", ContentFile(docx), save=False)
+    decide_names(kept, f"{case.year}-{case.sequence}-{LETTER_KIND}-{record.sequence}")
     kept.save()
     label = rules.ATTRIBUTE_LABELS[record.determination.attribute]
     audit(
@@ -181,6 +162,24 @@ def _keep_with_case(case: InformationRequest, record: DeterminationLetter, pdf, 
         data={"document_id": document.pk, "determination_id": record.determination_id},
         at=record.issued_at,
     )
+    return kept
+
+
+def _record_issue(record: DeterminationLetter, letter: Letter, copies: list[CaseDocument]) -> None:
+    """The issue recorded; the letter's files (the unit's and each case's copy) are written once
+    the answer commits (``workflow.letters.issuing``)."""
+    issued = IssuedLetter.objects.create(
+        agency=record.agency,
+        kind=LETTER_KIND,
+        number=record.number,
+        template_version=template_version(record.agency),
+        object_type=Determination._meta.label_lower,
+        object_id=str(record.determination_id),
+        issued_at=record.issued_at,
+        issued_by=record.issued_by,
+        **pending_fields(letter, [record, *copies]),
+    )
+    write_after_commit(issued)
 
 
 def determination_answer(
@@ -225,9 +224,10 @@ def determination_answer(
         determination = Determination.objects.select_related(
             "document__agency", "document__drafting_unit", "request"
         ).get(pk=determination.pk)
-        record, pdf, docx = _issue(determination, actor=actor, now=now)
-        for case in cases:
-            _keep_with_case(case, record, pdf, docx, actor=actor)
+        record, letter = _issue(determination, actor=actor, now=now)
+        record.save()
+        copies = [_keep_with_case(case, record, actor=actor) for case in cases]
+        _record_issue(record, letter, copies)
     return determination
 
 

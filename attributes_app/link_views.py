@@ -52,6 +52,7 @@ from attributes_app.services import StaleDocument
 from attributes_app.views import REGISTER_ROLES, may_see
 from workflow.downloads import file_view
 from workflow.letters.contexts import MissingLetterElements
+from workflow.letters.issuing import render_if_pending
 from workflow.letters.models import agency_overrides
 from workflow.letters.render import (
     CONTENT_TYPES,
@@ -224,6 +225,7 @@ def determination_letter(request, pk: int, fmt: str):
     stored = letter.docx if fmt == "docx" else letter.file if fmt == "pdf" else None
     if not stored:
         raise Http404("没有这种格式的文件。")
+    render_if_pending(stored.name)  # a letter whose render after the answer's commit failed
     return FileResponse(
         stored.open("rb"),
         filename=f"{letter.number}.{fmt}",

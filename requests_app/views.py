@@ -48,6 +48,7 @@ from requests_app.uploads import FILE_TYPES, uploadable_kinds
 from workflow.calendar import get_calendar
 from workflow.cn import cn_date
 from workflow.downloads import file_view
+from workflow.letters.issuing import render_if_pending
 from workflow.models import AuditEvent
 from workflow.pagination import BoundedCountPaginator
 from workflow.roles import has_request_role, has_role, user_roles
@@ -469,6 +470,7 @@ def case_document(request, pk: int, document_id: int, fmt: str):
     stored = document.docx if fmt == "docx" else document.file
     if not stored:
         raise Http404("没有这种格式的文件。")
+    render_if_pending(stored.name)  # a letter whose render after its step's commit failed
     name = f"{case.case_number}-{document.title}.{stored.name.rsplit('.', 1)[-1]}"
     response = FileResponse(stored.open("rb"), filename=name, as_attachment=fmt == "docx")
     return response
