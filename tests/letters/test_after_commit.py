@@ -197,3 +197,22 @@ def test_two_letters_of_one_kind_in_one_step_get_their_own_files(registrar, agen
 def test_a_kept_letter_structure_makes_the_same_letter(kind):
     letter = build_letter(kind, sample_context(kind), check_fonts=False)
     assert issuing.letter_from_data(issuing.letter_data(letter)) == letter
+
+
+@pytest.mark.django_db
+def test_the_case_file_holds_a_letter_whose_render_failed_after_its_commit(
+    registrar, handler, office_head, agency, walk_in, monkeypatch
+):
+    from requests_app.services import request_archive
+    from tests.requests_app.test_archive import index_text, ready_to_archive
+
+    real = issuing.render_structure
+    monkeypatch.setattr(issuing, "render_structure", lambda letter, fmt: 1 / 0)
+    case = register(registrar, agency, walk_in)
+    assert IssuedLetter.objects.get(kind="receipt").pending
+    monkeypatch.setattr(issuing, "render_structure", real)
+    ready_to_archive(case, registrar, handler, office_head)
+    case_file = request_archive(actor=registrar, case_id=case.pk, today=d("2026-03-09"))
+    index = index_text(case_file)
+    assert "登记回执" in index and "另附" not in index  # every document's pages are in it
+    assert not IssuedLetter.objects.filter(structure__isnull=False).exists()
