@@ -19,6 +19,7 @@ from requests_app.models import CaseDocument, InformationRequest
 from requests_app.selectors import case_events
 from requests_app.uploads import FILE_TYPES, IMAGE_READERS, image_too_large
 from workflow.cn import cn_date
+from workflow.letters.issuing import render_if_pending
 from workflow.letters.render import render_structure
 from workflow.letters.structure import Letter, Paragraph, Table, TableRow
 
@@ -112,6 +113,8 @@ def _document_pdf(document: CaseDocument) -> bytes | None:
     if kind not in ("pdf", "jpeg", "png"):
         return None
     try:
+        if document.kind == CaseDocument.Kind.LETTER:
+            render_if_pending(document.file.name)  # its render after its step's commit failed
         with document.file.open("rb") as handle:
             data = handle.read()
         if kind == "pdf":

@@ -35,6 +35,17 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.database)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _commit_at_block_end():
+    # Under django_db the test's transaction never commits: work queued for after the commit
+    # (letters' files) runs where the commit would have been. Transactional tests really commit
+    # (no test transaction below the code's blocks): this does nothing for them.
+    from workflow.after_commit import commit_at_block_end
+
+    with commit_at_block_end():
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fresh_calendar_cache():
     invalidate_calendar_cache()

@@ -3,17 +3,16 @@
 A request that names an issued document without attribute waits until the document's drafting
 unit sets one. The unit answers through ``determination_answer``: the attribute service
 (``attribute_determine``, the state machine's ``determine`` transition) changes the document, the
-letter (公函) to the disclosure office is numbered, rendered and kept, and a copy goes into every
-open case that named the document (through the request side's ``requests_app.case_links``).
+letter (公函) to the disclosure office is numbered and kept, and a copy goes into every open case
+that named the document (through the request side's services); its files are rendered once the
+answer commits.
 """
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -23,12 +22,14 @@ from attributes_app.letters import determination_letter_context
 from attributes_app.models import Determination, DeterminationLetter, Document
 from attributes_app.selectors import waiting_requests
 from attributes_app.services.attribute import attribute_determine
-from requests_app.case_links import add_case_letter, lock_cases
+from requests_app.models import CaseDocument
+from requests_app.services.links import add_case_letter, lock_cases
 from workflow.actors import Actor
 from workflow.letters.contexts import MissingLetterElements
+from workflow.letters.issuing import decide_names, pending_fields, write_after_commit
 from workflow.letters.models import IssuedLetter, agency_overrides, template_version
-from workflow.letters.render import UnprintableCharacters, build_letter, render_structure
-from workflow.letters.structure import MarkupError
+from workflow.letters.render import UnprintableCharacters, build_letter
+from workflow.letters.structure import Letter, MarkupError
 from workflow.models import Agency
 
 LETTER_KIND = "attribute_letter"
@@ -44,7 +45,7 @@ def _next_sequence(agency: Agency, year: int) -> int:
 
 def _issue(
     determination: Determination, *, actor: Actor, now: datetime
-) -> tuple[DeterminationLetter, bytes, bytes]:
+) -> tuple[DeterminationLetter, Letter]:
     document = determination.document
     agency = document.agency
     year = determination.decided_on.year
@@ -64,56 +65,53 @@ def _issue(
             f"公开属性认定函不能出具：本机关修改的文书模板有误（{error}），"
             "请系统管理员在“文书模板（本机关修改）”中改正。"
         ) from None
-    pdf, docx = render_structure(letter, "pdf"), render_structure(letter, "docx")
-    number = context.number_text()
-    version = template_version(agency)
-    IssuedLetter.objects.create(
-        agency=agency,
-        kind=LETTER_KIND,
-        number=number,
-        template_version=version,
-        object_type=Determination._meta.label_lower,
-        object_id=str(determination.pk),
-        sha256=hashlib.sha256(pdf).hexdigest(),
-        issued_at=now,
-        issued_by=actor,
-    )
     record = DeterminationLetter(
         determination=determination,
         agency=agency,
         year=year,
         sequence=sequence,
-        number=number,
+        number=context.number_text(),
         issued_by=actor,
         issued_at=now,
     )
-    name = f"{year}-{sequence}-{LETTER_KIND}"
-    record.file.save(f"{name}.pdf", ContentFile(pdf), save=False)
-    record.docx.save(f"{name}.docx", ContentFile(docx), save=False)
+    decide_names(record, f"{year}-{sequence}-{LETTER_KIND}")
     record.save()
-    return record, pdf, docx
+    return record, letter
 
 
-def _keep_with_case(
-    case_id: int, record: DeterminationLetter, pdf: bytes, docx: bytes, *, actor: Actor
-) -> None:
+def _keep_with_case(case_id: int, record: DeterminationLetter, *, actor: Actor) -> CaseDocument:
     """A copy of the letter in the case's documents, and the answer in its history."""
     document = record.determination.document
     label = rules.ATTRIBUTE_LABELS[record.determination.attribute]
-    add_case_letter(
+    return add_case_letter(
         actor=actor,
         case_id=case_id,
         letter_kind=LETTER_KIND,
         title=f"公开属性认定函（《{document.title}》）",
         number=record.number,
-        pdf=pdf,
-        docx=docx,
         name=f"{LETTER_KIND}-{record.sequence}",
         at=record.issued_at,
         action="determination_answered",
         reason=f"{document.drafting_unit.name}认定《{document.title}》为{label}（{record.number}）",
         data={"document_id": document.pk, "determination_id": record.determination_id},
     )
+
+
+def _record_issue(record: DeterminationLetter, letter: Letter, copies: list[CaseDocument]) -> None:
+    """The issue recorded; the letter's files (the unit's and each case's copy) are written once
+    the answer commits (``workflow.letters.issuing``)."""
+    issued = IssuedLetter.objects.create(
+        agency=record.agency,
+        kind=LETTER_KIND,
+        number=record.number,
+        template_version=template_version(record.agency),
+        object_type=Determination._meta.label_lower,
+        object_id=str(record.determination_id),
+        issued_at=record.issued_at,
+        issued_by=record.issued_by,
+        **pending_fields(letter, [record, *copies]),
+    )
+    write_after_commit(issued)
 
 
 def determination_answer(
@@ -156,7 +154,7 @@ def determination_answer(
         determination = Determination.objects.select_related(
             "document__agency", "document__drafting_unit", "request"
         ).get(pk=determination.pk)
-        record, pdf, docx = _issue(determination, actor=actor, now=now)
-        for case_id in cases:
-            _keep_with_case(case_id, record, pdf, docx, actor=actor)
+        record, letter = _issue(determination, actor=actor, now=now)
+        copies = [_keep_with_case(case_id, record, actor=actor) for case_id in cases]
+        _record_issue(record, letter, copies)
     return determination

@@ -53,6 +53,7 @@ from attributes_app.views.base import REGISTER_ROLES, may_see
 from workflow.downloads import file_view
 from workflow.errors import NotAllowed, Stale, add_to_form
 from workflow.letters.contexts import MissingLetterElements
+from workflow.letters.issuing import render_if_pending
 from workflow.letters.models import agency_overrides
 from workflow.letters.render import (
     CONTENT_TYPES,
@@ -216,6 +217,7 @@ def determination_letter(request, pk: int, fmt: str):
     stored = letter.docx if fmt == "docx" else letter.file if fmt == "pdf" else None
     if not stored:
         raise Http404("没有这种格式的文件。")
+    render_if_pending(stored.name)  # a letter whose render after the answer's commit failed
     return FileResponse(
         stored.open("rb"),
         filename=f"{letter.number}.{fmt}",

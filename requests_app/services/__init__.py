@@ -68,6 +68,7 @@ from requests_app.services.fees import (
     fee_paid,
     fee_waive,
 )
+from requests_app.services.links import add_case_letter, lock_cases
 from requests_app.services.registration import (
     SAME_DAY_CHANNELS,
     DuplicateSubmission,
@@ -104,6 +105,7 @@ __all__ = [
     "Registration",
     "ServiceMethod",
     "StaleCase",
+    "add_case_letter",
     "applications_earlier_this_month",
     "consultation_lapse",
     "consultation_record_reply",
@@ -122,6 +124,7 @@ __all__ = [
     "fee_waive",
     "format_case_number",
     "has_secrecy_reviewer",
+    "lock_cases",
     "needs_consultation_reason",
     "next_case_number",
     "notice_is_open",

@@ -20,7 +20,8 @@ from django.db import transaction
 
 from attributes_app import rules
 from attributes_app.models import Document, DocumentRequestLink
-from attributes_app.services import StaleDocument, document_link_request, document_unlink_request
+from attributes_app.services._common import StaleDocument
+from attributes_app.services.links import document_link_request, document_unlink_request
 from requests_app import permissions
 from requests_app.models import InformationRequest
 from requests_app.selectors import NAMING_STAGES, needs_determination

@@ -20,6 +20,7 @@ from requests_app.services import StaleCase, request_name_document, request_unna
 from requests_app.uploads import FILE_TYPES
 from workflow.downloads import file_view
 from workflow.errors import REFUSALS
+from workflow.letters.issuing import render_if_pending
 
 # -- letters and uploads ------------------------------------------------------------------------
 
@@ -37,6 +38,7 @@ def case_document(request, pk: int, document_id: int, fmt: str):
     stored = document.docx if fmt == "docx" else document.file
     if not stored:
         raise Http404("没有这种格式的文件。")
+    render_if_pending(stored.name)  # a letter whose render after its step's commit failed
     name = f"{case.case_number}-{document.title}.{stored.name.rsplit('.', 1)[-1]}"
     response = FileResponse(stored.open("rb"), filename=name, as_attachment=fmt == "docx")
     return response

@@ -371,6 +371,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
     clock.start()
     with django_db_blocker.unblock():
         outer = transaction.atomic()
+        outer._from_testcase = True  # a test's block that never commits, like setUpTestData's
         outer.__enter__()
         try:
             User = get_user_model()

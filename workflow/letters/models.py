@@ -137,6 +137,11 @@ class IssuedLetter(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # The letter's files are rendered and written after the issuing transaction commits
+    # (workflow.letters.issuing): until they are, the letter's structure waits here, so that a
+    # render that failed (or a process that stopped) after the commit is made up on demand.
+    structure = models.JSONField("待生成文件的文书结构", null=True, blank=True, editable=False)
+    files = models.JSONField("文件", default=list, blank=True, editable=False)
 
     class Meta:
         verbose_name = "已出具文书"
@@ -148,6 +153,11 @@ class IssuedLetter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.number}"
+
+    @property
+    def pending(self) -> bool:
+        """Its files are not written yet."""
+        return self.structure is not None
 
 
 class LetterSequence(models.Model):

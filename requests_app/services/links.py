@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 
 from requests_app.models import CaseDocument, InformationRequest
 from workflow.actors import Actor
 from workflow.audit import audit
+from workflow.letters.issuing import decide_names
 
 
 def lock_cases(case_ids: Sequence[int]) -> list[InformationRequest]:
@@ -42,8 +42,6 @@ def add_case_letter(
     letter_kind: str,
     title: str,
     number: str,
-    pdf: bytes,
-    docx: bytes,
     name: str,
     at: datetime,
     action: str,
@@ -52,7 +50,11 @@ def add_case_letter(
 ) -> CaseDocument:
     """Keep a copy of a letter issued outside the case among the case's documents (PDF and DOCX,
     their files named after the case's number and ``name``), and record ``action`` with
-    ``reason`` in the case's history at ``at``, when the letter was issued."""
+    ``reason`` in the case's history at ``at``, when the letter was issued.
+
+    The files are not written here: the caller records the issue with this copy among the
+    letter's holders, and the letter engine writes them once the transaction commits
+    (``workflow.letters.issuing``)."""
     with transaction.atomic():
         case = (
             InformationRequest.objects.select_for_update(of=("self",))
@@ -65,13 +67,10 @@ def add_case_letter(
             title=title[:200],
             letter_kind=letter_kind,
             number=number,
-            size=len(pdf),
             created_by=actor,
             created_at=at,
         )
-        stem = f"{case.year}-{case.sequence}-{name}"
-        kept.file.save(f"{stem}.pdf", ContentFile(pdf), save=False)
-        kept.docx.save(f"{stem}.docx", ContentFile(docx), save=False)
+        decide_names(kept, f"{case.year}-{case.sequence}-{name}")
         kept.save()
         audit(
             actor=actor,
