@@ -477,7 +477,7 @@ def _explain(walk: _Walk, state: ClockState, *, today: date) -> list[str]:
         if period.deferral is not None:
             lines.append(
                 f"自{cn_date(period.open_pause[0])}起{words}；答复期限已依照{ART_REASONS}"
-                f"确定为{cn_date(due)}，不因此顺延。"
+                f"确定为{cn_date(period.deferral[1])}，不因此顺延。"
             )
         else:
             lines.append(
