@@ -25,7 +25,7 @@ from datetime import datetime, time, timedelta
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from viewflow import this
 from viewflow.workflow import flow, lock
@@ -579,9 +579,16 @@ def archive_of(user) -> QuerySet[Task]:
 
 
 def by_due_date(tasks: QuerySet[Task]) -> QuerySet[Task]:
-    """Soonest reply deadline of the case first (so overdue cases lead), paused ones last."""
-    due = R.objects.filter(pk=OuterRef("process__artifact_object_id")).values("due_sort")[:1]
-    return tasks.annotate(case_due=Subquery(due)).order_by("case_due", "created", "pk")
+    """Soonest reply deadline of the case first (so overdue cases lead), paused ones last.
+
+    The case is joined (an inner join: a listed task always has its case, ``visible_tasks``),
+    not looked up once per task: at tens of thousands of open tasks in one inbox the database
+    can then walk the cases in due-date order (``request_agency_due_idx``) and probe each
+    one's open tasks (``gk_task_open_idx``), stopping when the page is full.
+    """
+    return tasks.filter(process__request__isnull=False).order_by(
+        "process__request__due_sort", "created", "pk"
+    )
 
 
 #: The menu counts up to this many tasks a list and then shows "99+": an exact count of tens of
