@@ -25,7 +25,7 @@ from datetime import datetime, time, timedelta
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from viewflow import this
 from viewflow.workflow import flow, lock
@@ -532,20 +532,18 @@ def sync_process(case: InformationRequest) -> None:
 def visible_tasks(user) -> QuerySet[Task]:
     """Tasks of the processes of cases that ``user`` may see (their agencies' cases).
 
-    The agency check is a correlated EXISTS on the case's primary key, so the database starts
-    from the task's own filters (owner, status: indexed) and checks each task's case, instead
-    of walking every case of the agency first.
+    The case is joined through its process's artifact key (``InformationRequest.processes``):
+    the database may start from the task's own filters (owner, status: indexed) and look up each
+    task's case, or, for a list in due-date order, walk the agency's cases by due date
+    (``request_agency_due_idx``) and look up each case's open tasks (``gk_task_open_idx``).
     """
     if not has_request_role(user):
         return Task.objects.none()
     agency_ids = list(agencies_of(user).values_list("pk", flat=True))
-    own_case = R.objects.filter(
-        pk=OuterRef("process__artifact_object_id"), agency_id__in=agency_ids
-    )
     return Task.objects.filter(
-        Exists(own_case),
         process__flow_class=RequestFlow,
         process__artifact_content_type=_case_type(),
+        process__request__agency_id__in=agency_ids,
     )
 
 
@@ -581,14 +579,11 @@ def archive_of(user) -> QuerySet[Task]:
 def by_due_date(tasks: QuerySet[Task]) -> QuerySet[Task]:
     """Soonest reply deadline of the case first (so overdue cases lead), paused ones last.
 
-    The case is joined (an inner join: a listed task always has its case, ``visible_tasks``),
-    not looked up once per task: at tens of thousands of open tasks in one inbox the database
-    can then walk the cases in due-date order (``request_agency_due_idx``) and probe each
-    one's open tasks (``gk_task_open_idx``), stopping when the page is full.
+    The case is the one ``visible_tasks`` joins, not looked up again once per task: with tens of
+    thousands of tasks in one inbox, the database walks the agency's cases in due-date order
+    and stops when the page is full, instead of sorting every task.
     """
-    return tasks.filter(process__request__isnull=False).order_by(
-        "process__request__due_sort", "created", "pk"
-    )
+    return tasks.order_by("process__request__due_sort", "created", "pk")
 
 
 #: The menu counts up to this many tasks a list and then shows "99+": an exact count of tens of
