@@ -599,7 +599,7 @@ def task_counts(user) -> dict[str, int]:
     limit = TASK_COUNT_LIMIT + 1
     tasks = visible_tasks(user).filter(flow_task_type="HUMAN")
     return {
-        name: tasks.filter(where).values("pk")[:limit].count()
+        name: tasks.filter(where).order_by().values("pk")[:limit].count()
         for name, where in (
             ("inbox", _in_inbox(user)),
             ("queue", _in_queue(user)),
