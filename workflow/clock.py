@@ -451,40 +451,40 @@ def _build_state(walk: _Walk, *, today: date, at_risk_days: int) -> ClockState:
     )
 
 
-def _explain(walk: _Walk, state: ClockState, *, today: date) -> list[str]:
-    """The closing lines of the explanation: where the clock stands on ``today``."""
-    calendar = walk.calendar
+def _explain_pause(walk: _Walk, state: ClockState, *, today: date) -> list[str]:
+    """A pause still open: what it does to the count."""
     period = walk.current
-    due = state.due_date
-    stopped_on = state.stopped_on
-    lines: list[str] = []
-
+    if period.open_pause is None or state.stopped:
+        return []
+    since, reason = period.open_pause
+    words, basis = PAUSE_REASONS[reason]
     if state.paused:
-        assert state.paused_since is not None and state.projected_due_date is not None
-        assert period.open_pause is not None
-        words, basis = PAUSE_REASONS[period.open_pause[1]]
-        lines.append(
-            f"自{cn_date(state.paused_since)}起{words}，计时暂停（{basis}）；"
+        assert state.projected_due_date is not None
+        return [
+            f"自{cn_date(since)}起{words}，计时暂停（{basis}）；"
             f"暂停前已用{state.used}个工作日，"
             f"尚余{state.left}个工作日，恢复计时后从次一工作日起继续计算；"
-            f"如{cn_date(max(today, state.paused_since))}恢复计时，"
+            f"如{cn_date(max(today, since))}恢复计时，"
             f"答复期限为{cn_date(state.projected_due_date)}。"
-        )
-    elif period.open_pause is not None and stopped_on is None:
-        # Paused, but the due date stands: fixed under Art. 35, or already reached when the
-        # pause began.
-        words, basis = PAUSE_REASONS[period.open_pause[1]]
-        if period.deferral is not None:
-            lines.append(
-                f"自{cn_date(period.open_pause[0])}起{words}；答复期限已依照{ART_REASONS}"
-                f"确定为{cn_date(period.deferral[1])}，不因此顺延。"
-            )
-        else:
-            lines.append(
-                f"自{cn_date(period.open_pause[0])}起{words}；暂停开始时答复期限的工作日已经用完，"
-                f"暂停不延后答复期限（{basis}）。"
-            )
+        ]
+    # Paused, but the due date stands: fixed under Art. 35, or already reached when the pause
+    # began.
+    if period.deferral is not None:
+        return [
+            f"自{cn_date(since)}起{words}；答复期限已依照{ART_REASONS}"
+            f"确定为{cn_date(period.deferral[1])}，不因此顺延。"
+        ]
+    return [
+        f"自{cn_date(since)}起{words}；暂停开始时答复期限的工作日已经用完，"
+        f"暂停不延后答复期限（{basis}）。"
+    ]
 
+
+def _explain_due(walk: _Walk, state: ClockState) -> list[str]:
+    """The due date and what it rests on (the Art. 35 date, an extension, a provisional year)."""
+    period = walk.current
+    due = state.due_date
+    lines: list[str] = []
     if due is not None:
         if period.deferral is not None:
             art33_due = walk.art33_due()
@@ -505,24 +505,37 @@ def _explain(walk: _Walk, state: ClockState, *, today: date) -> list[str]:
             f"注意：{years}的国务院节假日安排尚未发布，该年度按法定节假日暂定计算（不含调休），"
             "安排发布后将重新计算，期限可能变化。"
         )
+    return lines
+
+
+def _explain_standing(walk: _Walk, state: ClockState, *, today: date) -> list[str]:
+    """Where the case stands: closed in time or late, or the days used and left on ``today``."""
+    calendar = walk.calendar
+    due = state.due_date
+    stopped_on = state.stopped_on
     if stopped_on is not None:
         what = f"（{walk.stop_reason}）" if walk.stop_reason else ""
         if state.on_time:
-            lines.append(f"{cn_date(stopped_on)}办结{what}，在答复期限内。")
-        else:
-            late = calendar.working_days_between(due, stopped_on) if due else 0
-            lines.append(f"{cn_date(stopped_on)}办结{what}，超过答复期限{late}个工作日。")
-    elif due is not None:
-        if state.overdue:
-            late = calendar.working_days_between(due, today)
-            lines.append(f"截至{cn_date(today)}，已超过答复期限{late}个工作日。")
-        elif period.deferral is not None:
-            lines.append(f"截至{cn_date(today)}，距延迟答复期限尚余{state.left}个工作日。")
-        else:
-            lines.append(
-                f"截至{cn_date(today)}，已用{state.used}个工作日，尚余{state.left}个工作日。"
-            )
-    return lines
+            return [f"{cn_date(stopped_on)}办结{what}，在答复期限内。"]
+        late = calendar.working_days_between(due, stopped_on) if due else 0
+        return [f"{cn_date(stopped_on)}办结{what}，超过答复期限{late}个工作日。"]
+    if due is None:
+        return []
+    if state.overdue:
+        late = calendar.working_days_between(due, today)
+        return [f"截至{cn_date(today)}，已超过答复期限{late}个工作日。"]
+    if walk.current.deferral is not None:
+        return [f"截至{cn_date(today)}，距延迟答复期限尚余{state.left}个工作日。"]
+    return [f"截至{cn_date(today)}，已用{state.used}个工作日，尚余{state.left}个工作日。"]
+
+
+def _explain(walk: _Walk, state: ClockState, *, today: date) -> list[str]:
+    """The closing lines of the explanation: where the clock stands on ``today``."""
+    return [
+        *_explain_pause(walk, state, today=today),
+        *_explain_due(walk, state),
+        *_explain_standing(walk, state, today=today),
+    ]
 
 
 def evaluate(
