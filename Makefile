@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup system-deps venv migrate lint pytest messages fonts clean
+.PHONY: run test setup system-deps venv migrate lint typecheck pytest messages fonts clean
 
 run: setup
 	$(BIN)/python manage.py setup_demo
@@ -16,7 +16,7 @@ run: setup
 	trap 'kill $$dispatcher 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: setup lint
+test: setup lint typecheck
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest
 
@@ -48,6 +48,10 @@ lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
+
+# The pure rules and permission tables only (``[tool.mypy] files`` in pyproject.toml).
+typecheck: venv
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

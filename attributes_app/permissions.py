@@ -33,9 +33,15 @@ yearly review is ``legal_reviewer``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from workflow.errors import NotAllowed
 from workflow.roles import ROLES, has_role
+
+if TYPE_CHECKING:
+    from attributes_app.models import DraftingUnit
+    from workflow.actors import Actor
+    from workflow.models import Agency
 
 
 @dataclass(frozen=True)
@@ -76,18 +82,18 @@ ACTIONS: dict[str, Action] = {
 }
 
 
-def works_for(user, agency) -> bool:
+def works_for(user: Actor, agency: Agency) -> bool:
     """Whether ``user`` acts for ``agency`` (DOMAIN §1: nobody sees another agency's data)."""
     if not getattr(user, "is_authenticated", False):
         return False
     return agency.staff.filter(pk=user.pk).exists()
 
 
-def is_unit_member(user, unit) -> bool:
+def is_unit_member(user: Actor, unit: DraftingUnit) -> bool:
     return unit.members.filter(pk=user.pk).exists() or is_unit_head(user, unit)
 
 
-def is_unit_head(user, unit) -> bool:
+def is_unit_head(user: Actor, unit: DraftingUnit) -> bool:
     return unit.heads.filter(pk=user.pk).exists()
 
 
@@ -95,7 +101,9 @@ def _names(roles: tuple[str, ...]) -> str:
     return "或".join(ROLES[r] for r in roles)
 
 
-def problem(user, action: str, *, agency, unit=None) -> str | None:
+def problem(
+    user: Actor, action: str, *, agency: Agency, unit: DraftingUnit | None = None
+) -> str | None:
     """Why ``user`` may not do ``action`` for ``agency`` (and the drafting ``unit``), or None."""
     rule = ACTIONS[action]
     if not works_for(user, agency):
@@ -117,12 +125,12 @@ def problem(user, action: str, *, agency, unit=None) -> str | None:
     return f"“{rule.label}”需要由" + "或".join(parts) + "办理。"
 
 
-def require(user, action: str, *, agency, unit=None) -> None:
+def require(user: Actor, action: str, *, agency: Agency, unit: DraftingUnit | None = None) -> None:
     """Raise ``NotAllowed`` with the reason when ``user`` may not do ``action``."""
     reason = problem(user, action, agency=agency, unit=unit)
     if reason:
         raise NotAllowed(reason)
 
 
-def can(user, action: str, *, agency, unit=None) -> bool:
+def can(user: Actor, action: str, *, agency: Agency, unit: DraftingUnit | None = None) -> bool:
     return problem(user, action, agency=agency, unit=unit) is None

@@ -20,7 +20,7 @@ import random
 import statistics
 import sys
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -101,7 +101,7 @@ def run_one(backend: str, cases: int, rounds: int, explain: bool = False) -> Non
     # -- bulk data -------------------------------------------------------------------------
     rng = random.Random(7)
     calendar = get_calendar(agency.pk)
-    today = date.today()
+    today = django.utils.timezone.localdate()  # the site's day, as services read it
     stages = ["accept", "propose", "consult", "approve", "serve", "closed"]
     node_of = {
         "accept": RequestFlow.accept,

@@ -25,7 +25,7 @@ from datetime import datetime, time, timedelta
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from viewflow import this
 from viewflow.workflow import flow, lock
@@ -530,20 +530,18 @@ def sync_process(case: InformationRequest) -> None:
 def visible_tasks(user) -> QuerySet[Task]:
     """Tasks of the processes of cases that ``user`` may see (their agencies' cases).
 
-    The agency check is a correlated EXISTS on the case's primary key, so the database starts
-    from the task's own filters (owner, status: indexed) and checks each task's case, instead
-    of walking every case of the agency first.
+    The case is joined through its process's artifact key (``InformationRequest.processes``):
+    the database may start from the task's own filters (owner, status: indexed) and look up each
+    task's case, or, for a list in due-date order, walk the agency's cases by due date
+    (``request_agency_due_idx``) and look up each case's open tasks (``gk_task_open_idx``).
     """
     if not has_request_role(user):
         return Task.objects.none()
     agency_ids = list(agencies_of(user).values_list("pk", flat=True))
-    own_case = R.objects.filter(
-        pk=OuterRef("process__artifact_object_id"), agency_id__in=agency_ids
-    )
     return Task.objects.filter(
-        Exists(own_case),
         process__flow_class=RequestFlow,
         process__artifact_content_type=_case_type(),
+        process__request__agency_id__in=agency_ids,
     )
 
 
@@ -577,9 +575,13 @@ def archive_of(user) -> QuerySet[Task]:
 
 
 def by_due_date(tasks: QuerySet[Task]) -> QuerySet[Task]:
-    """Soonest reply deadline of the case first (so overdue cases lead), paused ones last."""
-    due = R.objects.filter(pk=OuterRef("process__artifact_object_id")).values("due_sort")[:1]
-    return tasks.annotate(case_due=Subquery(due)).order_by("case_due", "created", "pk")
+    """Soonest reply deadline of the case first (so overdue cases lead), paused ones last.
+
+    The case is the one ``visible_tasks`` joins, not looked up again once per task: with tens of
+    thousands of tasks in one inbox, the database walks the agency's cases in due-date order
+    and stops when the page is full, instead of sorting every task.
+    """
+    return tasks.order_by("process__request__due_sort", "created", "pk")
 
 
 #: The menu counts up to this many tasks a list and then shows "99+": an exact count of tens of
@@ -595,7 +597,7 @@ def task_counts(user) -> dict[str, int]:
     limit = TASK_COUNT_LIMIT + 1
     tasks = visible_tasks(user).filter(flow_task_type="HUMAN")
     return {
-        name: tasks.filter(where).values("pk")[:limit].count()
+        name: tasks.filter(where).order_by().values("pk")[:limit].count()
         for name, where in (
             ("inbox", _in_inbox(user)),
             ("queue", _in_queue(user)),

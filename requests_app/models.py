@@ -3,6 +3,7 @@
 from datetime import date
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models.functions import Coalesce
 
@@ -176,6 +177,15 @@ class InformationRequest(models.Model):
     # again (double click, back and resubmit, two requests at once) finds this case instead of
     # registering a second one.
     submission_token = models.CharField("登记表标记", max_length=64, blank=True, editable=False)
+    # The case's viewflow process (one), keyed by the process's artifact: the task lists sort by
+    # the case's due date through this join, walking the case's due-date index
+    # (requests_app.flows.by_due_date). No column: the key is the process's artifact_object_id.
+    processes = GenericRelation(
+        "viewflow.Process",
+        content_type_field="artifact_content_type",
+        object_id_field="artifact_object_id",
+        related_query_name="request",
+    )
 
     class Meta:
         verbose_name = "政府信息公开申请"

@@ -23,9 +23,14 @@ marked ``any_staff`` to all of the agency's staff, and the service checks what e
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from workflow.errors import NotAllowed
 from workflow.roles import REQUEST_ROLES, ROLES, has_role
+
+if TYPE_CHECKING:
+    from requests_app.models import InformationRequest
+    from workflow.actors import Actor
 
 
 @dataclass(frozen=True)
@@ -91,14 +96,14 @@ TASK_STEPS: dict[str, str] = {
 TASK_ROLES: dict[str, str] = {task: STEPS[step].task_role for task, step in TASK_STEPS.items()}
 
 
-def works_for(user, agency_id: int) -> bool:
+def works_for(user: Actor, agency_id: int) -> bool:
     """Whether ``user`` is on the staff of the agency (DOMAIN §1: nobody acts for another)."""
     if not getattr(user, "is_authenticated", False):
         return False
     return user.agencies.filter(pk=agency_id).exists()
 
 
-def refusal(user, case, step: str) -> str | None:
+def refusal(user: Actor, case: InformationRequest, step: str) -> str | None:
     """Why ``user`` may not do ``step`` on ``case`` (Chinese), or None when they may."""
     if not works_for(user, case.agency_id):
         return "您不能办理其他机关的申请。"
@@ -113,12 +118,12 @@ def refusal(user, case, step: str) -> str | None:
     return None
 
 
-def may(user, case, step: str) -> bool:
+def may(user: Actor, case: InformationRequest, step: str) -> bool:
     """Whether the page offers ``step`` to ``user`` (the service checks again)."""
     return refusal(user, case, step) is None
 
 
-def require(actor, case, step: str) -> None:
+def require(actor: Actor, case: InformationRequest, step: str) -> None:
     """Raise ``NotAllowed`` with the reason unless ``actor`` may do ``step`` on ``case``."""
     reason = refusal(actor, case, step)
     if reason:

@@ -18,7 +18,7 @@ from array import array
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from lunar_python import Lunar
 
@@ -26,6 +26,7 @@ from workflow.holiday_data import iter_days
 
 if TYPE_CHECKING:
     from workflow.holiday_data import YearSchedule
+    from workflow.models import Agency
 
 FIRST_YEAR = 2004
 #: How many years after the last official schedule the calendar reaches (provisionally).
@@ -265,13 +266,13 @@ def current_revision() -> int:
     return value or 0
 
 
-def get_calendar(agency=None) -> WorkingCalendar:
+def get_calendar(agency: Agency | int | None = None) -> WorkingCalendar:
     """The working calendar in force for ``agency`` (an Agency, its id, or None for national).
 
     Cached per agency; the cache is rebuilt when ``CalendarRevision`` moves, which every change
     of an adjustment or an imported schedule does (see ``workflow.services``).
     """
-    agency_id = getattr(agency, "pk", agency)
+    agency_id = cast("int | None", getattr(agency, "pk", agency))
     key = (agency_id, current_revision())
     calendar = _cache.get(key)
     if calendar is not None:

@@ -20,7 +20,8 @@ Rules (Art. N = 《政府信息公开条例》):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 from typing import Protocol
@@ -159,9 +160,11 @@ def _used_until(period: _Period, calendar: Calendar, until: date) -> int:
     return used
 
 
-def _check_deferral(period: _Period, event: ClockEvent, due: date | None, calendar) -> None:
+def _check_deferral(
+    period: _Period, event: ClockEvent, due: date | None, calendar: Calendar
+) -> date:
     """Art. 35: a later reply date, once, fixed before the Art. 33 due date runs out and later
-    than it, on a working day."""
+    than it, on a working day. Returns that date."""
     if period.deferral is not None:
         raise ValueError(
             f"已于{cn_date(period.deferral[0])}确定延迟答复期限为{cn_date(period.deferral[1])}，"
@@ -183,6 +186,7 @@ def _check_deferral(period: _Period, event: ClockEvent, due: date | None, calend
         raise ValueError(f"延迟答复期限{cn_date(until)}应晚于{what}（{ART_REASONS}）。")
     if not calendar.is_working_day(until):
         raise ValueError(f"延迟答复期限{cn_date(until)}不是工作日，请选择一个工作日。")
+    return until
 
 
 def _pause_words(reason: str) -> tuple[str, str]:
@@ -193,39 +197,182 @@ def _pause_words(reason: str) -> tuple[str, str]:
         raise ValueError(f"暂停计时的理由“{reason}”没有法律依据；只能是：{allowed}。") from None
 
 
-def evaluate(
+@dataclass
+class _Walk:
+    """What reading the events builds up: the current period (a restart after correction opens a
+    new one), the explanation so far and, once the case is closed, when and why."""
+
+    calendar: Calendar
+    limit: int
+    lines: list[str] = field(default_factory=list)
+    period: _Period | None = None
+    stopped_on: date | None = None
+    stop_reason: str = ""
+
+    @property
+    def current(self) -> _Period:
+        # ``evaluate`` checks that the first event is a start, which opens the first period.
+        assert self.period is not None
+        return self.period
+
+    def art33_due(self) -> date | None:
+        """The Art. 33 due date so far (None while an open pause interrupts the count)."""
+        period = self.current
+        extension_days = period.extension[1] if period.extension else 0
+        return _end_of_period(period, self.calendar, self.limit + extension_days)[0]
+
+    def due(self) -> date | None:
+        """The due date so far: the Art. 35 date once fixed, else the Art. 33 one."""
+        period = self.current
+        return period.deferral[1] if period.deferral is not None else self.art33_due()
+
+
+def _on_start(walk: _Walk, event: ClockEvent, due: date | None) -> None:
+    if walk.period is None:
+        walk.lines.append(
+            f"{cn_date(event.on)}收到申请，应当自收到申请之日起{walk.limit}个工作日内答复，"
+            f"收到申请当日不计算在内（{ART_RECEIPT}）。"
+        )
+    else:
+        walk.lines.append(
+            f"{cn_date(event.on)}收到补正后的申请，答复期限自该日起重新计算{walk.limit}个工作日，"
+            f"此前已用的时间、暂停和延期不再计算（{ART_CORRECTION}）。"
+        )
+    walk.period = _Period(start=event.on, reason=event.reason)
+
+
+def _on_pause(walk: _Walk, event: ClockEvent, due: date | None) -> None:
+    period = walk.current
+    words, _ = _pause_words(event.reason)
+    if period.open_pause is not None:
+        raise ValueError(
+            f"计时已自{cn_date(period.open_pause[0])}起暂停，不能再次暂停；"
+            "多项征求意见同时进行时，从第一份函件发出暂停到最后一份答复或期限届满恢复。"
+        )
+    if due is not None and event.on > due:
+        raise ValueError(
+            f"答复期限已于{cn_date(due)}届满，{cn_date(event.on)}不能再暂停计时（{words}）。"
+        )
+    period.open_pause = (event.on, event.reason)
+
+
+def _on_resume(walk: _Walk, event: ClockEvent, due: date | None) -> None:
+    period = walk.current
+    if period.open_pause is None:
+        raise ValueError(f"{cn_date(event.on)}恢复计时，但计时此前并未暂停。")
+    first, reason = period.open_pause
+    words, basis = PAUSE_REASONS[reason]
+    span = cn_date_range(first, event.on)
+    if period.deferral is not None:
+        walk.lines.append(
+            f"{span}{words}；答复期限已依照{ART_REASONS}确定为"
+            f"{cn_date(period.deferral[1])}，不因此顺延。"
+        )
+    elif due is not None:
+        walk.lines.append(
+            f"{span}{words}；暂停开始时答复期限的工作日已经用完，暂停不延后答复期限（{basis}）。"
+        )
+    else:
+        removed = walk.calendar.working_days_between(first, event.on)
+        walk.lines.append(f"{span}{words}，期间不计入答复期限（扣除{removed}个工作日，{basis}）。")
+    period.pauses.append((first, event.on, reason))
+    period.open_pause = None
+
+
+def _on_extend(walk: _Walk, event: ClockEvent, due: date | None) -> None:
+    period = walk.current
+    if period.deferral is not None:
+        raise ValueError(
+            f"{cn_date(period.deferral[0])}已依照{ART_REASONS}确定延迟答复期限为"
+            f"{cn_date(period.deferral[1])}，答复期限以该日期为准，"
+            f"不能再依照{ART_EXTENSION}延期。"
+        )
+    if period.extension is not None:
+        raise ValueError(
+            f"答复期限已于{cn_date(period.extension[0])}延长过一次，"
+            f"不能再次延长（{ART_EXTENSION}）。"
+        )
+    if not 1 <= event.days <= MAX_EXTENSION_DAYS:
+        raise ValueError(
+            f"延长的期限最长不得超过{MAX_EXTENSION_DAYS}个工作日，"
+            f"填写的是{event.days}个工作日（{ART_EXTENSION}）。"
+        )
+    if due is not None and event.on > due:
+        raise ValueError(
+            f"答复期限已于{cn_date(due)}届满，延期须在期限届满前告知申请人，"
+            f"{cn_date(event.on)}不能再延期（{ART_EXTENSION}）。"
+        )
+    period.extension = (event.on, event.days, event.reason)
+    walk.lines.append(
+        f"{cn_date(event.on)}经政府信息公开工作机构负责人同意，"
+        f"答复期限延长{event.days}个工作日（{ART_EXTENSION}）。"
+    )
+
+
+def _on_reasons(walk: _Walk, event: ClockEvent, due: date | None) -> None:
+    walk.lines.append(
+        f"{cn_date(event.on)}要求申请人说明理由（{ART_REASONS}）；等待说明期间答复期限照常计算，"
+        "不暂停：理由合理但无法在第三十三条规定的期限内答复的，"
+        "该条规定的办法是确定延迟答复的合理期限并告知申请人。"
+    )
+
+
+def _on_defer(walk: _Walk, event: ClockEvent, due: date | None) -> None:
+    period = walk.current
+    until = _check_deferral(period, event, due, walk.calendar)
+    period.deferral = (event.on, until)
+    walk.lines.append(
+        f"{cn_date(event.on)}经审查，申请人说明的理由合理，但无法在《条例》第三十三条"
+        f"规定的期限内答复，经政府信息公开工作机构负责人同意，确定延迟答复期限为"
+        f"{cn_date(until)}并告知申请人（{ART_REASONS}）。"
+    )
+
+
+def _on_stop(walk: _Walk, event: ClockEvent, due: date | None) -> None:
+    walk.stopped_on = event.on
+    walk.stop_reason = event.reason
+
+
+_Handler = Callable[[_Walk, ClockEvent, date | None], None]
+
+#: One handler per kind of event: it checks the event against the clock so far (raising
+#: ``ValueError`` with the rule broken), records it and adds its line to the explanation.
+#: ``due`` is the due date before the event (None for a start, or while the count is paused).
+_HANDLERS: dict[str, _Handler] = {
+    Kind.START: _on_start,
+    Kind.PAUSE: _on_pause,
+    Kind.RESUME: _on_resume,
+    Kind.EXTEND: _on_extend,
+    Kind.REASONS: _on_reasons,
+    Kind.DEFER: _on_defer,
+    Kind.STOP: _on_stop,
+}
+
+
+def _read(
     events: list[ClockEvent] | tuple[ClockEvent, ...],
     *,
     calendar: Calendar,
     today: date,
-    limit: int = DEFAULT_LIMIT,
-    at_risk_days: int = DEFAULT_AT_RISK_DAYS,
-) -> ClockState:
-    """Derive the clock's state on ``today`` from ``events`` (in the order they happened).
-
-    Raises ``ValueError`` with a Chinese message for an impossible sequence: no start, events out
-    of order or after ``today``, resume without pause, a second pause, a second extension, an
-    extension of more than 20 days or after the due date, a pause after the due date, a second
-    deferral, a deferral after the due date or to a date not later than it or not a working day,
-    an extension after a deferral, anything after stop.
-    """
+    limit: int,
+) -> _Walk:
+    """Check the events' sequence and hand each to its kind's handler."""
     if not events:
         raise ValueError("没有任何计时事件：至少需要“收到申请”（start）。")
     if events[0].kind != Kind.START:
         raise ValueError(f"第一个计时事件必须是收到申请（start），而不是“{events[0].kind}”。")
 
-    period: _Period | None = None
-    lines: list[str] = []
+    walk = _Walk(calendar=calendar, limit=limit)
     previous: date | None = None
-    stopped_on: date | None = None
-    stop_reason = ""
-
     for event in events:
         kind = event.kind
-        if kind not in set(Kind):
+        handler = _HANDLERS.get(kind)
+        if handler is None:
             raise ValueError(f"未知的计时事件类型“{kind}”。")
-        if stopped_on is not None:
-            raise ValueError(f"{cn_date(stopped_on)}已经办结，之后不能再有计时事件（{kind}）。")
+        if walk.stopped_on is not None:
+            raise ValueError(
+                f"{cn_date(walk.stopped_on)}已经办结，之后不能再有计时事件（{kind}）。"
+            )
         if previous is not None and event.on < previous:
             raise ValueError(
                 f"计时事件的日期{cn_date(event.on)}早于前一事件的日期{cn_date(previous)}，"
@@ -234,116 +381,24 @@ def evaluate(
         if event.on > today:
             raise ValueError(f"计时事件的日期{cn_date(event.on)}晚于今天{cn_date(today)}。")
         previous = event.on
+        handler(walk, event, None if kind == Kind.START else walk.due())
+    return walk
 
-        if kind == Kind.START:
-            if period is None:
-                lines.append(
-                    f"{cn_date(event.on)}收到申请，应当自收到申请之日起{limit}个工作日内答复，"
-                    f"收到申请当日不计算在内（{ART_RECEIPT}）。"
-                )
-            else:
-                lines.append(
-                    f"{cn_date(event.on)}收到补正后的申请，答复期限自该日起重新计算{limit}个工作日，"
-                    f"此前已用的时间、暂停和延期不再计算（{ART_CORRECTION}）。"
-                )
-            period = _Period(start=event.on, reason=event.reason)
-            continue
 
-        assert period is not None
-        extension_days = period.extension[1] if period.extension else 0
-        due, _ = _end_of_period(period, calendar, limit + extension_days)
-        if period.deferral is not None:
-            due = period.deferral[1]
-
-        if kind == Kind.PAUSE:
-            words, basis = _pause_words(event.reason)
-            if period.open_pause is not None:
-                raise ValueError(
-                    f"计时已自{cn_date(period.open_pause[0])}起暂停，不能再次暂停；"
-                    "多项征求意见同时进行时，从第一份函件发出暂停到最后一份答复或期限届满恢复。"
-                )
-            if due is not None and event.on > due:
-                raise ValueError(
-                    f"答复期限已于{cn_date(due)}届满，{cn_date(event.on)}不能再暂停计时（{words}）。"
-                )
-            period.open_pause = (event.on, event.reason)
-        elif kind == Kind.RESUME:
-            if period.open_pause is None:
-                raise ValueError(f"{cn_date(event.on)}恢复计时，但计时此前并未暂停。")
-            first, reason = period.open_pause
-            words, basis = PAUSE_REASONS[reason]
-            if period.deferral is not None:
-                lines.append(
-                    f"{cn_date_range(first, event.on)}{words}；答复期限已依照{ART_REASONS}确定为"
-                    f"{cn_date(period.deferral[1])}，不因此顺延。"
-                )
-            elif due is not None:
-                lines.append(
-                    f"{cn_date_range(first, event.on)}{words}；暂停开始时答复期限的工作日已经用完，"
-                    f"暂停不延后答复期限（{basis}）。"
-                )
-            else:
-                removed = calendar.working_days_between(first, event.on)
-                lines.append(
-                    f"{cn_date_range(first, event.on)}{words}，期间不计入答复期限"
-                    f"（扣除{removed}个工作日，{basis}）。"
-                )
-            period.pauses.append((first, event.on, reason))
-            period.open_pause = None
-        elif kind == Kind.EXTEND:
-            if period.deferral is not None:
-                raise ValueError(
-                    f"{cn_date(period.deferral[0])}已依照{ART_REASONS}确定延迟答复期限为"
-                    f"{cn_date(period.deferral[1])}，答复期限以该日期为准，"
-                    f"不能再依照{ART_EXTENSION}延期。"
-                )
-            if period.extension is not None:
-                raise ValueError(
-                    f"答复期限已于{cn_date(period.extension[0])}延长过一次，"
-                    f"不能再次延长（{ART_EXTENSION}）。"
-                )
-            if not 1 <= event.days <= MAX_EXTENSION_DAYS:
-                raise ValueError(
-                    f"延长的期限最长不得超过{MAX_EXTENSION_DAYS}个工作日，"
-                    f"填写的是{event.days}个工作日（{ART_EXTENSION}）。"
-                )
-            if due is not None and event.on > due:
-                raise ValueError(
-                    f"答复期限已于{cn_date(due)}届满，延期须在期限届满前告知申请人，"
-                    f"{cn_date(event.on)}不能再延期（{ART_EXTENSION}）。"
-                )
-            period.extension = (event.on, event.days, event.reason)
-            lines.append(
-                f"{cn_date(event.on)}经政府信息公开工作机构负责人同意，"
-                f"答复期限延长{event.days}个工作日（{ART_EXTENSION}）。"
-            )
-        elif kind == Kind.REASONS:
-            lines.append(
-                f"{cn_date(event.on)}要求申请人说明理由（{ART_REASONS}）；等待说明期间答复期限照常计算，"
-                "不暂停：理由合理但无法在第三十三条规定的期限内答复的，"
-                "该条规定的办法是确定延迟答复的合理期限并告知申请人。"
-            )
-        elif kind == Kind.DEFER:
-            _check_deferral(period, event, due, calendar)
-            period.deferral = (event.on, event.until)
-            lines.append(
-                f"{cn_date(event.on)}经审查，申请人说明的理由合理，但无法在《条例》第三十三条"
-                f"规定的期限内答复，经政府信息公开工作机构负责人同意，确定延迟答复期限为"
-                f"{cn_date(event.until)}并告知申请人（{ART_REASONS}）。"
-            )
-        elif kind == Kind.STOP:
-            stopped_on = event.on
-            stop_reason = event.reason
-
-    assert period is not None
+def _build_state(walk: _Walk, *, today: date, at_risk_days: int) -> ClockState:
+    """The clock's figures once every event is read (the explanation is left empty)."""
+    calendar = walk.calendar
+    period = walk.current
+    stopped_on = walk.stopped_on
     extension_days = period.extension[1] if period.extension else 0
-    total = limit + extension_days
+    total = walk.limit + extension_days
     due, left_at_pause = _end_of_period(period, calendar, total)
-    art33_due = due
     if period.deferral is not None:
         due = period.deferral[1]
     original_due, _ = _end_of_period(
-        _Period(period.start, period.reason, period.pauses, period.open_pause), calendar, limit
+        _Period(period.start, period.reason, period.pauses, period.open_pause),
+        calendar,
+        walk.limit,
     )
 
     as_of = stopped_on or today
@@ -355,33 +410,14 @@ def evaluate(
     if due is None and paused_since is not None:
         projected = calendar.add_working_days(max(today, paused_since), left_at_pause)
         left = left_at_pause
-        words, basis = PAUSE_REASONS[period.open_pause[1]]
-        if stopped_on is None:
-            lines.append(
-                f"自{cn_date(paused_since)}起{words}，计时暂停（{basis}）；暂停前已用{used}个工作日，"
-                f"尚余{left}个工作日，恢复计时后从次一工作日起继续计算；"
-                f"如{cn_date(max(today, paused_since))}恢复计时，答复期限为{cn_date(projected)}。"
-            )
-    elif period.deferral is not None:
+    elif due is not None and period.deferral is not None:
         left = (
             calendar.working_days_between(as_of, due)
             if as_of <= due
             else -calendar.working_days_between(due, as_of)
         )
-        if period.open_pause is not None and stopped_on is None:
-            words, basis = PAUSE_REASONS[period.open_pause[1]]
-            lines.append(
-                f"自{cn_date(period.open_pause[0])}起{words}；答复期限已依照{ART_REASONS}"
-                f"确定为{cn_date(due)}，不因此顺延。"
-            )
     else:
         left = total - used
-        if period.open_pause is not None and stopped_on is None:
-            words, basis = PAUSE_REASONS[period.open_pause[1]]
-            lines.append(
-                f"自{cn_date(period.open_pause[0])}起{words}；暂停开始时答复期限的工作日已经用完，"
-                f"暂停不延后答复期限（{basis}）。"
-            )
 
     horizon = due or projected or as_of
     provisional_years = tuple(
@@ -393,38 +429,6 @@ def evaluate(
     on_time = None
     if stopped_on is not None:
         on_time = due is None or stopped_on <= due
-
-    if due is not None:
-        if period.deferral is not None:
-            before = (
-                f"按《条例》第三十三条计算的答复期限为{cn_date(art33_due)}，" if art33_due else ""
-            )
-            lines.append(f"{before}延迟答复期限为{cn_date(due)}（{ART_REASONS}）。")
-        elif extension_days and original_due is not None:
-            lines.append(f"原答复期限为{cn_date(original_due)}，延长后的答复期限为{cn_date(due)}。")
-        else:
-            lines.append(f"答复期限为{cn_date(due)}。")
-    if provisional_years:
-        years = "、".join(f"{y}年" for y in provisional_years)
-        lines.append(
-            f"注意：{years}的国务院节假日安排尚未发布，该年度按法定节假日暂定计算（不含调休），"
-            "安排发布后将重新计算，期限可能变化。"
-        )
-    if stopped_on is not None:
-        what = f"（{stop_reason}）" if stop_reason else ""
-        if on_time:
-            lines.append(f"{cn_date(stopped_on)}办结{what}，在答复期限内。")
-        else:
-            late = calendar.working_days_between(due, stopped_on) if due else 0
-            lines.append(f"{cn_date(stopped_on)}办结{what}，超过答复期限{late}个工作日。")
-    elif due is not None:
-        if overdue:
-            late = calendar.working_days_between(due, today)
-            lines.append(f"截至{cn_date(today)}，已超过答复期限{late}个工作日。")
-        elif period.deferral is not None:
-            lines.append(f"截至{cn_date(today)}，距延迟答复期限尚余{left}个工作日。")
-        else:
-            lines.append(f"截至{cn_date(today)}，已用{used}个工作日，尚余{left}个工作日。")
 
     return ClockState(
         start_date=period.start,
@@ -444,8 +448,115 @@ def evaluate(
         stopped=stopped_on is not None,
         stopped_on=stopped_on,
         on_time=on_time,
-        explanation=lines,
     )
+
+
+def _explain_pause(walk: _Walk, state: ClockState, *, today: date) -> list[str]:
+    """A pause still open: what it does to the count."""
+    period = walk.current
+    if period.open_pause is None or state.stopped:
+        return []
+    since, reason = period.open_pause
+    words, basis = PAUSE_REASONS[reason]
+    if state.paused:
+        assert state.projected_due_date is not None
+        return [
+            f"自{cn_date(since)}起{words}，计时暂停（{basis}）；"
+            f"暂停前已用{state.used}个工作日，"
+            f"尚余{state.left}个工作日，恢复计时后从次一工作日起继续计算；"
+            f"如{cn_date(max(today, since))}恢复计时，"
+            f"答复期限为{cn_date(state.projected_due_date)}。"
+        ]
+    # Paused, but the due date stands: fixed under Art. 35, or already reached when the pause
+    # began.
+    if period.deferral is not None:
+        return [
+            f"自{cn_date(since)}起{words}；答复期限已依照{ART_REASONS}"
+            f"确定为{cn_date(period.deferral[1])}，不因此顺延。"
+        ]
+    return [
+        f"自{cn_date(since)}起{words}；暂停开始时答复期限的工作日已经用完，"
+        f"暂停不延后答复期限（{basis}）。"
+    ]
+
+
+def _explain_due(walk: _Walk, state: ClockState) -> list[str]:
+    """The due date and what it rests on (the Art. 35 date, an extension, a provisional year)."""
+    period = walk.current
+    due = state.due_date
+    lines: list[str] = []
+    if due is not None:
+        if period.deferral is not None:
+            art33_due = walk.art33_due()
+            before = (
+                f"按《条例》第三十三条计算的答复期限为{cn_date(art33_due)}，" if art33_due else ""
+            )
+            lines.append(f"{before}延迟答复期限为{cn_date(due)}（{ART_REASONS}）。")
+        elif state.extended_days and state.original_due_date is not None:
+            lines.append(
+                f"原答复期限为{cn_date(state.original_due_date)}，"
+                f"延长后的答复期限为{cn_date(due)}。"
+            )
+        else:
+            lines.append(f"答复期限为{cn_date(due)}。")
+    if state.provisional_years:
+        years = "、".join(f"{y}年" for y in state.provisional_years)
+        lines.append(
+            f"注意：{years}的国务院节假日安排尚未发布，该年度按法定节假日暂定计算（不含调休），"
+            "安排发布后将重新计算，期限可能变化。"
+        )
+    return lines
+
+
+def _explain_standing(walk: _Walk, state: ClockState, *, today: date) -> list[str]:
+    """Where the case stands: closed in time or late, or the days used and left on ``today``."""
+    calendar = walk.calendar
+    due = state.due_date
+    stopped_on = state.stopped_on
+    if stopped_on is not None:
+        what = f"（{walk.stop_reason}）" if walk.stop_reason else ""
+        if state.on_time:
+            return [f"{cn_date(stopped_on)}办结{what}，在答复期限内。"]
+        late = calendar.working_days_between(due, stopped_on) if due else 0
+        return [f"{cn_date(stopped_on)}办结{what}，超过答复期限{late}个工作日。"]
+    if due is None:
+        return []
+    if state.overdue:
+        late = calendar.working_days_between(due, today)
+        return [f"截至{cn_date(today)}，已超过答复期限{late}个工作日。"]
+    if walk.current.deferral is not None:
+        return [f"截至{cn_date(today)}，距延迟答复期限尚余{state.left}个工作日。"]
+    return [f"截至{cn_date(today)}，已用{state.used}个工作日，尚余{state.left}个工作日。"]
+
+
+def _explain(walk: _Walk, state: ClockState, *, today: date) -> list[str]:
+    """The closing lines of the explanation: where the clock stands on ``today``."""
+    return [
+        *_explain_pause(walk, state, today=today),
+        *_explain_due(walk, state),
+        *_explain_standing(walk, state, today=today),
+    ]
+
+
+def evaluate(
+    events: list[ClockEvent] | tuple[ClockEvent, ...],
+    *,
+    calendar: Calendar,
+    today: date,
+    limit: int = DEFAULT_LIMIT,
+    at_risk_days: int = DEFAULT_AT_RISK_DAYS,
+) -> ClockState:
+    """Derive the clock's state on ``today`` from ``events`` (in the order they happened).
+
+    Raises ``ValueError`` with a Chinese message for an impossible sequence: no start, events out
+    of order or after ``today``, resume without pause, a second pause, a second extension, an
+    extension of more than 20 days or after the due date, a pause after the due date, a second
+    deferral, a deferral after the due date or to a date not later than it or not a working day,
+    an extension after a deferral, anything after stop.
+    """
+    walk = _read(events, calendar=calendar, today=today, limit=limit)
+    state = _build_state(walk, today=today, at_risk_days=at_risk_days)
+    return replace(state, explanation=[*walk.lines, *_explain(walk, state, today=today)])
 
 
 def notice_period_end(
