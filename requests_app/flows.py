@@ -34,7 +34,7 @@ from viewflow.workflow.status import PROCESS, STATUS
 
 from requests_app import permissions
 from requests_app.models import Consultation, InformationRequest, ReasonsRequest
-from requests_app.process import ProcessHooks, connect
+from requests_app.process import ProcessHooks, connect, task_view
 from workflow.roles import has_request_role, has_role, user_roles
 from workflow.selectors import agencies_of
 
@@ -258,10 +258,11 @@ class CaseTask(flow.View):
 
 
 def _task_view(name: str):
-    def view(request, *args, **kwargs):
-        from requests_app.views import TASK_VIEWS
+    """The page of task ``name``, looked up when it is asked for: the pages register themselves
+    (``requests_app.process.register_task_views``), so the flow does not import them."""
 
-        return TASK_VIEWS[name](request, *args, **kwargs)
+    def view(request, *args, **kwargs):
+        return task_view(name)(request, *args, **kwargs)
 
     return view
 

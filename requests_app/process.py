@@ -66,3 +66,28 @@ def rearm_timers(case: InformationRequest) -> None:
 def sync_process(case: InformationRequest) -> None:
     """Line the process up with the case's stage after a change made outside a task."""
     _process().sync(case)
+
+
+# -- the task pages, by node name ------------------------------------------------------------
+#
+# The pages sit above the process: ``requests_app.views.tasks`` registers them when the site is
+# assembled, and each human task of the flow calls its page by name. So the flow never imports
+# the pages, and the pages may import the flow.
+
+_task_views: dict[str, Callable[..., Any]] = {}
+
+
+def register_task_views(views: dict[str, Callable[..., Any]]) -> None:
+    """Called once by ``requests_app.views.tasks`` when it is imported."""
+    _task_views.update(views)
+
+
+def task_view(name: str) -> Callable[..., Any]:
+    """The page of the task ``name`` (``take`` for 领取)."""
+    try:
+        return _task_views[name]
+    except KeyError:
+        raise ImproperlyConfigured(
+            f"No page for the task {name!r}: requests_app.views.tasks registers them when the "
+            "site is assembled (config.site)."
+        ) from None

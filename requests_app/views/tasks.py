@@ -49,6 +49,7 @@ from requests_app.flows import (
     visible_tasks,
 )
 from requests_app.models import Deferral, ReasonsRequest
+from requests_app.process import register_task_views
 from requests_app.selectors import require_request_role
 from requests_app.services import StaleCase
 from requests_app.views.common import offered
@@ -449,6 +450,7 @@ TASK_VIEWS = {
     for name in TASK_ACTIONS
 }
 TASK_VIEWS["take"] = TakeTaskView.as_view()
+register_task_views(TASK_VIEWS)
 
 
 # -- scoping every URL of the flow ------------------------------------------------------------

@@ -16,22 +16,6 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("config", "workflow", "requests_app", "attributes_app")
 APPS = ("requests_app", "attributes_app")
 
-# A cycle inside requests_app that is being broken apart (issue #12). Cycles among these modules
-# only are an expected failure; any cycle with another module fails. Remove once it is gone.
-KNOWN_CYCLE = frozenset(
-    {
-        "requests_app.services",
-        "requests_app.flows",
-        "requests_app.task_views",
-        "requests_app.documents",
-        "requests_app.forms",
-        "requests_app.task_forms",
-        "requests_app.selectors",
-        "requests_app.case_file",
-        "requests_app.clock_sync",
-    }
-)
-
 
 def _module_name(path: Path) -> str:
     parts = list(path.relative_to(ROOT).with_suffix("").parts)
@@ -218,10 +202,7 @@ def test_nothing_below_config_imports_it(graph):
 
 def test_no_import_cycle(graph):
     groups = strongly_connected(graph)
-    new = [group for group in groups if not group <= KNOWN_CYCLE]
-    assert not new, "import cycles:\n" + _describe(graph, new)
-    if groups:
-        pytest.xfail("the known requests_app cycle is still there:\n" + _describe(graph, groups))
+    assert not groups, "import cycles:\n" + _describe(graph, groups)
 
 
 def test_the_cycle_check_finds_a_cycle():
