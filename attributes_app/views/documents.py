@@ -20,11 +20,11 @@ from django.views.generic import TemplateView
 
 from attributes_app import forms as f
 from attributes_app import lists, rules, selectors, services
-from attributes_app.determinations import determination_answer
 from attributes_app.exports import export_refusal
 from attributes_app.flows import TRANSITION_ACTIONS, AttributeFlow
 from attributes_app.guidance import ATTRIBUTE_GUIDES, GROUND_GUIDES
 from attributes_app.models import AttributeState, Document, Publication
+from attributes_app.services import determination_answer
 from attributes_app.views.base import (
     DRAFT_ROLES,
     OFFICE_ROLES,

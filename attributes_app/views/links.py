@@ -28,12 +28,6 @@ from attributes_app.archives import (
     document_cancel_archive_transfer,
     document_record_archive_transfer,
 )
-from attributes_app.determinations import (
-    determination_answer,
-    determinations_waiting,
-    open_requests,
-    waiting_requests,
-)
 from attributes_app.exports import ExportRefused, marked_text
 from attributes_app.letters import (
     review_changes_context,
@@ -47,8 +41,14 @@ from attributes_app.models import (
     DeterminationLetter,
     DocumentRequestLink,
 )
-from attributes_app.selectors import visible_documents, visible_reviews
-from attributes_app.services import StaleDocument
+from attributes_app.selectors import (
+    determinations_waiting,
+    open_requests,
+    visible_documents,
+    visible_reviews,
+    waiting_requests,
+)
+from attributes_app.services import StaleDocument, determination_answer
 from attributes_app.views.base import REGISTER_ROLES, may_see
 from workflow.downloads import file_view
 from workflow.errors import NotAllowed, Stale, add_to_form

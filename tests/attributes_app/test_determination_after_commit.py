@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from attributes_app.determinations import determination_answer
 from attributes_app.models import Determination, DeterminationLetter
-from requests_app.documents import request_name_document
+from attributes_app.services import determination_answer
 from requests_app.models import CaseDocument
+from requests_app.services import request_name_document
 from tests.attributes_app.test_determination_journey import (  # noqa: F401 (fixtures)
     REASONS,
     _march_2026,
