@@ -3,7 +3,8 @@
 The handler picks them on the case page or in the accept and propose tasks. A named document
 without an attribute opens a **determination** for its drafting unit: the case cannot be proposed
 until every such document has one (the unit answers by letter,
-``attributes_app.services.determination``). The Regulation gives no pause for this, so the reply period keeps running; the case page says so.
+``attributes_app.services.determination``). The Regulation gives no pause for this, so the reply
+period keeps running; the case page says so.
 
 A named document that was transferred to the archives needs no determination: the reply tells the
 applicant to apply under the Archives Law (``ReplyContext.archived``).
