@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from attributes_app import rules
-from requests_app.outcomes import OUTCOMES
+from requests_app.rules.outcomes import OUTCOMES
 
 
 @dataclass(frozen=True)

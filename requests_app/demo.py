@@ -18,13 +18,13 @@ from requests_app import services as s
 from requests_app.flows import sync_process
 from requests_app.identity import credit_code_check_char, resident_id_check_char
 from requests_app.models import InformationRequest
-from requests_app.outcomes import OUTCOMES
+from requests_app.rules.outcomes import OUTCOMES
+from requests_app.rules.periods import REG
 from workflow.calendar import get_calendar
 from workflow.cn import cn_date
 
 OUTCOME_LABELS = {code: outcome.label for code, outcome in OUTCOMES.items()}
 
-REG = "《中华人民共和国政府信息公开条例》"
 
 SUBJECTS = [
     "2025年城区老旧小区改造项目的资金拨付明细",

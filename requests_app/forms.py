@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from requests_app.models import CaseDocument, InformationRequest, NoticeService
-from requests_app.outcomes import OUTCOMES
+from requests_app.rules.outcomes import OUTCOMES
 from requests_app.selectors import FLAGS
 from requests_app.uploads import (
     KIND_LABELS,

@@ -10,8 +10,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, ClassVar
 
-from requests_app import fees
-from requests_app.outcomes import OUTCOMES, default_articles, get_outcome, with_required_articles
+from requests_app.rules import fees
+from requests_app.rules.outcomes import (
+    OUTCOMES,
+    default_articles,
+    get_outcome,
+    with_required_articles,
+)
 from workflow.letters.contexts import (
     CaseNumber,
     LetterContext,

@@ -7,7 +7,7 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models.functions import Coalesce
 
-from requests_app.outcomes import OUTCOMES
+from requests_app.rules.outcomes import OUTCOMES
 from workflow import text_input as limits
 from workflow.clock import PAUSE_REASONS
 from workflow.cn import cn_date

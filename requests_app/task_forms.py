@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from requests_app.forms import UploadField, UploadFormMixin, upload_total
 from requests_app.models import Consultation, InformationRequest, ReasonsRequest
-from requests_app.outcomes import OUTCOMES
+from requests_app.rules.outcomes import OUTCOMES
 from workflow import text_input as limits
 from workflow.text_input import TextRulesMixin
 

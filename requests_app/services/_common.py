@@ -19,7 +19,6 @@ from workflow.cn import cn_date
 from workflow.errors import Stale
 
 R = InformationRequest
-REG = "《中华人民共和国政府信息公开条例》"
 
 
 class StaleCase(Stale):

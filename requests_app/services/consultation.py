@@ -18,6 +18,7 @@ from requests_app.letter_contexts import (
 )
 from requests_app.letters import common, issue_letter
 from requests_app.models import Consultation
+from requests_app.rules.periods import CONSULTATION_DAYS
 from requests_app.services._common import (
     R,
     StaleCase,
@@ -32,8 +33,6 @@ from workflow.actors import Actor
 from workflow.audit import audit
 
 # -- consultation (Art. 32, 34; Art. 33 ¶3) ----------------------------------------------------
-
-CONSULTATION_DAYS = 15
 
 
 def consultation_send(

@@ -103,7 +103,7 @@ LAW_NAMING_OUTCOMES = ("withheld_prohibited_by_law", "withheld_query_matter")
 def validate_proposal(case, proposal: Proposal, *, today: date | None = None) -> dict[str, str]:
     """Problems with a proposal, by field: the reply letter's own requirements included."""
     from attributes_app import rules
-    from requests_app.outcomes import OUTCOMES
+    from requests_app.rules.outcomes import OUTCOMES
 
     errors: dict[str, str] = {}
     if proposal.outcome not in OUTCOMES or proposal.outcome in AUTOMATIC_OUTCOMES:
@@ -232,7 +232,7 @@ def decision_propose(
 
     Not while a document the request names waits for its determination (DOMAIN §4.4).
     """
-    from requests_app.outcomes import with_required_articles
+    from requests_app.rules.outcomes import with_required_articles
     from requests_app.selectors import require_determinations_answered
 
     today = today or timezone.localdate()
@@ -522,7 +522,7 @@ def decision_return(
 
 
 def _issue_reply(case, decision: Decision, *, actor: Actor, issue_date: date):
-    from requests_app.outcomes import reply_kind
+    from requests_app.rules.outcomes import reply_kind
 
     kind = reply_kind(decision.outcome, case.agency.reply_layout)
     context = reply_context(case, decision, actor=actor, issue_date=issue_date)

@@ -15,6 +15,7 @@ from requests_app.clock_sync import evaluate_case, events_of, sync_clock
 from requests_app.letter_contexts import CorrectionContext, DeferralContext, ReasonsRequestContext
 from requests_app.letters import applicant, common, issue_letter
 from requests_app.models import Decision, Deferral, NoticeService, ReasonsRequest
+from requests_app.rules.periods import CORRECTION_WINDOW, PURPOSE_WORDS
 from requests_app.services._common import (
     OPEN_STAGES,
     REG,
@@ -51,9 +52,6 @@ def request_accept(*, actor: Actor, case_id: int, handler=None, today: date | No
             case, R.Stage.PROPOSE, actor=actor, action=RequestAction.REQUEST_ACCEPTED, today=today
         )
     return case
-
-
-CORRECTION_WINDOW = 7  # Art. 30: the correction notice goes out within 7 working days of receipt
 
 
 def request_ask_correction(
@@ -181,7 +179,7 @@ def request_correction_lapsed(*, case_id: int, today: date | None = None):
 
 
 def _decide_abandoned(case, *, outcome: str, notice_date: date, lapsed: date, today: date):
-    from requests_app.outcomes import default_articles
+    from requests_app.rules.outcomes import default_articles
 
     now = timezone.now()
     Decision.objects.update_or_create(
@@ -215,7 +213,6 @@ def _decide_abandoned(case, *, outcome: str, notice_date: date, lapsed: date, to
 
 #: Words that ask the applicant what the information is for: Art. 35 asks only why the volume or
 #: frequency is so high (the 2019 revision removed the old Art. 13 "特殊需要" test).
-PURPOSE_WORDS = ("用途", "目的", "用于何")
 
 
 def request_ask_reasons(

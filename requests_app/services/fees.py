@@ -14,6 +14,7 @@ from requests_app.letter_contexts import FeeContext
 from requests_app.letters import common, issue_letter
 from requests_app.models import Fee, InformationRequest, NoticeService
 from requests_app.process import process_lock, sync_process
+from requests_app.rules.periods import PAYMENT_DAYS
 from requests_app.services._common import (
     R,
     _add_clock,
@@ -27,8 +28,6 @@ from requests_app.services.examination import _decide_abandoned
 from workflow.actors import Actor
 
 # -- processing fee (Fee Rules, DOMAIN §3.7) ----------------------------------------------------
-
-PAYMENT_DAYS = 20
 
 
 def applications_earlier_this_month(case: InformationRequest) -> int:

@@ -22,7 +22,7 @@ from attributes_app.services import (
     review_open,
 )
 from requests_app.models import CaseDocument
-from requests_app.outcomes import OUTCOMES
+from requests_app.rules.outcomes import OUTCOMES
 from requests_app.selectors import pending_determinations
 from requests_app.services import (
     Proposal,

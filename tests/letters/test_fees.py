@@ -5,7 +5,7 @@ DOMAIN §3.7.
 
 import pytest
 
-from requests_app.fees import fee_per_page, fee_per_piece, piece_price
+from requests_app.rules.fees import fee_per_page, fee_per_piece, piece_price
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from dataclasses import replace
 import pytest
 
 from requests_app.letter_contexts import reply_sample
-from requests_app.outcomes import OUTCOMES, Remedy, default_articles, missing_articles
+from requests_app.rules.outcomes import OUTCOMES, Remedy, default_articles, missing_articles
 from tests.letters.helpers import docx_text, squash
 from workflow.letters.contexts import MissingLetterElements
 from workflow.letters.regulation import ARTICLE_TEXT, REGULATION

@@ -11,7 +11,7 @@ from docx import Document
 from docx.oxml.ns import qn
 
 from requests_app.letter_contexts import NOTICE_OUTCOMES, ReplyContext, RequestLetter, reply_sample
-from requests_app.outcomes import OUTCOMES, Remedy, reply_kind
+from requests_app.rules.outcomes import OUTCOMES, Remedy, reply_kind
 from tests.letters.helpers import (
     docx_text,
     pdf_fonts,

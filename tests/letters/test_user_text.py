@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from requests_app.letter_contexts import ArchivedDocument, reply_sample
-from requests_app.outcomes import OUTCOMES
+from requests_app.rules.outcomes import OUTCOMES
 from tests.letters.helpers import docx_text, pdf_text, require_cjk_fonts, squash
 from workflow.letters.contexts import LetterContext
 from workflow.letters.filters import clause_text, quoted_text

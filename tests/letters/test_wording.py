@@ -12,7 +12,7 @@ from requests_app.letter_contexts import (
     reply_sample,
 )
 from requests_app.models import InformationRequest
-from requests_app.outcomes import OUTCOMES
+from requests_app.rules.outcomes import OUTCOMES
 from workflow.letters.filters import clause_text, quoted_text
 from workflow.letters.kinds import KINDS
 from workflow.letters.render import build_letter, sample_context
