@@ -21,7 +21,8 @@ from requests_app.letter_contexts import (
 from requests_app.letters import common, issue_letter
 from requests_app.models import DISCLOSING_OUTCOMES, Consultation, Decision, SecrecyReview
 from requests_app.process import process_lock, sync_process
-from requests_app.services._common import REG, R, StaleCase, _locked, _move, _require_stage
+from requests_app.rules.periods import REG
+from requests_app.services._common import R, StaleCase, _locked, _move, _require_stage
 from workflow.actors import Actor
 from workflow.audit import audit
 from workflow.calendar import get_calendar

@@ -15,10 +15,9 @@ from requests_app.clock_sync import evaluate_case, events_of, sync_clock
 from requests_app.letter_contexts import CorrectionContext, DeferralContext, ReasonsRequestContext
 from requests_app.letters import applicant, common, issue_letter
 from requests_app.models import Decision, Deferral, NoticeService, ReasonsRequest
-from requests_app.rules.periods import CORRECTION_WINDOW, PURPOSE_WORDS
+from requests_app.rules.periods import CORRECTION_WINDOW, PURPOSE_WORDS, REG
 from requests_app.services._common import (
     OPEN_STAGES,
-    REG,
     R,
     StaleCase,
     _add_clock,
