@@ -1,11 +1,13 @@
 """Shared fixtures: named personas acting for a demo agency, and an outsider from another one."""
 
+import contextlib
 from datetime import date
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Group
 
-from requests_app.services import Registration
+from requests_app.services import Registration, request_accept, request_register
 from workflow.calendar import WorkingCalendar, invalidate_calendar_cache
 from workflow.holiday_data import load_bundled
 
@@ -166,3 +168,46 @@ def walk_in_registration(**changes) -> Registration:
 def walk_in():
     """A factory of walk-in applications (``walk_in_registration``)."""
     return walk_in_registration
+
+
+RECEIVED = date(2026, 3, 2)  # a Monday: the Art. 33 due date is 2026-03-30
+
+
+@pytest.fixture
+def case(request, registrar, agency, walk_in):
+    """The walk-in application registered by the registrar, received on ``RECEIVED``.
+
+    A module says how far its case has gone with ``pytest.mark.case(...)`` in ``pytestmark``:
+    ``received`` (a date, or None for today), ``process=True`` to start its process as
+    registration through the pages does, ``accepted`` (a date, or True for today) to have the
+    handler accept it, ``frozen_at`` (a moment for time_machine) to register it at that moment.
+    """
+    options = {"received": RECEIVED, "process": False, "accepted": False, "frozen_at": None}
+    for marker in reversed(list(request.node.iter_markers("case"))):
+        unknown = set(marker.kwargs) - set(options)
+        assert not marker.args and not unknown, f"pytest.mark.case: {marker.args} {unknown}"
+        options.update(marker.kwargs)
+    travel = (
+        time_machine.travel(options["frozen_at"], tick=False)
+        if options["frozen_at"]
+        else contextlib.nullcontext()
+    )
+    # The handler exists before registration, as in the scenarios the options stand for.
+    handler = request.getfixturevalue("handler") if options["accepted"] is not False else None
+    with travel:
+        registered = request_register(
+            actor=registrar, agency=agency, data=walk_in(), today=options["received"]
+        )
+        if options["process"]:
+            from requests_app.flows import start_request_process
+
+            start_request_process(registered)
+    if options["accepted"] is False:
+        return registered
+    accepted = options["accepted"]
+    request_accept(
+        actor=handler,
+        case_id=registered.pk,
+        today=None if accepted is True else accepted,
+    )
+    return type(registered).objects.get(pk=registered.pk)

@@ -12,18 +12,13 @@ from viewflow.workflow.status import STATUS
 from requests_app.flows import RequestFlow, process_for
 from tests.requests_app.flow_helpers import assign, open_tasks, register, task, url
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.case(process=True)]
 
 
 @pytest.fixture(autouse=True)
 def _on_a_working_day():
     with time_machine.travel("2026-03-03 09:00 +0800", tick=False):
         yield
-
-
-@pytest.fixture
-def case(registrar, agency, walk_in):
-    return register(registrar, agency, walk_in)
 
 
 @pytest.fixture

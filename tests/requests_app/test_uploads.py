@@ -229,11 +229,6 @@ def test_the_upload_box_offers_only_what_role_and_stage_allow():
 # -- the service ----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def case(registrar, agency, walk_in):
-    return request_register(actor=registrar, agency=agency, data=walk_in(), today=d("2026-03-02"))
-
-
 def refreshed(case) -> InformationRequest:
     return InformationRequest.objects.get(pk=case.pk)
 
