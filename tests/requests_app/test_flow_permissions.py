@@ -85,6 +85,11 @@ def test_process_pages_open_for_own_staff(client, case, handler):
     client.force_login(handler)
     response = client.get(reverse("requests:tasks:process_detail", args=[process_for(case).pk]))
     assert response.status_code == 200
+    # The page is the case's process: its number, its applicant, the registration done and
+    # the acceptance waiting.
+    text = response.content.decode()
+    assert case.case_number in text and "张明华" in text
+    assert "登记" in text and "受理审查" in text
 
 
 def test_a_task_of_another_process_cannot_be_reached_through_ones_own_process(

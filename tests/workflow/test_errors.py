@@ -63,4 +63,3 @@ def test_middleware_turns_an_uncaught_refusal_into_its_page(
     assert marker in body
     assert str(error) in body
     assert middleware.process_exception(request, ValueError("x")) is None
-
