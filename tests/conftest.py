@@ -1,11 +1,15 @@
 """Shared fixtures: named personas acting for a demo agency, and an outsider from another one."""
 
 import contextlib
+import fcntl
+import os
 from datetime import date
+from pathlib import Path
 
 import pytest
 import time_machine
 from django.contrib.auth.models import Group
+from hypothesis import settings as hypothesis_settings
 
 from requests_app.services import Registration, request_accept, request_register
 from workflow.calendar import WorkingCalendar, invalidate_calendar_cache
@@ -20,6 +24,41 @@ def pytest_configure(config):
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     get_hashers.cache_clear()
+
+
+# Hypothesis' deadline is a wall-clock assertion: on a loaded two-core machine a 200 ms example
+# takes 900 ms and the test fails at random. Every example is still run and checked.
+hypothesis_settings.register_profile("gongkai", deadline=None)
+hypothesis_settings.load_profile("gongkai")
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(request, django_db_modify_db_settings_parallel_suffix):
+    """A stable SQLite test database, one per xdist worker (``var/test-gw0.sqlite3``, or
+    ``var/test.sqlite3`` without xdist), so that ``--reuse-db`` finds it again.
+
+    A file, not memory, so that live-server and concurrency tests share it. Each checkout has its
+    own ``var/``; a second run in the same checkout finds the name locked and takes a name of its
+    own process instead, so two runs never trample each other. PostgreSQL keeps pytest-django's
+    names (``test_<name>_gw0`` …).
+    """
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.sqlite3":
+        yield
+        return
+    worker = getattr(request.config, "workerinput", {}).get("workerid")
+    stem = f"test-{worker}" if worker else "test"
+    var = Path(settings.VAR_DIR)
+    lock = (var / f"{stem}.lock").open("w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        stem = f"{stem}-{os.getpid()}"
+    database.setdefault("TEST", {})["NAME"] = str(var / f"{stem}.sqlite3")
+    yield
+    lock.close()
 
 
 def pytest_collection_modifyitems(items):
