@@ -1,11 +1,17 @@
 """Shared fixtures: named personas acting for a demo agency, and an outsider from another one."""
 
+import contextlib
+import fcntl
+import os
 from datetime import date
+from pathlib import Path
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Group
+from hypothesis import settings as hypothesis_settings
 
-from requests_app.services import Registration
+from requests_app.services import Registration, request_accept, request_register
 from workflow.calendar import WorkingCalendar, invalidate_calendar_cache
 from workflow.holiday_data import load_bundled
 
@@ -18,6 +24,41 @@ def pytest_configure(config):
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     get_hashers.cache_clear()
+
+
+# Hypothesis' deadline is a wall-clock assertion: on a loaded two-core machine a 200 ms example
+# takes 900 ms and the test fails at random. Every example is still run and checked.
+hypothesis_settings.register_profile("gongkai", deadline=None)
+hypothesis_settings.load_profile("gongkai")
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(request, django_db_modify_db_settings_parallel_suffix):
+    """A stable SQLite test database, one per xdist worker (``var/test-gw0.sqlite3``, or
+    ``var/test.sqlite3`` without xdist), so that ``--reuse-db`` finds it again.
+
+    A file, not memory, so that live-server and concurrency tests share it. Each checkout has its
+    own ``var/``; a second run in the same checkout finds the name locked and takes a name of its
+    own process instead, so two runs never trample each other. PostgreSQL keeps pytest-django's
+    names (``test_<name>_gw0`` …).
+    """
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.sqlite3":
+        yield
+        return
+    worker = getattr(request.config, "workerinput", {}).get("workerid")
+    stem = f"test-{worker}" if worker else "test"
+    var = Path(settings.VAR_DIR)
+    lock = (var / f"{stem}.lock").open("w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        stem = f"{stem}-{os.getpid()}"
+    database.setdefault("TEST", {})["NAME"] = str(var / f"{stem}.sqlite3")
+    yield
+    lock.close()
 
 
 def pytest_collection_modifyitems(items):
@@ -177,3 +218,46 @@ def walk_in_registration(**changes) -> Registration:
 def walk_in():
     """A factory of walk-in applications (``walk_in_registration``)."""
     return walk_in_registration
+
+
+RECEIVED = date(2026, 3, 2)  # a Monday: the Art. 33 due date is 2026-03-30
+
+
+@pytest.fixture
+def case(request, registrar, agency, walk_in):
+    """The walk-in application registered by the registrar, received on ``RECEIVED``.
+
+    A module says how far its case has gone with ``pytest.mark.case(...)`` in ``pytestmark``:
+    ``received`` (a date, or None for today), ``process=True`` to start its process as
+    registration through the pages does, ``accepted`` (a date, or True for today) to have the
+    handler accept it, ``frozen_at`` (a moment for time_machine) to register it at that moment.
+    """
+    options = {"received": RECEIVED, "process": False, "accepted": False, "frozen_at": None}
+    for marker in reversed(list(request.node.iter_markers("case"))):
+        unknown = set(marker.kwargs) - set(options)
+        assert not marker.args and not unknown, f"pytest.mark.case: {marker.args} {unknown}"
+        options.update(marker.kwargs)
+    travel = (
+        time_machine.travel(options["frozen_at"], tick=False)
+        if options["frozen_at"]
+        else contextlib.nullcontext()
+    )
+    # The handler exists before registration, as in the scenarios the options stand for.
+    handler = request.getfixturevalue("handler") if options["accepted"] is not False else None
+    with travel:
+        registered = request_register(
+            actor=registrar, agency=agency, data=walk_in(), today=options["received"]
+        )
+        if options["process"]:
+            from requests_app.flows import start_request_process
+
+            start_request_process(registered)
+    if options["accepted"] is False:
+        return registered
+    accepted = options["accepted"]
+    request_accept(
+        actor=handler,
+        case_id=registered.pk,
+        today=None if accepted is True else accepted,
+    )
+    return type(registered).objects.get(pk=registered.pk)

@@ -27,7 +27,7 @@ from tests.attributes_app.helpers import INTERNAL, fresh
 from tests.conftest import d
 from workflow.errors import NotAllowed
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.case(received=None)]
 
 
 @pytest.fixture
@@ -44,11 +44,6 @@ def older(office_head, agency, unit):
             issued_on=d("2019-06-17"),
         ),
     )
-
-
-@pytest.fixture
-def case(registrar, agency, walk_in):
-    return request_register(actor=registrar, agency=agency, data=walk_in())
 
 
 def test_the_unit_determines_an_older_document_for_a_request(older, unit_head, case, handler):

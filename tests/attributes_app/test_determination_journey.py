@@ -30,7 +30,7 @@ from tests.requests_app.flow_helpers import REG, execute, refreshed, register, s
 from workflow.errors import NotAllowed
 from workflow.models import AuditEvent
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.case(process=True, accepted=True)]
 
 OFFICE = "孝义市人民政府办公室（政务公开办）"
 REASONS = "仅涉及特定项目单位的资金安排，不需要公众广泛知晓"
@@ -65,13 +65,6 @@ def older(office_head, agency, unit):
             issued_on=d("2019-06-17"),
         ),
     )
-
-
-@pytest.fixture
-def case(registrar, agency, walk_in, handler):
-    case = register(registrar, agency, walk_in)
-    request_accept(actor=handler, case_id=case.pk)
-    return refreshed(case)
 
 
 def case_actions(case) -> list[str]:

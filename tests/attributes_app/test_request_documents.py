@@ -23,11 +23,11 @@ from requests_app.services import (
 from tests.attributes_app.helpers import INTERNAL, issued
 from tests.attributes_app.texts import OFFICIAL, attach, docx_bytes, paragraphs
 from tests.conftest import d
-from tests.requests_app.flow_helpers import REG, refreshed, register, secrecy_cleared
+from tests.requests_app.flow_helpers import REG, secrecy_cleared
 from workflow.errors import NotAllowed
 from workflow.models import AuditEvent
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.case(process=True, accepted=True)]
 
 
 @pytest.fixture(autouse=True)
@@ -47,13 +47,6 @@ def restricted(draft, drafter, unit_head):
         reasons="仅涉及特定项目单位",
         ground="limited_scope",
     )
-
-
-@pytest.fixture
-def case(registrar, agency, walk_in, handler):
-    case = register(registrar, agency, walk_in)
-    request_accept(actor=handler, case_id=case.pk)
-    return refreshed(case)
 
 
 def test_the_case_page_shows_each_documents_attribute_and_state(client, case, restricted, handler):

@@ -65,16 +65,25 @@ def docx_text(data: bytes) -> str:
 
 
 def require_cjk_fonts() -> None:
+    """Fail, loudly, when the letter fonts are missing: ``make setup`` prepares them, so a test
+    that skipped here would hide a broken installation behind a green run."""
     from workflow.letters.fonts import FontsUnavailable, letter_faces
 
     try:
         letter_faces()
     except FontsUnavailable as error:
-        pytest.skip(f"没有中文字体，跳过 PDF 测试：{error}")
+        pytest.fail(
+            f"没有中文字体，PDF 测试无法运行：{error}\n"
+            "请先运行 make setup（或 manage.py prepare_letter_fonts；Debian: fonts-noto-cjk）。",
+            pytrace=False,
+        )
 
 
 def require_tool(name: str) -> str:
+    """The path of a command-line tool that ``make setup`` installs; fail, loudly, without it."""
     path = shutil.which(name)
     if path is None:
-        pytest.skip(f"没有找到 {name}（Debian: poppler-utils），跳过。")
+        pytest.fail(
+            f"没有找到 {name}：请先运行 make setup（Debian: poppler-utils）。", pytrace=False
+        )
     return path

@@ -92,6 +92,40 @@ def test_every_kind_renders_to_docx_with_its_key_facts(kind):
         assert squash(fact) in text, f"{kind}: {fact}"
 
 
+#: The outcome table of DOMAIN §3.6, in its order: the tests parametrised over OUTCOMES (here and
+#: in test_user_text) would pass, testing nothing, if the table came out empty or short.
+DOMAIN_OUTCOMES = [
+    "already_public",
+    "disclosed",
+    "partly_disclosed",
+    "withheld_state_secret",
+    "withheld_prohibited_by_law",
+    "withheld_security_stability",
+    "withheld_third_party",
+    "withheld_internal_affairs",
+    "withheld_process_info",
+    "withheld_enforcement_file",
+    "withheld_query_matter",
+    "not_held",
+    "not_our_agency",
+    "needs_creation",
+    "still_unclear",
+    "petition",
+    "repeat",
+    "publication",
+    "unreasonable_volume",
+    "confirm_or_reissue",
+    "abandoned_no_correction",
+    "abandoned_no_payment",
+    "other",
+]
+
+
+def test_the_outcome_table_has_the_23_outcomes_of_the_domain():
+    assert list(OUTCOMES) == DOMAIN_OUTCOMES
+    assert len(OUTCOMES) == 23
+
+
 @pytest.mark.parametrize("layout", ["single", "separate"])
 @pytest.mark.parametrize("outcome", list(OUTCOMES))
 def test_every_outcome_has_its_reply_in_both_layouts(outcome, layout):
@@ -118,9 +152,11 @@ def test_remedy_family_in_pdf_text(outcome):
 def test_refusals_require_reconsideration_first():
     # 复议前置 covers refusals under Arts. 14–16 only (法释〔2025〕8号); an Art. 36(7) referral
     # carries the general clause.
-    for code, outcome in OUTCOMES.items():
-        if code.startswith("withheld_") and code != "withheld_query_matter":
-            assert outcome.remedy == Remedy.PRIOR_RECONSIDERATION, code
+    refusals = [code for code in OUTCOMES if code.startswith("withheld_")]
+    assert len(refusals) == 8
+    for code in refusals:
+        if code != "withheld_query_matter":
+            assert OUTCOMES[code].remedy == Remedy.PRIOR_RECONSIDERATION, code
     assert OUTCOMES["withheld_query_matter"].remedy == Remedy.CHOICE
 
 
@@ -229,8 +265,9 @@ def test_reply_kinds_match_outcome_families():
     assert reply_kind("repeat", "separate") == "not_processed_notice"
     assert reply_kind("abandoned_no_payment", "separate") == "abandoned_notice"
     assert reply_kind("partly_disclosed", "separate") == "reply_notice"
+    assert set(NOTICE_OUTCOMES) == {"not_processed_notice", "abandoned_notice"}
     for kind, codes in NOTICE_OUTCOMES.items():
-        assert all(reply_kind(code, "separate") == kind for code in codes)
+        assert codes and all(reply_kind(code, "separate") == kind for code in codes)
 
 
 def test_reply_context_is_a_plain_dataclass():

@@ -15,17 +15,12 @@ from pypdf import PdfReader
 from requests_app import case_file as case_file_module
 from requests_app.case_file import sweep_orphan_files
 from requests_app.models import CaseDocument, InformationRequest
-from requests_app.services import StaleCase, request_archive, request_register, request_upload
+from requests_app.services import StaleCase, request_archive, request_upload
 from tests.conftest import d
 from tests.requests_app import files as f
 from tests.requests_app.test_uploads import serve, to_serve
 
 S = InformationRequest.Stage
-
-
-@pytest.fixture
-def case(registrar, agency, walk_in):
-    return request_register(actor=registrar, agency=agency, data=walk_in(), today=d("2026-03-02"))
 
 
 def ready_to_archive(case, registrar, handler, office_head):

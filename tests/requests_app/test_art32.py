@@ -11,24 +11,20 @@ from requests_app.services import (
     consultation_send,
     decision_approve,
     decision_propose,
-    request_accept,
-    request_register,
     request_serve,
 )
 from tests.conftest import d
 from tests.letters.helpers import docx_text, squash
 from tests.requests_app.flow_helpers import secrecy_cleared
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.case(accepted=d("2026-03-03"))]
 REG = "《中华人民共和国政府信息公开条例》"
 PUBLIC_INTEREST = "所涉工程使用财政资金，关系众多居民切身利益，不公开将对公共利益造成重大影响。"
 
 
-@pytest.fixture
-def case(registrar, agency, walk_in, handler):
-    # Received 2026-03-02; consulted 03-03; two third parties reply on 03-05.
-    case = request_register(actor=registrar, agency=agency, data=walk_in(), today=d("2026-03-02"))
-    request_accept(actor=handler, case_id=case.pk, today=d("2026-03-03"))
+@pytest.fixture(autouse=True)
+def two_third_parties_consulted(case, handler):
+    # Received 2026-03-02, accepted and consulted 03-03; the two third parties reply on 03-05.
     for name, matter in (("甲建设公司", "施工合同金额"), ("乙监理公司", "监理报告")):
         consultation_send(
             actor=handler,
@@ -38,7 +34,6 @@ def case(registrar, agency, walk_in, handler):
             matter=matter,
             today=d("2026-03-03"),
         )
-    return case
 
 
 def reply(case, handler, name, answer, reasons=""):

@@ -19,7 +19,6 @@ from requests_app.services import (
     reasons_record_answer,
     request_accept,
     request_ask_reasons,
-    request_register,
 )
 from tests.conftest import d
 from tests.letters.helpers import docx_text, squash
@@ -30,12 +29,6 @@ pytestmark = pytest.mark.django_db
 S = InformationRequest.Stage
 F = ReasonsRequest.Finding
 GROUNDS = "2026年2月至3月共提交申请42件，其中35件内容相同"
-
-
-@pytest.fixture
-def case(registrar, agency, walk_in):
-    # Received Monday 2026-03-02; the Art. 33 due date is 2026-03-30.
-    return request_register(actor=registrar, agency=agency, data=walk_in(), today=d("2026-03-02"))
 
 
 def refreshed(case):

@@ -16,15 +16,8 @@ from tests.conftest import d
 from tests.requests_app.flow_helpers import serve_notice
 from workflow.errors import NotAllowed
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.case(accepted=d("2026-03-03"))]
 S = InformationRequest.Stage
-
-
-@pytest.fixture
-def case(registrar, handler, agency, walk_in):
-    case = request_register(actor=registrar, agency=agency, data=walk_in(), today=d("2026-03-02"))
-    request_accept(actor=handler, case_id=case.pk, today=d("2026-03-03"))
-    return case
 
 
 def notice(handler, case, **changes):

@@ -21,20 +21,14 @@ from tests.requests_app.flow_helpers import (
     execute,
     open_tasks,
     refreshed,
-    register,
     serve_notice,
     step,
     task,
     url,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.case(process=True)]
 S = InformationRequest.Stage
-
-
-@pytest.fixture
-def case(registrar, agency, walk_in):
-    return register(registrar, agency, walk_in)
 
 
 @time_machine.travel("2026-03-02 09:00 +0800", tick=False)

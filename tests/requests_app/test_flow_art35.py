@@ -16,14 +16,13 @@ from tests.requests_app.flow_helpers import (
     execute,
     open_tasks,
     refreshed,
-    register,
     secrecy_cleared,
     step,
     task,
     url,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.case(process=True)]
 S = InformationRequest.Stage
 ASK = {
     "grounds": "2026年2月至3月共提交申请42件，其中35件内容相同",
@@ -31,11 +30,6 @@ ASK = {
     "how_to_answer": "书面说明",
     "period_days": "15",
 }
-
-
-@pytest.fixture
-def case(registrar, agency, walk_in):
-    return register(registrar, agency, walk_in)
 
 
 def detail(case) -> str:

@@ -12,18 +12,13 @@ from viewflow.workflow.status import STATUS
 from requests_app.flows import RequestFlow, process_for
 from tests.requests_app.flow_helpers import assign, open_tasks, register, task, url
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.case(process=True)]
 
 
 @pytest.fixture(autouse=True)
 def _on_a_working_day():
     with time_machine.travel("2026-03-03 09:00 +0800", tick=False):
         yield
-
-
-@pytest.fixture
-def case(registrar, agency, walk_in):
-    return register(registrar, agency, walk_in)
 
 
 @pytest.fixture
@@ -90,6 +85,11 @@ def test_process_pages_open_for_own_staff(client, case, handler):
     client.force_login(handler)
     response = client.get(reverse("requests:tasks:process_detail", args=[process_for(case).pk]))
     assert response.status_code == 200
+    # The page is the case's process: its number, its applicant, the registration done and
+    # the acceptance waiting.
+    text = response.content.decode()
+    assert case.case_number in text and "张明华" in text
+    assert "登记" in text and "受理审查" in text
 
 
 def test_a_task_of_another_process_cannot_be_reached_through_ones_own_process(

@@ -5,17 +5,12 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from requests_app.models import InformationRequest
-from requests_app.services import Proposal, decision_propose, request_ask_reasons, request_register
+from requests_app.services import Proposal, decision_propose, request_ask_reasons
 from tests.conftest import d
 
 pytestmark = pytest.mark.django_db
 S = InformationRequest.Stage
 REG = "《中华人民共和国政府信息公开条例》"
-
-
-@pytest.fixture
-def case(registrar, agency, walk_in):
-    return request_register(actor=registrar, agency=agency, data=walk_in(), today=d("2026-03-02"))
 
 
 def propose(case, handler, **proposal):

@@ -36,12 +36,6 @@ S = InformationRequest.Stage
 REG = "《中华人民共和国政府信息公开条例》"
 
 
-@pytest.fixture
-def case(registrar, agency, walk_in):
-    # Received Monday 2026-03-02; due 2026-03-30.
-    return request_register(actor=registrar, agency=agency, data=walk_in(), today=d("2026-03-02"))
-
-
 def letters_of(case) -> list[str]:
     return list(
         CaseDocument.objects.filter(request=case, kind="letter").values_list(

@@ -30,14 +30,17 @@ from requests_app.services import (
     request_correction_lapsed,
 )
 from tests.conftest import d
-from tests.requests_app.flow_helpers import open_tasks, refreshed, register, serve_notice
+from tests.requests_app.flow_helpers import open_tasks, refreshed, serve_notice
 from workflow.calendar import get_calendar
 from workflow.clock import notice_period_end
 from workflow.errors import NotAllowed
 from workflow.letters.render import build_letter, sample_context
 from workflow.models import AuditEvent
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.case(process=True, frozen_at="2026-03-02 09:00 +0800"),
+]
 S = InformationRequest.Stage
 LETTER_DAY = d("2026-03-03")  # Tuesday
 POSTED = d("2026-03-09")  # handed to the post office 4 working days after the letter's date
@@ -50,12 +53,6 @@ def day_after(day: date) -> date:
 def due_day(timer) -> date:
     """The local day on which a timer is due (it is due at 00:00 Asia/Shanghai)."""
     return timezone.localtime(timer.scheduled).date()
-
-
-@pytest.fixture
-def case(registrar, agency, walk_in):
-    with time_machine.travel("2026-03-02 09:00 +0800", tick=False):
-        return register(registrar, agency, walk_in)
 
 
 def ask_correction(case, handler):

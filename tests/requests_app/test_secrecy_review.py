@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from requests_app.case_file import handling_steps
-from requests_app.flows import RequestFlow, process_for, start_request_process, sync_process
+from requests_app.flows import RequestFlow, process_for, sync_process
 from requests_app.models import CaseDocument, Decision, InformationRequest, SecrecyReview
 from requests_app.services import (
     Proposal,
@@ -22,9 +22,7 @@ from requests_app.services import (
     decision_propose,
     decision_record_secrecy_review,
     decision_return,
-    request_accept,
     request_archive,
-    request_register,
     request_serve,
     request_upload,
 )
@@ -35,18 +33,10 @@ from tests.requests_app.flow_helpers import assign, execute, open_tasks, task, u
 from workflow.errors import NotAllowed
 from workflow.models import AuditEvent
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.case(process=True, accepted=d("2026-03-03"))]
 S = InformationRequest.Stage
 REG = "《中华人民共和国政府信息公开条例》"
 OPINION = "经审查，拟公开的资金拨付明细不涉及国家秘密，同意公开。"
-
-
-@pytest.fixture
-def case(registrar, agency, walk_in, handler):
-    case = request_register(actor=registrar, agency=agency, data=walk_in(), today=d("2026-03-02"))
-    start_request_process(case)
-    request_accept(actor=handler, case_id=case.pk, today=d("2026-03-03"))
-    return case
 
 
 def refreshed(case) -> InformationRequest:

@@ -31,11 +31,6 @@ def _thursday_5_march_2026():
         yield
 
 
-@pytest.fixture
-def case(registrar, agency, walk_in):
-    return request_register(actor=registrar, agency=agency, data=walk_in(), today=d("2026-03-02"))
-
-
 def upload_url(case, document) -> str:
     return reverse("requests:cases:upload_file", args=[case.pk, document.pk])
 

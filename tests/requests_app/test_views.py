@@ -15,8 +15,8 @@ from tests.requests_app.test_selectors import bulk_cases
 from workflow.audit import audit
 from workflow.errors import NotAllowed
 
-pytestmark = pytest.mark.django_db
 TODAY = date(2026, 3, 5)
+pytestmark = [pytest.mark.django_db, pytest.mark.case(received=TODAY)]
 R = InformationRequest
 LIST = reverse("requests:cases:index")
 REGISTER = reverse("requests:register:index")
@@ -37,11 +37,6 @@ def field_block(body: str, name: str) -> str:
 
 def detail(case) -> str:
     return reverse("requests:cases:detail", kwargs={"pk": case.pk})
-
-
-@pytest.fixture
-def case(registrar, agency, walk_in):
-    return request_register(actor=registrar, agency=agency, data=walk_in(), today=TODAY)
 
 
 def form_data(agency, **changes) -> dict:

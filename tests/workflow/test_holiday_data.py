@@ -26,8 +26,10 @@ import tomllib
 from datetime import date, timedelta
 from pathlib import Path
 
+import chinese_calendar  # in the test extras, as is holidays: missing, they fail the run
 import pytest
 
+import holidays  # python-holidays (the folder of the same name holds no package)
 from workflow.holiday_data import (
     DEFAULT_DIRECTORY,
     Festival,
@@ -37,9 +39,6 @@ from workflow.holiday_data import (
     load_year_file,
     parse_year_toml,
 )
-
-holidays = pytest.importorskip("holidays")
-chinese_calendar = pytest.importorskip("chinese_calendar")
 
 FIRST = date(2004, 1, 1)
 LAST = date(2026, 12, 31)
