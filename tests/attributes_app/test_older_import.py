@@ -165,7 +165,7 @@ def test_a_clean_workbook_is_summarised_then_imported_with_the_pages_audit_event
     client, office_head, agency, units
 ):
     rows = three_rows()
-    rows[0]["成文日期"] = datetime(2015, 4, 3)  # a real Excel date cell
+    rows[0]["成文日期"] = datetime(2015, 4, 3)  # noqa: DTZ001  # an Excel date cell: naive
     rows[0]["印发日期"] = date(2015, 4, 8)
     client.force_login(office_head)
     assert 'id="older-import"' in client.get(REGISTER).content.decode()
@@ -570,7 +570,7 @@ def test_the_workbook_template_explains_itself_and_round_trips(client, office_he
     assert [c.value for c in sheet[1]] == HEADERS
     example = [c.value for c in sheet[2]]
     assert example[0] == "法规科" and example[1] == EXAMPLE_TITLE
-    assert example[4] == datetime(2015, 4, 3)  # a real date cell
+    assert example[4] == datetime(2015, 4, 3)  # noqa: DTZ001  # an Excel date cell: naive
     notes = [[c.value for c in r] for r in workbook["填写说明"].iter_rows()]
     assert notes[0] == ["列名", "是否必填", "填写说明", "可以填写的内容"]
     assert notes[8] == ["效力状态", "可不填", COLUMNS[7].explain, "有效、已修改、已失效、已废止"]
@@ -584,14 +584,14 @@ def test_the_workbook_template_explains_itself_and_round_trips(client, office_he
     # Filled in: the example row replaced by real documents.
     sheet.delete_rows(2)
     sheet.append(["综合科", "关于加强政务公开工作的通知", "孝政办发〔2017〕8号", "其他公文"])
-    sheet.cell(row=2, column=5, value=datetime(2017, 5, 2))
+    sheet.cell(row=2, column=5, value=datetime(2017, 5, 2))  # noqa: DTZ001  # Excel: naive
     sheet.cell(row=2, column=6, value="2017/5/4")
     sheet.append(["法规科", "孝义市行政规范性文件管理办法", "孝政发〔2016〕2号", "行政规范性文件"])
     sheet.cell(row=3, column=5, value="2016年1月5日")
     sheet.cell(row=3, column=6, value="2016年1月8日")
     sheet.cell(row=3, column=7, value="非涉密")
     sheet.cell(row=3, column=8, value="已修改")
-    sheet.cell(row=3, column=9, value=datetime(2020, 2, 1))
+    sheet.cell(row=3, column=9, value=datetime(2020, 2, 1))  # noqa: DTZ001  # Excel: naive
     buffer = io.BytesIO()
     workbook.save(buffer)
     confirm(client, upload(client, buffer.getvalue(), "填好的模板.xlsx"))

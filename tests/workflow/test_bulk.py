@@ -1,6 +1,6 @@
 """insert_rows: many rows at once, with the model's defaults and prepared values."""
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -34,7 +34,7 @@ def test_choices_are_stored_as_their_values(agency):
         [
             {
                 "agency_id": agency.pk,
-                "day": datetime(2026, 3, 10).date(),
+                "day": date(2026, 3, 10),
                 "kind": CalendarAdjustment.Kind.OFF,
                 "reason": "测试",
                 "created_at": datetime(2026, 3, 1, tzinfo=TZ),
