@@ -75,17 +75,7 @@ def export_refusal(document: Document) -> str | None:
                 "不予导出：该文件已印发但未确定公开属性，须由起草单位以公函认定公开属性后，"
                 "才能导出标注公开属性的正式文本。"
             )
-        return (
-            rules.issue_refusal(
-                state=document.attribute_state,
-                kind=document.kind,
-                attribute=document.attribute,
-                reasons=document.attribute_reasons,
-                ground=document.attribute_ground,
-                law=document.attribute_law,
-            )
-            or "不予导出：公开属性尚未确认。"
-        )
+        return rules.document_issue_refusal(document) or "不予导出：公开属性尚未确认。"
     if not document.file:
         return "该文件还没有上传正式文本（DOCX 或 PDF），请先上传。"
     return None

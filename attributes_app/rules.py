@@ -336,6 +336,33 @@ def issue_refusal(
     return None
 
 
+class AttributeFacts(Protocol):
+    """What a document says of its attribute (``attributes_app.models.Document`` has these)."""
+
+    attribute_state: str
+    kind: str
+    attribute: str
+    attribute_reasons: str
+    attribute_ground: str
+    attribute_law: str
+
+
+def document_issue_refusal(
+    document: AttributeFacts, *, interpretation_missing: bool = False
+) -> str | None:
+    """``issue_refusal`` of a document's own fields: the one place they are unpacked (issuing
+    and exporting ask the same question)."""
+    return issue_refusal(
+        state=document.attribute_state,
+        kind=document.kind,
+        attribute=document.attribute,
+        reasons=document.attribute_reasons,
+        ground=document.attribute_ground,
+        law=document.attribute_law,
+        interpretation_missing=interpretation_missing,
+    )
+
+
 #: The secrecy status of a document nobody has decided yet (Document.Secrecy.UNDETERMINED).
 SECRECY_UNDETERMINED = "undetermined"
 

@@ -39,14 +39,8 @@ from workflow.cn import cn_date
 def issue_refusal_of(document: Document) -> str | None:
     """Why ``document`` may not be issued now (不予发文), or None: its attribute first, then its
     final text and its secrecy status. The page asks the same, so it offers no form to refuse."""
-    return rules.issue_refusal(
-        state=document.attribute_state,
-        kind=document.kind,
-        attribute=document.attribute,
-        reasons=document.attribute_reasons,
-        ground=document.attribute_ground,
-        law=document.attribute_law,
-        interpretation_missing=interpretation_missing(document),
+    return rules.document_issue_refusal(
+        document, interpretation_missing=interpretation_missing(document)
     ) or rules.issue_prerequisites_refusal(has_text=bool(document.file), secrecy=document.secrecy)
 
 
