@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connections
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from attributes_app import rules
+from attributes_app.models import ArchiveTransfer, Document, DocumentRequestLink
 from requests_app import search
+from requests_app.letter_contexts import ArchivedDocument
 from requests_app.models import Consultation, Fee, InformationRequest, NoticeService
+from workflow.cn import cn_date
 from workflow.models import Agency, AuditEvent
-from workflow.roles import has_request_role
+from workflow.roles import has_request_role, has_role
 from workflow.selectors import agencies_of
 
 R = InformationRequest
@@ -267,16 +272,6 @@ def pending_notices(user):
 # paragraph, the block on proposing while a determination is due). The links themselves are the
 # attributes layer's (``DocumentRequestLink``, written by its services); naming and unnaming are
 # ``requests_app.services.documents``.
-
-from dataclasses import dataclass  # noqa: E402
-
-from django.core.exceptions import ValidationError  # noqa: E402
-
-from attributes_app import rules  # noqa: E402
-from attributes_app.models import ArchiveTransfer, Document, DocumentRequestLink  # noqa: E402
-from requests_app.letter_contexts import ArchivedDocument  # noqa: E402
-from workflow.cn import cn_date  # noqa: E402
-from workflow.roles import has_role  # noqa: E402
 
 #: While the case is examined and before a decision is proposed, the handler may change the
 #: documents it names (after a return from approval the case is at ``propose`` again).
