@@ -13,13 +13,15 @@ from requests_app.services import request_name_document
 from tests.attributes_app.test_determination_journey import (  # noqa: F401 (fixtures)
     REASONS,
     _march_2026,
-    case,
     older,
 )
 from workflow.letters.models import IssuedLetter
 from workflow.models import AuditEvent
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.case(process=True, accepted=True),
+]
 
 
 def files_on_disk() -> set[str]:
@@ -38,7 +40,7 @@ def answer(unit_head, document):
 
 
 def test_an_answer_whose_audit_fails_leaves_no_letter_file(
-    case,  # noqa: F811
+    case,
     older,  # noqa: F811
     handler,
     unit_head,
