@@ -7,6 +7,7 @@ never run. ``make test`` also runs import-linter's contracts (pyproject.toml) fo
 """
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -210,3 +211,15 @@ def test_the_cycle_check_finds_a_cycle():
     groups = strongly_connected(graph)
     assert groups == [{"a", "b", "c"}]
     assert a_cycle(graph, groups[0]) == ["a", "b", "c", "a"]
+
+
+def test_engine_templates_name_no_app():
+    """The engine's templates include, extend and link to no app's templates or pages: the import
+    checks cannot see a template's ``{% include %}`` or ``{% url %}``."""
+    apps = re.compile(r"(requests_app|attributes_app)/|['\"](requests|attributes|secrecy):")
+    found = [
+        f"{path.relative_to(ROOT)}: {match.group(0)}"
+        for path in (ROOT / "workflow").rglob("*.html")
+        for match in apps.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert not found, "engine templates naming an app:\n" + "\n".join(found)
