@@ -13,7 +13,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from attributes_app import rules
 from attributes_app.models import ArchiveTransfer, Document, DocumentRequestLink
-from requests_app import search
+from requests_app import permissions, search
 from requests_app.letter_contexts import ArchivedDocument
 from requests_app.models import Consultation, Fee, InformationRequest, NoticeService
 from workflow.cn import cn_date
@@ -276,7 +276,8 @@ def pending_notices(user):
 #: While the case is examined and before a decision is proposed, the handler may change the
 #: documents it names (after a return from approval the case is at ``propose`` again).
 NAMING_STAGES = (R.Stage.ACCEPT, R.Stage.CORRECT, R.Stage.CONSULT, R.Stage.PROPOSE, R.Stage.FEE)
-NAMING_ROLES = ("handler", "office_head")
+#: Who names them: the roles of the permission table's ``name_document`` step.
+NAMING_ROLES = permissions.STEPS["name_document"].roles
 PICKER_LIMIT = 20
 
 
