@@ -18,7 +18,7 @@ run: setup
 
 test: setup lint typecheck
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/python -m pytest -n auto --dist load
+	$(BIN)/python -m pytest -n auto --dist load --durations=20
 
 setup: system-deps venv messages migrate fonts
 
