@@ -125,6 +125,8 @@ PROPOSALS: dict[str, dict] = {
     "withheld_third_party": {
         "articles": [f"{REG}第十五条", f"{REG}第三十六条第（三）项"],
         "reason": "所申请信息涉及第三方商业秘密，第三方不同意公开。",
+        # Art. 32: no consultation in this case, so the handler says why none was needed.
+        "no_consultation_reason": "该企业已于本申请前就同一信息书面表示不同意公开，书面意见在案。",
     },
     "withheld_internal_affairs": {
         "articles": [f"{REG}第十六条第一款", f"{REG}第三十六条第（三）项"],

@@ -46,3 +46,25 @@ def test_demo_cases_get_scans_and_one_served_case_its_proof(
     notices = NoticeService.objects.filter(request__agency=agency)
     assert notices.filter(served_on__isnull=True).exists()
     assert notices.filter(served_on__isnull=False, period_end__isnull=False).exists()
+
+
+@pytest.mark.django_db
+def test_the_whole_demo_builds_every_outcome(
+    agency, registrar, handler, office_head, legal_reviewer
+):
+    """``make run`` builds all 42 scenarios: each outcome's proposal must pass the services'
+    checks as they stand (an Art. 15 refusal without consultation says why none was needed)."""
+    users = {
+        "registrar": registrar,
+        "handler": handler,
+        "office_head": office_head,
+        "legal_reviewer": legal_reviewer,
+    }
+    created = create_demo_requests(agency, users, write=lambda _: None)
+    assert created == 42 + len(ART35_ART32_SCENARIOS)
+    outcomes = set(
+        InformationRequest.objects.filter(agency=agency)
+        .exclude(decision__isnull=True)
+        .values_list("decision__outcome", flat=True)
+    )
+    assert "withheld_third_party" in outcomes
