@@ -512,10 +512,7 @@ class DocumentView(RolePageMixin, TemplateView):
             can_edit=not document.is_issued
             and document.attribute_state != S.CLASSIFIED
             and selectors.can(user, "update", document),
-            error_case=document.is_issued
-            and document.secrecy == Document.Secrecy.UNDETERMINED
-            and document.attribute_state == S.UNDETERMINED
-            and transfer is None,
+            error_case=selectors.is_in_error(document),
             marked_refusal=export_refusal(document) if document.file else None,
             archive_transfer=transfer,
             can_archive=document.is_issued

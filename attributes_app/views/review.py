@@ -372,18 +372,15 @@ class ReviewReportView(RolePageMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         review = _review(self.request.user, self.kwargs["pk"])
-        if review.status == AttributeReview.Status.CLOSED and review.report:
-            report = review.report
-        else:
-            report = selectors.review_report(review).as_data()
-        for row in report["share_by_year"]:
-            row["percent"] = None if row["share"] is None else round(row["share"] * 100, 1)
+        # As stored when it closed, or as it stands while it is open: the letter's and the
+        # list's report too.
+        report = selectors.report_of(review)
         context.update(
             review=review,
             report=report,
             live=review.status == AttributeReview.Status.OPEN,
-            changes=report["changes"][: self.CHANGES_SHOWN],
-            more_changes=max(0, len(report["changes"]) - self.CHANGES_SHOWN),
+            changes=report.changes[: self.CHANGES_SHOWN],
+            more_changes=max(0, len(report.changes) - self.CHANGES_SHOWN),
             attribute_labels=rules.ATTRIBUTE_LABELS,
             signal_labels=rules.SIGNAL_LABELS,
         )

@@ -560,8 +560,8 @@ def test_closing_needs_every_item_decided_then_shows_the_report(
     assert response["Location"] == url("report", pk=review.pk)
     report = client.get(url("report", pk=review.pk))
     body = report.content.decode()
-    assert report.context["report"]["reviewed"] == 4
-    assert (report.context["report"]["kept"], report.context["report"]["changed"]) == (1, 3)
+    assert report.context["report"].reviewed == 4
+    assert (report.context["report"].kept, report.context["report"].changed) == (1, 3)
     assert "时过境迁，不主动公开的理由已不存在" in body
     assert "方案讨论稿" in body and "变更清单" in body
     assert "依申请公开和不予公开文件的占比" in body
