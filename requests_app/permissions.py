@@ -103,24 +103,30 @@ def works_for(user: Actor, agency_id: int) -> bool:
     return user.agencies.filter(pk=agency_id).exists()
 
 
+def holds_role(user: Actor, step: str) -> bool:
+    """The role half of ``step``'s rule: no database query (the user's roles are read once)."""
+    rule = STEPS[step]
+    if rule.any_staff:
+        return True
+    return any(has_role(user, role) for role in rule.roles or REQUEST_ROLES)
+
+
 def refusal(user: Actor, case: InformationRequest, step: str) -> str | None:
     """Why ``user`` may not do ``step`` on ``case`` (Chinese), or None when they may."""
     if not works_for(user, case.agency_id):
         return "您不能办理其他机关的申请。"
-    if STEPS[step].any_staff:
+    if holds_role(user, step):
         return None
-    roles = STEPS[step].roles or tuple(sorted(REQUEST_ROLES))
-    if not any(has_role(user, role) for role in roles):
-        if not STEPS[step].roles:
-            return "您的角色不能办理依申请公开的案件。"
-        names = "或".join(ROLES[role] for role in roles)
-        return f"这一步需要由{names}办理。"
-    return None
+    if not STEPS[step].roles:
+        return "您的角色不能办理依申请公开的案件。"
+    names = "或".join(ROLES[role] for role in STEPS[step].roles)
+    return f"这一步需要由{names}办理。"
 
 
 def may(user: Actor, case: InformationRequest, step: str) -> bool:
-    """Whether the page offers ``step`` to ``user`` (the service checks again)."""
-    return refusal(user, case, step) is None
+    """Whether the page offers ``step`` to ``user`` (the service checks again): the role first,
+    so that the agency is asked only when the role allows it."""
+    return holds_role(user, step) and works_for(user, case.agency_id)
 
 
 def require(actor: Actor, case: InformationRequest, step: str) -> None:
