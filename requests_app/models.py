@@ -619,6 +619,79 @@ class CaseDocument(models.Model):
         return self.kind not in (self.Kind.LETTER, self.Kind.CASE_FILE)
 
 
+class Challenge(models.Model):
+    """An administrative reconsideration (行政复议) or lawsuit (行政诉讼) about how a request was
+    handled: the annual report's table 四 (Report Format, section 4) counts them, and a result
+    ordering a new reply reopens the case."""
+
+    class Kind(models.TextChoices):
+        RECONSIDERATION = "reconsideration", "行政复议"
+        LAWSUIT_DIRECT = "lawsuit_direct", "行政诉讼（未经复议直接起诉）"
+        LAWSUIT_AFTER = "lawsuit_after", "行政诉讼（复议后起诉）"
+
+    class Result(models.TextChoices):
+        # The four columns of table 四, in its order.
+        UPHELD = "upheld", "结果维持"
+        CORRECTED = "corrected", "结果纠正"
+        OTHER = "other", "其他结果"
+        PENDING = "pending", "尚未审结"
+
+    class Detail(models.TextChoices):
+        # What the decision or judgment did: the first five are corrections, the rest "other".
+        REVOKED = "revoked", "撤销"
+        VARIED = "varied", "变更"
+        DECLARED_UNLAWFUL = "declared_unlawful", "确认违法"
+        ORDERED_PERFORMANCE = "ordered_performance", "责令履行"
+        ORDERED_NEW_REPLY = "ordered_new_reply", "责令重新答复"
+        DISMISSED = "dismissed", "驳回"
+        TERMINATED = "terminated", "终止"
+        WITHDRAWN = "withdrawn", "撤回（撤诉）"
+        OTHER = "other", "其他"
+
+    request = models.ForeignKey(
+        InformationRequest,
+        verbose_name="申请",
+        on_delete=models.PROTECT,
+        related_name="challenges",
+    )
+    kind = models.CharField("类别", max_length=16, choices=Kind.choices)
+    # A lawsuit after reconsideration names the reconsideration it follows.
+    follows = models.ForeignKey(
+        "self",
+        verbose_name="所针对的行政复议",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lawsuits",
+    )
+    body = models.CharField("复议机关或人民法院", max_length=100)
+    number = models.CharField("案号", max_length=80, blank=True)
+    filed_on = models.DateField("申请或起诉日期")
+    claim = BoundedTextField("申请人的请求", max_length=limits.REASON, blank=True)
+    result = models.CharField("结果", max_length=10, choices=Result.choices, default=Result.PENDING)
+    detail = models.CharField("结果内容", max_length=20, choices=Detail.choices, blank=True)
+    concluded_on = models.DateField("审结日期", null=True, blank=True)
+    # A decision ordering a new reply: the period it sets runs from the agency's receipt of it.
+    decision_received_on = models.DateField("本机关收到决定或判决之日", null=True, blank=True)
+    new_reply_days = models.PositiveSmallIntegerField(
+        "重新答复期限（工作日）", null=True, blank=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("登记时间")
+    updated_at = models.DateTimeField("最后更新", auto_now=True)
+
+    class Meta:
+        verbose_name = "行政复议、行政诉讼"
+        verbose_name_plural = "行政复议、行政诉讼"
+        ordering = ["filed_on", "id"]
+        indexes = [models.Index(fields=["filed_on"], name="challenge_filed_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.number or self.body}"
+
+
 class Fee(models.Model):
     """A processing fee (Fee Rules): notice, payment within 20 working days, or waiver."""
 

@@ -18,6 +18,17 @@ class Agency(models.Model):
         blank=True,
         help_text="可以办理本机关事务的用户；其他机关的用户看不到本机关的数据。",
     )
+    # The supervising government (Art. 3: 县级以上地方人民政府 lead the work in their area): it sees
+    # the annual reports and dashboards of the agencies below it, not their cases.
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="上级政府",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        help_text="监督本机关政府信息公开工作的人民政府（查看所属机关的年度报告和统计）。",
+    )
     # Letters and case numbers (DOMAIN §3.8)
     case_number_prefix = models.CharField(
         "登记编号前缀",
