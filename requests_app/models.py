@@ -146,6 +146,10 @@ class InformationRequest(models.Model):
     served_late = models.BooleanField("逾期送达", default=False)
     tracking_number = models.CharField("邮件号码", max_length=60, blank=True)
     closed_on = models.DateField("归档日期", null=True, blank=True)
+    # The one date the annual report counts a request as concluded (办结): the reply served, or
+    # the request ended by withdrawal or deemed abandonment (requests_app.annual_report). Set
+    # once; a reply ordered anew by a reconsideration or court does not move it.
+    concluded_on = models.DateField("办结日期", null=True, blank=True)
 
     # The clock's state, stored for lists and recomputed from ClockEntry rows (clock_sync).
     due_date = models.DateField("答复期限", null=True, blank=True)
@@ -223,6 +227,7 @@ class InformationRequest(models.Model):
                 fields=["agency", "stage", "due_sort", "id"], name="request_agency_stage_idx"
             ),
             models.Index(fields=["agency", "receipt_date"], name="request_agency_receipt_idx"),
+            models.Index(fields=["agency", "concluded_on"], name="request_agency_concluded_idx"),
             models.Index(fields=["agency", "applicant_name"], name="request_applicant_idx"),
             models.Index(fields=["id_number"], name="request_id_number_idx"),
             models.Index(fields=["credit_code"], name="request_credit_code_idx"),
