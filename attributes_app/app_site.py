@@ -21,6 +21,7 @@ def attributes_application() -> Application:
         WorkViewset,
         may_see,
     )
+    from attributes_app.views.case_documents import CaseDocumentsViewset
     from attributes_app.views.imports import OlderImportViewset
     from attributes_app.views.links import (
         DeterminationViewset,
@@ -47,6 +48,7 @@ def attributes_application() -> Application:
             DeterminationViewset(),
             DocumentFilesViewset(),
             ReviewFilesViewset(),
+            CaseDocumentsViewset(),
         ],
     )
 

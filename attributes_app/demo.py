@@ -625,10 +625,10 @@ def _request_for_older_documents(agency, units, people, write) -> None:
     """A request naming two older documents (DOMAIN §4.4): one without attribute, which its
     drafting unit answers by letter (公函, kept with the case), and one transferred to the
     archives, which the reply refers to the Archives Law. The case then waits for its proposal."""
+    from attributes_app.services import request_name_document
     from requests_app import services as rs
     from requests_app.flows import sync_process
     from requests_app.models import InformationRequest
-    from requests_app.services import request_name_document
 
     office, handler, today = people["office_head"], people["handler"], timezone.localdate()
     older = s.document_register(

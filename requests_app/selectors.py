@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import connections
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from attributes_app import rules
-from attributes_app.models import ArchiveTransfer, Document, DocumentRequestLink
-from requests_app import permissions, search
-from requests_app.letter_contexts import ArchivedDocument
+from requests_app import search
 from requests_app.models import Consultation, Fee, InformationRequest, NoticeService
-from workflow.cn import cn_date
 from workflow.models import Agency, AuditEvent
 from workflow.roles import has_request_role, has_role
 from workflow.selectors import agencies_of
@@ -215,7 +210,6 @@ def secrecy_review_cases(user) -> QuerySet[InformationRequest]:
 
     The queryset is for the secrecy page only, which shows no applicant's data."""
     from requests_app.models import DISCLOSING_OUTCOMES, SecrecyReview
-    from workflow.roles import has_role
 
     agencies = agencies_of(user)
     if has_role(user, "secrecy_reviewer"):
@@ -264,139 +258,3 @@ def pending_notices(user):
         .select_related("request", "letter")
         .order_by("issued_on", "id")
     )
-
-
-# -- the documents of the register a request names (DOMAIN §4.3, §4.4) -------------------------
-#
-# Read by the case page, the accept and propose tasks, and the services (the reply's Archives Law
-# paragraph, the block on proposing while a determination is due). The links themselves are the
-# attributes layer's (``DocumentRequestLink``, written by its services); naming and unnaming are
-# ``requests_app.services.documents``.
-
-#: While the case is examined and before a decision is proposed, the handler may change the
-#: documents it names (after a return from approval the case is at ``propose`` again).
-NAMING_STAGES = (R.Stage.ACCEPT, R.Stage.CORRECT, R.Stage.CONSULT, R.Stage.PROPOSE, R.Stage.FEE)
-#: Who names them: the roles of the permission table's ``name_document`` step.
-NAMING_ROLES = permissions.STEPS["name_document"].roles
-PICKER_LIMIT = 20
-
-
-@dataclass(frozen=True)
-class NamedDocument:
-    """One document a case names, as the case page shows it."""
-
-    document: Document
-    link: DocumentRequestLink
-    archive: ArchiveTransfer | None
-
-    @property
-    def waiting(self) -> bool:
-        """A determination by the drafting unit is still due (DOMAIN §4.4)."""
-        return needs_determination(self.document, self.archive)
-
-    @property
-    def exportable(self) -> bool:
-        """Its final text can be given out with its attribute mark (``attributes_app.exports``)."""
-        return bool(self.document.file) and self.document.attribute_state in rules.CONFIRMED_STATES
-
-    @property
-    def attribute_label(self) -> str:
-        return rules.ATTRIBUTE_LABELS.get(self.document.attribute, "")
-
-    @property
-    def state_label(self) -> str:
-        document = self.document
-        if self.archive is not None:
-            return f"已于{cn_date(self.archive.transferred_on)}移交{self.archive.archive_name}"
-        if not document.is_issued and document.attribute_state != rules.CLASSIFIED:
-            return "文稿，尚未印发"
-        if self.waiting:
-            return f"未确定公开属性，待{document.drafting_unit.name}认定"
-        return document.get_attribute_state_display()
-
-
-def needs_determination(document: Document, archive: ArchiveTransfer | None = None) -> bool:
-    """An issued document without attribute, still held by the agency, needs a determination.
-
-    Drafts get theirs when approved (签发); transferred documents are used under the Archives
-    Law; classified ones left the system.
-    """
-    return document.attribute_state == rules.UNDETERMINED and document.is_issued and archive is None
-
-
-def named_documents(case: InformationRequest) -> list[NamedDocument]:
-    """The documents ``case`` names, in the order they were named."""
-    links = (
-        DocumentRequestLink.objects.filter(request=case, document__agency_id=case.agency_id)
-        .select_related(
-            "document", "document__drafting_unit", "document__archive_transfer", "created_by"
-        )
-        .order_by("created_at", "pk")
-    )
-    return [NamedDocument(link.document, link, link.document.archived) for link in links]
-
-
-def pending_determinations(case: InformationRequest) -> list[Document]:
-    """The named documents whose determination is still due."""
-    return [named.document for named in named_documents(case) if named.waiting]
-
-
-def determination_block(
-    case: InformationRequest, named: list[NamedDocument] | None = None
-) -> str | None:
-    """Why ``case`` cannot be proposed yet (determinations due), or None. ``named``: the case's
-    ``named_documents`` when the caller has read them already."""
-    if named is None:
-        pending = pending_determinations(case)
-    else:
-        pending = [n.document for n in named if n.waiting]
-    if not pending:
-        return None
-    names = "、".join(f"《{d.title}》（{d.drafting_unit.name}）" for d in pending)
-    return (
-        f"申请涉及的{names}未确定公开属性，须由起草单位以公函认定公开属性后，才能提出办理意见。"
-        "认定期间答复期限照常计算（《条例》未规定认定期间暂停计时），请督促起草单位及时认定。"
-    )
-
-
-def require_determinations_answered(case: InformationRequest) -> None:
-    """Refuse (``ValidationError``) while a named document waits for its determination."""
-    block = determination_block(case)
-    if block:
-        raise ValidationError(block)
-
-
-def archived_for_letter(case: InformationRequest) -> list[ArchivedDocument]:
-    """The named documents transferred to the archives, for the reply's Archives Law paragraph."""
-    return [
-        ArchivedDocument(
-            title=named.document.title,
-            number=named.document.number,
-            transferred_on=named.archive.transferred_on,
-            archive_name=named.archive.archive_name,
-        )
-        for named in named_documents(case)
-        if named.archive is not None
-    ]
-
-
-def register_matches(case: InformationRequest, q: str) -> QuerySet[Document]:
-    """Documents of the case's agency matching ``q`` (title or number) that the case does not
-    name yet: issued ones, or classified ones (a request may concern a state secret)."""
-    q = (q or "").strip()
-    if not q:
-        return Document.objects.none()
-    return (
-        Document.objects.filter(agency_id=case.agency_id)
-        .filter(Q(issued_on__isnull=False) | Q(attribute_state=rules.CLASSIFIED))
-        .filter(Q(title__icontains=q) | Q(number__icontains=q))
-        .exclude(request_links__request=case)
-        .select_related("drafting_unit")
-        .order_by("-issued_on", "-id")[:PICKER_LIMIT]
-    )
-
-
-def may_name(user, case: InformationRequest) -> bool:
-    """Whether the page offers ``user`` to change the documents ``case`` names (services
-    re-check)."""
-    return case.stage in NAMING_STAGES and any(has_role(user, role) for role in NAMING_ROLES)

@@ -6,6 +6,7 @@ one module per step:
 - ``publication``: issuance, secrecy review, publication, interpretation, classification,
   validity and process decisions;
 - ``links``: requests that concern a document;
+- ``naming``: the documents a request names, from the case page and the tasks;
 - ``determination``: a drafting unit's answer by letter to the requests that wait for it;
 - ``review``: the yearly review.
 
@@ -32,6 +33,7 @@ from attributes_app.services.attribute import (
 )
 from attributes_app.services.determination import determination_answer
 from attributes_app.services.links import document_link_request, document_unlink_request
+from attributes_app.services.naming import request_name_document, request_unname_document
 from attributes_app.services.publication import (
     document_issue,
     document_mark_classified,
@@ -106,6 +108,8 @@ __all__ = [
     "issue_refusal_of",
     "new_document",
     "number_taken",
+    "request_name_document",
+    "request_unname_document",
     "review_close",
     "review_decide",
     "review_decide_bulk",

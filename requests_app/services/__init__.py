@@ -44,7 +44,6 @@ from requests_app.services.decision import (
     third_party_objections,
     validate_proposal,
 )
-from requests_app.services.documents import request_name_document, request_unname_document
 from requests_app.services.examination import (
     CORRECTION_WINDOW,
     PURPOSE_WORDS,
@@ -140,11 +139,9 @@ __all__ = [
     "request_ask_correction",
     "request_ask_reasons",
     "request_correction_lapsed",
-    "request_name_document",
     "request_record_correction",
     "request_register",
     "request_serve",
-    "request_unname_document",
     "request_upload",
     "request_withdraw",
     "secrecy_review_of",

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from requests_app import permissions
 from requests_app.audit_actions import RequestAction
+from requests_app.extensions import archived_documents, propose_blocks
 from requests_app.letter_contexts import (
     Party,
     ReplyContext,
@@ -28,6 +29,7 @@ from workflow.audit import audit
 from workflow.calendar import get_calendar
 from workflow.cn import cn_date
 from workflow.errors import NotAllowed
+from workflow.law_rank import law_rank_problem
 from workflow.models import Agency
 from workflow.roles import has_role
 
@@ -74,8 +76,6 @@ class Proposal:
 
 def reply_context(case, decision: Decision, *, actor: Actor, issue_date: date) -> ReplyContext:
     """The reply letter's context for a case and its decision."""
-    from requests_app.selectors import archived_for_letter
-
     details = decision.details or {}
     notice = details.get("notice_date")
     lapsed = details.get("lapsed")
@@ -88,7 +88,7 @@ def reply_context(case, decision: Decision, *, actor: Actor, issue_date: date) -
         withheld_parts=[WithheldPart(**part) for part in decision.withheld_parts],
         notice_date=date.fromisoformat(notice) if notice else None,
         lapsed_deadline=date.fromisoformat(lapsed) if lapsed else None,
-        archived=archived_for_letter(case),
+        archived=archived_documents(case),
         **{
             key: details.get(key, [] if key == "provided" else "") for key in Proposal.DETAIL_FIELDS
         },
@@ -103,7 +103,6 @@ LAW_NAMING_OUTCOMES = ("withheld_prohibited_by_law", "withheld_query_matter")
 
 def validate_proposal(case, proposal: Proposal, *, today: date | None = None) -> dict[str, str]:
     """Problems with a proposal, by field: the reply letter's own requirements included."""
-    from attributes_app import rules
     from requests_app.rules.outcomes import OUTCOMES
 
     errors: dict[str, str] = {}
@@ -134,7 +133,7 @@ def validate_proposal(case, proposal: Proposal, *, today: date | None = None) ->
             if proposal.outcome == "withheld_prohibited_by_law"
             else "对该信息的获取有特别规定的法律、行政法规"
         )
-        problem = rules.law_rank_problem(proposal.special_law)
+        problem = law_rank_problem(proposal.special_law)
         if problem:  # Art. 14 and Art. 36(7) rely only on laws and administrative regulations
             errors["special_law"] = f"请写明{what}的名称和条款。{problem}"
     errors.update(_objection_errors(case, proposal))
@@ -234,14 +233,15 @@ def decision_propose(
     Not while a document the request names waits for its determination (DOMAIN §4.4).
     """
     from requests_app.rules.outcomes import with_required_articles
-    from requests_app.selectors import require_determinations_answered
 
     today = today or timezone.localdate()
     with transaction.atomic():
         case = _locked(case_id)
         permissions.require(actor, case, "propose")
         _require_stage(case, (R.Stage.PROPOSE, R.Stage.ACCEPT), "提出办理意见")
-        require_determinations_answered(case)
+        blocks = propose_blocks(case)
+        if blocks:
+            raise ValidationError(blocks)
         errors = validate_proposal(case, proposal, today=today)
         if errors:
             raise ValidationError(errors)

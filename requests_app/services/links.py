@@ -1,8 +1,9 @@
-"""What the other side of a request–document link may do to a case, through the request side.
+"""What the apps above the requests app may do to a case, through the request side.
 
-A drafting unit's determination letter (公函, DOMAIN §4.4) is kept in every open case that named
-the document. The request side owns its rows: the attributes app calls these services and never
-writes a ``CaseDocument`` or a case's history itself.
+The document register (``attributes_app``) names documents on a case and keeps a drafting unit's
+determination letter (公函, DOMAIN §4.4) in every open case that named the document. The request
+side owns its rows: the other app locks a case, checks its step and stage, and adds a letter
+through these services, and never writes a ``CaseDocument`` itself.
 """
 
 from __future__ import annotations
@@ -10,9 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from requests_app import permissions
 from requests_app.models import CaseDocument, InformationRequest
+from requests_app.services._common import _locked, _require_stage
 from workflow.actors import Actor
 from workflow.audit import audit
 from workflow.letters.issuing import decide_names
@@ -33,6 +37,21 @@ def lock_cases(case_ids: Sequence[int]) -> list[InformationRequest]:
     )
     by_pk = {case.pk: case for case in locked}
     return [by_pk[pk] for pk in case_ids if pk in by_pk]
+
+
+def lock_case_for_step(
+    *, actor: Actor, case_id: int, step: str, stages: Sequence[str], doing: str
+) -> InformationRequest:
+    """Lock the case ``case_id`` inside the caller's transaction, after checking that ``actor``
+    may take ``step`` of the permission table on it and that it is at one of ``stages``
+    (``doing`` names the action in the refusal)."""
+    try:
+        case = _locked(case_id)
+    except InformationRequest.DoesNotExist:
+        raise ValidationError("没有找到这件申请。") from None
+    permissions.require(actor, case, step)
+    _require_stage(case, tuple(stages), doing)
+    return case
 
 
 def add_case_letter(

@@ -41,12 +41,7 @@ from requests_app.selectors import (
 )
 from requests_app.uploads import uploadable_kinds
 from requests_app.views.common import offered
-from requests_app.views.documents import (
-    case_document,
-    case_upload_file,
-    name_document,
-    unname_document,
-)
+from requests_app.views.documents import case_document, case_upload_file
 from requests_app.views.registration import is_registrar
 from requests_app.views.tasks import BUSY
 from workflow.actions import PageAction
@@ -425,7 +420,3 @@ class CaseViewset(AppMenuMixin, Viewset):
         "<int:pk>/documents/<int:document_id>.<str:fmt>", case_document, name="document"
     )
     upload_path = path("<int:pk>/uploads/<int:document_id>/", case_upload_file, name="upload_file")
-    name_document_path = path("<int:pk>/named-documents/add/", name_document, name="name_document")
-    unname_document_path = path(
-        "<int:pk>/named-documents/remove/", unname_document, name="unname_document"
-    )

@@ -13,24 +13,18 @@ from attributes_app.archives import (
 )
 from attributes_app.exports import export_refusal
 from attributes_app.models import ArchiveTransfer
-from attributes_app.selectors import documents_in_error, review_report
+from attributes_app.selectors import documents_in_error, pending_determinations, review_report
 from attributes_app.services import (
     DocumentData,
     StaleDocument,
     attribute_determine,
     document_register,
+    request_name_document,
     review_open,
 )
 from requests_app.models import CaseDocument
 from requests_app.rules.outcomes import OUTCOMES
-from requests_app.selectors import pending_determinations
-from requests_app.services import (
-    Proposal,
-    decision_approve,
-    decision_propose,
-    request_accept,
-    request_name_document,
-)
+from requests_app.services import Proposal, decision_approve, decision_propose, request_accept
 from tests.attributes_app.helpers import INTERNAL, fresh, issued
 from tests.conftest import d
 from tests.letters.helpers import docx_text, require_cjk_fonts, squash

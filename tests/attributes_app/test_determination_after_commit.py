@@ -7,9 +7,8 @@ import pytest
 from django.conf import settings
 
 from attributes_app.models import Determination, DeterminationLetter
-from attributes_app.services import determination_answer
+from attributes_app.services import determination_answer, request_name_document
 from requests_app.models import CaseDocument
-from requests_app.services import request_name_document
 from tests.attributes_app.test_determination_journey import (  # noqa: F401 (fixtures)
     REASONS,
     _march_2026,

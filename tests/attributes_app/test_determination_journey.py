@@ -20,9 +20,10 @@ from attributes_app.services import (
     StaleDocument,
     determination_answer,
     document_register,
+    request_name_document,
 )
 from requests_app.models import CaseDocument
-from requests_app.services import Proposal, decision_propose, request_accept, request_name_document
+from requests_app.services import Proposal, decision_propose, request_accept
 from tests.attributes_app.helpers import fresh
 from tests.conftest import _persona, d
 from tests.letters.helpers import docx_text, pdf_text, require_cjk_fonts, squash
@@ -213,7 +214,7 @@ def test_the_journey_through_the_pages(
     page = client.get(url(propose, "execute") + "?doc_q=老旧小区")
     assert "关联" in page.content.decode() and "孝政办发〔2019〕23号" in page.content.decode()
     response = client.post(
-        f"/requests/cases/{case.pk}/named-documents/add/",
+        f"/attributes/case_documents/{case.pk}/add/",
         {"document_id": older.pk, "next": url(propose, "execute")},
     )
     assert response.status_code == 302

@@ -8,17 +8,21 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from attributes_app.models import DocumentRequestLink, ReviewItem
-from attributes_app.services import DocumentData, document_register, review_open
-from requests_app.selectors import named_documents
+from attributes_app.selectors import named_documents
+from attributes_app.services import (
+    DocumentData,
+    document_register,
+    request_name_document,
+    request_unname_document,
+    review_open,
+)
 from requests_app.services import (
     Proposal,
     StaleCase,
     decision_approve,
     decision_propose,
     request_accept,
-    request_name_document,
     request_register,
-    request_unname_document,
 )
 from tests.attributes_app.helpers import INTERNAL, issued
 from tests.attributes_app.texts import OFFICIAL, attach, docx_bytes, paragraphs
@@ -83,7 +87,7 @@ def test_the_picker_searches_issued_documents_and_names_one(
     page = client.get(f"/requests/cases/{case.pk}/?doc_q=老旧小区").content.decode()
     assert "孝政办函〔2026〕2号" in page and "老旧小区改造的文稿" not in page
     response = client.post(
-        f"/requests/cases/{case.pk}/named-documents/add/",
+        f"/attributes/case_documents/{case.pk}/add/",
         {"document_id": restricted.pk, "next": f"/requests/cases/{case.pk}/?doc_q=老旧小区"},
     )
     assert unquote(response["Location"]).endswith("?doc_q=老旧小区#named-documents")
@@ -140,12 +144,12 @@ def test_who_may_name_and_when(client, case, restricted, handler, registrar, out
         request_name_document(actor=handler, case_id=case.pk, document_id=restricted.pk)
     client.force_login(outsider)
     response = client.post(
-        f"/requests/cases/{case.pk}/named-documents/add/", {"document_id": restricted.pk}
+        f"/attributes/case_documents/{case.pk}/add/", {"document_id": restricted.pk}
     )
     assert response.status_code == 404
     client.force_login(handler)
     response = client.post(
-        f"/requests/cases/{case.pk}/named-documents/add/", {"document_id": restricted.pk}
+        f"/attributes/case_documents/{case.pk}/add/", {"document_id": restricted.pk}
     )
     assert response.status_code == 302  # refused with a message, never a 500
     page = client.get(response["Location"]).content.decode()

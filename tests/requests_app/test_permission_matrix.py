@@ -34,7 +34,12 @@ from django.urls import reverse
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from attributes_app.services import DocumentData, document_register, drafting_unit_save
+from attributes_app.services import (
+    DocumentData,
+    document_register,
+    drafting_unit_save,
+    request_name_document,
+)
 from requests_app.flows import RequestFlow, process_for, sync_process
 from requests_app.models import (
     CaseDocument,
@@ -51,7 +56,6 @@ from requests_app.services import (
     extension_approve,
     extension_ask,
     request_accept,
-    request_name_document,
     request_upload,
 )
 from tests.conftest import _persona, make_agency, make_other_agency, walk_in_registration

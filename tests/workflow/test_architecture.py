@@ -201,6 +201,19 @@ def test_nothing_below_config_imports_it(graph):
     assert not wrong, "only config imports config:\n" + "\n".join(wrong)
 
 
+def test_the_requests_app_imports_not_the_register(graph):
+    """One way between the apps: the document register builds on the requests, which know it
+    only through the hooks it registers (``requests_app.extensions``)."""
+    wrong = sorted(
+        f"{module} → {target}"
+        for module, targets in graph.items()
+        if module.split(".")[0] == "requests_app"
+        for target in targets
+        if target.split(".")[0] == "attributes_app"
+    )
+    assert not wrong, "requests_app must not import attributes_app:\n" + "\n".join(wrong)
+
+
 def test_no_import_cycle(graph):
     groups = strongly_connected(graph)
     assert not groups, "import cycles:\n" + _describe(graph, groups)
@@ -223,3 +236,14 @@ def test_engine_templates_name_no_app():
         for match in apps.finditer(path.read_text(encoding="utf-8"))
     ]
     assert not found, "engine templates naming an app:\n" + "\n".join(found)
+
+
+def test_request_templates_name_not_the_register():
+    """Nor do the requests app's templates name the register's templates or pages."""
+    register = re.compile(r"attributes_app/|['\"]attributes:")
+    found = [
+        f"{path.relative_to(ROOT)}: {match.group(0)}"
+        for path in (ROOT / "requests_app").rglob("*.html")
+        for match in register.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert not found, "request templates naming the register:\n" + "\n".join(found)

@@ -2,16 +2,18 @@
 
 The handler picks them on the case page or in the accept and propose tasks. A named document
 without an attribute opens a **determination** for its drafting unit: the case cannot be proposed
-until every such document has one (the unit answers by letter,
-``attributes_app.services.determination``). The Regulation gives no pause for this, so the reply
-period keeps running; the case page says so.
+until every such document has one (the unit answers by letter, ``services.determination``). The
+Regulation gives no pause for this, so the reply period keeps running; the case page says so.
 
 A named document that was transferred to the archives needs no determination: the reply tells the
 applicant to apply under the Archives Law (``ReplyContext.archived``).
 
-The links themselves are the attributes layer's (``DocumentRequestLink``, written by its
-services); they are what the yearly review counts for Art. 44. What the case names is read in
-``requests_app.selectors``; the pages are ``requests_app.views.documents``.
+The link is this app's (``DocumentRequestLink``); the case is the request side's, locked and
+checked through its services (``requests_app.services.links``): the step ``name_document`` of
+the requests' permission table. The links are what the yearly review counts for Art. 44. What a
+case names is read in ``attributes_app.selectors``; the pages are
+``attributes_app.views.case_documents``, added to the case page through
+``requests_app.extensions`` (``attributes_app.case_extension``).
 """
 
 from __future__ import annotations
@@ -21,26 +23,23 @@ from django.db import transaction
 
 from attributes_app import rules
 from attributes_app.models import Document, DocumentRequestLink
+from attributes_app.selectors import NAMING_STAGES, needs_determination
 from attributes_app.services._common import StaleDocument
 from attributes_app.services.links import document_link_request, document_unlink_request
-from requests_app import permissions
+from requests_app.audit_actions import RequestAction
 from requests_app.models import InformationRequest
-from requests_app.selectors import NAMING_STAGES, needs_determination
-from requests_app.services._common import _locked, _require_stage
+from requests_app.services.links import lock_case_for_step
+from workflow.actors import Actor
 from workflow.audit import audit
 
 
-def _locked_case(actor, case_id: int, doing: str) -> InformationRequest:
-    try:
-        case = _locked(case_id)
-    except InformationRequest.DoesNotExist:
-        raise ValidationError("没有找到这件申请。") from None
-    permissions.require(actor, case, "name_document")
-    _require_stage(case, NAMING_STAGES, doing)
-    return case
+def _locked_case(actor: Actor, case_id: int, doing: str) -> InformationRequest:
+    return lock_case_for_step(
+        actor=actor, case_id=case_id, step="name_document", stages=NAMING_STAGES, doing=doing
+    )
 
 
-def request_name_document(*, actor, case_id: int, document_id: int) -> DocumentRequestLink:
+def request_name_document(*, actor: Actor, case_id: int, document_id: int) -> DocumentRequestLink:
     """Record that the request concerns a document of the agency's register.
 
     A document without attribute opens its drafting unit's determination (the case's history
@@ -61,7 +60,7 @@ def request_name_document(*, actor, case_id: int, document_id: int) -> DocumentR
             raise ValidationError(str(error)) from None
         audit(
             actor=actor,
-            action="document_named",
+            action=RequestAction.DOCUMENT_NAMED,
             obj=case,
             agency=case.agency,
             from_state=case.stage,
@@ -74,7 +73,7 @@ def request_name_document(*, actor, case_id: int, document_id: int) -> DocumentR
         if needs_determination(document, archive):
             audit(
                 actor=actor,
-                action="determination_requested",
+                action=RequestAction.DETERMINATION_REQUESTED,
                 obj=case,
                 agency=case.agency,
                 from_state=case.stage,
@@ -88,7 +87,7 @@ def request_name_document(*, actor, case_id: int, document_id: int) -> DocumentR
     return link
 
 
-def request_unname_document(*, actor, case_id: int, document_id: int) -> None:
+def request_unname_document(*, actor: Actor, case_id: int, document_id: int) -> None:
     """Remove a document named by mistake (a determination it opened is no longer waited for)."""
     with transaction.atomic():
         case = _locked_case(actor, case_id, "取消关联文件")
@@ -101,7 +100,7 @@ def request_unname_document(*, actor, case_id: int, document_id: int) -> None:
             raise ValidationError(str(error)) from None
         audit(
             actor=actor,
-            action="document_unnamed",
+            action=RequestAction.DOCUMENT_UNNAMED,
             obj=case,
             agency=case.agency,
             from_state=case.stage,
