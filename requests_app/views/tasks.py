@@ -57,6 +57,7 @@ from workflow.actions import PageAction
 from workflow.audit import audit
 from workflow.cn import cn_date
 from workflow.errors import NotAllowed, Stale, add_to_form
+from workflow.pagination import BoundedCountPaginator
 from workflow.roles import has_request_role
 
 
@@ -543,6 +544,32 @@ class _CaseColumns:
 
     columns = ("case_number", "task_title", "applicant", "due", "created", "action")
     template_name = "requests_app/tasks/list.html"
+    #: Rows counted past the page (``workflow.pagination.COUNT_LIMIT`` when None).
+    count_limit: int | None = None
+
+    def paginate_queryset(self, queryset, page_size):
+        """Pages whose count stops at a bound (``workflow.pagination``): a large agency's 已办
+        holds hundreds of thousands of tasks, and counting them all on every view is what made
+        the lists slow. A number that is no page (``abc``, ``0``) gives the first page, one past
+        the end the last, never a 404."""
+        paginator = BoundedCountPaginator(
+            queryset,
+            page_size,
+            number=self.request.GET.get(self.page_kwarg),
+            limit=self.count_limit,
+        )
+        page = paginator.get_page()
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # viewflow's list offers "select all N" (bulk take or give back, applied server-side to
+        # the whole list) with the number it reads from ``paginator.count``: only an exact count
+        # may be offered. Beyond the bound the rows of the page can still be selected; the
+        # pagination line says "more than" (``viewflow/includes/list_pagination.html``).
+        if not context["paginator"].exact:
+            context["paginator"] = None
+        return context
 
     def case_number(self, task):
         case = task.process.artifact

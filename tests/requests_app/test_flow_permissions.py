@@ -225,3 +225,38 @@ def test_task_lists_count_their_rows_in_chinese(client, case, handler):
     assert 'aria-label="上一页"' not in queue  # one page: nothing to go back to
     inbox = client.get(reverse("requests:tasks:inbox")).content.decode()
     assert "共 0 条" in inbox
+
+
+def test_task_lists_count_only_up_to_a_bound_and_offer_select_all_only_when_exact(
+    client, case, handler, registrar, agency, walk_in, monkeypatch
+):
+    """待办 of a busy handler: the count stops at the bound (pages of 1 row, bound 2 here), the
+    page says "more than", and viewflow's "select all N" is not offered with a wrong N."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from requests_app.flows import inbox_of
+    from requests_app.views.tasks import InboxView
+
+    for name in ("王一", "王二", "王三"):
+        register(registrar, agency, walk_in, applicant_name=name)
+    assert inbox_of(handler).count() == 3  # the only handler gets each new case's task
+    monkeypatch.setattr(InboxView, "paginate_by", 1)
+    monkeypatch.setattr(InboxView, "count_limit", 2)
+    client.force_login(handler)
+
+    with CaptureQueriesContext(connection) as queries:
+        first = client.get(reverse("requests:tasks:inbox")).content.decode()
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert counts, "the list counts its rows"
+    # every count on the page reads at most bound + 1 rows (the menu's numbers are bounded too)
+    assert all("LIMIT" in sql.upper() for sql in counts), counts
+    assert "第 1–1 条，超过 2 条" in first
+    assert "data-total-items-count" not in first
+    assert 'aria-label="下一页"' in first
+
+    last = client.get(reverse("requests:tasks:inbox"), {"page": 3}).content.decode()
+    assert "第 3–3 条，共 3 条" in last
+    assert 'data-total-items-count="3"' in last  # exact: "select all 3" may be offered
+    for page in ("abc", "0", "-3", "99999999999999999999"):
+        assert client.get(reverse("requests:tasks:inbox"), {"page": page}).status_code == 200
