@@ -8,7 +8,7 @@ class AttributesAppConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from attributes_app import app_site
+        from attributes_app import app_site, dashboard
         from attributes_app.letter_contexts import register_letters
 
         from attributes_app import deadline_sync  # noqa: F401  # isort: skip  (the recomputer)
@@ -16,3 +16,5 @@ class AttributesAppConfig(AppConfig):
         # The app's section of the staff site, and its letter kinds for the letter engine.
         app_site.register()
         register_letters()
+        # Its panels on the dashboard (workflow.dashboard).
+        dashboard.register()
