@@ -157,6 +157,7 @@ def open_by_stage(user, agencies: Sequence[Agency], today: date) -> d.Panel | No
                 ("期限内或暂停", others, d.CALM_COLOUR),
             ],
             stacked=True,
+            horizontal=True,
         ),
         note=links.note(),
     )
