@@ -47,6 +47,11 @@ def test_the_dashboard_draws_its_charts_and_tables(page, live_server, office_hea
     page.wait_for_url("**/requests/cases/**")
     assert "stage=accept" in page.url
     assert not external, f"no CDN: {external}"
+    # Back through the menu (a Turbo visit, not a full load): the charts are drawn again.
+    page.goto(f"{live_server.url}/requests/cases/")
+    page.locator("a[href='/dashboard/']").first.click()
+    page.wait_for_selector("#chart-requests-monthly[data-ready='1'] svg")
+    assert not external
 
 
 def test_without_javascript_the_tables_are_all_there(page, chromium, live_server, office_head):
