@@ -8,7 +8,7 @@ class AttributesAppConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from attributes_app import app_site, case_extension
+        from attributes_app import app_site, case_extension, dashboard
         from attributes_app.letter_contexts import register_letters
 
         from attributes_app import deadline_sync  # noqa: F401  # isort: skip  (the recomputer)
@@ -18,3 +18,5 @@ class AttributesAppConfig(AppConfig):
         register_letters()
         # The named documents on a case, and what they mean for its handling.
         case_extension.register()
+        # Its panels on the dashboard (workflow.dashboard).
+        dashboard.register()
