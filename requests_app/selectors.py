@@ -15,7 +15,7 @@ from attributes_app import rules
 from attributes_app.models import ArchiveTransfer, Document, DocumentRequestLink
 from requests_app import permissions, search
 from requests_app.letter_contexts import ArchivedDocument
-from requests_app.models import Consultation, Fee, InformationRequest, NoticeService
+from requests_app.models import Challenge, Consultation, Fee, InformationRequest, NoticeService
 from workflow.cn import cn_date
 from workflow.models import Agency, AuditEvent
 from workflow.roles import has_request_role, has_role
@@ -127,6 +127,8 @@ def case_list(user, filters: dict[str, Any] | None = None) -> QuerySet[Informati
     received_to: date | None = filters.get("received_to")
     if received_to:
         cases = cases.filter(receipt_date__lte=received_to)
+    if filters.get("challenged"):  # 有复议/诉讼 (services.challenges)
+        cases = cases.filter(Exists(Challenge.objects.filter(request=OuterRef("pk"))))
     if q := (filters.get("q") or "").strip():
         # Case number, applicant or request text contains q, found through the search index.
         cases = cases.filter(search.matches(q, connections[cases.db]))
