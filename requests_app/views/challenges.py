@@ -8,6 +8,8 @@ For the legal reviewer and the office head of the case's agency (``permissions``
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
@@ -35,6 +37,9 @@ def challenge_section(case: InformationRequest, user) -> dict:
         .prefetch_related("documents")
         .order_by("filed_on", "id")
     )
+    for challenge in challenges:  # the earlier handling's service date, for the page
+        served = (challenge.earlier or {}).get("served_on")
+        challenge.earlier_served_on = date.fromisoformat(served) if served else None
     may_edit = permissions.may(user, case, "challenge")
     return {
         "challenges": challenges,

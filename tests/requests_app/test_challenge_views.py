@@ -206,6 +206,7 @@ def test_recording_an_order_to_reply_anew_sends_the_case_back_to_the_handler(
     html = response.content.decode()
     assert "本案已按责令重新答复回到“提出办理意见”" in html
     assert "2026年7月14日" in html
+    assert "此前的办理结果：本机关不掌握相关政府信息，2026年3月3日送达" in html
     case = refreshed(served)
     assert case.stage == S.PROPOSE
     assert open_tasks(case) == ["propose"]
