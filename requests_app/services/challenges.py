@@ -177,6 +177,13 @@ def validate_challenge(
     elif data.follows_id is not None:
         errors["follows"] = "只有复议后起诉才选择所针对的行政复议。"
     errors.update(_result_problems(data, today=today))
+    if (
+        existing is not None
+        and existing.kind == C.Kind.RECONSIDERATION
+        and data.kind != C.Kind.RECONSIDERATION
+        and existing.lawsuits.exists()
+    ):
+        errors["kind"] = "已有复议后起诉的记录针对这一行政复议，类别不能改为行政诉讼。"
     if existing is not None and existing.reopened_at is not None:
         values = _values(data)
         for name in FIXED_ONCE_REOPENED:

@@ -237,6 +237,21 @@ def test_a_lawsuit_after_reconsideration_follows_one_of_the_same_case(
     assert direct.follows is None
 
 
+def test_a_reconsideration_followed_by_a_lawsuit_stays_a_reconsideration(served, legal_reviewer):
+    first = record(legal_reviewer, served)
+    lawsuit = {"kind": "lawsuit_after", "body": "孝义市人民法院", "number": "行初8号"}
+    record(legal_reviewer, served, reconsideration(**lawsuit, follows_id=first.pk))
+    with pytest.raises(ValidationError) as excinfo:
+        challenge_update(
+            actor=legal_reviewer,
+            challenge_id=first.pk,
+            version=1,
+            data=reconsideration(kind="lawsuit_direct"),
+            today=TODAY,
+        )
+    assert "类别不能改为行政诉讼" in errors_of(excinfo)["kind"][0]
+
+
 def test_the_same_record_twice_is_refused(served, legal_reviewer):
     record(legal_reviewer, served)
     with pytest.raises(ValidationError, match="已经登记过"):
