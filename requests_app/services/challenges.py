@@ -68,6 +68,8 @@ FIXED_ONCE_REOPENED = (
     "decision_received_on",
     "new_reply_days",
 )
+#: The letters that answer a request (``letter_contexts``: the kinds of ``ReplyContext``).
+REPLY_KINDS = ("reply", "reply_notice", "abandoned_notice", "not_processed_notice")
 UPLOAD_KINDS = (CaseDocument.Kind.CHALLENGE_APPLICATION, CaseDocument.Kind.CHALLENGE_DECISION)
 
 
@@ -363,6 +365,14 @@ def _locked_case(actor: Actor, case_id: int) -> InformationRequest:
     return case
 
 
+def _precheck(actor: Actor, case_id: int) -> None:
+    """The role and the agency, before any uploaded file is read (checked again under lock)."""
+    case = InformationRequest.objects.filter(pk=case_id).only("pk", "agency_id").first()
+    if case is None:
+        raise NotAllowed("没有找到这件申请。")
+    permissions.require(actor, case, "challenge")
+
+
 def _case_id_of(challenge_id: int) -> int:
     case_id = Challenge.objects.filter(pk=challenge_id).values_list("request_id", flat=True).first()
     if case_id is None:
@@ -384,6 +394,7 @@ def challenge_record(
     receipt, reopens the case (``reopen``). Raises ``ValidationError`` by field, ``NotAllowed``
     (role, other agency) or ``StaleCase`` (the case's handling has not ended)."""
     today = today or timezone.localdate()
+    _precheck(actor, case_id)
     uploads = _check_uploads(application_files, decision_files)
     stored: list[str] = []
     try:
@@ -453,8 +464,9 @@ def challenge_update(
     changed it since ``version`` was read. Every changed field is audited with its old and new
     value; a result ordering a new reply, with the decision's receipt, reopens the case."""
     today = today or timezone.localdate()
-    uploads = _check_uploads(application_files, decision_files)
     case_id = _case_id_of(challenge_id)
+    _precheck(actor, case_id)
+    uploads = _check_uploads(application_files, decision_files)
     stored: list[str] = []
     try:
         with process_lock(case_id), transaction.atomic():
@@ -523,11 +535,12 @@ def challenge_upload(
     files = [f for f in files or () if f]
     if not files:
         raise ValidationError({"files": f"请选择要上传的{KIND_LABELS[kind]}文件。"})
+    case_id = _case_id_of(challenge_id)
+    _precheck(actor, case_id)
     try:
         checked = check_files(kind, files)
     except ValidationError as error:
         raise ValidationError({"files": error.messages}) from None
-    case_id = _case_id_of(challenge_id)
     stored: list[str] = []
     try:
         with transaction.atomic():
@@ -547,8 +560,7 @@ def _earlier(case: InformationRequest) -> dict[str, Any]:
     """The handling that ends now, as it stood: kept on the record and in the audit log."""
     decision = getattr(case, "decision", None)
     reply = (
-        case.documents.filter(kind=CaseDocument.Kind.LETTER)
-        .exclude(letter_kind__in=("receipt", "handling_sheet"))
+        case.documents.filter(kind=CaseDocument.Kind.LETTER, letter_kind__in=REPLY_KINDS)
         .order_by("-created_at", "-pk")
         .first()
     )
