@@ -238,3 +238,10 @@ def test_the_case_list_filters_the_cases_with_a_record(
     assert [c.case_number for c in open_only.context["page"].object_list] == [served.case_number]
     everything = client.get(reverse("requests:cases:index"), {"show": "all"})
     assert len(everything.context["page"].object_list) == 3
+
+
+def test_a_huge_or_unknown_record_id_is_404(client, served, legal_reviewer):
+    client.force_login(legal_reviewer)
+    base = reverse("requests:cases:detail", args=[served.pk])
+    assert client.get(f"{base}challenges/99999999999999999999999/").status_code == 404
+    assert client.get(f"{base}challenges/123456/").status_code == 404
