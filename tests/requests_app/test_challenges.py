@@ -544,3 +544,19 @@ def _letter_text(document: CaseDocument) -> str:
     from docx import Document
 
     return "\n".join(p.text for p in Document(io.BytesIO(document.docx.read())).paragraphs)
+
+
+def test_a_notice_of_the_separate_layout_cites_the_decision_too(
+    served, legal_reviewer, handler, office_head, agency
+):
+    agency.reply_layout = "separate"
+    agency.save(update_fields=["reply_layout"])
+    case, _ = reopened_case(served, legal_reviewer)
+    decision_propose(actor=handler, case_id=case.pk, proposal=not_held(), today=d("2026-06-22"))
+    decision_approve(actor=office_head, case_id=case.pk, today=d("2026-06-23"))
+    notice = (
+        CaseDocument.objects.filter(request=case, kind="letter", letter_kind="reply_notice")
+        .order_by("-pk")
+        .first()
+    )
+    assert "责令本机关重新答复。经重新审查，现重新告知如下" in _letter_text(notice)
