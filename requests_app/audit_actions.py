@@ -61,3 +61,9 @@ class RequestAction(models.TextChoices):
     DOCUMENT_UNNAMED = "document_unnamed", "取消关联文件"
     DETERMINATION_REQUESTED = "determination_requested", "请起草单位认定公开属性"
     DETERMINATION_ANSWERED = "determination_answered", "起草单位认定公开属性"
+
+    # reconsideration and lawsuit (services.challenges)
+    CHALLENGE_RECORDED = "challenge_recorded", "登记行政复议、行政诉讼"
+    CHALLENGE_UPDATED = "challenge_updated", "更新行政复议、行政诉讼记录"
+    CHALLENGE_DOCUMENTS_UPLOADED = "challenge_documents_uploaded", "上传行政复议、行政诉讼材料"
+    REQUEST_REOPENED = "request_reopened", "责令重新答复，重新办理"

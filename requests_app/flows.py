@@ -525,6 +525,18 @@ def sync_process(case: InformationRequest) -> None:
         previous._activate_next({route})
 
 
+def reopen_process(case: InformationRequest) -> None:
+    """A case handled again on a decision's order (``services.challenges.reopen``): a case whose
+    process has ended (archived) gets a fresh one, which ``route`` sends to the case's stage;
+    one still waiting for its archive task has that task cancelled and is routed again. Call
+    under ``process_lock``; the case's number, history and earlier process stay as they were."""
+    process = process_for(case)
+    if process is None or process.status in (PROCESS.DONE, PROCESS.CANCELED):
+        RequestFlow.start.run(case=case)
+    else:
+        sync_process(case)
+
+
 # -- reads for the lists and the case page ------------------------------------------------------
 
 
@@ -642,6 +654,7 @@ connect(
         start=start_request_process,
         rearm_timers=rearm_timers,
         sync=sync_process,
+        reopen=reopen_process,
     )
 )
 
@@ -653,6 +666,7 @@ __all__ = [
     "process_lock",
     "queue_of",
     "rearm_timers",
+    "reopen_process",
     "start_request_process",
     "sync_process",
     "visible_tasks",

@@ -13,9 +13,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from requests_app.models import CaseDocument, InformationRequest, NoticeService
+from requests_app.models import CaseDocument, Challenge, InformationRequest, NoticeService
 from requests_app.rules.outcomes import OUTCOMES
 from requests_app.selectors import FLAGS
+from requests_app.services.challenges import ChallengeInput
 from requests_app.uploads import (
     KIND_LABELS,
     REGISTRATION_KINDS,
@@ -367,6 +368,11 @@ class CaseFilterForm(TextRulesMixin, forms.Form):
     )
     received_from = DateField(label="收到申请之日（起）", required=False)
     received_to = DateField(label="收到申请之日（止）", required=False)
+    challenged = forms.BooleanField(
+        label="有复议/诉讼",
+        required=False,
+        help_text="只列出登记了行政复议或行政诉讼的申请；未选范围时列出全部（含已办结的）。",
+    )
 
     def __init__(self, *args, agencies, handlers, **kwargs):
         super().__init__(*args, **kwargs)
@@ -497,3 +503,113 @@ class NoticeServiceForm(TextRulesMixin, forms.Form):
             "tracking_number": data["tracking_number"],
             "proof_id": data["proof"],
         }
+
+
+# -- reconsiderations and lawsuits about a case (services.challenges) ---------------------------
+
+
+class ChallengeForm(TextRulesMixin, UploadFormMixin, forms.Form):
+    """A 行政复议 or 行政诉讼 about a case: added from the case page, completed when it ends."""
+
+    C = Challenge
+
+    kind = _choice("类别", Challenge.Kind.choices)
+    follows = forms.TypedChoiceField(
+        label="所针对的行政复议（复议后起诉的）",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        error_messages=CHOICE_ERRORS,
+    )
+    body = _text(
+        "复议机关或人民法院",
+        100,
+        required=True,
+        help_text="如“孝义市人民政府”“孝义市人民法院”。",
+    )
+    number = _text("案号", 80, help_text="行政复议决定书或裁判文书上的案号；立案前可暂不填。")
+    filed_on = DateField(
+        label="申请或起诉日期",
+        help_text="申请人提出行政复议申请或提起诉讼的日期，以材料所载为准。",
+        error_messages={"required": "请填写申请或起诉日期。"},
+    )
+    claim = forms.CharField(
+        label="申请人的请求",
+        required=False,
+        max_length=limits.REASON,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    result = _choice(
+        "结果",
+        Challenge.Result.choices,
+        help_text="维持；纠正（撤销、变更、确认违法、责令履行或责令重新答复）；"
+        "其他结果（驳回、终止、撤回等）；尚未审结。",
+    )
+    detail = _choice(
+        "结果内容",
+        Challenge.Detail.choices,
+        required=False,
+        help_text="结果为纠正或其他结果时选择；维持或尚未审结的不选。",
+    )
+    concluded_on = DateField(
+        label="审结日期",
+        required=False,
+        help_text="行政复议决定书或裁判文书的日期；尚未审结的不填。",
+    )
+    decision_received_on = DateField(
+        label="本机关收到决定或判决之日",
+        required=False,
+        help_text="责令重新答复的填写：保存后本案即回到“提出办理意见”，"
+        "重新答复期限自收到之日起计算，收到当日不计入。",
+    )
+    new_reply_days = forms.IntegerField(
+        label="重新答复期限（工作日）",
+        required=False,
+        min_value=1,
+        max_value=60,
+        help_text="按决定或判决写明的期限填写；未写明的不填，为20个工作日。",
+        error_messages={
+            "min_value": "重新答复期限至少为1个工作日。",
+            "max_value": "重新答复期限最多填写60个工作日。",
+            "invalid": "请填写整数。",
+        },
+    )
+    application_files = UploadField(kind=CaseDocument.Kind.CHALLENGE_APPLICATION)
+    decision_files = UploadField(kind=CaseDocument.Kind.CHALLENGE_DECISION)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, reconsiderations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["follows"].choices = [
+            ("", "—"),
+            *(
+                (
+                    c.pk,
+                    f"{c.body}{'（' + c.number + '）' if c.number else ''}，"
+                    f"{cn_date(c.filed_on)}申请",
+                )
+                for c in reconsiderations
+            ),
+        ]
+
+    def clean(self):
+        data = super().clean()
+        upload_total(self, "所附材料")
+        return data
+
+    def challenge_input(self):
+        """The service's input (``services.challenges.ChallengeInput``)."""
+        data = self.cleaned_data
+        return ChallengeInput(
+            kind=data["kind"],
+            body=data["body"],
+            number=data.get("number", ""),
+            filed_on=data["filed_on"],
+            claim=data.get("claim", ""),
+            follows_id=data.get("follows"),
+            result=data["result"],
+            detail=data.get("detail", ""),
+            concluded_on=data.get("concluded_on"),
+            decision_received_on=data.get("decision_received_on"),
+            new_reply_days=data.get("new_reply_days"),
+        )

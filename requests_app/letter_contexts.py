@@ -380,6 +380,9 @@ class ReplyContext(RequestLetter):
     notice_date: date | None = None  # the correction or fee notice, for deemed abandonment
     lapsed_deadline: date | None = None
     archived: list[ArchivedDocument] = field(default_factory=list)
+    # A reply made again on a reconsideration decision's or a court's order (责令重新答复): the
+    # sentence that cites it (``services.challenges.ordered_anew``); empty for a first reply.
+    ordered_anew: str = ""
 
     def remedy_clause(self) -> Remedy | None:
         return get_outcome(self.outcome).remedy

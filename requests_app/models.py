@@ -252,6 +252,7 @@ class ClockEntry(models.Model):
         STOP = "stop", "办结"
         REASONS = "reasons", "要求说明理由"
         DEFER = "defer", "延迟答复"
+        REOPEN = "reopen", "责令重新答复"
 
     request = models.ForeignKey(
         InformationRequest, on_delete=models.CASCADE, related_name="clock_entries"
@@ -589,6 +590,9 @@ class CaseDocument(models.Model):
         SERVICE_PROOF = "service_proof", "送达凭证"
         CASE_FILE = "case_file", "案卷"
         OTHER = "other", "其他材料"
+        # Uploaded with a reconsideration or lawsuit record (services.challenges).
+        CHALLENGE_APPLICATION = "ch_application", "行政复议申请书或起诉状"
+        CHALLENGE_DECISION = "ch_decision", "行政复议决定书或裁判文书"
 
     request = models.ForeignKey(
         InformationRequest, on_delete=models.CASCADE, related_name="documents"
@@ -606,6 +610,15 @@ class CaseDocument(models.Model):
     original_name = models.CharField("原文件名", max_length=200, blank=True)
     file_type = models.CharField("文件类型", max_length=10, blank=True)
     sha256 = models.CharField("SHA-256", max_length=64, blank=True)
+    # The reconsideration or lawsuit an uploaded application or decision belongs to.
+    challenge = models.ForeignKey(
+        "Challenge",
+        verbose_name="行政复议、行政诉讼",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="documents",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -681,6 +694,12 @@ class Challenge(models.Model):
     new_reply_days = models.PositiveSmallIntegerField(
         "重新答复期限（工作日）", null=True, blank=True
     )
+    # When the case was handled again on this record's order (services.challenges), and what
+    # the earlier handling was (outcome, decision date, reply letter, service) as it stood then.
+    reopened_at = models.DateTimeField("重新办理时间", null=True, blank=True)
+    earlier = models.JSONField("此前的办理情况", default=dict, blank=True)
+    # Raised by every change: an edit made on an older page is refused (optimistic locking).
+    version = models.PositiveIntegerField("版本", default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -18,6 +18,7 @@ marked ``any_staff`` to all of the agency's staff, and the service checks what e
 | approve, deferral, extension approval, fee waiver | office_head |
 | return a proposal | office_head, legal_reviewer |
 | serve, notice service, archive | registrar |
+| reconsideration and lawsuit records (and the reopening they order) | legal_reviewer, office_head |
 """
 
 from __future__ import annotations
@@ -75,6 +76,9 @@ STEPS: dict[str, Step] = {
     "notice_service": Step("登记告知书送达", ("registrar",)),
     "archive": Step("归档", ("registrar",)),
     "name_document": Step("关联申请涉及的文件", ("handler", "office_head")),
+    # 行政复议、行政诉讼 about a case: recorded, concluded and their documents uploaded; a result
+    # ordering a new reply reopens the case (services.challenges).
+    "challenge": Step("登记行政复议、行政诉讼", ("legal_reviewer", "office_head")),
 }
 
 #: The human tasks of the request process (``flows``) and the step each one is.

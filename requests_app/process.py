@@ -28,6 +28,9 @@ class ProcessHooks:
     start: Callable[[InformationRequest], object]
     rearm_timers: Callable[[InformationRequest], None]
     sync: Callable[[InformationRequest], None]
+    #: Handle an ended case again (a decision ordered a new reply): a fresh process when the
+    #: old one has ended, else the old one routed to the case's stage.
+    reopen: Callable[[InformationRequest], None] | None = None
 
 
 _connected: ProcessHooks | None = None
@@ -66,6 +69,15 @@ def rearm_timers(case: InformationRequest) -> None:
 def sync_process(case: InformationRequest) -> None:
     """Line the process up with the case's stage after a change made outside a task."""
     _process().sync(case)
+
+
+def reopen_process(case: InformationRequest) -> None:
+    """After a decision ordering a new reply moved an ended case back to a handling stage: put
+    the task of that stage in the right inbox (call under ``process_lock``)."""
+    reopen = _process().reopen
+    if reopen is None:
+        raise ImproperlyConfigured("The request process does not support reopening a case.")
+    reopen(case)
 
 
 # -- the task pages, by node name ------------------------------------------------------------

@@ -11,7 +11,7 @@ from django.db import connections
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from requests_app import search
-from requests_app.models import Consultation, Fee, InformationRequest, NoticeService
+from requests_app.models import Challenge, Consultation, Fee, InformationRequest, NoticeService
 from workflow.models import Agency, AuditEvent
 from workflow.roles import has_request_role, has_role
 from workflow.selectors import agencies_of
@@ -122,6 +122,8 @@ def case_list(user, filters: dict[str, Any] | None = None) -> QuerySet[Informati
     received_to: date | None = filters.get("received_to")
     if received_to:
         cases = cases.filter(receipt_date__lte=received_to)
+    if filters.get("challenged"):  # 有复议/诉讼 (services.challenges)
+        cases = cases.filter(Exists(Challenge.objects.filter(request=OuterRef("pk"))))
     if q := (filters.get("q") or "").strip():
         # Case number, applicant or request text contains q, found through the search index.
         cases = cases.filter(search.matches(q, connections[cases.db]))

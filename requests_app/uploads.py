@@ -106,6 +106,18 @@ UPLOAD_RULES: dict[str, UploadRule] = {
     K.OTHER: UploadRule(OTHER, ("registrar", "handler"), BEFORE_ARCHIVE, "归档前"),
 }
 
+#: The application and the decision or judgment of a reconsideration or lawsuit: uploaded with its
+#: record (``services.challenges``), whatever the case's stage, never from the case's upload box.
+CHALLENGE_UPLOAD_RULES: dict[str, UploadRule] = {
+    K.CHALLENGE_APPLICATION: UploadRule(OTHER, ("legal_reviewer", "office_head"), (), "任何时候"),
+    K.CHALLENGE_DECISION: UploadRule(OTHER, ("legal_reviewer", "office_head"), (), "任何时候"),
+}
+
+
+def _rule(kind: str) -> UploadRule:
+    return UPLOAD_RULES.get(kind) or CHALLENGE_UPLOAD_RULES[kind]
+
+
 KIND_LABELS = dict(K.choices)
 ROLE_LABELS = {"registrar": "登记人员", "handler": "承办人"}
 
@@ -198,7 +210,7 @@ def human_size(size: int) -> str:
 
 def types_text(kind: str) -> str:
     """The types ``kind`` accepts, e.g. 'PDF、JPEG、PNG、OFD'."""
-    return "、".join(FILE_TYPES[code].label for code in UPLOAD_RULES[kind].types)
+    return "、".join(FILE_TYPES[code].label for code in _rule(kind).types)
 
 
 def limits_text() -> str:
@@ -224,7 +236,7 @@ def accepted_text_for(kinds: list[str]) -> str:
 
 def accept_attribute(kind: str) -> str:
     """The ``accept`` attribute of the file input: a hint to the browser; the server decides."""
-    return ",".join(ext for code in UPLOAD_RULES[kind].types for ext in FILE_TYPES[code].extensions)
+    return ",".join(ext for code in _rule(kind).types for ext in FILE_TYPES[code].extensions)
 
 
 # -- names ---------------------------------------------------------------------------------------
@@ -378,7 +390,7 @@ def _sha256(file) -> str:
 def check_file(kind: str, file, *, label: str = "") -> tuple[CheckedFile | None, str]:
     """Check one file for ``kind``: (checked file, '') or (None, the Chinese message), the
     message naming ``label`` (the field) when given, the file and what is expected."""
-    rule = UPLOAD_RULES[kind]
+    rule = _rule(kind)
     name = safe_name(getattr(file, "name", ""))
     expected = (
         f"可以上传{types_text(kind)}文件，每个不超过{settings.GONGKAI_UPLOAD_MAX_FILE_MB} MB。"
@@ -424,7 +436,7 @@ def check_files(kind: str, files, *, label: str | None = None) -> list[CheckedFi
     it shows the field's label beside the message itself.
     """
     files = [f for f in files if f is not None]
-    if kind not in UPLOAD_RULES:
+    if kind not in UPLOAD_RULES and kind not in CHALLENGE_UPLOAD_RULES:
         raise ValidationError("请选择材料类别。")
     label = KIND_LABELS[kind] if label is None else label
     prefix = f"{label}：" if label else ""

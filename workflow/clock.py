@@ -14,6 +14,9 @@ Rules (Art. N = 《政府信息公开条例》):
   reasonable request that cannot be answered in time is a later date, not a pause); that later
   date, once approved and notified, is the due date. It is a fixed date: the Art. 33 ¶3 pauses
   and the Art. 33 ¶2 extension concern the Art. 33 periods and do not move it.
+- A reconsideration decision or judgment that orders a new reply (责令重新答复) reopens a closed
+  case: a new period of the days it sets (20 working days unless it says otherwise) runs from the
+  agency's receipt of it, the receipt day not counted; the earlier period stays in the history.
 - Counting (DOMAIN §2): the start day is not counted. A pause started on S and ended on E removes
   the working days after S up to and including E; counting resumes on the first working day after E.
 """
@@ -48,6 +51,7 @@ class Kind(StrEnum):
     STOP = "stop"
     REASONS = "reasons"
     DEFER = "defer"
+    REOPEN = "reopen"
 
 
 #: Why a clock may be paused, with the words for people and the rule that allows it.
@@ -77,7 +81,9 @@ class ClockEvent:
     count), ``pause`` (``reason`` is a key of ``PAUSE_REASONS``), ``resume``, ``extend`` (``days``
     working days, once, at most 20), ``reasons`` (the applicant was asked to explain, Art. 35:
     recorded, the count goes on), ``defer`` (the reply date is fixed at ``until``, Art. 35) or
-    ``stop`` (the case is closed, e.g. the reply was served).
+    ``stop`` (the case is closed, e.g. the reply was served) or ``reopen`` (a decision or
+    judgment received on ``on`` orders a new reply within ``days`` working days; ``reason``
+    names it, e.g. "行政复议决定"; only after ``stop``).
     """
 
     kind: str
@@ -123,6 +129,7 @@ class _Period:
     open_pause: tuple[date, str] | None = None
     extension: tuple[date, int, str] | None = None
     deferral: tuple[date, date] | None = None  # (decided on, reply by), Art. 35
+    limit: int | None = None  # a new reply's own period (reopen); None: the clock's limit
 
 
 def _end_of_period(period: _Period, calendar: Calendar, total: int) -> tuple[date | None, int]:
@@ -219,7 +226,12 @@ class _Walk:
         """The Art. 33 due date so far (None while an open pause interrupts the count)."""
         period = self.current
         extension_days = period.extension[1] if period.extension else 0
-        return _end_of_period(period, self.calendar, self.limit + extension_days)[0]
+        return _end_of_period(period, self.calendar, self.period_limit + extension_days)[0]
+
+    @property
+    def period_limit(self) -> int:
+        """The working days of the current period: a new reply's own, or the clock's."""
+        return self.current.limit or self.limit
 
     def due(self) -> date | None:
         """The due date so far: the Art. 35 date once fixed, else the Art. 33 one."""
@@ -333,6 +345,23 @@ def _on_stop(walk: _Walk, event: ClockEvent, due: date | None) -> None:
     walk.stop_reason = event.reason
 
 
+def _on_reopen(walk: _Walk, event: ClockEvent, due: date | None) -> None:
+    if walk.stopped_on is None:
+        raise ValueError(
+            f"{cn_date(event.on)}责令重新答复，但申请尚未办结：只有已经答复（办结）的申请才能重新答复。"
+        )
+    if not 1 <= event.days <= 366:
+        raise ValueError(f"重新答复的期限应为1至366个工作日，填写的是{event.days}个工作日。")
+    what = event.reason or "行政复议决定或判决"
+    walk.lines.append(
+        f"{cn_date(event.on)}收到{what}，责令重新答复：应当自收到之日起{event.days}个工作日内"
+        "重新答复，收到当日不计算在内；此前的答复期限、暂停和延期不再计算。"
+    )
+    walk.period = _Period(start=event.on, reason=event.reason, limit=event.days)
+    walk.stopped_on = None
+    walk.stop_reason = ""
+
+
 _Handler = Callable[[_Walk, ClockEvent, date | None], None]
 
 #: One handler per kind of event: it checks the event against the clock so far (raising
@@ -346,6 +375,7 @@ _HANDLERS: dict[str, _Handler] = {
     Kind.REASONS: _on_reasons,
     Kind.DEFER: _on_defer,
     Kind.STOP: _on_stop,
+    Kind.REOPEN: _on_reopen,
 }
 
 
@@ -369,7 +399,7 @@ def _read(
         handler = _HANDLERS.get(kind)
         if handler is None:
             raise ValueError(f"未知的计时事件类型“{kind}”。")
-        if walk.stopped_on is not None:
+        if walk.stopped_on is not None and kind != Kind.REOPEN:
             raise ValueError(
                 f"{cn_date(walk.stopped_on)}已经办结，之后不能再有计时事件（{kind}）。"
             )
@@ -381,7 +411,7 @@ def _read(
         if event.on > today:
             raise ValueError(f"计时事件的日期{cn_date(event.on)}晚于今天{cn_date(today)}。")
         previous = event.on
-        handler(walk, event, None if kind == Kind.START else walk.due())
+        handler(walk, event, None if kind in (Kind.START, Kind.REOPEN) else walk.due())
     return walk
 
 
@@ -391,14 +421,14 @@ def _build_state(walk: _Walk, *, today: date, at_risk_days: int) -> ClockState:
     period = walk.current
     stopped_on = walk.stopped_on
     extension_days = period.extension[1] if period.extension else 0
-    total = walk.limit + extension_days
+    total = walk.period_limit + extension_days
     due, left_at_pause = _end_of_period(period, calendar, total)
     if period.deferral is not None:
         due = period.deferral[1]
     original_due, _ = _end_of_period(
         _Period(period.start, period.reason, period.pauses, period.open_pause),
         calendar,
-        walk.limit,
+        walk.period_limit,
     )
 
     as_of = stopped_on or today

@@ -19,6 +19,12 @@ from requests_app.services._common import (
     OPEN_STAGES,
     StaleCase,
 )
+from requests_app.services.challenges import (
+    ChallengeInput,
+    challenge_record,
+    challenge_update,
+    challenge_upload,
+)
 from requests_app.services.closing import request_archive, request_withdraw
 from requests_app.services.consultation import (
     CONSULTATION_DAYS,
@@ -98,6 +104,7 @@ __all__ = [
     "PAYMENT_DAYS",
     "PURPOSE_WORDS",
     "SAME_DAY_CHANNELS",
+    "ChallengeInput",
     "DuplicateSubmission",
     "PossibleDuplicates",
     "Proposal",
@@ -106,6 +113,9 @@ __all__ = [
     "StaleCase",
     "add_case_letter",
     "applications_earlier_this_month",
+    "challenge_record",
+    "challenge_update",
+    "challenge_upload",
     "consultation_lapse",
     "consultation_record_reply",
     "consultation_send",

@@ -24,6 +24,7 @@ from requests_app.models import DISCLOSING_OUTCOMES, Consultation, Decision, Sec
 from requests_app.process import process_lock, sync_process
 from requests_app.rules.periods import REG
 from requests_app.services._common import R, StaleCase, _locked, _move, _require_stage
+from requests_app.services.challenges import ordered_anew
 from workflow.actors import Actor
 from workflow.audit import audit
 from workflow.calendar import get_calendar
@@ -89,6 +90,7 @@ def reply_context(case, decision: Decision, *, actor: Actor, issue_date: date) -
         notice_date=date.fromisoformat(notice) if notice else None,
         lapsed_deadline=date.fromisoformat(lapsed) if lapsed else None,
         archived=archived_documents(case),
+        ordered_anew=ordered_anew(case),
         **{
             key: details.get(key, [] if key == "provided" else "") for key in Proposal.DETAIL_FIELDS
         },

@@ -40,6 +40,7 @@ from requests_app.selectors import (
     visible_requests,
 )
 from requests_app.uploads import uploadable_kinds
+from requests_app.views.challenges import ChallengeView, challenge_section
 from requests_app.views.common import offered
 from requests_app.views.documents import case_document, case_upload_file
 from requests_app.views.registration import is_registrar
@@ -96,7 +97,8 @@ class CaseListView(RequestRoleMixin, TemplateView):
             form.is_valid()
             filters = form.valid_filters()
         # Open cases unless the officer asks for the finished ones (or all).
-        filters["show"] = filters.get("show") or "open"
+        # 有复议/诉讼: the challenged cases are mostly archived, so all of them unless asked.
+        filters["show"] = filters.get("show") or ("all" if filters.get("challenged") else "open")
         paginator = BoundedCountPaginator(
             case_list(user, filters), PAGE_SIZE, number=self.request.GET.get("page")
         )
@@ -388,6 +390,7 @@ class CaseDetailView(RequestRoleMixin, TemplateView):
                 "sent_on", "id"
             ),
             notice_services=_notice_services(case),
+            challenge_section=challenge_section(case, self.request.user),
             timeline=_timeline(case),
             documents=[d for d in documents if not d.is_upload],
             uploads=[d for d in documents if d.is_upload],
@@ -420,3 +423,9 @@ class CaseViewset(AppMenuMixin, Viewset):
         "<int:pk>/documents/<int:document_id>.<str:fmt>", case_document, name="document"
     )
     upload_path = path("<int:pk>/uploads/<int:document_id>/", case_upload_file, name="upload_file")
+    challenge_add_path = path(
+        "<int:pk>/challenges/add/", ChallengeView.as_view(), name="challenge_add"
+    )
+    challenge_edit_path = path(
+        "<int:pk>/challenges/<int:challenge_id>/", ChallengeView.as_view(), name="challenge_edit"
+    )

@@ -475,8 +475,8 @@ def test_the_case_page_takes_the_same_queries_however_long_its_history(
 ):
     client.force_login(registrar)
     # … the menu's bounded task counts (5), the idle timeout's session save (3, in a savepoint) and
-    # the notices' service (DOMAIN §3.8)
-    with django_assert_max_num_queries(25):
+    # the notices' service (DOMAIN §3.8) and the reconsiderations and lawsuits (1)
+    with django_assert_max_num_queries(26):
         client.get(detail(case))
     with CaptureQueriesContext(connection) as short:
         client.get(detail(case))
