@@ -691,6 +691,7 @@ class Challenge(models.Model):
         verbose_name = "行政复议、行政诉讼"
         verbose_name_plural = "行政复议、行政诉讼"
         ordering = ["filed_on", "id"]
+        constraints = length_checks("challenge", claim=limits.REASON)
         indexes = [models.Index(fields=["filed_on"], name="challenge_filed_idx")]
 
     def __str__(self) -> str:

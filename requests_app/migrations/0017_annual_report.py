@@ -244,5 +244,15 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
+        # The reconsiderations' and lawsuits' claims are bounded in the database too.
+        migrations.AddConstraint(
+            model_name="challenge",
+            constraint=models.CheckConstraint(
+                condition=django.db.models.lookups.LessThanOrEqual(
+                    django.db.models.functions.text.Length("claim"), 2000
+                ),
+                name="challenge_claim_length",
+            ),
+        ),
         migrations.RunPython(backfill_concluded_on, migrations.RunPython.noop),
     ]
