@@ -5,7 +5,12 @@ from datetime import date
 
 import pytest
 
-from requests_app.annual_report.counting import build_report, build_reports, cases_behind
+from requests_app.annual_report.counting import (
+    build_report,
+    build_reports,
+    cases_behind,
+    challenges_behind,
+)
 from requests_app.annual_report.structure import TABLE3_ROWS
 from tests.requests_app.annual_report.factories import make_challenge, make_paid_fee, make_request
 
@@ -221,6 +226,11 @@ def test_table_four_counts_challenges_filed_in_the_year_by_result_at_year_end(ag
     data = build_report(agency, Y)
     assert [c.value for c in data.table4] == [1, 0, 0, 1, 2, 0, 1, 0, 0, 1, 0, 0, 1, 0, 1]
     assert all(check.ok for check in data.checks if check.name.startswith("表四"))
+    with_ids = build_report(agency, Y, with_ids=True)
+    for column in range(15):
+        listed = challenges_behind(agency, Y, column).values_list("id", flat=True)
+        assert tuple(sorted(listed)) == with_ids.table4[column].ids, column
+    assert len(with_ids.table4[3].ids) == 1  # the one decided in 2026: pending on 31 December
 
 
 def test_part_six_counts_fees_paid_in_the_year(agency, registrar):
