@@ -9,7 +9,9 @@ class AttributesAppConfig(AppConfig):
 
     def ready(self) -> None:
         from attributes_app import app_site, case_extension, dashboard
+        from attributes_app.annual_report import count_documents
         from attributes_app.letter_contexts import register_letters
+        from requests_app.annual_report.sources import register_table2_source
 
         from attributes_app import deadline_sync  # noqa: F401  # isort: skip  (the recomputer)
 
@@ -20,3 +22,5 @@ class AttributesAppConfig(AppConfig):
         case_extension.register()
         # Its panels on the dashboard (workflow.dashboard).
         dashboard.register()
+        # Table 二 of the requests app's annual report counts the rules and normative documents.
+        register_table2_source(count_documents)

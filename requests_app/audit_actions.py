@@ -67,3 +67,13 @@ class RequestAction(models.TextChoices):
     CHALLENGE_UPDATED = "challenge_updated", "更新行政复议、行政诉讼记录"
     CHALLENGE_DOCUMENTS_UPLOADED = "challenge_documents_uploaded", "上传行政复议、行政诉讼材料"
     REQUEST_REOPENED = "request_reopened", "责令重新答复，重新办理"
+
+
+class ReportAction(models.TextChoices):
+    """The ``action`` of an audit event about an annual report or its figures (stored values)."""
+
+    REPORT_DRAFTED = "report_drafted", "创建年度报告草稿"
+    REPORT_EDITED = "report_edited", "修改年度报告草稿"
+    REPORT_PUBLISHED = "report_published", "发布年度报告"
+    FIGURE_ENTERED = "report_figure_entered", "录入年度报告数字"
+    FIGURES_IMPORTED = "report_figures_imported", "导入年度报告数字"

@@ -19,6 +19,14 @@ from requests_app.services._common import (
     OPEN_STAGES,
     StaleCase,
 )
+from requests_app.services.annual_report import (
+    FiguresImport,
+    figure_set,
+    figures_import_csv,
+    report_draft,
+    report_publish,
+    report_save,
+)
 from requests_app.services.challenges import (
     ChallengeInput,
     challenge_record,
@@ -106,6 +114,7 @@ __all__ = [
     "SAME_DAY_CHANNELS",
     "ChallengeInput",
     "DuplicateSubmission",
+    "FiguresImport",
     "PossibleDuplicates",
     "Proposal",
     "Registration",
@@ -131,6 +140,8 @@ __all__ = [
     "fee_notice",
     "fee_paid",
     "fee_waive",
+    "figure_set",
+    "figures_import_csv",
     "format_case_number",
     "has_secrecy_reviewer",
     "lock_cases",
@@ -144,6 +155,9 @@ __all__ = [
     "reasons_lapsed",
     "reasons_record_answer",
     "reply_context",
+    "report_draft",
+    "report_publish",
+    "report_save",
     "request_accept",
     "request_archive",
     "request_ask_correction",
