@@ -95,7 +95,7 @@ def test_deemed_abandonment_concludes_on_the_day_the_request_is_ended(case, hand
 
 def test_the_backfill_reads_each_kind_of_ending():
     """The data migration's rule for cases concluded before the date was kept."""
-    migration = importlib.import_module("requests_app.migrations.0017_annual_report")
+    migration = importlib.import_module("requests_app.migrations.0018_annual_report")
     rule = migration.conclusion_of
 
     def case(**values):
@@ -123,6 +123,6 @@ def test_the_backfill_fills_existing_rows(case, handler, office_head, registrar)
     staff = {"handler": handler, "registrar": registrar, "office_head": office_head}
     advance(case, "archive", staff, today=d("2026-03-03"))
     InformationRequest.objects.filter(pk=case.pk).update(concluded_on=None)
-    migration = importlib.import_module("requests_app.migrations.0017_annual_report")
+    migration = importlib.import_module("requests_app.migrations.0018_annual_report")
     migration.backfill_concluded_on(apps, None)
     assert refreshed(case).concluded_on == d("2026-03-03")
