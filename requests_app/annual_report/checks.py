@@ -98,6 +98,7 @@ def carryover_check(
     previous: dict | None,
     notes: Mapping[str, str],
     difference: tuple[list[int], list[int]] | None = None,
+    case_numbers: Mapping[int, str] | None = None,
 ) -> Check:
     """This year's 二 against last year's published 四.
 
@@ -141,7 +142,7 @@ def carryover_check(
         False,
         f"{numbers}。本年新计入上年结转的案件{len(added)}件，上年度报告结转而本年未计入的"
         f"{len(removed)}件，其中{len(unexplained)}件尚未说明"
-        f"（案件编号：{'、'.join(str(pk) for pk in unexplained[:20])}"
+        f"（{'、'.join((case_numbers or {}).get(pk, f'案件{pk}') for pk in unexplained[:20])}"
         f"{'等' if len(unexplained) > 20 else ''}）。",
     )
 
@@ -166,7 +167,7 @@ def report_checks_many(
         if agency in previous
         and _last_four(previous[agency]["summary"]) != _values(reports[agency], "二")
     ]
-    differences = _differences(differing, year, previous) if differing else {}
+    differences, numbers = _differences(differing, year, previous) if differing else ({}, {})
     result = {}
     for agency, data in reports.items():
         last = previous.get(agency)
@@ -177,6 +178,7 @@ def report_checks_many(
                 last["summary"] if last else None,
                 notes.get(agency, {}),
                 differences.get(agency),
+                numbers,
             ),
             figures_check(entered.get(agency, {})),
         ]
@@ -188,13 +190,28 @@ def _last_four(summary: dict) -> list[int]:
     return [int(v) for v in summary["table3"]["rows"][row]["values"]]
 
 
+def carryover_difference(agency, year: int) -> tuple[list[int], list[int]] | None:
+    """The cases that make this year's 二 differ from last year's published 四: (in 二 only,
+    in last year's 四 only), or None when there is no published report with ids to compare
+    (for the page that asks a note for each)."""
+    from requests_app.annual_report.store import last_year_reports
+
+    agency_id = getattr(agency, "pk", agency)
+    previous = last_year_reports([agency_id], year)
+    if agency_id not in previous:
+        return None
+    return _differences([agency_id], year, previous)[0].get(agency_id)
+
+
 def _differences(
     agency_ids: list[int], year: int, previous: dict[int, dict]
-) -> dict[int, tuple[list[int], list[int]]]:
+) -> tuple[dict[int, tuple[list[int], list[int]]], dict[int, str]]:
     """For each agency, the cases in this year's 二 and not in last year's published 四, and the
-    other way round (two queries). A snapshot without ids gives no case-by-case difference."""
+    other way round, and the case numbers of those (three queries). A snapshot without ids
+    gives no case-by-case difference."""
     from requests_app.annual_report.counting import counted_requests, rule_q
     from requests_app.annual_report.store import snapshots
+    from requests_app.models import InformationRequest
 
     frozen = snapshots([previous[a]["id"] for a in agency_ids])
     now: dict[int, set[int]] = {agency: set() for agency in agency_ids}
@@ -212,4 +229,8 @@ def _differences(
             continue
         last = set(snapshot["table3"]["四"][6][1])
         found[agency] = (sorted(now[agency] - last), sorted(last - now[agency]))
-    return found
+    wanted = [pk for added, removed in found.values() for pk in (*added, *removed)][:1000]
+    numbers = dict(
+        InformationRequest.objects.filter(pk__in=wanted).values_list("id", "case_number")
+    )
+    return found, numbers

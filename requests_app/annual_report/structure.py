@@ -139,6 +139,9 @@ class ReportData:
     fee_ids: tuple[int, ...] = ()
     #: Whether the cells carry their ids (``build_report(with_ids=True)``).
     with_ids: bool = False
+    #: The text parts 一、五、六 (keys "一", "五", "六") when the data comes with a report's
+    #: draft or published version; empty for bare numbers.
+    texts: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -161,6 +164,7 @@ class ReportData:
             "fees": dict(self.fees),
             "corrections": dict(self.corrections),
             "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in self.checks],
+            "texts": dict(self.texts),
         }
 
     def cell(self, table: str, key: str, column: int) -> Cell:
@@ -188,6 +192,7 @@ class ReportData:
             "corrections": dict(self.corrections),
             "checks": [[c.name, c.ok, c.detail] for c in self.checks],
             "with_ids": self.with_ids,
+            "texts": dict(self.texts),
         }
 
     @classmethod
@@ -206,4 +211,5 @@ class ReportData:
             corrections=dict(data.get("corrections", {})),
             fee_ids=tuple(data.get("fee_ids", ())),
             with_ids=bool(data.get("with_ids", False)),
+            texts=dict(data.get("texts", {})),
         )

@@ -204,6 +204,7 @@ def report_publish(*, actor: Actor, report_id: int, now=None) -> AnnualReport:
             problems.append(f"这是第{report.version}版（更正版本），请写明更正理由。")
         if problems:
             raise Invalid({"__all__": ["年度报告不能发布：", *problems]})
+        data.texts = report.texts
         report.snapshot = data.to_snapshot()
         report.summary = data.to_json()
         report.status = PUBLISHED
