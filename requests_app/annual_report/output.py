@@ -352,12 +352,11 @@ def paragraphs(text: str | None) -> list[str]:
 
 
 def part_paragraphs(key: str, data: ReportData, texts: Mapping[str, str]) -> list[str]:
-    """The paragraphs of text part ``key``; part 六 always ends with the fees."""
+    """The paragraphs of text part ``key``; part 六 always speaks of the processing fees (the
+    sentence is added when its text does not)."""
     lines = paragraphs(texts.get(key))
-    if key == "六":
-        fee = fee_sentence(data.fees)
-        if not any(fee in line for line in lines):
-            lines.append(fee)
+    if key == "六" and not any("信息处理费" in line for line in lines):
+        lines.append(fee_sentence(data.fees))
     return lines or [EMPTY_TEXT]
 
 
@@ -384,9 +383,13 @@ class Document:
                 yield key, heading, part_paragraphs(key, self.data, self.texts)
 
 
-def _agency_name(agency) -> str:
+def _agency_name(agency, agency_id: int) -> str:
+    """The agency's name: given (an ``Agency`` or its name), else read by ``agency_id``."""
     if agency is None:
-        return ""
+        from workflow.models import Agency
+
+        found = Agency.objects.filter(pk=agency_id).values_list("name", flat=True).first()
+        return found or ""
     return str(getattr(agency, "name", agency))
 
 
@@ -401,10 +404,13 @@ def render(
 ) -> bytes:
     """The report as ``fmt`` ("docx", "pdf" or "xlsx") bytes.
 
-    ``agency``: the ``Agency`` (or its name); ``texts``: parts 一, 五 and 六 by key ("一", "五",
-    "六"); ``draft``: print 草稿 under the title (a version not published). Other keywords are
-    accepted and ignored, so callers may pass what they have."""
-    document = Document(_agency_name(agency), data.year, draft, data, dict(texts or {}))
+    ``agency``: the ``Agency`` (or its name; read from ``data.agency_id`` when not given);
+    ``texts``: parts 一, 五 and 六 by key ("一", "五", "六"), else ``data.texts``; ``draft``:
+    print 草稿 under the title (a version not published). Other keywords are accepted and
+    ignored, so callers may pass what they have."""
+    name = _agency_name(agency, data.agency_id)
+    words = dict(texts if texts is not None else getattr(data, "texts", None) or {})
+    document = Document(name, data.year, draft, data, words)
     if fmt == "docx":
         return _docx(document)
     if fmt == "pdf":

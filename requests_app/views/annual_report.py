@@ -32,7 +32,7 @@ from viewflow.urls import AppMenuMixin, Viewset
 from requests_app import permissions
 from requests_app.annual_report import output
 from requests_app.annual_report.output import Grid, GridCell, Ref
-from requests_app.annual_report.structure import Cell, Check, ReportData
+from requests_app.annual_report.structure import Cell, ReportData
 from workflow import text_input as limits
 from workflow.cn import cn_date
 from workflow.downloads import protect
@@ -114,7 +114,9 @@ def default_year(today: date) -> int:
 
 def deadline(year: int) -> date:
     """Art. 49: each agency publishes its report for ``year`` by 31 January of the next year."""
-    return date(year + 1, 1, 31)
+    from requests_app.annual_report.overview import deadline as due
+
+    return due(year)
 
 
 # -- the report's data ----------------------------------------------------------------------------
@@ -330,15 +332,13 @@ def page_tables(
 
 
 def changes(before: ReportData, after: ReportData) -> list[str]:
-    """The numbers that differ between two reports, in words."""
-    old = {cell.ref: cell.text for grid in output.tables(before) for cell in grid.numbers}
-    lines = []
-    for grid in output.tables(after):
-        for cell in grid.numbers:
-            was = old.get(cell.ref)
-            if was is not None and was != cell.text:
-                lines.append(f"{output.cell_name(cell.ref)}：已发布{was}，现为{cell.text}")
-    return lines
+    """The numbers that differ between two reports, in words (``annual_report.diff``)."""
+    from requests_app.annual_report.diff import report_diff
+
+    return [
+        f"{change.label}：已发布{output.printed(change.old)}，现为{output.printed(change.new)}"
+        for change in report_diff(before, after, compare_ids=False)
+    ]
 
 
 # -- forms ----------------------------------------------------------------------------------------
@@ -526,12 +526,9 @@ def publish(user, agency, year: int, reason: str):
 def carryover_cases(agency, year: int) -> list[int]:
     """The cases that make this year's 上年结转 differ from last year's published 结转下年度
     (each needs a note), when last year's report was published here with its ids."""
-    from requests_app.annual_report import checks, store
+    from requests_app.annual_report.checks import carryover_difference
 
-    previous = store.last_year_reports([agency.pk], year)
-    if agency.pk not in previous:
-        return []
-    found = checks._differences([agency.pk], year, previous).get(agency.pk)
+    found = carryover_difference(agency, year)
     return [*found[0], *found[1]] if found else []
 
 
@@ -933,41 +930,16 @@ def download(request, agency_id: int, year: int, fmt: str):
 # -- the supervising government's overview --------------------------------------------------------
 
 
-def add_up(reports: list[ReportData], year: int) -> ReportData:
-    """The sum of several reports' tables (cell by cell; the fee amounts as decimals)."""
-    total = ReportData(agency_id=0, year=year)
-
-    def add(cells: list[Cell], into: list[Cell] | None) -> list[Cell]:
-        into = list(into or [])
-        for index, cell in enumerate(cells):
-            if index >= len(into):
-                into.append(Cell(0))
-            old, new = output.as_number(into[index].value), output.as_number(cell.value)
-            value = old + new
-            if isinstance(value, Decimal):
-                value = f"{value.normalize():f}"
-            into[index] = Cell(value)
-        return into
-
-    for data in reports:
-        for name, cells in data.table2.items():
-            total.table2[name] = add(cells, total.table2.get(name))
-        for key, cells in data.table3.items():
-            total.table3[key] = add(cells, total.table3.get(key))
-        total.table4 = add(data.table4, total.table4)
-    return total
-
-
 @dataclass
 class OverviewRow:
-    agency: Agency
-    status: Status
-    data: ReportData
-    failing: list[Check]
+    """One agency of the overview (``annual_report.overview.AgencyStatus``) with its page."""
+
+    status: object
     url: str
 
     def total(self, key: str) -> str:
-        return output.printed(self.data.table3.get(key, [Cell(0)] * 7)[6].value)
+        data = self.status.data
+        return output.printed(data.table3.get(key, [Cell(0)] * 7)[6].value)
 
     @property
     def received(self) -> str:
@@ -987,79 +959,60 @@ class OverviewRow:
 
     @property
     def challenges(self) -> str:
-        values = [output.as_number(c.value) for c in self.data.table4]
+        values = [output.as_number(c.value) for c in self.status.data.table4]
         return str(sum(values[i] for i in (4, 9, 14) if i < len(values)))
+
+    @property
+    def explanation(self) -> str:
+        """The status in words, every date explained."""
+        status, due = self.status, deadline(self.status.data.year)
+        if status.published:
+            words = f"于{cn_date(status.first_published_on)}首次发布"
+            if status.late:
+                words += f"，晚于{cn_date(due)}的公布期限"
+            if status.version and status.version > 1:
+                words += f"；现行为第{status.version}版（更正）"
+            return words
+        if status.overdue:
+            return f"已超过{cn_date(due)}的公布期限，尚未发布"
+        return f"应于{cn_date(due)}前发布"
 
 
 class OverviewView(LoginRequiredMixin, TemplateView):
-    """The supervising government's view of the agencies below it for one year."""
+    """The supervising government's view of the agencies below it for one year: each agency's
+    status, totals and failing checks, and the sum of their tables."""
 
     template_name = "requests_app/annual_report/overview.html"
 
     def get_context_data(self, **kwargs):
+        from requests_app.annual_report.overview import build_overview
+
         context = super().get_context_data(**kwargs)
         user = self.request.user
         agencies = list(supervised_agencies(user))
-        if not agencies and not own_agencies(user).exists():
+        if not agencies:
             raise PermissionDenied(
-                "只有上级政府的政务公开工作机构负责人可以查看所属机关的年度报告。"
+                "只有上级政府的政务公开工作机构负责人可以查看所属机关的年度报告总览。"
             )
         today = timezone.localdate()
         year = self.request.GET.get("year")
         year = _year(year) if year else default_year(today)
-        store = _store()
-        from requests_app.annual_report.counting import build_reports
-        from requests_app.models import AnnualReport
-
-        ids = [agency.pk for agency in agencies]
-        live = build_reports(ids, year) if ids else {}
-        published: dict[int, AnnualReport] = {}
-        first_published: dict[int, AnnualReport] = {}
-        drafts: set[int] = set()
-        for report in (
-            AnnualReport.objects.filter(agency_id__in=ids, year=year)
-            .defer("snapshot")
-            .order_by("version")
-        ):
-            if report.status == "published":
-                published[report.agency_id] = report
-                first_published.setdefault(report.agency_id, report)
-            else:
-                drafts.add(report.agency_id)
-        frozen = store.snapshots([report.pk for report in published.values()])
-        rows = []
-        for agency in agencies:
-            report = published.get(agency.pk)
-            if report is not None and frozen.get(report.pk):
-                data = ReportData.from_snapshot(frozen[report.pk])
-            else:
-                data = live[agency.pk]
-            status = _overview_status(
-                agency, year, today, report, first_published.get(agency.pk), agency.pk in drafts
-            )
-            rows.append(
-                OverviewRow(
-                    agency,
-                    status,
-                    data,
-                    [check for check in data.checks if not check.ok],
-                    reverse("requests:annual_report:report", args=[agency.pk, year]),
-                )
-            )
-        total = add_up([row.data for row in rows], year)
+        overview = build_overview(agencies, year, today=today)
+        rows = [
+            OverviewRow(row, reverse("requests:annual_report:report", args=[row.agency_id, year]))
+            for row in overview.agencies
+        ]
         context.update(
             year=year,
             years=list(range(today.year, FIRST_YEAR - 1, -1)),
+            overview=overview,
             rows=rows,
             deadline=deadline(year),
-            counts={
-                "published": sum(1 for r in rows if r.status.label == "已发布"),
-                "late": sum(1 for r in rows if r.status.late),
-                "failing": sum(1 for r in rows if r.failing),
-            },
+            failing_count=sum(1 for row in overview.agencies if row.failing),
+            total_checks=[check for check in overview.total.checks if not check.ok],
             tables=[
                 PageTable(grid, [[_sum_cell(c) for c in row] for row in grid.rows])
-                for grid in output.tables(total)
+                for grid in output.tables(overview.total)
             ],
         )
         return context
@@ -1067,18 +1020,6 @@ class OverviewView(LoginRequiredMixin, TemplateView):
 
 def _sum_cell(cell: GridCell) -> PageCell:
     return PageCell(cell, anchor=f"cell-{cell.ref.slug}" if cell.ref else "")
-
-
-def _overview_status(agency, year, today, latest, first, has_draft) -> Status:
-    due = deadline(year)
-    if latest is not None:
-        on = timezone.localtime(first.published_at).date()
-        late = on > due
-        words = f"于{cn_date(on)}发布" + (f"，晚于{cn_date(due)}的公布期限" if late else "")
-        return Status("已发布", latest.published_at, late, words, latest.version)
-    late = today > due
-    when = f"已超过{cn_date(due)}的公布期限，尚未发布" if late else f"应于{cn_date(due)}前发布"
-    return Status("草稿" if has_draft else "未编制", None, late, when)
 
 
 class AnnualReportViewset(AppMenuMixin, Viewset):

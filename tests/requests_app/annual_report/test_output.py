@@ -204,9 +204,23 @@ def test_no_fees_says_none_were_charged():
     assert "本年度未收取信息处理费。" in _paragraphs(document)
 
 
-def test_render_needs_only_the_data_and_the_format():
-    document = Document(BytesIO(render(sample(), "docx")))
-    assert _paragraphs(document)[0] == "2025年度政府信息公开工作年度报告"
+@pytest.mark.django_db
+def test_render_needs_only_the_data_and_the_format(agency):
+    """As ``manage.py annual_report`` calls it: the agency read from the data, the texts the
+    data carries."""
+    data = sample(agency_id=agency.pk, texts={"五": "问题和改进。"})
+    text = _paragraphs(Document(BytesIO(render(data, "docx"))))
+    assert text[:2] == [agency.name, "2025年度政府信息公开工作年度报告"]
+    assert "问题和改进。" in text
+    unknown = _paragraphs(Document(BytesIO(render(sample(agency_id=0), "docx"))))
+    assert unknown[0] == "2025年度政府信息公开工作年度报告"
+
+
+def test_part_six_speaking_of_fees_gets_no_second_sentence():
+    texts = {"六": "本年度收取信息处理费2件，共计350元。"}
+    text = _paragraphs(Document(BytesIO(render(sample(), "docx", agency=AGENCY, texts=texts))))
+    assert "本年度收取信息处理费2件，共计350元。" in text
+    assert not any(line.startswith("本年度共对") for line in text)
 
 
 def test_markup_in_texts_is_printed_as_typed():
