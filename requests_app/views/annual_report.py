@@ -290,10 +290,10 @@ class PageTable:
     rows: list[list[PageCell]]
 
 
-def _document_url(ids: tuple[int, ...]) -> str:
-    """Where the register lists documents (when the register's pages are installed)."""
+def _document_url(pk: int) -> str:
+    """The register's page of a document (when the register's pages are installed)."""
     try:
-        return reverse("attributes:documents:detail", args=[ids[0]]) if len(ids) == 1 else ""
+        return reverse("attributes:documents:detail", args=[pk])
     except NoReverseMatch:
         return ""
 
@@ -317,7 +317,8 @@ def page_tables(
                 if cell.ref is not None:
                     shown.anchor = f"cell-{cell.ref.slug}"
                     shown.problems = problems.get(cell.ref, [])
-                    if cell.ref.table != "二" or (cell.ref.key not in entered and cell.cell.ids):
+                    # Table 二's entered figures count nothing of this system: no list.
+                    if cell.ref.table != "二" or cell.ref.key not in entered:
                         shown.url = (
                             reverse(
                                 "requests:annual_report:cell",
@@ -790,6 +791,12 @@ class ReportView(LoginRequiredMixin, TemplateView):
         return context
 
 
+def _entered_rows() -> set[str]:
+    from requests_app.annual_report.counting import FIGURE_ROWS
+
+    return set(FIGURE_ROWS.values())
+
+
 def _entered_figures(agency, year: int) -> dict:
     from requests_app.models import ReportFigure
 
@@ -835,7 +842,13 @@ class CellView(LoginRequiredMixin, TemplateView):
         elif ref.table == "四":
             challenges = self._challenges(agency, year, ref, report, data)
         else:
-            documents = [(pk, _document_url((pk,))) for pk in cell.ids[:CELL_LIST_SHOWN]]
+            if ref.key in _entered_rows():
+                raise Http404("这个数字由本机关录入，没有清单。")
+            if report is None:  # the documents' ids are counted only when asked
+                from requests_app.annual_report.counting import build_report as count
+
+                cell = output.cell_at(count(agency, year, with_ids=True, checks=False), ref)
+            documents = [(pk, _document_url(pk)) for pk in cell.ids[:CELL_LIST_SHOWN]]
         rows = cases if cases is not None else challenges
         context.update(
             agency=agency,
@@ -848,7 +861,8 @@ class CellView(LoginRequiredMixin, TemplateView):
             cases=cases,
             challenges=challenges,
             documents=documents,
-            truncated=rows is not None and len(rows) > CELL_LIST_SHOWN,
+            truncated=(rows is not None and len(rows) > CELL_LIST_SHOWN)
+            or (documents is not None and len(cell.ids) > CELL_LIST_SHOWN),
             shown_count=CELL_LIST_SHOWN,
             back=reverse("requests:annual_report:report", args=[agency.pk, year])
             + (f"?version={version}" if version else "")

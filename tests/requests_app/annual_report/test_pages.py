@@ -311,3 +311,37 @@ def test_the_index_lists_the_users_agencies_with_their_status(client, office_hea
     client.force_login(office_head)
     html = client.get(reverse("requests:annual_report:index")).content.decode()
     assert agency.name in html and "未编制" in html and "应于2026年1月31日前发布" in html
+
+
+@pytest.fixture
+def rules_issued():
+    """A source of table 二 that counts two rules issued (register ids 11 and 12)."""
+    from requests_app.annual_report.sources import (
+        register_table2_source,
+        unregister_table2_source,
+    )
+    from requests_app.annual_report.structure import Cell
+
+    def source(agency_ids, year, with_ids):
+        ids = (11, 12) if with_ids else ()
+        row = [Cell(2, ids), Cell(0), Cell(2, ids)]
+        return {agency: {"规章": row} for agency in agency_ids}
+
+    register_table2_source(source)
+    yield
+    unregister_table2_source(source)
+
+
+def test_table_two_documents_link_to_the_register_and_entered_figures_do_not(
+    client, office_head, agency, rules_issued
+):
+    client.force_login(office_head)
+    html = client.get(url(agency)).content.decode()
+    issued = url(agency, "cell", Ref("二", "规章", 0).slug)
+    assert f'href="{issued}"' in html
+    html = client.get(issued).content.decode()
+    assert "这个数字是 <strong>2</strong>" in html
+    for pk in (11, 12):
+        assert f'href="{reverse("attributes:documents:detail", args=[pk])}"' in html
+    entered = url(agency, "cell", Ref("二", "行政许可", 0).slug)
+    assert client.get(entered).status_code == 404
