@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from requests_app.annual_report.conditions import FIGURE_ROWS, counted_requests, rule_q
+from requests_app.annual_report.store import carryover_notes, last_year_reports, snapshots
 from requests_app.annual_report.structure import (
     TABLE3_COLUMNS,
     TABLE3_ROWS,
@@ -19,6 +21,7 @@ from requests_app.annual_report.structure import (
     Check,
     ReportData,
 )
+from requests_app.models import InformationRequest
 
 SUM_OF_COLUMNS = "表三：各行六类申请人之和等于总计"
 SUM_OF_RESULTS = "表三：（七）总计等于（一）至（六）各项之和"
@@ -81,8 +84,6 @@ def arithmetic_checks(data: ReportData) -> list[Check]:
 
 
 def figures_check(entered: Mapping[str, object]) -> Check:
-    from requests_app.annual_report.counting import FIGURE_ROWS
-
     missing = [row for field, row in FIGURE_ROWS.items() if field not in entered]
     if missing:
         return Check(
@@ -153,8 +154,6 @@ def report_checks_many(
     """The checks of each report, with a constant number of queries: last year's published
     reports and this year's drafts' notes are read for all agencies at once; the cases behind a
     carry-over difference only for the agencies where the numbers differ."""
-    from requests_app.annual_report.store import carryover_notes, last_year_reports
-
     if not reports:
         return {}
     year = next(iter(reports.values())).year
@@ -194,8 +193,6 @@ def carryover_difference(agency, year: int) -> tuple[list[int], list[int]] | Non
     """The cases that make this year's 二 differ from last year's published 四: (in 二 only,
     in last year's 四 only), or None when there is no published report with ids to compare
     (for the page that asks a note for each)."""
-    from requests_app.annual_report.store import last_year_reports
-
     agency_id = getattr(agency, "pk", agency)
     previous = last_year_reports([agency_id], year)
     if agency_id not in previous:
@@ -209,9 +206,6 @@ def _differences(
     """For each agency, the cases in this year's 二 and not in last year's published 四, and the
     other way round, and the case numbers of those (three queries). A snapshot without ids
     gives no case-by-case difference."""
-    from requests_app.annual_report.counting import counted_requests, rule_q
-    from requests_app.annual_report.store import snapshots
-    from requests_app.models import InformationRequest
 
     frozen = snapshots([previous[a]["id"] for a in agency_ids])
     now: dict[int, set[int]] = {agency: set() for agency in agency_ids}
