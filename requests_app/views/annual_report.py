@@ -98,10 +98,10 @@ _SUPERVISOR = "上级政府只能查看所属机关的年度报告，由该机�
 
 def _year(value) -> int:
     today = timezone.localdate()
-    try:
-        year = int(value)
-    except (TypeError, ValueError):
-        raise Http404("年度有误。") from None
+    text = str(value or "")
+    if not text.isascii() or not text.isdigit() or len(text) > 4:
+        raise Http404("年度有误。")
+    year = int(text)
     if not FIRST_YEAR <= year <= today.year:
         raise Http404(f"年度应在{FIRST_YEAR}年至{today.year}年之间。")
     return year
@@ -143,10 +143,10 @@ def suggested_texts(data: ReportData, agency) -> dict[str, str]:
 
 def _published_version(agency, year: int, version) -> object:
     """A published version of the report, or 404."""
-    try:
-        number = int(version)
-    except (TypeError, ValueError):
-        raise Http404("没有这一版本。") from None
+    text = str(version or "")
+    if not text.isascii() or not text.isdigit() or len(text) > 4:
+        raise Http404("没有这一版本。")
+    number = int(text)
     report = _store().versions(agency, year).filter(version=number, status="published").first()
     if report is None:
         raise Http404("没有这一版本。")
@@ -378,6 +378,8 @@ class FiguresForm(TextRulesMixin, forms.Form):
 
         data = super().clean()
         for name, label, _unit in FIGURE_FIELDS:
+            if name in self.errors or f"{name}_source" in self.errors:
+                continue  # already told why
             text, source = data.get(name), (data.get(f"{name}_source") or "").strip()
             if not str(text or "").strip():
                 if source:

@@ -2,6 +2,7 @@
 versions and files; the list behind a number; the supervising government's overview; and who
 sees what (another agency's id is a 404)."""
 
+import re
 from datetime import date
 from io import BytesIO
 
@@ -345,3 +346,35 @@ def test_table_two_documents_link_to_the_register_and_entered_figures_do_not(
         assert f'href="{reverse("attributes:documents:detail", args=[pk])}"' in html
     entered = url(agency, "cell", Ref("二", "行政许可", 0).slug)
     assert client.get(entered).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "query", ["?version=abc", "?version=99999999999999999999", "?version=1", "?version=-1"]
+)
+def test_a_bad_or_unknown_version_is_404(client, office_head, agency, query):
+    client.force_login(office_head)
+    assert client.get(url(agency) + query).status_code == 404
+    assert client.get(url(agency, "download", "pdf") + query).status_code == 404
+    assert client.get(url(agency, "cell", Ref("三", "一", 6).slug) + query).status_code == 404
+
+
+@pytest.mark.parametrize("year", ["abc", "99999999999999999999", "１２３４", "-2025"])
+def test_a_bad_year_in_the_query_is_404(client, office_head, year):
+    client.force_login(office_head)
+    index = reverse("requests:annual_report:index")
+    assert client.get(index, {"year": year}).status_code == 404
+
+
+def test_huge_and_markup_figures_get_field_messages(client, office_head, agency):
+    client.force_login(office_head)
+    data = dict(FIGURES, licensing="9" * 40, fees="1e30", penalty_source="<b>x</b>" * 100)
+    response = client.post(url(agency, "action", "figures"), data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    errors = re.findall(r'class="gk-error" role="alert">([^<]*)<', html)
+    assert errors == [
+        "行政许可（件）：行政许可不能超过30个字（现有40个）。",
+        "行政处罚的数据来源：行政处罚的数据来源不能超过200个字（现有800个）。",
+        "行政事业性收费（万元）：行政事业性收费（万元）数值过大，请核对单位是否为万元。",
+    ]
+    assert not ReportFigure.objects.exists()
