@@ -1046,7 +1046,9 @@ class AnnualReportViewset(AppMenuMixin, Viewset):
     app_name = "annual_report"
 
     def has_view_permission(self, user, obj=None) -> bool:
-        return may_open(user)
+        # The request roles (a supervisor is an office head): no query on every page's menu;
+        # the pages themselves ask which agencies the user may see.
+        return has_request_role(user)
 
     index_path = path("", ReportIndexView.as_view(), name="index")
     overview_path = path("overview/", OverviewView.as_view(), name="overview")
