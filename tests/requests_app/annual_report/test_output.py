@@ -312,3 +312,25 @@ def test_xlsx_table_two_numbers_are_numbers_and_the_amount_a_decimal(xlsx_file):
     assert rows["行政强制"][1].value == 0
     assert Decimal(str(rows["行政事业性收费"][1].value)) == Decimal("12.35")
     assert rows["行政事业性收费"][1].data_type == "n"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fmt", ["docx", "pdf", "xlsx"])
+def test_the_command_writes_each_format_through_render(agency, tmp_path, fmt):
+    from django.core.management import call_command
+
+    target = tmp_path / f"report.{fmt}"
+    call_command(
+        "annual_report", "--agency", agency.code, "--year", "2025", "--format", fmt,
+        "--out", str(target),
+    )  # fmt: skip
+    content = target.read_bytes()
+    if fmt == "docx":
+        lines = _paragraphs(Document(BytesIO(content)))
+        assert lines[:2] == [agency.name, "2025年度政府信息公开工作年度报告"]
+    elif fmt == "pdf":
+        with pdfplumber.open(BytesIO(content)) as pdf:
+            assert agency.name in pdf.pages[0].extract_text()
+    else:
+        book = openpyxl.load_workbook(BytesIO(content))
+        assert book["表三 收到和处理申请情况"]["A3"].value == TABLE3_CORNER
