@@ -719,11 +719,7 @@ class ReportView(LoginRequiredMixin, TemplateView):
         failing = [check for check in data.checks if not check.ok]
         publish_blocks = [f"{c.name}：{c.detail}" if c.detail else c.name for c in failing]
         publish_blocks += text_problems
-        if state.frozen is None and state.draft is None and state.published is not None:
-            publish_blocks.append(
-                "已发布的报告没有改动：如需更正，请先保存文字或数字，形成新的草稿。"
-            )
-        changed, texts_changed = [], []
+        changed, texts_changed, latest = [], [], None
         if state.frozen is None and state.published is not None:
             latest = store.versions(agency, year).get(pk=state.published.pk)
             changed = changes(store.published_data(latest), data)
@@ -732,8 +728,14 @@ class ReportView(LoginRequiredMixin, TemplateView):
                 for key in output.TEXT_PARTS
                 if (latest.texts.get(key) or "").strip() != (state.texts.get(key) or "").strip()
             ]
+            if state.draft is None and not changed:
+                publish_blocks.append(
+                    f"第{latest.version}版已发布，此后数字没有变化：如需更正文字，"
+                    "请先修改并保存，形成新的草稿。"
+                )
         figures = _entered_figures(agency, year)
-        notes = dict((state.draft.carryover_notes if state.draft else None) or {})
+        # The notes of the draft, else those the published version carried.
+        notes = dict(((state.draft or latest) and (state.draft or latest).carryover_notes) or {})
         from requests_app.annual_report.checks import CARRYOVER
 
         carryover_failing = state.frozen is None and any(c.name == CARRYOVER for c in failing)
@@ -802,12 +804,13 @@ def _entered_rows() -> set[str]:
 def _entered_figures(agency, year: int) -> dict:
     from requests_app.models import ReportFigure
 
-    return {
+    found = {
         figure.field: figure
         for figure in ReportFigure.objects.filter(agency=agency, year=year).select_related(
             "entered_by"
         )
     }
+    return {name: found[name] for name, _, _ in FIGURE_FIELDS if name in found}
 
 
 class CellView(LoginRequiredMixin, TemplateView):

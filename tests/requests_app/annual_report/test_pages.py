@@ -378,3 +378,41 @@ def test_huge_and_markup_figures_get_field_messages(client, office_head, agency)
         "行政事业性收费（万元）：行政事业性收费（万元）数值过大，请核对单位是否为万元。",
     ]
     assert not ReportFigure.objects.exists()
+
+
+def test_a_correction_is_published_as_a_new_version_with_its_reason(
+    client, office_head, cases, agency, registrar
+):
+    client.force_login(office_head)
+    _ready(client, agency)
+    assert client.post(url(agency, "action", "publish"), {}).status_code == 302
+    html = client.get(url(agency)).content.decode()
+    assert "此后数字没有变化" in html and 'id="publish-button" disabled' in html
+    assert 'id="download-published-docx"' in html
+    # The carry-over note of the published version is offered again.
+    assert "本机关2024年度报告未在本系统发布" in html
+    make_request(agency, registrar, received=date(2025, 12, 30))
+    html = client.get(url(agency)).content.decode()
+    # The text quoting the old count blocks the correction until it is corrected too.
+    assert "与表三第一项总计（3）不一致" in html and 'id="publish-button" disabled' in html
+    texts = {
+        "overview": "本年新收政府信息公开申请3件。",
+        "problems": "无。",
+        "other": "无。",
+        "carryover_note": "本机关2024年度报告未在本系统发布，上年结转为0件。",
+    }
+    assert client.post(url(agency, "action", "texts"), texts).status_code == 302
+    html = client.get(url(agency)).content.decode()
+    assert 'id="publish-button" disabled' not in html and "更正理由" in html
+    assert "“一、总体情况”的文字已改动" in html
+    response = client.post(url(agency, "action", "publish"), {"correction_reason": ""})
+    assert response.status_code == 200
+    assert "请写明更正理由" in response.content.decode()
+    response = client.post(
+        url(agency, "action", "publish"), {"correction_reason": "漏计12月30日收到的申请"}
+    )
+    assert response.status_code == 302
+    second = AnnualReport.objects.get(version=2)
+    assert second.status == "published" and second.correction_reason == "漏计12月30日收到的申请"
+    html = client.get(url(agency)).content.decode()
+    assert "漏计12月30日收到的申请" in html and 'id="version-2-pdf"' in html
