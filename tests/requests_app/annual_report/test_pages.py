@@ -416,3 +416,20 @@ def test_a_correction_is_published_as_a_new_version_with_its_reason(
     assert second.status == "published" and second.correction_reason == "漏计12月30日收到的申请"
     html = client.get(url(agency)).content.decode()
     assert "漏计12月30日收到的申请" in html and 'id="version-2-pdf"' in html
+
+
+def test_the_anonymous_are_sent_to_the_login_page(client, agency):
+    for path in (
+        url(agency),
+        url(agency, "download", "docx"),
+        url(agency, "cell", Ref("三", "一", 6).slug),
+        reverse("requests:annual_report:overview"),
+    ):
+        response = client.get(path)
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_the_menu_offers_the_annual_report_to_the_request_roles(client, office_head, agency):
+    client.force_login(office_head)
+    html = client.get(reverse("requests:cases:index")).content.decode()
+    assert f'href="{reverse("requests:annual_report:index")}"' in html and "年度报告" in html
