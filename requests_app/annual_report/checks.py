@@ -44,42 +44,63 @@ def _values(data: ReportData, key: str) -> list[int]:
     return [int(cell.value) for cell in data.table3[key]]
 
 
+def numbers_of(data: ReportData) -> tuple[dict[str, list[int]], list[int]]:
+    """Tables 三 and 四 of ``data`` as plain ints."""
+    table3 = {key: [int(cell.value) for cell in cells] for key, cells in data.table3.items()}
+    return table3, [int(cell.value) for cell in data.table4]
+
+
 def arithmetic_checks(data: ReportData) -> list[Check]:
     """The identities of tables 三 and 四 (Report Format)."""
-    checks = []
+    return arithmetic_checks_of(*numbers_of(data))
+
+
+_PASSED = {name: Check(name, True) for name in (SUM_OF_COLUMNS, SUM_OF_RESULTS, BALANCE)}
+_PASSED[TABLE4_TOTALS] = Check(TABLE4_TOTALS, True)
+_COLUMNS = range(7)
+
+
+def _check(name: str, wrong: list[str]) -> Check:
+    return Check(name, False, "；".join(wrong)) if wrong else _PASSED[name]
+
+
+def arithmetic_checks_of(table3: dict[str, list[int]], table4: list[int]) -> list[Check]:
+    """The identities of tables 三 and 四 on plain ints (``numbers_of``)."""
     wrong = []
     for spec in TABLE3_ROWS:
-        values = _values(data, spec.key)
-        if sum(values[:6]) != values[6]:
-            wrong.append(f"{spec.label}：六类之和{sum(values[:6])}，总计{values[6]}")
-    checks.append(Check(SUM_OF_COLUMNS, not wrong, "；".join(wrong)))
+        values = table3[spec.key]
+        six = values[0] + values[1] + values[2] + values[3] + values[4] + values[5]
+        if six != values[6]:
+            wrong.append(f"{spec.label}：六类之和{six}，总计{values[6]}")
+    checks = [_check(SUM_OF_COLUMNS, wrong)]
 
     wrong = []
-    total = _values(data, "三（七）")
+    total = table3["三（七）"]
+    parts = [0] * 7
+    for key in _RESULT_KEYS:
+        row = table3[key]
+        for column in _COLUMNS:
+            parts[column] += row[column]
     for column, label in enumerate(TABLE3_COLUMNS):
-        parts = sum(_values(data, key)[column] for key in _RESULT_KEYS)
-        if parts != total[column]:
-            wrong.append(f"{label}列：各项之和{parts}，（七）总计{total[column]}")
-    checks.append(Check(SUM_OF_RESULTS, not wrong, "；".join(wrong)))
+        if parts[column] != total[column]:
+            wrong.append(f"{label}列：各项之和{parts[column]}，（七）总计{total[column]}")
+    checks.append(_check(SUM_OF_RESULTS, wrong))
 
     wrong = []
-    new, carried, done, left = (_values(data, key) for key in ("一", "二", "三（七）", "四"))
+    new, carried, done, left = (table3[key] for key in ("一", "二", "三（七）", "四"))
     for column, label in enumerate(TABLE3_COLUMNS):
         before = new[column] + carried[column]
         after = done[column] + left[column]
         if before != after:
             wrong.append(f"{label}列：一加二为{before}，三（七）加四为{after}")
-    checks.append(Check(BALANCE, not wrong, "；".join(wrong)))
+    checks.append(_check(BALANCE, wrong))
 
     wrong = []
-    values = [int(cell.value) for cell in data.table4]
     for group, name in enumerate(TABLE4_GROUPS):
-        parts = values[5 * group : 5 * group + 4]
-        if sum(parts) != values[5 * group + 4]:
-            wrong.append(
-                f"{name}：四项之和{sum(parts)}，{TABLE4_COLUMNS[4]}{values[5 * group + 4]}"
-            )
-    checks.append(Check(TABLE4_TOTALS, not wrong, "；".join(wrong)))
+        four = table4[5 * group : 5 * group + 4]
+        if sum(four) != table4[5 * group + 4]:
+            wrong.append(f"{name}：四项之和{sum(four)}，{TABLE4_COLUMNS[4]}{table4[5 * group + 4]}")
+    checks.append(_check(TABLE4_TOTALS, wrong))
     return checks
 
 
@@ -149,11 +170,14 @@ def carryover_check(
 
 
 def report_checks_many(
-    reports: dict[int, ReportData], entered: Mapping[int, Mapping[str, object]]
+    reports: dict[int, ReportData],
+    entered: Mapping[int, Mapping[str, object]],
+    numbers: Mapping[int, tuple[dict[str, list[int]], list[int]]] | None = None,
 ) -> dict[int, list[Check]]:
     """The checks of each report, with a constant number of queries: last year's published
     reports and this year's drafts' notes are read for all agencies at once; the cases behind a
-    carry-over difference only for the agencies where the numbers differ."""
+    carry-over difference only for the agencies where the numbers differ. ``numbers``: the
+    reports' tables as ints when the caller has them (``counting.Tally``)."""
     if not reports:
         return {}
     year = next(iter(reports.values())).year
@@ -164,20 +188,21 @@ def report_checks_many(
         agency
         for agency in ids
         if agency in previous
-        and _last_four(previous[agency]["summary"]) != _values(reports[agency], "二")
+        and _last_four(previous[agency]["summary"])
+        != (numbers[agency][0]["二"] if numbers else _values(reports[agency], "二"))
     ]
-    differences, numbers = _differences(differing, year, previous) if differing else ({}, {})
+    differences, case_numbers = _differences(differing, year, previous) if differing else ({}, {})
     result = {}
     for agency, data in reports.items():
         last = previous.get(agency)
         result[agency] = [
-            *arithmetic_checks(data),
+            *(arithmetic_checks_of(*numbers[agency]) if numbers else arithmetic_checks(data)),
             carryover_check(
                 data,
                 last["summary"] if last else None,
                 notes.get(agency, {}),
                 differences.get(agency),
-                numbers,
+                case_numbers,
             ),
             figures_check(entered.get(agency, {})),
         ]

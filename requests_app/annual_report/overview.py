@@ -13,6 +13,7 @@ from django.db.models import Max, Min
 from django.utils import timezone
 
 from requests_app.annual_report.checks import arithmetic_checks
+from requests_app.annual_report.conditions import among
 from requests_app.annual_report.counting import Tally, build_reports
 from requests_app.annual_report.structure import Cell, ReportData
 from requests_app.models import AnnualReport
@@ -98,7 +99,7 @@ def build_overview(agencies: Iterable, year: int, *, today: date | None = None) 
     published = {
         row["agency_id"]: row
         for row in AnnualReport.objects.filter(
-            agency_id__in=ids, year=year, status=AnnualReport.Status.PUBLISHED
+            among("agency_id", ids), year=year, status=AnnualReport.Status.PUBLISHED
         )
         .values("agency_id")
         .annotate(version=Max("version"), first=Min("published_at"))
