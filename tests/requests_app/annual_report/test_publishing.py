@@ -12,7 +12,7 @@ from requests_app.annual_report.checks import (
     carryover_difference,
 )
 from requests_app.annual_report.counting import build_report
-from requests_app.annual_report.diff import report_diff
+from requests_app.annual_report.diff import changes_since_published, report_diff
 from requests_app.annual_report.store import published_data
 from requests_app.models import AnnualReport, InformationRequest
 from requests_app.services import figure_set, report_draft, report_publish, report_save
@@ -113,6 +113,7 @@ def test_a_published_version_cannot_be_edited_and_a_correction_is_a_new_version(
     assert second.version == 2
     assert second.texts == first.texts  # the correction starts from the published texts
     changes = report_diff(published_data(first), build_report(agency, Y, with_ids=True))
+    assert changes_since_published(agency, Y) == changes
     changed = {(c.table, c.key, c.column): (c.old, c.new) for c in changes}
     assert changed[("三", "一", 6)] == (1, 2)
     assert changed[("三", "三（四）1", 0)] == (0, 1)
