@@ -332,14 +332,24 @@ def page_tables(
     return found
 
 
-def changes(before: ReportData, after: ReportData) -> list[str]:
-    """The numbers that differ between two reports, in words (``annual_report.diff``)."""
-    from requests_app.annual_report.diff import report_diff
-
-    return [
-        f"{change.label}：已发布{output.printed(change.old)}，现为{output.printed(change.new)}"
-        for change in report_diff(before, after, compare_ids=False)
-    ]
+def change_lines(found) -> list[str]:
+    """The changes since the published version (``diff.CellChange``), in words: the numbers,
+    and the cases that entered or left a cell (counted with ids, so a cell whose number stayed
+    the same but whose cases changed is listed too)."""
+    lines = []
+    for change in found or ():
+        line = (
+            f"{change.label}：已发布{output.printed(change.old)}，现为{output.printed(change.new)}"
+        )
+        moved = []
+        if change.added:
+            moved.append(f"新计入{len(change.added)}件")
+        if change.removed:
+            moved.append(f"不再计入{len(change.removed)}件")
+        if moved:
+            line += f"（{'，'.join(moved)}）"
+        lines.append(line)
+    return lines
 
 
 # -- forms ----------------------------------------------------------------------------------------
@@ -722,7 +732,9 @@ class ReportView(LoginRequiredMixin, TemplateView):
         changed, texts_changed, latest = [], [], None
         if state.frozen is None and state.published is not None:
             latest = store.versions(agency, year).get(pk=state.published.pk)
-            changed = changes(store.published_data(latest), data)
+            from requests_app.annual_report.diff import changes_since_published
+
+            changed = change_lines(changes_since_published(agency, year))
             texts_changed = [
                 output.PART_HEADINGS[key]
                 for key in output.TEXT_PARTS

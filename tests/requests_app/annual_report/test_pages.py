@@ -433,3 +433,16 @@ def test_the_menu_offers_the_annual_report_to_the_request_roles(client, office_h
     client.force_login(office_head)
     html = client.get(reverse("requests:cases:index")).content.decode()
     assert f'href="{reverse("requests:annual_report:index")}"' in html and "年度报告" in html
+
+
+def test_a_change_of_cases_behind_the_same_number_is_said():
+    from requests_app.annual_report.diff import CellChange
+    from requests_app.views.annual_report import change_lines
+
+    found = [
+        CellChange("三", "一", 0, "表三 一、本年新收政府信息公开申请数量 自然人", 2, 2, (7,), (5,))
+    ]
+    assert change_lines(found) == [
+        "表三 一、本年新收政府信息公开申请数量 自然人：已发布2，现为2（新计入1件，不再计入1件）"
+    ]
+    assert change_lines(None) == []
