@@ -17,6 +17,7 @@ def requests_application() -> Application:
         RegistrationViewset,
         RequestTasksViewset,
     )
+    from requests_app.views.annual_report import AnnualReportViewset
 
     return Application(
         title="依申请公开",
@@ -32,6 +33,8 @@ def requests_application() -> Application:
             RegistrationViewset(),
             RequestTasksViewset(),
             PendingNoticesViewset(),
+            # The agency's annual report, and a supervising government's overview.
+            AnnualReportViewset(),
         ],
     )
 
