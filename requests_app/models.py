@@ -150,6 +150,12 @@ class InformationRequest(models.Model):
     # the request ended by withdrawal or deemed abandonment (requests_app.annual_report). Set
     # once; a reply ordered anew by a reconsideration or court does not move it.
     concluded_on = models.DateField("办结日期", null=True, blank=True)
+    # The outcome the request was concluded with, kept with the date: a reply ordered anew clears
+    # ``outcome`` while the case is handled again, and table 三 still counts the request once, in
+    # the row of the reply that concluded it.
+    concluded_outcome = models.CharField(
+        "办结时的办理结果", max_length=40, choices=OUTCOME_CHOICES, blank=True
+    )
 
     # The clock's state, stored for lists and recomputed from ClockEntry rows (clock_sync).
     due_date = models.DateField("答复期限", null=True, blank=True)

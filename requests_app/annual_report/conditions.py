@@ -6,7 +6,8 @@ has them in words):
   correction requests are reported in part 六);
 - 一 (Report Format, table 三, row 一): received in the year (``receipt_date``);
 - 二 (row 二): received before the year and not concluded at its start;
-- 三 (rows （一）–（六）): concluded in the year (``concluded_on``), in the row of its outcome
+- 三 (rows （一）–（六）): concluded in the year (``concluded_on``), in the row of the outcome it
+  was concluded with (``concluded_outcome``)
   (``requests_app.rules.outcomes``: a partial disclosure only under （二）);
 - 四 (row 四): received by the year's end and not concluded at its end;
 - table 四: challenges filed in the year, by their result as of 31 December;
@@ -109,8 +110,10 @@ def row_q(key: str, year: int) -> Q:
         return concluded
     codes = [code for code, outcome in OUTCOMES.items() if outcome.report_row == key]
     if key == OTHER_ROW:
-        return concluded & (Q(outcome__in=codes) | ~Q(outcome__in=list(OUTCOMES)))
-    return concluded & Q(outcome__in=codes)
+        return concluded & (
+            Q(concluded_outcome__in=codes) | ~Q(concluded_outcome__in=list(OUTCOMES))
+        )
+    return concluded & Q(concluded_outcome__in=codes)
 
 
 def challenge_column(year: int) -> Case:

@@ -99,11 +99,12 @@ def tally(agency_ids: Iterable[int], year: int) -> dict[int, Tally]:
     aggregate queries whatever the number of agencies."""
     ids = list(agency_ids)
     tallies = {agency: Tally() for agency in ids}
-    # One scan of the requests, grouped by agency, kind, applicant and outcome, with one
+    # One scan of the requests, grouped by agency, kind, applicant and the outcome they were
+    # concluded with (``concluded_outcome``: a reply ordered anew does not move them), with one
     # conditional count per part of table 三 (the correction requests are counted apart).
     groups = (
         R.objects.filter(rule_q("base", year), among("agency_id", ids))
-        .values("agency_id", "kind", "applicant_kind", "organization_kind", "outcome")
+        .values("agency_id", "kind", "applicant_kind", "organization_kind", "concluded_outcome")
         .annotate(  # the rules of conditions.rule_q, once
             new=Count("id", filter=rule_q("一", year)),
             carried=Count("id", filter=rule_q("二", year)),
@@ -113,7 +114,7 @@ def tally(agency_ids: Iterable[int], year: int) -> dict[int, Tally]:
         .order_by()
     )
     disclosure = R.Kind.DISCLOSURE
-    keys = ("agency_id", "kind", "applicant_kind", "organization_kind", "outcome")
+    keys = ("agency_id", "kind", "applicant_kind", "organization_kind", "concluded_outcome")
     columns: dict[tuple[str, str], int] = {}
     rows_of: dict[str, str] = {}
     for agency, kind, applicant, organization, outcome, new, carried, done, left in _rows(
@@ -184,7 +185,7 @@ def table3_ids(agency_id: int, year: int) -> dict[str, list[list[int]]]:
     base = counted_requests().filter(rule_q("base", year), agency_id=agency_id)
     for part in ("一", "二", "三", "四"):
         rows = base.filter(rule_q(part, year)).values_list(
-            "id", "applicant_kind", "organization_kind", "outcome"
+            "id", "applicant_kind", "organization_kind", "concluded_outcome"
         )
         for pk, applicant, organization, outcome in rows.order_by("id"):
             column = column_of(applicant, organization)

@@ -560,3 +560,26 @@ def test_a_notice_of_the_separate_layout_cites_the_decision_too(
         .first()
     )
     assert "责令本机关重新答复。经重新审查，现重新告知如下" in _letter_text(notice)
+
+
+def test_the_annual_report_counts_a_reopened_case_once_as_it_was_concluded(
+    served, legal_reviewer, agency
+):
+    """Report Format, table 三: a new reply ordered by a reconsideration is not a new request; the
+    case stays in row 三 of the year it was concluded, in the row of that reply, while it is
+    handled again (its ``outcome`` is empty meanwhile)."""
+    from requests_app.annual_report.counting import build_report
+
+    before = build_report(agency, 2026)
+    assert served.concluded_outcome == "not_held"
+    case, _ = reopened_case(served, legal_reviewer)
+    assert (case.outcome, case.concluded_outcome) == ("", "not_held")
+    after = build_report(agency, 2026)
+    assert after.to_json()["table3"] == before.to_json()["table3"]
+    assert after.table4[1].value == 1  # the reconsideration, 结果纠正, in table 四
+    assert after.table3["三（四）1"][6].value == 1
+    assert after.table3["四"][6].value == 0  # concluded in the year, not carried over
+    from requests_app.annual_report.checks import BALANCE, SUM_OF_COLUMNS, SUM_OF_RESULTS
+
+    arithmetic = {SUM_OF_COLUMNS, SUM_OF_RESULTS, BALANCE}
+    assert {c.name for c in after.checks if c.ok} >= arithmetic, after.checks

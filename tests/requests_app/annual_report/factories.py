@@ -43,6 +43,7 @@ def make_request(
         stage="closed" if concluded else "propose",
         outcome=outcome if concluded else "",
         concluded_on=concluded,
+        concluded_outcome=outcome if concluded else "",
         created_by=user,
         created_at=timezone.now(),
     )

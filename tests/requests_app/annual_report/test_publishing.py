@@ -88,7 +88,9 @@ def test_publishing_freezes_the_numbers_and_later_changes_do_not_change_them(
     assert frozen.texts["五"] == "个别答复说理不够充分，已组织培训。"
     assert published.summary["table3"]["rows"][0]["values"][6] == 1
     # The records change after publishing: the published report does not.
-    InformationRequest.objects.filter(pk=case.pk).update(outcome="partly_disclosed")
+    InformationRequest.objects.filter(pk=case.pk).update(
+        outcome="partly_disclosed", concluded_outcome="partly_disclosed"
+    )
     make_request(agency, registrar, received=d("2025-05-01"))
     again = AnnualReport.objects.get(pk=published.pk)
     assert published_data(again).table3["三（一）"][6].value == 1
