@@ -18,7 +18,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models import Count, F, Q, QuerySet
 
-from requests_app.models import InformationRequest
+from requests_app.models import AnnualReport, InformationRequest
 from requests_app.rules.outcomes import OUTCOMES
 from workflow import dashboard as d
 from workflow.calendar import CalendarRangeError, get_calendar
@@ -44,8 +44,8 @@ FAMILY_LABELS: dict[str, str] = {
     "other": "其他处理",
 }
 
-#: Where the reminder of the annual report links (the annual report's pages, when installed).
-ANNUAL_REPORT_URL = "requests:annual_reports:index"
+#: Where the reminder of the annual report links: the reports of the user's agencies.
+ANNUAL_REPORT_URL = "requests:annual_report:index"
 
 
 OPEN_STAGES = [code for code in R.Stage.values if code != R.Stage.CLOSED]
@@ -532,6 +532,11 @@ def annual_report_reminder(user, agencies: Sequence[Agency], today: date) -> d.R
     year = report_year(today)
     if year is None or not has_role(user, "office_head"):
         return None
+    published = AnnualReport.objects.filter(
+        agency_id__in=_ids(agencies), year=year, status=AnnualReport.Status.PUBLISHED
+    ).values("agency_id")
+    if len({row["agency_id"] for row in published}) == len(agencies):
+        return None  # every agency shown has published it
     return d.Reminder(
         text=(
             f"提醒：{year}年政府信息公开工作年度报告应于{year + 1}年1月31日前"

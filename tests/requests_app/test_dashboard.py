@@ -350,14 +350,24 @@ def test_the_annual_report_reminder_from_1_december_to_31_january(
         assert f"提醒：{year}年政府信息公开工作年度报告应于{year + 1}年1月31日前" in html
 
 
-def test_the_reminder_links_to_the_annual_report_once_it_is_installed(agency, office_head):
+def test_the_reminder_links_to_the_reports_until_the_report_is_published(agency, office_head):
+    from django.utils import timezone
+
+    from requests_app.models import AnnualReport
+
     reminder = panels.annual_report_reminder(office_head, [agency], date(2026, 12, 1))
-    try:
-        expected = reverse(panels.ANNUAL_REPORT_URL)
-    except Exception:  # the annual report's pages are not installed yet
-        expected = ""
-    assert reminder.url == expected
+    assert reminder.url == reverse("requests:annual_report:index") == "/requests/annual_report/"
     assert panels.annual_report_reminder(office_head, [agency], date(2026, 10, 1)) is None
+    AnnualReport.objects.create(
+        agency=agency,
+        year=2026,
+        status=AnnualReport.Status.PUBLISHED,
+        created_by=office_head,
+        created_at=timezone.now(),
+    )
+    assert panels.annual_report_reminder(office_head, [agency], date(2027, 1, 5)) is None
+    # last year's report published does not silence this year's
+    assert panels.annual_report_reminder(office_head, [agency], date(2027, 12, 1)) is not None
 
 
 def test_the_reminder_is_for_the_office_head(agency, handler):
