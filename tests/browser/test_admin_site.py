@@ -4,6 +4,7 @@ blocks), and an officer is added to the agency with a role (issue #10, points 2,
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from playwright.sync_api import expect
 
 from workflow.models import AuditEvent
 from workflow.roles import ROLE_PERMISSIONS
@@ -62,5 +63,5 @@ def test_the_admin_login_locks_after_five_wrong_passwords(page, live_server, adm
     for _ in range(5):
         _admin_login(page, live_server, "sysadmin", "wrong")
     _admin_login(page, live_server, "sysadmin", "pw")
-    assert page.locator("text=登录已暂时锁定").first.is_visible()
+    expect(page.locator("text=登录已暂时锁定").first).to_be_visible()
     shot("locked")

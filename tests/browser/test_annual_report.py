@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 from docx import Document
+from playwright.sync_api import expect
 
 from requests_app.models import AnnualReport
 from tests.browser.conftest import login
@@ -46,7 +47,7 @@ def test_open_fix_a_failing_check_publish_and_download(
     assert failing.count() >= 2
     assert "本系统中没有已发布的2024年度报告" in page.inner_text("#checks")
     total_carried = page.locator("#ar-table-三 td.ar-bad").first
-    assert total_carried.is_visible()
+    expect(total_carried).to_be_visible()
     assert "上年结转" in page.inner_text("#cell-problems")
     assert page.locator("#publish-button").is_disabled()
     # The number's link lists the cases it counted.

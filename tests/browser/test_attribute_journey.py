@@ -8,6 +8,7 @@ secrecy-reviewed and published.
 """
 
 import pytest
+from playwright.sync_api import expect
 
 from attributes_app.models import CatalogueItem, Document, Publication
 from attributes_app.services import drafting_unit_save
@@ -59,11 +60,11 @@ def test_drafting_review_confirmation_issuance_and_publication(
     page.goto(f"{live_server.url}/attributes/documents/")
     page.click("#new-document")
     page.wait_for_selector("#draft-form")
-    assert page.locator("#attribute-guide").is_visible()
+    expect(page.locator("#attribute-guide")).to_be_visible()
     page.fill("input[name=title]", "关于某片区停车设施建设资金安排的实施意见")
     page.check("input[name=kind][value=policy]")
     page.check("input[name=attribute][value=on_request]")
-    assert page.locator("#non-proactive").is_visible()
+    expect(page.locator("#non-proactive")).to_be_visible()
     page.select_option("select[name=ground]", "limited_scope")
     # Decided while drafting: a document is not issued with its secrecy status open.
     page.check("input[name=secrecy][value=non_secret]")
@@ -123,7 +124,7 @@ def test_drafting_review_confirmation_issuance_and_publication(
     page.select_option("select[name=catalogue_item]", label="城区停车场名录")
     assert page.is_checked("input[name=attribute][value=proactive]")
     assert "默认公开属性：主动公开，5个工作日内公开" in page.inner_text("#catalogue-hint")
-    assert page.locator("#non-proactive").is_hidden()
+    expect(page.locator("#non-proactive")).to_be_hidden()
     page.check("input[name=secrecy][value=non_secret]")
     page.set_input_files(
         "input[name=text_file]",

@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.browser.conftest import login
 from tests.requests_app.test_dashboard import make, served
@@ -27,7 +28,7 @@ def test_the_dashboard_draws_its_charts_and_tables(page, live_server, office_hea
     )
     login(page, live_server, "office_head")
     page.goto(f"{live_server.url}/dashboard/overview/")
-    assert page.locator("h1", has_text="工作概况").is_visible()
+    expect(page.locator("h1", has_text="工作概况")).to_be_visible()
     # Every chart is drawn (SVG renderer), and its numbers are in the table beside it.
     page.wait_for_selector("#chart-requests-stages[data-ready='1'] svg")
     charts = page.locator(".gk-chart")
@@ -35,7 +36,7 @@ def test_the_dashboard_draws_its_charts_and_tables(page, live_server, office_hea
     for index in range(charts.count()):
         chart = charts.nth(index)
         chart.locator("svg").first.wait_for()
-        assert chart.is_visible()
+        expect(chart).to_be_visible()
     stages = page.locator("#panel-requests-stages-table")
     assert "受理审查" in stages.inner_text()
     overdue = page.locator("#panel-requests-overdue-table tbody tr").first.inner_text()
@@ -63,8 +64,8 @@ def test_without_javascript_the_tables_are_all_there(page, chromium, live_server
     page = context.new_page()
     try:
         page.goto(f"{live_server.url}/dashboard/overview/")
-        assert page.locator("#panel-requests-stages-table").is_visible()
-        assert page.locator("#panel-attributes-share-table").is_visible()
-        assert not page.locator("#chart-requests-stages").is_visible()
+        expect(page.locator("#panel-requests-stages-table")).to_be_visible()
+        expect(page.locator("#panel-attributes-share-table")).to_be_visible()
+        expect(page.locator("#chart-requests-stages")).to_be_hidden()
     finally:
         context.close()

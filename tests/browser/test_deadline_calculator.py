@@ -1,6 +1,7 @@
 """A handler works out a deadline in the browser (期限计算器)."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import login
 
@@ -12,7 +13,7 @@ def test_handler_computes_a_deadline_with_a_consultation_and_an_extension(
 ):
     login(page, live_server, "handler")
     page.goto(f"{live_server.url}/tools/deadline/")
-    assert page.locator("h1", has_text="期限计算器").is_visible()
+    expect(page.locator("h1", has_text="期限计算器")).to_be_visible()
     page.fill("input[name=receipt_date]", "2026-03-02")
     page.select_option("select[name=pause-0-reason]", "third_party")
     page.fill("input[name=pause-0-start]", "2026-03-10")
@@ -41,7 +42,7 @@ def test_a_bad_date_is_explained_and_the_form_keeps_what_was_typed(
     page.fill("input[name=today]", "2026-03-30")
     page.click("#calculate")
     page.wait_for_load_state("networkidle")
-    assert page.get_by_text("延期需要同时填写告知日期和延长的工作日数").first.is_visible()
+    expect(page.get_by_text("延期需要同时填写告知日期和延长的工作日数").first).to_be_visible()
     assert page.input_value("input[name=receipt_date]") == "2026-03-02"
     assert page.input_value("input[name=extension_date]") == "2026-03-25"
     assert page.locator("#result").count() == 0

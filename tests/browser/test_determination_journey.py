@@ -3,6 +3,7 @@ letter; the case goes on (DOMAIN §4.4), in the browser."""
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from attributes_app.services import drafting_unit_save
 from requests_app.flows import sync_process
@@ -55,7 +56,7 @@ def test_a_determination_from_the_case_page_to_the_units_letter(
     with page.expect_navigation():
         page.click("#register-search button[type=submit]")
     matches = page.locator("#register-matches")
-    assert matches.get_by_text("孝政办发〔2019〕23号").is_visible()
+    expect(matches.get_by_text("孝政办发〔2019〕23号")).to_be_visible()
     with page.expect_navigation():
         matches.locator("button[type=submit]").first.click()
     block = page.locator("#determination-block")

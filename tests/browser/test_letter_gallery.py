@@ -1,6 +1,7 @@
 """Staff review the wording of every letter in the gallery (文书样式)."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import login
 from workflow.letters.kinds import KINDS
@@ -13,7 +14,7 @@ def test_handler_opens_the_gallery_and_every_letter_is_a_real_file(
 ):
     login(page, live_server, "handler")
     page.goto(f"{live_server.url}/tools/letters/")
-    assert page.locator("h1", has_text="文书样式").is_visible()
+    expect(page.locator("h1", has_text="文书样式")).to_be_visible()
     sections = page.locator("section.gk-letter")
     assert sections.count() == len(KINDS)
     shot("gallery")

@@ -2,6 +2,7 @@
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from requests_app.models import InformationRequest
 from tests.browser.conftest import login
@@ -15,14 +16,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_registrar_registers_a_walk_in_application(page, live_server, registrar, handler, shot):
     login(page, live_server, "registrar")
     page.goto(f"{live_server.url}/requests/")
-    assert page.locator("h1", has_text="申请台账").is_visible()
+    expect(page.locator("h1", has_text="申请台账")).to_be_visible()
     shot("1-empty-list")
     page.click("#new-request")
     page.wait_for_selector("#register-form")
     # The walk-in defaults are there; the organisation's fields are hidden for a person.
     assert page.input_value("input[name=receipt_date]") == timezone.localdate().isoformat()
     assert page.is_checked("input[name=applicant_kind][value=person]")
-    assert page.locator("#organization-fields").is_hidden()
+    expect(page.locator("#organization-fields")).to_be_hidden()
     page.fill("input[name=applicant_name]", "张明华")
     page.fill("input[name=id_number]", "110105194912310021")  # wrong check digit
     page.fill("input[name=phone]", "13800000000")
@@ -67,6 +68,6 @@ def test_an_organisation_shows_its_own_fields(page, live_server, registrar, shot
     login(page, live_server, "registrar")
     page.goto(f"{live_server.url}/requests/register/")
     page.check("input[name=applicant_kind][value=organization]")
-    assert page.locator("#organization-fields").is_visible()
-    assert page.locator("#person-fields").is_hidden()
+    expect(page.locator("#organization-fields")).to_be_visible()
+    expect(page.locator("#person-fields")).to_be_hidden()
     shot("organisation")

@@ -5,6 +5,7 @@ bulk, closes the review and reads the report."""
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from attributes_app.models import AttributeReview, ReviewItem
 from attributes_app.services import drafting_unit_save
@@ -76,7 +77,7 @@ def test_open_propose_decide_in_bulk_close_and_report(
         page.click(f"text={title}")
         page.wait_for_selector("#propose")
         page.check("#proposal-fields input[name=verdict][value=keep]")
-        assert page.locator("#proposal-fields .change-only").first.is_hidden()
+        expect(page.locator("#proposal-fields .change-only").first).to_be_hidden()
         page.fill("#proposal-fields textarea[name=reasons]", "内部事务信息，理由仍然成立")
         page.click("#propose-submit")
         page.wait_for_load_state("networkidle")
