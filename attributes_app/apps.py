@@ -9,10 +9,14 @@ class AttributesAppConfig(AppConfig):
 
     def ready(self) -> None:
         from attributes_app import app_site
+        from attributes_app.annual_report import count_documents
         from attributes_app.letter_contexts import register_letters
+        from requests_app.annual_report.sources import register_table2_source
 
         from attributes_app import deadline_sync  # noqa: F401  # isort: skip  (the recomputer)
 
         # The app's section of the staff site, and its letter kinds for the letter engine.
         app_site.register()
         register_letters()
+        # Table 二 of the requests app's annual report counts the rules and normative documents.
+        register_table2_source(count_documents)

@@ -128,6 +128,7 @@ class Document(models.Model):
 
     class Kind(models.TextChoices):
         POLICY = rules.POLICY, rules.KIND_LABELS[rules.POLICY]
+        RULE = rules.RULE, rules.KIND_LABELS[rules.RULE]
         NORMATIVE = rules.NORMATIVE, rules.KIND_LABELS[rules.NORMATIVE]
         OTHER = rules.OTHER_KIND, rules.KIND_LABELS[rules.OTHER_KIND]
 

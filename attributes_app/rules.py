@@ -35,8 +35,18 @@ NON_PROACTIVE = frozenset({ON_REQUEST, WITHHELD})
 
 POLICY = "policy"
 NORMATIVE = "normative"
+#: 规章 (rules of ministries and of provincial and city governments): with the normative
+#: documents, what Art. 20(1) publishes and table 二 of the annual report counts.
+RULE = "rule"
 OTHER_KIND = "other"
-KIND_LABELS = {POLICY: "政策性文件", NORMATIVE: "行政规范性文件", OTHER_KIND: "其他公文"}
+KIND_LABELS = {
+    POLICY: "政策性文件",
+    RULE: "规章",
+    NORMATIVE: "行政规范性文件",
+    OTHER_KIND: "其他公文",
+}
+#: The kinds Art. 20(1) requires to be published proactively.
+ARTICLE_20_KINDS = frozenset({RULE, NORMATIVE})
 
 
 def attribute_mark(attribute: str) -> str:
@@ -241,9 +251,9 @@ def attribute_problems(
         return errors
     if attribute == PROACTIVE:
         return errors
-    if kind == NORMATIVE:
+    if kind in ARTICLE_20_KINDS:
         errors["attribute"] = (
-            "行政规范性文件应当主动公开（《条例》第二十条第（一）项），"
+            f"{KIND_LABELS[kind]}应当主动公开（《条例》第二十条第（一）项），"
             "不能标注为依申请公开或不予公开。"
         )
     if not reasons.strip():

@@ -61,3 +61,13 @@ class RequestAction(models.TextChoices):
     DOCUMENT_UNNAMED = "document_unnamed", "取消关联文件"
     DETERMINATION_REQUESTED = "determination_requested", "请起草单位认定公开属性"
     DETERMINATION_ANSWERED = "determination_answered", "起草单位认定公开属性"
+
+
+class ReportAction(models.TextChoices):
+    """The ``action`` of an audit event about an annual report or its figures (stored values)."""
+
+    REPORT_DRAFTED = "report_drafted", "创建年度报告草稿"
+    REPORT_EDITED = "report_edited", "修改年度报告草稿"
+    REPORT_PUBLISHED = "report_published", "发布年度报告"
+    FIGURE_ENTERED = "report_figure_entered", "录入年度报告数字"
+    FIGURES_IMPORTED = "report_figures_imported", "导入年度报告数字"

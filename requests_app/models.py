@@ -863,3 +863,117 @@ PERIOD_LABELS = {
     NoticeService.Notice.AGENCY: "提出意见期限",
     NoticeService.Notice.FEE: "缴费期限",
 }
+
+
+#: The length of each text part of an annual report (一、五、六), in characters.
+REPORT_TEXT = 20000
+
+
+class AnnualReport(models.Model):
+    """An agency's annual report for a year (Art. 49–50; docs/annual-report.md).
+
+    Versions: at most one draft per agency and year, numbered after the last published version.
+    Publishing freezes the numbers (``snapshot``: the report's data with the ids behind every
+    cell; ``summary``: the same numbers without ids, for lists and next year's check) and the
+    texts; the published row is never changed again. A corrected report is a new version.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        PUBLISHED = "published", "已发布"
+
+    agency = models.ForeignKey(
+        Agency, verbose_name="机关", on_delete=models.PROTECT, related_name="annual_reports"
+    )
+    year = models.PositiveSmallIntegerField("报告年度")
+    version = models.PositiveSmallIntegerField("版本", default=1)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    text_overview = BoundedTextField("一、总体情况", max_length=REPORT_TEXT, blank=True)
+    text_problems = BoundedTextField(
+        "五、存在的主要问题及改进情况", max_length=REPORT_TEXT, blank=True
+    )
+    text_other = BoundedTextField("六、其他需要报告的事项", max_length=REPORT_TEXT, blank=True)
+    # Why this year's 上年结转 differs from last year's published 结转下年度继续办理: keyed by the
+    # case's id (one note per case that makes the difference), or "general" when last year's
+    # report was not published in this system.
+    carryover_notes = models.JSONField("上年结转差异说明", default=dict, blank=True)
+    correction_reason = models.CharField("更正理由", max_length=limits.NOTE, blank=True)
+    summary = models.JSONField("报告数字", default=dict, blank=True)
+    snapshot = models.JSONField("发布时的数据（含每个数字对应的案件）", default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("创建时间")
+    updated_at = models.DateTimeField("最后更新", auto_now=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    published_at = models.DateTimeField("发布时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "政府信息公开工作年度报告"
+        verbose_name_plural = "政府信息公开工作年度报告"
+        ordering = ["agency", "year", "version"]
+        constraints = [
+            *length_checks(
+                "annual_report",
+                text_overview=REPORT_TEXT,
+                text_problems=REPORT_TEXT,
+                text_other=REPORT_TEXT,
+            ),
+            models.UniqueConstraint(
+                fields=["agency", "year", "version"], name="annual_report_version_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["agency", "year"],
+                condition=models.Q(status="draft"),
+                name="annual_report_one_draft",
+                violation_error_message="本年度报告已有一份草稿。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        status = self.get_status_display()
+        return f"{self.agency} {self.year}年度报告（第{self.version}版，{status}）"
+
+    @property
+    def texts(self) -> dict[str, str]:
+        return {"一": self.text_overview, "五": self.text_problems, "六": self.text_other}
+
+
+class ReportFigure(models.Model):
+    """A figure of table 二 that the disclosure office enters (Art. 20 items 5, 6, 8): the
+    decisions on licences, penalties and coercive measures and the administrative fees charged,
+    with where the number comes from. Every change is audited."""
+
+    class Field(models.TextChoices):
+        LICENSING = "licensing", "行政许可"
+        PENALTY = "penalty", "行政处罚"
+        COERCION = "coercion", "行政强制"
+        FEES = "fees", "行政事业性收费"
+
+    agency = models.ForeignKey(Agency, verbose_name="机关", on_delete=models.PROTECT)
+    year = models.PositiveSmallIntegerField("报告年度")
+    field = models.CharField("项目", max_length=12, choices=Field.choices)
+    # 件 for the three counts, 万元 for the fees.
+    value = models.DecimalField("数值", max_digits=16, decimal_places=4)
+    source = models.CharField("数据来源", max_length=limits.NOTE)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    entered_at = models.DateTimeField("录入时间")
+
+    class Meta:
+        verbose_name = "年度报告录入数字"
+        verbose_name_plural = "年度报告录入数字"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "year", "field"], name="report_figure_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(value__gte=0), name="report_figure_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} {self.year} {self.get_field_display()} {self.value}"

@@ -18,6 +18,8 @@ marked ``any_staff`` to all of the agency's staff, and the service checks what e
 | approve, deferral, extension approval, fee waiver | office_head |
 | return a proposal | office_head, legal_reviewer |
 | serve, notice service, archive | registrar |
+| annual report: edit the draft, enter figures | handler, office_head |
+| annual report: publish | office_head |
 """
 
 from __future__ import annotations
@@ -75,6 +77,9 @@ STEPS: dict[str, Step] = {
     "notice_service": Step("登记告知书送达", ("registrar",)),
     "archive": Step("归档", ("registrar",)),
     "name_document": Step("关联申请涉及的文件", ("handler", "office_head")),
+    # The annual report (docs/annual-report.md): an agency's, not a case's.
+    "report_edit": Step("编辑年度报告草稿、录入年度报告数字", ("handler", "office_head")),
+    "report_publish": Step("发布年度报告", ("office_head",)),
 }
 
 #: The human tasks of the request process (``flows``) and the step each one is.
@@ -121,6 +126,23 @@ def refusal(user: Actor, case: InformationRequest, step: str) -> str | None:
         return "您的角色不能办理依申请公开的案件。"
     names = "或".join(ROLES[role] for role in STEPS[step].roles)
     return f"这一步需要由{names}办理。"
+
+
+def agency_refusal(user: Actor, agency_id: int, step: str) -> str | None:
+    """Why ``user`` may not do an agency's ``step`` (the annual report's), or None."""
+    if not works_for(user, agency_id):
+        return "您不能办理其他机关的年度报告。"
+    if holds_role(user, step):
+        return None
+    names = "或".join(ROLES[role] for role in STEPS[step].roles)
+    return f"这一步需要由{names}办理。"
+
+
+def require_agency(actor: Actor, agency_id: int, step: str) -> None:
+    """Raise ``NotAllowed`` unless ``actor`` may do the agency's ``step``."""
+    reason = agency_refusal(actor, agency_id, step)
+    if reason:
+        raise NotAllowed(reason)
 
 
 def may(user: Actor, case: InformationRequest, step: str) -> bool:

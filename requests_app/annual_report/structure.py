@@ -132,6 +132,16 @@ class ReportData:
     table4: list[Cell] = field(default_factory=list)
     fees: dict[str, int] = field(default_factory=dict)
     checks: list[Check] = field(default_factory=list)
+    #: Art. 41 requests to correct one's own records are not in table 三: part 六 reports them
+    #: (``received`` in the year, ``concluded`` in the year).
+    corrections: dict[str, int] = field(default_factory=dict)
+    #: The cases whose processing fee was paid in the year (part 六), when ids were counted.
+    fee_ids: tuple[int, ...] = ()
+    #: Whether the cells carry their ids (``build_report(with_ids=True)``).
+    with_ids: bool = False
+    #: The text parts 一、五、六 (keys "一", "五", "六") when the data comes with a report's
+    #: draft or published version; empty for bare numbers.
+    texts: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -152,5 +162,54 @@ class ReportData:
             },
             "table4": [c.value for c in self.table4],
             "fees": dict(self.fees),
+            "corrections": dict(self.corrections),
             "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in self.checks],
+            "texts": dict(self.texts),
         }
+
+    def cell(self, table: str, key: str, column: int) -> Cell:
+        """One cell: ``table`` 二 (key a row name), 三 (key a row key) or 四 (key ignored,
+        column 0–14)."""
+        if table == "四":
+            return self.table4[column]
+        source = self.table2 if table == "二" else self.table3
+        return source[key][column]
+
+    def to_snapshot(self) -> dict:
+        """Everything, the ids behind every cell included: what publishing freezes."""
+
+        def cells(values: list[Cell]) -> list[list]:
+            return [[c.value, list(c.ids)] for c in values]
+
+        return {
+            "agency": self.agency_id,
+            "year": self.year,
+            "table2": {name: cells(values) for name, values in self.table2.items()},
+            "table3": {key: cells(values) for key, values in self.table3.items()},
+            "table4": cells(self.table4),
+            "fees": dict(self.fees),
+            "fee_ids": list(self.fee_ids),
+            "corrections": dict(self.corrections),
+            "checks": [[c.name, c.ok, c.detail] for c in self.checks],
+            "with_ids": self.with_ids,
+            "texts": dict(self.texts),
+        }
+
+    @classmethod
+    def from_snapshot(cls, data: dict) -> ReportData:
+        def cells(values: list) -> list[Cell]:
+            return [Cell(value, tuple(ids)) for value, ids in values]
+
+        return cls(
+            agency_id=data["agency"],
+            year=data["year"],
+            table2={name: cells(values) for name, values in data["table2"].items()},
+            table3={key: cells(values) for key, values in data["table3"].items()},
+            table4=cells(data["table4"]),
+            fees=dict(data.get("fees", {})),
+            checks=[Check(name, ok, detail) for name, ok, detail in data.get("checks", [])],
+            corrections=dict(data.get("corrections", {})),
+            fee_ids=tuple(data.get("fee_ids", ())),
+            with_ids=bool(data.get("with_ids", False)),
+            texts=dict(data.get("texts", {})),
+        )

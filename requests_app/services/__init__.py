@@ -19,6 +19,14 @@ from requests_app.services._common import (
     OPEN_STAGES,
     StaleCase,
 )
+from requests_app.services.annual_report import (
+    FiguresImport,
+    figure_set,
+    figures_import_csv,
+    report_draft,
+    report_publish,
+    report_save,
+)
 from requests_app.services.closing import request_archive, request_withdraw
 from requests_app.services.consultation import (
     CONSULTATION_DAYS,
@@ -100,6 +108,7 @@ __all__ = [
     "PURPOSE_WORDS",
     "SAME_DAY_CHANNELS",
     "DuplicateSubmission",
+    "FiguresImport",
     "PossibleDuplicates",
     "Proposal",
     "Registration",
@@ -122,6 +131,8 @@ __all__ = [
     "fee_notice",
     "fee_paid",
     "fee_waive",
+    "figure_set",
+    "figures_import_csv",
     "format_case_number",
     "has_secrecy_reviewer",
     "lock_cases",
@@ -135,6 +146,9 @@ __all__ = [
     "reasons_lapsed",
     "reasons_record_answer",
     "reply_context",
+    "report_draft",
+    "report_publish",
+    "report_save",
     "request_accept",
     "request_archive",
     "request_ask_correction",

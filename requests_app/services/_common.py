@@ -89,6 +89,18 @@ def _move(case, to: str, *, actor: Actor, action: str, reason: str = "", today: 
     )
 
 
+def _conclude(case: InformationRequest, on: date) -> dict[str, str]:
+    """Record the case's conclusion date (办结日期, the one date the annual report counts it by;
+    docs/annual-report.md) unless it has one: it is set once and never moved, not even by a new
+    reply a reconsideration or a court orders. Returns the audit data of the change (empty when
+    the date was already set)."""
+    if case.concluded_on is not None:
+        return {}
+    case.concluded_on = on
+    case.save(update_fields=["concluded_on"])
+    return {"concluded_on": on.isoformat()}
+
+
 def _not_in_future(value: date, today: date, what: str) -> None:
     if value > today:
         raise ValidationError(f"{what}（{cn_date(value)}）晚于今天，请核对。")

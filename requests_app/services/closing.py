@@ -18,6 +18,7 @@ from requests_app.process import process_lock, sync_process
 from requests_app.services._common import (
     OPEN_STAGES,
     R,
+    _conclude,
     _locked,
     _move,
     _not_in_future,
@@ -59,6 +60,7 @@ def request_withdraw(
         )
         case.outcome = "other"
         case.save(update_fields=["outcome"])
+        concluded = _conclude(case, on)
         _issue_reply(case, decision, actor=actor, issue_date=today)
         _move(
             case,
@@ -67,6 +69,7 @@ def request_withdraw(
             action=RequestAction.REQUEST_WITHDRAWN,
             reason=reason,
             today=today,
+            data=concluded or None,
         )
         sync_process(case)  # withdrawal comes from the case page, outside any task
     return case

@@ -22,6 +22,7 @@ from requests_app.services._common import (
     StaleCase,
     _add_clock,
     _await_service,
+    _conclude,
     _facts_due,
     _locked,
     _move,
@@ -196,6 +197,8 @@ def _decide_abandoned(case, *, outcome: str, notice_date: date, lapsed: date, to
     )
     case.outcome = outcome
     case.save(update_fields=["outcome"])
+    # The request ends today, the day it is found abandoned (the notice is served after).
+    concluded = _conclude(case, today)
     _issue_reply(case, case.decision, actor=None, issue_date=today)
     _move(
         case,
@@ -204,6 +207,7 @@ def _decide_abandoned(case, *, outcome: str, notice_date: date, lapsed: date, to
         action=RequestAction.REQUEST_DEEMED_ABANDONED,
         reason=f"期限于{cn_date(lapsed)}届满",
         today=today,
+        data=concluded or None,
     )
 
 

@@ -17,6 +17,7 @@ from requests_app.services._common import (
     R,
     StaleCase,
     _add_clock,
+    _conclude,
     _locked,
     _move,
     _not_in_future,
@@ -80,6 +81,7 @@ def request_serve(
         state = evaluate_case(case, today=today)
         case.served_late = state.on_time is False
         case.save(update_fields=["service_method", "served_on", "tracking_number", "served_late"])
+        concluded = _conclude(case, served_on)
         _move(
             case,
             R.Stage.ARCHIVE,
@@ -88,6 +90,7 @@ def request_serve(
             reason=f"{ServiceMethod.LABELS[method]}，{cn_date(served_on)}"
             + ("，逾期送达" if case.served_late else ""),
             today=today,
+            data=concluded or None,
         )
     return case
 

@@ -1,0 +1,215 @@
+"""The report's checks (Report Format; docs/annual-report.md, "Checks"): a report whose checks
+fail cannot be published.
+
+The arithmetic checks read only the report's numbers (``ReportData``), so they check a frozen
+snapshot as well as a live count. The carry-over check compares this year's row 二 with last
+year's published row 四 and, where they differ, lists the cases that make the difference: each
+needs a note on the draft (``AnnualReport.carryover_notes``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from requests_app.annual_report.structure import (
+    TABLE3_COLUMNS,
+    TABLE3_ROWS,
+    TABLE4_COLUMNS,
+    TABLE4_GROUPS,
+    Check,
+    ReportData,
+)
+
+SUM_OF_COLUMNS = "表三：各行六类申请人之和等于总计"
+SUM_OF_RESULTS = "表三：（七）总计等于（一）至（六）各项之和"
+BALANCE = "表三：第一项加第二项之和等于第三项（七）总计加第四项之和（每一列）"
+CARRYOVER = "表三：上年结转等于上年度已发布报告的结转下年度继续办理"
+TABLE4_TOTALS = "表四：每组的总计等于结果维持、结果纠正、其他结果、尚未审结之和"
+FIGURES = "表二：行政许可、行政处罚、行政强制和行政事业性收费的数字已录入"
+
+#: A note on the draft that explains the whole carry-over at once, used when last year's report
+#: was not published in this system.
+GENERAL_NOTE = "general"
+
+LABELS = {spec.key: spec.label for spec in TABLE3_ROWS}
+_RESULT_KEYS = [
+    spec.key for spec in TABLE3_ROWS if spec.key.startswith("三") and spec.key != "三（七）"
+]
+
+
+def _values(data: ReportData, key: str) -> list[int]:
+    return [int(cell.value) for cell in data.table3[key]]
+
+
+def arithmetic_checks(data: ReportData) -> list[Check]:
+    """The identities of tables 三 and 四 (Report Format)."""
+    checks = []
+    wrong = []
+    for spec in TABLE3_ROWS:
+        values = _values(data, spec.key)
+        if sum(values[:6]) != values[6]:
+            wrong.append(f"{spec.label}：六类之和{sum(values[:6])}，总计{values[6]}")
+    checks.append(Check(SUM_OF_COLUMNS, not wrong, "；".join(wrong)))
+
+    wrong = []
+    total = _values(data, "三（七）")
+    for column, label in enumerate(TABLE3_COLUMNS):
+        parts = sum(_values(data, key)[column] for key in _RESULT_KEYS)
+        if parts != total[column]:
+            wrong.append(f"{label}列：各项之和{parts}，（七）总计{total[column]}")
+    checks.append(Check(SUM_OF_RESULTS, not wrong, "；".join(wrong)))
+
+    wrong = []
+    new, carried, done, left = (_values(data, key) for key in ("一", "二", "三（七）", "四"))
+    for column, label in enumerate(TABLE3_COLUMNS):
+        before = new[column] + carried[column]
+        after = done[column] + left[column]
+        if before != after:
+            wrong.append(f"{label}列：一加二为{before}，三（七）加四为{after}")
+    checks.append(Check(BALANCE, not wrong, "；".join(wrong)))
+
+    wrong = []
+    values = [int(cell.value) for cell in data.table4]
+    for group, name in enumerate(TABLE4_GROUPS):
+        parts = values[5 * group : 5 * group + 4]
+        if sum(parts) != values[5 * group + 4]:
+            wrong.append(
+                f"{name}：四项之和{sum(parts)}，{TABLE4_COLUMNS[4]}{values[5 * group + 4]}"
+            )
+    checks.append(Check(TABLE4_TOTALS, not wrong, "；".join(wrong)))
+    return checks
+
+
+def figures_check(entered: Mapping[str, object]) -> Check:
+    from requests_app.annual_report.counting import FIGURE_ROWS
+
+    missing = [row for field, row in FIGURE_ROWS.items() if field not in entered]
+    if missing:
+        return Check(
+            FIGURES,
+            False,
+            f"尚未录入：{'、'.join(missing)}（没有的请录入0，并写明数据来源）",
+        )
+    return Check(FIGURES, True)
+
+
+def carryover_check(
+    data: ReportData,
+    previous: dict | None,
+    notes: Mapping[str, str],
+    difference: tuple[list[int], list[int]] | None = None,
+) -> Check:
+    """This year's 二 against last year's published 四.
+
+    ``previous``: last year's latest published report (``AnnualReport.summary``, the JSON of the
+    report), or None. ``difference``: the cases in this year's 二 and not in last year's 四, and
+    those in last year's 四 and not in this year's 二 (computed only when the numbers differ).
+    """
+    carried = _values(data, "二")
+    if previous is None:
+        if str(notes.get(GENERAL_NOTE, "")).strip():
+            return Check(
+                CARRYOVER,
+                True,
+                f"本系统中没有已发布的{data.year - 1}年度报告；已说明：{notes[GENERAL_NOTE]}",
+            )
+        return Check(
+            CARRYOVER,
+            False,
+            f"本系统中没有已发布的{data.year - 1}年度报告，无法核对上年结转数（{carried[6]}件）。"
+            "请写明上年度报告结转下年度继续办理的数量与本年上年结转数是否一致，不一致的逐件说明。",
+        )
+    row = [spec.key for spec in TABLE3_ROWS].index("四")
+    last = [int(v) for v in previous["table3"]["rows"][row]["values"]]
+    if last == carried:
+        return Check(CARRYOVER, True)
+    numbers = "；".join(
+        f"{label}：本年上年结转{carried[i]}，上年度报告结转下年度{last[i]}"
+        for i, label in enumerate(TABLE3_COLUMNS)
+        if carried[i] != last[i]
+    )
+    if difference is None:
+        if str(notes.get(GENERAL_NOTE, "")).strip():
+            return Check(CARRYOVER, True, f"{numbers}。已说明：{notes[GENERAL_NOTE]}")
+        return Check(CARRYOVER, False, f"{numbers}。请逐件说明差异。")
+    added, removed = difference
+    unexplained = [pk for pk in [*added, *removed] if not str(notes.get(str(pk), "")).strip()]
+    if not unexplained:
+        return Check(CARRYOVER, True, f"{numbers}。差异已逐件说明。")
+    return Check(
+        CARRYOVER,
+        False,
+        f"{numbers}。本年新计入上年结转的案件{len(added)}件，上年度报告结转而本年未计入的"
+        f"{len(removed)}件，其中{len(unexplained)}件尚未说明"
+        f"（案件编号：{'、'.join(str(pk) for pk in unexplained[:20])}"
+        f"{'等' if len(unexplained) > 20 else ''}）。",
+    )
+
+
+def report_checks_many(
+    reports: dict[int, ReportData], entered: Mapping[int, Mapping[str, object]]
+) -> dict[int, list[Check]]:
+    """The checks of each report, with a constant number of queries: last year's published
+    reports and this year's drafts' notes are read for all agencies at once; the cases behind a
+    carry-over difference only for the agencies where the numbers differ."""
+    from requests_app.annual_report.store import carryover_notes, last_year_reports
+
+    if not reports:
+        return {}
+    year = next(iter(reports.values())).year
+    ids = list(reports)
+    previous = last_year_reports(ids, year)
+    notes = carryover_notes(ids, year)
+    differing = [
+        agency
+        for agency in ids
+        if agency in previous
+        and _last_four(previous[agency]["summary"]) != _values(reports[agency], "二")
+    ]
+    differences = _differences(differing, year, previous) if differing else {}
+    result = {}
+    for agency, data in reports.items():
+        last = previous.get(agency)
+        result[agency] = [
+            *arithmetic_checks(data),
+            carryover_check(
+                data,
+                last["summary"] if last else None,
+                notes.get(agency, {}),
+                differences.get(agency),
+            ),
+            figures_check(entered.get(agency, {})),
+        ]
+    return result
+
+
+def _last_four(summary: dict) -> list[int]:
+    row = [spec.key for spec in TABLE3_ROWS].index("四")
+    return [int(v) for v in summary["table3"]["rows"][row]["values"]]
+
+
+def _differences(
+    agency_ids: list[int], year: int, previous: dict[int, dict]
+) -> dict[int, tuple[list[int], list[int]]]:
+    """For each agency, the cases in this year's 二 and not in last year's published 四, and the
+    other way round (two queries). A snapshot without ids gives no case-by-case difference."""
+    from requests_app.annual_report.counting import counted_requests, rule_q
+    from requests_app.annual_report.store import snapshots
+
+    frozen = snapshots([previous[a]["id"] for a in agency_ids])
+    now: dict[int, set[int]] = {agency: set() for agency in agency_ids}
+    rows = (
+        counted_requests()
+        .filter(rule_q("base", year), rule_q("二", year), agency_id__in=agency_ids)
+        .values_list("agency_id", "id")
+    )
+    for agency, pk in rows:
+        now[agency].add(pk)
+    found = {}
+    for agency in agency_ids:
+        snapshot = frozen.get(previous[agency]["id"]) or {}
+        if not snapshot.get("with_ids"):
+            continue
+        last = set(snapshot["table3"]["四"][6][1])
+        found[agency] = (sorted(now[agency] - last), sorted(last - now[agency]))
+    return found
