@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup system-deps venv migrate lint typecheck pytest messages fonts clean
+.PHONY: run test setup system-deps venv static-deps migrate lint typecheck pytest messages fonts clean
 
 run: setup
 	$(BIN)/python manage.py setup_demo
@@ -20,7 +20,7 @@ test: setup lint typecheck
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest -n auto --dist load --durations=20
 
-setup: system-deps venv messages migrate fonts
+setup: system-deps venv static-deps messages migrate fonts
 
 system-deps:
 	@bash scripts/system-deps.sh
@@ -33,6 +33,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
+
+# The browser libraries served from the project's own static files (no CDN): Apache ECharts,
+# from the npm registry at the versions of package-lock.json; again only when the lock changes.
+static-deps: node_modules/.installed-stamp
+
+node_modules/.installed-stamp: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "缺少 npm：仪表盘的图表库（Apache ECharts）由 npm 安装。请以管理员身份安装：sudo apt-get install npm" >&2; exit 1; }
+	npm ci --no-audit --no-fund
+	touch $@
 
 messages: venv
 	@if ls locale/*/LC_MESSAGES/*.po >/dev/null 2>&1; then \
@@ -54,4 +63,4 @@ typecheck: venv
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) var node_modules .pytest_cache .ruff_cache

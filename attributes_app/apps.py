@@ -8,7 +8,7 @@ class AttributesAppConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from attributes_app import app_site
+        from attributes_app import app_site, dashboard
         from attributes_app.annual_report import count_documents
         from attributes_app.letter_contexts import register_letters
         from requests_app.annual_report.sources import register_table2_source
@@ -20,3 +20,5 @@ class AttributesAppConfig(AppConfig):
         register_letters()
         # Table 二 of the requests app's annual report counts the rules and normative documents.
         register_table2_source(count_documents)
+        # Its panels on the dashboard (workflow.dashboard).
+        dashboard.register()

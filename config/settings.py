@@ -184,6 +184,16 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Apache ECharts from the npm registry (package.json, `make static-deps`), one file served as
+# the site's own: no CDN (workflow.vendor_static).
+GONGKAI_VENDOR_STATIC = {
+    "vendor/echarts/echarts.min.js": BASE_DIR / "node_modules/echarts/dist/echarts.min.js",
+}
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "workflow.vendor_static.VendorFileFinder",
+]
 MEDIA_ROOT = Path(os.environ.get("GONGKAI_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"  # never served publicly: case files are downloaded through checked views
 STORAGES = {

@@ -16,7 +16,7 @@ class RequestsAppConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from requests_app import app_site
+        from requests_app import app_site, dashboard
         from requests_app.letter_contexts import register_letters
 
         # Imported for their signal receivers: the deadline recomputer, and the search index's
@@ -28,3 +28,5 @@ class RequestsAppConfig(AppConfig):
         # The app's sections of the staff site, and its letter kinds for the letter engine.
         app_site.register()
         register_letters()
+        # Its panels and the annual report's reminder on the dashboard (workflow.dashboard).
+        dashboard.register()

@@ -17,6 +17,19 @@ def tools_application():
     )
 
 
+def dashboard_application():
+    """The engine's 统计分析 section: the dashboard whose panels the apps register."""
+    from workflow.dashboard_views import dashboard_application
+
+    return dashboard_application()
+
+
+def _lands_on_dashboard(user) -> bool:
+    from workflow.dashboard_views import lands_on_dashboard
+
+    return lands_on_dashboard(user)
+
+
 class WorkflowConfig(AppConfig):
     default = True  # this module holds django-axes' configuration too
     name = "workflow"
@@ -24,10 +37,13 @@ class WorkflowConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from workflow.registry import register_section
+        from workflow.registry import register_landing, register_section
 
         # Last in the menu, after every app's sections.
         register_section("tools", 90, tools_application)
+        # First: the figures; a supervising government's office head lands there.
+        register_section("dashboard", 5, dashboard_application)
+        register_landing("dashboard:overview:index", 5, _lands_on_dashboard)
 
 
 class LoginThrottleConfig(AxesConfig):
