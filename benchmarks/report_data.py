@@ -25,7 +25,7 @@ from datetime import UTC as _UTC
 from datetime import date, datetime, timedelta
 
 #: Bump when the data's shape or meaning changes: a kept database of another version is rebuilt.
-DATA_VERSION = 1
+DATA_VERSION = 2
 MARKER_TABLE = "bench_report_marker"
 
 #: How often each outcome is the result (per mille, roughly as county reports show); every code
@@ -453,160 +453,162 @@ def build(plan: Plan, today: date) -> dict:
         counts["challenges"] += 1
         return challenge_id, concluded or date.max
 
-    request_id = 0
-    for index, agency in enumerate(agencies):
+    # Every request's agency, year, number and receipt, then written in the order of receipt:
+    # ids grow with time and the agencies' rows are interleaved, as registration leaves them.
+    order: list[tuple[date, int, int, int]] = []
+    for index in range(len(agencies)):
         if index == 0:
             per_year = (big_first, plan.big)
         else:
             share = rest // others + (1 if index - 1 < rest % others else 0)
             per_year = (share - share // 2, share // 2)
-        prefix = agency.case_number_prefix
         for year, count, start, days in (
             (plan.year - 1, per_year[0], first, days_first),
             (plan.year, per_year[1], date(plan.year, 1, 1), days_second),
         ):
             receipts = sorted(start + timedelta(days=rng.randrange(days)) for _ in range(count))
-            for sequence, receipt in enumerate(receipts, 1):
-                request_id += 1
-                kind = "correction" if rng.random() < 0.01 else "disclosure"
-                organization = "" if rng.random() < 0.8 else rng.choice(ORG_KINDS)
-                roll = rng.random()
-                lag = (
-                    rng.randint(3, 30)
-                    if roll < 0.85
-                    else rng.randint(30, 70)
-                    if roll < 0.97
-                    else rng.randint(70, 250)
-                )
-                outcome = rng.choices(codes, code_weights)[0]
-                if outcome.startswith("abandoned"):
-                    # Lapsed after the correction or payment period run from the notice.
-                    lag = max(lag, rng.randint(35, 60))
-                ends = receipt + timedelta(days=lag)
-                if year < plan.year and rng.random() < 0.003:
-                    ends = date.max  # still open after all this time (deferred, disputed)
-                stage, served_on, closed_on, concluded_on, service_method = "", None, None, None, ""
-                if ends <= today:
-                    concluded_on = ends
-                    served_on = ends if outcome not in ENDED_WITHOUT_SERVICE else None
-                    if outcome in ENDED_WITHOUT_SERVICE and ends + timedelta(days=2) <= today:
-                        served_on = ends + timedelta(days=rng.randint(1, 2))
-                    if served_on is None:
-                        stage = "serve"
-                    elif served_on + timedelta(days=5) <= today:
-                        stage, closed_on = "closed", served_on + timedelta(days=rng.randint(1, 5))
-                    else:
-                        stage = "archive"
-                    service_method = "electronic" if served_on else ""
-                else:
-                    stage = rng.choices(open_stages, open_weights)[0]
-                    # Decided and waiting for service, or not decided yet.
-                    serve = stage == "serve"
-                    outcome = rng.choices(reply_codes, reply_weights)[0] if serve else ""
-                    counts["open"] += 1
-                if year < plan.year and (concluded_on is None or concluded_on.year == plan.year):
-                    counts["carried_in"] += 1
-                if kind == "correction":
-                    counts["corrections"] += 1
-                due = calendar.add_working_days(receipt, 20)
-                is_open = concluded_on is None
-                left = calendar.working_days_between(today, due) if is_open else None
-                case_number = f"{prefix}〔{year}〕{sequence}号"
-                name = ORGANIZATIONS[organization] if organization else rng.choice(NAMES)
-                description = f"第{sequence}号申请：{rng.choice(SUBJECTS)}"
-                values = (
+            order.extend((receipt, index, year, n) for n, receipt in enumerate(receipts, 1))
+    order.sort()
+    step = max(1, len(order) // 10)
+    for request_id, (receipt, index, year, sequence) in enumerate(order, 1):
+        if request_id % step == 0:
+            progress(f"申请 {request_id}/{len(order)}（{time.perf_counter() - started:.0f} 秒）")
+        prefix = agencies[index].case_number_prefix
+        agency = agencies[index]
+        kind = "correction" if rng.random() < 0.01 else "disclosure"
+        organization = "" if rng.random() < 0.8 else rng.choice(ORG_KINDS)
+        roll = rng.random()
+        lag = (
+            rng.randint(3, 30)
+            if roll < 0.85
+            else rng.randint(30, 70)
+            if roll < 0.97
+            else rng.randint(70, 250)
+        )
+        outcome = rng.choices(codes, code_weights)[0]
+        if outcome.startswith("abandoned"):
+            # Lapsed after the correction or payment period run from the notice.
+            lag = max(lag, rng.randint(35, 60))
+        ends = receipt + timedelta(days=lag)
+        if year < plan.year and rng.random() < 0.003:
+            ends = date.max  # still open after all this time (deferred, disputed)
+        stage, served_on, closed_on, concluded_on, service_method = "", None, None, None, ""
+        if ends <= today:
+            concluded_on = ends
+            served_on = ends if outcome not in ENDED_WITHOUT_SERVICE else None
+            if outcome in ENDED_WITHOUT_SERVICE and ends + timedelta(days=2) <= today:
+                served_on = ends + timedelta(days=rng.randint(1, 2))
+            if served_on is None:
+                stage = "serve"
+            elif served_on + timedelta(days=5) <= today:
+                stage, closed_on = "closed", served_on + timedelta(days=rng.randint(1, 5))
+            else:
+                stage = "archive"
+            service_method = "electronic" if served_on else ""
+        else:
+            stage = rng.choices(open_stages, open_weights)[0]
+            # Decided and waiting for service, or not decided yet.
+            serve = stage == "serve"
+            outcome = rng.choices(reply_codes, reply_weights)[0] if serve else ""
+            counts["open"] += 1
+        if year < plan.year and (concluded_on is None or concluded_on.year == plan.year):
+            counts["carried_in"] += 1
+        if kind == "correction":
+            counts["corrections"] += 1
+        due = calendar.add_working_days(receipt, 20)
+        is_open = concluded_on is None
+        left = calendar.working_days_between(today, due) if is_open else None
+        case_number = f"{prefix}〔{year}〕{sequence}号"
+        name = ORGANIZATIONS[organization] if organization else rng.choice(NAMES)
+        description = f"第{sequence}号申请：{rng.choice(SUBJECTS)}"
+        values = (
+            request_id,
+            agency.pk,
+            year,
+            sequence,
+            case_number,
+            kind,
+            "online" if sequence % 3 else "in_person",
+            receipt,
+            receipt,
+            "organization" if organization else "person",
+            organization,
+            name,
+            "" if organization else "resident_id",
+            "",
+            "",
+            "13800000000",
+            description,
+            "electronic",
+            "email",
+            stage,
+            outcome,
+            handler if stage != "accept" else None,
+            service_method,
+            served_on,
+            bool(served_on and served_on > due),
+            closed_on,
+            concluded_on,
+            due if is_open else None,
+            left,
+            bool(is_open and left is not None and 0 <= left <= 5),
+            bool(is_open and due < today),
+            json.dumps([f"{receipt.isoformat()}收到申请。"], ensure_ascii=False),
+            today,
+            registrar,
+            now,
+        )
+        extra = ()
+        if grams:
+            text = f"{case_number.upper()}\n{name.upper()}\n{description.upper()}"
+            extra = (_grams(text),)
+        requests.add(values, extra)
+
+        # A processing fee now and then (Fee Rules): paid, waived, lapsed or waiting.
+        fee = None
+        if outcome == "abandoned_no_payment":
+            fee = "lapsed"
+        elif stage == "fee":
+            fee = "pending"
+        elif outcome in ("disclosed", "partly_disclosed") and rng.random() < 0.03:
+            fee = "paid" if rng.random() < 0.8 else "waived"
+        if fee:
+            notice_on = receipt + timedelta(days=rng.randint(3, 7))
+            amount = rng.choice([100, 160, 300, 500])
+            settled = notice_on + timedelta(days=rng.randint(2, 15))
+            fees.add(
+                (
+                    fees.written + len(fees.rows) + 1,
                     request_id,
-                    agency.pk,
-                    year,
-                    sequence,
-                    case_number,
-                    kind,
-                    "online" if sequence % 3 else "in_person",
-                    receipt,
-                    receipt,
-                    "organization" if organization else "person",
-                    organization,
-                    name,
-                    "" if organization else "resident_id",
-                    "",
-                    "",
-                    "13800000000",
-                    description,
-                    "electronic",
-                    "email",
-                    stage,
-                    outcome,
-                    handler if stage != "accept" else None,
-                    service_method,
-                    served_on,
-                    bool(served_on and served_on > due),
-                    closed_on,
-                    concluded_on,
-                    due if is_open else None,
-                    left,
-                    bool(is_open and left is not None and 0 <= left <= 5),
-                    bool(is_open and due < today),
-                    json.dumps([f"{receipt.isoformat()}收到申请。"], ensure_ascii=False),
-                    today,
+                    "per_page",
+                    amount // 2,
+                    amount if fee != "waived" else 0,
+                    "[]",
+                    "转账至财政非税收入账户",
+                    notice_on,
+                    calendar.add_working_days(notice_on + timedelta(days=3), 20),
+                    fee,
+                    settled if fee in ("paid", "waived") and settled <= today else None,
                     registrar,
                     now,
                 )
-                extra = ()
-                if grams:
-                    text = f"{case_number.upper()}\n{name.upper()}\n{description.upper()}"
-                    extra = (_grams(text),)
-                requests.add(values, extra)
-
-                # A processing fee now and then (Fee Rules): paid, waived, lapsed or waiting.
-                fee = None
-                if outcome == "abandoned_no_payment":
-                    fee = "lapsed"
-                elif stage == "fee":
-                    fee = "pending"
-                elif outcome in ("disclosed", "partly_disclosed") and rng.random() < 0.03:
-                    fee = "paid" if rng.random() < 0.8 else "waived"
-                if fee:
-                    notice_on = receipt + timedelta(days=rng.randint(3, 7))
-                    amount = rng.choice([100, 160, 300, 500])
-                    settled = notice_on + timedelta(days=rng.randint(2, 15))
-                    fees.add(
-                        (
-                            fees.written + len(fees.rows) + 1,
-                            request_id,
-                            "per_page",
-                            amount // 2,
-                            amount if fee != "waived" else 0,
-                            "[]",
-                            "转账至财政非税收入账户",
-                            notice_on,
-                            calendar.add_working_days(notice_on + timedelta(days=3), 20),
-                            fee,
-                            settled if fee in ("paid", "waived") and settled <= today else None,
-                            registrar,
-                            now,
-                        )
-                    )
-                    counts["fees"] += 1
-
-                # Reconsiderations and lawsuits about served replies (table 四).
-                if served_on and outcome not in ENDED_WITHOUT_SERVICE and rng.random() < 0.015:
-                    filed = served_on + timedelta(days=rng.randint(5, 55))
-                    if filed > today:
-                        continue
-                    roll = rng.random()
-                    if roll < 0.15:
-                        challenge(request_id, "lawsuit_direct", filed)
-                        continue
-                    reconsideration, decided = challenge(request_id, "reconsideration", filed)
-                    if roll > 0.8 and decided < today:
-                        later = decided + timedelta(days=rng.randint(5, 14))
-                        if later <= today:
-                            challenge(request_id, "lawsuit_after", later, follows=reconsideration)
-        if index % 500 == 0 or index == len(agencies) - 1:
-            progress(
-                f"申请 {requests.written + len(requests.rows)}/{plan.requests}"
-                f"（{index + 1}/{len(agencies)} 个机关，{time.perf_counter() - started:.0f} 秒）"
             )
+            counts["fees"] += 1
+
+        # Reconsiderations and lawsuits about served replies (table 四).
+        if served_on and outcome not in ENDED_WITHOUT_SERVICE and rng.random() < 0.015:
+            filed = served_on + timedelta(days=rng.randint(5, 55))
+            if filed > today:
+                continue
+            roll = rng.random()
+            if roll < 0.15:
+                challenge(request_id, "lawsuit_direct", filed)
+                continue
+            reconsideration, decided = challenge(request_id, "reconsideration", filed)
+            if roll > 0.8 and decided < today:
+                later = decided + timedelta(days=rng.randint(5, 14))
+                if later <= today:
+                    challenge(request_id, "lawsuit_after", later, follows=reconsideration)
     for writer in (requests, fees, challenges):
         writer.flush()
 
