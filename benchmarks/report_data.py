@@ -230,6 +230,24 @@ def _drop_indexes(cursor, table: str) -> list[str]:
     return [ddl for _, ddl in found]
 
 
+def _drop_constraints(cursor, table: str) -> list[str]:
+    """Drop the table's unique and foreign key constraints and return how to add them again:
+    rows written in the order of receipt land all over the unique indexes, and every foreign key
+    is checked row by row; both are done once, over the whole table, after the load."""
+    cursor.execute(
+        "SELECT conname, contype, pg_get_constraintdef(oid) FROM pg_constraint"
+        " WHERE conrelid = %s::regclass AND contype IN ('u', 'f')",
+        [table],
+    )
+    found = cursor.fetchall()
+    for name, _, _ in found:
+        cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+    return [
+        f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'
+        for name, _, definition in sorted(found, key=lambda row: row[1] == "f")
+    ]
+
+
 # -- the build -------------------------------------------------------------------------------
 
 
@@ -394,6 +412,7 @@ def build(plan: Plan, today: date) -> dict:
     postgres = connection.vendor == "postgresql"
     table = InformationRequest._meta.db_table
     dropped: list[str] = []
+    constraints: list[str] = []
     grams = False
     with connection.cursor() as cursor:
         if postgres:
@@ -409,6 +428,8 @@ def build(plan: Plan, today: date) -> dict:
                 requests.add_column("search_grams")
             for model in (InformationRequest, Fee, Challenge):
                 dropped += _drop_indexes(cursor, model._meta.db_table)
+            for model in (InformationRequest, Fee, Challenge):
+                constraints += _drop_constraints(cursor, model._meta.db_table)
     challenge_bodies = ("基准市人民政府", "基准市人民法院", "基准市中级人民法院")
     corrected = ["revoked", "varied", "declared_unlawful", "ordered_performance"]
     corrected.append("ordered_new_reply")
@@ -617,9 +638,12 @@ def build(plan: Plan, today: date) -> dict:
             if grams:
                 cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER requests_app_search_grams")
             cursor.execute("SET maintenance_work_mem = '1GB'")
-            for number, ddl in enumerate(dropped, 1):
+            ddls = dropped + constraints  # the unique constraints before the foreign keys
+            for number, ddl in enumerate(ddls, 1):
                 cursor.execute(ddl)
-                progress(f"索引 {number}/{len(dropped)}（{time.perf_counter() - started:.0f} 秒）")
+                progress(
+                    f"索引和约束 {number}/{len(ddls)}（{time.perf_counter() - started:.0f} 秒）"
+                )
         from django.core.management.color import no_style
 
         for sql in connection.ops.sequence_reset_sql(
