@@ -171,7 +171,7 @@ def document_problems(data: DocumentData, *, today: date) -> dict[str, str]:
         if length > limit:
             errors.setdefault(field, too_long(label, limit, length))
     if data.kind not in Document.Kind.values:
-        errors["kind"] = "请选择文件类型：政策性文件、行政规范性文件或其他公文。"
+        errors["kind"] = "请选择文件类型：政策性文件、规章、行政规范性文件或其他公文。"
     if data.secrecy == Document.Secrecy.CLASSIFIED:
         errors["secrecy"] = "涉密文件不在本系统登记和办理，请按保密管理规定处理。"
     elif data.secrecy not in Document.Secrecy.values:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from requests_app.annual_report.conditions import FIGURE_ROWS, counted_requests, rule_q
+from requests_app.annual_report.store import carryover_notes, last_year_reports, snapshots
 from requests_app.annual_report.structure import (
     TABLE3_COLUMNS,
     TABLE3_ROWS,
@@ -19,6 +21,7 @@ from requests_app.annual_report.structure import (
     Check,
     ReportData,
 )
+from requests_app.models import InformationRequest
 
 SUM_OF_COLUMNS = "表三：各行六类申请人之和等于总计"
 SUM_OF_RESULTS = "表三：（七）总计等于（一）至（六）各项之和"
@@ -41,48 +44,67 @@ def _values(data: ReportData, key: str) -> list[int]:
     return [int(cell.value) for cell in data.table3[key]]
 
 
+def numbers_of(data: ReportData) -> tuple[dict[str, list[int]], list[int]]:
+    """Tables 三 and 四 of ``data`` as plain ints."""
+    table3 = {key: [int(cell.value) for cell in cells] for key, cells in data.table3.items()}
+    return table3, [int(cell.value) for cell in data.table4]
+
+
 def arithmetic_checks(data: ReportData) -> list[Check]:
     """The identities of tables 三 and 四 (Report Format)."""
-    checks = []
+    return arithmetic_checks_of(*numbers_of(data))
+
+
+_PASSED = {name: Check(name, True) for name in (SUM_OF_COLUMNS, SUM_OF_RESULTS, BALANCE)}
+_PASSED[TABLE4_TOTALS] = Check(TABLE4_TOTALS, True)
+_COLUMNS = range(7)
+
+
+def _check(name: str, wrong: list[str]) -> Check:
+    return Check(name, False, "；".join(wrong)) if wrong else _PASSED[name]
+
+
+def arithmetic_checks_of(table3: dict[str, list[int]], table4: list[int]) -> list[Check]:
+    """The identities of tables 三 and 四 on plain ints (``numbers_of``)."""
     wrong = []
     for spec in TABLE3_ROWS:
-        values = _values(data, spec.key)
-        if sum(values[:6]) != values[6]:
-            wrong.append(f"{spec.label}：六类之和{sum(values[:6])}，总计{values[6]}")
-    checks.append(Check(SUM_OF_COLUMNS, not wrong, "；".join(wrong)))
+        values = table3[spec.key]
+        six = values[0] + values[1] + values[2] + values[3] + values[4] + values[5]
+        if six != values[6]:
+            wrong.append(f"{spec.label}：六类之和{six}，总计{values[6]}")
+    checks = [_check(SUM_OF_COLUMNS, wrong)]
 
     wrong = []
-    total = _values(data, "三（七）")
+    total = table3["三（七）"]
+    parts = [0] * 7
+    for key in _RESULT_KEYS:
+        row = table3[key]
+        for column in _COLUMNS:
+            parts[column] += row[column]
     for column, label in enumerate(TABLE3_COLUMNS):
-        parts = sum(_values(data, key)[column] for key in _RESULT_KEYS)
-        if parts != total[column]:
-            wrong.append(f"{label}列：各项之和{parts}，（七）总计{total[column]}")
-    checks.append(Check(SUM_OF_RESULTS, not wrong, "；".join(wrong)))
+        if parts[column] != total[column]:
+            wrong.append(f"{label}列：各项之和{parts[column]}，（七）总计{total[column]}")
+    checks.append(_check(SUM_OF_RESULTS, wrong))
 
     wrong = []
-    new, carried, done, left = (_values(data, key) for key in ("一", "二", "三（七）", "四"))
+    new, carried, done, left = (table3[key] for key in ("一", "二", "三（七）", "四"))
     for column, label in enumerate(TABLE3_COLUMNS):
         before = new[column] + carried[column]
         after = done[column] + left[column]
         if before != after:
             wrong.append(f"{label}列：一加二为{before}，三（七）加四为{after}")
-    checks.append(Check(BALANCE, not wrong, "；".join(wrong)))
+    checks.append(_check(BALANCE, wrong))
 
     wrong = []
-    values = [int(cell.value) for cell in data.table4]
     for group, name in enumerate(TABLE4_GROUPS):
-        parts = values[5 * group : 5 * group + 4]
-        if sum(parts) != values[5 * group + 4]:
-            wrong.append(
-                f"{name}：四项之和{sum(parts)}，{TABLE4_COLUMNS[4]}{values[5 * group + 4]}"
-            )
-    checks.append(Check(TABLE4_TOTALS, not wrong, "；".join(wrong)))
+        four = table4[5 * group : 5 * group + 4]
+        if sum(four) != table4[5 * group + 4]:
+            wrong.append(f"{name}：四项之和{sum(four)}，{TABLE4_COLUMNS[4]}{table4[5 * group + 4]}")
+    checks.append(_check(TABLE4_TOTALS, wrong))
     return checks
 
 
 def figures_check(entered: Mapping[str, object]) -> Check:
-    from requests_app.annual_report.counting import FIGURE_ROWS
-
     missing = [row for field, row in FIGURE_ROWS.items() if field not in entered]
     if missing:
         return Check(
@@ -98,6 +120,7 @@ def carryover_check(
     previous: dict | None,
     notes: Mapping[str, str],
     difference: tuple[list[int], list[int]] | None = None,
+    case_numbers: Mapping[int, str] | None = None,
 ) -> Check:
     """This year's 二 against last year's published 四.
 
@@ -141,19 +164,20 @@ def carryover_check(
         False,
         f"{numbers}。本年新计入上年结转的案件{len(added)}件，上年度报告结转而本年未计入的"
         f"{len(removed)}件，其中{len(unexplained)}件尚未说明"
-        f"（案件编号：{'、'.join(str(pk) for pk in unexplained[:20])}"
+        f"（{'、'.join((case_numbers or {}).get(pk, f'案件{pk}') for pk in unexplained[:20])}"
         f"{'等' if len(unexplained) > 20 else ''}）。",
     )
 
 
 def report_checks_many(
-    reports: dict[int, ReportData], entered: Mapping[int, Mapping[str, object]]
+    reports: dict[int, ReportData],
+    entered: Mapping[int, Mapping[str, object]],
+    numbers: Mapping[int, tuple[dict[str, list[int]], list[int]]] | None = None,
 ) -> dict[int, list[Check]]:
     """The checks of each report, with a constant number of queries: last year's published
     reports and this year's drafts' notes are read for all agencies at once; the cases behind a
-    carry-over difference only for the agencies where the numbers differ."""
-    from requests_app.annual_report.store import carryover_notes, last_year_reports
-
+    carry-over difference only for the agencies where the numbers differ. ``numbers``: the
+    reports' tables as ints when the caller has them (``counting.Tally``)."""
     if not reports:
         return {}
     year = next(iter(reports.values())).year
@@ -164,19 +188,21 @@ def report_checks_many(
         agency
         for agency in ids
         if agency in previous
-        and _last_four(previous[agency]["summary"]) != _values(reports[agency], "二")
+        and _last_four(previous[agency]["summary"])
+        != (numbers[agency][0]["二"] if numbers else _values(reports[agency], "二"))
     ]
-    differences = _differences(differing, year, previous) if differing else {}
+    differences, case_numbers = _differences(differing, year, previous) if differing else ({}, {})
     result = {}
     for agency, data in reports.items():
         last = previous.get(agency)
         result[agency] = [
-            *arithmetic_checks(data),
+            *(arithmetic_checks_of(*numbers[agency]) if numbers else arithmetic_checks(data)),
             carryover_check(
                 data,
                 last["summary"] if last else None,
                 notes.get(agency, {}),
                 differences.get(agency),
+                case_numbers,
             ),
             figures_check(entered.get(agency, {})),
         ]
@@ -188,13 +214,23 @@ def _last_four(summary: dict) -> list[int]:
     return [int(v) for v in summary["table3"]["rows"][row]["values"]]
 
 
+def carryover_difference(agency, year: int) -> tuple[list[int], list[int]] | None:
+    """The cases that make this year's 二 differ from last year's published 四: (in 二 only,
+    in last year's 四 only), or None when there is no published report with ids to compare
+    (for the page that asks a note for each)."""
+    agency_id = getattr(agency, "pk", agency)
+    previous = last_year_reports([agency_id], year)
+    if agency_id not in previous:
+        return None
+    return _differences([agency_id], year, previous)[0].get(agency_id)
+
+
 def _differences(
     agency_ids: list[int], year: int, previous: dict[int, dict]
-) -> dict[int, tuple[list[int], list[int]]]:
+) -> tuple[dict[int, tuple[list[int], list[int]]], dict[int, str]]:
     """For each agency, the cases in this year's 二 and not in last year's published 四, and the
-    other way round (two queries). A snapshot without ids gives no case-by-case difference."""
-    from requests_app.annual_report.counting import counted_requests, rule_q
-    from requests_app.annual_report.store import snapshots
+    other way round, and the case numbers of those (three queries). A snapshot without ids
+    gives no case-by-case difference."""
 
     frozen = snapshots([previous[a]["id"] for a in agency_ids])
     now: dict[int, set[int]] = {agency: set() for agency in agency_ids}
@@ -212,4 +248,8 @@ def _differences(
             continue
         last = set(snapshot["table3"]["四"][6][1])
         found[agency] = (sorted(now[agency] - last), sorted(last - now[agency]))
-    return found
+    wanted = [pk for added, removed in found.values() for pk in (*added, *removed)][:1000]
+    numbers = dict(
+        InformationRequest.objects.filter(pk__in=wanted).values_list("id", "case_number")
+    )
+    return found, numbers

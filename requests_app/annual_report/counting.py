@@ -1,20 +1,10 @@
-"""Counting the annual report from the records (docs/annual-report.md has the rules in words).
+"""Counting the annual report from the records (docs/annual-report.md has the rules in words;
+``conditions`` has them as query conditions, once).
 
 The fast path counts with aggregate queries, a constant number of them whatever the number of
 agencies and cases (GROUP BY the applicant's columns and the outcome, conditional counts for the
 rows); the ids behind the cells are fetched only when asked (``with_ids=True``: publishing, or
 one cell's list with ``cases_behind``).
-
-Every rule is written once here, as a query condition (``Q``), and used both to count and to
-list the cases behind a cell:
-
-- a request counts in table 三 when it is an information request (``kind=disclosure``; Art. 41
-  correction requests are reported in part 六);
-- 一 (Report Format, table 三, row 一): received in the year (``receipt_date``);
-- 二 (row 二): received before the year and not concluded at its start;
-- 三 (rows （一）–（六）): concluded in the year (``concluded_on``), in the row of its outcome
-  (``requests_app.rules.outcomes``: a partial disclosure only under （二）);
-- 四 (row 四): received by the year's end and not concluded at its end.
 """
 
 from __future__ import annotations
@@ -22,139 +12,53 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db import connection, transaction
+from django.db.models import Count, QuerySet, Sum
 
+from requests_app.annual_report.checks import report_checks_many
+from requests_app.annual_report.conditions import (
+    CHALLENGE_GROUPS,
+    FIGURE_ROWS,
+    ORGANIZATION_COLUMNS,
+    OTHER_ROW,
+    OUTCOME_KEYS,
+    TOTAL,
+    R,
+    among,
+    challenge_column,
+    column_of,
+    column_q,
+    counted_challenges,
+    counted_requests,
+    paid_fees,
+    row_of,
+    row_q,
+    rule_q,
+)
 from requests_app.annual_report.sources import document_rows
 from requests_app.annual_report.structure import TABLE3_ROWS, Cell, ReportData
-from requests_app.models import Challenge, Fee, InformationRequest, ReportFigure
-from requests_app.rules.outcomes import OUTCOMES
+from requests_app.models import Challenge, InformationRequest, ReportFigure
 
-R = InformationRequest
-
-#: Table 三's six applicant columns (then 总计, column 6), by ``organization_kind``; a person is
-#: column 0.
-ORGANIZATION_COLUMNS: dict[str, int] = {
-    R.OrganizationKind.BUSINESS: 1,
-    R.OrganizationKind.RESEARCH: 2,
-    R.OrganizationKind.NONPROFIT: 3,
-    R.OrganizationKind.LEGAL_SERVICE: 4,
-    R.OrganizationKind.OTHER: 5,
-}
-TOTAL = 6
-#: The rows of the outcomes (（一）–（六）) and the row a concluded case without a known outcome
-#: goes to (（六）3 其他; the services never conclude a case without one).
-OUTCOME_KEYS: tuple[str, ...] = tuple(
-    spec.key for spec in TABLE3_ROWS if spec.key.startswith("三") and spec.key != "三（七）"
-)
-OTHER_ROW = "三（六）3"
-#: Table 二's rows the disclosure office enters, by ``ReportFigure.Field``.
-FIGURE_ROWS: dict[str, str] = {
-    ReportFigure.Field.LICENSING: "行政许可",
-    ReportFigure.Field.PENALTY: "行政处罚",
-    ReportFigure.Field.COERCION: "行政强制",
-    ReportFigure.Field.FEES: "行政事业性收费",
-}
-
-
-def year_bounds(year: int) -> tuple[date, date]:
-    return date(year, 1, 1), date(year, 12, 31)
-
-
-def column_of(applicant_kind: str, organization_kind: str) -> int:
-    """The applicant's column of table 三 (0 自然人 … 5 其他)."""
-    if applicant_kind == R.ApplicantKind.PERSON:
-        return 0
-    return ORGANIZATION_COLUMNS.get(organization_kind, 5)
-
-
-def row_of(outcome: str) -> str:
-    """The row of table 三 a concluded case counts in: its outcome's ``report_row``."""
-    found = OUTCOMES.get(outcome)
-    return found.report_row if found else OTHER_ROW
-
-
-# -- the rules, once -------------------------------------------------------------------------------
-
-
-def counted_requests() -> QuerySet[InformationRequest]:
-    """The requests table 三 counts: information requests, not Art. 41 correction requests."""
-    return R.objects.filter(kind=R.Kind.DISCLOSURE)
-
-
-def rule_q(part: str, year: int) -> Q:
-    """The condition of a part of table 三: ``一``, ``二``, ``三`` (concluded in the year) or
-    ``四``; and ``base``, the requests that count in the year at all (一 + 二 = 三 + 四 of them)."""
-    start, end = year_bounds(year)
-    open_at_start = Q(concluded_on__isnull=True) | Q(concluded_on__gte=start)
-    open_at_end = Q(concluded_on__isnull=True) | Q(concluded_on__gt=end)
-    rules = {
-        "base": Q(receipt_date__lte=end) & open_at_start,
-        "一": Q(receipt_date__gte=start, receipt_date__lte=end),
-        "二": Q(receipt_date__lt=start) & open_at_start,
-        "三": Q(concluded_on__gte=start, concluded_on__lte=end),
-        "四": Q(receipt_date__lte=end) & open_at_end,
-    }
-    return rules[part]
-
-
-def column_q(column: int) -> Q:
-    if column == TOTAL:
-        return Q()
-    if column == 0:
-        return Q(applicant_kind=R.ApplicantKind.PERSON)
-    kinds = [kind for kind, col in ORGANIZATION_COLUMNS.items() if col == column]
-    return Q(applicant_kind=R.ApplicantKind.ORGANIZATION, organization_kind__in=kinds)
-
-
-def row_q(key: str, year: int) -> Q:
-    """The condition of one row of table 三 (``TABLE3_ROWS`` keys)."""
-    if key in ("一", "二", "四"):
-        return rule_q(key, year)
-    concluded = rule_q("三", year)
-    if key == "三（七）":
-        return concluded
-    codes = [code for code, outcome in OUTCOMES.items() if outcome.report_row == key]
-    if key == OTHER_ROW:
-        return concluded & (Q(outcome__in=codes) | ~Q(outcome__in=list(OUTCOMES)))
-    return concluded & Q(outcome__in=codes)
-
-
-def challenge_column(year: int) -> Case:
-    """Table 四's column (0 维持, 1 纠正, 2 其他, 3 尚未审结) of a challenge as of 31 December: a
-    result reached after that day counts as 尚未审结."""
-    _, end = year_bounds(year)
-    decided = Q(concluded_on__isnull=False, concluded_on__lte=end)
-    C = Challenge.Result
-    return Case(
-        When(decided & Q(result=C.UPHELD), then=Value(0)),
-        When(decided & Q(result=C.CORRECTED), then=Value(1)),
-        When(decided & Q(result=C.OTHER), then=Value(2)),
-        default=Value(3),
-        output_field=IntegerField(),
-    )
-
-
-#: Table 四's groups by ``Challenge.kind``, in the format's order.
-CHALLENGE_GROUPS: dict[str, int] = {
-    Challenge.Kind.RECONSIDERATION: 0,
-    Challenge.Kind.LAWSUIT_DIRECT: 1,
-    Challenge.Kind.LAWSUIT_AFTER: 2,
-}
-
-
-def counted_challenges(year: int) -> QuerySet[Challenge]:
-    """Table 四 counts the reconsiderations and lawsuits filed in the year."""
-    start, end = year_bounds(year)
-    return Challenge.objects.filter(filed_on__gte=start, filed_on__lte=end)
-
-
-def paid_fees(year: int) -> QuerySet[Fee]:
-    """Part 六: the processing fees paid in the year (``settled_on``)."""
-    start, end = year_bounds(year)
-    return Fee.objects.filter(status=Fee.Status.PAID, settled_on__gte=start, settled_on__lte=end)
+__all__ = [
+    "CHALLENGE_GROUPS",
+    "FIGURE_ROWS",
+    "ORGANIZATION_COLUMNS",
+    "OTHER_ROW",
+    "OUTCOME_KEYS",
+    "TOTAL",
+    "Tally",
+    "build_report",
+    "build_reports",
+    "cases_behind",
+    "challenges_behind",
+    "column_of",
+    "counted_requests",
+    "row_of",
+    "rule_q",
+    "tally",
+]
 
 
 # -- counting --------------------------------------------------------------------------------------
@@ -172,21 +76,35 @@ class Tally:
     corrections: dict[str, int] = field(default_factory=lambda: {"received": 0, "concluded": 0})
 
 
-def _add(row: list[int], column: int, n: int) -> None:
-    row[column] += n
-    row[TOTAL] += n
+#: PostgreSQL's sort memory for the report's aggregate (the groups of 1,000,000 requests).
+REPORT_WORK_MEM = "64MB"
+
+
+def _rows(query: QuerySet) -> list[tuple]:
+    """The rows of a values_list query of plain columns and counts, read without the ORM's
+    per-row converters (thousands of groups). On PostgreSQL the one big aggregate gets the
+    memory to sort its groups in memory, and no JIT compilation (it costs more than it saves
+    on a query of a second)."""
+    sql, params = query.query.sql_with_params()
+    with transaction.atomic(using=query.db), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'")
+            cursor.execute("SET LOCAL jit = off")
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def tally(agency_ids: Iterable[int], year: int) -> dict[int, Tally]:
-    """Tables 三 and 四, the fees and the correction requests of each agency, without ids: four
+    """Tables 三 and 四, the fees and the correction requests of each agency, without ids: three
     aggregate queries whatever the number of agencies."""
     ids = list(agency_ids)
     tallies = {agency: Tally() for agency in ids}
+    # One scan of the requests, grouped by agency, kind, applicant and outcome, with one
+    # conditional count per part of table 三 (the correction requests are counted apart).
     groups = (
-        counted_requests()
-        .filter(rule_q("base", year), agency_id__in=ids)
-        .values("agency_id", "applicant_kind", "organization_kind", "outcome")
-        .annotate(
+        R.objects.filter(rule_q("base", year), among("agency_id", ids))
+        .values("agency_id", "kind", "applicant_kind", "organization_kind", "outcome")
+        .annotate(  # the rules of conditions.rule_q, once
             new=Count("id", filter=rule_q("一", year)),
             carried=Count("id", filter=rule_q("二", year)),
             concluded=Count("id", filter=rule_q("三", year)),
@@ -194,17 +112,47 @@ def tally(agency_ids: Iterable[int], year: int) -> dict[int, Tally]:
         )
         .order_by()
     )
-    for group in groups:
-        table = tallies[group["agency_id"]].table3
-        column = column_of(group["applicant_kind"], group["organization_kind"])
-        _add(table["一"], column, group["new"])
-        _add(table["二"], column, group["carried"])
-        _add(table[row_of(group["outcome"])], column, group["concluded"])
-        _add(table["三（七）"], column, group["concluded"])
-        _add(table["四"], column, group["open"])
+    disclosure = R.Kind.DISCLOSURE
+    keys = ("agency_id", "kind", "applicant_kind", "organization_kind", "outcome")
+    columns: dict[tuple[str, str], int] = {}
+    rows_of: dict[str, str] = {}
+    for agency, kind, applicant, organization, outcome, new, carried, done, left in _rows(
+        groups.values_list(*keys, "new", "carried", "concluded", "open")
+    ):
+        found = tallies[agency]
+        if kind != disclosure:
+            found.corrections["received"] += new
+            found.corrections["concluded"] += done
+            continue
+        table = found.table3
+        column = columns.get((applicant, organization))
+        if column is None:
+            column = columns[(applicant, organization)] = column_of(applicant, organization)
+        if new:
+            row = table["一"]
+            row[column] += new
+            row[TOTAL] += new
+        if carried:
+            row = table["二"]
+            row[column] += carried
+            row[TOTAL] += carried
+        if done:
+            key = rows_of.get(outcome)
+            if key is None:
+                key = rows_of[outcome] = row_of(outcome)
+            row = table[key]
+            row[column] += done
+            row[TOTAL] += done
+            row = table["三（七）"]
+            row[column] += done
+            row[TOTAL] += done
+        if left:
+            row = table["四"]
+            row[column] += left
+            row[TOTAL] += left
     challenges = (
         counted_challenges(year)
-        .filter(request__agency_id__in=ids)
+        .filter(among("request__agency_id", ids))
         .annotate(column=challenge_column(year))
         .values("request__agency_id", "kind", "column")
         .annotate(n=Count("id"))
@@ -217,7 +165,7 @@ def tally(agency_ids: Iterable[int], year: int) -> dict[int, Tally]:
         table4[first + 4] += group["n"]
     fees = (
         paid_fees(year)
-        .filter(request__agency_id__in=ids)
+        .filter(among("request__agency_id", ids))
         .values("request__agency_id")
         .annotate(n=Count("id"), amount=Sum("amount"))
         .order_by()
@@ -226,22 +174,6 @@ def tally(agency_ids: Iterable[int], year: int) -> dict[int, Tally]:
         tallies[group["request__agency_id"]].fees = {
             "count": group["n"],
             "amount": int(group["amount"] or 0),
-        }
-    start, end = year_bounds(year)
-    corrections = (
-        R.objects.filter(kind=R.Kind.CORRECTION, agency_id__in=ids)
-        .filter(Q(receipt_date__gte=start) | Q(concluded_on__gte=start))
-        .values("agency_id")
-        .annotate(
-            received=Count("id", filter=Q(receipt_date__gte=start, receipt_date__lte=end)),
-            concluded=Count("id", filter=Q(concluded_on__gte=start, concluded_on__lte=end)),
-        )
-        .order_by()
-    )
-    for group in corrections:
-        tallies[group["agency_id"]].corrections = {
-            "received": group["received"],
-            "concluded": group["concluded"],
         }
     return tallies
 
@@ -290,7 +222,7 @@ def figure_value(field_name: str, value: Decimal) -> int | str:
 
 def figures(agency_ids: Iterable[int], year: int) -> dict[int, dict[str, ReportFigure]]:
     found: dict[int, dict[str, ReportFigure]] = defaultdict(dict)
-    for figure in ReportFigure.objects.filter(agency_id__in=list(agency_ids), year=year):
+    for figure in ReportFigure.objects.filter(among("agency_id", list(agency_ids)), year=year):
         found[figure.agency_id][figure.field] = figure
     return found
 
@@ -319,12 +251,18 @@ def build_report(agency, year: int, *, with_ids: bool = False, checks: bool = Tr
     return data
 
 
+#: Cells without ids are values only and immutable: the small ones are shared.
+_SHARED: list[Cell] = [Cell(value) for value in range(1000)]
+
+
+def _plain_cells(values: list[int], shared: list[Cell] = _SHARED) -> list[Cell]:
+    return [shared[v] if v < 1000 else Cell(v) for v in values]
+
+
 def build_reports(
     agency_ids: Iterable[int], year: int, *, with_ids: bool = False, checks: bool = True
 ) -> dict[int, ReportData]:
     """``build_report`` for many agencies with a constant number of queries (without ids)."""
-    from requests_app.annual_report.checks import report_checks_many
-
     ids = list(agency_ids)
     tallies = tally(ids, year)
     documents = document_rows(ids, year, with_ids=with_ids)
@@ -343,17 +281,17 @@ def build_reports(
             )
         else:
             ids3, ids4, fee_ids = None, None, ()
-        table3 = {
-            key: [
-                Cell(value, tuple(ids3[key][column]) if ids3 else ())
-                for column, value in enumerate(values)
+        if ids3 is not None and ids4 is not None:
+            table3 = {
+                key: [Cell(value, tuple(ids3[key][column])) for column, value in enumerate(values)]
+                for key, values in counts.table3.items()
+            }
+            table4 = [
+                Cell(value, tuple(ids4[column])) for column, value in enumerate(counts.table4)
             ]
-            for key, values in counts.table3.items()
-        }
-        table4 = [
-            Cell(value, tuple(ids4[column]) if ids4 else ())
-            for column, value in enumerate(counts.table4)
-        ]
+        else:
+            table3 = {key: _plain_cells(values) for key, values in counts.table3.items()}
+            table4 = _plain_cells(counts.table4)
         reports[agency_id] = ReportData(
             agency_id=agency_id,
             year=year,
@@ -366,7 +304,8 @@ def build_reports(
             with_ids=with_ids,
         )
     if checks:
-        for agency_id, found in report_checks_many(reports, entered).items():
+        numbers = {agency: (tallies[agency].table3, tallies[agency].table4) for agency in ids}
+        for agency_id, found in report_checks_many(reports, entered, numbers).items():
             reports[agency_id].checks = found
     return reports
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from requests_app.annual_report.counting import build_report
+from requests_app.annual_report.store import latest_published, published_data
 from requests_app.annual_report.structure import (
     TABLE2_ITEMS,
     TABLE3_COLUMNS,
@@ -14,6 +16,7 @@ from requests_app.annual_report.structure import (
     Cell,
     ReportData,
 )
+from requests_app.models import AnnualReport
 
 
 @dataclass(frozen=True)
@@ -91,3 +94,14 @@ def report_diff(old: ReportData, new: ReportData, *, compare_ids: bool = True) -
         if a != b:
             changes.append(CellChange("六", name, 0, label, a, b))
     return changes
+
+
+def changes_since_published(agency, year: int) -> list[CellChange] | None:
+    """What the next draft changes: the latest published version against the numbers now
+    (counted with ids, so a cell whose cases changed is listed too); None when nothing of that
+    year was published."""
+    found = latest_published(agency, year)
+    if found is None:
+        return None
+    report = AnnualReport.objects.get(pk=found.pk)  # with its snapshot
+    return report_diff(published_data(report), build_report(agency, year, with_ids=True))

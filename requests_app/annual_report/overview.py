@@ -13,7 +13,8 @@ from django.db.models import Max, Min
 from django.utils import timezone
 
 from requests_app.annual_report.checks import arithmetic_checks
-from requests_app.annual_report.counting import build_reports
+from requests_app.annual_report.conditions import among
+from requests_app.annual_report.counting import Tally, build_reports
 from requests_app.annual_report.structure import Cell, ReportData
 from requests_app.models import AnnualReport
 
@@ -66,8 +67,6 @@ def sum_reports(reports: list[ReportData], year: int) -> ReportData:
     """The tables of several reports added up (no ids), with the format's arithmetic checks."""
     total = ReportData(agency_id=0, year=year)
     if not reports:
-        from requests_app.annual_report.counting import Tally
-
         empty = Tally()
         total.table3 = {k: [Cell(v) for v in values] for k, values in empty.table3.items()}
         total.table4 = [Cell(0)] * 15
@@ -100,7 +99,7 @@ def build_overview(agencies: Iterable, year: int, *, today: date | None = None) 
     published = {
         row["agency_id"]: row
         for row in AnnualReport.objects.filter(
-            agency_id__in=ids, year=year, status=AnnualReport.Status.PUBLISHED
+            among("agency_id", ids), year=year, status=AnnualReport.Status.PUBLISHED
         )
         .values("agency_id")
         .annotate(version=Max("version"), first=Min("published_at"))

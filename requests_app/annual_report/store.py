@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from requests_app.annual_report.conditions import among
 from requests_app.annual_report.structure import ReportData
 from requests_app.models import AnnualReport
 
@@ -43,7 +44,9 @@ def last_year_reports(agency_ids: Iterable[int], year: int) -> dict[int, dict]:
     one query, without the snapshots."""
     found: dict[int, dict] = {}
     rows = (
-        AnnualReport.objects.filter(agency_id__in=list(agency_ids), year=year - 1, status=PUBLISHED)
+        AnnualReport.objects.filter(
+            among("agency_id", list(agency_ids)), year=year - 1, status=PUBLISHED
+        )
         .order_by("agency_id", "-version")
         .values("agency_id", "id", "version", "summary")
     )
@@ -56,7 +59,7 @@ def carryover_notes(agency_ids: Iterable[int], year: int) -> dict[int, dict[str,
     """The carry-over notes of each agency's newest version for ``year``, the draft if there is
     one (one query)."""
     rows = (
-        AnnualReport.objects.filter(agency_id__in=list(agency_ids), year=year)
+        AnnualReport.objects.filter(among("agency_id", list(agency_ids)), year=year)
         .order_by("agency_id", "-version")
         .values_list("agency_id", "carryover_notes")
     )

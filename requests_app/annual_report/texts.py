@@ -15,6 +15,10 @@ The rule (docs/annual-report.md, "Numbers in the texts"): every number written i
 - and the subtotals the format has no row for (``derived_figures``): each group （三）–（六） of
   table 三 in each column, and the lawsuits of table 四 (直接起诉 + 复议后起诉) in each column.
 
+Where a text names one of the report's figures by its words (``PHRASES``: "新收政府信息公开申请
+N件", "上年结转N件", "予以公开N件", "部分公开N件", "结转下年度继续办理N件", "收取信息处理费N件",
+"行政复议N件"), N must be that very figure (the totals of the 总计 column).
+
 Anything else (a percentage, a count that is in no table) blocks publication with the number
 and its place in the text. Numbers written in Chinese characters are not read: write counts in
 Arabic digits.
@@ -102,8 +106,37 @@ def numbers_in(part: str, text: str) -> list[TextNumber]:
     return found
 
 
+#: Words that name one figure of the report, and that figure.
+PHRASES: tuple[tuple[str, str, object], ...] = (
+    ("新收政府信息公开申请", "表三第一项总计", lambda data: data.table3["一"][6].value),
+    ("上年结转", "表三第二项总计", lambda data: data.table3["二"][6].value),
+    ("予以公开", "表三（一）予以公开总计", lambda data: data.table3["三（一）"][6].value),
+    ("部分公开", "表三（二）部分公开总计", lambda data: data.table3["三（二）"][6].value),
+    ("结转下年度继续办理", "表三第四项总计", lambda data: data.table3["四"][6].value),
+    ("收取信息处理费", "收取信息处理费件数", lambda data: data.fees.get("count", 0)),
+    ("行政复议", "表四行政复议总计", lambda data: data.table4[4].value),
+)
+
+
+def phrase_problems(part: str, text: str, data: ReportData) -> list[str]:
+    """The figures named by their words (``PHRASES``) with another number."""
+    text = unicodedata.normalize("NFKC", text or "")
+    problems = []
+    for words, where, figure in PHRASES:
+        pattern = re.compile(re.escape(words) + r"(?:共|合计)?\s*(\d+(?:,\d{3})*)\s*件")
+        expected = int(figure(data))  # type: ignore[operator]
+        for match in pattern.finditer(text):
+            written = int(match.group(1).replace(",", ""))
+            if written != expected:
+                problems.append(
+                    f"“{PARTS[part]}”写的“{match.group()}”与{where}（{expected}）不一致。"
+                )
+    return problems
+
+
 def text_problems(texts: dict[str, str], data: ReportData) -> list[str]:
-    """The numbers of the texts that are no figure of the report, one Chinese message each."""
+    """The numbers of the texts that are no figure of the report, or that name a figure by its
+    words with another number: one Chinese message each."""
     allowed = allowed_numbers(data)
     problems = []
     for part, text in texts.items():
@@ -111,6 +144,7 @@ def text_problems(texts: dict[str, str], data: ReportData) -> list[str]:
             problems.append(f"“{PARTS[part]}”没有内容。")
         if PLACEHOLDER in (text or ""):
             problems.append(f"“{PARTS[part]}”还有“{PLACEHOLDER}……）”的内容没有填写。")
+        problems += phrase_problems(part, text, data)
         for number in numbers_in(part, text):
             if number.value not in allowed:
                 problems.append(

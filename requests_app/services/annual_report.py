@@ -259,6 +259,10 @@ def parse_figure(field_name: str, text) -> Decimal:
     return value
 
 
+def _number_text(value) -> str:
+    return f"{Decimal(value).normalize():f}"
+
+
 def _save_figure(
     *, actor: Actor, agency_id: int, year: int, field_name: str, value: Decimal, source: str, now
 ) -> ReportFigure:
@@ -267,7 +271,7 @@ def _save_figure(
         .filter(agency_id=agency_id, year=year, field=field_name)
         .first()
     )
-    before = str(figure.value) if figure else ""
+    before = _number_text(figure.value) if figure else ""
     if figure is None:
         figure = ReportFigure(agency_id=agency_id, year=year, field=field_name)
     figure.value = value
@@ -281,7 +285,7 @@ def _save_figure(
         obj=figure,
         agency=agency_id,
         from_state=before,
-        to_state=str(value),
+        to_state=_number_text(value),
         reason=source,
         data={"year": year, "field": field_name},
         at=now,

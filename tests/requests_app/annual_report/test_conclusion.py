@@ -115,3 +115,14 @@ def test_the_backfill_reads_each_kind_of_ending():
     assert rule(case(stage="closed", closed_on=d("2025-06-30")), None) == d("2025-06-30")
     # Decided but not served: still open.
     assert rule(case(stage="serve"), None) is None
+
+
+def test_the_backfill_fills_existing_rows(case, handler, office_head, registrar):
+    from django.apps import apps
+
+    staff = {"handler": handler, "registrar": registrar, "office_head": office_head}
+    advance(case, "archive", staff, today=d("2026-03-03"))
+    InformationRequest.objects.filter(pk=case.pk).update(concluded_on=None)
+    migration = importlib.import_module("requests_app.migrations.0017_annual_report")
+    migration.backfill_concluded_on(apps, None)
+    assert refreshed(case).concluded_on == d("2026-03-03")
