@@ -223,7 +223,12 @@ def bar_chart(
     mark_line: tuple[str, float] | None = None,
 ) -> dict[str, Any]:
     """A bar chart of ``series`` (name, values, colour or None) over ``categories``."""
-    category_axis = {"type": "category", "data": list(categories)}
+    # Every category named (none hidden as overlapping): the bars are read by their names.
+    category_axis: dict[str, Any] = {
+        "type": "category",
+        "data": list(categories),
+        "axisLabel": {"interval": 0, "rotate": 0 if horizontal or len(categories) <= 6 else 30},
+    }
     value_axis = {"type": "value", "name": unit, "minInterval": 1}
     if horizontal:
         category_axis["inverse"] = True
@@ -240,6 +245,7 @@ def bar_chart(
             "name": name,
             "type": "bar",
             "data": list(values),
+            "barMaxWidth": 36,
             "label": {"show": True, "position": "inside" if stacked else "top"},
         }
         if horizontal and not stacked:

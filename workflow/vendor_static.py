@@ -39,10 +39,9 @@ class VendorFileFinder(BaseFinder):
 
     def find(self, path, find_all=False, **kwargs):
         target = _files().get(path)
-        found = str(target) if target is not None and target.is_file() else None
-        if find_all:
-            return [found] if found else []
-        return found
+        if target is None or not target.is_file():
+            return []  # as Django's finders: an empty list for "not here"
+        return [str(target)] if find_all else str(target)
 
     def list(self, ignore_patterns):
         for key, target in _files().items():

@@ -128,7 +128,7 @@ def test_open_requests_by_stage(world, office_head):
     assert panel.total.cells == ("合计", 3, 1, 1)
     # The chart stacks the same numbers.
     series = {s["name"]: s["data"] for s in panel.chart["series"]}
-    stages = panel.chart["xAxis"]["data"]
+    stages = panel.chart["yAxis"]["data"]
     accept = stages.index("受理审查")
     assert (series["超期"][accept], series["临期"][accept], series["期限内或暂停"][accept]) == (
         1,
