@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import random
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
@@ -512,3 +512,222 @@ def create_demo(agency, users: dict, *, write=print) -> None:
     """The hook ``manage.py setup_demo`` calls."""
     write("正在生成演示申请（约45件，含各阶段和办理结果）……")
     create_demo_requests(agency, users, write=write)
+    write(f"正在生成上一年度的演示申请（{len(LAST_YEAR_SCENARIOS)}件）和行政复议、行政诉讼……")
+    cases = create_last_year_requests(agency, users, write=write)
+    if cases:
+        create_demo_challenges(agency, users, cases, write=write)
+
+
+def finish_demo(agency, users: dict, *, write=print) -> None:
+    """The hook ``manage.py setup_demo`` calls after every app's demo data: last year's annual
+    report counts the documents of the attributes app too (table 二)."""
+    publish_last_year_report(agency, users, write=write)
+
+
+# -- last year: cases, reconsiderations and lawsuits, and the published annual report -----------
+
+#: Last year's cases: (label, (month, day) of receipt, steps as in ``scenarios``). Every case is
+#: concluded in the year except the last two, received in December and served in January: last
+#: year's report carries them over (四), this year's counts them in 上年结转 (二).
+_REPLY = ["approve", "serve", "archive"]
+LAST_YEAR_SCENARIOS: list[tuple[str, tuple[int, int], list[tuple[int, str]]]] = [
+    ("予以公开", (2, 10), [(1, "accept"), (4, "propose:disclosed"), (6, "approve")]),
+    ("本机关不掌握", (3, 16), [(1, "accept"), (5, "propose:not_held"), (7, "approve")]),
+    (
+        "部分公开",
+        (4, 21),
+        [(1, "accept"), (6, "propose:partly_disclosed"), (7, "legal_review"), (8, "approve")],
+    ),
+    (
+        "不予公开（过程性信息）",
+        (5, 12),
+        [(1, "accept"), (8, "propose:withheld_process_info"), (10, "approve")],
+    ),
+    ("非本机关负责公开", (6, 16), [(1, "accept"), (3, "propose:not_our_agency"), (4, "approve")]),
+    ("申请人撤回", (7, 7), [(1, "accept"), (3, "withdraw")]),
+    ("逾期不补正", (8, 18), [(2, "correct"), (2, "served:correction"), (18, "correction_lapsed")]),
+    ("予以公开（组织）", (9, 8), [(1, "accept"), (5, "propose:disclosed"), (7, "approve")]),
+    ("需要另行制作", (10, 20), [(1, "accept"), (9, "propose:needs_creation"), (12, "approve")]),
+    ("结转：予以公开", (12, 15), [(1, "accept"), (9, "propose:disclosed"), (12, "approve")]),
+    ("结转：本机关不掌握", (12, 22), [(1, "accept"), (8, "propose:not_held"), (10, "approve")]),
+]
+
+
+def _first_working_day(calendar, day: date) -> date:
+    return day if calendar.is_working_day(day) else calendar.next_working_day(day)
+
+
+def create_last_year_requests(agency, users: dict, *, write=print) -> list[InformationRequest]:
+    """Last year's demo cases (``LAST_YEAR_SCENARIOS``), each served and archived through the
+    services on its own dates; nothing if the agency has cases of last year."""
+    today = timezone.localdate()
+    year = today.year - 1
+    if InformationRequest.objects.filter(agency=agency, year=year).exists():
+        write(f"{year}年的演示申请已存在，跳过。")
+        return []
+    rng = random.Random(year)
+    calendar = get_calendar(agency.pk)
+    cases = []
+    for index, (label, (month, day), steps) in enumerate(LAST_YEAR_SCENARIOS):
+        receipt = _first_working_day(calendar, date(year, month, day))
+        case = s.request_register(
+            actor=users["registrar"],
+            agency=agency,
+            data=_registration(rng, receipt, index),
+            today=receipt,
+        )
+        # The reply (or the notice of the withdrawal or abandonment) served, then archived.
+        last = steps[-1][0]
+        tail = [(last + 1, "serve"), (last + 3, "archive")]
+        for offset, name in [*steps, *tail]:
+            on = min(calendar.add_working_days(receipt, offset), today)
+            _step(name, case, on, users)
+        sync_process(case)
+        cases.append(case)
+        write(f"[{year}年 {index + 1}/{len(LAST_YEAR_SCENARIOS)}] {case.case_number} {label}")
+    from requests_app.clock_sync import sync_clock
+
+    for case in cases:
+        sync_clock(case, today=today)
+    return cases
+
+
+#: Reconsiderations and lawsuits (the annual report's table 四) as the office records them:
+#: (index of the case in ``LAST_YEAR_SCENARIOS``, kind, days after the reply's service that it
+#: was filed, result, detail, days it took; None: not decided yet). A lawsuit after a
+#: reconsideration follows the one before it.
+LAST_YEAR_CHALLENGES = [
+    (3, "reconsideration", 20, "upheld", "", 55),
+    (3, "lawsuit_after", 90, "pending", "", None),
+    (4, "lawsuit_direct", 25, "other", "withdrawn", 40),
+]
+
+
+def create_demo_challenges(agency, users: dict, cases: list, *, write=print) -> list:
+    """A few reconsiderations and lawsuits about served replies: on last year's ``cases``
+    (``LAST_YEAR_CHALLENGES``) and one still pending on a reply served this year.
+
+    Written as the records an office enters (the same fields as the recording service's input);
+    demo data only."""
+    from requests_app.models import Challenge
+
+    today = timezone.localdate()
+    actor = users.get("legal_reviewer") or users["office_head"]
+    made: list[Challenge] = []
+
+    def record(case, kind, filed, result, detail, concluded, follows=None):
+        body = agency.reconsideration_organ if kind == "reconsideration" else agency.court
+        prefix = "孝政复决" if kind == "reconsideration" else "（演示）晋1181行初"
+        challenge = Challenge.objects.create(
+            request=case,
+            kind=kind,
+            follows=follows,
+            body=body or ("某市人民政府" if kind == "reconsideration" else "某市人民法院"),
+            number=f"{prefix}〔{filed.year}〕{len(made) + 1}号",
+            filed_on=filed,
+            claim="撤销被申请人作出的政府信息公开答复，责令重新答复。",
+            result=result,
+            detail=detail,
+            concluded_on=concluded,
+            created_by=actor,
+            created_at=timezone.now(),
+        )
+        made.append(challenge)
+        write(
+            f"{case.case_number}：{challenge.get_kind_display()}，{challenge.get_result_display()}"
+        )
+        return challenge
+
+    for index, kind, after, result, detail, took in LAST_YEAR_CHALLENGES:
+        if index >= len(cases):
+            continue
+        case = cases[index]
+        case.refresh_from_db()
+        filed = min(case.served_on + timedelta(days=after), today)
+        concluded = filed + timedelta(days=took) if took is not None else None
+        if concluded is not None and concluded > today:
+            result, detail, concluded = "pending", "", None
+        follows = made[-1] if kind == "lawsuit_after" and made else None
+        record(case, kind, filed, result, detail, concluded, follows)
+    this_year = (
+        InformationRequest.objects.filter(
+            agency=agency, year=today.year, served_on__isnull=False, challenges__isnull=True
+        )
+        .order_by("served_on", "pk")
+        .first()
+    )
+    if this_year is not None:
+        filed = min(this_year.served_on + timedelta(days=10), today)
+        record(this_year, "reconsideration", filed, "pending", "", None)
+    return made
+
+
+#: Table 二's figures the office enters for last year's report, with where they come from.
+LAST_YEAR_FIGURES = [
+    ("licensing", "1268", "本机关行政审批系统{year}年度办件统计"),
+    ("penalty", "37", "本机关行政执法信息平台{year}年度统计"),
+    ("coercion", "2", "本机关行政执法信息平台{year}年度统计"),
+    ("fees", "12.5", "本机关{year}年度非税收入缴库记录"),
+]
+
+
+#: What the office writes itself in last year's report (no numbers: those come from the tables).
+LAST_YEAR_TEXTS = {
+    "一": (
+        "本机关在门户网站设立政府信息公开专栏，依申请公开从登记、办理到送达、归档全程在线，"
+        "答复书逐件经法制审核，年度报告按期发布。"
+    ),
+    "五": (
+        "存在的主要问题：个别答复说理不够充分，申请人对不予公开的理由理解不一。"
+        "改进情况：不予公开的答复逐项写明理由和依据，加强承办人员培训，及时总结行政复议、"
+        "行政诉讼中反映的问题。"
+    ),
+}
+
+
+def publish_last_year_report(agency, users: dict, *, write=print):
+    """Last year's annual report, drafted and published by the office head through the
+    services, as it would have been in January (before the 31 January deadline); nothing when
+    it is published already."""
+    from requests_app.annual_report.checks import GENERAL_NOTE
+    from requests_app.models import AnnualReport
+
+    today = timezone.localdate()
+    year = today.year - 1
+    published = AnnualReport.objects.filter(
+        agency=agency, year=year, status=AnnualReport.Status.PUBLISHED
+    ).first()
+    if published is not None:
+        write(f"{year}年度报告已发布，跳过。")
+        return published
+    head = users["office_head"]
+    for field, value, source in LAST_YEAR_FIGURES:
+        s.figure_set(
+            actor=head,
+            agency=agency,
+            year=year,
+            field=field,
+            value=value,
+            source=source.format(year=year),
+            today=today,
+        )
+    draft = s.report_draft(actor=head, agency=agency, year=year, today=today)
+    # The pre-filled texts, with the places the office writes itself filled in.
+    texts = dict(draft.texts)
+    texts["一"] = texts["一"].replace("（请填写）", LAST_YEAR_TEXTS["一"])
+    texts["五"] = LAST_YEAR_TEXTS["五"]
+    s.report_save(
+        actor=head,
+        report_id=draft.pk,
+        texts=texts,
+        carryover_notes={
+            GENERAL_NOTE: (
+                f"本机关{year - 1}年度报告在启用本系统前发布，其结转下年度继续办理的申请为0件，"
+                "与本年上年结转数一致。"
+            )
+        },
+    )
+    january = datetime(today.year, 1, 20, 10, 0, tzinfo=timezone.get_current_timezone())
+    report = s.report_publish(actor=head, report_id=draft.pk, now=min(january, timezone.now()))
+    write(f"{year}年度政府信息公开工作年度报告已发布（第{report.version}版）。")
+    return report

@@ -1,4 +1,5 @@
-"""manage.py setup_demo: a demo agency and one demo user per role (password "demo")."""
+"""manage.py setup_demo: a demo agency under its supervising government, one demo user per role and
+the government's office head (password "demo")."""
 
 import importlib
 import importlib.util
@@ -27,6 +28,39 @@ DEMO_AGENCY = {
     "reconsideration_organ": "孝义市人民政府",
     "court": "孝义市人民法院",
 }
+
+
+#: The supervising government of the demo agency (Art. 3): its disclosure office head sees the
+#: annual reports and dashboards of the agencies below it.
+DEMO_GOVERNMENT = {
+    "name": "孝义市人民政府（演示）",
+    "short_name": "孝义市政府",
+    "code": "demo-xiaoyi-government",
+    "case_number_prefix": "孝政府信申",
+    "office_name": "孝义市人民政府办公室",
+    "reconsideration_organ": "吕梁市人民政府",
+    "court": "孝义市人民法院",
+}
+#: The demo account of the government's disclosure office head (role office_head).
+DEMO_SUPERVISOR = ("supervisor", "上级政府政务公开工作机构负责人")
+
+
+def demo_government(agency: Agency) -> tuple[Agency, object]:
+    """The demo agency's supervising government, made its parent, and the government's office
+    head (password "demo"); the same ones on a second run."""
+    code = DEMO_GOVERNMENT["code"]
+    government, _ = Agency.objects.update_or_create(code=code, defaults=DEMO_GOVERNMENT)
+    if agency.parent_id != government.pk:
+        agency.parent = government
+        agency.save(update_fields=["parent"])
+    username, label = DEMO_SUPERVISOR
+    user, _ = get_user_model().objects.get_or_create(username=username)
+    user.first_name = label
+    user.set_password(DEMO_PASSWORD)
+    user.save()
+    user.groups.add(Group.objects.get(name="office_head"))
+    government.staff.add(user)
+    return government, user
 
 
 class Command(BaseCommand):
@@ -60,13 +94,20 @@ class Command(BaseCommand):
             agency.staff.add(user)
             users[code] = user
             self.stdout.write(f"  {code:<20} {label}")
-        # An app may bring demo data: a ``demo`` module with ``create_demo(agency, users, write)``.
+        government, supervisor = demo_government(agency)
+        name = f"{supervisor.first_name}（{government.name}）"
+        self.stdout.write(f"  {supervisor.username:<20} {name}")
+        # An app may bring demo data: a ``demo`` module with ``create_demo(agency, users, write)``,
+        # and ``finish_demo`` (same arguments), run once every app's ``create_demo`` has run.
+        modules = []
         for app in apps.get_app_configs():
             if (
                 app.name.startswith("django")
                 or importlib.util.find_spec(f"{app.name}.demo") is None
             ):
                 continue
-            module = importlib.import_module(f"{app.name}.demo")
-            if hasattr(module, "create_demo"):
-                module.create_demo(agency, users, write=self.stdout.write)
+            modules.append(importlib.import_module(f"{app.name}.demo"))
+        for hook in ("create_demo", "finish_demo"):
+            for module in modules:
+                if hasattr(module, hook):
+                    getattr(module, hook)(agency, users, write=self.stdout.write)
