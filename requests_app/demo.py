@@ -607,9 +607,9 @@ def create_demo_challenges(agency, users: dict, cases: list, *, write=print) -> 
     """A few reconsiderations and lawsuits about served replies: on last year's ``cases``
     (``LAST_YEAR_CHALLENGES``) and one still pending on a reply served this year.
 
-    Written as the records an office enters (the same fields as the recording service's input);
-    demo data only."""
+    Recorded through the service, as the legal reviewer would (audited, on the case page)."""
     from requests_app.models import Challenge
+    from requests_app.services import ChallengeInput, challenge_record
 
     today = timezone.localdate()
     actor = users.get("legal_reviewer") or users["office_head"]
@@ -618,19 +618,21 @@ def create_demo_challenges(agency, users: dict, cases: list, *, write=print) -> 
     def record(case, kind, filed, result, detail, concluded, follows=None):
         body = agency.reconsideration_organ if kind == "reconsideration" else agency.court
         prefix = "孝政复决" if kind == "reconsideration" else "（演示）晋1181行初"
-        challenge = Challenge.objects.create(
-            request=case,
-            kind=kind,
-            follows=follows,
-            body=body or ("某市人民政府" if kind == "reconsideration" else "某市人民法院"),
-            number=f"{prefix}〔{filed.year}〕{len(made) + 1}号",
-            filed_on=filed,
-            claim="撤销被申请人作出的政府信息公开答复，责令重新答复。",
-            result=result,
-            detail=detail,
-            concluded_on=concluded,
-            created_by=actor,
-            created_at=timezone.now(),
+        challenge = challenge_record(
+            actor=actor,
+            case_id=case.pk,
+            data=ChallengeInput(
+                kind=kind,
+                follows_id=follows.pk if follows is not None else None,
+                body=body or ("某市人民政府" if kind == "reconsideration" else "某市人民法院"),
+                number=f"{prefix}〔{filed.year}〕{len(made) + 1}号",
+                filed_on=filed,
+                claim="撤销被申请人作出的政府信息公开答复，责令重新答复。",
+                result=result,
+                detail=detail,
+                concluded_on=concluded,
+            ),
+            today=today,
         )
         made.append(challenge)
         write(

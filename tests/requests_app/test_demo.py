@@ -120,6 +120,10 @@ def test_last_year_has_carried_over_cases_challenges_and_its_published_report(
     assert [c.kind for c in challenges] == ["reconsideration", "lawsuit_after", "lawsuit_direct"]
     assert challenges[1].follows == challenges[0]
     assert all(c.filed_on >= c.request.served_on for c in challenges)
+    # recorded through the service: each is in its case's history
+    from workflow.models import AuditEvent
+
+    assert AuditEvent.objects.filter(action="challenge_recorded").count() == len(challenges)
     # This year's report finds last year's carried over cases and agrees with the published one.
     assert this_year.table3["二"][6].value == 2
     [carryover] = [check for check in this_year.checks if "结转" in check.name]
