@@ -108,8 +108,9 @@ def _year(value) -> int:
 
 
 def default_year(today: date) -> int:
-    """The year whose report is due now: last year's (due by 31 January of this year)."""
-    return today.year - 1
+    """The year whose report is being prepared now: from 1 December this year's (due by 31
+    January of the next year, as the dashboard reminds), before that last year's."""
+    return today.year if today.month == 12 else today.year - 1
 
 
 def deadline(year: int) -> date:

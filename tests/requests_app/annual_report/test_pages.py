@@ -314,6 +314,24 @@ def test_the_index_lists_the_users_agencies_with_their_status(client, office_hea
     assert agency.name in html and "未编制" in html and "应于2026年1月31日前发布" in html
 
 
+@pytest.mark.parametrize(
+    ("now", "year"),
+    [
+        ("2026-01-15 10:00 +0800", 2025),
+        ("2026-11-30 10:00 +0800", 2025),
+        ("2026-12-01 09:00 +0800", 2026),
+    ],
+)
+def test_the_index_opens_on_the_report_being_prepared(client, office_head, now, year):
+    """In January last year's report is due; from 1 December, when the dashboard reminds of it,
+    this year's is prepared."""
+    with time_machine.travel(now, tick=False):
+        client.force_login(office_head)
+        html = client.get(reverse("requests:annual_report:index")).content.decode()
+    assert f'<h1 class="vf-card__title">{year}年度政府信息公开工作年度报告</h1>' in html
+    assert f"{year}年度报告的公布期限为{year + 1}年1月31日" in html
+
+
 @pytest.fixture
 def rules_issued():
     """A source of table 二 that counts two rules issued (register ids 11 and 12)."""
