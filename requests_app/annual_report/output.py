@@ -17,8 +17,6 @@ and 六 (keys ``"一"``, ``"五"``, ``"六"``), ``draft`` marks a report not yet
 
 from __future__ import annotations
 
-import atexit
-import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -36,6 +34,7 @@ from requests_app.annual_report.structure import (
     Cell,
     ReportData,
 )
+from workflow.letters.pdf import ThreadStylesheet
 
 FORMATS = ("docx", "pdf", "xlsx")
 CONTENT_TYPES = {
@@ -512,30 +511,14 @@ tr {{ break-inside: avoid; }}
 """
 
 
-_local = threading.local()
-
-
-@atexit.register
-def _release() -> None:
-    # Drop the font configuration before interpreter shutdown tears down WeasyPrint's FFI.
-    _local.__dict__.clear()
-
-
-def _resources():
-    """Per-thread WeasyPrint font configuration and stylesheet, as the letters keep theirs."""
-    if getattr(_local, "css", None) is None:
-        from weasyprint import CSS
-        from weasyprint.text.fonts import FontConfiguration
-
-        _local.font_config = FontConfiguration()
-        _local.css = CSS(string=_css(), font_config=_local.font_config)
-    return _local.font_config, _local.css
+#: The report's stylesheet with the letters' fonts, parsed once per thread.
+_STYLESHEET = ThreadStylesheet(lambda: _css())
 
 
 def _pdf(document: Document) -> bytes:
     from weasyprint import HTML
 
-    font_config, css = _resources()
+    font_config, css = _STYLESHEET.get()
     html = HTML(string=document_html(document))
     return html.write_pdf(stylesheets=[css], font_config=font_config)
 
@@ -553,23 +536,25 @@ def _docx(document: Document) -> bytes:
     from docx.shared import Mm, Pt
 
     from workflow.letters import fonts
-    from workflow.letters.docx import _base_document, _format, _run
+    from workflow.letters.docx import add_run, base_document, format_paragraph
     from workflow.letters.pdf import BODY_PT, LINE
 
     names = fonts.docx_font_names()
-    word = WordDocument(BytesIO(_base_document(False, tuple(sorted(names.items())))))
+    word = WordDocument(BytesIO(base_document(False, tuple(sorted(names.items())))))
     word.core_properties.title = f"{document.agency}{document.title}"
 
     def paragraph(text: str, role: str = "body", *, indent: bool = True, align=None):
         para = word.add_paragraph()
-        _format(para, indent_chars=2 if indent else 0, align=align or WD_ALIGN_PARAGRAPH.JUSTIFY)
-        _run(para, text, names[role], BODY_PT)
+        format_paragraph(
+            para, indent_chars=2 if indent else 0, align=align or WD_ALIGN_PARAGRAPH.JUSTIFY
+        )
+        add_run(para, text, names[role], BODY_PT)
         return para
 
     for line in [document.agency, document.title] if document.agency else [document.title]:
         title = word.add_paragraph()
-        _format(title, align=WD_ALIGN_PARAGRAPH.CENTER, line=36)
-        _run(title, line, names["title"], 22)
+        format_paragraph(title, align=WD_ALIGN_PARAGRAPH.CENTER, line=36)
+        add_run(title, line, names["title"], 22)
     word.paragraphs[-1].paragraph_format.space_after = Pt(LINE)
     if document.draft:
         paragraph(DRAFT_MARK, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
@@ -599,8 +584,8 @@ def _docx(document: Document) -> bytes:
             target.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
             para = target.paragraphs[0]
             align = WD_ALIGN_PARAGRAPH.LEFT if cell.kind == "label" else WD_ALIGN_PARAGRAPH.CENTER
-            _format(para, align=align, line=size * 1.3)
-            _run(para, cell.text, names["heading" if cell.kind == "head" else "body"], size)
+            format_paragraph(para, align=align, line=size * 1.3)
+            add_run(para, cell.text, names["heading" if cell.kind == "head" else "body"], size)
         _repeat_header(table, grid.header_rows)
         word.add_paragraph()
     buffer = BytesIO()

@@ -44,7 +44,9 @@ def _set_fonts(rpr_parent, name: str, size: float | None = None) -> None:
             element.set(qn("w:val"), str(round(size * 2)))
 
 
-def _format(paragraph, *, indent_chars: float = 0, align=None, line: float = LINE, before=0.0):
+def format_paragraph(
+    paragraph, *, indent_chars: float = 0, align=None, line: float = LINE, before=0.0
+):
     fmt = paragraph.paragraph_format
     fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     fmt.line_spacing = Pt(line)
@@ -59,7 +61,7 @@ def _format(paragraph, *, indent_chars: float = 0, align=None, line: float = LIN
     return fmt
 
 
-def _run(paragraph, text: str, font: str, size: float, color: RGBColor | None = None):
+def add_run(paragraph, text: str, font: str, size: float, color: RGBColor | None = None):
     run = paragraph.add_run(text)
     _set_fonts(run._r, font, size)
     if color is not None:
@@ -82,7 +84,7 @@ def _border(paragraph, side: str, style: str, size_eighths: int, color: str = "0
 
 
 def _page_number(paragraph, font: str) -> None:
-    _run(paragraph, "— ", font, TABLE_PT)
+    add_run(paragraph, "— ", font, TABLE_PT)
     field = OxmlElement("w:fldSimple")
     field.set(qn("w:instr"), "PAGE")
     run = OxmlElement("w:r")
@@ -92,7 +94,7 @@ def _page_number(paragraph, font: str) -> None:
     run.append(text)
     field.append(run)
     paragraph._p.append(field)
-    _run(paragraph, " —", font, TABLE_PT)
+    add_run(paragraph, " —", font, TABLE_PT)
 
 
 def _setup_page(document, head: bool, names: dict[str, str]) -> None:
@@ -116,16 +118,16 @@ def _setup_page(document, head: bool, names: dict[str, str]) -> None:
     section.different_first_page_header_footer = True
     document.settings.odd_and_even_pages_header_footer = True
     odd = section.footer.paragraphs[0]
-    _format(odd, align=WD_ALIGN_PARAGRAPH.RIGHT, line=TABLE_PT * 1.5)
+    format_paragraph(odd, align=WD_ALIGN_PARAGRAPH.RIGHT, line=TABLE_PT * 1.5)
     odd.paragraph_format.right_indent = Pt(CHAR_PITCH)
     _page_number(odd, names["body"])
     even = section.even_page_footer.paragraphs[0]
-    _format(even, align=WD_ALIGN_PARAGRAPH.LEFT, line=TABLE_PT * 1.5)
+    format_paragraph(even, align=WD_ALIGN_PARAGRAPH.LEFT, line=TABLE_PT * 1.5)
     even.paragraph_format.left_indent = Pt(CHAR_PITCH)
     _page_number(even, names["body"])
     first = section.first_page_footer.paragraphs[0]
     if head:  # 信函格式: the lower red double rule, thin over thick, on page 1
-        _format(first, line=2)
+        format_paragraph(first, line=2)
         first.paragraph_format.left_indent = Mm(-7)
         first.paragraph_format.right_indent = Mm(-7)
         _border(first, "top", "thinThickSmallGap", 24, RED.lstrip("#"))
@@ -173,8 +175,8 @@ def _styles(document, names: dict[str, str]) -> None:
 
 def _body_paragraph(document, text: str, names, *, indent: bool = True, role: str = "body"):
     paragraph = document.add_paragraph()
-    _format(paragraph, indent_chars=2 if indent else 0, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
-    _run(paragraph, text, names[role], BODY_PT)
+    format_paragraph(paragraph, indent_chars=2 if indent else 0, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+    add_run(paragraph, text, names[role], BODY_PT)
     return paragraph
 
 
@@ -203,13 +205,13 @@ def _table(document, block: Table, names: dict[str, str]) -> None:
             cell.width = Mm(156 * widths[index] / total)
             paragraph = cell.paragraphs[0]
             align = WD_ALIGN_PARAGRAPH.CENTER if row.header else WD_ALIGN_PARAGRAPH.LEFT
-            _format(paragraph, align=align, line=size * 1.4)
+            format_paragraph(paragraph, align=align, line=size * 1.4)
             role = "heading" if row.header else "body"
-            _run(paragraph, text, names[role], size)
+            add_run(paragraph, text, names[role], size)
 
 
 @lru_cache(maxsize=8)
-def _base_document(head: bool, names: tuple[tuple[str, str], ...]) -> bytes:
+def base_document(head: bool, names: tuple[tuple[str, str], ...]) -> bytes:
     """An empty letter with styles, page set-up and footers, built once per head style and fonts."""
     document = Document()
     font_names = dict(names)
@@ -225,29 +227,29 @@ def _base_document(head: bool, names: tuple[tuple[str, str], ...]) -> bytes:
 def render_docx(letter: Letter) -> bytes:
     """Render ``letter`` to DOCX bytes."""
     names = fonts.docx_font_names()
-    base = _base_document(letter.head is not None, tuple(sorted(names.items())))
+    base = base_document(letter.head is not None, tuple(sorted(names.items())))
     document = Document(BytesIO(base))
     document.core_properties.title = letter.title
 
     if letter.head:
         name = document.add_paragraph()
-        _format(name, align=WD_ALIGN_PARAGRAPH.CENTER, line=34)
+        format_paragraph(name, align=WD_ALIGN_PARAGRAPH.CENTER, line=34)
         name.paragraph_format.left_indent = Mm(-7)
         name.paragraph_format.right_indent = Mm(-7)
-        _run(name, letter.head.agency, names["title"], 26, RED_RGB)
+        add_run(name, letter.head.agency, names["title"], 26, RED_RGB)
         _border(name, "bottom", "thickThinSmallGap", 24, RED.lstrip("#"))
         if letter.number:
             number = document.add_paragraph()
-            _format(number, align=WD_ALIGN_PARAGRAPH.RIGHT, before=4)
-            _run(number, letter.number, names["body"], BODY_PT)
+            format_paragraph(number, align=WD_ALIGN_PARAGRAPH.RIGHT, before=4)
+            add_run(number, letter.number, names["body"], BODY_PT)
     title = document.add_paragraph()
-    _format(title, align=WD_ALIGN_PARAGRAPH.CENTER, line=36, before=LINE)
+    format_paragraph(title, align=WD_ALIGN_PARAGRAPH.CENTER, line=36, before=LINE)
     title.paragraph_format.space_after = Pt(LINE)
-    _run(title, letter.title, names["title"], TITLE_PT)
+    add_run(title, letter.title, names["title"], TITLE_PT)
     if letter.number and not letter.head:
         number = document.add_paragraph()
-        _format(number, align=WD_ALIGN_PARAGRAPH.CENTER)
-        _run(number, letter.number, names["body"], BODY_PT)
+        format_paragraph(number, align=WD_ALIGN_PARAGRAPH.CENTER)
+        add_run(number, letter.number, names["body"], BODY_PT)
     if letter.addressee:
         _body_paragraph(document, f"{letter.addressee}：", names, indent=False)
 
@@ -283,11 +285,11 @@ def render_docx(letter: Letter) -> bytes:
     for index, name in enumerate(letter.attachments, 1):
         label = f"{index}.\t{name}" if many else name
         paragraph = document.add_paragraph()
-        fmt = _format(paragraph, before=LINE if index == 1 else 0.0)
+        fmt = format_paragraph(paragraph, before=LINE if index == 1 else 0.0)
         fmt.left_indent = Pt((5 + number_width) * CHAR_PITCH)
         hang = number_width + (3 if index == 1 else 0)
         fmt.first_line_indent = Pt(-hang * CHAR_PITCH)
-        _run(paragraph, f"附件：{label}" if index == 1 else label, names["body"], BODY_PT)
+        add_run(paragraph, f"附件：{label}" if index == 1 else label, names["body"], BODY_PT)
         paragraph.paragraph_format.keep_with_next = bool(
             signature.agency or signature.date or letter.note or index < len(letter.attachments)
         )
@@ -296,13 +298,13 @@ def render_docx(letter: Letter) -> bytes:
         date_width = _text_width(signature.date)
         shift = (date_width - _text_width(signature.agency)) / 2
         agency = document.add_paragraph()
-        _format(agency, align=WD_ALIGN_PARAGRAPH.RIGHT, before=1.5 * LINE)
+        format_paragraph(agency, align=WD_ALIGN_PARAGRAPH.RIGHT, before=1.5 * LINE)
         agency.paragraph_format.right_indent = Pt(max(4 + shift, 0) * CHAR_PITCH)
-        _run(agency, signature.agency, names["body"], BODY_PT)
+        add_run(agency, signature.agency, names["body"], BODY_PT)
         date = document.add_paragraph()
-        _format(date, align=WD_ALIGN_PARAGRAPH.RIGHT)
+        format_paragraph(date, align=WD_ALIGN_PARAGRAPH.RIGHT)
         date.paragraph_format.right_indent = Pt(4 * CHAR_PITCH)
-        _run(date, signature.date, names["body"], BODY_PT)
+        add_run(date, signature.date, names["body"], BODY_PT)
         _keep_with_next([agency, date] if letter.note else [agency])
     if letter.note:
         note = _body_paragraph(document, f"（{letter.note}）", names)
@@ -316,9 +318,9 @@ def render_docx(letter: Letter) -> bytes:
             lines.append(f"{letter.colophon.printer}　　{letter.colophon.printed_on}印发")
         for index, text in enumerate(lines):
             paragraph = document.add_paragraph()
-            _format(paragraph, line=24, before=LINE if index == 0 else 0)
+            format_paragraph(paragraph, line=24, before=LINE if index == 0 else 0)
             paragraph.paragraph_format.left_indent = Pt(CHAR_PITCH)
-            _run(paragraph, text, names["body"], TABLE_PT)
+            add_run(paragraph, text, names["body"], TABLE_PT)
             if ruled:
                 _border(paragraph, "top", "single", 8 if index == 0 else 6)
                 if index == len(lines) - 1:

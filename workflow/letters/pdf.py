@@ -9,7 +9,9 @@ below the text block, right on odd pages and left on even ones.
 import atexit
 import logging
 import threading
+from collections.abc import Callable
 from html import escape
+from typing import ClassVar
 
 from workflow.letters import fonts
 from workflow.letters.structure import Heading, Letter, NumberedItems, Paragraph, Table
@@ -116,24 +118,39 @@ _FIRST_PAGE_HEAD = (
     f"border-top: 0.35mm solid {RED}; border-bottom: 1.1mm solid {RED}; vertical-align: top; }} }}"
 )
 
-_local = threading.local()
+
+class ThreadStylesheet:
+    """A WeasyPrint font configuration and parsed stylesheet, built once per thread from
+    ``css()`` and reused (warm renders). The letters have one; other documents laid out with
+    the letters' fonts (the annual report) have theirs."""
+
+    _instances: ClassVar[list["ThreadStylesheet"]] = []
+
+    def __init__(self, css: Callable[[], str]):
+        self._css = css
+        self._local = threading.local()
+        ThreadStylesheet._instances.append(self)
+
+    def get(self):
+        """``(font_config, css)`` for this thread."""
+        local = self._local
+        if getattr(local, "css", None) is None:
+            from weasyprint import CSS
+            from weasyprint.text.fonts import FontConfiguration
+
+            local.font_config = FontConfiguration()
+            local.css = CSS(string=self._css(), font_config=local.font_config)
+        return local.font_config, local.css
 
 
 @atexit.register
 def _release() -> None:
-    # Drop the font configuration before interpreter shutdown tears down WeasyPrint's FFI.
-    _local.__dict__.clear()
+    # Drop the font configurations before interpreter shutdown tears down WeasyPrint's FFI.
+    for stylesheet in ThreadStylesheet._instances:
+        stylesheet._local.__dict__.clear()
 
 
-def _resources():
-    """Per-thread WeasyPrint font configuration and parsed stylesheet (reused: warm renders)."""
-    if getattr(_local, "css", None) is None:
-        from weasyprint import CSS
-        from weasyprint.text.fonts import FontConfiguration
-
-        _local.font_config = FontConfiguration()
-        _local.css = CSS(string=_css(), font_config=_local.font_config)
-    return _local.font_config, _local.css
+_STYLESHEET = ThreadStylesheet(lambda: _css())
 
 
 def _text_width(text: str) -> float:
@@ -241,7 +258,7 @@ def layout(letter: Letter, *, tight: bool = False):
     """WeasyPrint's laid-out document of ``letter`` (``tight``: see ``letter_html``)."""
     from weasyprint import HTML
 
-    font_config, css = _resources()
+    font_config, css = _STYLESHEET.get()
     html = HTML(string=letter_html(letter, tight=tight))
     return html.render(stylesheets=[css], font_config=font_config)
 
