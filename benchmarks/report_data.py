@@ -25,7 +25,7 @@ from datetime import UTC as _UTC
 from datetime import date, datetime, timedelta
 
 #: Bump when the data's shape or meaning changes: a kept database of another version is rebuilt.
-DATA_VERSION = 2
+DATA_VERSION = 3
 MARKER_TABLE = "bench_report_marker"
 
 #: How often each outcome is the result (per mille, roughly as county reports show); every code
@@ -360,6 +360,7 @@ def build(plan: Plan, today: date) -> dict:
         "served_late",
         "closed_on",
         "concluded_on",
+        "concluded_outcome",
         "due_date",
         "days_left",
         "at_risk",
@@ -570,6 +571,7 @@ def build(plan: Plan, today: date) -> dict:
             bool(served_on and served_on > due),
             closed_on,
             concluded_on,
+            outcome if concluded_on is not None else "",
             due if is_open else None,
             left,
             bool(is_open and left is not None and 0 <= left <= 5),
