@@ -20,7 +20,6 @@ one wins.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import date
@@ -35,7 +34,7 @@ from requests_app.audit_actions import RequestAction
 from requests_app.models import CaseDocument, Challenge, ClockEntry, InformationRequest
 from requests_app.process import process_lock, reopen_process
 from requests_app.services._common import R, StaleCase, _add_clock, _locked, _move
-from requests_app.services.registration import _discard
+from requests_app.services.registration import _discard, _keep_uploads
 from requests_app.uploads import KIND_LABELS, CheckedFile, check_files
 from workflow import text_input as limits
 from workflow.actors import Actor
@@ -312,48 +311,17 @@ def _check_uploads(
 def _keep(
     case, challenge: Challenge, kind: str, files: list[CheckedFile], *, actor, stored: list[str]
 ) -> list[CaseDocument]:
-    now = timezone.now()
-    documents = []
-    for item in files:
-        document = CaseDocument(
-            request=case,
-            challenge=challenge,
-            kind=kind,
-            title=KIND_LABELS[kind],
-            original_name=item.name,
-            file_type=item.file_type.code,
-            size=item.size,
-            sha256=item.sha256,
-            created_by=actor,
-            created_at=now,
-        )
-        # A random stored name, as for every upload (services.registration._keep_uploads).
-        document.file.save(
-            f"{secrets.token_hex(16)}{item.file_type.extensions[0]}", item.file, save=False
-        )
-        stored.append(document.file.name)
-        document.save()
-        documents.append(document)
-    audit(
+    return _keep_uploads(
+        case,
+        kind,
+        files,
         actor=actor,
-        action=RequestAction.CHALLENGE_DOCUMENTS_UPLOADED,
-        obj=case,
-        agency=case.agency,
-        from_state=case.stage,
-        to_state=case.stage,
-        reason=f"{_labelled(challenge)}，{KIND_LABELS[kind]}："
-        + "、".join(d.original_name for d in documents),
-        data={
-            "challenge_id": challenge.pk,
-            "kind": kind,
-            "documents": [
-                {"id": d.pk, "name": d.original_name, "size": d.size, "sha256": d.sha256}
-                for d in documents
-            ],
-        },
-        at=now,
+        title="",
+        today=timezone.localdate(),
+        stored=stored,
+        challenge=challenge,
+        about=f"{_labelled(challenge)}，",
     )
-    return documents
 
 
 def _locked_case(actor: Actor, case_id: int) -> InformationRequest:

@@ -345,14 +345,27 @@ def _check_attachments(actor: Actor, attachments: dict[str, Iterable]) -> list[t
 
 
 def _keep_uploads(
-    case, kind: str, checked: list[CheckedFile], *, actor: Actor, title: str, today: date, stored
+    case,
+    kind: str,
+    checked: list[CheckedFile],
+    *,
+    actor: Actor,
+    title: str,
+    today: date,
+    stored,
+    challenge=None,
+    about: str = "",
 ) -> list[CaseDocument]:
-    """Store checked files under random names, one CaseDocument each, and audit the upload."""
+    """Store checked files under random names, one CaseDocument each, and audit the upload.
+
+    ``challenge``: the reconsideration or lawsuit they belong to (its application or decision),
+    named ``about`` in the history."""
     now = timezone.now()
     documents = []
     for item in checked:
         document = CaseDocument(
             request=case,
+            challenge=challenge,
             kind=kind,
             title=title or KIND_LABELS[kind],
             original_name=item.name,
@@ -371,13 +384,18 @@ def _keep_uploads(
         documents.append(document)
     audit(
         actor=actor,
-        action=RequestAction.DOCUMENTS_UPLOADED,
+        action=(
+            RequestAction.CHALLENGE_DOCUMENTS_UPLOADED
+            if challenge is not None
+            else RequestAction.DOCUMENTS_UPLOADED
+        ),
         obj=case,
         agency=case.agency,
         from_state=case.stage,
         to_state=case.stage,
-        reason=f"{KIND_LABELS[kind]}：" + "、".join(d.original_name for d in documents),
+        reason=f"{about}{KIND_LABELS[kind]}：" + "、".join(d.original_name for d in documents),
         data={
+            **({"challenge_id": challenge.pk} if challenge is not None else {}),
             "kind": kind,
             "on": today.isoformat(),
             "documents": [
