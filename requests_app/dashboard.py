@@ -109,17 +109,12 @@ def _month_query(month: date, today: date) -> dict[str, str]:
     }
 
 
-# -- the panels ------------------------------------------------------------------------------------
-
-
-def open_by_stage(user, agencies: Sequence[Agency], today: date) -> d.Panel | None:
-    if not has_request_role(user):
-        return None
-    links = _Links(user, agencies)
-    counts = {
-        row["stage"]: row
+def _open_counts(agencies: Sequence[Agency], by: str) -> dict[Any, dict[str, int]]:
+    """The open cases by ``by`` (a column): how many, how many overdue, how many at risk."""
+    return {
+        row[by]: row
         for row in _open(agencies)
-        .values("stage")
+        .values(by)
         .annotate(
             n=Count("pk"),
             overdue=Count("pk", filter=Q(overdue=True)),
@@ -127,6 +122,16 @@ def open_by_stage(user, agencies: Sequence[Agency], today: date) -> d.Panel | No
         )
         .order_by()
     }
+
+
+# -- the panels ------------------------------------------------------------------------------------
+
+
+def open_by_stage(user, agencies: Sequence[Agency], today: date) -> d.Panel | None:
+    if not has_request_role(user):
+        return None
+    links = _Links(user, agencies)
+    counts = _open_counts(agencies, "stage")
     stages = [(code, label) for code, label in R.Stage.choices if code != R.Stage.CLOSED]
     rows, totals = [], [0, 0, 0]
     for code, label in stages:
@@ -168,17 +173,7 @@ def overdue_now(user, agencies: Sequence[Agency], today: date) -> d.Panel | None
     if not has_request_role(user):
         return None
     links = _Links(user, agencies)
-    counts = {
-        row["agency_id"]: row
-        for row in _open(agencies)
-        .values("agency_id")
-        .annotate(
-            n=Count("pk"),
-            overdue=Count("pk", filter=Q(overdue=True)),
-            at_risk=Count("pk", filter=Q(at_risk=True)),
-        )
-        .order_by()
-    }
+    counts = _open_counts(agencies, "agency_id")
     empty = {"n": 0, "overdue": 0, "at_risk": 0}
     ordered = sorted(
         agencies,
