@@ -9,6 +9,12 @@ def _repair_search_index(sender, using, **kwargs) -> None:
     repair_sqlite_index(connections[using])
 
 
+def _install_tally_triggers(sender, using, **kwargs) -> None:
+    from requests_app.annual_report.tally_store import install_triggers
+
+    install_triggers(connections[using])
+
+
 class RequestsAppConfig(AppConfig):
     name = "requests_app"
     label = "requests_app"
@@ -25,6 +31,9 @@ class RequestsAppConfig(AppConfig):
         from requests_app import clock_sync, flows, search  # noqa: F401  # isort: skip
 
         post_migrate.connect(_repair_search_index, sender=self)
+        # The triggers that mark the annual report's kept tallies stale (a table rebuilt by a
+        # migration on SQLite loses them).
+        post_migrate.connect(_install_tally_triggers, sender=self)
         # The app's sections of the staff site, and its letter kinds for the letter engine.
         app_site.register()
         register_letters()

@@ -1003,3 +1003,43 @@ class ReportFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency} {self.year} {self.get_field_display()} {self.value}"
+
+
+class ReportTally(models.Model):
+    """One agency's counts of tables 三 and 四, its fees and its correction requests for one
+    year, kept so that a province's overview reads one row per agency instead of counting a
+    million requests each time (``annual_report.tally_store``). A kept tally is dropped as soon
+    as anything it counts changes (``ReportTallyStale``); an agency's own report is always
+    counted afresh."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField("报告年度")
+    numbers = models.JSONField("数字")
+    counted_at = models.DateTimeField("统计时间")
+
+    class Meta:
+        verbose_name = "年度报告统计缓存"
+        verbose_name_plural = "年度报告统计缓存"
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "year"], name="report_tally_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.year}"
+
+
+class ReportTallyStale(models.Model):
+    """An agency whose kept tallies no longer hold: a request, challenge or fee of it was
+    added, removed or changed in what the report counts. Written by database triggers
+    (``annual_report.tally_store``), so no way of writing escapes it; read and cleared when
+    tallies are kept."""
+
+    agency_id = models.BigIntegerField("机关", primary_key=True)
+    changes = models.PositiveBigIntegerField("变动次数", default=1)
+
+    class Meta:
+        verbose_name = "年度报告统计待更新"
+        verbose_name_plural = "年度报告统计待更新"
+
+    def __str__(self) -> str:
+        return str(self.agency_id)

@@ -128,18 +128,31 @@ def carryover_check(
     report), or None. ``difference``: the cases in this year's 二 and not in last year's 四, and
     those in last year's 四 and not in this year's 二 (computed only when the numbers differ).
     """
-    carried = _values(data, "二")
+    return carryover_check_of(
+        _values(data, "二"), data.year, previous, notes, difference, case_numbers
+    )
+
+
+def carryover_check_of(
+    carried: list[int],
+    year: int,
+    previous: dict | None,
+    notes: Mapping[str, str],
+    difference: tuple[list[int], list[int]] | None = None,
+    case_numbers: Mapping[int, str] | None = None,
+) -> Check:
+    """``carryover_check`` on this year's row 二 as plain ints."""
     if previous is None:
         if str(notes.get(GENERAL_NOTE, "")).strip():
             return Check(
                 CARRYOVER,
                 True,
-                f"本系统中没有已发布的{data.year - 1}年度报告；已说明：{notes[GENERAL_NOTE]}",
+                f"本系统中没有已发布的{year - 1}年度报告；已说明：{notes[GENERAL_NOTE]}",
             )
         return Check(
             CARRYOVER,
             False,
-            f"本系统中没有已发布的{data.year - 1}年度报告，无法核对上年结转数（{carried[6]}件）。"
+            f"本系统中没有已发布的{year - 1}年度报告，无法核对上年结转数（{carried[6]}件）。"
             "请写明上年度报告结转下年度继续办理的数量与本年上年结转数是否一致，不一致的逐件说明。",
         )
     row = [spec.key for spec in TABLE3_ROWS].index("四")
@@ -181,24 +194,37 @@ def report_checks_many(
     if not reports:
         return {}
     year = next(iter(reports.values())).year
-    ids = list(reports)
+    if numbers is None:
+        numbers = {agency: numbers_of(data) for agency, data in reports.items()}
+    return checks_of_numbers(numbers, entered, year)
+
+
+def checks_of_numbers(
+    numbers: Mapping[int, tuple[dict[str, list[int]], list[int]]],
+    entered: Mapping[int, Mapping[str, object]],
+    year: int,
+) -> dict[int, list[Check]]:
+    """``report_checks_many`` on tables 三 and 四 as plain ints, by agency."""
+    if not numbers:
+        return {}
+    ids = list(numbers)
     previous = last_year_reports(ids, year)
     notes = carryover_notes(ids, year)
     differing = [
         agency
         for agency in ids
         if agency in previous
-        and _last_four(previous[agency]["summary"])
-        != (numbers[agency][0]["二"] if numbers else _values(reports[agency], "二"))
+        and _last_four(previous[agency]["summary"]) != numbers[agency][0]["二"]
     ]
     differences, case_numbers = _differences(differing, year, previous) if differing else ({}, {})
     result = {}
-    for agency, data in reports.items():
+    for agency, (table3, table4) in numbers.items():
         last = previous.get(agency)
         result[agency] = [
-            *(arithmetic_checks_of(*numbers[agency]) if numbers else arithmetic_checks(data)),
-            carryover_check(
-                data,
+            *arithmetic_checks_of(table3, table4),
+            carryover_check_of(
+                table3["二"],
+                year,
                 last["summary"] if last else None,
                 notes.get(agency, {}),
                 differences.get(agency),

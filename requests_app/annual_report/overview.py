@@ -12,10 +12,12 @@ from decimal import Decimal
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from requests_app.annual_report.checks import arithmetic_checks
+from requests_app.annual_report.checks import arithmetic_checks_of, checks_of_numbers
 from requests_app.annual_report.conditions import among
-from requests_app.annual_report.counting import Tally, build_reports
+from requests_app.annual_report.counting import Tally, figures, table2_of
+from requests_app.annual_report.sources import document_rows
 from requests_app.annual_report.structure import Cell, ReportData
+from requests_app.annual_report.tally_store import kept_tallies
 from requests_app.models import AnnualReport
 
 
@@ -35,7 +37,8 @@ class AgencyStatus:
     late: bool  # first published after the deadline
     overdue: bool  # not published and the deadline has passed
     failing: list[str] = field(default_factory=list)  # the checks the numbers now fail
-    data: ReportData | None = None
+    #: The agency's counts now (tables 三 and 四 as ints; ``counting.Tally``).
+    tally: Tally | None = None
 
     @property
     def status(self) -> str:
@@ -59,43 +62,57 @@ class Overview:
         return sum(1 for row in self.agencies if row.late or row.overdue)
 
 
-def _sum_cells(cells: list[list[Cell]]) -> list[Cell]:
-    return [Cell(sum(int(c.value) for c in column)) for column in zip(*cells, strict=True)]
+def _sum_columns(rows: list[list[int]], width: int) -> list[int]:
+    return [sum(column) for column in zip(*rows, strict=True)] if rows else [0] * width
 
 
-def sum_reports(reports: list[ReportData], year: int) -> ReportData:
-    """The tables of several reports added up (no ids), with the format's arithmetic checks."""
+def sum_tallies(
+    tallies: list[Tally], table2s: list[dict[str, list[Cell]]], year: int
+) -> ReportData:
+    """The tables of several agencies added up (no ids), with the format's arithmetic checks."""
+    table3_keys = list(Tally().table3)
+    table3 = {key: _sum_columns([found.table3[key] for found in tallies], 7) for key in table3_keys}
+    table4 = _sum_columns([found.table4 for found in tallies], 15)
     total = ReportData(agency_id=0, year=year)
-    if not reports:
-        empty = Tally()
-        total.table3 = {k: [Cell(v) for v in values] for k, values in empty.table3.items()}
-        total.table4 = [Cell(0)] * 15
-    else:
-        first = reports[0]
-        total.table3 = {key: _sum_cells([r.table3[key] for r in reports]) for key in first.table3}
-        total.table4 = _sum_cells([r.table4 for r in reports])
+    total.table3 = {key: [Cell(v) for v in values] for key, values in table3.items()}
+    total.table4 = [Cell(v) for v in table4]
+    if table2s:
         table2 = {}
-        for name in first.table2:
+        for name in table2s[0]:
             if name == "行政事业性收费":
-                amount = sum(Decimal(str(r.table2[name][0].value)) for r in reports)
+                amount = sum(Decimal(str(rows[name][0].value)) for rows in table2s)
                 table2[name] = [Cell(f"{amount.normalize():f}")]
             else:
-                table2[name] = _sum_cells([r.table2[name] for r in reports])
+                width = len(table2s[0][name])
+                values = _sum_columns(
+                    [[int(c.value) for c in rows[name]] for rows in table2s], width
+                )
+                table2[name] = [Cell(v) for v in values]
         total.table2 = table2
     for name in ("count", "amount"):
-        total.fees[name] = sum(r.fees.get(name, 0) for r in reports)
+        total.fees[name] = sum(found.fees.get(name, 0) for found in tallies)
     for name in ("received", "concluded"):
-        total.corrections[name] = sum(r.corrections.get(name, 0) for r in reports)
-    total.checks = arithmetic_checks(total)
+        total.corrections[name] = sum(found.corrections.get(name, 0) for found in tallies)
+    total.checks = arithmetic_checks_of(table3, table4)
     return total
 
 
 def build_overview(agencies: Iterable, year: int, *, today: date | None = None) -> Overview:
-    """The overview of ``agencies`` (Agency objects) for ``year``: a constant number of queries."""
+    """The overview of ``agencies`` (Agency objects) for ``year``: a constant number of
+    queries. The counts come from the kept tallies (``tally_store``), the same numbers as
+    counting afresh."""
     today = today or timezone.localdate()
     agencies = list(agencies)
     ids = [agency.pk for agency in agencies]
-    reports = build_reports(ids, year)
+    tallies = kept_tallies(ids, year)
+    documents = document_rows(ids, year)
+    entered = figures(ids, year)
+    table2s = {agency: table2_of(documents[agency], entered.get(agency, {})) for agency in ids}
+    checks = checks_of_numbers(
+        {agency: (tallies[agency].table3, tallies[agency].table4) for agency in ids},
+        entered,
+        year,
+    )
     published = {
         row["agency_id"]: row
         for row in AnnualReport.objects.filter(
@@ -120,8 +137,9 @@ def build_overview(agencies: Iterable, year: int, *, today: date | None = None) 
                 first_published_on=first_on,
                 late=first_on is not None and first_on > due,
                 overdue=found is None and today > due,
-                failing=[check.name for check in reports[agency.pk].checks if not check.ok],
-                data=reports[agency.pk],
+                failing=[check.name for check in checks[agency.pk] if not check.ok],
+                tally=tallies[agency.pk],
             )
         )
-    return Overview(year=year, total=sum_reports(list(reports.values()), year), agencies=rows)
+    total = sum_tallies([tallies[a] for a in ids], [table2s[a] for a in ids], year)
+    return Overview(year=year, total=total, agencies=rows)

@@ -968,10 +968,11 @@ class OverviewRow:
 
     status: object
     url: str
+    year: int
 
     def total(self, key: str) -> str:
-        data = self.status.data
-        return output.printed(data.table3.get(key, [Cell(0)] * 7)[6].value)
+        tally = self.status.tally
+        return output.printed(tally.table3[key][6] if tally else 0)
 
     @property
     def received(self) -> str:
@@ -991,13 +992,13 @@ class OverviewRow:
 
     @property
     def challenges(self) -> str:
-        values = [output.as_number(c.value) for c in self.status.data.table4]
-        return str(sum(values[i] for i in (4, 9, 14) if i < len(values)))
+        tally = self.status.tally
+        return str(sum(tally.table4[i] for i in (4, 9, 14)) if tally else 0)
 
     @property
     def explanation(self) -> str:
         """The status in words, every date explained."""
-        status, due = self.status, deadline(self.status.data.year)
+        status, due = self.status, deadline(self.year)
         if status.published:
             words = f"于{cn_date(status.first_published_on)}首次发布"
             if status.late:
@@ -1031,7 +1032,9 @@ class OverviewView(LoginRequiredMixin, TemplateView):
         year = _year(year) if year else default_year(today)
         overview = build_overview(agencies, year, today=today)
         rows = [
-            OverviewRow(row, reverse("requests:annual_report:report", args=[row.agency_id, year]))
+            OverviewRow(
+                row, reverse("requests:annual_report:report", args=[row.agency_id, year]), year
+            )
             for row in overview.agencies
         ]
         context.update(
