@@ -29,6 +29,7 @@ runs after every ``migrate`` and, when it had to create any trigger, drops every
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 from django.db import connection, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -38,6 +39,7 @@ from requests_app.annual_report.conditions import among
 from requests_app.annual_report.counting import Tally, tally
 from requests_app.annual_report.structure import TABLE3_ROWS
 from requests_app.models import Challenge, Fee, InformationRequest, ReportTally, ReportTallyStale
+from workflow.models import Agency
 
 STALE = ReportTallyStale._meta.db_table
 REQUESTS = InformationRequest._meta.db_table
@@ -287,3 +289,24 @@ def kept_tallies(agency_ids: Iterable[int], year: int) -> dict[int, Tally]:
             )
             found.update(counted)
     return found
+
+
+def report_years(today: date) -> list[int]:
+    """The years a supervisor looks at on ``today``: this year, and last year until its reports
+    are due (31 January)."""
+    return [today.year - 1, today.year] if today <= date(today.year, 1, 31) else [today.year]
+
+
+def keep_all(today: date, *, batch: int = 500, write=None) -> int:
+    """Count and keep every agency's tallies for ``report_years(today)`` where they no longer
+    hold (nightly, so that the first overview of the day reads kept rows). In batches of
+    agencies, each its own short transaction; returns how many agency-years were looked at."""
+    ids = list(Agency.objects.order_by("pk").values_list("pk", flat=True))
+    done = 0
+    for year in report_years(today):
+        for start in range(0, len(ids), batch):
+            kept_tallies(ids[start : start + batch], year)
+            done += len(ids[start : start + batch])
+            if write:
+                write(f"{year}年度：已核对 {min(start + batch, len(ids))}/{len(ids)} 个机关")
+    return done

@@ -1,6 +1,7 @@
 """Kept tallies (``annual_report.tally_store``): the overview's counts read from one row per
 agency must always equal counting afresh, whatever changed and however it was written."""
 
+import io
 import random
 import threading
 from datetime import date, timedelta
@@ -208,3 +209,22 @@ def test_a_change_still_being_written_is_counted_once_committed(agency, registra
     assert after[agency.pk].table3["三（七）"][6] == 1
     assert after == tally([agency.pk], Y)
     assert ReportTally.objects.filter(agency=agency).exists()
+
+
+def test_the_nightly_run_keeps_every_agencys_tallies_for_the_years_looked_at(
+    agency, other_agency, registrar
+):
+    from django.core.management import call_command
+
+    from workflow.models import Agency
+
+    assert tally_store.report_years(d("2026-01-31")) == [2025, 2026]
+    assert tally_store.report_years(d("2026-02-01")) == [2026]
+    make_request(agency, registrar, received=d("2025-12-30"))
+    assert tally_store.keep_all(d("2026-01-10"), batch=1) == 2 * Agency.objects.count()
+    kept = set(ReportTally.objects.values_list("agency_id", "year"))
+    assert {(a.pk, y) for a in (agency, other_agency) for y in (2025, 2026)} <= kept
+    assert tally_store.kept_tallies([agency.pk], 2025) == tally([agency.pk], 2025)
+    out = io.StringIO()
+    call_command("keep_report_tallies", stdout=out)
+    assert "个机关年度的年度报告统计数字" in out.getvalue()
