@@ -214,6 +214,11 @@ def create_backup(*, output: Path, include_files: bool = True, progress: Progres
         raise BackupError(f"文件已存在，不覆盖：{output}")
     if not output.parent.is_dir():
         raise BackupError(f"目录不存在：{output.parent}")
+    storage = _storage()
+    if isinstance(storage, FileSystemStorage) and output.resolve().is_relative_to(
+        Path(storage.location).resolve()
+    ):
+        raise BackupError(f"备份文件不能放在文件目录（{storage.location}）之中：{output}")
     partial = output.with_name(output.name + ".partial")
     with tempfile.TemporaryDirectory(prefix=".gongkai-backup-", dir=output.parent) as tmp:
         dump = Path(tmp) / Path(DATABASE_MEMBERS[engine]).name

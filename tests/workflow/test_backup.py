@@ -17,17 +17,21 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
+from django.core.management import call_command
 from django.db import connection
+from django.test import override_settings
 
 from requests_app.models import CaseDocument, InformationRequest
 from requests_app.services import request_accept, request_register
+from tests.conftest import _persona, make_agency, walk_in_registration
+from workflow import backup as backup_module
 from workflow.letters.models import IssuedLetter
 
 ROOT = Path(__file__).resolve().parents[2]
 RESTORE_ACTION = "restored_from_backup"
-
-pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _manage(*args: str, env: dict[str, str], stdin: str | None = None):
@@ -93,13 +97,13 @@ class Installation:
         )
 
 
-def _state(installation: Installation) -> dict:
+def _state(installation: Installation, tables=None) -> dict:
     """Every table's rows, the case numbers, the letters' numbers and every file's SHA-256."""
     db = installation.connect()
     try:
         cursor = db.cursor()
         counts = {}
-        for table in connection.introspection.table_names():
+        for table in tables or connection.introspection.table_names():
             cursor.execute(f'SELECT COUNT(*) FROM "{table}"')
             counts[table] = cursor.fetchone()[0]
 
@@ -135,61 +139,85 @@ def _assert_restored(restored: dict, original: dict) -> None:
         assert restored[key] == original[key], key
 
 
-@pytest.fixture
-def source(tmp_path, agency, registrar, handler, walk_in) -> Installation:
-    """This test run's database with a few cases and their letters (PDF and DOCX files)."""
+@pytest.fixture(scope="module")
+def backup(django_db_setup, django_db_blocker, tmp_path_factory) -> tuple[Path, dict]:
+    """A backup of this test run's database with a few cases and their letters (PDF and DOCX
+    files), made once for the module, and the state it was made of. The database is emptied
+    again afterwards, as after a transactional test."""
+    if connection.vendor != "sqlite" and not shutil.which("pg_dump"):
+        pytest.skip("pg_dump is not on PATH: the PostgreSQL backup is not tested")
+    tmp = tmp_path_factory.mktemp("backup")
+    source = Installation(tmp / "source-var", connection.settings_dict["NAME"], tmp / "media")
     received = date(2026, 3, 2)
-    for i, name in enumerate(["张明华", "李秀英", "王建国"]):
-        case = request_register(
-            actor=registrar,
-            agency=agency,
-            data=walk_in(applicant_name=name, description=f"第{i + 1}项申请的政府信息"),
-            today=received,
-        )
-        if i:
-            request_accept(actor=handler, case_id=case.pk, today=received)
-    installation = Installation(
-        tmp_path / "source-var", connection.settings_dict["NAME"], Path(settings.MEDIA_ROOT)
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=source.media):
+        try:
+            agency = make_agency()
+            registrar = _persona(get_user_model(), "registrar", agency, "registrar")
+            handler = _persona(get_user_model(), "handler", agency, "handler")
+            for i, name in enumerate(["张明华", "李秀英", "王建国"]):
+                case = request_register(
+                    actor=registrar,
+                    agency=agency,
+                    data=walk_in_registration(
+                        applicant_name=name, description=f"第{i + 1}项申请的政府信息"
+                    ),
+                    today=received,
+                )
+                if i:
+                    request_accept(actor=handler, case_id=case.pk, today=received)
+            original = _state(source)
+            assert len(original["case_numbers"]) == 3
+            assert original["letter_numbers"] and original["files"]
+            path = tmp / "backup.zip"
+            result = _manage("backup", "--output", str(path), env=source.env)
+            assert result.returncode == 0, result.stderr
+            assert "备份完成" in result.stdout
+        finally:
+            call_command("flush", interactive=False, verbosity=0)
+    return path, original
+
+
+def _maintenance_db():
+    import psycopg
+
+    s = connection.settings_dict
+    return psycopg.connect(
+        dbname="postgres",
+        host=s.get("HOST") or "127.0.0.1",
+        port=s.get("PORT") or 5432,
+        user=s.get("USER") or None,
+        password=s.get("PASSWORD") or None,
+        autocommit=True,
     )
-    state = _state(installation)
-    assert len(state["case_numbers"]) == 3 and state["letter_numbers"] and state["files"]
-    return installation
 
 
 @pytest.fixture
-def restored_database(request):
+def restored_database(backup):
     """The database of a second installation: a file that does not exist yet (SQLite), or a
     fresh empty PostgreSQL database, dropped afterwards."""
     if connection.vendor == "sqlite":
         yield None
         return
-    if not (shutil.which("pg_dump") and shutil.which("pg_restore")):
-        pytest.skip("pg_dump / pg_restore are not on PATH: the PostgreSQL backup is not tested")
+    if not shutil.which("pg_restore"):
+        pytest.skip("pg_restore is not on PATH: the PostgreSQL restore is not tested")
     name = f"{connection.settings_dict['NAME']}_restored"[:63]
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cursor.execute(f'CREATE DATABASE "{name}"')
+    with _maintenance_db() as db:
+        db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        db.execute(f'CREATE DATABASE "{name}"')
     yield name
-    connection.close()
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with _maintenance_db() as db:
+        db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
-def archive(tmp_path, source) -> Path:
-    if connection.vendor != "sqlite" and not shutil.which("pg_dump"):
-        pytest.skip("pg_dump is not on PATH: the PostgreSQL backup is not tested")
-    path = tmp_path / "backup.zip"
-    result = _manage("backup", "--output", str(path), env=source.env)
-    assert result.returncode == 0, result.stderr
-    assert "备份完成" in result.stdout
-    return path
+def archive(backup) -> Path:
+    return backup[0]
 
 
 def test_a_backup_restores_into_an_empty_installation_and_over_an_existing_one(
-    tmp_path, source, archive, restored_database
+    tmp_path, backup, restored_database
 ):
-    original = _state(source)
+    archive, original = backup
     manifest = json.loads(zipfile.ZipFile(archive).read("manifest.json"))
     assert manifest["format_version"] == 1
     assert manifest["database"]["engine"] == connection.vendor
@@ -202,7 +230,7 @@ def test_a_backup_restores_into_an_empty_installation_and_over_an_existing_one(
     result = _manage("restore", str(archive), "--yes", env=target.env)
     assert result.returncode == 0, result.stderr
     assert "恢复完成" in result.stdout
-    _assert_restored(_state(target), original)
+    _assert_restored(_state(target, original["counts"]), original)
 
     # An existing installation that went on: a row gone, a file changed, a file added. The
     # restore puts the backup's state back, and leaves nothing of the attempt behind.
@@ -215,7 +243,7 @@ def test_a_backup_restores_into_an_empty_installation_and_over_an_existing_one(
     (target.media / "stray.txt").write_text("after the backup")
     result = _manage("restore", str(archive), "--no-input", env=target.env)
     assert result.returncode == 0, result.stderr
-    _assert_restored(_state(target), original)
+    _assert_restored(_state(target, original["counts"]), original)
     leftovers = [p.name for p in target.media.parent.iterdir() if p.name.startswith(".")]
     assert leftovers == []
 
@@ -290,3 +318,64 @@ def test_a_backup_of_newer_code_is_refused(tmp_path, archive, restored_database)
     message = _refused(_rewrite(archive, tmp_path / "newer.zip", from_the_future), target)
     assert "备份来自较新版本的 Gongkai（9.0.0）" in message
     assert "requests_app.9999_from_the_future" in message and "请先把程序升级" in message
+
+
+STORED = {
+    "cases/2026/03/2026-1-receipt.pdf": b"%PDF-1.7 receipt",
+    "cases/2026/03/upload.png": b"\x89PNG a scan",
+    "documents/2026/01/notice.docx": b"PK docx",
+}
+
+
+def test_files_in_an_object_store_are_backed_up_and_restored_through_the_storage_api(tmp_path):
+    """Any storage (here Django's in-memory one, standing for a bucket) is read and written
+    through listdir/open/save, and after a restore holds exactly the archive's files."""
+    in_memory = {"default": {"BACKEND": "django.core.files.storage.InMemoryStorage"}}
+    with override_settings(STORAGES=in_memory):
+        storage = storages["default"]
+        for name, data in STORED.items():
+            storage.save(name, ContentFile(data))
+        with zipfile.ZipFile(tmp_path / "files.zip", "w") as zf:
+            entries = backup_module._archive_files(zf, progress=lambda _m: None)
+        assert {e["name"]: e["sha256"] for e in entries} == {
+            name: hashlib.sha256(data).hexdigest() for name, data in STORED.items()
+        }
+
+        storage.delete("cases/2026/03/upload.png")
+        storage.delete("cases/2026/03/2026-1-receipt.pdf")
+        storage.save("cases/2026/03/2026-1-receipt.pdf", ContentFile(b"changed"))
+        storage.save("stray/after-the-backup.txt", ContentFile(b"new"))
+        staged = tmp_path / "staged"
+        with zipfile.ZipFile(tmp_path / "files.zip") as zf:
+            zf.extractall(staged)
+        backup_module._upload_files(storage, staged / "files", entries, progress=lambda _m: None)
+        restored = {name: storage.open(name).read() for name in backup_module.storage_names()}
+        assert restored == STORED
+
+
+def test_a_manifest_naming_a_file_outside_the_files_folder_is_refused(tmp_path):
+    path = tmp_path / "evil.zip"
+    manifest = {
+        "format": "gongkai-backup",
+        "format_version": 1,
+        "created_at": "2026-12-03T00:00:00+00:00",
+        "app": {"version": "0.1.0"},
+        "database": {
+            "engine": "sqlite",
+            "member": "database/db.sqlite3",
+            "size": 0,
+            "sha256": hashlib.sha256(b"").hexdigest(),
+            "migrations": {},
+            "tables": {},
+        },
+        "files": {
+            "included": True,
+            "count": 1,
+            "entries": [{"name": "../../etc/cron.d/x", "size": 1, "sha256": "0" * 64}],
+        },
+    }
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("database/db.sqlite3", b"")
+        zf.writestr("manifest.json", json.dumps(manifest))
+    with pytest.raises(backup_module.BackupError, match="文件名不安全"):
+        backup_module.verify_archive(path)

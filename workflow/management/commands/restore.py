@@ -49,8 +49,8 @@ class Command(BaseCommand):
             manifest = read_manifest(archive)
             self._describe(manifest)
             if check:
-                verify_archive(archive, progress=self.stdout.write)
                 check_restorable(manifest)
+                verify_archive(archive, progress=self.stdout.write)
                 self.stdout.write(self.style.SUCCESS("校验通过：备份完整，可以恢复到本程序。"))
                 return
             check_restorable(manifest)
