@@ -12,6 +12,8 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import threading
+import time
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -379,3 +381,55 @@ def test_a_manifest_naming_a_file_outside_the_files_folder_is_refused(tmp_path):
         zf.writestr("manifest.json", json.dumps(manifest))
     with pytest.raises(backup_module.BackupError, match="文件名不安全"):
         backup_module.verify_archive(path)
+
+
+def test_a_sqlite_backup_taken_while_the_site_writes_is_the_database_at_one_moment(tmp_path):
+    """The online backup API copies in one read transaction: a writer committing two rows at a
+    time all along never leaves half a transaction in the copy."""
+    database = tmp_path / "busy.sqlite3"
+    setup = sqlite3.connect(database)
+    setup.execute("PRAGMA journal_mode=WAL")
+    setup.execute("CREATE TABLE pairs (id INTEGER PRIMARY KEY, txn INTEGER NOT NULL)")
+    setup.close()
+    stop = threading.Event()
+    written = []
+
+    def write_pairs():
+        db = sqlite3.connect(database, timeout=20, isolation_level=None)
+        txn = 0
+        deadline = time.monotonic() + 120
+        while not stop.is_set() and time.monotonic() < deadline:
+            txn += 1
+            db.execute("BEGIN IMMEDIATE")
+            db.executemany("INSERT INTO pairs (txn) VALUES (?)", [(txn,), (txn,)])
+            db.execute("COMMIT")
+            written.append(txn)
+        db.close()
+
+    writer = threading.Thread(target=write_pairs)
+    writer.start()
+    try:
+        deadline = time.monotonic() + 30
+        while len(written) < 100 and time.monotonic() < deadline and writer.is_alive():
+            time.sleep(0.01)
+        assert len(written) >= 100
+        env = _base_env(tmp_path / "var")
+        env["DATABASE_URL"] = f"sqlite:///{database}"
+        env["GONGKAI_MEDIA_ROOT"] = str(tmp_path / "media")
+        result = _manage("backup", "--output", str(tmp_path / "busy.zip"), env=env)
+        during = len(written)
+    finally:
+        stop.set()
+        writer.join(timeout=60)
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads(zipfile.ZipFile(tmp_path / "busy.zip").read("manifest.json"))
+    rows = manifest["database"]["tables"]["pairs"]
+    assert rows % 2 == 0 and 200 <= rows <= 2 * during
+    copy = tmp_path / "copy.sqlite3"
+    copy.write_bytes(zipfile.ZipFile(tmp_path / "busy.zip").read("database/db.sqlite3"))
+    db = sqlite3.connect(copy)
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    halves = db.execute("SELECT COUNT(*) FROM pairs GROUP BY txn HAVING COUNT(*) <> 2").fetchall()
+    assert halves == []
+    assert db.execute("SELECT MAX(txn) FROM pairs").fetchone()[0] == rows // 2
+    db.close()
