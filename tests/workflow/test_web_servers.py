@@ -164,7 +164,8 @@ def test_gunicorn_refuses_a_number_that_is_not_one(monkeypatch):
         _gunicorn_conf(monkeypatch, GUNICORN_WORKERS="many")
 
 
-def test_gunicorn_serves_the_site_with_the_request_id_in_its_access_log(tmp_path):
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_gunicorn_serves_the_site_with_the_request_id_in_its_access_log(tmp_path, log_format):
     """The command of the docs, on a port of its own, with an empty SQLite database."""
     env = {
         k: v
@@ -177,6 +178,7 @@ def test_gunicorn_serves_the_site_with_the_request_id_in_its_access_log(tmp_path
         GONGKAI_VAR_DIR=str(tmp_path),
         GUNICORN_ACCESS_LOG=str(tmp_path / "access.log"),
         GUNICORN_ERROR_LOG=str(tmp_path / "error.log"),
+        GONGKAI_LOG_FORMAT=log_format,
     )
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi"],
@@ -207,8 +209,17 @@ def test_gunicorn_serves_the_site_with_the_request_id_in_its_access_log(tmp_path
             if "request_id=gunicorn-check-1" in access:
                 break
             time.sleep(0.1)
-        assert '"GET /healthz HTTP/1.1" 200' in access
-        assert "request_id=gunicorn-check-1" in access
+        if log_format == "text":
+            assert '"GET /healthz HTTP/1.1" 200' in access
+            assert "request_id=gunicorn-check-1" in access
+        else:
+            [line] = [json.loads(text) for text in access.splitlines()]
+            assert '"GET /healthz HTTP/1.1" 200' in line["message"]
+            assert line["logger"] == "gunicorn.access"
+            assert line["request_id"] == "gunicorn-check-1"
+            assert (line["method"], line["path"], line["status"]) == ("GET", "/healthz", "200")
+            started = json.loads((tmp_path / "error.log").read_text().splitlines()[0])
+            assert started["message"].startswith("Starting gunicorn")
     finally:
         server.terminate()
         server.wait(timeout=60)
