@@ -231,8 +231,6 @@ def test_gunicorn_serves_the_site_with_the_request_id_in_its_access_log(tmp_path
 @pytest.fixture
 def pooled_connection():
     """The test database's connection switched to Django's pool for one test."""
-    if connection.vendor != "postgresql":
-        pytest.skip("the connection pool is PostgreSQL's (run with DATABASE_URL=postgres://…)")
     saved = (connection.settings_dict["CONN_MAX_AGE"], dict(connection.settings_dict["OPTIONS"]))
     connection.close()
     connection.settings_dict["CONN_MAX_AGE"] = 0
@@ -246,6 +244,11 @@ def pooled_connection():
         connection.settings_dict["OPTIONS"] = saved[1]
 
 
+# Skipped before the transactional database is set up (and emptied again) for nothing.
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="the connection pool is PostgreSQL's (run with DATABASE_URL=postgres://…)",
+)
 @pytest.mark.django_db(transaction=True)
 def test_pages_are_served_through_the_pool(pooled_connection, live_server, client, handler):
     from django.conf import settings
