@@ -58,6 +58,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from workflow.after_commit import after_commit
 from workflow.errors import NotAllowed, Stale
 from workflow.models import Agency, Job
 
@@ -447,8 +448,8 @@ def rerun_cut_off(job: Job, *, send: bool = True) -> bool:
                 reason=INTERRUPTED,
                 attempts=job.attempts,
             )
-    if again and send:
-        transaction.on_commit(lambda: start(job.pk))
+            if send:
+                after_commit(lambda: start(job.pk))
     return bool(again)
 
 
