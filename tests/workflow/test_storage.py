@@ -16,7 +16,7 @@ from config.settings import file_storage
 from tests.object_storage import environment
 from workflow.storage import remove_folder, stored_files, write_exactly
 
-OSS = "https://oss-cn-hangzhou.aliyuncs.com"
+OSS = "https://s3.oss-cn-hangzhou.aliyuncs.com"
 
 
 def storage_for(environ) -> S3Storage:
@@ -50,7 +50,7 @@ def test_virtual_addressing_and_the_s3_signature_make_the_clients_config():
     url = urlsplit(storage.url("cases/2026/03/a.pdf", expire=45))
     assert (url.scheme, url.netloc, url.path) == (
         "https",
-        "gongkai-files.oss-cn-hangzhou.aliyuncs.com",
+        "gongkai-files.s3.oss-cn-hangzhou.aliyuncs.com",
         "/cases/2026/03/a.pdf",
     )
     query = parse_qs(url.query)
