@@ -1,9 +1,10 @@
 """Keeping an uploaded spreadsheet of older documents between its check and the confirmation.
 
-The file and its check (``check.json``) are stored under ``MEDIA_ROOT/older-imports/<token>/``;
-the session holds the token with the agency, the file's name and digest, and the job once the
-import is confirmed (like ``text_files`` keeps a chosen text). Nothing of the rows travels
-through the page: the job reads the stored file and checks it again.
+The file and its check (``check.json``) are stored under ``older-imports/<token>/`` of the file
+storage (``MEDIA_ROOT`` or the bucket); the session holds the token with the agency, the file's
+name and digest, and the job once the import is confirmed (like ``text_files`` keeps a chosen
+text). Nothing of the rows travels through the page: the job reads the stored file and checks it
+again.
 
 A token is found only in the session that uploaded it, and only while the user still works for
 its agency. Stored files go when the import has run, and every upload sweeps away the folders
@@ -12,10 +13,8 @@ of checks nobody confirmed within ``KEEP_FOR``.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
 import re
 import uuid
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from django.utils import timezone
 from attributes_app.older_import import ImportCheck
 from workflow.models import Agency
 from workflow.selectors import agencies_of
+from workflow.storage import remove_folder
 from workflow.text_input import clean_name
 
 DIR = "older-imports"
@@ -138,11 +138,7 @@ def open_upload(path: str) -> File | None:
 
 def discard(folder: str) -> None:
     """Delete a kept upload's folder and what is in it."""
-    with contextlib.suppress(FileNotFoundError, NotADirectoryError):
-        for name in default_storage.listdir(folder)[1]:
-            default_storage.delete(f"{folder}/{name}")
-    with contextlib.suppress(NotImplementedError, OSError):
-        os.rmdir(default_storage.path(folder))
+    remove_folder(default_storage, folder)
 
 
 def sweep(now=None) -> int:

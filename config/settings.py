@@ -14,6 +14,17 @@ Environment:
 - ``GONGKAI_LOG_FORMAT``: ``text`` (default) or ``json`` (one object per line); ``LOG_LEVEL``
   (``INFO``). Every line names its request (``X-Request-ID``), person and agency.
 - ``GONGKAI_VAR_DIR``: folder for the SQLite database and generated files (default ``var/``).
+- ``GONGKAI_STORAGE``: where letters, uploads and case files are kept: ``local`` (default, under
+  ``GONGKAI_MEDIA_ROOT``, itself ``var/media`` by default) or ``s3``, an S3-compatible object
+  store (docs/storage.md) set by ``GONGKAI_S3_BUCKET`` (required), ``GONGKAI_S3_ENDPOINT_URL``,
+  ``GONGKAI_S3_REGION``, ``GONGKAI_S3_ACCESS_KEY_ID`` / ``GONGKAI_S3_SECRET_ACCESS_KEY``
+  (otherwise boto3's own chain: ``AWS_*`` variables, instance role), ``GONGKAI_S3_ADDRESSING_STYLE``
+  (``path``, ``virtual`` or ``auto``; Aliyun OSS needs ``virtual``),
+  ``GONGKAI_S3_SIGNATURE_VERSION`` (``s3v4``, default, or ``s3``) and ``GONGKAI_S3_PREFIX`` (a
+  folder of keys in a shared bucket).
+- ``GONGKAI_STORAGE_DOWNLOADS``: with ``s3``, how a checked download hands out the file:
+  ``stream`` (default: through this server) or ``redirect`` to a signed URL of the object store,
+  valid ``GONGKAI_STORAGE_URL_SECONDS`` (60).
 - ``GONGKAI_UPLOAD_MAX_FILE_MB`` / ``GONGKAI_UPLOAD_MAX_TOTAL_MB`` / ``GONGKAI_UPLOAD_MAX_FILES``:
   limits of files uploaded to a case: per file (20), per submission (100), files per field (20).
 - ``GONGKAI_UPLOAD_MAX_IMAGE_MP``: the most pixels of an uploaded image, in millions (50).
@@ -42,6 +53,7 @@ Environment:
 """
 
 import os
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 
@@ -68,14 +80,58 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name)
+def env_int(name: str, default: int, environ: Mapping[str, str] = os.environ) -> int:
+    value = environ.get(name)
     if not value:
         return default
     try:
         return int(value)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+
+
+def env_choice(name: str, choices: tuple[str, ...], environ: Mapping[str, str] = os.environ) -> str:
+    """The variable's value, one of ``choices`` (the first when it is unset)."""
+    value = environ.get(name, "").strip().lower() or choices[0]
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name} must be {' or '.join(choices)}, not {value!r}.")
+    return value
+
+
+def file_storage(environ: Mapping[str, str]) -> dict:
+    """``STORAGES["default"]`` for the variables ``environ`` (the module docstring lists them):
+    local disk, or django-storages' S3 backend (boto3) on an S3-compatible object store."""
+    if env_choice("GONGKAI_STORAGE", ("local", "s3"), environ) == "local":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    bucket = environ.get("GONGKAI_S3_BUCKET", "").strip()
+    if not bucket:
+        raise ImproperlyConfigured("GONGKAI_S3_BUCKET must be set when GONGKAI_STORAGE is s3.")
+    addressing = env_choice("GONGKAI_S3_ADDRESSING_STYLE", ("auto", "path", "virtual"), environ)
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": environ.get("GONGKAI_S3_ENDPOINT_URL", "").strip() or None,
+            "region_name": environ.get("GONGKAI_S3_REGION", "").strip() or None,
+            "access_key": environ.get("GONGKAI_S3_ACCESS_KEY_ID") or None,
+            "secret_key": environ.get("GONGKAI_S3_SECRET_ACCESS_KEY") or None,
+            "addressing_style": None if addressing == "auto" else addressing,
+            "signature_version": env_choice(
+                "GONGKAI_S3_SIGNATURE_VERSION", ("s3v4", "s3"), environ
+            ),
+            "location": environ.get("GONGKAI_S3_PREFIX", "").strip().strip("/"),
+            # Names are chosen free (``get_available_name``) like on disk: a new file never
+            # replaces another one of the same name.
+            "file_overwrite": False,
+            # Private objects: files are only handed out through the checked views.
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": env_int("GONGKAI_STORAGE_URL_SECONDS", 60, environ),
+            # A file read whole (the case file's parts) stays in memory up to 5 MB, then spills
+            # to a temporary file.
+            "max_memory_size": 5 * 1024 * 1024,
+        },
+    }
 
 
 DEBUG = env_bool("DEBUG", True)
@@ -228,10 +284,19 @@ STATICFILES_FINDERS = [
 ]
 MEDIA_ROOT = Path(os.environ.get("GONGKAI_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"  # never served publicly: case files are downloaded through checked views
+# Letters, uploads and case files: local disk (MEDIA_ROOT) or an S3-compatible object store
+# (GONGKAI_STORAGE=s3, docs/storage.md). Downloads always pass the checked views; with s3 they
+# stream the object or redirect to a short-lived signed URL (GONGKAI_STORAGE_DOWNLOADS).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": file_storage(os.environ),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+GONGKAI_STORAGE_DOWNLOADS = env_choice("GONGKAI_STORAGE_DOWNLOADS", ("stream", "redirect"))
+if GONGKAI_STORAGE_DOWNLOADS == "redirect" and "OPTIONS" not in STORAGES["default"]:
+    raise ImproperlyConfigured("GONGKAI_STORAGE_DOWNLOADS=redirect needs GONGKAI_STORAGE=s3.")
+GONGKAI_STORAGE_URL_SECONDS = env_int("GONGKAI_STORAGE_URL_SECONDS", 60)
+if GONGKAI_STORAGE_URL_SECONDS < 1:
+    raise ImproperlyConfigured("GONGKAI_STORAGE_URL_SECONDS must be at least 1.")
 
 # Files uploaded to a case (requests_app.uploads). A reverse proxy in front should accept request
 # bodies of at least GONGKAI_UPLOAD_MAX_TOTAL_MB (nginx: client_max_body_size).

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import base64
-import contextlib
 import io
 import logging
-import os
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 from django.utils import timezone
 from pypdf import PdfReader, PdfWriter
@@ -22,6 +19,7 @@ from workflow.cn import cn_date
 from workflow.letters.issuing import render_if_pending
 from workflow.letters.render import render_structure
 from workflow.letters.structure import Letter, Paragraph, Table, TableRow
+from workflow.storage import stored_files
 
 logger = logging.getLogger(__name__)
 
@@ -247,28 +245,26 @@ def sweep_orphan_files(*, now: datetime | None = None, older_than: timedelta = O
     A transaction that fails removes its own files at once (``services._discard``); this is for
     the process that had no chance to."""
     storage = CaseDocument._meta.get_field("file").storage
-    root = Path(storage.path(FOLDER))
-    if not root.is_dir():
-        return 0
-    cutoff = (now or timezone.now()).timestamp() - older_than.total_seconds()
-    base = Path(storage.path(""))
+    cutoff = (now or timezone.now()) - older_than
     removed = 0
-    for directory, _, names in os.walk(root):
-        old: dict[str, Path] = {}
-        for file_name in names:
-            path = Path(directory) / file_name
-            with contextlib.suppress(FileNotFoundError):
-                if path.stat().st_mtime < cutoff:
-                    old[path.relative_to(base).as_posix()] = path
-        for start in range(0, len(old), 500):
-            batch = list(old)[start : start + 500]
-            referred = set(
-                CaseDocument.objects.filter(file__in=batch).values_list("file", flat=True)
-            ) | set(CaseDocument.objects.filter(docx__in=batch).values_list("docx", flat=True))
-            for name in batch:
-                if name not in referred:
-                    logger.warning("Removing %s: no case document refers to it", name)
-                    with contextlib.suppress(FileNotFoundError):
-                        old[name].unlink()
-                    removed += 1
-    return removed
+    batch: list[str] = []
+
+    def remove_unreferred() -> int:
+        referred = set(
+            CaseDocument.objects.filter(file__in=batch).values_list("file", flat=True)
+        ) | set(CaseDocument.objects.filter(docx__in=batch).values_list("docx", flat=True))
+        count = 0
+        for name in batch:
+            if name not in referred:
+                logger.warning("Removing %s: no case document refers to it", name)
+                storage.delete(name)  # one already gone is not an error
+                count += 1
+        batch.clear()
+        return count
+
+    for name, modified in stored_files(storage, FOLDER):
+        if modified < cutoff:
+            batch.append(name)
+            if len(batch) == 500:
+                removed += remove_unreferred()
+    return removed + remove_unreferred()

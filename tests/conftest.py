@@ -15,6 +15,9 @@ from requests_app.services import Registration, request_accept, request_register
 from workflow.calendar import WorkingCalendar, invalidate_calendar_cache
 from workflow.holiday_data import load_bundled
 
+# The S3-compatible store (moto's server) for the tests of GONGKAI_STORAGE=s3.
+pytest_plugins = ["tests.object_storage"]
+
 
 def pytest_configure(config):
     # Personas are made for every test and dozens at a time for the permission matrices (also in

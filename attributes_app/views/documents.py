@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils import timezone
@@ -38,7 +38,7 @@ from attributes_app.views.base import (
 )
 from attributes_app.views.drafting import DraftView, EditView, OlderDocumentView
 from workflow.actions import PageAction
-from workflow.downloads import file_view
+from workflow.downloads import file_view, stored_file_response
 from workflow.errors import NotAllowed, Stale, add_to_form
 from workflow.selectors import agencies_of
 
@@ -546,7 +546,7 @@ def document_text(request, pk: int):
         raise Http404("这份文件没有上传正式文本。")
     name = document.file.name.rsplit("/", 1)[-1]
     inline = name.lower().endswith(".pdf")
-    return FileResponse(document.file.open("rb"), filename=name, as_attachment=not inline)
+    return stored_file_response(document.file, filename=name, as_attachment=not inline)
 
 
 # -- the menu entry ----------------------------------------------------------------------------

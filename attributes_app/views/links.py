@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.http import content_disposition_header
@@ -50,7 +50,7 @@ from attributes_app.selectors import (
 )
 from attributes_app.services import StaleDocument, determination_answer
 from attributes_app.views.base import REGISTER_ROLES, may_see
-from workflow.downloads import file_view
+from workflow.downloads import file_view, stored_file_response
 from workflow.errors import NotAllowed, Stale, add_to_form
 from workflow.letters.contexts import MissingLetterElements
 from workflow.letters.issuing import render_if_pending
@@ -218,8 +218,8 @@ def determination_letter(request, pk: int, fmt: str):
     if not stored:
         raise Http404("没有这种格式的文件。")
     render_if_pending(stored.name)  # a letter whose render after the answer's commit failed
-    return FileResponse(
-        stored.open("rb"),
+    return stored_file_response(
+        stored,
         filename=f"{letter.number}.{fmt}",
         as_attachment=fmt == "docx",
         content_type=CONTENT_TYPES[fmt],

@@ -4,13 +4,13 @@ agency's register a case names are the register's: ``attributes_app.views.case_d
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from requests_app.models import CaseDocument
 from requests_app.selectors import require_request_role, visible_requests
 from requests_app.uploads import FILE_TYPES
-from workflow.downloads import file_view
+from workflow.downloads import file_view, stored_file_response
 from workflow.letters.issuing import render_if_pending
 
 # -- letters and uploads ------------------------------------------------------------------------
@@ -31,8 +31,7 @@ def case_document(request, pk: int, document_id: int, fmt: str):
         raise Http404("没有这种格式的文件。")
     render_if_pending(stored.name)  # a letter whose render after its step's commit failed
     name = f"{case.case_number}-{document.title}.{stored.name.rsplit('.', 1)[-1]}"
-    response = FileResponse(stored.open("rb"), filename=name, as_attachment=fmt == "docx")
-    return response
+    return stored_file_response(stored, filename=name, as_attachment=fmt == "docx")
 
 
 @login_required
@@ -50,8 +49,8 @@ def case_upload_file(request, pk: int, document_id: int):
     file_type = FILE_TYPES.get(document.file_type)
     if not document.is_upload or file_type is None:
         raise Http404("没有这份材料。")
-    return FileResponse(
-        document.file.open("rb"),
+    return stored_file_response(
+        document.file,
         filename=document.original_name,
         as_attachment=not file_type.inline,
         content_type=file_type.mime,

@@ -11,7 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.views.generic import TemplateView
@@ -22,6 +22,7 @@ from requests_app import services
 from requests_app.models import CaseDocument, InformationRequest, SecrecyReview
 from requests_app.selectors import secrecy_review_cases
 from requests_app.uploads import FILE_TYPES
+from workflow.downloads import file_view, stored_file_response
 from workflow.errors import REFUSALS, add_to_form
 from workflow.roles import user_roles
 from workflow.selectors import agencies_of
@@ -145,6 +146,7 @@ class SecrecyReviewView(_SecrecyPage, TemplateView):
         )
 
 
+@file_view
 def secrecy_file(request, pk: int, document_id: int):
     """A file of the information to be provided, for its secrecy review (no other upload)."""
     if not request.user.is_authenticated:
@@ -161,8 +163,8 @@ def secrecy_file(request, pk: int, document_id: int):
     file_type = FILE_TYPES.get(document.file_type)
     if file_type is None:
         raise Http404("没有这份材料。")
-    return FileResponse(
-        document.file.open("rb"),
+    return stored_file_response(
+        document.file,
         filename=document.original_name,
         as_attachment=not file_type.inline,
         content_type=file_type.mime,

@@ -18,11 +18,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
-import os
 import secrets
-import tempfile
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from django.apps import apps
@@ -42,6 +39,7 @@ from workflow.letters.structure import (
     Table,
     TableRow,
 )
+from workflow.storage import write_exactly
 
 logger = logging.getLogger(__name__)
 
@@ -89,8 +87,8 @@ def _pending_names() -> set[str]:
 
 def decide_names(holder: models.Model, base: str) -> None:
     """Give ``holder``'s ``file`` and ``docx`` the names ``base``.pdf and .docx will be stored
-    under: free on disk and not promised to another letter still to be written (call it in the
-    issuing transaction, after the locks that order the issues)."""
+    under: free in the file storage and not promised to another letter still to be written (call
+    it in the issuing transaction, after the locks that order the issues)."""
     taken = _pending_names()
     for field_name, extension in (("file", ".pdf"), ("docx", ".docx")):
         field = holder._meta.get_field(field_name)
@@ -149,8 +147,9 @@ def write_files(
     for label, pdf_name, docx_name in issued.files:
         model = apps.get_model(label)
         storage = model._meta.get_field("file").storage
-        _write(storage, pdf_name, pdf)
-        _write(storage, docx_name, docx)
+        # Under the decided names exactly, whole or not at all: a reader never sees half a letter.
+        write_exactly(storage, pdf_name, pdf)
+        write_exactly(storage, docx_name, docx)
         if any(field.name == "size" for field in model._meta.get_fields()):
             model.objects.filter(file=pdf_name).update(size=len(pdf))
     IssuedLetter.objects.filter(pk=issued.pk).update(
@@ -158,23 +157,6 @@ def write_files(
     )
     issued.structure, issued.sha256 = None, hashlib.sha256(pdf).hexdigest()
     return pdf, docx
-
-
-def _write(storage, name: str, data: bytes) -> None:
-    """``data`` as the file ``name`` exactly (the storage would pick another name for a file
-    that exists), whole or not at all: a reader never sees half a letter."""
-    path = Path(storage.path(name))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".writing-")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        if storage.file_permissions_mode is not None:
-            os.chmod(temporary, storage.file_permissions_mode)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def render_if_pending(name: str) -> bool:
