@@ -41,6 +41,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlencode
@@ -61,9 +62,10 @@ MIX = {
     "step_post": 10,  # take a task (领取) or give one back (退回)
     "letter": 12,  # a receipt letter, PDF or Word
 }
-#: Seconds between two clicks of one officer, drawn uniformly: much shorter than a person reads
-#: a page, so that 50 simulated officers press the site as several hundred real ones would.
-THINK_TIME = (0.5, 1.5)
+#: Seconds between two clicks of one officer, drawn uniformly (5 s on average): shorter than a
+#: person takes to read a case and type, so that 50 simulated officers press the site as a few
+#: hundred real ones would. ``--think 0,0`` asks for the most the site can answer.
+THINK_TIME = (2.0, 8.0)
 #: The case list's variants and their weights.
 CASE_LIST_VARIANTS = [
     ("", 55),
@@ -217,7 +219,7 @@ class Officer:
 
     def request(self, method: str, path: str, body: dict | None = None) -> tuple[int, bytes]:
         # gunicorn's sync workers close the connection after each answer: one per request.
-        connection = http.client.HTTPConnection(self.host, self.port, timeout=30)
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=60)
         headers = {"Host": f"{self.host}:{self.port}", "User-Agent": "gongkai-load-bench"}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -290,16 +292,12 @@ class Officer:
         return kind, status
 
 
-def run_officer(officer: Officer, stop: threading.Event, results: list, lock) -> None:
-    try:
-        officer.login()
-    except Exception as error:
-        with lock:
-            results.append(Result("login", 0, 0, time.perf_counter()))
-        print(f"# {officer.target['username']}: {error!r}", file=sys.stderr)
-        return
+def run_officer(
+    officer: Officer, think: tuple[float, float], stop: threading.Event, results: list, lock
+) -> None:
+    """Click, think, click … until ``stop``."""
     while not stop.is_set():
-        stop.wait(officer.rng.uniform(*THINK_TIME))
+        stop.wait(officer.rng.uniform(*think))
         if stop.is_set():
             break
         start = time.perf_counter()
@@ -313,35 +311,62 @@ def run_officer(officer: Officer, stop: threading.Event, results: list, lock) ->
             results.append(Result(kind, (end - start) * 1000, status, end))
 
 
+def log_in(officers: list[Officer]) -> tuple[list[Officer], int, float]:
+    """Log every officer in through the form, a few at a time (the password hash is the
+    slowest thing the site does, and the morning's logins are spread over minutes, not part of
+    the working load measured): those logged in, the failures, the seconds it took."""
+    started = time.perf_counter()
+
+    def one(officer: Officer) -> Officer | None:
+        try:
+            officer.login()
+            return officer
+        except Exception as error:
+            print(f"# {officer.target['username']}: {error!r}", file=sys.stderr)
+            return None
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        done = list(pool.map(one, officers))
+    logged_in = [officer for officer in done if officer is not None]
+    return logged_in, len(officers) - len(logged_in), time.perf_counter() - started
+
+
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else 0.0
 
 
-def drive(port: int, targets: dict, warmup: float, duration: float) -> dict:
-    """All officers at once: log in, warm up, then measure for ``duration`` seconds."""
+def drive(
+    port: int,
+    targets: dict,
+    warmup: float,
+    duration: float,
+    think: tuple[float, float],
+    cpu=lambda: 0.0,
+) -> dict:
+    """The officers log in, then work all at once: warm up, then measure for ``duration``
+    seconds."""
+    officers, login_errors, login_seconds = log_in(
+        [
+            Officer("127.0.0.1", port, target, targets["password"], random.Random(n))
+            for n, target in enumerate(targets["officers"])
+        ]
+    )
     stop = threading.Event()
     results: list[Result] = []
     lock = threading.Lock()
     threads = [
         threading.Thread(
-            target=run_officer,
-            args=(
-                Officer("127.0.0.1", port, target, targets["password"], random.Random(n)),
-                stop,
-                results,
-                lock,
-            ),
-            daemon=True,
+            target=run_officer, args=(officer, think, stop, results, lock), daemon=True
         )
-        for n, target in enumerate(targets["officers"])
+        for officer in officers
     ]
     for thread in threads:
         thread.start()
     time.sleep(warmup)
-    begin = time.perf_counter()
+    begin, cpu_begin = time.perf_counter(), cpu()
     time.sleep(duration)
-    end = time.perf_counter()
+    end, cpu_end = time.perf_counter(), cpu()
     stop.set()
     for thread in threads:
         thread.join(timeout=60)
@@ -352,7 +377,6 @@ def drive(port: int, targets: dict, warmup: float, duration: float) -> dict:
         for r in measured
         if (r.status == 0 or r.status >= 400) and not (r.kind == "step_post" and r.status == 409)
     ]
-    errors += [r for r in results if r.kind == "login"]  # an officer who could not log in
     by_kind = {}
     for kind in [*MIX, "exception"]:
         times = [r.ms for r in measured if r.kind == kind]
@@ -366,9 +390,14 @@ def drive(port: int, targets: dict, warmup: float, duration: float) -> dict:
             )
     return {
         "rps": len(measured) / (end - begin),
+        # The server's own CPU time per answer: what the load costs, whatever else the machine
+        # runs (the database's share is not in it).
+        "cpu_ms": (cpu_end - cpu_begin) * 1000 / max(1, len(measured)),
         "p50": _percentile([r.ms for r in measured], 0.5),
         "p95": _percentile([r.ms for r in measured], 0.95),
-        "errors": len(errors),
+        "errors": len(errors) + login_errors,  # an officer who could not log in is one
+        "login_errors": login_errors,
+        "login_seconds": login_seconds,
         "conflicts": len(conflicts),
         "by_kind": by_kind,
         "statuses": sorted({(r.kind, r.status) for r in errors}),
@@ -394,11 +423,15 @@ def _wait_for(port: int, server: subprocess.Popen, limit: float = 120) -> None:
     raise SystemExit(f"gunicorn did not answer on port {port} within {limit:.0f} s")
 
 
-def start_gunicorn(workers: int, port: int, env: dict) -> subprocess.Popen:
+def start_gunicorn(workers: int, threads: int | None, port: int, env: dict) -> subprocess.Popen:
+    """gunicorn as deployed (``config/gunicorn.conf.py`` when there is one), with ``workers``
+    processes (and ``threads`` threads each, if given), on ``port``, without an access log."""
     command = [sys.executable, "-m", "gunicorn"]
     conf = ROOT / "config" / "gunicorn.conf.py"
     if conf.exists():
         command += ["--config", str(conf)]
+    if threads:
+        command += ["--threads", str(threads)]
     command += [
         "config.wsgi",
         "--workers",
@@ -421,6 +454,24 @@ def stop_gunicorn(server: subprocess.Popen) -> None:
             server.wait()
 
 
+def server_cpu_seconds(server: subprocess.Popen) -> float:
+    """CPU time (user + system) used so far by gunicorn's master and its workers (Linux)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    pids = [server.pid]
+    listed = subprocess.run(
+        ["pgrep", "-P", str(server.pid)], capture_output=True, text=True, check=False
+    )
+    pids += [int(pid) for pid in listed.stdout.split()]
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total
+
+
 def _machine_load() -> str:
     one, five, _ = os.getloadavg()
     return f"{one:.2f} (1 min), {five:.2f} (5 min) on {os.cpu_count()} cores"
@@ -435,8 +486,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--officers", type=int, default=50)
     parser.add_argument("--workers", default="1,2", help="gunicorn workers, one run each")
+    parser.add_argument(
+        "--threads", type=int, help="threads per worker (default: the gunicorn configuration's)"
+    )
     parser.add_argument("--duration", type=float, default=60, help="seconds measured per run")
     parser.add_argument("--warmup", type=float, default=15, help="seconds before measuring")
+    parser.add_argument(
+        "--think",
+        default=",".join(str(t) for t in THINK_TIME),
+        help="think time between clicks, MIN,MAX seconds (0,0: as fast as the site answers)",
+    )
     parser.add_argument("--agencies", type=int, default=1000)
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--port", type=int, default=8500)
@@ -445,9 +504,18 @@ def main() -> None:
     parser.add_argument("--setup-child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--targets", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    # Stopped (SIGTERM): stop the server too, through the ``finally`` below.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if args.setup_child:
         setup_child(args)
         return
+    try:
+        low, high = (float(t) for t in args.think.split(","))
+    except ValueError:
+        parser.error("--think: MIN,MAX seconds, e.g. 0.5,1.5")
+    if not 0 <= low <= high:
+        parser.error("--think: 0 ≤ MIN ≤ MAX")
+    think = (low, high)
     if args.officers > args.agencies:
         parser.error("--officers: at most one officer per agency")
 
@@ -503,18 +571,32 @@ def main() -> None:
     for workers in workers_list:
         if not _port_free(args.port):
             raise SystemExit(f"port {args.port} is taken")
-        server = start_gunicorn(workers, args.port, env)
+        server = start_gunicorn(workers, args.threads, args.port, env)
         try:
             _wait_for(args.port, server)
             load_before = _machine_load()
-            figures = drive(args.port, targets, args.warmup, args.duration)
+            figures = drive(
+                args.port,
+                targets,
+                args.warmup,
+                args.duration,
+                think,
+                cpu=lambda server=server: server_cpu_seconds(server),
+            )
         finally:
             stop_gunicorn(server)
         label = f"[workers={workers}]"
         print(
-            f"# {args.officers} officers, {args.duration:.0f} s measured after a "
+            f"# gunicorn {workers} worker(s)"
+            f"{f' × {args.threads} threads' if args.threads else ''}; "
+            f"{args.officers} officers thinking {think[0]:g}–{think[1]:g} s, "
+            f"{args.duration:.0f} s measured after a "
             f"{args.warmup:.0f} s warm-up; machine load before: {load_before}, after: "
             f"{_machine_load()}"
+        )
+        print(
+            f"#   {len(targets['officers']) - figures['login_errors']} officers logged in"
+            f" in {figures['login_seconds']:.0f} s (before the warm-up)"
         )
         for kind, (count, p50, p95, statuses) in figures["by_kind"].items():
             print(
@@ -527,6 +609,7 @@ def main() -> None:
         print(f"load_p50_ms{label}: {figures['p50']:.0f}")
         print(f"load_p95_ms{label}: {figures['p95']:.0f}")
         print(f"load_errors{label}: {figures['errors']}")
+        print(f"load_server_cpu_ms_per_request{label}: {figures['cpu_ms']:.0f}")
         print(f"load_conflicts{label}: {figures['conflicts']}", flush=True)
         last = figures
     if last is not None:
