@@ -331,6 +331,11 @@ def log_in(officers: list[Officer]) -> tuple[list[Officer], int, float]:
     return logged_in, len(officers) - len(logged_in), time.perf_counter() - started
 
 
+def _cpu_per_answer(begin: dict[int, float], end: dict[int, float], answers: int) -> float:
+    used = sum(end[pid] - begin.get(pid, 0.0) for pid in end)
+    return used * 1000 / max(1, answers)
+
+
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else 0.0
@@ -342,7 +347,7 @@ def drive(
     warmup: float,
     duration: float,
     think: tuple[float, float],
-    cpu=lambda: 0.0,
+    cpu=lambda: ({}, {}),
 ) -> dict:
     """The officers log in, then work all at once: warm up, then measure for ``duration``
     seconds."""
@@ -390,9 +395,10 @@ def drive(
             )
     return {
         "rps": len(measured) / (end - begin),
-        # The server's own CPU time per answer: what the load costs, whatever else the machine
-        # runs (the database's share is not in it).
-        "cpu_ms": (cpu_end - cpu_begin) * 1000 / max(1, len(measured)),
+        # CPU time per answer, of gunicorn and of the database's backends (those that served
+        # the whole measurement): what the load costs, whatever else the machine runs.
+        "cpu_ms": _cpu_per_answer(cpu_begin[0], cpu_end[0], len(measured)),
+        "db_cpu_ms": _cpu_per_answer(cpu_begin[1], cpu_end[1], len(measured)),
         "p50": _percentile([r.ms for r in measured], 0.5),
         "p95": _percentile([r.ms for r in measured], 0.95),
         "errors": len(errors) + login_errors,  # an officer who could not log in is one
@@ -454,22 +460,39 @@ def stop_gunicorn(server: subprocess.Popen) -> None:
             server.wait()
 
 
-def server_cpu_seconds(server: subprocess.Popen) -> float:
-    """CPU time (user + system) used so far by gunicorn's master and its workers (Linux)."""
+def _cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """CPU time (user + system) used so far by each of ``pids`` that still runs (Linux)."""
     ticks = os.sysconf("SC_CLK_TCK")
-    pids = [server.pid]
-    listed = subprocess.run(
-        ["pgrep", "-P", str(server.pid)], capture_output=True, text=True, check=False
-    )
-    pids += [int(pid) for pid in listed.stdout.split()]
-    total = 0.0
+    used = {}
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
-    return total
+        used[pid] = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return used
+
+
+def server_pids(server: subprocess.Popen) -> list[int]:
+    """gunicorn's master and workers."""
+    listed = subprocess.run(
+        ["pgrep", "-P", str(server.pid)], capture_output=True, text=True, check=False
+    )
+    return [server.pid, *(int(pid) for pid in listed.stdout.split())]
+
+
+def database_pids(pg_url: str) -> list[int]:
+    """The PostgreSQL backends serving the benchmark's database (the workers keep theirs open:
+    ``CONN_MAX_AGE``), when the server runs on this machine."""
+    db = pg_url.rsplit("/", 1)[1]
+    admin = pg_url.rsplit("/", 1)[0] + "/postgres"
+    listed = subprocess.run(
+        ["psql", admin, "-tAc", f"SELECT pid FROM pg_stat_activity WHERE datname = '{db}'"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return [int(pid) for pid in listed.stdout.split()]
 
 
 def _machine_load() -> str:
@@ -581,7 +604,10 @@ def main() -> None:
                 args.warmup,
                 args.duration,
                 think,
-                cpu=lambda server=server: server_cpu_seconds(server),
+                cpu=lambda server=server: (
+                    _cpu_seconds(server_pids(server)),
+                    _cpu_seconds(database_pids(args.pg_url)),
+                ),
             )
         finally:
             stop_gunicorn(server)
@@ -610,6 +636,15 @@ def main() -> None:
         print(f"load_p95_ms{label}: {figures['p95']:.0f}")
         print(f"load_errors{label}: {figures['errors']}")
         print(f"load_server_cpu_ms_per_request{label}: {figures['cpu_ms']:.0f}")
+        print(f"load_db_cpu_ms_per_request{label}: {figures['db_cpu_ms']:.0f}")
+        cost = figures["cpu_ms"] + figures["db_cpu_ms"]
+        if cost:
+            # What the cores could answer if nothing else ran: the CPU time is measured, the
+            # waiting of the busy machine is not in it.
+            print(
+                f"#   CPU-bound ceiling on {os.cpu_count()} idle cores: "
+                f"{os.cpu_count() * 1000 / cost:.0f} answers/s"
+            )
         print(f"load_conflicts{label}: {figures['conflicts']}", flush=True)
         last = figures
     if last is not None:
