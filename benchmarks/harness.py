@@ -23,9 +23,19 @@ def postgres_reachable(host: str = "127.0.0.1", port: int = 5432) -> bool:
 
 
 def run_children(
-    *, script: str, backend: str, folder: str, pg_url: str, child_args: list[str], label=True
+    *,
+    script: str,
+    backend: str,
+    folder: str,
+    pg_url: str,
+    child_args: list[str],
+    label=True,
+    keep=False,
 ) -> None:
-    """Run ``script --child child_args`` once per backend of ``backend`` ("both" = each)."""
+    """Run ``script --child child_args`` once per backend of ``backend`` ("both" = each).
+
+    ``keep``: the database is not made afresh (the PostgreSQL one is created when missing); the
+    child finds its kept data, or empties the database itself."""
     backends = ["sqlite", "postgresql"] if backend == "both" else [backend]
     for name in backends:
         env = {**os.environ, "DEBUG": "0", "SECRET_KEY": "bench", "ALLOWED_HOSTS": "*"}
@@ -37,7 +47,7 @@ def run_children(
         env["GONGKAI_VAR_DIR"] = str(bench_dir)
         env.pop("DATABASE_URL", None)
         if name == "sqlite":
-            for leftover in bench_dir.glob("gongkai.sqlite3*"):
+            for leftover in [] if keep else bench_dir.glob("gongkai.sqlite3*"):
                 leftover.unlink()
         else:
             if not postgres_reachable():
@@ -45,8 +55,16 @@ def run_children(
                 continue
             db = pg_url.rsplit("/", 1)[1]
             admin = pg_url.rsplit("/", 1)[0] + "/postgres"
-            subprocess.run(["psql", admin, "-qc", f"DROP DATABASE IF EXISTS {db}"], check=True)
-            subprocess.run(["psql", admin, "-qc", f"CREATE DATABASE {db}"], check=True)
+            if not keep:
+                subprocess.run(["psql", admin, "-qc", f"DROP DATABASE IF EXISTS {db}"], check=True)
+            exists = subprocess.run(
+                ["psql", admin, "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{db}'"],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            if exists.stdout.strip() != "1":
+                subprocess.run(["psql", admin, "-qc", f"CREATE DATABASE {db}"], check=True)
             env["DATABASE_URL"] = pg_url
         if label:
             print(f"# {name}", flush=True)

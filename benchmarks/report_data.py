@@ -189,7 +189,7 @@ class Writer:
     def flush(self) -> None:
         if not self.rows:
             return
-        names = ", ".join(self.all_columns)
+        names = ", ".join(self.connection.ops.quote_name(c) for c in self.all_columns)
         with self.connection.cursor() as cursor:
             if self.postgres:
                 with cursor.cursor.copy(f"COPY {self.table} ({names}) FROM STDIN") as copy:
