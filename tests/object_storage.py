@@ -38,9 +38,15 @@ def _command(port: int) -> list[str] | None:
 
 def _free_ports():
     wanted = os.environ.get("GONGKAI_TEST_S3_PORTS", "").strip()
-    candidates = (
-        range(int(wanted.split("-")[0]), int(wanted.split("-")[-1]) + 1) if wanted else [0] * 5
-    )
+    if wanted:
+        ports = list(range(int(wanted.split("-")[0]), int(wanted.split("-")[-1]) + 1))
+        # Each xdist worker starts its own server: from its own part of the range, so that two
+        # of them do not race for one free port.
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+        shift = (int(worker) if worker.isdigit() else 0) * 10 % len(ports)
+        candidates = ports[shift:] + ports[:shift]
+    else:
+        candidates = [0] * 5  # the system picks a free one
     for candidate in candidates:
         with socket.socket() as probe:
             try:

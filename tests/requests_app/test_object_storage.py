@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import time_machine
 from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
@@ -198,3 +199,17 @@ def test_the_sweep_removes_old_objects_no_case_document_refers_to(
     # A day later it is a leftover; every file a case document refers to stays.
     assert sweep_orphan_files(now=timezone.now() + timedelta(hours=25)) == 1
     assert s3.stored() == kept | {"older-imports/x/upload.xlsx"}
+
+
+def test_the_sweep_leftovers_command_sweeps_the_bucket(s3, case):
+    from django.core.files.storage import default_storage
+    from django.core.management import call_command
+
+    receipt = CaseDocument.objects.get(request=case, letter_kind="receipt")
+    orphan = f"{receipt.file.name.rsplit('/', 1)[0]}/2026-9-case-file.pdf"
+    write_exactly(default_storage, orphan, f.pdf())
+    out = io.StringIO()
+    with time_machine.travel(timezone.now() + timedelta(hours=25)):
+        call_command("sweep_leftovers", stdout=out)
+    assert "删除1个遗留文件" in out.getvalue()
+    assert s3.stored() == {receipt.file.name, receipt.docx.name}

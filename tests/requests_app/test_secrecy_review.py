@@ -350,7 +350,9 @@ def test_the_secrecy_pages_show_the_proposal_but_not_the_applicant(
         assert personal not in listing and personal not in page
     document = case.documents.get(kind="provided")
     file_url = reverse("secrecy:replies:file", args=[case.pk, document.pk])
-    assert client.get(file_url).status_code == 200
+    response = client.get(file_url)
+    assert response.status_code == 200
+    assert response["Content-Security-Policy"] == "sandbox"  # like every file handed out
     # The applicant's own uploads are not reachable from here.
     [scan] = request_upload(
         actor=registrar,
