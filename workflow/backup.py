@@ -584,6 +584,12 @@ def _restore_database(engine: str, dump: Path) -> None:
             target = sqlite3.connect(target_path, timeout=60)
             try:
                 source.backup(target)
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise BackupError(f"无法写入数据库 {target_path}：{exc}") from None
+                raise BackupError(
+                    f"数据库 {target_path} 正被使用：请先停止网站、定时任务和后台任务，再恢复。"
+                ) from None
             except sqlite3.DatabaseError as exc:
                 raise BackupError(
                     f"无法写入数据库 {target_path}：{exc}。如数据库文件已损坏，请停止网站，"
