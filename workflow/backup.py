@@ -233,6 +233,11 @@ def create_backup(*, output: Path, include_files: bool = True, progress: Progres
             "size": dump.stat().st_size,
             "sha256": sha256_of(dump),
             "migrations": migrations,
+            # The latest migration of each app in the code that made the backup.
+            "heads": sorted(
+                f"{app}.{name}"
+                for app, name in MigrationLoader(None, ignore_no_migrations=True).graph.leaf_nodes()
+            ),
             "tables": counts,
         }
         progress(f"  数据库已备份：{len(counts)} 张表，{sum(counts.values())} 行。")
