@@ -233,6 +233,11 @@ def create_backup(*, output: Path, include_files: bool = True, progress: Progres
             "size": dump.stat().st_size,
             "sha256": sha256_of(dump),
             "migrations": migrations,
+            # The latest migration of each app in the code that made the backup.
+            "heads": sorted(
+                f"{app}.{name}"
+                for app, name in MigrationLoader(None, ignore_no_migrations=True).graph.leaf_nodes()
+            ),
             "tables": counts,
         }
         progress(f"  数据库已备份：{len(counts)} 张表，{sum(counts.values())} 行。")
@@ -584,6 +589,12 @@ def _restore_database(engine: str, dump: Path) -> None:
             target = sqlite3.connect(target_path, timeout=60)
             try:
                 source.backup(target)
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise BackupError(f"无法写入数据库 {target_path}：{exc}") from None
+                raise BackupError(
+                    f"数据库 {target_path} 正被使用：请先停止网站、定时任务和后台任务，再恢复。"
+                ) from None
             except sqlite3.DatabaseError as exc:
                 raise BackupError(
                     f"无法写入数据库 {target_path}：{exc}。如数据库文件已损坏，请停止网站，"

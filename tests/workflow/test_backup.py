@@ -22,7 +22,6 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
-from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
 
@@ -141,41 +140,44 @@ def _assert_restored(restored: dict, original: dict) -> None:
         assert restored[key] == original[key], key
 
 
+# The tests that use ``backup`` say so, for pytest-django to set the test database up and to
+# run them after the tests that rely on a database as the migrations left it.
+COMMITTED = pytest.mark.django_db(transaction=True)
+
+
 @pytest.fixture(scope="module")
 def backup(django_db_setup, django_db_blocker, tmp_path_factory) -> tuple[Path, dict]:
     """A backup of this test run's database with a few cases and their letters (PDF and DOCX
-    files), made once for the module, and the state it was made of. The database is emptied
-    again afterwards, as after a transactional test."""
+    files), made once for the module, and the state it was made of. Only for transactional
+    tests (``COMMITTED``): their teardown empties the database again."""
     if connection.vendor != "sqlite" and not shutil.which("pg_dump"):
         pytest.skip("pg_dump is not on PATH: the PostgreSQL backup is not tested")
+    assert "test" in Path(connection.settings_dict["NAME"]).name, "not a test database"
     tmp = tmp_path_factory.mktemp("backup")
     source = Installation(tmp / "source-var", connection.settings_dict["NAME"], tmp / "media")
     received = date(2026, 3, 2)
     with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=source.media):
-        try:
-            agency = make_agency()
-            registrar = _persona(get_user_model(), "registrar", agency, "registrar")
-            handler = _persona(get_user_model(), "handler", agency, "handler")
-            for i, name in enumerate(["张明华", "李秀英", "王建国"]):
-                case = request_register(
-                    actor=registrar,
-                    agency=agency,
-                    data=walk_in_registration(
-                        applicant_name=name, description=f"第{i + 1}项申请的政府信息"
-                    ),
-                    today=received,
-                )
-                if i:
-                    request_accept(actor=handler, case_id=case.pk, today=received)
-            original = _state(source)
-            assert len(original["case_numbers"]) == 3
-            assert original["letter_numbers"] and original["files"]
-            path = tmp / "backup.zip"
-            result = _manage("backup", "--output", str(path), env=source.env)
-            assert result.returncode == 0, result.stderr
-            assert "备份完成" in result.stdout
-        finally:
-            call_command("flush", interactive=False, verbosity=0)
+        agency = make_agency()
+        registrar = _persona(get_user_model(), "registrar", agency, "registrar")
+        handler = _persona(get_user_model(), "handler", agency, "handler")
+        for i, name in enumerate(["张明华", "李秀英", "王建国"]):
+            case = request_register(
+                actor=registrar,
+                agency=agency,
+                data=walk_in_registration(
+                    applicant_name=name, description=f"第{i + 1}项申请的政府信息"
+                ),
+                today=received,
+            )
+            if i:
+                request_accept(actor=handler, case_id=case.pk, today=received)
+        original = _state(source)
+        assert len(original["case_numbers"]) == 3
+        assert original["letter_numbers"] and original["files"]
+        path = tmp / "backup.zip"
+        result = _manage("backup", "--output", str(path), env=source.env)
+        assert result.returncode == 0, result.stderr
+        assert "备份完成" in result.stdout
     return path, original
 
 
@@ -216,6 +218,7 @@ def archive(backup) -> Path:
     return backup[0]
 
 
+@COMMITTED
 def test_a_backup_restores_into_an_empty_installation_and_over_an_existing_one(
     tmp_path, backup, restored_database
 ):
@@ -250,6 +253,7 @@ def test_a_backup_restores_into_an_empty_installation_and_over_an_existing_one(
     assert leftovers == []
 
 
+@COMMITTED
 @pytest.mark.skipif(
     connection.vendor != "sqlite", reason="the confirmation is alike on every database"
 )
@@ -284,6 +288,7 @@ def _refused(archive: Path, target: Installation) -> str:
     return result.stderr
 
 
+@COMMITTED
 def test_a_damaged_archive_is_refused_and_nothing_is_changed(tmp_path, archive, restored_database):
     target = Installation(tmp_path / "target-var", restored_database, tmp_path / "target-media")
     manifest = json.loads(zipfile.ZipFile(archive).read("manifest.json"))
@@ -306,6 +311,7 @@ def test_a_damaged_archive_is_refused_and_nothing_is_changed(tmp_path, archive, 
     assert "备份文件已损坏" in _refused(truncated, target)
 
 
+@COMMITTED
 def test_a_backup_of_newer_code_is_refused(tmp_path, archive, restored_database):
     target = Installation(tmp_path / "target-var", restored_database, tmp_path / "target-media")
 
