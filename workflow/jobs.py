@@ -70,6 +70,7 @@ SYSTEM_ERROR = (
 )
 CUT_OFF = "任务在办理中被中断（服务重启等），没有作出任何改动，请重新提交。"
 INTERRUPTED = "办理中断（服务重启），未保存任何内容，请重新提交。"
+RUN_JOB_TASK = "workflow.run_job"  # workflow.tasks.run_job
 
 
 class JobFailed(Exception):
@@ -163,10 +164,8 @@ def start(job_id: int, *, countdown: float | None = None) -> bool:
             target=_run_in_thread, args=(job_id,), name=f"gongkai-job-{job_id}", daemon=True
         ).start()
     elif current == "celery":
-        from workflow.tasks import run_job
-
         try:
-            run_job.apply_async((job_id,), countdown=countdown)
+            send_to_broker(job_id, countdown=countdown)
         except Exception:
             # Never a failed page for a broker that is down: the job waits for the re-send.
             logger.exception(
@@ -175,6 +174,13 @@ def start(job_id: int, *, countdown: float | None = None) -> bool:
             return False
         _mark_sent(job_id)
     return True
+
+
+def send_to_broker(job_id: int, *, countdown: float | None = None) -> None:
+    """Send "run job ``job_id``" (``workflow.tasks.run_job``, by name) to the Celery broker."""
+    from celery import current_app
+
+    current_app.send_task(RUN_JOB_TASK, args=(job_id,), countdown=countdown)
 
 
 def _mark_sent(job_id: int) -> None:

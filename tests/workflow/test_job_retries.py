@@ -188,10 +188,10 @@ def sent(settings, monkeypatch):
     settings.GONGKAI_JOBS = "celery"
     messages: list[tuple[tuple, dict]] = []
 
-    def apply_async(args, **options):
-        messages.append((args, options))
+    def send(job_id, **options):
+        messages.append(((job_id,), options))
 
-    monkeypatch.setattr(run_job, "apply_async", apply_async)
+    monkeypatch.setattr(jobs, "send_to_broker", send)
     return messages
 
 
@@ -278,10 +278,10 @@ def test_in_celery_mode_a_broker_down_leaves_the_job_queued_for_the_sweeper(
 ):
     settings.GONGKAI_JOBS = "celery"
 
-    def broker_down(args, **options):
+    def broker_down(job_id, **options):
         raise ConnectionRefusedError(111, "Connection refused")
 
-    monkeypatch.setattr(run_job, "apply_async", broker_down)
+    monkeypatch.setattr(jobs, "send_to_broker", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         job = jobs.submit(kind=f"{HANDLERS}.effect", title="t", actor=registrar, agency=agency)
     job.refresh_from_db()
