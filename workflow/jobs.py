@@ -35,7 +35,8 @@ transaction never committed).
 In the ``celery`` mode a job whose process is gone is not failed but queued again and re-sent,
 once (``rerun_cut_off``): the worker process was lost (killed, out of memory), the broker hands the
 message on again (late acknowledgement), and the job is done once after all. A job cut off again
-(one that kills its worker each time) is marked failed as in the other modes.
+(one that kills its worker each time) is marked failed as in the other modes. Outbound work is
+queued again in every mode while it has tries left.
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ SYSTEM_ERROR = (
 )
 CUT_OFF = "任务在办理中被中断（服务重启等），没有作出任何改动，请重新提交。"
 INTERRUPTED = "办理中断（服务重启），未保存任何内容，请重新提交。"
+RUN_JOB_TASK = "workflow.run_job"  # workflow.tasks.run_job
 
 
 class JobFailed(Exception):
@@ -162,10 +164,8 @@ def start(job_id: int, *, countdown: float | None = None) -> bool:
             target=_run_in_thread, args=(job_id,), name=f"gongkai-job-{job_id}", daemon=True
         ).start()
     elif current == "celery":
-        from workflow.tasks import run_job
-
         try:
-            run_job.apply_async((job_id,), countdown=countdown)
+            send_to_broker(job_id, countdown=countdown)
         except Exception:
             # Never a failed page for a broker that is down: the job waits for the re-send.
             logger.exception(
@@ -174,6 +174,13 @@ def start(job_id: int, *, countdown: float | None = None) -> bool:
             return False
         _mark_sent(job_id)
     return True
+
+
+def send_to_broker(job_id: int, *, countdown: float | None = None) -> None:
+    """Send "run job ``job_id``" (``workflow.tasks.run_job``, by name) to the Celery broker."""
+    from celery import current_app
+
+    current_app.send_task(RUN_JOB_TASK, args=(job_id,), countdown=countdown)
 
 
 def _mark_sent(job_id: int) -> None:
@@ -425,10 +432,19 @@ def _mark_cut_off(job: Job, message: str) -> bool:
 
 
 def rerun_cut_off(job: Job, *, send: bool = True) -> bool:
-    """In the ``celery`` mode, queue a job whose process is gone again and re-send it, when it
-    has a try left (an ordinary job: one more; outbound work: its ``max_attempts``); audited
-    (``job_requeued``). Return False (nothing done) otherwise, or when another did it first."""
-    if mode() != "celery" or job.attempts >= max(job.max_attempts, 2):
+    """Queue a job whose process is gone again, when it has a try left; audited
+    (``job_requeued``). In the ``celery`` mode an ordinary job has one more try and is re-sent
+    at once (unless ``send`` is False: the caller runs it); in the other modes only outbound work
+    is tried again (up to its ``max_attempts``), by the sweeper. Return False (nothing done) when
+    there is no try left, or when another did it first."""
+    current = mode()
+    if current == "celery":
+        tries = max(job.max_attempts, 2)
+    elif job.max_attempts > 1:  # outbound work
+        tries = job.max_attempts
+    else:
+        return False
+    if job.attempts >= tries:
         return False
     with transaction.atomic():
         again = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, owner=job.owner).update(
@@ -436,7 +452,7 @@ def rerun_cut_off(job: Job, *, send: bool = True) -> bool:
             owner="",
             started_at=None,
             sent_at=None,
-            next_attempt_at=None,
+            next_attempt_at=timezone.now(),
             last_error=INTERRUPTED,
         )
         if again:
@@ -448,7 +464,7 @@ def rerun_cut_off(job: Job, *, send: bool = True) -> bool:
                 reason=INTERRUPTED,
                 attempts=job.attempts,
             )
-            if send:
+            if send and current == "celery":
                 after_commit(lambda: start(job.pk))
     return bool(again)
 
@@ -460,8 +476,8 @@ def _cut_off(job: Job) -> bool:
 
 def reap(job: Job) -> Job:
     """``job`` as it stands, marked cut off first when its process is gone (the waiting page and
-    the "one at a time" checks call this, so the officer can submit again at once); in the
-    ``celery`` mode such a job is queued again instead, when it has a try left."""
+    the "one at a time" checks call this, so the officer can submit again at once); queued again
+    instead when it has a try left (``rerun_cut_off``)."""
     if job.status == Job.Status.RUNNING and owner_gone(job):
         _cut_off(job)
         job.refresh_from_db()
@@ -470,8 +486,8 @@ def reap(job: Job) -> Job:
 
 def sweep(now: datetime | None = None) -> int:
     """Mark every running job whose process is gone, or that ran past the stale limit, cut off
-    (in the ``celery`` mode a job whose process is gone is queued again, when it has a try left).
-    Return how many were marked or queued again."""
+    (a job whose process is gone is queued again instead when it has a try left:
+    ``rerun_cut_off``). Return how many were marked or queued again."""
     now = now or timezone.now()
     marked = 0
     for job in Job.objects.filter(status=Job.Status.RUNNING):

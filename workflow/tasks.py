@@ -28,9 +28,7 @@ from workflow.models import Job
 logger = logging.getLogger(__name__)
 
 
-@shared_task(
-    name="workflow.run_job", acks_late=True, reject_on_worker_lost=True, ignore_result=True
-)
+@shared_task(name=jobs.RUN_JOB_TASK, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def run_job(job_id: int) -> None:
     job = Job.objects.filter(pk=job_id).first()
     if job is None:

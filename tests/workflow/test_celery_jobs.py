@@ -11,6 +11,7 @@ killed mid-job, the whole worker killed, never sent at all.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -145,6 +146,17 @@ def _drop_queue(broker: str, queue: str) -> None:
             Queue(queue, Exchange(queue), queue)(conn.default_channel).delete()
     except Exception:  # a queue never declared; a broker gone meanwhile: nothing to leave behind
         pass
+    if urlsplit(broker).scheme == "redis":  # the exchange's bindings too (keys named after it)
+        import redis
+
+        client = redis.Redis.from_url(broker, socket_connect_timeout=3)
+        for key in client.scan_iter(match=f"*{queue}*"):
+            client.delete(key)
+        # A killed worker's unacknowledged message, kept for the visibility timeout.
+        for tag, entry in client.hgetall("unacked").items():
+            if json.loads(entry)[-1] == queue:  # [message, exchange, routing key]
+                client.hdel("unacked", tag)
+                client.zrem("unacked_index", tag)
 
 
 @contextlib.contextmanager

@@ -159,6 +159,27 @@ def test_a_job_nobody_took_is_run_by_the_sweeper(settings, registrar, agency):
     assert job.sent_at is not None
 
 
+def test_outbound_work_cut_off_by_a_restart_is_tried_again_by_the_sweeper(outbound, settings):
+    settings.GONGKAI_JOBS = "thread"
+    job = Job.objects.create(
+        kind=f"{HANDLERS}.flaky",
+        title="推送办理结果",
+        agency_id=Job._meta.get_field("agency").related_model.objects.get().pk,
+        created_at=timezone.now(),
+        params={"succeed_on": 1},
+        max_attempts=3,
+        status="running",
+        started_at=timezone.now(),
+        owner=_owner_of_dead_process(),  # the web process died mid-send
+        attempts=1,
+    )
+    sweep()  # queued again (its process is gone), then run as it is due
+    job.refresh_from_db()
+    assert (job.status, job.attempts, effects(job)) == ("done", 2, 1)
+    assert AuditEvent.objects.filter(action="job_requeued", object_id=str(job.pk)).count() == 1
+    assert not AuditEvent.objects.filter(action="job_cut_off").exists()
+
+
 # -- the celery mode, its messages caught ---------------------------------------------------------
 
 
@@ -167,10 +188,10 @@ def sent(settings, monkeypatch):
     settings.GONGKAI_JOBS = "celery"
     messages: list[tuple[tuple, dict]] = []
 
-    def apply_async(args, **options):
-        messages.append((args, options))
+    def send(job_id, **options):
+        messages.append(((job_id,), options))
 
-    monkeypatch.setattr(run_job, "apply_async", apply_async)
+    monkeypatch.setattr(jobs, "send_to_broker", send)
     return messages
 
 
@@ -257,10 +278,10 @@ def test_in_celery_mode_a_broker_down_leaves_the_job_queued_for_the_sweeper(
 ):
     settings.GONGKAI_JOBS = "celery"
 
-    def broker_down(args, **options):
+    def broker_down(job_id, **options):
         raise ConnectionRefusedError(111, "Connection refused")
 
-    monkeypatch.setattr(run_job, "apply_async", broker_down)
+    monkeypatch.setattr(jobs, "send_to_broker", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         job = jobs.submit(kind=f"{HANDLERS}.effect", title="t", actor=registrar, agency=agency)
     job.refresh_from_db()
