@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("requests_app", "0019_request_concluded_outcome"),
+        ("requests_app", "0020_task_list_lookup_indexes"),
         ("workflow", "0013_agency_parent"),
     ]
 
