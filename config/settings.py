@@ -12,7 +12,14 @@ Environment:
 - ``GONGKAI_OLDER_IMPORT_MAX_ROWS`` / ``GONGKAI_OLDER_IMPORT_MAX_MB``: the largest spreadsheet of
   older documents imported at once (20,000 documents, 20 MB).
 - ``GONGKAI_JOBS``: how long actions run in the background (``workflow.jobs``): ``thread``
-  (default), ``inline``, or ``queue`` for a ``manage.py run_jobs`` worker.
+  (default), ``inline``, ``queue`` for a ``manage.py run_jobs`` worker, or ``celery`` for
+  ``celery -A config worker`` (with ``celery -A config beat`` for the periodic work).
+- ``GONGKAI_JOB_STALE_MINUTES``: a job still running after this long is taken as cut off (120);
+  keep it above the longest job. ``GONGKAI_JOB_RESEND_MINUTES``: a queued job not handed on to its
+  runner for this long is handed on again (10).
+- ``CELERY_BROKER_URL``: the Celery broker, ``redis://…`` or ``amqp://…`` (default ``REDIS_URL``;
+  required with ``GONGKAI_JOBS=celery``). ``GONGKAI_CELERY_QUEUE``: the queue's name (``gongkai``).
+- ``REDIS_URL``: the cache shared by the processes (job progress), and the default broker.
 - ``SECURE_SSL_REDIRECT`` / ``SECURE_HSTS_SECONDS`` / ``SECURE_HSTS_INCLUDE_SUBDOMAINS``: HTTPS
   only, on by default when ``DEBUG`` is off (HSTS one year).
 - ``GONGKAI_PROXY_SSL_HEADER``: behind a reverse proxy that terminates HTTPS, the header it sets,
@@ -31,6 +38,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -238,11 +246,61 @@ if os.environ.get("REDIS_URL"):
 
 VIEWFLOW = {}
 
-# Background jobs (workflow.jobs): long actions such as opening a yearly review.
+# Background jobs (workflow.jobs): long actions such as opening a yearly review, and outbound
+# work tried again until it gets through.
 GONGKAI_JOBS = os.environ.get("GONGKAI_JOBS", "thread")
-if GONGKAI_JOBS not in {"thread", "inline", "queue"}:
-    raise ImproperlyConfigured("GONGKAI_JOBS must be thread, inline or queue.")
-GONGKAI_JOB_STALE_MINUTES = 120
+if GONGKAI_JOBS not in {"thread", "inline", "queue", "celery"}:
+    raise ImproperlyConfigured("GONGKAI_JOBS must be thread, inline, queue or celery.")
+# A job still "running" after this long is taken as cut off: longer than the longest job.
+GONGKAI_JOB_STALE_MINUTES = env_int("GONGKAI_JOB_STALE_MINUTES", 120)
+# A queued job not handed on for this long (a broker down at the commit) is handed on again.
+GONGKAI_JOB_RESEND_MINUTES = env_int("GONGKAI_JOB_RESEND_MINUTES", 10)
+
+# Celery (config.celery), for GONGKAI_JOBS=celery and `celery -A config beat`. The Job row is the
+# record of truth; the broker only carries "run job N". A message is acknowledged when its task
+# has ended and handed on again when its worker process was lost; one message at a time per
+# worker process; no result backend.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL", "")
+if GONGKAI_JOBS == "celery" and not CELERY_BROKER_URL:
+    raise ImproperlyConfigured("GONGKAI_JOBS=celery needs CELERY_BROKER_URL (or REDIS_URL).")
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("GONGKAI_CELERY_QUEUE", "gongkai")
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND = None
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A page that submits a job while the broker is down does not wait long: the job stays queued and
+# the sweeper sends it again (workflow.jobs.resend_lost).
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
+# Redis hands an unacknowledged message to another worker after the visibility timeout: it must
+# be longer than the longest job (and the longest retry back-off, which the stale limit caps).
+GONGKAI_CELERY_VISIBILITY_TIMEOUT = (GONGKAI_JOB_STALE_MINUTES + 30) * 60
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": GONGKAI_CELERY_VISIBILITY_TIMEOUT}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE = {
+    # Deadlines are whole days; once a minute is plenty. A tick not run within the minute is
+    # dropped (the next one fires the same timers).
+    "fire-due-timers": {
+        "task": "workflow.fire_timers",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "sweep-jobs": {"task": "workflow.sweep_jobs", "schedule": 60.0, "options": {"expires": 55}},
+    # Each agency's open cases in a task of its own (requests_app.tasks).
+    "refresh-deadlines": {
+        "task": "requests_app.refresh_deadlines",
+        "schedule": crontab(minute=5, hour=0),
+    },
+    "sweep-leftovers": {"task": "requests_app.sweep_leftovers", "schedule": crontab(minute=17)},
+}
 
 LOGGING = {
     "version": 1,

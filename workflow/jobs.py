@@ -11,7 +11,18 @@ How jobs start (setting ``GONGKAI_JOBS``):
 
 - ``"thread"`` (default): in a thread of the web process, right after the commit;
 - ``"inline"``: in the request itself, after the commit (tests, or a deployment without threads);
-- ``"queue"``: left queued for ``manage.py run_jobs`` (a worker beside the server).
+- ``"queue"``: left queued for ``manage.py run_jobs`` (a worker beside the server);
+- ``"celery"``: sent to a Celery broker (Redis or RabbitMQ) after the commit, run by
+  ``celery -A config worker`` (``workflow.tasks.run_job``).
+
+Whatever the mode, the ``Job`` row is the record of truth: a runner claims a queued job by
+changing its status (``run``), so a job handed on twice (a duplicate delivery, a re-send) still
+runs once. A job queued and not handed on for ``GONGKAI_JOB_RESEND_MINUTES`` (the broker was down
+at the commit, the web process died before its thread started) is handed on again by
+``resend_lost``, which the sweepers run every minute.
+
+Outbound work that may fail and succeed later (``submit_outbound``) is tried again after a
+back-off that doubles, until its ``max_attempts``; the retries and the giving up are audited.
 
 The runner that claims a job records itself as the job's ``owner``: host name, process id, when that
 process started and its process-id namespace. A job whose owner is a process of this host that is
@@ -20,6 +31,11 @@ or the "one at a time" check looks at it, and ``sweep`` does so for all of them 
 ``run_dispatcher`` starts and on each of their rounds. A job of another host, or one without owner,
 is shown as cut off after ``GONGKAI_JOB_STALE_MINUTES``. Nothing was saved by a cut-off job (its
 transaction never committed).
+
+In the ``celery`` mode a job whose process is gone is not failed but queued again and re-sent,
+once (``rerun_cut_off``): the worker process was lost (killed, out of memory), the broker hands the
+message on again (late acknowledgement), and the job is done once after all. A job cut off again
+(one that kills its worker each time) is marked failed as in the other modes.
 """
 
 from __future__ import annotations
@@ -38,6 +54,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import close_old_connections, connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -74,6 +91,8 @@ def submit(
     agency: Agency,
     params: dict[str, Any] | None = None,
     total: int | None = None,
+    max_attempts: int = 1,
+    retry_backoff: int = 0,
 ) -> Job:
     """Record a job and start it when the current transaction commits."""
     import_string(kind)  # a wrong handler path fails here, in the request, not in the thread
@@ -85,19 +104,79 @@ def submit(
         created_at=timezone.now(),
         params=params or {},
         total=total,
+        max_attempts=max_attempts,
+        retry_backoff=retry_backoff,
     )
     transaction.on_commit(lambda: start(job.pk))
     return job
 
 
-def start(job_id: int) -> None:
-    mode = getattr(settings, "GONGKAI_JOBS", "thread")
-    if mode == "inline":
+def submit_outbound(
+    kind: str,
+    params: dict[str, Any],
+    *,
+    agency: Agency,
+    title: str,
+    actor=None,
+    max_attempts: int = 5,
+    backoff: int = 60,
+) -> Job:
+    """Record outbound work (a message to another system: a webhook, an e-mail, an SMS) and send
+    it when the current transaction commits, in whatever mode ``GONGKAI_JOBS`` says.
+
+    Its handler ``kind(job) -> JobOutcome`` raises on failure: ``JobFailed`` gives up at once (the
+    other side refused for good); any other exception is tried again after ``backoff`` seconds,
+    then 2×, 4× … (at most ``GONGKAI_JOB_STALE_MINUTES``), until ``max_attempts`` tries; then the
+    job is failed with its last error, and that is audited (``job_gave_up``). A try may be made
+    again after a lost worker, so the other side should accept the same message twice (the job's
+    id is a fit idempotency key)."""
+    if max_attempts < 1 or backoff < 0:
+        raise ValueError("max_attempts must be at least 1 and backoff not negative")
+    return submit(
+        kind=kind,
+        title=title,
+        actor=actor,
+        agency=agency,
+        params=params,
+        max_attempts=max_attempts,
+        retry_backoff=backoff,
+    )
+
+
+def mode() -> str:
+    return getattr(settings, "GONGKAI_JOBS", "thread")
+
+
+def start(job_id: int, *, countdown: float | None = None) -> bool:
+    """Hand job ``job_id`` to its runner as ``GONGKAI_JOBS`` says (in ``queue`` mode the worker
+    finds it itself). Return False when it could not be handed on (the broker is down): it stays
+    queued, and ``resend_lost`` hands it on later."""
+    current = mode()
+    if current == "inline":
+        _mark_sent(job_id)
         run(job_id)
-    elif mode == "thread":
+    elif current == "thread":
+        _mark_sent(job_id)
         threading.Thread(
             target=_run_in_thread, args=(job_id,), name=f"gongkai-job-{job_id}", daemon=True
         ).start()
+    elif current == "celery":
+        from workflow.tasks import run_job
+
+        try:
+            run_job.apply_async((job_id,), countdown=countdown)
+        except Exception:
+            # Never a failed page for a broker that is down: the job waits for the re-send.
+            logger.exception(
+                "job %s could not be sent to the broker; it is sent again later", job_id
+            )
+            return False
+        _mark_sent(job_id)
+    return True
+
+
+def _mark_sent(job_id: int) -> None:
+    Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(sent_at=timezone.now())
 
 
 def _run_in_thread(job_id: int) -> None:
@@ -115,33 +194,112 @@ def _messages(error: ValidationError) -> str:
     return "".join(error.messages)
 
 
+def _due(now: datetime) -> Q:
+    return Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+
+
 def run(job_id: int) -> Job | None:
-    """Run a queued job (once: the first runner to claim it runs it); return it when run."""
-    claimed = Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
-        status=Job.Status.RUNNING, started_at=timezone.now(), owner=this_process()
+    """Run a queued job (once: the first runner to claim it runs it); return it when run.
+
+    A job whose retry is not yet due is not claimed."""
+    now = timezone.now()
+    claimed = Job.objects.filter(_due(now), pk=job_id, status=Job.Status.QUEUED).update(
+        status=Job.Status.RUNNING,
+        started_at=now,
+        owner=this_process(),
+        attempts=F("attempts") + 1,
     )
     if not claimed:
         return None
     job = Job.objects.select_related("agency", "created_by").get(pk=job_id)
-    status, message, result = Job.Status.FAILED, SYSTEM_ERROR, {}
+    status, message, result, error = Job.Status.FAILED, SYSTEM_ERROR, {}, ""
     try:
         outcome: JobOutcome = import_string(job.kind)(job)
-    except JobFailed as error:
-        message = str(error)
-    except ValidationError as error:
-        message = _messages(error)
-    except (NotAllowed, Stale) as error:
-        message = str(error)
-    except Exception:
+    except JobFailed as failed:
+        message = str(failed)
+    except ValidationError as invalid:
+        message = _messages(invalid)
+    except (NotAllowed, Stale) as refused:
+        message = str(refused)
+    except Exception as unexpected:
         logger.exception("job %s (%s) failed", job.pk, job.kind)
+        error = f"{type(unexpected).__name__}: {unexpected}"[:2000]
+        if job.attempts < job.max_attempts:
+            _retry_later(job, error)
+            job.refresh_from_db()
+            return job
     else:
         status, message = Job.Status.DONE, outcome.message
         result = {"url": outcome.url, **outcome.data}
-    Job.objects.filter(pk=job.pk).update(
-        status=status, message=message, result=result, finished_at=timezone.now()
-    )
+    finished = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, owner=job.owner)
+    with transaction.atomic():
+        finished.update(
+            status=status,
+            message=message,
+            result=result,
+            finished_at=timezone.now(),
+            last_error=error or F("last_error"),
+        )
+        if job.max_attempts > 1 and status == Job.Status.FAILED:
+            _audit_job(
+                job,
+                "job_gave_up",
+                Job.Status.RUNNING,
+                Job.Status.FAILED,
+                reason=error or message,
+                attempts=job.attempts,
+            )
     job.refresh_from_db()
     return job
+
+
+def retry_delay(job: Job) -> timedelta:
+    """The wait before the next try of ``job`` after its ``job.attempts``-th failed: the back-off,
+    doubled at each try, at most the stale limit."""
+    seconds = job.retry_backoff * 2 ** max(0, job.attempts - 1)
+    return min(timedelta(seconds=seconds), stale_after())
+
+
+def _retry_later(job: Job, error: str) -> None:
+    """Queue ``job`` again for a try after its back-off, audited, and hand it on to wait."""
+    delay = retry_delay(job)
+    with transaction.atomic():
+        again = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, owner=job.owner).update(
+            status=Job.Status.QUEUED,
+            owner="",
+            started_at=None,
+            sent_at=None,
+            next_attempt_at=timezone.now() + delay,
+            last_error=error,
+        )
+        if again:
+            _audit_job(
+                job,
+                "job_retry",
+                Job.Status.RUNNING,
+                Job.Status.QUEUED,
+                reason=error,
+                attempts=job.attempts,
+                delay_seconds=int(delay.total_seconds()),
+            )
+    if again and mode() == "celery":
+        # The broker holds it until it is due; the other modes' sweepers find it due themselves.
+        start(job.pk, countdown=delay.total_seconds())
+
+
+def _audit_job(job: Job, action: str, from_state: str, to_state: str, reason: str, **data) -> None:
+    from workflow.audit import audit
+
+    audit(
+        actor=None,
+        action=action,
+        obj=job,
+        agency=job.agency_id,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+        data={"kind": job.kind, "owner": job.owner, **data},
+    )
 
 
 def _progress_key(job_id: int) -> str:
@@ -256,53 +414,114 @@ def is_cut_off(job: Job, now: datetime | None = None) -> bool:
 
 def _mark_cut_off(job: Job, message: str) -> bool:
     """Mark a running ``job`` failed with ``message`` and audit it (once: False if another did)."""
-    from workflow.audit import audit
-
     with transaction.atomic():
         marked = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, owner=job.owner).update(
             status=Job.Status.FAILED, message=message, finished_at=timezone.now()
         )
         if marked:
-            audit(
-                actor=None,
-                action="job_cut_off",
-                obj=job,
-                agency=job.agency_id,
-                from_state=Job.Status.RUNNING,
-                to_state=Job.Status.FAILED,
-                reason=message,
-                data={"kind": job.kind, "owner": job.owner},
-            )
+            _audit_job(job, "job_cut_off", Job.Status.RUNNING, Job.Status.FAILED, reason=message)
     return bool(marked)
+
+
+def rerun_cut_off(job: Job, *, send: bool = True) -> bool:
+    """In the ``celery`` mode, queue a job whose process is gone again and re-send it, when it
+    has a try left (an ordinary job: one more; outbound work: its ``max_attempts``); audited
+    (``job_requeued``). Return False (nothing done) otherwise, or when another did it first."""
+    if mode() != "celery" or job.attempts >= max(job.max_attempts, 2):
+        return False
+    with transaction.atomic():
+        again = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, owner=job.owner).update(
+            status=Job.Status.QUEUED,
+            owner="",
+            started_at=None,
+            sent_at=None,
+            next_attempt_at=None,
+            last_error=INTERRUPTED,
+        )
+        if again:
+            _audit_job(
+                job,
+                "job_requeued",
+                Job.Status.RUNNING,
+                Job.Status.QUEUED,
+                reason=INTERRUPTED,
+                attempts=job.attempts,
+            )
+    if again and send:
+        transaction.on_commit(lambda: start(job.pk))
+    return bool(again)
+
+
+def _cut_off(job: Job) -> bool:
+    """A job whose process is gone: run again (``rerun_cut_off``) or marked failed."""
+    return rerun_cut_off(job) or _mark_cut_off(job, INTERRUPTED)
 
 
 def reap(job: Job) -> Job:
     """``job`` as it stands, marked cut off first when its process is gone (the waiting page and
-    the "one at a time" checks call this, so the officer can submit again at once)."""
+    the "one at a time" checks call this, so the officer can submit again at once); in the
+    ``celery`` mode such a job is queued again instead, when it has a try left."""
     if job.status == Job.Status.RUNNING and owner_gone(job):
-        _mark_cut_off(job, INTERRUPTED)
+        _cut_off(job)
         job.refresh_from_db()
     return job
 
 
 def sweep(now: datetime | None = None) -> int:
-    """Mark every running job whose process is gone, or that ran past the stale limit, cut off.
-    Return how many were marked."""
+    """Mark every running job whose process is gone, or that ran past the stale limit, cut off
+    (in the ``celery`` mode a job whose process is gone is queued again, when it has a try left).
+    Return how many were marked or queued again."""
     now = now or timezone.now()
     marked = 0
     for job in Job.objects.filter(status=Job.Status.RUNNING):
         if owner_gone(job):
-            marked += _mark_cut_off(job, INTERRUPTED)
+            marked += _cut_off(job)
         elif job.started_at is not None and now - job.started_at > stale_after():
             marked += _mark_cut_off(job, CUT_OFF)
     return marked
+
+
+def resend_after() -> timedelta:
+    return timedelta(minutes=getattr(settings, "GONGKAI_JOB_RESEND_MINUTES", 10))
+
+
+def lost(now: datetime | None = None):
+    """Queued jobs that are due and were not handed on in the last ``GONGKAI_JOB_RESEND_MINUTES``
+    (never, or their message or thread was lost)."""
+    now = now or timezone.now()
+    before = now - resend_after()
+    waiting = Q(next_attempt_at__isnull=True, created_at__lt=before) | Q(next_attempt_at__lte=now)
+    unsent = Q(sent_at__isnull=True) | Q(sent_at__lt=before)
+    return Job.objects.filter(waiting, unsent, status=Job.Status.QUEUED).order_by(
+        "created_at", "pk"
+    )
+
+
+def resend_lost(now: datetime | None = None) -> int:
+    """Hand on again the queued jobs that are due and that nobody took (``lost``): a broker down
+    at the commit, a web process gone before its thread started, a retry whose time has come.
+    In the ``celery`` mode they are sent to the broker again; in the ``thread`` and ``inline``
+    modes the sweeper runs them itself, one after the other (a thread would die with a sweeper
+    run from cron); in the ``queue`` mode ``run_jobs`` takes them anyway. Return how many."""
+    current = mode()
+    if current == "queue":
+        return 0
+    handed = 0
+    for job_id in lost(now).values_list("pk", flat=True):
+        if current == "celery":
+            handed += start(job_id)
+        else:
+            _mark_sent(job_id)
+            handed += run(job_id) is not None
+    return handed
 
 
 def run_queued(*, limit: int | None = None) -> int:
     """Run the jobs waiting in the queue, oldest first; mark cut-off ones. Return how many ran."""
     sweep()
     ran = 0
-    ids = Job.objects.filter(status=Job.Status.QUEUED).order_by("created_at", "pk")
+    queued = Job.objects.filter(_due(timezone.now()), status=Job.Status.QUEUED)
+    ids = queued.order_by("created_at", "pk")
     for job_id in ids.values_list("pk", flat=True)[:limit]:
         if run(job_id) is not None:
             ran += 1

@@ -376,8 +376,14 @@ class Job(models.Model):
     agency = models.ForeignKey(
         Agency, verbose_name="机关", on_delete=models.PROTECT, related_name="+"
     )
+    # Empty for outbound work the system sends of itself (``workflow.jobs.submit_outbound``).
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="提交人", on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="提交人",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
     )
     created_at = models.DateTimeField("提交时间")
     status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.QUEUED)
@@ -391,6 +397,20 @@ class Job(models.Model):
     finished_at = models.DateTimeField("结束时间", null=True, blank=True)
     message = models.TextField("结果说明", blank=True)
     result = models.JSONField("结果", default=dict, blank=True)
+    # How often the job was claimed, how often it may be, and the back-off between tries: an
+    # ordinary job runs once (a job cut off by a lost worker is run once again in the ``celery``
+    # mode); outbound work (``submit_outbound``) is tried again after 1, 2, 4 … × ``retry_backoff``
+    # seconds until ``max_attempts``.
+    attempts = models.PositiveIntegerField("已办理次数", default=0)
+    max_attempts = models.PositiveSmallIntegerField("最多办理次数", default=1)
+    retry_backoff = models.PositiveIntegerField("重试间隔（秒）", default=0)
+    # A queued try is not claimed before this time (a retry waiting out its back-off).
+    next_attempt_at = models.DateTimeField("下次办理时间", null=True, blank=True)
+    # When the job was last handed to its runner (a thread, the Celery broker): a job queued and
+    # not handed on for a while is handed on again (``workflow.jobs.resend_lost``).
+    sent_at = models.DateTimeField("交付办理时间", null=True, blank=True)
+    # The last unexpected error of a try (for the administrators; the person sees ``message``).
+    last_error = models.TextField("最近一次错误", blank=True)
 
     class Meta:
         verbose_name = "后台任务"

@@ -13,14 +13,19 @@ from requests_app.models import InformationRequest
 from workflow.calendar import get_calendar
 
 
-def refresh_open_cases(*, write=None) -> int:
-    today = timezone.localdate()
-    cases = (
-        InformationRequest.objects.exclude(stage=InformationRequest.Stage.CLOSED)
-        .filter(served_on__isnull=True)
-        .select_related("agency")
-        .order_by("pk")
+def open_cases():
+    """The cases whose stored clock moves with the date: not closed, the reply not yet served."""
+    return InformationRequest.objects.exclude(stage=InformationRequest.Stage.CLOSED).filter(
+        served_on__isnull=True
     )
+
+
+def refresh_open_cases(*, write=None, agency_id: int | None = None) -> int:
+    """Recompute the open cases' clocks as of today (only ``agency_id``'s when given)."""
+    today = timezone.localdate()
+    cases = open_cases().select_related("agency").order_by("pk")
+    if agency_id is not None:
+        cases = cases.filter(agency_id=agency_id)
     total = cases.count()
     done = 0
     calendars = {}

@@ -1,6 +1,8 @@
 """manage.py sweep_leftovers: what a restart left behind — background jobs whose process is gone
-(marked cut off, so their officers can submit again) and files of case documents written by a
-process that died before its commit. ``run_dispatcher`` runs it; with cron, run it hourly."""
+(marked cut off, so their officers can submit again; queued again in the ``celery`` mode), queued
+jobs nobody took (handed on again: ``workflow.jobs.resend_lost``) and files of case documents
+written by a process that died before its commit. ``run_dispatcher`` runs it (the jobs every
+minute); with cron, run it hourly, and ``--jobs-only`` every minute."""
 
 from django.core.management.base import BaseCommand
 from django.utils import timezone
@@ -19,9 +21,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, jobs_only: bool, **options):
         marked = jobs.sweep()
+        handed = jobs.resend_lost()
         removed = 0 if jobs_only else sweep_orphan_files()
-        if marked or removed:
+        if marked or handed or removed:
             self.stdout.write(
-                f"{timezone.localtime():%Y-%m-%d %H:%M} 已把{marked}个后台任务标为已中断，"
-                f"删除{removed}个遗留文件"
+                f"{timezone.localtime():%Y-%m-%d %H:%M} "
+                f"已把{marked}个后台任务标为已中断（或重新排队），"
+                f"重新交付{handed}个排队中的任务，删除{removed}个遗留文件"
             )
