@@ -98,6 +98,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later line of the log names the request (workflow.request_context).
+    "workflow.request_context.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -149,6 +151,20 @@ DATABASES = {
         default=f"sqlite:///{_default_sqlite}", conn_max_age=60, conn_health_checks=True
     )
 }
+# PostgreSQL: a pool of connections per process, shared by its threads (Django's pool, psycopg 3),
+# instead of one connection kept per thread. Off by default; the pool needs CONN_MAX_AGE 0.
+# Each process holds up to GONGKAI_DB_POOL_MAX_SIZE connections: processes × that stays below the
+# server's max_connections (docs/web-servers.md).
+if env_bool("GONGKAI_DB_POOL", False):
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("GONGKAI_DB_POOL needs PostgreSQL (DATABASE_URL=postgres://…).")
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env_int("GONGKAI_DB_POOL_MIN_SIZE", 2),
+        "max_size": env_int("GONGKAI_DB_POOL_MAX_SIZE", 8),
+        # Seconds a request waits for a free connection before it fails.
+        "timeout": env_int("GONGKAI_DB_POOL_TIMEOUT", 10),
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions take the write lock at BEGIN, so two officers completing the same
     # task queue up instead of failing with "database is locked" half-way through (see docs).
@@ -232,6 +248,8 @@ LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 
+# One cache per process by default. With several processes or servers, REDIS_URL: what they share
+# (a job's progress, sessions with GONGKAI_SESSIONS=cache) goes through Redis.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
@@ -242,6 +260,11 @@ if os.environ.get("REDIS_URL"):
     CACHES["default"] = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": os.environ["REDIS_URL"],
+        # Several systems (or two installations) may share one Redis.
+        "KEY_PREFIX": os.environ.get("GONGKAI_CACHE_PREFIX", "gongkai"),
+        "TIMEOUT": env_int("GONGKAI_CACHE_TIMEOUT", 300),
+        # A Redis that is down answers within seconds, not never (pages, /healthz).
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
     }
 
 VIEWFLOW = {}
@@ -302,10 +325,27 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-leftovers": {"task": "requests_app.sweep_leftovers", "schedule": crontab(minute=17)},
 }
 
+# Logs on standard error: plain text, or one JSON object per line (GONGKAI_LOG_FORMAT=json). Every
+# line carries the request's id (also in the X-Request-ID response header and gunicorn's access
+# log), the person and their agencies (workflow.request_context).
+GONGKAI_LOG_FORMAT = os.environ.get("GONGKAI_LOG_FORMAT", "text")
+if GONGKAI_LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured("GONGKAI_LOG_FORMAT must be text or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "workflow.request_context.ContextFilter"}},
+    "formatters": {
+        "text": {"()": "workflow.request_context.TextFormatter"},
+        "json": {"()": "workflow.request_context.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["context"],
+            "formatter": GONGKAI_LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
@@ -319,6 +359,16 @@ LOGGING = {
 SESSION_COOKIE_AGE = env_int("GONGKAI_SESSION_IDLE_MINUTES", 30) * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Sessions: in the database (default); GONGKAI_SESSIONS=cache reads them from Redis and writes
+# both ("cached_db"). Not with a per-process cache: another process would still hold a session
+# that was logged out.
+GONGKAI_SESSIONS = os.environ.get("GONGKAI_SESSIONS", "db")
+if GONGKAI_SESSIONS not in {"db", "cache"}:
+    raise ImproperlyConfigured("GONGKAI_SESSIONS must be db or cache.")
+if GONGKAI_SESSIONS == "cache":
+    if not os.environ.get("REDIS_URL"):
+        raise ImproperlyConfigured("GONGKAI_SESSIONS=cache needs REDIS_URL.")
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Password reset by e-mail only where a mail server is configured (config.site).
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
@@ -351,6 +401,8 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Load balancers often probe over plain HTTP; /healthz answers there instead of redirecting.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 _proxy_ssl_header = os.environ.get("GONGKAI_PROXY_SSL_HEADER", "").strip()

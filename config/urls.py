@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import path
 
 from config.site import auth, site
+from workflow.health import healthz
 
 admin.site.site_header = "公开 · 系统管理"
 admin.site.site_title = "公开 · 系统管理"
@@ -10,6 +11,8 @@ admin.site.index_title = "系统管理"
 handler500 = "workflow.middleware.server_error"
 
 urlpatterns = [
+    # For load balancers and monitors: no login, JSON (workflow.health).
+    path("healthz", healthz, name="healthz"),
     path("accounts/", auth.urls),
     path("admin/", admin.site.urls),
     path("", site.urls),
