@@ -90,7 +90,7 @@ PY
 echo "== 数据库迁移、静态文件、演示数据（${DATABASE_URL%%\?*}）"
 "$BIN/python" manage.py migrate --no-input --verbosity 0
 # Collected (and compressed, which takes minutes) again only when a static file changed since.
-stamp=var/static/.collected-for-cluster
+stamp=${GONGKAI_VAR_DIR:-var}/static/.collected-for-cluster
 if [ ! -e "$stamp" ] || [ -n "$(find workflow requests_app attributes_app -path '*/static/*' \
   -newer "$stamp" -print -quit)" ] || [ pyproject.toml -nt "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
   "$BIN/python" manage.py collectstatic --no-input --verbosity 0
