@@ -35,7 +35,8 @@ transaction never committed).
 In the ``celery`` mode a job whose process is gone is not failed but queued again and re-sent,
 once (``rerun_cut_off``): the worker process was lost (killed, out of memory), the broker hands the
 message on again (late acknowledgement), and the job is done once after all. A job cut off again
-(one that kills its worker each time) is marked failed as in the other modes.
+(one that kills its worker each time) is marked failed as in the other modes. Outbound work is
+queued again in every mode while it has tries left.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from workflow.after_commit import after_commit
 from workflow.errors import NotAllowed, Stale
 from workflow.models import Agency, Job
 
@@ -424,10 +426,19 @@ def _mark_cut_off(job: Job, message: str) -> bool:
 
 
 def rerun_cut_off(job: Job, *, send: bool = True) -> bool:
-    """In the ``celery`` mode, queue a job whose process is gone again and re-send it, when it
-    has a try left (an ordinary job: one more; outbound work: its ``max_attempts``); audited
-    (``job_requeued``). Return False (nothing done) otherwise, or when another did it first."""
-    if mode() != "celery" or job.attempts >= max(job.max_attempts, 2):
+    """Queue a job whose process is gone again, when it has a try left; audited
+    (``job_requeued``). In the ``celery`` mode an ordinary job has one more try and is re-sent
+    at once (unless ``send`` is False: the caller runs it); in the other modes only outbound work
+    is tried again (up to its ``max_attempts``), by the sweeper. Return False (nothing done) when
+    there is no try left, or when another did it first."""
+    current = mode()
+    if current == "celery":
+        tries = max(job.max_attempts, 2)
+    elif job.max_attempts > 1:  # outbound work
+        tries = job.max_attempts
+    else:
+        return False
+    if job.attempts >= tries:
         return False
     with transaction.atomic():
         again = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, owner=job.owner).update(
@@ -435,7 +446,7 @@ def rerun_cut_off(job: Job, *, send: bool = True) -> bool:
             owner="",
             started_at=None,
             sent_at=None,
-            next_attempt_at=None,
+            next_attempt_at=timezone.now(),
             last_error=INTERRUPTED,
         )
         if again:
@@ -447,8 +458,8 @@ def rerun_cut_off(job: Job, *, send: bool = True) -> bool:
                 reason=INTERRUPTED,
                 attempts=job.attempts,
             )
-    if again and send:
-        transaction.on_commit(lambda: start(job.pk))
+            if send and current == "celery":
+                after_commit(lambda: start(job.pk))
     return bool(again)
 
 
@@ -459,8 +470,8 @@ def _cut_off(job: Job) -> bool:
 
 def reap(job: Job) -> Job:
     """``job`` as it stands, marked cut off first when its process is gone (the waiting page and
-    the "one at a time" checks call this, so the officer can submit again at once); in the
-    ``celery`` mode such a job is queued again instead, when it has a try left."""
+    the "one at a time" checks call this, so the officer can submit again at once); queued again
+    instead when it has a try left (``rerun_cut_off``)."""
     if job.status == Job.Status.RUNNING and owner_gone(job):
         _cut_off(job)
         job.refresh_from_db()
@@ -469,8 +480,8 @@ def reap(job: Job) -> Job:
 
 def sweep(now: datetime | None = None) -> int:
     """Mark every running job whose process is gone, or that ran past the stale limit, cut off
-    (in the ``celery`` mode a job whose process is gone is queued again, when it has a try left).
-    Return how many were marked or queued again."""
+    (a job whose process is gone is queued again instead when it has a try left:
+    ``rerun_cut_off``). Return how many were marked or queued again."""
     now = now or timezone.now()
     marked = 0
     for job in Job.objects.filter(status=Job.Status.RUNNING):

@@ -9,7 +9,7 @@ worker process was killed mid-job) queues it again and runs it (``jobs.rerun_cut
 the lost try was saved, its transaction never committed.
 
 The periodic tasks (``config.celery`` schedules them with ``celery -A config beat``): fire the due
-workflow timers, and sweep the jobs (cut off, lost).
+workflow timers, and sweep the jobs (cut off, lost); a worker also sweeps when it starts.
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from celery.signals import worker_ready
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 
 from workflow import jobs
@@ -53,6 +55,19 @@ def sweep_jobs() -> None:
     sent = jobs.resend_lost()
     if marked or sent:
         logger.info("jobs swept: %s cut off or queued again, %s handed on again", marked, sent)
+
+
+@worker_ready.connect
+def sweep_when_ready(**_) -> None:
+    """A worker that starts marks its own host's jobs left by gone processes first (queued again
+    and re-sent, or failed), as ``run_jobs`` does: after a machine's restart its jobs are taken
+    up at once, where only this host can tell that their processes are gone."""
+    try:
+        jobs.sweep()
+    except Exception:  # the database not there yet: beat's sweep does it within the minute
+        logger.exception("the sweep at the worker's start failed")
+    finally:
+        connection.close()
 
 
 @shared_task(name="workflow.fire_timers", ignore_result=True)
