@@ -14,7 +14,8 @@ Every value can be changed from the environment (see docs/web-servers.md):
 - ``GUNICORN_FORWARDED_ALLOW_IPS``: addresses of the reverse proxies whose ``X-Forwarded-*``
   headers gunicorn believes (default: this host only).
 - ``GUNICORN_ACCESS_LOG`` (``-``, standard output; empty for none) / ``GUNICORN_ERROR_LOG`` (``-``,
-  standard error) / ``GUNICORN_LOG_LEVEL`` (``info``).
+  standard error) / ``GUNICORN_LOG_LEVEL`` (``info``); ``GONGKAI_LOG_FORMAT=json`` writes them as
+  JSON, like the application's lines.
 """
 
 import multiprocessing
@@ -66,6 +67,40 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 access_log_format = (
     '%(h)s "%(r)s" %(s)s %(B)s %(M)sms request_id=%({x-request-id}o)s user_agent="%(a)s"'
 )
+
+
+# With GONGKAI_LOG_FORMAT=json gunicorn's own lines are JSON too, the access log's with the request
+# id, method, path, status, size and time as fields (workflow.request_context.JsonFormatter).
+def _json_handler(target: str, stream: str) -> dict:
+    if target == "-":
+        return {"class": "logging.StreamHandler", "formatter": "json", "stream": stream}
+    return {"class": "logging.FileHandler", "formatter": "json", "filename": target}
+
+
+if os.environ.get("GONGKAI_LOG_FORMAT") == "json":
+    _handlers = {"error": _json_handler(errorlog, "ext://sys.stderr")}
+    if accesslog:
+        _handlers["access"] = _json_handler(accesslog, "ext://sys.stdout")
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        # Django's settings (LOGGING) configure the root logger when the application loads.
+        "root": {"handlers": []},
+        "formatters": {"json": {"()": "workflow.request_context.JsonFormatter"}},
+        "handlers": _handlers,
+        "loggers": {
+            "gunicorn.error": {
+                "handlers": ["error"],
+                "level": loglevel.upper(),
+                "propagate": False,
+            },
+            "gunicorn.access": {
+                "handlers": ["access"] if accesslog else [],
+                "level": "INFO",
+                "propagate": False,
+            },
+        },
+    }
 
 # Load the application once in the master, before the workers are forked: a broken setting stops
 # the start at once instead of every worker failing in a loop, and the workers share memory.

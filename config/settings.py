@@ -5,6 +5,14 @@ Environment:
 - ``SECRET_KEY``: required when ``DEBUG`` is off.
 - ``DEBUG``: ``1``/``true`` for development (default on for a local run).
 - ``ALLOWED_HOSTS``: comma-separated host names.
+- ``GONGKAI_DB_POOL``: ``1`` for a pool of PostgreSQL connections per process (off), sized by
+  ``GONGKAI_DB_POOL_MIN_SIZE`` (2) / ``GONGKAI_DB_POOL_MAX_SIZE`` (8), waiting at most
+  ``GONGKAI_DB_POOL_TIMEOUT`` seconds (10) for a connection (docs/web-servers.md).
+- ``REDIS_URL``: the cache shared by every process (default: one per process), its keys prefixed
+  with ``GONGKAI_CACHE_PREFIX`` (``gongkai``), kept ``GONGKAI_CACHE_TIMEOUT`` seconds (300).
+- ``GONGKAI_SESSIONS``: ``db`` (default) or ``cache`` (sessions read from Redis, written to both).
+- ``GONGKAI_LOG_FORMAT``: ``text`` (default) or ``json`` (one object per line); ``LOG_LEVEL``
+  (``INFO``). Every line names its request (``X-Request-ID``), person and agency.
 - ``GONGKAI_VAR_DIR``: folder for the SQLite database and generated files (default ``var/``).
 - ``GONGKAI_UPLOAD_MAX_FILE_MB`` / ``GONGKAI_UPLOAD_MAX_TOTAL_MB`` / ``GONGKAI_UPLOAD_MAX_FILES``:
   limits of files uploaded to a case: per file (20), per submission (100), files per field (20).

@@ -17,7 +17,7 @@ import json
 import logging
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -176,8 +176,32 @@ class JsonFormatter(logging.Formatter):
             value = getattr(record, name, None)
             if value not in (None, ""):
                 line[name] = value
+        if record.name == "gunicorn.access" and isinstance(record.args, Mapping):
+            line.update(self._access_fields(record.args))
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
         if record.stack_info:
             line["stack"] = self.formatStack(record.stack_info)
         return json.dumps(line, ensure_ascii=False, default=str)
+
+    #: gunicorn's access log hands its values ("atoms") to the record; the ones worth a field.
+    ACCESS_ATOMS = {
+        "request_id": "{x-request-id}o",
+        "method": "m",
+        "path": "U",
+        "status": "s",
+        "bytes": "B",
+        "ms": "M",
+        "remote": "h",
+    }
+
+    def _access_fields(self, atoms: Mapping) -> dict[str, Any]:
+        fields = {}
+        for name, atom in self.ACCESS_ATOMS.items():
+            try:
+                value = atoms[atom]
+            except KeyError:
+                continue
+            if value not in (None, "", "-"):
+                fields[name] = value
+        return fields
