@@ -98,12 +98,23 @@ def goes_to_service(index: int) -> bool:
 
 
 @pytest.fixture
-def services_needed():
-    if redis_url() is None:
+def redis_run():
+    """The Redis of the run and a name of the run's own, for its queue and cache keys (nothing of
+    another run, or of a neighbour on the same Redis, is taken or flushed); its keys are removed
+    afterwards."""
+    url = redis_url()
+    if url is None:
         pytest.skip("needs Redis (GONGKAI_TEST_REDIS_URL or REDIS_URL, default 127.0.0.1:6379)")
     for name in ("gunicorn", "celery"):
         if tool(name) is None:
             pytest.skip(f"needs {name} (pip install -e '.[test]')")
+    run = f"gongkai-test-{uuid.uuid4().hex[:8]}"
+    yield url, run
+    import redis
+
+    client = redis.Redis.from_url(url)
+    for key in client.scan_iter(match=f"*{run}*", count=1000):
+        client.delete(key)
 
 
 def officer(username: str, role: str, agency: Agency):
@@ -138,7 +149,7 @@ def older_documents(rows: int, batch: int) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def test_the_cluster_does_everything_once(services_needed, processes, tmp_path):
+def test_the_cluster_does_everything_once(redis_run, processes, tmp_path):
     agency = Agency.objects.create(
         name="集群市人民政府办公室",
         short_name="集群市政府办",
@@ -155,14 +166,13 @@ def test_the_cluster_does_everything_once(services_needed, processes, tmp_path):
     head = officer("office_head", "office_head", agency)
 
     # -- the processes ----------------------------------------------------------------------
-    run = uuid.uuid4().hex[:8]
+    redis, run = redis_run
     ports = [free_port(), free_port()]
     servers = [f"http://127.0.0.1:{port}" for port in ports]
-    redis = redis_url()
     env = child_environment(
         tmp_path,
         DEBUG="0",
-        SECRET_KEY=f"cluster-test-{run}",
+        SECRET_KEY=f"{run}-not-secret",
         ALLOWED_HOSTS="127.0.0.1",
         SECURE_SSL_REDIRECT="0",
         SECURE_HSTS_SECONDS="0",
@@ -170,10 +180,8 @@ def test_the_cluster_does_everything_once(services_needed, processes, tmp_path):
         CSRF_COOKIE_SECURE="0",
         REDIS_URL=redis,
         CELERY_BROKER_URL=redis,
-        # This run's own queue and cache keys: nothing of another run (or of a neighbour using
-        # the same Redis) is taken or flushed.
-        GONGKAI_CELERY_QUEUE=f"gongkai-test-{run}",
-        GONGKAI_CACHE_PREFIX=f"gongkai-test-{run}",
+        GONGKAI_CELERY_QUEUE=run,
+        GONGKAI_CACHE_PREFIX=run,
         GONGKAI_JOBS="celery",
         GONGKAI_SESSIONS="cache",
         GUNICORN_WORKERS="2",
@@ -187,7 +195,7 @@ def test_the_cluster_does_everything_once(services_needed, processes, tmp_path):
             {**env, "GUNICORN_BIND": f"127.0.0.1:{port}"},
         )
     worker = [tool("celery"), "-A", "config", "worker", "--loglevel", "INFO", "--concurrency", "2"]
-    worker += ["--hostname", f"worker-{run}@%h", "--without-gossip", "--without-mingle"]
+    worker += ["--hostname", f"{run}@%h", "--without-gossip", "--without-mingle"]
     processes.start("worker", worker, env)
     beat = [tool("celery"), "-A", "config", "beat", "--loglevel", "INFO"]
     processes.start("beat", [*beat, "--schedule", str(tmp_path / "beat-schedule")], env)
