@@ -25,9 +25,13 @@ class Officer:
         self.session = requests.Session()
 
     def twin(self) -> Officer:
-        """The same browser session in a second window (a double click, or two tabs)."""
+        """The same browser session in a second window (a double click, or two tabs): the
+        session and CSRF cookies, without the messages waiting to be shown in this one."""
         other = Officer(self.username, self.password)
-        other.session.cookies.update(self.session.cookies)
+        for name in ("sessionid", "csrftoken"):
+            value = self.session.cookies.get(name)
+            if value is not None:
+                other.session.cookies.set(name, value)
         return other
 
     def login(self, server: str) -> None:

@@ -301,16 +301,27 @@ def test_the_cluster_does_everything_once(redis_run, processes, tmp_path):
             flow_task=getattr(RequestFlow, node), status__in=ACTIVE
         )
 
-    def twice(person: Officer, task: Task, data: dict) -> None:
+    def twice(person: Officer, task: Task, data: dict, *, read_messages: bool = False) -> None:
         if task.owner_id is None:
             taken = person.post(a, url(task, "assign"), {})
             assert taken.status_code == 302, taken.status_code
         target = url(task, "execute")
-        twin = person.twin()
-        outcomes = at_once(lambda: person.post(a, target, data), lambda: twin.post(b, target, data))
+        # Two windows of the officer's session (each thread of the driver has its own, so that
+        # the messages each page leaves are read by that window only).
+        one, two = person.twin(), person.twin()
+        outcomes = at_once(lambda: one.post(a, target, data), lambda: two.post(b, target, data))
         assert [o.error for o in outcomes] == [None, None]
         codes = [o.response.status_code for o in outcomes]
         assert codes == [302, 302], [form_errors(o.response.text) for o in outcomes]
+        if read_messages:
+            # The page each window goes on to: one of them says the step was already done.
+            windows = (one, two)
+            pages = [
+                w.get(s, location(o.response))
+                for w, s, o in zip(windows, (a, b), outcomes, strict=True)
+            ]
+            assert [page.status_code for page in pages] == [200, 200]
+            assert sum("已经办理，无需重复提交" in page.text for page in pages) == 1
 
     accept_tasks = {i: open_task(case, "accept") for i, case in cases.items()}
 
@@ -319,7 +330,7 @@ def test_the_cluster_does_everything_once(redis_run, processes, tmp_path):
             data = step("correction", items="请写明所需信息的文件名称或文号", period_days="15")
         else:
             data = step("accept")
-        twice(officer_h, accept_tasks[index], data)
+        twice(officer_h, accept_tasks[index], data, read_messages=every_nth(index, 10, 2))
 
     list(pool.map(accept, cases))
 
