@@ -1,4 +1,5 @@
-# Gongkai — two commands: `make run` (set up and serve the demo) and `make test` (set up and test).
+# Gongkai — two commands: `make run` (set up and serve the demo) and `make test` (set up and test);
+# `make cluster` runs the processes of a production installation on this machine (PostgreSQL, Redis).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -6,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup system-deps venv static-deps migrate lint typecheck pytest messages fonts clean
+.PHONY: run cluster test setup system-deps venv static-deps migrate lint typecheck pytest messages fonts clean
 
 run: setup
 	$(BIN)/python manage.py setup_demo
@@ -15,6 +16,12 @@ run: setup
 	@$(BIN)/python manage.py run_dispatcher & dispatcher=$$!; \
 	trap 'kill $$dispatcher 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# Two gunicorn web servers, a Celery worker and beat, and the timer dispatcher, against the local
+# PostgreSQL and Redis, with the demo data; Ctrl-C stops them all (scripts/cluster.sh, which lists
+# the environment variables: DATABASE_URL, REDIS_URL, CLUSTER_PORTS …).
+cluster: setup
+	@HOST=$(HOST) bash scripts/cluster.sh
 
 test: setup lint typecheck
 	$(BIN)/python manage.py makemigrations --check --dry-run

@@ -98,6 +98,11 @@ class RegisterView(LoginRequiredMixin, UserPassesTestMixin, TemplateView):
                 credit_code=registration.credit_code,
                 applicant_name=registration.applicant_name,
             )
+            # The same form sent twice at once (a double click reaching two servers): the other
+            # copy registered it meanwhile and now shows as an earlier case of the applicant.
+            earlier = R.objects.filter(submission_token=token).first() if duplicates else None
+            if earlier is not None:
+                return self._already_registered(form, earlier)
             seen = form.seen_duplicates()
             confirmed = (
                 form.cleaned_data["confirm_duplicates"] and {d.pk for d in duplicates} <= seen
