@@ -396,6 +396,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=5, hour=0),
     },
     "sweep-leftovers": {"task": "requests_app.sweep_leftovers", "schedule": crontab(minute=17)},
+    # The annual report's counts kept for the supervisors' overviews (annual_report.tally_store).
+    "keep-report-tallies": {
+        "task": "requests_app.keep_report_tallies",
+        "schedule": crontab(minute=35, hour=0),
+    },
 }
 
 # Logs on standard error: plain text, or one JSON object per line (GONGKAI_LOG_FORMAT=json). Every

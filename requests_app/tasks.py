@@ -4,7 +4,9 @@
   agency with open cases, so that a large agency does not hold up the others and a failure is
   limited to one agency (a later run, or ``manage.py refresh_deadlines``, catches up);
 - ``sweep_leftovers`` (hourly): ``manage.py sweep_leftovers``: jobs of gone processes, files
-  no case document refers to.
+  no case document refers to;
+- ``keep_report_tallies`` (nightly, after the deadlines): the annual report's counts of every
+  agency that changed, kept for the supervisors' overviews (``annual_report.tally_store``).
 
 The annual report's reminder has no periodic part: it is computed when the dashboard is shown.
 """
@@ -15,7 +17,9 @@ import logging
 
 from celery import shared_task
 from django.core.management import call_command
+from django.utils import timezone
 
+from requests_app.annual_report.tally_store import keep_all
 from requests_app.management.commands.refresh_deadlines import open_cases, refresh_open_cases
 
 logger = logging.getLogger(__name__)
@@ -49,3 +53,10 @@ def refresh_agency_deadlines(agency_id: int) -> int:
 @shared_task(name="requests_app.sweep_leftovers", ignore_result=True)
 def sweep_leftovers() -> None:
     call_command("sweep_leftovers")
+
+
+@shared_task(name="requests_app.keep_report_tallies", ignore_result=True)
+def keep_report_tallies() -> int:
+    """Count and keep what no longer holds of every agency's annual-report tallies (one short
+    transaction per batch of agencies; a second run finds nothing to do)."""
+    return keep_all(timezone.localdate())

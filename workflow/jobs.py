@@ -62,6 +62,8 @@ from django.utils.module_loading import import_string
 from workflow.after_commit import after_commit
 from workflow.errors import NotAllowed, Stale
 from workflow.models import Agency, Job
+from workflow.request_context import current as current_log_context
+from workflow.request_context import log_context
 
 logger = logging.getLogger(__name__)
 
@@ -209,7 +211,14 @@ def _due(now: datetime) -> Q:
 def run(job_id: int) -> Job | None:
     """Run a queued job (once: the first runner to claim it runs it); return it when run.
 
-    A job whose retry is not yet due is not claimed."""
+    A job whose retry is not yet due is not claimed. Its log lines carry the job's id (and the
+    request's, when it runs inside one: ``inline``)."""
+    asking = current_log_context()
+    with log_context(job=job_id, request_id=asking.request_id if asking else ""):
+        return _run(job_id)
+
+
+def _run(job_id: int) -> Job | None:
     now = timezone.now()
     claimed = Job.objects.filter(_due(now), pk=job_id, status=Job.Status.QUEUED).update(
         status=Job.Status.RUNNING,

@@ -14,6 +14,7 @@ workflow timers, and sweep the jobs (cut off, lost); a worker also sweeps when i
 
 from __future__ import annotations
 
+import io
 import logging
 
 from celery import shared_task
@@ -70,5 +71,11 @@ def sweep_when_ready(**_) -> None:
 
 @shared_task(name="workflow.fire_timers", ignore_result=True)
 def fire_timers() -> None:
-    """Fire the due workflow timers (viewflow's ``workflow_timers``, under the process lock)."""
-    call_command("workflow_timers", verbosity=0)
+    """Fire the due workflow timers (viewflow's ``workflow_timers``, under the process lock).
+    The command prints its count whatever the verbosity; a worker would log that every minute
+    as a warning, so it is logged at info, and only when a timer fired."""
+    out = io.StringIO()
+    call_command("workflow_timers", verbosity=0, stdout=out)
+    said = out.getvalue().strip()
+    if said and not said.startswith("0 "):
+        logger.info("%s", said)

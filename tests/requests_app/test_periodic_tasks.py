@@ -26,6 +26,7 @@ def test_beat_runs_the_timers_the_sweeps_and_the_daily_refresh():
     assert schedule["fire-due-timers"]["schedule"] == 60.0
     assert schedule["sweep-jobs"]["schedule"] == 60.0
     assert schedule["refresh-deadlines"]["schedule"] == crontab(minute=5, hour=0)
+    assert schedule["keep-report-tallies"]["task"] == "requests_app.keep_report_tallies"
     assert app.conf.timezone == "Asia/Shanghai"
     # A Redis broker hands a message on again only after the longest job could have ended.
     visibility = app.conf.broker_transport_options["visibility_timeout"]
@@ -71,3 +72,13 @@ def test_the_timer_task_fires_due_timers(client, case, handler):
     assert ReasonsRequest.objects.get(request=case).status == "lapsed"
     assert open_tasks(case) == ["reasons_decide"]
     assert process_for(case).task_set.get(flow_task=RequestFlow.reasons__timeout).status == "DONE"
+
+
+def test_the_nightly_task_keeps_the_annual_report_counts(agency, other_agency):
+    from requests_app.models import ReportTally
+    from requests_app.tasks import keep_report_tallies
+
+    assert keep_report_tallies() >= 2
+    assert {agency.pk, other_agency.pk} <= set(
+        ReportTally.objects.values_list("agency_id", flat=True)
+    )
