@@ -22,6 +22,7 @@ import json
 import random
 import sys
 import time
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -191,6 +192,7 @@ def _build(connection, plan: Plan, progress) -> dict:
     from django.contrib.auth.models import Group, User
     from django.contrib.contenttypes.models import ContentType
     from django.core.management.color import no_style
+    from django.db import transaction
     from viewflow.workflow.models import Process, Task
     from viewflow.workflow.status import PROCESS, STATUS
 
@@ -336,93 +338,96 @@ def _build(connection, plan: Plan, progress) -> dict:
 
     sequences: dict[tuple[int, int], int] = {}
     case_ids: dict[str, list[int]] = {code: [] for code in codes}
-    step = max(1, plan.cases // 20)
-    task_id = 0
-    for case_id, (receipt, index) in enumerate(receipts, 1):
-        if case_id % step == 0:
-            progress(f"cases {case_id}/{plan.cases} ({time.perf_counter() - started:.0f} s)")
-        agency = made[index]
-        key = (index, receipt.year)
-        sequence = sequences[key] = sequences.get(key, 0) + 1
-        if receipt not in due_of:
-            due = calendar.add_working_days(receipt, 20)
-            left = calendar.working_days_between(today, due) if due >= today else -1
-            due_of[receipt] = (due, left)
-        due, left = due_of[receipt]
-        stage = rng.choice(STAGES)
-        case_number = format_case_number(agency, receipt.year, sequence)
-        name = rng.choice(NAMES) + str(sequence % 997)
-        place, subject = rng.choice(PLACES), rng.choice(SUBJECTS)
-        description = f"第{sequence}号申请所需的政府信息：{place}{subject}"
-        officer = officers[agency.code]
-        extra = ()
-        if grams:
-            extra = (_grams(f"{case_number.upper()}\n{name.upper()}\n{description.upper()}"),)
-        requests.add(
-            (
-                case_id,
-                agency.pk,
-                receipt.year,
-                sequence,
-                case_number,
-                rng.choice(["in_person", "online", "registered_post"]),
-                receipt,
-                receipt,
-                "person",
-                name,
-                "resident_id",
-                "13800000000",
-                description,
-                "electronic",
-                "email",
-                stage,
-                user_ids[officer["handler"]] if stage != "accept" else None,
-                due,
-                left,
-                due < today and stage != "closed",
-                0 <= left <= 5,
-                json.dumps([f"{receipt}收到申请。"], ensure_ascii=False),
-                today,
-                user_ids[officer["registrar"]],
-                now,
-            ),
-            extra,
-        )
-        clock.add((case_id, case_id, "start", receipt, now))
-        closed = stage == "closed"
-        processes.add(
-            (
-                case_id,
-                flow_class,
-                PROCESS.DONE if closed else PROCESS.NEW,
-                now,
-                case_type.pk,
-                case_id,
+    # SQLite checks the foreign keys at commit (PostgreSQL's are dropped during the load): a
+    # batch of tasks may be written before the batch of their processes.
+    with nullcontext() if postgres else transaction.atomic(using=using):
+        step = max(1, plan.cases // 20)
+        task_id = 0
+        for case_id, (receipt, index) in enumerate(receipts, 1):
+            if case_id % step == 0:
+                progress(f"cases {case_id}/{plan.cases} ({time.perf_counter() - started:.0f} s)")
+            agency = made[index]
+            key = (index, receipt.year)
+            sequence = sequences[key] = sequences.get(key, 0) + 1
+            if receipt not in due_of:
+                due = calendar.add_working_days(receipt, 20)
+                left = calendar.working_days_between(today, due) if due >= today else -1
+                due_of[receipt] = (due, left)
+            due, left = due_of[receipt]
+            stage = rng.choice(STAGES)
+            case_number = format_case_number(agency, receipt.year, sequence)
+            name = rng.choice(NAMES) + str(sequence % 997)
+            place, subject = rng.choice(PLACES), rng.choice(SUBJECTS)
+            description = f"第{sequence}号申请所需的政府信息：{place}{subject}"
+            officer = officers[agency.code]
+            extra = ()
+            if grams:
+                extra = (_grams(f"{case_number.upper()}\n{name.upper()}\n{description.upper()}"),)
+            requests.add(
+                (
+                    case_id,
+                    agency.pk,
+                    receipt.year,
+                    sequence,
+                    case_number,
+                    rng.choice(["in_person", "online", "registered_post"]),
+                    receipt,
+                    receipt,
+                    "person",
+                    name,
+                    "resident_id",
+                    "13800000000",
+                    description,
+                    "electronic",
+                    "email",
+                    stage,
+                    user_ids[officer["handler"]] if stage != "accept" else None,
+                    due,
+                    left,
+                    due < today and stage != "closed",
+                    0 <= left <= 5,
+                    json.dumps([f"{receipt}收到申请。"], ensure_ascii=False),
+                    today,
+                    user_ids[officer["registrar"]],
+                    now,
+                ),
+                extra,
             )
-        )
-        if closed:
-            continue
-        role = ROLE_OF[stage]
-        assigned = rng.random() < 0.5
-        task_id += 1
-        tasks.add(
-            (
-                task_id,
-                case_id,
-                node_ref[stage],
-                "HUMAN",
-                STATUS.ASSIGNED if assigned else STATUS.NEW,
-                user_ids[officer[role]] if assigned else None,
-                f"role:{role}",
-                "start",
-                now,
+            clock.add((case_id, case_id, "start", receipt, now))
+            closed = stage == "closed"
+            processes.add(
+                (
+                    case_id,
+                    flow_class,
+                    PROCESS.DONE if closed else PROCESS.NEW,
+                    now,
+                    case_type.pk,
+                    case_id,
+                )
             )
-        )
-        ids = case_ids[agency.code]
-        if len(ids) < CASE_IDS_PER_AGENCY:
-            ids.append(case_id)
-    for writer in (requests, clock, processes, tasks):
-        writer.flush()
+            if closed:
+                continue
+            role = ROLE_OF[stage]
+            assigned = rng.random() < 0.5
+            task_id += 1
+            tasks.add(
+                (
+                    task_id,
+                    case_id,
+                    node_ref[stage],
+                    "HUMAN",
+                    STATUS.ASSIGNED if assigned else STATUS.NEW,
+                    user_ids[officer[role]] if assigned else None,
+                    f"role:{role}",
+                    "start",
+                    now,
+                )
+            )
+            ids = case_ids[agency.code]
+            if len(ids) < CASE_IDS_PER_AGENCY:
+                ids.append(case_id)
+        for writer in (requests, clock, processes, tasks):
+            writer.flush()
 
     with connection.cursor() as cursor:
         if postgres:

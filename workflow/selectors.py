@@ -13,6 +13,17 @@ def agencies_of(user) -> QuerySet[Agency]:
     return Agency.objects.filter(staff=user).order_by("name")
 
 
+def agency_ids_of(user) -> list[int]:
+    """The ids of ``agencies_of(user)``, read once per user object (one request's user): the
+    lists, their counts and the menu all scope by them, and each would otherwise ask again."""
+    cached = getattr(user, "_gongkai_agency_ids", None)
+    if cached is None:
+        cached = list(agencies_of(user).values_list("pk", flat=True))
+        if getattr(user, "is_authenticated", False):
+            user._gongkai_agency_ids = cached
+    return list(cached)
+
+
 #: How many levels of governments below an agency a supervisor sees (province → city → county →
 #: township and their departments).
 SUPERVISION_DEPTH = 5
