@@ -23,7 +23,12 @@ kept between runs: a marker table holds the plan it was built from.
 
 Errors are answers other than 2xx/3xx, and exceptions (refused connections, time-outs); a 409
 on a step (someone else acted first) is counted apart, as ``load_conflicts``. A step that finds
-its task taken or gone is no error either: the site answers it with a redirect and a message.
+its task taken or the case busy is no error either: the site answers it with a redirect back and
+a message (``load_steps_refused``). Static files are not fetched: browsers keep them.
+
+The run is measured from outside, on a machine that may be running other work; the CPU time
+gunicorn and the database's backends spend per answer (read from ``/proc``) does not depend on
+that, and gives the most the cores could answer were they idle.
 """
 
 from __future__ import annotations
@@ -216,6 +221,8 @@ class Officer:
     password: str
     rng: random.Random
     cookies: dict = field(default_factory=dict)
+    location: str = ""  # of the last redirect
+    refused: int = 0  # steps answered with a message instead of being done
 
     def request(self, method: str, path: str, body: dict | None = None) -> tuple[int, bytes]:
         # gunicorn's sync workers close the connection after each answer: one per request.
@@ -234,6 +241,7 @@ class Officer:
             connection.request(method, path, body=data, headers=headers)
             response = connection.getresponse()
             content = response.read()
+            self.location = response.getheader("Location", "")
             for header, value in response.getheaders():
                 if header.lower() == "set-cookie":
                     name, _, rest = value.partition("=")
@@ -287,8 +295,14 @@ class Officer:
         task = self.rng.choice(taken if give_back else free)
         path = task["url"] + ("unassign/" if give_back else "assign/")
         status, _ = self.request("POST", path, {})
-        if status in (200, 302):
+        # Done: on to the task (taken) or its process (given back). Refused, with a message:
+        # back to the same address (the case busy), or to the case page (the task taken by
+        # someone else, done or no longer needed).
+        refused = self.location.endswith("assign/") or self.location.startswith("/requests/cases/")
+        if status == 302 and not refused:
             task["taken"] = not give_back
+        elif status == 302:
+            self.refused += 1
         return kind, status
 
 
@@ -375,6 +389,7 @@ def drive(
     stop.set()
     for thread in threads:
         thread.join(timeout=60)
+    refused = sum(officer.refused for officer in officers)
     measured = [r for r in results if begin <= r.at <= end]
     conflicts = [r for r in measured if r.kind == "step_post" and r.status == 409]
     errors = [
@@ -405,6 +420,7 @@ def drive(
         "login_errors": login_errors,
         "login_seconds": login_seconds,
         "conflicts": len(conflicts),
+        "refused": refused,
         "by_kind": by_kind,
         "statuses": sorted({(r.kind, r.status) for r in errors}),
     }
@@ -645,7 +661,8 @@ def main() -> None:
                 f"#   CPU-bound ceiling on {os.cpu_count()} idle cores: "
                 f"{os.cpu_count() * 1000 / cost:.0f} answers/s"
             )
-        print(f"load_conflicts{label}: {figures['conflicts']}", flush=True)
+        print(f"load_conflicts{label}: {figures['conflicts']}")
+        print(f"load_steps_refused{label}: {figures['refused']}", flush=True)
         last = figures
     if last is not None:
         print(f"load_rps: {last['rps']:.1f}")
