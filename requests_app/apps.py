@@ -1,12 +1,18 @@
 from django.apps import AppConfig
 from django.db import connections
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, pre_migrate
 
 
 def _repair_search_index(sender, using, **kwargs) -> None:
     from requests_app.search import repair_sqlite_index
 
     repair_sqlite_index(connections[using])
+
+
+def _uninstall_tally_triggers(sender, using, **kwargs) -> None:
+    from requests_app.annual_report.tally_store import uninstall_triggers
+
+    uninstall_triggers(connections[using])
 
 
 def _install_tally_triggers(sender, using, **kwargs) -> None:
@@ -31,8 +37,9 @@ class RequestsAppConfig(AppConfig):
         from requests_app import clock_sync, flows, search  # noqa: F401  # isort: skip
 
         post_migrate.connect(_repair_search_index, sender=self)
-        # The triggers that mark the annual report's kept tallies stale (a table rebuilt by a
-        # migration on SQLite loses them).
+        # The triggers that mark the annual report's kept tallies stale: off while migrating
+        # (they would stand in the way of altering the tables they read), back on after.
+        pre_migrate.connect(_uninstall_tally_triggers, sender=self)
         post_migrate.connect(_install_tally_triggers, sender=self)
         # The app's sections of the staff site, and its letter kinds for the letter engine.
         app_site.register()

@@ -22,8 +22,10 @@ count the other has just invalidated; on SQLite the write transaction does the s
 that marks an agency while a reader holds its deleted mark waits for the reader to commit (a
 second or so at most), then marks it again: the next reader counts it afresh.
 
-SQLite rebuilds a table for many schema changes, which drops its triggers: ``install_triggers``
-runs after every ``migrate`` and, when it had to create any trigger, drops every kept tally.
+Migrations run without the triggers (a trigger would stand in the way of altering a column it
+reads, and SQLite rebuilds a table for many schema changes): ``uninstall_triggers`` runs before
+every ``migrate``, ``install_triggers`` after it, and when it had to create any trigger it drops
+every kept tally, so nothing written meanwhile is missed.
 """
 
 from __future__ import annotations
@@ -166,6 +168,30 @@ def _installed(cursor, vendor: str) -> set[str]:
             f"SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgname IN ({marks})", names
         )
     return {name for (name,) in cursor.fetchall()}
+
+
+def uninstall_triggers(using: BaseDatabaseWrapper | None = None) -> None:
+    """Drop the triggers before migrations (``pre_migrate``): a trigger would stop a column it
+    reads from being altered (PostgreSQL), and the challenges' and fees' triggers, which read
+    the requests table, would stop SQLite from rebuilding that table. ``install_triggers`` puts
+    them back after (``post_migrate``), and drops every kept tally then."""
+    db = using or connection
+    if db.vendor not in ("sqlite", "postgresql"):
+        return
+    with db.cursor() as cursor:
+        found = _installed(cursor, db.vendor)
+    if not found:
+        return
+    tables = {
+        f"{table}_tally_{op}": table for table, _, _ in WATCHED for op in ("ins", "del", "upd")
+    }
+    with transaction.atomic(using=db.alias), db.cursor() as cursor:
+        for name in sorted(found):
+            if db.vendor == "sqlite":
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+            else:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {tables[name]}")
+    db.gk_tally_triggers = None
 
 
 def install_triggers(using: BaseDatabaseWrapper | None = None) -> bool:

@@ -228,3 +228,26 @@ def test_the_nightly_run_keeps_every_agencys_tallies_for_the_years_looked_at(
     out = io.StringIO()
     call_command("keep_report_tallies", stdout=out)
     assert "个机关年度的年度报告统计数字" in out.getvalue()
+
+
+def test_migrations_run_without_the_triggers_and_put_them_back(agency, registrar):
+    """A trigger would stand in the way of altering the columns it reads (and, on SQLite, of
+    rebuilding the requests table the challenges' and fees' triggers read): ``migrate`` drops
+    them first and puts them back after, dropping the kept tallies then."""
+    from django.core.management.sql import emit_post_migrate_signal, emit_pre_migrate_signal
+
+    make_request(agency, registrar, received=d("2025-03-01"))
+    tally_store.kept_tallies([agency.pk], Y)
+    emit_pre_migrate_signal(verbosity=0, interactive=False, db=connection.alias)
+    with connection.cursor() as cursor:
+        assert tally_store._installed(cursor, connection.vendor) == set()
+    # (A rebuild of the requests table on SQLite: tests/requests_app/test_search.py.)
+    make_request(agency, registrar, received=d("2025-03-02"))  # written while migrating
+    emit_post_migrate_signal(verbosity=0, interactive=False, db=connection.alias)
+    with connection.cursor() as cursor:
+        assert tally_store._installed(cursor, connection.vendor) == set(
+            tally_store._trigger_names()
+        )
+    assert not ReportTally.objects.exists()
+    assert tally_store.kept_tallies([agency.pk], Y) == tally([agency.pk], Y)
+    assert tally_store.kept_tallies([agency.pk], Y)[agency.pk].table3["一"][6] == 2
