@@ -22,7 +22,19 @@
     element.dataset.ready = '1';
     charts.push(chart);
   });
-  window.addEventListener('resize', function () {
-    charts.forEach(function (chart) { chart.resize(); });
-  });
+  // Follow the chart's box, not only the window: the page's layout settles after the charts are
+  // drawn (the menu, a scroll bar), and a chart wider than its box would cover the table beside it.
+  if (typeof window.ResizeObserver !== 'undefined') {
+    var observer = new window.ResizeObserver(function (entries) {
+      entries.forEach(function (entry) {
+        var chart = window.echarts.getInstanceByDom(entry.target);
+        if (chart) chart.resize();
+      });
+    });
+    charts.forEach(function (chart) { observer.observe(chart.getDom()); });
+  } else {
+    window.addEventListener('resize', function () {
+      charts.forEach(function (chart) { chart.resize(); });
+    });
+  }
 })();
