@@ -18,6 +18,7 @@ from django.db.models import Count, Q
 
 from attributes_app import rules
 from attributes_app.models import Document
+from requests_app.annual_report.conditions import among
 from requests_app.annual_report.structure import Cell
 
 ROWS = {rules.RULE: "规章", rules.NORMATIVE: "行政规范性文件"}
@@ -39,7 +40,7 @@ def count_documents(
     more per condition with ids)."""
     issued, ended, in_force = _conditions(year)
     documents = Document.objects.filter(
-        agency_id__in=agency_ids, kind__in=list(ROWS), issued_on__isnull=False
+        among("agency_id", agency_ids), kind__in=list(ROWS), issued_on__isnull=False
     ).exclude(secrecy=Document.Secrecy.CLASSIFIED)
     found: dict[int, dict[str, list[Cell]]] = {}
     ids: dict[tuple[int, str], list[list[int]]] = {}

@@ -232,7 +232,13 @@ class InformationRequest(models.Model):
             models.Index(
                 fields=["agency", "stage", "due_sort", "id"], name="request_agency_stage_idx"
             ),
-            models.Index(fields=["agency", "receipt_date"], name="request_agency_receipt_idx"),
+            # With what the dashboard counts over a year of an agency's requests, so that
+            # PostgreSQL answers from the index alone (covering columns: PostgreSQL only).
+            models.Index(
+                fields=["agency", "receipt_date"],
+                include=["served_on", "due_date", "outcome", "id"],
+                name="request_agency_receipt_cover",
+            ),
             models.Index(fields=["agency", "concluded_on"], name="request_agency_concluded_idx"),
             models.Index(fields=["agency", "applicant_name"], name="request_applicant_idx"),
             models.Index(fields=["id_number"], name="request_id_number_idx"),

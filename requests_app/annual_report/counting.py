@@ -27,6 +27,7 @@ from requests_app.annual_report.conditions import (
     TOTAL,
     R,
     among,
+    among_scanned,
     challenge_column,
     column_of,
     column_q,
@@ -103,7 +104,7 @@ def tally(agency_ids: Iterable[int], year: int) -> dict[int, Tally]:
     # concluded with (``concluded_outcome``: a reply ordered anew does not move them), with one
     # conditional count per part of table 三 (the correction requests are counted apart).
     groups = (
-        R.objects.filter(rule_q("base", year), among("agency_id", ids))
+        R.objects.filter(rule_q("base", year), among_scanned("agency_id", ids))
         .values("agency_id", "kind", "applicant_kind", "organization_kind", "concluded_outcome")
         .annotate(  # the rules of conditions.rule_q, once
             new=Count("id", filter=rule_q("一", year)),
