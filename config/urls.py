@@ -8,6 +8,7 @@ admin.site.site_header = "公开 · 系统管理"
 admin.site.site_title = "公开 · 系统管理"
 admin.site.index_title = "系统管理"
 
+handler404 = "workflow.middleware.page_not_found"
 handler500 = "workflow.middleware.server_error"
 
 urlpatterns = [

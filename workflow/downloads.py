@@ -4,16 +4,19 @@ object store, or by a redirect to a signed URL: ``GONGKAI_STORAGE_DOWNLOADS``)."
 
 from __future__ import annotations
 
+import logging
 import mimetypes
 from functools import wraps
 
 from django.conf import settings
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.utils.http import content_disposition_header
 
 from workflow.storage import is_object_store, object_key
+
+logger = logging.getLogger(__name__)
 
 #: A file opened in the browser runs as a sandboxed page of no origin: a PDF's or an SVG's
 #: scripts, forms and links cannot act as a page of this site.
@@ -67,6 +70,15 @@ def _open_object(storage, name: str):
     return _ObjectStream(found["Body"]), found["ContentLength"]
 
 
+def _missing(name: str) -> Http404:
+    """A file the records name and the storage no longer has (lost from the disk or the
+    bucket): said plainly, and logged for the administrator, not a server error."""
+    logger.error("stored file missing: %s", name)
+    return Http404(
+        "这份文件已不在文件存储中（可能在迁移或恢复时遗漏）。请联系系统管理员从备份中恢复。"
+    )
+
+
 def stored_file_response(
     stored: FieldFile,
     *,
@@ -80,11 +92,12 @@ def stored_file_response(
     expires after ``GONGKAI_STORAGE_URL_SECONDS``. The name and type go with either."""
     storage = stored.storage
     if not is_object_store(storage):
+        try:
+            opened = stored.open("rb")
+        except FileNotFoundError:
+            raise _missing(stored.name) from None
         return FileResponse(
-            stored.open("rb"),
-            filename=filename,
-            as_attachment=as_attachment,
-            content_type=content_type,
+            opened, filename=filename, as_attachment=as_attachment, content_type=content_type
         )
     content_type = content_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
     if settings.GONGKAI_STORAGE_DOWNLOADS == "redirect":
@@ -101,7 +114,10 @@ def stored_file_response(
         response["Cache-Control"] = "no-store"
         response["Referrer-Policy"] = "no-referrer"
         return response
-    body, size = _open_object(storage, stored.name)
+    try:
+        body, size = _open_object(storage, stored.name)
+    except FileNotFoundError:
+        raise _missing(stored.name) from None
     response = FileResponse(
         body, filename=filename, as_attachment=as_attachment, content_type=content_type
     )

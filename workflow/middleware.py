@@ -71,6 +71,19 @@ def busy_page(request):
     return response
 
 
+def _chinese(text: str) -> bool:
+    return any("\u4e00" <= character <= "\u9fff" for character in text)
+
+
+def page_not_found(request, exception):
+    """``handler404``: the page says the view's own reason when it gave one in Chinese
+    (``Http404("没有这份材料。")``); Django's own messages ("No … matches the given query.") are
+    for the log, not for the officer."""
+    message = exception.args[0] if exception and exception.args else ""
+    reason = message if isinstance(message, str) and _chinese(message) else ""
+    return render(request, "404.html", {"exception": reason}, status=404)
+
+
 def server_error(request):
     """``handler500``: the same 503 when the error was a busy database met outside a view (e.g.
     saving the session after it); otherwise Django's 500 page (our ``500.html``)."""

@@ -156,8 +156,9 @@ def test_a_file_missing_from_the_bucket_is_not_handed_out(s3, client, case, regi
     )
     s3.client.delete_object(Bucket=s3.name, Key=scan.file.name)
     client.force_login(registrar)
-    with pytest.raises(FileNotFoundError):
-        client.get(upload_url(case, scan))
+    response = client.get(upload_url(case, scan))
+    assert response.status_code == 404
+    assert "已不在文件存储中" in response.content.decode()
 
 
 def test_the_case_file_is_made_from_the_bucket_and_kept_there(
