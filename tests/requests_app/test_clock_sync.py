@@ -75,3 +75,28 @@ def test_the_daily_refresh_moves_days_left_and_flags(registrar, agency, walk_in)
         call_command("run_dispatcher", "--once", stdout=io.StringIO())
         case.refresh_from_db()
         assert (case.overdue, case.days_left) == (True, -2)
+
+
+def test_the_daily_refresh_reads_each_case_again_under_its_lock(
+    registrar, agency, walk_in, monkeypatch
+):
+    """A step completed between the refresh's listing and its turn for the case (here the reply
+    served, which ends the clock) is seen: the refresh does not save a clock computed from the
+    case as it was listed."""
+    from requests_app.management.commands import refresh_deadlines
+
+    with time_machine.travel("2026-03-02 09:00 +0800", tick=False):
+        case = request_register(actor=registrar, agency=agency, data=walk_in())
+    listed_calendar = refresh_deadlines.get_calendar
+
+    def meanwhile(agency_id):
+        InformationRequest.objects.filter(pk=case.pk).update(
+            served_on=d("2026-03-20"), days_left=17, at_risk=False
+        )
+        return listed_calendar(agency_id)
+
+    monkeypatch.setattr(refresh_deadlines, "get_calendar", meanwhile)
+    with time_machine.travel("2026-03-23 09:00 +0800", tick=False):
+        assert refresh_deadlines.refresh_open_cases() == 1
+    case.refresh_from_db()
+    assert (case.days_left, case.at_risk) == (17, False)

@@ -23,17 +23,22 @@ def open_cases():
 def refresh_open_cases(*, write=None, agency_id: int | None = None) -> int:
     """Recompute the open cases' clocks as of today (only ``agency_id``'s when given)."""
     today = timezone.localdate()
-    cases = open_cases().select_related("agency").order_by("pk")
+    cases = open_cases().order_by("pk")
     if agency_id is not None:
         cases = cases.filter(agency_id=agency_id)
     total = cases.count()
     done = 0
     calendars = {}
-    for case in cases.iterator(chunk_size=500):
-        if case.agency_id not in calendars:
-            calendars[case.agency_id] = get_calendar(case.agency_id)
+    for case_id, case_agency in cases.values_list("pk", "agency_id").iterator(chunk_size=500):
+        if case_agency not in calendars:
+            calendars[case_agency] = get_calendar(case_agency)
         with transaction.atomic():
-            sync_clock(case, today=today, calendar=calendars[case.agency_id])
+            # Read again under the case's lock: a step completed meanwhile (a pause, a reply)
+            # is seen, and its clock is not overwritten by one computed from the old state.
+            locked = open_cases().select_for_update(of=("self",)).select_related("agency")
+            case = locked.filter(pk=case_id).first()
+            if case is not None:
+                sync_clock(case, today=today, calendar=calendars[case_agency])
         done += 1
         if write and (done % 1000 == 0 or done == total):
             write(f"已重新计算 {done}/{total} 件")
