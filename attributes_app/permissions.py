@@ -28,6 +28,11 @@ Every action needs the user to work for the document's agency (``Agency.staff``)
 
 The disclosure office (政务公开工作机构) is the ``office_head`` role; the legal office that runs the
 yearly review is ``legal_reviewer``.
+
+An API client (``workflow.api``) holds no role: it may do the actions its scopes name
+(``API_SCOPES``) for any unit of its own agency, and nothing else. The OA system relays what its
+drafters and unit heads decided there (register, propose, 签发, 印发); the website's CMS records
+publication.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from workflow.api.clients import client_of
 from workflow.errors import NotAllowed
 from workflow.roles import ROLES, has_role
 
@@ -82,6 +88,32 @@ ACTIONS: dict[str, Action] = {
 }
 
 
+#: What an API client may do, by the scope it needs.
+API_SCOPES: dict[str, str] = {
+    "register": "documents:write",
+    "update": "documents:write",
+    "attach_text": "documents:write",
+    "propose": "documents:write",
+    "confirm": "documents:write",
+    "return": "documents:write",
+    "issue": "documents:write",
+    "publish": "publication:write",
+    "interpretation": "publication:write",
+}
+
+
+def _client_problem(client, action: str, agency: Agency) -> str:
+    """Why the API ``client`` may not do ``action`` for ``agency`` ("" when it may)."""
+    if client.agency_id != agency.pk:
+        return f"接口客户端不属于{agency.name}，不能办理其文件。"
+    scope = API_SCOPES.get(action)
+    if scope is None:
+        return f"“{ACTIONS[action].label}”不能通过接口办理。"
+    if scope not in client.scopes:
+        return f"接口客户端没有“{scope}”权限，不能{ACTIONS[action].label}。"
+    return ""
+
+
 def works_for(user: Actor, agency: Agency) -> bool:
     """Whether ``user`` acts for ``agency`` (DOMAIN §1: nobody sees another agency's data)."""
     if not getattr(user, "is_authenticated", False):
@@ -106,6 +138,9 @@ def problem(
 ) -> str | None:
     """Why ``user`` may not do ``action`` for ``agency`` (and the drafting ``unit``), or None."""
     rule = ACTIONS[action]
+    client = client_of(user)
+    if client is not None:
+        return _client_problem(client, action, agency) or None
     if not works_for(user, agency):
         return f"您不是{agency.name}的工作人员，不能办理其文件。"
     if any(has_role(user, role) for role in rule.agency):

@@ -157,6 +157,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "workflow.apps.LoginThrottleConfig",  # django-axes
     "csp",
 ]
@@ -341,6 +344,50 @@ if os.environ.get("REDIS_URL"):
     }
 
 VIEWFLOW = {}
+
+# The API (/api/v1/, docs/api.md): JSON only, token per client (workflow.api), one error shape.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["workflow.api.auth.ClientTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["workflow.api.permissions.NeedsScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["workflow.api.throttling.ClientRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "workflow.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_VERSIONING_CLASS": None,
+    "DATETIME_FORMAT": "iso-8601",
+    "DATE_FORMAT": "iso-8601",
+    "COERCE_DECIMAL_TO_STRING": True,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "公开 · 政府信息公开工作系统接口",
+    "DESCRIPTION": (
+        "供办公自动化（OA）系统、政府网站内容管理系统、热线和省级平台调用的接口。"
+        "每个接口客户端属于一个机关，只能读写本机关的数据；令牌放在 Authorization: Bearer 头中。"
+        "错误统一为 {code, message, fields}。接入说明见 docs/api.md。"
+    ),
+    "VERSION": "v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
+    "APPEND_COMPONENTS": {
+        "securitySchemes": {
+            "ClientToken": {"type": "http", "scheme": "bearer", "bearerFormat": "gk_…"}
+        }
+    },
+    "SECURITY": [{"ClientToken": []}],
+}
+# Calls to the public endpoints (the calendar) per address, and how long idempotency keys are kept.
+GONGKAI_API_ANONYMOUS_RATE = os.environ.get("GONGKAI_API_ANONYMOUS_RATE", "120/min")
+GONGKAI_API_IDEMPOTENCY_DAYS = env_int("GONGKAI_API_IDEMPOTENCY_DAYS", 7)
 
 # Background jobs (workflow.jobs): long actions such as opening a yearly review, and outbound
 # work tried again until it gets through.

@@ -28,6 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from workflow.api.clients import client_of
 from workflow.errors import NotAllowed
 from workflow.roles import REQUEST_ROLES, ROLES, has_role
 
@@ -114,6 +115,8 @@ def works_for(user: Actor, agency_id: int) -> bool:
 
 def holds_role(user: Actor, step: str) -> bool:
     """The role half of ``step``'s rule: no database query (the user's roles are read once)."""
+    if getattr(user, "_gongkai_api_client", None) is not None:
+        return False
     rule = STEPS[step]
     if rule.any_staff:
         return True
@@ -122,6 +125,10 @@ def holds_role(user: Actor, step: str) -> bool:
 
 def refusal(user: Actor, case: InformationRequest, step: str) -> str | None:
     """Why ``user`` may not do ``step`` on ``case`` (Chinese), or None when they may."""
+    if client_of(user) is not None:
+        # An API client reads cases and submits online applications (requests_app.api); it
+        # does no step of a case: those are the officers'.
+        return "接口客户端不能办理案件的办理步骤。"
     if not works_for(user, case.agency_id):
         return "您不能办理其他机关的申请。"
     if holds_role(user, step):
@@ -134,6 +141,8 @@ def refusal(user: Actor, case: InformationRequest, step: str) -> str | None:
 
 def agency_refusal(user: Actor, agency_id: int, step: str) -> str | None:
     """Why ``user`` may not do an agency's ``step`` (the annual report's), or None."""
+    if client_of(user) is not None:
+        return "接口客户端不能办理这一步。"
     if not works_for(user, agency_id):
         return "您不能办理其他机关的年度报告。"
     if holds_role(user, step):

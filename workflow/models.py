@@ -420,3 +420,87 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title}（{self.get_status_display()}）"
+
+
+class ApiClient(models.Model):
+    """A system of an agency's that calls the API (``/api/v1/``): the OA 办文系统, the website's
+    CMS, a hotline or provincial platform (docs/api.md).
+
+    It acts through a user of its own (``user``: no password, never logs in to the pages), so the
+    audit log names the client as the actor of every write. The token is shown once, when made;
+    only its SHA-256 is kept (``workflow.api.clients``)."""
+
+    agency = models.ForeignKey(
+        Agency, verbose_name="机关", on_delete=models.PROTECT, related_name="api_clients"
+    )
+    name = models.CharField("接入系统名称", max_length=100, help_text="例如：办公自动化（OA）系统")
+    system_code = models.SlugField(
+        "系统代码",
+        max_length=40,
+        help_text="英文字母、数字或连字符，如 oa。外部系统的文件编号在本机关的同一系统代码下唯一；"
+        "更换客户端时沿用原代码，已推送的文件仍能找到。",
+    )
+    scopes = models.JSONField("权限范围", default=list, blank=True)
+    ip_allow_list = models.TextField(
+        "允许的来源地址",
+        blank=True,
+        help_text="每行一个 IP 地址或网段（如 10.1.2.0/24）；留空表示不限来源。",
+    )
+    expires_at = models.DateTimeField("有效期至", null=True, blank=True)
+    rate = models.PositiveIntegerField(
+        "每分钟调用上限", default=600, help_text="超过时返回 429，并说明何时可以再调用。"
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作账号",
+        on_delete=models.PROTECT,
+        related_name="api_client",
+        editable=False,
+    )
+    token_prefix = models.CharField("令牌前缀", max_length=16, unique=True, editable=False)
+    token_hash = models.CharField("令牌摘要", max_length=64, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="登记人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField("登记时间", editable=False)
+    revoked_at = models.DateTimeField("吊销时间", null=True, blank=True, editable=False)
+    last_used_at = models.DateTimeField("最近调用时间", null=True, blank=True, editable=False)
+    last_used_ip = models.GenericIPAddressField(
+        "最近调用地址", null=True, blank=True, editable=False
+    )
+
+    class Meta:
+        verbose_name = "接口客户端"
+        verbose_name_plural = "接口客户端"
+        ordering = ["agency", "name", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.agency}）"
+
+
+class IdempotencyRecord(models.Model):
+    """The answer given to a POST with an ``Idempotency-Key``: the same key again gets the same
+    answer and changes nothing (``workflow.api.idempotency``)."""
+
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=500)
+    fingerprint = models.CharField("请求摘要", max_length=64)
+    status = models.PositiveSmallIntegerField(null=True, blank=True)
+    body = models.JSONField(null=True, blank=True)
+    headers = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = "幂等记录"
+        verbose_name_plural = "幂等记录"
+        constraints = [
+            models.UniqueConstraint(fields=["client", "key"], name="idempotency_client_key"),
+        ]

@@ -1,0 +1,74 @@
+"""Who calls: ``Authorization: Bearer gk_…``, one client of one agency (``workflow.api.clients``).
+
+A revoked, expired or unknown token, or a call from outside the client's allow-list, is a 401
+with the reason in Chinese; the client's user becomes ``request.user`` and the client
+``request.auth``, so the services and the audit log see the client as the actor.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from datetime import timedelta
+
+from django.utils import timezone
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+
+from workflow.api.clients import client_of_token, networks
+from workflow.models import ApiClient
+
+#: ``last_used_at`` is written at most this often per client (not on every call).
+LAST_USED_EVERY = timedelta(minutes=1)
+
+
+def client_address(request) -> str:
+    """The caller's address as the site sees it (behind the proxy: ``REMOTE_ADDR`` is set by the
+    web server from the trusted proxy's header, see docs/web-servers.md)."""
+    return request.META.get("REMOTE_ADDR", "")
+
+
+class ClientTokenAuthentication(BaseAuthentication):
+    keyword = "Bearer"
+
+    def authenticate(self, request):
+        header = get_authorization_header(request).split()
+        if not header or header[0].lower() != self.keyword.lower().encode():
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed(
+                "Authorization 头应为“Bearer 令牌”，令牌中不能有空格。"
+            )
+        try:
+            token = header[1].decode("ascii")
+        except UnicodeDecodeError:
+            raise exceptions.AuthenticationFailed("令牌无效。") from None
+        client = client_of_token(token)
+        if client is None:
+            raise exceptions.AuthenticationFailed("令牌无效，或已被重新生成。")
+        now = timezone.now()
+        if client.revoked_at is not None:
+            raise exceptions.AuthenticationFailed("该接口客户端已被吊销。")
+        if client.expires_at is not None and client.expires_at <= now:
+            raise exceptions.AuthenticationFailed("该接口客户端已过有效期。")
+        address = client_address(request)
+        allowed = networks(client.ip_allow_list)
+        if allowed:
+            try:
+                ip = ipaddress.ip_address(address)
+            except ValueError:
+                ip = None
+            if ip is None or not any(ip in net for net in allowed):
+                raise exceptions.AuthenticationFailed(
+                    f"来源地址 {address or '未知'} 不在该接口客户端允许的地址范围内。"
+                )
+        if client.last_used_at is None or now - client.last_used_at >= LAST_USED_EVERY:
+            ApiClient.objects.filter(pk=client.pk).update(
+                last_used_at=now, last_used_ip=address or None
+            )
+        user = client.user
+        user._gongkai_api_client = client
+        user._gongkai_roles = set()
+        return user, client
+
+    def authenticate_header(self, request) -> str:
+        return f'{self.keyword} realm="api"'

@@ -1,0 +1,225 @@
+"""API clients and their tokens: made, shown once, kept hashed, rotated, revoked (audited).
+
+A token reads ``gk_<prefix>_<secret>``: the prefix finds the client (an index, not a secret), the
+whole token is compared by its SHA-256 in constant time. Tokens are 256-bit random, so a plain
+SHA-256 is the right hash (a slow password hash protects guessable secrets, not random ones).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from workflow.api.scopes import SCOPES
+from workflow.audit import audit
+from workflow.models import Agency, ApiClient
+from workflow.text_input import NUL_MESSAGE, too_long
+
+TOKEN_START = "gk_"
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _new_token() -> tuple[str, str]:
+    prefix = secrets.token_hex(6)
+    return prefix, f"{TOKEN_START}{prefix}_{secrets.token_urlsafe(32)}"
+
+
+@dataclass(kw_only=True)
+class ClientData:
+    name: str
+    system_code: str
+    scopes: list[str]
+    ip_allow_list: str = ""
+    expires_at: datetime | None = None
+    rate: int = 600
+
+
+def networks(text: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """The allow-list's networks (one address or network a line); ValueError names a bad line."""
+    found = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line:
+            found.append(ipaddress.ip_network(line, strict=False))
+    return found
+
+
+def client_problems(data: ClientData, *, now: datetime) -> dict[str, str]:
+    """What is wrong with ``data``, by field, in Chinese."""
+    errors: dict[str, str] = {}
+    name = data.name.strip()
+    if not name:
+        errors["name"] = "请填写接入系统的名称。"
+    elif "\x00" in name:
+        errors["name"] = NUL_MESSAGE.format(label="接入系统名称")
+    elif len(name) > 100:
+        errors["name"] = too_long("接入系统名称", 100, len(name))
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,39}", data.system_code):
+        errors["system_code"] = "系统代码应为 1 至 40 个小写英文字母、数字或连字符，如 oa。"
+    unknown = [s for s in data.scopes if s not in SCOPES]
+    if unknown:
+        errors["scopes"] = "没有这些权限范围：" + "、".join(unknown) + "。"
+    elif not data.scopes:
+        errors["scopes"] = "请至少选择一项权限范围。"
+    try:
+        networks(data.ip_allow_list)
+    except ValueError as error:
+        errors["ip_allow_list"] = (
+            f"允许的来源地址应为每行一个 IP 地址或网段（如 10.1.2.0/24）：{error}。"
+        )
+    if data.expires_at is not None and data.expires_at <= now:
+        errors["expires_at"] = "有效期应晚于现在。"
+    if not 1 <= data.rate <= 100_000:
+        errors["rate"] = "每分钟调用上限应在 1 到 100000 之间。"
+    return errors
+
+
+def client_create(*, actor, agency: Agency, data: ClientData) -> tuple[ApiClient, str]:
+    """Register a client of ``agency``; returns it and its token (shown once, never again)."""
+    now = timezone.now()
+    errors = client_problems(data, now=now)
+    if errors:
+        raise ValidationError(errors)
+    prefix, token = _new_token()
+    with transaction.atomic():
+        user = get_user_model().objects.create(
+            username=f"api-{prefix}",
+            first_name=f"接口：{data.name.strip()}"[:150],
+            is_active=True,
+        )
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+        agency.staff.add(user)
+        client = ApiClient.objects.create(
+            agency=agency,
+            name=data.name.strip(),
+            system_code=data.system_code,
+            scopes=sorted(set(data.scopes)),
+            ip_allow_list=data.ip_allow_list.strip(),
+            expires_at=data.expires_at,
+            rate=data.rate,
+            user=user,
+            token_prefix=prefix,
+            token_hash=_hash(token),
+            created_by=actor,
+            created_at=now,
+        )
+        audit(
+            actor=actor,
+            action="api_client_created",
+            obj=client,
+            agency=agency,
+            to_state="、".join(client.scopes),
+            reason=f"登记接口客户端“{client.name}”",
+            at=now,
+        )
+    return client, token
+
+
+def client_update(*, actor, client_id: int, data: ClientData) -> ApiClient:
+    """Change a client's name, scopes, allow-list, expiry or rate (its token stays)."""
+    now = timezone.now()
+    errors = client_problems(data, now=now)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        client = ApiClient.objects.select_for_update().get(pk=client_id)
+        before = ", ".join(client.scopes)
+        client.name = data.name.strip()
+        client.system_code = data.system_code
+        client.scopes = sorted(set(data.scopes))
+        client.ip_allow_list = data.ip_allow_list.strip()
+        client.expires_at = data.expires_at
+        client.rate = data.rate
+        client.save()
+        audit(
+            actor=actor,
+            action="api_client_changed",
+            obj=client,
+            agency=client.agency,
+            from_state=before,
+            to_state=", ".join(client.scopes),
+            reason=f"修改接口客户端“{client.name}”",
+            at=now,
+        )
+    return client
+
+
+def token_rotate(*, actor, client_id: int) -> tuple[ApiClient, str]:
+    """A new token for the client; the old one stops working at once."""
+    now = timezone.now()
+    with transaction.atomic():
+        client = ApiClient.objects.select_for_update().get(pk=client_id)
+        prefix, token = _new_token()
+        client.token_prefix = prefix
+        client.token_hash = _hash(token)
+        client.save(update_fields=["token_prefix", "token_hash"])
+        audit(
+            actor=actor,
+            action="api_token_rotated",
+            obj=client,
+            agency=client.agency,
+            reason=f"重新生成接口客户端“{client.name}”的令牌，原令牌作废",
+            at=now,
+        )
+    return client, token
+
+
+def client_revoke(*, actor, client_id: int, reason: str = "") -> ApiClient:
+    """Revoke the client: its token stops working at once; the record and its history stay."""
+    now = timezone.now()
+    with transaction.atomic():
+        client = ApiClient.objects.select_for_update().get(pk=client_id)
+        if client.revoked_at is None:
+            client.revoked_at = now
+            client.save(update_fields=["revoked_at"])
+            audit(
+                actor=actor,
+                action="api_client_revoked",
+                obj=client,
+                agency=client.agency,
+                from_state="有效",
+                to_state="已吊销",
+                reason=reason.strip() or f"吊销接口客户端“{client.name}”",
+                at=now,
+            )
+    return client
+
+
+def client_of_token(token: str) -> ApiClient | None:
+    """The client whose token this is (revoked or expired ones too: the caller says why not)."""
+    if not token.startswith(TOKEN_START) or len(token) > 200:
+        return None
+    prefix = token[len(TOKEN_START) :].split("_", 1)[0]
+    client = ApiClient.objects.select_related("agency", "user").filter(token_prefix=prefix).first()
+    if client is None or not hmac.compare_digest(client.token_hash, _hash(token)):
+        return None
+    return client
+
+
+def client_of(user) -> ApiClient | None:
+    """The API client ``user`` acts for, or None for a person (read once per user object)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if not hasattr(user, "_gongkai_api_client"):
+        user._gongkai_api_client = ApiClient.objects.filter(user_id=user.pk).first()
+    return user._gongkai_api_client
+
+
+def has_scope(user, scope: str) -> bool:
+    """Whether ``user`` is an API client holding ``scope`` (people hold no scopes)."""
+    client = client_of(user)
+    return client is not None and scope in client.scopes

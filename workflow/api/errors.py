@@ -1,0 +1,172 @@
+"""One shape for every error the API returns: ``{"code", "message", "fields"}``.
+
+``message`` is the Chinese sentence the pages show; ``fields`` maps a field to its messages (the
+services' own: the API adds no rules of its own). Codes:
+
+| code | status | when |
+|---|---|---|
+| ``invalid`` | 422 | the input breaks a rule (a service's or the request's shape) |
+| ``issue_refused`` | 422 | 不予发文: the document may not be issued (its reasons in ``message``) |
+| ``parse_error`` | 400 | the body is not JSON (or not the declared form) |
+| ``not_authenticated`` | 401 | no token, or a wrong, revoked or expired one, or a disallowed address |
+| ``permission_denied`` | 403 | the client lacks the scope, or the service refuses the step |
+| ``not_found`` | 404 | no such object in the client's agency |
+| ``method_not_allowed`` | 405 | |
+| ``not_acceptable`` / ``unsupported_media_type`` | 406 / 415 | |
+| ``conflict`` | 409 | someone acted first (the object moved on) |
+| ``idempotency_conflict`` | 409 / 422 | the key is in use by a call still running, or was used with another body |
+| ``precondition_failed`` | 412 | ``If-Match`` names an older version |
+| ``precondition_required`` | 428 | an update without ``If-Match`` |
+| ``throttled`` | 429 | too many calls; ``Retry-After`` says when to call again |
+| ``server_error`` | 500 | |
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from rest_framework import exceptions
+from rest_framework.response import Response
+from rest_framework.views import set_rollback
+
+from workflow.errors import GongkaiError, NotAllowed, Stale, form_errors
+
+logger = logging.getLogger(__name__)
+
+GENERIC = {
+    400: "请求格式不正确。",
+    401: "请提供有效的接口令牌（Authorization: Bearer …）。",
+    403: "没有权限。",
+    404: "没有找到，或不属于本机关。",
+    405: "不支持这种请求方法。",
+    406: "只能返回 JSON。",
+    409: "对象已被他人处理，请重新读取后再操作。",
+    412: "对象已被修改，If-Match 所给的版本已过期，请重新读取。",
+    415: "请求体格式不受支持，请使用 application/json（上传文件时用 multipart/form-data）。",
+    422: "输入有误，请按各字段的说明修改。",
+    428: "修改时请在 If-Match 头中给出读取时的 ETag，以免覆盖他人的修改。",
+    429: "调用过于频繁，请稍后再试。",
+}
+
+
+class ApiError(exceptions.APIException):
+    """An error with its own code and status (``precondition_failed``, ``idempotency_conflict`` …)."""
+
+    def __init__(self, status_code: int, code: str, message: str, fields=None, headers=None):
+        super().__init__(message, code)
+        self.status_code = status_code
+        self.code = code
+        self.message = message
+        self.fields = fields or {}
+        self.headers = headers or {}
+
+
+def body(code: str, message: str, fields: dict | None = None) -> dict:
+    return {"code": code, "message": message, "fields": fields or {}}
+
+
+def _drf_fields(detail, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's nested ``detail`` flattened to ``field`` / ``field.sub`` → messages."""
+    found: dict[str, list[str]] = {}
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            name = key if key not in ("non_field_errors", "__all__") else ""
+            path = f"{prefix}.{name}" if prefix and name else (prefix or name)
+            for field, messages in _drf_fields(value, path).items():
+                found.setdefault(field, []).extend(messages)
+    elif isinstance(detail, list):
+        for index, value in enumerate(detail):
+            if isinstance(value, dict | list):
+                path = f"{prefix}.{index}" if prefix else str(index)
+                for field, messages in _drf_fields(value, path).items():
+                    found.setdefault(field, []).extend(messages)
+            else:
+                found.setdefault(prefix, []).append(str(value))
+    else:
+        found.setdefault(prefix, []).append(str(detail))
+    return found
+
+
+def _split(fields: dict[str, list[str]]) -> tuple[str, dict[str, list[str]]]:
+    general = fields.pop("", [])
+    messages = general + [m for ms in fields.values() for m in ms]
+    return (messages[0] if messages else GENERIC[422]), fields
+
+
+def exception_handler(exc, context):
+    """DRF's exception handler: every error in the one shape."""
+    headers: dict[str, str] = {}
+    if isinstance(exc, ApiError):
+        set_rollback()
+        response = Response(body(exc.code, exc.message, exc.fields), status=exc.status_code)
+        for key, value in exc.headers.items():
+            response[key] = value
+        return response
+    if isinstance(exc, ValidationError):
+        set_rollback()
+        fields = {(field or ""): [str(m) for m in messages] for field, messages in form_errors(exc)}
+        code = getattr(exc, "api_code", "invalid")
+        message, fields = _split(fields)
+        return Response(body(code, message, fields), status=422)
+    if isinstance(exc, NotAllowed | PermissionDenied):
+        set_rollback()
+        return Response(body("permission_denied", str(exc) or GENERIC[403]), status=403)
+    if isinstance(exc, Stale):
+        set_rollback()
+        return Response(body("conflict", str(exc)), status=409)
+    if isinstance(exc, GongkaiError):
+        set_rollback()
+        return Response(body("invalid", str(exc)), status=422)
+    if isinstance(exc, Http404):
+        return Response(body("not_found", GENERIC[404]), status=404)
+    if isinstance(exc, exceptions.ValidationError):
+        message, fields = _split(_drf_fields(exc.detail))
+        return Response(body("invalid", message, fields), status=422)
+    if isinstance(exc, exceptions.APIException):
+        set_rollback()
+        code = {
+            400: "parse_error",
+            401: "not_authenticated",
+            403: "permission_denied",
+            404: "not_found",
+            405: "method_not_allowed",
+            406: "not_acceptable",
+            415: "unsupported_media_type",
+            429: "throttled",
+        }.get(exc.status_code, "error")
+        if isinstance(exc, exceptions.Throttled):
+            wait = int(exc.wait or 1)
+            headers["Retry-After"] = str(wait)
+            message = f"调用过于频繁，请在 {wait} 秒后再试。"
+        elif isinstance(exc, exceptions.NotAuthenticated):
+            message = GENERIC[401]
+        elif isinstance(exc, exceptions.AuthenticationFailed):
+            message = str(exc.detail)
+        elif isinstance(exc, exceptions.MethodNotAllowed):
+            message = GENERIC[405]
+        elif isinstance(exc, exceptions.PermissionDenied):
+            message = str(exc.detail) if _is_chinese(str(exc.detail)) else GENERIC[403]
+        elif isinstance(exc, exceptions.ParseError):
+            message = "请求体不是有效的 JSON。"
+        elif isinstance(exc, exceptions.NotFound):
+            message = GENERIC[404]
+        else:
+            message = GENERIC.get(exc.status_code, str(exc.detail))
+        auth_header = getattr(exc, "auth_header", None)
+        response = Response(body(code, message), status=exc.status_code, headers=headers)
+        if exc.status_code == 401:
+            response["WWW-Authenticate"] = auth_header or 'Bearer realm="api"'
+        return response
+    # Anything else is a defect: logged with its traceback, answered in the one shape.
+    logger.exception("API error", exc_info=exc)
+    set_rollback()
+    return Response(body("server_error", SERVER_ERROR), status=500)
+
+
+def _is_chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+SERVER_ERROR = "服务器内部错误，已记录，请稍后再试。"

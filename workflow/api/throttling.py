@@ -1,0 +1,37 @@
+"""Throttling per client: at most ``ApiClient.rate`` calls a minute (a sliding window kept in the
+cache, so every process and server shares it when the cache is Redis). Anonymous calls to the
+public endpoints (the calendar) are limited per address."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from rest_framework.throttling import SimpleRateThrottle
+
+
+class ClientRateThrottle(SimpleRateThrottle):
+    scope = "client"
+
+    def allow_request(self, request, view):
+        client = request.auth
+        if client is None or not hasattr(client, "rate"):
+            return True
+        self.num_requests, self.duration = client.rate, 60
+        return super().allow_request(request, view)
+
+    def get_rate(self):
+        return "600/min"
+
+    def get_cache_key(self, request, view):
+        return f"gk-api-throttle-client-{request.auth.pk}"
+
+
+class AnonymousRateThrottle(SimpleRateThrottle):
+    scope = "anonymous"
+
+    def get_rate(self):
+        return settings.GONGKAI_API_ANONYMOUS_RATE
+
+    def get_cache_key(self, request, view):
+        if request.auth is not None:
+            return None
+        return f"gk-api-throttle-anon-{self.get_ident(request)}"

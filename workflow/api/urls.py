@@ -1,0 +1,3 @@
+"""The engine's endpoints: reference data and the working-day calendar."""
+
+urlpatterns: list = []
