@@ -437,8 +437,7 @@ class ApiClient(models.Model):
     system_code = models.SlugField(
         "系统代码",
         max_length=40,
-        help_text="英文字母、数字或连字符，如 oa。外部系统的文件编号在本机关的同一系统代码下唯一；"
-        "更换客户端时沿用原代码，已推送的文件仍能找到。",
+        help_text="如 oa。外部系统的文件编号在同一系统代码下唯一；更换客户端时沿用原代码。",
     )
     scopes = models.JSONField("权限范围", default=list, blank=True)
     ip_allow_list = models.TextField(
@@ -504,3 +503,6 @@ class IdempotencyRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["client", "key"], name="idempotency_client_key"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}（{self.key}）"

@@ -8,13 +8,13 @@ services' own: the API adds no rules of its own). Codes:
 | ``invalid`` | 422 | the input breaks a rule (a service's or the request's shape) |
 | ``issue_refused`` | 422 | 不予发文: the document may not be issued (its reasons in ``message``) |
 | ``parse_error`` | 400 | the body is not JSON (or not the declared form) |
-| ``not_authenticated`` | 401 | no token, or a wrong, revoked or expired one, or a disallowed address |
+| ``not_authenticated`` | 401 | no token; a wrong, revoked or expired one; a refused address |
 | ``permission_denied`` | 403 | the client lacks the scope, or the service refuses the step |
 | ``not_found`` | 404 | no such object in the client's agency |
 | ``method_not_allowed`` | 405 | |
 | ``not_acceptable`` / ``unsupported_media_type`` | 406 / 415 | |
 | ``conflict`` | 409 | someone acted first (the object moved on) |
-| ``idempotency_conflict`` | 409 / 422 | the key is in use by a call still running, or was used with another body |
+| ``idempotency_conflict`` | 409 / 422 | the key's first call still runs, or it had another body |
 | ``precondition_failed`` | 412 | ``If-Match`` names an older version |
 | ``precondition_required`` | 428 | an update without ``If-Match`` |
 | ``throttled`` | 429 | too many calls; ``Retry-After`` says when to call again |
@@ -52,7 +52,7 @@ GENERIC = {
 
 
 class ApiError(exceptions.APIException):
-    """An error with its own code and status (``precondition_failed``, ``idempotency_conflict`` …)."""
+    """An error with its own code and status (``precondition_failed`` …)."""
 
     def __init__(self, status_code: int, code: str, message: str, fields=None, headers=None):
         super().__init__(message, code)
