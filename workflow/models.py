@@ -437,7 +437,7 @@ class ApiClient(models.Model):
     system_code = models.SlugField(
         "系统代码",
         max_length=40,
-        help_text="如 oa。外部系统的文件编号在同一系统代码下唯一；更换客户端时沿用原代码。",
+        help_text="如 oa；外部系统的文件编号在同一代码下唯一，换客户端时沿用。",
     )
     scopes = models.JSONField("权限范围", default=list, blank=True)
     ip_allow_list = models.TextField(

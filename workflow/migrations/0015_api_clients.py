@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
                 (
                     "system_code",
                     models.SlugField(
-                        help_text="如 oa。外部系统的文件编号在同一系统代码下唯一；更换客户端时沿用原代码。",
+                        help_text="如 oa；外部系统的文件编号在同一代码下唯一，换客户端时沿用。",
                         max_length=40,
                         verbose_name="系统代码",
                     ),
