@@ -31,6 +31,7 @@ from requests_app.uploads import (
     stage_refusal,
 )
 from workflow.actors import Actor
+from workflow.api.clients import client_of
 from workflow.audit import audit
 from workflow.cn import cn_date
 from workflow.errors import NotAllowed
@@ -229,8 +230,14 @@ def request_register(
     errors = validate_registration(data, today=today)
     if errors:
         raise ValidationError(errors)
+    if client_of(actor) is not None:
+        raise NotAllowed(
+            "接口客户端不能直接登记申请：网上申请由登记人员确认后登记（《条例》第三十一条）。"
+        )
     if not permissions.works_for(actor, agency.pk):
         raise NotAllowed(f"您不是{agency.name}的工作人员，不能为其登记申请。")
+    if not permissions.holds_role(actor, "register"):
+        raise NotAllowed("登记申请需要由登记人员办理。")
     uploads = _check_attachments(actor, attachments or {})
     values = {f.name: getattr(data, f.name) for f in fields(Registration)}
     for key in ("id_number", "credit_code", "agent_id_number"):

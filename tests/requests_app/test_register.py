@@ -156,6 +156,25 @@ def test_only_the_agencys_staff_can_register_for_it(outsider, agency, walk_in):
         register(outsider, agency, walk_in())
 
 
+def test_only_a_registrar_registers(handler, agency, walk_in):
+    with pytest.raises(NotAllowed, match="需要由登记人员办理"):
+        register(handler, agency, walk_in())
+    assert not InformationRequest.objects.exists()
+
+
+def test_an_api_client_cannot_register_directly(agency, walk_in, superuser):
+    from workflow.api.clients import ClientData, client_create
+
+    client, _ = client_create(
+        actor=superuser,
+        agency=agency,
+        data=ClientData(name="热线", system_code="hotline", scopes=["requests:write"]),
+    )
+    with pytest.raises(NotAllowed, match="网上申请由登记人员确认后登记"):
+        register(client.user, agency, walk_in())
+    assert not InformationRequest.objects.exists()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_registrations_get_distinct_gap_free_numbers(registrar, agency, walk_in):
     count = 8
