@@ -12,8 +12,12 @@ from rest_framework.exceptions import ErrorDetail
 def _named(detail, field, where: str):
     if isinstance(detail, dict):
         children = getattr(field, "fields", None) or {}
+        item = getattr(field, "child", None)
         named = {}
         for key, value in detail.items():
+            if isinstance(key, int) and item is not None:  # a list's item, by its index
+                named[key] = _named(value, item, f"{where}第{key + 1}项的")
+                continue
             child = children.get(key)
             if child is None:  # non_field_errors: about ``field`` itself
                 named[key] = _named(value, None, where)
