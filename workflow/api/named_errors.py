@@ -33,8 +33,9 @@ def _named(detail, field, where: str):
             ]
         return [_named(item, None, where) for item in detail]
     text = str(detail)
-    if where and not text.startswith(where.removesuffix("的")):
-        text = f"{where.removesuffix('的')}：{text}"
+    label = where.removesuffix("的")
+    if label and not text.startswith(f"{label}："):
+        text = f"{label}：{text}"
     return ErrorDetail(text, code=getattr(detail, "code", None))
 
 
