@@ -6,6 +6,7 @@ hostile input, never a 500."""
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 
 from requests_app.clock_sync import evaluate_case, events_of
 from tests.conftest import d
@@ -19,6 +20,16 @@ DAY = "/api/v1/calendar/day/"
 ADD = "/api/v1/calendar/add/"
 CLOCK = "/api/v1/calendar/clock/"
 NOTICE_2026 = "国务院办公厅关于2026年部分节假日安排的通知"
+ANONYMOUS_THROTTLE_KEY = "gk-api-throttle-anon-127.0.0.1"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_anonymous_allowance():
+    """These tests call the calendar anonymously many times a minute: each starts with the
+    address's allowance unused (the throttle itself is tested below)."""
+    cache.delete(ANONYMOUS_THROTTLE_KEY)
+    yield
+    cache.delete(ANONYMOUS_THROTTLE_KEY)
 
 
 def clock(caller, body, **extra):
@@ -129,6 +140,17 @@ def test_etag_changes_when_the_calendar_data_changes(anonymous, admin_user, agen
     restored = anonymous.get(DAY, query, HTTP_IF_NONE_MATCH=after["ETag"])
     assert restored.status_code == 200
     assert restored.json()["working"] is True
+
+
+def test_anonymous_calls_are_limited_per_address(anonymous, settings):
+    settings.GONGKAI_API_ANONYMOUS_RATE = "3/min"
+    for _ in range(3):
+        assert anonymous.get(DAY, {"date": "2026-10-01"}).status_code == 200
+    refused = clock(anonymous, {"events": [event("start", "2026-03-02")]})
+    assert refused.status_code == 429
+    assert refused.json()["code"] == "throttled"
+    assert "秒后再试" in refused.json()["message"]
+    assert int(refused["Retry-After"]) >= 1
 
 
 def test_the_calendar_needs_no_token_and_ignores_one(api, anonymous):
