@@ -7,6 +7,8 @@ from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from requests_app.clock_sync import evaluate_case, events_of
 from tests.conftest import d
@@ -194,6 +196,23 @@ def test_adding_working_days_across_national_day(anonymous):
 def test_adding_equals_the_engine(anonymous, start, days):
     body = anonymous.get(ADD, {"start": start, "days": days}).json()
     assert body["result"] == get_calendar().add_working_days(d(start), days).isoformat()
+
+
+@settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    start=st.dates(min_value=d("2004-01-01"), max_value=d("2030-12-31")),
+    days=st.integers(min_value=1, max_value=MAX_DAYS),
+)
+def test_adding_equals_the_engine_for_any_day(anonymous, start, days):
+    cache.delete(ANONYMOUS_THROTTLE_KEY)
+    calendar = get_calendar()
+    body = anonymous.get(ADD, {"start": start.isoformat(), "days": days}).json()
+    result = calendar.add_working_days(start, days)
+    assert body["result"] == result.isoformat()
+    assert calendar.working_days_between(start, result) == days
+    assert body["provisional"] == bool(calendar.provisional_years_between(start, result))
+    day = anonymous.get(DAY, {"date": start.isoformat()}).json()
+    assert day["working"] is calendar.is_working_day(start)
 
 
 def test_a_result_in_a_year_without_a_notice_is_provisional(anonymous):
