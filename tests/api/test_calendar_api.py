@@ -85,6 +85,10 @@ def test_a_year_without_a_notice_is_provisional(anonymous):
     assert body["provisional"] is True
     assert body["reason"] == "provisional_holiday"
     assert "2027年的国务院节假日安排尚未发布" in body["explanation"]
+    # A plain 2027 weekday is provisional too: the notice may yet make it a holiday.
+    monday = anonymous.get(DAY, {"date": "2027-03-01"}).json()
+    assert (monday["working"], monday["reason"], monday["provisional"]) == (True, "workday", True)
+    assert monday["explanation"].startswith("2027年3月1日（周一）是工作日。注意：2027年")
 
 
 def test_agency_applies_its_local_adjustments_only_when_asked(

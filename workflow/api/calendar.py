@@ -274,12 +274,12 @@ def provisional_words(years: list[int] | tuple[int, ...]) -> str:
 def day_sentence(info: DayInfo) -> str:
     when = f"{cn_date(info.day)}（{cn_weekday(info.day)}）"
     if info.reason == "workday":
-        return f"{when}是工作日。"
-    if info.reason == "weekend":
-        return f"{when}是周末，休息。"
-    state = "上班" if info.working else "休息"
-    sentence = f"{when}{state}：{info.note}。"
-    if info.provisional and info.reason == "provisional_holiday":
+        sentence = f"{when}是工作日。"
+    elif info.reason == "weekend":
+        sentence = f"{when}是周末，休息。"
+    else:
+        sentence = f"{when}{'上班' if info.working else '休息'}：{info.note}。"
+    if info.provisional:
         sentence += provisional_words([info.day.year])
     return sentence
 
