@@ -377,7 +377,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "ClockEventKindEnum": "workflow.api.calendar.EVENT_KIND_CHOICES",
+        "DayReasonEnum": "workflow.api.calendar.DAY_REASON_CHOICES",
+    },
     "APPEND_COMPONENTS": {
         "securitySchemes": {
             "ClientToken": {"type": "http", "scheme": "bearer", "bearerFormat": "gk_…"}

@@ -51,6 +51,8 @@ class ClientView(APIView):
     scopes: ClassVar[dict[str, str]] = {}
 
     def scope_for(self, request) -> str | None:
+        if request.method.lower() not in self.http_method_names:
+            return None  # answered 405 by the dispatch
         if request.method in ("HEAD", "OPTIONS"):
             return self.scopes.get("GET")
         return self.scopes.get(request.method, "__none__")
