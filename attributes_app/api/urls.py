@@ -1,3 +1,27 @@
 """Routes of this app's API endpoints, included under ``/api/v1/`` (config.api_urls)."""
 
+from django.urls import path
+
+from attributes_app.api import publication
+
 urlpatterns: list = []
+
+# -- publication (the website's CMS, DOMAIN §4.2) ------------------------------------------------
+urlpatterns += [
+    path(
+        "documents/<int:document_id>/publication/",
+        publication.DocumentPublicationView.as_view(),
+        name="document-publication",
+    ),
+    path(
+        "documents/<int:document_id>/publication/withdrawal/",
+        publication.PublicationWithdrawalView.as_view(),
+        name="document-publication-withdrawal",
+    ),
+    path(
+        "documents/<int:document_id>/interpretation/",
+        publication.InterpretationView.as_view(),
+        name="document-interpretation",
+    ),
+    path("publications/", publication.PublicationListView.as_view(), name="publication-list"),
+]
