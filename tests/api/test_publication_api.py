@@ -433,3 +433,50 @@ def test_other_methods_are_405_not_500(api, document, method, path):
     response = getattr(api, method)(path.format(pk=document.pk), {})
     assert response.status_code == 405
     assert response.json()["code"] == "method_not_allowed"
+
+
+def test_an_id_beyond_any_integer_is_a_404(api):
+    assert api.get("/api/v1/documents/99999999999999999999999/publication/").status_code == 404
+
+
+ENDPOINTS = {
+    # name: (method, path, scopes that open it)
+    "read": ("get", publication_url, {"documents:read", "publication:write"}),
+    "list": ("get", lambda doc: "/api/v1/publications/", {"documents:read", "publication:write"}),
+    "publish": ("post", publication_url, {"publication:write"}),
+    "withdraw": ("post", withdrawal_url, {"publication:write"}),
+    "interpretation": ("post", interpretation_url, {"publication:write"}),
+}
+BODIES = {
+    "publish": {"url": URL},
+    "withdraw": {"reason": "发布的文本有误"},
+    "interpretation": {"title": "政策解读", "url": NEW_URL},
+}
+
+
+def test_permission_matrix(make_client, agency, other_agency, anonymous, document):
+    """Every endpoint × each scope alone × own / other agency × anonymous."""
+    from workflow.api.scopes import SCOPES
+
+    def call(caller, name):
+        method, path, _ = ENDPOINTS[name]
+        with on("2026-03-05"):
+            return getattr(caller, method)(path(document), BODIES.get(name, {}))
+
+    for scope in SCOPES:
+        own = Caller(make_client(agency, scopes=[scope], name=f"本机关{scope}")[1])
+        other = Caller(make_client(other_agency, scopes=[scope], name=f"外机关{scope}")[1])
+        for name, (_, _, opening) in ENDPOINTS.items():
+            mine, theirs = call(own, name), call(other, name)
+            if scope in opening:
+                # Allowed: answered by the state of the document (201, 409 or 422), never refused.
+                assert mine.status_code not in (401, 403, 404, 500), (scope, name, mine.json())
+                if name == "list":
+                    assert theirs.status_code == 200 and theirs.json()["count"] == 0
+                else:
+                    assert theirs.status_code == 404, (scope, name)
+            else:
+                assert mine.status_code == 403, (scope, name)
+                assert theirs.status_code == 403, (scope, name)
+    for name in ENDPOINTS:
+        assert call(anonymous, name).status_code == 401, name
