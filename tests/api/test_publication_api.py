@@ -138,6 +138,20 @@ def test_publishing_after_the_last_working_day_is_late(api, document, day, late)
     assert body["published_late"] is late
 
 
+def test_an_agency_counting_hours_closes_the_deadline_by_the_hours_rule(api, agency, publishable):
+    # Xiaoyi: published within 24 hours of issuance (DOMAIN §4.2, **Policy**).
+    agency.publication_rule = "hours"
+    agency.publication_hours = 24
+    agency.save()
+    document = publishable()  # issued 2026-02-10 10:00
+    with on("2026-02-11", "09:00"):
+        state = api.get(publication_url(document)).json()
+    assert state["due_at"] == "2026-02-11T10:00:00+08:00"
+    assert "24小时" in state["explanation"]
+    body = publish(api, document, day="2026-02-12").json()
+    assert (body["due_on"], body["published_late"]) == ("2026-02-11", True)
+
+
 def test_a_policy_document_owes_its_interpretation(api, publishable):
     document = publishable(kind="policy")
     body = publish(api, document, day="2026-02-13").json()
