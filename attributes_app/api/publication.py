@@ -97,7 +97,9 @@ class InterpretationInput(serializers.Serializer):
 
 
 class ListQuery(serializers.Serializer):
-    due_before = _date("due_before", required=False, help_text="只列公开期限在这一天或之前的。")
+    due_before = _date(
+        "期限截止日（due_before）", required=False, help_text="只列公开期限在这一天或之前的。"
+    )
     overdue = serializers.BooleanField(
         required=False,
         allow_null=True,
