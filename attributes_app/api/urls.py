@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from attributes_app.api import publication
 from attributes_app.api.reference import CatalogueItemListView, DocumentCodesView, UnitListView
 
 urlpatterns: list = [
@@ -14,4 +15,24 @@ urlpatterns: list = [
     ),
     path("reference/document-codes/", DocumentCodesView.as_view(), name="reference-document-codes"),
     # -- end of reference data ----------------------------------------------------------------
+]
+
+# -- publication (the website's CMS, DOMAIN §4.2) ------------------------------------------------
+urlpatterns += [
+    path(
+        "documents/<int:document_id>/publication/",
+        publication.DocumentPublicationView.as_view(),
+        name="document-publication",
+    ),
+    path(
+        "documents/<int:document_id>/publication/withdrawal/",
+        publication.PublicationWithdrawalView.as_view(),
+        name="document-publication-withdrawal",
+    ),
+    path(
+        "documents/<int:document_id>/interpretation/",
+        publication.InterpretationView.as_view(),
+        name="document-interpretation",
+    ),
+    path("publications/", publication.PublicationListView.as_view(), name="publication-list"),
 ]
