@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -15,7 +16,12 @@ from viewflow.urls import AppMenuMixin, Viewset
 
 from requests_app.models import OnlineSubmission
 from requests_app.selectors import pending_submissions, possible_duplicates, visible_submissions
-from requests_app.services import PossibleDuplicates, submission_confirm, submission_return
+from requests_app.services import (
+    PossibleDuplicates,
+    SubmissionStale,
+    submission_confirm,
+    submission_return,
+)
 from requests_app.services.submissions import RETURN_REASONS
 from requests_app.views.registration import CHANGED_DUPLICATES, is_registrar
 from workflow import text_input as limits
@@ -133,6 +139,18 @@ class SubmissionDetailView(RegistrarMixin, TemplateView):
             applicant_name=s.applicant_name,
         )
 
+    def _also_pending(self) -> list[OnlineSubmission]:
+        """The same applicant's other submissions still waiting (sent twice?)."""
+        s = self.submission
+        if s.id_number or s.credit_code:
+            same = Q(id_number=s.id_number) if s.id_number else Q()
+            if s.credit_code:
+                same |= Q(credit_code=s.credit_code)
+        else:
+            same = Q(applicant_name=s.applicant_name)
+        others = pending_submissions(self.request.user).filter(same, agency=s.agency)
+        return list(others.exclude(pk=s.pk)[:10])
+
     def _confirm(self, form: ConfirmForm):
         form.is_valid()
         duplicates = self._duplicates() if self.submission.status == S.Status.PENDING else []
@@ -158,7 +176,9 @@ class SubmissionDetailView(RegistrarMixin, TemplateView):
             return self._render(form, ReturnForm(), duplicates=error.cases)
         except (ValidationError, *REFUSALS) as error:
             add_to_form(form, error)
-            return self._render(form, ReturnForm(), status=409)
+            # Someone else decided first: the page shows what they did (409, as the API says).
+            status = 409 if isinstance(error, SubmissionStale) else 200
+            return self._render(form, ReturnForm(), status=status)
         url = reverse("requests:cases:detail", kwargs={"pk": case.pk})
         return HttpResponseRedirect(f"{url}?notice=registered")
 
@@ -190,6 +210,7 @@ class SubmissionDetailView(RegistrarMixin, TemplateView):
             submission=submission,
             pending=pending,
             duplicates=(self._duplicates() if duplicates is None and pending else duplicates or []),
+            also_pending=self._also_pending() if pending else [],
             confirm_form=confirm_form,
             return_form=return_form,
             returning=returning or bool(return_form.errors),

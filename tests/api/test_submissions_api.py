@@ -202,7 +202,7 @@ def test_confirming_is_not_an_api_call(api):
     assert OnlineSubmission.objects.get().status == "pending"
 
 
-def test_submitted_on_is_the_day_before_confirmation(api, registrar):
+def test_the_case_arrives_the_day_submitted_and_is_received_the_day_confirmed(api, registrar):
     created = api.post(URL, body()).json()
     case = submission_confirm(actor=registrar, submission_id=created["id"], today=d("2026-03-04"))
     assert (case.arrival_date, case.receipt_date) == (d("2026-03-02"), d("2026-03-04"))

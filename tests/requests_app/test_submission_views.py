@@ -138,3 +138,12 @@ def test_the_list_asks_a_fixed_number_of_queries(registrar, agency, django_asser
     with django_assert_max_num_queries(25):
         page = client.get(LIST)
     assert page.content.decode().count("网申2026-") >= 30
+
+
+def test_the_same_applicants_other_pending_submission_is_pointed_out(registrar, agency):
+    first = submit(agency)
+    second = submit(agency)
+    submit(agency, applicant_name="李四", id_number="110105194912310011")
+    page = signed_in(registrar).get(f"{LIST}{second.pk}/").content.decode()
+    shown = page[page.index('id="also-pending"') :]
+    assert "还有 1 件待确认的网上申请" in shown and first.number in shown
