@@ -24,7 +24,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from requests_app import permissions
-from requests_app.audit_actions import SubmissionAction
+from requests_app.audit_actions import RequestAction, SubmissionAction
 from requests_app.models import SUBMITTED_FIELDS, InformationRequest, OnlineSubmission
 from requests_app.models import SubmissionCounter as Counter
 from requests_app.services._common import R
@@ -355,6 +355,25 @@ def submission_confirm(
             to_state=S.Status.CONFIRMED,
             reason=f"登记为{case.case_number}，收到申请之日{cn_date(today)}（双方确认之日）",
             data={"case_id": case.pk, "receipt_date": today.isoformat()},
+            at=now,
+        )
+        # The case's own history (and case file) says where it came from and when it arrived:
+        # the proof of its receipt date under Art. 31(3).
+        source = submission.source.name if submission.source_id else "网上申请表"
+        submitted = timezone.localtime(submission.submitted_at)
+        audit(
+            actor=actor,
+            action=RequestAction.ONLINE_SUBMISSION_CONFIRMED,
+            obj=case,
+            agency=submission.agency,
+            from_state=case.stage,
+            to_state=case.stage,
+            reason=(
+                f"网上申请{submission.number}（{source}，{cn_date(submitted.date())}"
+                f"{submitted:%H:%M}提交）经确认登记，以确认之日{cn_date(today)}为收到申请之日"
+                "（《条例》第三十一条第（三）项）"
+            ),
+            data={"submission_id": submission.pk, "external_ref": submission.external_ref},
             at=now,
         )
     return case
