@@ -184,12 +184,14 @@ def submission_create(
     agency: Agency,
     data: OnlineApplication,
     external_ref: str = "",
+    query_code_hash: str = "",
 ) -> OnlineSubmission:
     """Keep an online application for the registrar to confirm (Art. 31(3)): numbered, not yet
     received, so no case and no clock.
 
     ``actor``: the API client's user (the client becomes the ``source``), or None for the
-    public form. ``external_ref``: the client's own reference, unique per client. The
+    public form. ``external_ref``: the client's own reference, unique per client.
+    ``query_code_hash``: the public form's hash of the applicant's query code (issue #16). The
     particulars are checked by the registration's rules as if registered today (channel online),
     so the registrar is not handed one that cannot be registered. Raises ``ValidationError``
     keyed by field, ``NotAllowed`` for a person or another agency's client.
@@ -229,6 +231,7 @@ def submission_create(
                 external_ref=external_ref,
                 submitted_at=now,
                 submitted_on=today,
+                query_code_hash=query_code_hash,
                 **{name: getattr(data, name) for name in SUBMITTED_FIELDS},
             )
             audit(
