@@ -11,6 +11,8 @@ class RequestAction(models.TextChoices):
 
     # registration and examination
     REQUEST_REGISTERED = "request_registered", "登记申请"
+    # On the case: it was an online application, received the day the registrar confirmed it.
+    ONLINE_SUBMISSION_CONFIRMED = "online_submission_confirmed", "确认网上申请"
     DOCUMENTS_UPLOADED = "documents_uploaded", "上传材料"
     REQUEST_ACCEPTED = "request_accepted", "受理"
     REQUEST_CORRECTION_ASKED = "request_correction_asked", "发出补正告知书"
@@ -77,3 +79,11 @@ class ReportAction(models.TextChoices):
     REPORT_PUBLISHED = "report_published", "发布年度报告"
     FIGURE_ENTERED = "report_figure_entered", "录入年度报告数字"
     FIGURES_IMPORTED = "report_figures_imported", "导入年度报告数字"
+
+
+class SubmissionAction(models.TextChoices):
+    """The ``action`` of an audit event about an online submission (stored values)."""
+
+    SUBMISSION_RECEIVED = "submission_received", "收到网上申请（待确认）"
+    SUBMISSION_CONFIRMED = "submission_confirmed", "确认网上申请并登记"
+    SUBMISSION_RETURNED = "submission_returned", "退回网上申请"

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from requests_app.api import submissions
 from requests_app.api.reference import OutcomeListView, RequestCodesView
 
 urlpatterns: list = [
@@ -9,4 +10,7 @@ urlpatterns: list = [
     path("reference/outcomes/", OutcomeListView.as_view(), name="reference-outcomes"),
     path("reference/request-codes/", RequestCodesView.as_view(), name="reference-request-codes"),
     # -- end of reference data ----------------------------------------------------------------
+    # -- online submissions (requests_app.api.submissions) ------------------------------------
+    path("submissions/", submissions.SubmissionListView.as_view(), name="submission_list"),
+    path("submissions/<int:pk>/", submissions.SubmissionDetailView.as_view(), name="submission"),
 ]
