@@ -439,3 +439,6 @@ class TaskAdmin(viewflow_admin.TaskAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+from workflow import webhook_admin  # noqa: E402, F401  (webhook endpoints and deliveries)
