@@ -12,7 +12,7 @@ from django.db import transaction
 from attributes_app.services import attribute_propose
 from requests_app.management.commands.refresh_deadlines import refresh_open_cases
 from requests_app.services import request_accept, request_register
-from tests.attributes_app.conftest import draft, drafter, unit, unit_head  # noqa: F401
+from tests.attributes_app import conftest as documents
 from tests.attributes_app.helpers import issued
 from tests.webhook_receiver import Receiver
 from workflow import jobs, webhooks
@@ -22,6 +22,14 @@ from workflow.models import Job, WebhookDelivery
 
 pytestmark = pytest.mark.django_db
 RECEIVED = date(2026, 3, 2)  # a Monday: the Art. 33 due date is 2026-03-30
+
+# The document register's personas and drafts (tests/attributes_app/conftest.py).
+draft, drafter, unit, unit_head = (
+    documents.draft,
+    documents.drafter,
+    documents.unit,
+    documents.unit_head,
+)
 
 
 @pytest.fixture
