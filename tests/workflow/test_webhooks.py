@@ -2,12 +2,13 @@
 jobs to a real HTTP receiver, tried again after a failure with the same event id and done once,
 never sent for a change rolled back nor to another agency's client."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import time_machine
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import timezone
 
 from attributes_app.services import attribute_propose
 from requests_app.management.commands.refresh_deadlines import refresh_open_cases
@@ -18,7 +19,7 @@ from tests.webhook_receiver import Receiver
 from workflow import jobs, webhooks
 from workflow.api.clients import ClientData, client_create, client_revoke
 from workflow.api.scopes import SCOPES
-from workflow.models import Job, WebhookDelivery
+from workflow.models import ApiClient, Job, WebhookDelivery
 
 pytestmark = pytest.mark.django_db
 RECEIVED = date(2026, 3, 2)  # a Monday: the Art. 33 due date is 2026-03-30
@@ -292,16 +293,22 @@ def test_another_agencys_client_never_hears_our_events(
     assert not WebhookDelivery.objects.filter(endpoint=theirs).exists()
 
 
-def test_revoked_clients_and_clients_that_may_not_read_cases_hear_nothing(
+def test_revoked_or_expired_clients_and_clients_that_may_not_read_cases_hear_nothing(
     clock, receiver, agency, registrar, superuser, walk_in
 ):
     revoked = subscribe(receiver, agency, superuser, name="旧OA")
     client_revoke(actor=superuser, client_id=revoked.client_id)
-    documents_only = subscribe(receiver, agency, superuser, scopes=["documents:read"])
+    subscribe(receiver, agency, superuser, name="文件系统", scopes=["documents:read"])
+    expiring = subscribe(receiver, agency, superuser, name="试用OA")
+    ApiClient.objects.filter(pk=expiring.client_id).update(
+        expires_at=timezone.now() + timedelta(days=1)
+    )
+    clock.shift(timedelta(days=2))
+    listening = subscribe(receiver, agency, superuser, name="办公自动化系统")
     register(registrar, agency, walk_in)
     deliver()
-    assert receiver.received == []
-    assert not WebhookDelivery.objects.filter(endpoint__in=[revoked, documents_only]).exists()
+    assert {d.endpoint_id for d in WebhookDelivery.objects.all()} == {listening.pk}
+    assert len(receiver.events()) == 2
 
 
 # -- where events may go -------------------------------------------------------------------------
