@@ -15,6 +15,7 @@ from requests_app.management.commands.refresh_deadlines import refresh_open_case
 from requests_app.services import request_accept, request_register
 from tests.attributes_app import conftest as documents
 from tests.attributes_app.helpers import issued
+from tests.conftest import walk_in_registration
 from tests.webhook_receiver import Receiver
 from workflow import jobs, webhooks
 from workflow.api.clients import ClientData, client_create, client_revoke
@@ -364,3 +365,17 @@ def test_a_name_that_resolves_to_a_forbidden_address_is_not_sent_to(
     assert (delivery.status, delivery.attempts) == ("failed", 1)
     assert "本机" in delivery.last_error
     assert receiver.received == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_events_leave_when_the_change_commits(settings, receiver, agency, registrar, superuser):
+    # The real path: no test transaction around the service; the job starts at the commit.
+    settings.GONGKAI_JOBS = "inline"
+    with time_machine.travel("2026-03-02 09:00 +0800", tick=False):
+        subscribe(receiver, agency, superuser, events=["request.registered"])
+        case = request_register(
+            actor=registrar, agency=agency, data=walk_in_registration(), today=RECEIVED
+        )
+    (event,) = receiver.events()
+    assert event["data"]["case_number"] == case.case_number
+    assert WebhookDelivery.objects.get().status == "delivered"
