@@ -37,7 +37,11 @@ class WorkflowConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from workflow import audit, webhooks
         from workflow.registry import register_landing, register_section
+
+        # The events the apps make of audit events, emitted with them (workflow.webhooks).
+        audit.listen("webhooks", webhooks.audited)
 
         # Last in the menu, after every app's sections.
         register_section("tools", 90, tools_application)

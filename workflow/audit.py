@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -27,23 +27,43 @@ def audit(
     data: dict | None = None,
     at: datetime | None = None,
 ) -> AuditEvent:
-    """Append one audit event. ``obj`` fills the object fields when given."""
-    return AuditEvent.objects.create(
-        **audit_row(
-            actor=actor,
-            action=action,
-            obj=obj,
-            object_type=object_type,
-            object_id=object_id,
-            object_repr=object_repr,
-            agency=agency,
-            from_state=from_state,
-            to_state=to_state,
-            reason=reason,
-            data=data,
-            at=at,
-        )
+    """Append one audit event. ``obj`` fills the object fields when given.
+
+    Its listeners (``listen``: the webhooks' events) run in the same transaction: a change
+    rolled back tells nobody."""
+    row = audit_row(
+        actor=actor,
+        action=action,
+        obj=obj,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr,
+        agency=agency,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+        data=data,
+        at=at,
     )
+    event = AuditEvent.objects.create(**row)
+    _tell([row])
+    return event
+
+
+#: Called with the rows of every append, in its transaction (``workflow.webhooks.audited``,
+#: connected by ``WorkflowConfig.ready``).
+_LISTENERS: dict[str, Callable[[list[dict[str, Any]]], None]] = {}
+
+
+def listen(name: str, listener: Callable[[list[dict[str, Any]]], None]) -> None:
+    """Call ``listener(rows)`` after each append of audit events (keyed by ``name``, so that a
+    second ``ready()`` replaces rather than repeats)."""
+    _LISTENERS[name] = listener
+
+
+def _tell(rows: list[dict[str, Any]]) -> None:
+    for listener in _LISTENERS.values():
+        listener(rows)
 
 
 def audit_row(
@@ -84,4 +104,7 @@ def audit_row(
 
 def audit_bulk(rows: Iterable[dict[str, Any]]) -> int:
     """Append many audit events (rows from ``audit_row``) in batches; return how many."""
-    return insert_rows(AuditEvent, rows)
+    rows = list(rows)
+    count = insert_rows(AuditEvent, rows)
+    _tell(rows)
+    return count

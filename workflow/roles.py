@@ -35,6 +35,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "workflow.view_calendaradjustment",
         "workflow.view_holidayschedule",
         "workflow.view_auditevent",
+        # Their agencies' webhooks: endpoints and the delivery log (workflow.webhook_admin).
+        "workflow.view_webhookendpoint",
+        "workflow.view_webhookdelivery",
     ],
 }
 
