@@ -13,7 +13,7 @@ import ipaddress
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -91,7 +91,12 @@ def client_problems(
             errors["ip_allow_list"] = (
                 f"允许的来源地址应为每行一个 IP 地址或网段（如 10.1.2.0/24）：{error}。"
             )
-    expiry_changed = kept_expiry is None or data.expires_at != kept_expiry
+    # The admin's fields hold whole seconds: the same expiry, typed back, is the kept one.
+    expiry_changed = (
+        kept_expiry is None
+        or data.expires_at is None
+        or abs(data.expires_at - kept_expiry) >= timedelta(seconds=1)
+    )
     if data.expires_at is not None and expiry_changed and data.expires_at <= now:
         errors["expires_at"] = "有效期应晚于现在。"
     if not 1 <= data.rate <= 100_000:
