@@ -340,6 +340,7 @@ def test_a_forced_session_of_the_clients_account_opens_no_page(ours, agency):
         response = browser.get(path)
         assert response.status_code == 403, path
         assert "接口客户端的账号不能登录页面" in response.content.decode()
+        assert "Content-Security-Policy" in response
         browser = logged_in(ours.user)
     browser.get("/")
     assert "_auth_user_id" not in browser.session  # the session is ended

@@ -8,11 +8,13 @@ import threading
 
 from django.core.exceptions import ValidationError
 from django.urls import path
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
 from rest_framework.response import Response
 
 import config.urls
 from workflow.api.concurrency import etag_of, require_if_match
-from workflow.api.views import ClientView
+from workflow.api.views import IDEMPOTENCY_KEY, ClientView
 from workflow.audit import audit
 from workflow.models import AuditEvent
 from workflow.text_input import NUL_MESSAGE
@@ -28,6 +30,10 @@ def things(agency):
     return AuditEvent.objects.filter(action=ACTION, agency=agency)
 
 
+class ThingSerializer(serializers.Serializer):
+    title = serializers.CharField(help_text="标题")
+
+
 class Things(ClientView):
     scopes = {"GET": "reference:read", "POST": "requests:write", "PUT": "documents:write"}
 
@@ -37,6 +43,9 @@ class Things(ClientView):
         response["ETag"] = etag_of(self.agency.pk, count)
         return response
 
+    @extend_schema(
+        request=ThingSerializer, responses={201: ThingSerializer}, parameters=[IDEMPOTENCY_KEY]
+    )
     def create(self, request):
         title = request.data.get("title", "") if isinstance(request.data, dict) else ""
         if not isinstance(title, str) or not title.strip():
