@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +18,14 @@ from django.utils import timezone
 from tests.api.conftest import Caller
 from tests.conftest import _persona
 from workflow.api.admin import TOKEN_SESSION_KEY
-from workflow.api.clients import ClientData, client_create, client_of_token, client_revoke
+from workflow.api.clients import (
+    ClientData,
+    client_create,
+    client_of_token,
+    client_revoke,
+    client_update,
+    token_rotate,
+)
 from workflow.models import ApiClient, AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -383,3 +391,67 @@ def test_saving_the_agencys_staff_keeps_the_clients_account(superuser, ours, age
     response = browser.post(reverse("admin:workflow_agency_change", args=[agency.pk]), data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert set(agency.staff.all()) == {registrar, ours.user}
+
+
+# -- the services refuse what the pages do not offer --------------------------------------------
+
+
+def test_only_the_agencys_admin_or_a_superuser_manages_its_clients(
+    ours, other_admin, handler, admin_user, agency
+):
+    data = ClientData(name="OA", system_code="oa", scopes=["documents:write"])
+    for actor in (other_admin, handler, ours.user):
+        with pytest.raises(PermissionDenied):
+            client_create(actor=actor, agency=agency, data=data)
+        with pytest.raises(PermissionDenied):
+            client_update(actor=actor, client_id=ours.pk, data=data)
+        with pytest.raises(PermissionDenied):
+            token_rotate(actor=actor, client_id=ours.pk)
+        with pytest.raises(PermissionDenied):
+            client_revoke(actor=actor, client_id=ours.pk, reason="越权")
+    ours.refresh_from_db()
+    assert (ours.name, ours.revoked_at) == ("网站内容管理系统", None)
+    assert ApiClient.objects.count() == 1
+    client_revoke(actor=admin_user, client_id=ours.pk, reason="停用")
+
+
+def test_a_revoked_client_is_neither_changed_nor_given_a_token(ours, superuser):
+    client_revoke(actor=superuser, client_id=ours.pk, reason="停用")
+    data = ClientData(name="复活", system_code="cms", scopes=["publication:write"])
+    with pytest.raises(ValidationError, match="已被吊销"):
+        client_update(actor=superuser, client_id=ours.pk, data=data)
+    with pytest.raises(ValidationError, match="已被吊销"):
+        token_rotate(actor=superuser, client_id=ours.pk)
+    before = AuditEvent.objects.count()
+    client_revoke(actor=superuser, client_id=ours.pk, reason="再次吊销")  # nothing more to do
+    assert AuditEvent.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "says"),
+    [
+        ({"ip_allow_list": "10.0.0.1\x00"}, "ip_allow_list", "U+0000"),
+        (
+            {"ip_allow_list": "\n".join(f"10.0.{n}.1" for n in range(101))},
+            "ip_allow_list",
+            "最多100行",
+        ),
+        ({"scopes": ["documents:write", "admin:all"]}, "scopes", "admin:all"),
+        ({"name": "名" * 101}, "name", "不能超过100个字"),
+        ({"system_code": "oa\x00"}, "system_code", "系统代码应为"),
+    ],
+)
+def test_the_services_rules_by_field(superuser, agency, changes, field, says):
+    values = {"name": "OA", "system_code": "oa", "scopes": ["documents:write"], **changes}
+    with pytest.raises(ValidationError) as raised:
+        client_create(actor=superuser, agency=agency, data=ClientData(**values))
+    assert says in raised.value.message_dict[field][0]
+    assert not ApiClient.objects.exists()
+
+
+def test_a_revocation_reason_with_nul_is_refused(ours, superuser):
+    with pytest.raises(ValidationError) as raised:
+        client_revoke(actor=superuser, client_id=ours.pk, reason="泄露\x00")
+    assert "U+0000" in raised.value.message_dict["reason"][0]
+    ours.refresh_from_db()
+    assert ours.revoked_at is None

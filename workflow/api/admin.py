@@ -169,7 +169,11 @@ class ApiClientAdmin(AgencyScopedAdmin):
     def save_model(self, request, obj, form, change):
         data = form.data_for_service()
         if change:
-            saved = client_update(actor=request.user, client_id=obj.pk, data=data)
+            try:
+                saved = client_update(actor=request.user, client_id=obj.pk, data=data)
+            except ValidationError as error:  # revoked meanwhile, by another administrator
+                messages.error(request, "；".join(error.messages))
+                return
         else:
             saved, token = client_create(
                 actor=request.user, agency=form.cleaned_data["agency"], data=data

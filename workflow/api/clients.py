@@ -16,13 +16,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from workflow.api.scopes import SCOPES
 from workflow.audit import audit
 from workflow.models import Agency, ApiClient
+from workflow.roles import has_role
+from workflow.selectors import agencies_of
 from workflow.text_input import NUL_MESSAGE, too_long
 
 TOKEN_START = "gk_"
@@ -104,8 +106,19 @@ def client_problems(
     return errors
 
 
+def _check_actor(actor, agency_id: int) -> None:
+    """Only a superuser, or a 系统管理员 of the client's agency, manages its API clients
+    (``actor`` None is the installation itself: a command run by its operator)."""
+    if actor is None or actor.is_superuser:
+        return
+    mine = set(agencies_of(actor).values_list("pk", flat=True))
+    if not has_role(actor, "admin") or agency_id not in mine:
+        raise PermissionDenied("只能由本机关的系统管理员管理本机关的接口客户端。")
+
+
 def client_create(*, actor, agency: Agency, data: ClientData) -> tuple[ApiClient, str]:
     """Register a client of ``agency``; returns it and its token (shown once, never again)."""
+    _check_actor(actor, agency.pk)
     now = timezone.now()
     errors = client_problems(data, now=now)
     if errors:
@@ -175,6 +188,7 @@ def client_update(*, actor, client_id: int, data: ClientData) -> ApiClient:
     now = timezone.now()
     with transaction.atomic():
         client = ApiClient.objects.select_for_update().get(pk=client_id)
+        _check_actor(actor, client.agency_id)
         if client.revoked_at is not None:
             raise ValidationError(REVOKED_MESSAGE)
         errors = client_problems(data, now=now, kept_expiry=client.expires_at)
@@ -218,6 +232,7 @@ def token_rotate(*, actor, client_id: int) -> tuple[ApiClient, str]:
     now = timezone.now()
     with transaction.atomic():
         client = ApiClient.objects.select_for_update().get(pk=client_id)
+        _check_actor(actor, client.agency_id)
         if client.revoked_at is not None:
             raise ValidationError(REVOKED_MESSAGE)
         prefix, token = _new_token()
@@ -244,6 +259,7 @@ def client_revoke(*, actor, client_id: int, reason: str = "") -> ApiClient:
         raise ValidationError({"reason": too_long("吊销理由", 200, len(reason.strip()))})
     with transaction.atomic():
         client = ApiClient.objects.select_for_update().get(pk=client_id)
+        _check_actor(actor, client.agency_id)
         if client.revoked_at is None:
             client.revoked_at = now
             client.save(update_fields=["revoked_at"])
