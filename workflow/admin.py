@@ -448,7 +448,3 @@ class TaskAdmin(viewflow_admin.TaskAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-# The API clients' pages (registered there, scoped by ``AgencyScopedAdmin`` above).
-from workflow.api import admin as api_admin  # noqa: E402, F401

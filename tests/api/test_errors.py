@@ -54,6 +54,13 @@ def test_a_defect_in_a_view_is_a_logged_500_in_the_shape(api, caplog):
     )
 
 
+def test_a_busy_database_is_a_503_with_retry_after(api):
+    response = api.get("/api/v1/test/busy/")
+    body = shape(response, 503, "busy")
+    assert "没有保存任何内容" in body["message"]
+    assert response["Retry-After"] == "10"
+
+
 # -- ETag / If-Match ------------------------------------------------------------------------
 
 

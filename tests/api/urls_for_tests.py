@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 
 from django.core.exceptions import ValidationError
+from django.db import OperationalError
 from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -78,7 +79,15 @@ class Broken(ClientView):
         raise RuntimeError("a defect in a view")
 
 
+class Busy(ClientView):
+    scopes = {"GET": "reference:read"}
+
+    def get(self, request):
+        raise OperationalError("database is locked")
+
+
 urlpatterns = [
+    path("api/v1/test/busy/", Busy.as_view(), name="test-busy"),
     path("api/v1/test/things/", Things.as_view(), name="test-things"),
     path("api/v1/test/read-only/", ReadOnly.as_view(), name="test-read-only"),
     path("api/v1/test/broken/", Broken.as_view(), name="test-broken"),
