@@ -54,6 +54,25 @@ def test_a_defect_in_a_view_is_a_logged_500_in_the_shape(api, caplog):
     )
 
 
+def test_pages_of_a_list_and_a_page_beyond_the_last(api):
+    page = api.get("/api/v1/test/numbers/", {"page": 2, "page_size": 50}).json()
+    assert (page["count"], page["results"][0], len(page["results"])) == (250, 51, 50)
+    # At most 200 a page, whatever is asked.
+    assert len(api.get("/api/v1/test/numbers/", {"page_size": 10_000}).json()["results"]) == 200
+    body = shape(api.get("/api/v1/test/numbers/", {"page": 99}), 404, "not_found")
+    assert body["message"] == "没有这一页。"
+    shape(api.get("/api/v1/test/numbers/", {"page": "\x00<b>"}), 404, "not_found")
+
+
+def test_an_inactive_clients_account_is_refused(api, api_client_and_token):
+    user = api_client_and_token[0].user
+    user.is_active = False
+    user.save()
+    assert (
+        shape(api.get(URL), 401, "not_authenticated")["message"] == "该接口客户端的操作账号已停用。"
+    )
+
+
 def test_a_busy_database_is_a_503_with_retry_after(api):
     response = api.get("/api/v1/test/busy/")
     body = shape(response, 503, "busy")

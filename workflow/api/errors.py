@@ -170,7 +170,8 @@ def exception_handler(exc, context):
         elif isinstance(exc, exceptions.ParseError):
             message = "请求体不是有效的 JSON。"
         elif isinstance(exc, exceptions.NotFound):
-            message = GENERIC[404]
+            # "没有这一页。" (``Pages``) and a view's own Chinese reason are said as they are.
+            message = str(exc.detail) if _is_chinese(str(exc.detail)) else GENERIC[404]
         else:
             message = GENERIC.get(exc.status_code, str(exc.detail))
         auth_header = getattr(exc, "auth_header", None)
