@@ -165,6 +165,7 @@ def test_an_agency_admin_registers_only_for_their_own_agency(admin_user, agency,
     browser = logged_in(admin_user)
     page = browser.get(reverse(ADD))
     assert other_agency.name not in page.content.decode()
+    assert page.context["adminform"].form.initial["agency"] == agency.pk
     response = browser.post(reverse(ADD), form(other_agency))
     assert response.status_code == 200
     assert "agency" in response.context["adminform"].form.errors

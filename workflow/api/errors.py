@@ -141,6 +141,7 @@ def exception_handler(exc, context):
     if isinstance(exc, Http404):
         return Response(body("not_found", GENERIC[404]), status=404)
     if isinstance(exc, exceptions.ValidationError):
+        set_rollback()
         message, fields = _split(_drf_fields(exc.detail))
         return Response(body("invalid", message, fields), status=422)
     if isinstance(exc, exceptions.APIException):
