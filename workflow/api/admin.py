@@ -227,8 +227,9 @@ class ApiClientAdmin(AgencyScopedAdmin):
         obj = self.get_object(request, unquote(object_id))
         if obj is None:
             return None, self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        # The model permission: a revoked client is then told so, not refused blankly.
         allowed = (
-            self.has_change_permission(request, obj)
+            super().has_change_permission(request, obj)
             if change
             else self.has_view_or_change_permission(request, obj)
         )
