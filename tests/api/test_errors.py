@@ -35,6 +35,25 @@ def test_a_body_that_is_not_json_is_a_400(api):
     shape(response, 400, "parse_error")
 
 
+def test_a_broken_upload_is_a_400_saying_so(api):
+    response = api.post(
+        URL,
+        b"--x\r\nnot a part",
+        content_type="multipart/form-data; boundary=",
+        format=None,
+    )
+    body = shape(response, 400, "parse_error")
+    assert "multipart" in body["message"]
+
+
+def test_a_views_chinese_404_reason_is_said_and_djangos_english_is_not(api):
+    assert shape(api.get("/api/v1/test/missing/ours/"), 404, "not_found")["message"] == (
+        "没有这份告知书。"
+    )
+    body = shape(api.get("/api/v1/test/missing/django/"), 404, "not_found")
+    assert body["message"] == "没有找到，或不属于本机关。"
+
+
 def test_an_unsupported_media_type_is_a_415(api):
     response = api.post(URL, "title=x", content_type="text/plain", format=None)
     shape(response, 415, "unsupported_media_type")

@@ -8,6 +8,8 @@ import threading
 
 from django.core.exceptions import ValidationError
 from django.db import OperationalError
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -89,6 +91,15 @@ class Numbers(ClientView):
         return pages.get_paginated_response(page)
 
 
+class Missing(ClientView):
+    scopes = {"GET": "reference:read"}
+
+    def get(self, request, which: str):
+        if which == "ours":
+            raise Http404("没有这份告知书。")
+        return get_object_or_404(AuditEvent, pk=-1)
+
+
 class Busy(ClientView):
     scopes = {"GET": "reference:read"}
 
@@ -98,6 +109,7 @@ class Busy(ClientView):
 
 urlpatterns = [
     path("api/v1/test/busy/", Busy.as_view(), name="test-busy"),
+    path("api/v1/test/missing/<str:which>/", Missing.as_view(), name="test-missing"),
     path("api/v1/test/numbers/", Numbers.as_view(), name="test-numbers"),
     path("api/v1/test/things/", Things.as_view(), name="test-things"),
     path("api/v1/test/read-only/", ReadOnly.as_view(), name="test-read-only"),
