@@ -178,6 +178,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "workflow.middleware.PagesCSPMiddleware",
+    # An API client's account never opens a page, even with a session (workflow.api); after the
+    # security headers' middleware, so that its 403 page carries them.
+    "workflow.middleware.NoApiClientSessionMiddleware",
     # A service's NotAllowed / Stale that no view turned into a form error: the 403 / 409 page.
     "workflow.middleware.ServiceErrorMiddleware",
     # After the others, so that it turns a lockout flagged during the login view into the lockout
@@ -462,6 +465,11 @@ CELERY_BEAT_SCHEDULE = {
     "keep-report-tallies": {
         "task": "requests_app.keep_report_tallies",
         "schedule": crontab(minute=35, hour=0),
+    },
+    # The API's idempotency keys older than GONGKAI_API_IDEMPOTENCY_DAYS (workflow.api).
+    "forget-idempotency-keys": {
+        "task": "workflow.forget_idempotency_keys",
+        "schedule": crontab(minute=45, hour=0),
     },
 }
 

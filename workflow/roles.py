@@ -38,6 +38,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         # Their agencies' webhooks: endpoints and the delivery log (workflow.webhook_admin).
         "workflow.view_webhookendpoint",
         "workflow.view_webhookdelivery",
+        # Their own agencies' API clients (workflow.api.admin); never deleted, only revoked.
+        "workflow.add_apiclient",
+        "workflow.change_apiclient",
+        "workflow.view_apiclient",
     ],
 }
 
