@@ -363,7 +363,7 @@ class DocumentPublicationView(ReadEitherScope, DocumentView):
         tags=["主动公开"],
     )
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        return self.run_create(request, *args, **kwargs)
 
     def create(self, request, document_id: int):
         document = self.document()
@@ -395,7 +395,7 @@ class PublicationWithdrawalView(DocumentView):
         tags=["主动公开"],
     )
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        return self.run_create(request, *args, **kwargs)
 
     def create(self, request, document_id: int):
         document = self.document()
@@ -424,7 +424,7 @@ class InterpretationView(DocumentView):
         tags=["主动公开"],
     )
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        return self.run_create(request, *args, **kwargs)
 
     def create(self, request, document_id: int):
         document = self.document()

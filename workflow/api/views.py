@@ -80,6 +80,11 @@ class ClientView(APIView):
             return None
         return self.scopes.get(request.method, NO_SCOPE)
 
+    def run_create(self, request, *args, **kwargs):
+        """``create`` once per ``Idempotency-Key``: for a view whose own ``post`` (documented
+        there) does more around it."""
+        return idempotent(request, self.client, lambda: self.create(request, *args, **kwargs))
+
     @property
     def client(self):
         return self.request.auth

@@ -156,7 +156,7 @@ class WebhookList(_Own):
         tags=["事件通知"],
     )
     def post(self, request, *args, **kwargs):
-        response = super().post(request, *args, **kwargs)
+        response = self.run_create(request, *args, **kwargs)
         if response.status_code == 201:
             # The secret is derived again rather than kept with the idempotency record: a
             # repeated call gets the same answer, and the database holds no secret.
@@ -233,7 +233,7 @@ class WebhookPing(_Own):
         tags=["事件通知"],
     )
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        return self.run_create(request, *args, **kwargs)
 
     def create(self, request, pk: int):
         delivery = webhooks.ping(actor=self.actor, endpoint=self.endpoint(pk))
