@@ -1,3 +1,21 @@
 """Routes of this app's API endpoints, included under ``/api/v1/`` (config.api_urls)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from attributes_app.api import documents, schema  # noqa: F401  (the token in the schema)
+
+urlpatterns: list = [
+    path("documents/", documents.DocumentListView.as_view(), name="documents"),
+    path(
+        "documents/external/<str:external_id>/",
+        documents.ExternalDocumentView.as_view(),
+        name="document-external",
+    ),
+    path("documents/<int:pk>/", documents.DocumentDetailView.as_view(), name="document"),
+    path(
+        "documents/<int:pk>/history/",
+        documents.DocumentHistoryView.as_view(),
+        name="document-history",
+    ),
+    path("documents/<int:pk>/text/", documents.DocumentTextView.as_view(), name="document-text"),
+]
