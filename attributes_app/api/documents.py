@@ -59,6 +59,8 @@ class DocumentView(ClientView):
     http_method_names: ClassVar[list[str]] = ["get", "head", "options"]
 
     def scope_for(self, request):
+        if request.method.lower() not in self.http_method_names:
+            return None  # answered 405 by the dispatch (the frame would look up "__none__")
         needed = super().scope_for(request)
         client = request.auth
         if needed == READ and WRITE in getattr(client, "scopes", ()):
