@@ -127,8 +127,8 @@ class DocumentPushSerializer(Strict):
     effective_on = _date("施行日期", "施行日期。")
     secrecy = _choice(
         "密级状态",
-        [c for c in Document.Secrecy.choices if c[0] != Document.Secrecy.CLASSIFIED],
-        "undetermined 未确定、non_secret 非涉密；涉密文件不在本系统办理。",
+        Document.Secrecy.choices,
+        "undetermined 未确定、non_secret 非涉密；涉密文件不在本系统办理（422）。",
     )
     catalogue_item_id = _id("公开事项编号", "本机关公开事项目录中的事项编号。")
     attribute = _choice(

@@ -344,3 +344,9 @@ def test_push_takes_a_bounded_number_of_queries(api, unit, django_assert_max_num
     with django_assert_max_num_queries(6):
         again = api.put(url(), values, HTTP_IF_MATCH=first["ETag"])
     assert again.status_code == 200
+
+
+def test_classified_document_is_refused_with_the_services_message(api, unit):
+    response = api.put(url(), body(unit, secrecy="classified"))
+    assert response.status_code == 422
+    assert "涉密文件不在本系统" in response.json()["fields"]["secrecy"][0]
