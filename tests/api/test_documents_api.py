@@ -350,3 +350,18 @@ def test_classified_document_is_refused_with_the_services_message(api, unit):
     response = api.put(url(), body(unit, secrecy="classified"))
     assert response.status_code == 422
     assert "涉密文件不在本系统" in response.json()["fields"]["secrecy"][0]
+
+
+def test_written_out_representation_matches_the_declared_fields(api, unit):
+    # DocumentSerializer writes its fields out by hand (speed): the schema must still be true.
+    from attributes_app.api.serializers import DocumentSerializer, PublicationSummarySerializer
+
+    today = timezone.localdate().isoformat()
+    data = created(api, unit, attribute="proactive", signed_on=today).json()
+    assert set(data) == set(DocumentSerializer().fields)
+    assert set(data["publication"]) == set(PublicationSummarySerializer().fields)
+    document = Document.objects.get()
+    declared = DocumentSerializer().fields
+    for name in ("confirmed_at", "created_at", "updated_at", "formed_on", "kind_label"):
+        field = declared[name]
+        assert data[name] == field.to_representation(field.get_attribute(document)), name
