@@ -25,7 +25,7 @@ from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from attributes_app import permissions, rules
@@ -141,7 +141,9 @@ def _drafter(agency: Agency, unit_id: int, username: str):
         raise ValidationError(
             {"drafter_username": f"{agency.name}没有用户名为“{username}”的工作人员。"}
         )
-    unit = DraftingUnit.objects.get(pk=unit_id)
+    unit = DraftingUnit.objects.filter(pk=unit_id, agency=agency).first()
+    if unit is None:
+        return user  # no such unit: the register refuses the push and says so
     if not permissions.is_unit_member(user, unit):
         raise ValidationError(
             {"drafter_username": f"“{username}”不是{unit.name}的拟稿人员或负责人。"}
@@ -227,29 +229,18 @@ def _catch_up(
     created = document is None
     proposal = _proposal(data)
     if created:
-        document = document_register(actor=actor, agency=agency, data=wanted, today=today)
-        drafter = (
-            _drafter(agency, document.drafting_unit_id, data.drafter_username.strip())
-            if data.drafter_username and data.drafter_username.strip()
-            else None
-        )
-        values = {
+        external = {
             "external_system": system_code,
             "external_id": external_id,
             "drafter_name": (data.drafter_name or "").strip(),
-            "updated_at": now,
         }
-        if drafter is not None:
-            values["drafter"] = drafter
-        try:
-            Document.objects.filter(pk=document.pk).update(**values)
-        except IntegrityError:
-            # Another push of the same document registered it first (both found none).
-            raise StaleDocument(
-                "另一次调用刚刚登记了这份文件，请重新读取（GET）后再推送修改。"
-            ) from None
-        for field, value in values.items():
-            setattr(document, field, value)
+        if data.drafter_username and data.drafter_username.strip():
+            external["drafter"] = _drafter(
+                agency, wanted.drafting_unit_id, data.drafter_username.strip()
+            )
+        document = document_register(
+            actor=actor, agency=agency, data=wanted, today=today, external=external
+        )
     else:
         if (
             proposal is not None
