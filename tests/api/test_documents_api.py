@@ -365,3 +365,16 @@ def test_written_out_representation_matches_the_declared_fields(api, unit):
     for name in ("confirmed_at", "created_at", "updated_at", "formed_on", "kind_label"):
         field = declared[name]
         assert data[name] == field.to_representation(field.get_attribute(document)), name
+
+
+def test_too_big_a_body_is_413(api, unit):
+    response = api.put(url(), body(unit, title="长" * 3_000_000))
+    assert response.status_code == 413
+    assert response.json()["code"] == "payload_too_large"
+    assert not Document.objects.exists()
+
+
+def test_if_match_for_a_document_never_pushed_is_412(api, unit):
+    response = api.put(url(), body(unit), HTTP_IF_MATCH='"abc"')
+    assert response.status_code == 412
+    assert not Document.objects.exists()
