@@ -25,11 +25,12 @@ from attributes_app.api.serializers import (
     DocumentPushSerializer,
     DocumentSerializer,
     TextUploadSerializer,
+    document_etag,
 )
 from attributes_app.models import AttributeChange, AttributeState, Document
 from attributes_app.services import IssueRefused, document_attach_text
 from attributes_app.services.oa import EXTERNAL_ID, document_upsert, external_id_problem
-from workflow.api.concurrency import etag_of, require_if_match
+from workflow.api.concurrency import require_if_match
 from workflow.api.errors import ApiError
 from workflow.api.pagination import Pages
 from workflow.api.views import ClientView
@@ -39,11 +40,6 @@ from workflow.text_input import FILE_NAME, clean_name, too_long
 READ, WRITE = "documents:read", "documents:write"
 
 ERROR = OpenApiResponse(description="错误：{code, message, fields}。")
-
-
-def document_etag(document: Document) -> str:
-    """The version of a document: it changes whenever the document is saved."""
-    return etag_of("document", document.pk, document.updated_at.isoformat())
 
 
 def _documents(agency):

@@ -19,6 +19,7 @@ from rest_framework.reverse import reverse
 from attributes_app import rules
 from attributes_app.models import GROUND_CHOICES, Attribute, Document
 from attributes_app.services.oa import EXTERNAL_ID, OaDocument
+from workflow.api.concurrency import etag_of
 from workflow.text_input import LAW, NUL_MESSAGE, PERSON_NAME, REASON, clean_name, strip_bidi
 from workflow.text_input import too_long as _too_long
 
@@ -247,6 +248,12 @@ def next_step(document: Document) -> str:
     if state == rules.AWAITING_PUBLICATION:
         return "在政府网站公开后登记主动公开。"
     return ""
+
+
+def document_etag(document: Document) -> str:
+    """The version of a document (its ``ETag``): it changes whenever the document is saved, so
+    every endpoint that answers with ``DocumentSerializer`` sends it and checks ``If-Match``."""
+    return etag_of("document", document.pk, document.updated_at.isoformat())
 
 
 class DocumentSerializer(serializers.Serializer):
