@@ -186,8 +186,7 @@ def document_upsert(
     ``precondition`` is called with the stored document (locked) or None before anything
     changes: the API checks ``If-Match`` there, so that a concurrent change is seen.
     """
-    now = timezone.now()
-    today = today or timezone.localdate(now)
+    today = today or timezone.localdate()
     problem = external_id_problem(external_id)
     if problem:
         raise ValidationError({"external_id": problem})
@@ -212,7 +211,7 @@ def document_upsert(
             if precondition is not None:
                 precondition(document)
             document, created = _catch_up(
-                actor, agency, system_code, external_id, document, data, today=today, now=now
+                actor, agency, system_code, external_id, document, data, today=today
             )
     except IssueRefused as refusal:
         refused = getattr(refusal, "document", document)
@@ -222,7 +221,7 @@ def document_upsert(
 
 
 def _catch_up(
-    actor, agency, system_code, external_id, document, data: OaDocument, *, today, now
+    actor, agency, system_code, external_id, document, data: OaDocument, *, today
 ) -> tuple[Document, bool]:
     unit_id = _unit_id(agency, data)
     wanted = _merged(document, data, unit_id)
@@ -252,7 +251,7 @@ def _catch_up(
             document = document_update(
                 actor=actor, document_id=document.pk, data=wanted, today=today
             )
-        _update_drafter(actor, agency, document, data, now=now)
+        _update_drafter(actor, agency, document, data)
 
     if proposal is not None and proposal != _stored_proposal(document):
         document = attribute_propose(
@@ -280,30 +279,28 @@ def _stripped(value):
     return value.strip() if isinstance(value, str) else value
 
 
-def _update_drafter(actor, agency, document: Document, data: OaDocument, *, now) -> None:
+def _update_drafter(actor, agency, document: Document, data: OaDocument) -> None:
+    """The drafter as OA names them (text) and as a Gongkai user, when the push changes them."""
     values = {}
     if data.drafter_name is not None and data.drafter_name.strip() != document.drafter_name:
         values["drafter_name"] = data.drafter_name.strip()
-    if data.drafter_username is not None:
-        user = _drafter(agency, document.drafting_unit_id, data.drafter_username.strip())
-        if (user.pk if user else None) != document.drafter_id:
-            values["drafter"] = user
+    username = data.drafter_username.strip() if data.drafter_username is not None else None
+    current = document.drafter.get_username() if document.drafter_id else ""
+    if username is not None and username != current:
+        values["drafter"] = _drafter(agency, document.drafting_unit_id, username)
     if not values:
         return
     if document.is_issued:
         raise StaleDocument(
             f"《{document.title}》已于{cn_date(document.issued_on)}印发，不能再修改拟稿人。"
         )
-    Document.objects.filter(pk=document.pk).update(updated_at=now, **values)
+    values["updated_at"] = timezone.now()
+    Document.objects.filter(pk=document.pk).update(**values)
     for field, value in values.items():
         setattr(document, field, value)
-    document.updated_at = now
-    changed = {
-        "drafter" if field == "drafter" else field: (
-            value.get_username() if field == "drafter" and value else str(value or "")
-        )
-        for field, value in values.items()
-    }
+    changed = {"drafter_name": values.get("drafter_name", document.drafter_name)}
+    if "drafter" in values:
+        changed["drafter"] = username
     _audit(actor, AuditAction.DOCUMENT_UPDATED, document, data={"changed": changed})
 
 
