@@ -19,7 +19,6 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from attributes_app import selectors, services
-from attributes_app.api import schema  # noqa: F401  (the token's security scheme)
 from attributes_app.models import Document, Publication
 from workflow.api.pagination import Pages
 from workflow.api.views import IDEMPOTENCY_KEY, ClientView

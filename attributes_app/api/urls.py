@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from attributes_app.api import publication
+from attributes_app.api import documents, publication
 from attributes_app.api.reference import CatalogueItemListView, DocumentCodesView, UnitListView
 
 urlpatterns: list = [
@@ -35,4 +35,21 @@ urlpatterns += [
         name="document-interpretation",
     ),
     path("publications/", publication.PublicationListView.as_view(), name="publication-list"),
+]
+
+# -- documents from OA (attributes_app.api.documents) -------------------------------------------
+urlpatterns += [
+    path("documents/", documents.DocumentListView.as_view(), name="documents"),
+    path(
+        "documents/external/<str:external_id>/",
+        documents.ExternalDocumentView.as_view(),
+        name="document-external",
+    ),
+    path("documents/<int:pk>/", documents.DocumentDetailView.as_view(), name="document"),
+    path(
+        "documents/<int:pk>/history/",
+        documents.DocumentHistoryView.as_view(),
+        name="document-history",
+    ),
+    path("documents/<int:pk>/text/", documents.DocumentTextView.as_view(), name="document-text"),
 ]
