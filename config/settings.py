@@ -383,13 +383,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ClockEventKindEnum": "workflow.api.calendar.EVENT_KIND_CHOICES",
         "DayReasonEnum": "workflow.api.calendar.DAY_REASON_CHOICES",
+        "DocumentAttributeEnum": "attributes_app.models.Attribute",
     },
-    "APPEND_COMPONENTS": {
-        "securitySchemes": {
-            "ClientToken": {"type": "http", "scheme": "bearer", "bearerFormat": "gk_…"}
-        }
-    },
-    "SECURITY": [{"ClientToken": []}],
 }
 # Calls to the public endpoints (the calendar) per address, and how long idempotency keys are kept.
 GONGKAI_API_ANONYMOUS_RATE = os.environ.get("GONGKAI_API_ANONYMOUS_RATE", "120/min")
