@@ -1,3 +1,25 @@
 """Routes of this app's API endpoints, included under ``/api/v1/`` (config.api_urls)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from requests_app.api import requests
+
+urlpatterns: list = [
+    path("requests/", requests.RequestList.as_view(), name="request_list"),
+    path("requests/<int:pk>/", requests.RequestDetail.as_view(), name="request_detail"),
+    path(
+        "requests/<int:pk>/letters/<int:letter_id>/pdf",
+        requests.LetterPdf.as_view(),
+        name="request_letter_pdf",
+    ),
+    path(
+        "requests/<int:pk>/letters/<int:letter_id>/docx",
+        requests.LetterDocx.as_view(),
+        name="request_letter_docx",
+    ),
+    path(
+        "requests/<int:pk>/documents/<int:document_id>/",
+        requests.DocumentFile.as_view(),
+        name="request_document",
+    ),
+]
