@@ -16,7 +16,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -348,11 +348,11 @@ def list_filters(request, client) -> dict[str, Any]:
             errors[field] = [_labelled(label, str(m)) for m in messages]
     # The handler's choices cost queries: read only when the filter is asked for.
     handlers = case_handlers(client.user) if params.get("handler") else []
-    form = CaseFilterForm(
-        {k: v for k, v in params.lists() if k in CaseFilterForm.base_fields} or None,
-        agencies=[client.agency],
-        handlers=handlers,
-    )
+    data = QueryDict(mutable=True)
+    for key in CaseFilterForm.base_fields:
+        if key in params:
+            data.setlist(key, params.getlist(key))
+    form = CaseFilterForm(data or None, agencies=[client.agency], handlers=handlers)
     filters: dict[str, Any] = {}
     if form.is_bound:
         if not form.is_valid():

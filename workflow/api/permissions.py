@@ -20,6 +20,9 @@ class NeedsScope(BasePermission):
         if needed is None:
             return True
         if needed not in client.scopes:
-            self.message = f"该接口客户端没有“{needed}”（{SCOPES[needed]}）权限。"
+            what = SCOPES.get(needed)
+            self.message = (
+                f"该接口客户端没有“{needed}”（{what}）权限。" if what else "该接口不接受这种请求。"
+            )
             return False
         return True

@@ -51,6 +51,9 @@ class ClientView(APIView):
     scopes: ClassVar[dict[str, str]] = {}
 
     def scope_for(self, request) -> str | None:
+        method = request.method.lower()
+        if method not in self.http_method_names or not hasattr(self, method):
+            return None  # a method this endpoint does not serve: the 405 follows
         if request.method in ("HEAD", "OPTIONS"):
             return self.scopes.get("GET")
         return self.scopes.get(request.method, "__none__")
