@@ -543,3 +543,27 @@ def test_the_detail_reads_a_bounded_number_of_queries(
     with django_assert_max_num_queries(7):
         response = api.get(detail_url(case))
     assert len(response.json()["uploads"]) == 5
+
+
+def test_list_items_have_exactly_the_documented_fields(case, api):
+    from requests_app.api.requests import CaseItem
+
+    [item] = api.get(LIST).json()["results"]
+    assert set(item) == set(CaseItem().fields)
+
+
+def test_a_count_past_the_bound_says_it_is_not_exact(agency, registrar, walk_in, api, monkeypatch):
+    monkeypatch.setattr("workflow.pagination.COUNT_LIMIT", 2)
+    for day in (2, 3, 4, 5):
+        day_ = d(f"2026-03-0{day}")
+        request_register(
+            actor=registrar,
+            agency=agency,
+            data=walk_in(arrival_date=day_, receipt_date=day_),
+            today=day_,
+        )
+    first = api.get(f"{LIST}?page_size=1").json()
+    assert (first["count"], first["count_exact"]) == (2, False)
+    assert first["next"]
+    last = api.get(f"{LIST}?page_size=1&page=4").json()
+    assert (last["count"], last["count_exact"], last["next"]) == (4, True, None)
