@@ -30,6 +30,7 @@ LISTS = {
     "api_list_page_100": "page=100",
     "api_list_stage": "stage=propose",
     "api_list_flags": "flags=overdue&flags=at_risk",
+    "api_list_flag_rare": "flags=paused",
     "api_list_outcome_open": "outcome=open&show=open",
     "api_list_received": "received_from=2026-01-01&received_to=2026-01-31",
     "api_list_year": "year=2026",
@@ -119,18 +120,20 @@ def main() -> None:
         from django.test import RequestFactory
         from rest_framework.request import Request
 
+        from workflow.pagination import BoundedCountPaginator
+
         prefix = "EXPLAIN QUERY PLAN " if backend == "sqlite" else "EXPLAIN (ANALYZE, BUFFERS) "
         for name, query in LISTS.items():
             request = Request(RequestFactory().get(f"/api/v1/requests/?{query}"))
             filters = list_filters(request, client)
             filters.setdefault("show", "all")
             cases = filter_cases(client_requests(client).only(*LIST_COLUMNS), filters)
-            for label, queryset in (("count", cases.order_by()), ("page", cases[:50])):
-                if label == "count":
-                    sql, params = queryset.query.get_compiler(using="default").as_sql()
-                    sql = f"SELECT COUNT(*) FROM ({sql}) subquery"
-                else:
-                    sql, params = queryset.query.sql_with_params()
+            bound = BoundedCountPaginator(cases, 50).bound
+            for label, queryset in (
+                ("count", cases.order_by()[: bound + 1].values("pk")),
+                ("page", cases[:50]),
+            ):
+                sql, params = queryset.query.sql_with_params()
                 with connection.cursor() as cursor:
                     cursor.execute(prefix + sql, params)
                     plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
