@@ -671,11 +671,14 @@ class RequestDetail(ClientView):
         # Strong: the hash of the very representation, so any change to what is shown (the
         # case's row, the daily clock refresh, a new event, letter or upload) changes it.
         etag = etag_of(json.dumps(data, sort_keys=True, default=str, ensure_ascii=False))
+        # Only the client's own: no shared cache may keep a case (it revalidates by its ETag).
+        headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
         if _not_modified(request, etag):
             response = HttpResponse(status=304)
-            response["ETag"] = etag
+            for name, value in headers.items():
+                response[name] = value
             return response
-        return Response(data, headers={"ETag": etag})
+        return Response(data, headers=headers)
 
 
 # -- files ----------------------------------------------------------------------------------------
