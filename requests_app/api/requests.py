@@ -279,6 +279,7 @@ class ListQuery(serializers.Serializer):
 
     year = serializers.IntegerField(
         required=False,
+        label="登记年度",
         min_value=1,
         max_value=9999,
         help_text="登记年度，如 2026。",
@@ -291,6 +292,7 @@ class ListQuery(serializers.Serializer):
     )
     updated_since = serializers.DateTimeField(
         required=False,
+        label="更新时间起",
         help_text="只列出此时刻以后（含）有变化的案件，ISO 8601，如 2026-03-02T08:00:00+08:00。"
         "轮询时用上一次调用开始前的时刻。",
         error_messages={
@@ -299,6 +301,7 @@ class ListQuery(serializers.Serializer):
     )
     page = serializers.IntegerField(
         required=False,
+        label="页码",
         min_value=1,
         help_text="页码，从 1 开始。",
         error_messages={
@@ -309,6 +312,7 @@ class ListQuery(serializers.Serializer):
     )
     page_size = serializers.IntegerField(
         required=False,
+        label="每页条数",
         min_value=1,
         help_text=f"每页条数，默认 {Pages.page_size}，最多 {Pages.max_page_size}"
         "（更大的按最多计）。",
@@ -325,7 +329,7 @@ def _invalid(fields: dict[str, list[str]]) -> ApiError:
     return ApiError(422, "invalid", first, fields)
 
 
-def _parameters(request) -> dict:
+def _parameters(request) -> QueryDict:
     """The query string's values; a NUL anywhere is refused before any parsing."""
     for key, values in request.query_params.lists():
         if "\x00" in key or any("\x00" in value for value in values):
@@ -342,12 +346,11 @@ def list_filters(request, client) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     if not extra.is_valid():
         for field, messages in extra.errors.items():
-            label = {"year": "登记年度", "updated_since": "更新时间起", "page": "页码"}.get(
-                field, "每页条数"
-            )
+            label = extra.fields[field].label
             errors[field] = [_labelled(label, str(m)) for m in messages]
-    # The handler's choices cost queries: read only when the filter is asked for.
-    handlers = case_handlers(client.user) if params.get("handler") else []
+    # The handlers to choose from cost queries: read only when a handler is asked for.
+    asked = params.get("handler") not in (None, "", "none")
+    handlers = case_handlers(client.user) if asked else []
     data = QueryDict(mutable=True)
     for key in CaseFilterForm.base_fields:
         if key in params:
