@@ -97,17 +97,17 @@ submission_of: Callable[[InformationRequest], dict | None] | None = None
 
 
 class CaseItem(serializers.Serializer):
+    """A case of the list (the schema's; ``case_items`` builds them)."""
+
     id = serializers.IntegerField(help_text="案件编号（接口中用于读取详情）。")
     case_number = serializers.CharField(help_text="登记编号，如 孝政信申〔2026〕1号。")
     stage = serializers.CharField(
         help_text="办理阶段代码：" + "、".join(f"{c}（{label}）" for c, label in R.Stage.choices)
     )
-    stage_label = serializers.CharField(source="get_stage_display", help_text="办理阶段。")
+    stage_label = serializers.CharField(help_text="办理阶段。")
     receipt_date = serializers.DateField(help_text="收到申请之日（《条例》第三十一条）。")
     applicant_kind = serializers.CharField(help_text="申请人类型代码：person 或 organization。")
-    applicant_kind_label = serializers.CharField(
-        source="get_applicant_kind_display", help_text="申请人类型。"
-    )
+    applicant_kind_label = serializers.CharField(help_text="申请人类型。")
     due_date = serializers.DateField(
         allow_null=True, help_text="答复期限；计时暂停或已办结时为 null。"
     )
@@ -119,7 +119,7 @@ class CaseItem(serializers.Serializer):
     overdue = serializers.BooleanField(help_text="已超过答复期限。")
     at_risk = serializers.BooleanField(help_text="临期。")
     outcome = serializers.CharField(help_text="办理结果代码；尚未办结为空字符串。")
-    outcome_label = serializers.CharField(source="get_outcome_display", help_text="办理结果。")
+    outcome_label = serializers.CharField(help_text="办理结果。")
     updated_at = serializers.DateTimeField(help_text="最后更新时间（用于轮询变化）。")
     url = serializers.CharField(help_text="详情地址。")
 
@@ -127,7 +127,7 @@ class CaseItem(serializers.Serializer):
 class CaseClockEvent(serializers.Serializer):
     on = serializers.DateField(help_text="日期。")
     kind = serializers.CharField(help_text="计时事件代码：start、pause、resume、extend、stop 等。")
-    kind_label = serializers.CharField(source="get_kind_display", help_text="计时事件。")
+    kind_label = serializers.CharField(help_text="计时事件。")
     days = serializers.IntegerField(help_text="工作日数（延长期限时）；其他为 0。")
     until = serializers.DateField(allow_null=True, help_text="延迟答复期限（第三十五条）。")
     description = serializers.CharField(help_text="说明，与案件页面“计时事件”一致。")
@@ -527,7 +527,7 @@ def _clock_events(case) -> list[dict]:
             {
                 "on": entry.on,
                 "kind": entry.kind,
-                "get_kind_display": entry.get_kind_display(),
+                "kind_label": entry.get_kind_display(),
                 "days": entry.days,
                 "until": entry.until,
                 "description": text,
@@ -537,15 +537,17 @@ def _clock_events(case) -> list[dict]:
 
 
 def _documents(case, request) -> tuple[list[dict], list[dict]]:
-    documents = (
+    documents = list(
         case.documents.exclude(kind__in=WITHHELD_KINDS)
         .select_related("notice_service")
         .order_by("created_at", "id")
     )
     letters, uploads = [], []
-    replies = [d for d in documents if d.kind == CaseDocument.Kind.LETTER]
-    replies = [d for d in replies if d.letter_kind in REPLY_KINDS]
-    last_reply = replies[-1].pk if replies else None
+    # The case's service date is its latest reply's (an earlier one, before a reconsideration
+    # ordered a new reply, keeps its date in the challenge's record, not here).
+    letter = CaseDocument.Kind.LETTER
+    replies = [d.pk for d in documents if d.kind == letter and d.letter_kind in REPLY_KINDS]
+    last_reply = replies[-1] if replies else None
     for document in documents:
         if document.kind == CaseDocument.Kind.LETTER:
             service = getattr(document, "notice_service", None)
