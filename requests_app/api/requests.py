@@ -30,7 +30,13 @@ from requests_app.audit_actions import RequestAction
 from requests_app.forms import CaseFilterForm
 from requests_app.labels import ACTION_LABELS
 from requests_app.models import OUTCOME_CHOICES, CaseDocument, InformationRequest
-from requests_app.selectors import case_events, case_handlers, client_requests, filter_cases
+from requests_app.selectors import (
+    FLAGS,
+    case_events,
+    case_handlers,
+    client_requests,
+    filter_cases,
+)
 from requests_app.services.challenges import REPLY_KINDS
 from requests_app.uploads import FILE_TYPES
 from workflow.api.concurrency import etag_of
@@ -259,12 +265,19 @@ _FORM_PARAMETERS = [
         str,
         many=True,
         explode=True,
-        enum=["at_risk", "overdue", "paused", "provisional"],
-        description="期限状态：临期、超期、暂停、暂定；可重复，符合任一项即列出。",
+        enum=list(FLAGS),
+        description="期限状态："
+        + "、".join(f"{code}（{label}）" for code, (label, _) in FLAGS.items())
+        + "；可重复，符合任一项即列出。",
     ),
     OpenApiParameter("handler", str, description="承办人的用户编号；none 为未指定承办人。"),
     OpenApiParameter("channel", str, enum=list(R.Channel.values), description="提交方式代码。"),
-    OpenApiParameter("outcome", str, description="办理结果代码；open 为尚未办结。"),
+    OpenApiParameter(
+        "outcome",
+        str,
+        enum=["open", *OUTCOME_LABELS],
+        description="办理结果代码；open 为尚未办结。",
+    ),
     OpenApiParameter(
         "applicant_kind", str, enum=list(R.ApplicantKind.values), description="申请人类型代码。"
     ),

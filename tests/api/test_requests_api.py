@@ -582,3 +582,16 @@ def test_the_reply_letter_says_when_it_was_served(case, api, handler, office_hea
     assert data["outcome"] == "disclosed"
     reply = CaseDocument.objects.get(pk=letters["reply"]["id"])
     assert body(api.get(letter_url(case, reply))).startswith(b"%PDF-")
+
+
+def test_the_schema_documents_every_filter_of_the_page(anonymous):
+    from requests_app.forms import CaseFilterForm
+
+    schema = anonymous.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    operation = schema.json()["paths"]["/api/v1/requests/"]["get"]
+    documented = {p["name"] for p in operation["parameters"]}
+    # ``agency`` is for officers of several agencies; a client has one.
+    assert set(CaseFilterForm.base_fields) - {"agency"} <= documented
+    assert {"year", "updated_since", "page", "page_size"} <= documented
+    pdf = schema.json()["paths"]["/api/v1/requests/{id}/letters/{letter_id}/pdf"]["get"]
+    assert pdf["responses"]["200"]["content"]["application/pdf"]["schema"]["format"] == "binary"
