@@ -126,7 +126,9 @@ class CaseItem(serializers.Serializer):
     at_risk = serializers.BooleanField(help_text="临期。")
     outcome = serializers.CharField(help_text="办理结果代码；尚未办结为空字符串。")
     outcome_label = serializers.CharField(help_text="办理结果。")
-    updated_at = serializers.DateTimeField(help_text="最后更新时间（用于轮询变化）。")
+    updated_at = serializers.DateTimeField(
+        help_text="登记或办理阶段最后变化的时间（用于轮询；每日期限重算不改变它）。"
+    )
     url = serializers.CharField(help_text="详情地址。")
 
 
@@ -306,8 +308,9 @@ class ListQuery(serializers.Serializer):
     updated_since = serializers.DateTimeField(
         required=False,
         label="更新时间起",
-        help_text="只列出此时刻以后（含）有变化的案件，ISO 8601，如 2026-03-02T08:00:00+08:00。"
-        "轮询时用上一次调用开始前的时刻。",
+        help_text="只列出此时刻以后（含）有变化的案件，ISO 8601，如 2026-03-02T08:00:00+08:00；"
+        "轮询时用上一次调用开始前的时刻。“变化”指登记和办理阶段的变化（受理、答复、送达、"
+        "归档等，即 updated_at）；每日重算的剩余工作日、临期和超期不算（请订阅事件通知）。",
         error_messages={
             "invalid": "“更新时间起”应为 ISO 8601 时刻，如 2026-03-02T08:00:00+08:00。",
         },
