@@ -92,11 +92,20 @@ LIST_COLUMNS = (
     "updated_at",
 )
 
-#: HOOK (online submissions, issue #15 §3): the online-submission code sets this to a function
-#: that returns the submission a case was confirmed from, as a dict of ``CaseSubmission``'s
-#: fields, or None. Until then every case reads ``"submission": null``; nothing here depends on
-#: that code.
-submission_of: Callable[[InformationRequest], dict | None] | None = None
+#: HOOK (online submissions, issue #15 §3): the online-submission code registers, with
+#: ``register_submission_lookup``, a function that returns the submission a case was confirmed
+#: from as a dict of ``CaseSubmission``'s fields, or None. Until then every case reads
+#: ``"submission": null``; nothing here depends on that code.
+_submission_of: Callable[[InformationRequest], dict | None] | None = None
+
+
+def register_submission_lookup(lookup: Callable[[InformationRequest], dict | None]) -> None:
+    global _submission_of
+    _submission_of = lookup
+
+
+def submission_of(case: InformationRequest) -> dict | None:
+    return _submission_of(case) if _submission_of is not None else None
 
 
 # -- output ---------------------------------------------------------------------------------------
@@ -646,7 +655,7 @@ def case_detail(case: InformationRequest, request) -> dict:
             "events": _events(case),
             "letters": letters,
             "uploads": uploads,
-            "submission": submission_of(case) if submission_of is not None else None,
+            "submission": submission_of(case),
         }
     ).data
 

@@ -609,3 +609,13 @@ def test_the_schema_documents_every_filter_of_the_page(anonymous):
     assert {"year", "updated_since", "page", "page_size"} <= documented
     pdf = schema.json()["paths"]["/api/v1/requests/{id}/letters/{letter_id}/pdf"]["get"]
     assert pdf["responses"]["200"]["content"]["application/pdf"]["schema"]["format"] == "binary"
+
+
+def test_the_submission_hook_names_the_online_submission(case, api, monkeypatch):
+    from requests_app.api import requests as requests_api
+
+    monkeypatch.setattr(requests_api, "_submission_of", None)
+    requests_api.register_submission_lookup(
+        lambda c: {"id": 7, "submitted_at": c.created_at} if c.pk == case.pk else None
+    )
+    assert api.get(detail_url(case)).json()["submission"]["id"] == 7
