@@ -72,7 +72,8 @@ INTERNAL_REASONS = frozenset(
         RequestAction.DETERMINATION_ANSWERED,
     }
 )
-#: Uploads an API client never gets: identity documents (PIPL Art. 28), and the case file, which
+#: Uploads an API client never gets: identity documents (sensitive personal information, PIPL
+#: Art. 28; GB/T 35273), and the case file, which
 #: holds them.
 WITHHELD_KINDS = (CaseDocument.Kind.ID_PROOF, CaseDocument.Kind.CASE_FILE)
 
