@@ -73,8 +73,7 @@ INTERNAL_REASONS = frozenset(
     }
 )
 #: Uploads an API client never gets: identity documents (sensitive personal information, PIPL
-#: Art. 28; GB/T 35273), and the case file, which
-#: holds them.
+#: Art. 28; GB/T 35273), and the case file, which holds them.
 WITHHELD_KINDS = (CaseDocument.Kind.ID_PROOF, CaseDocument.Kind.CASE_FILE)
 
 #: The columns the API's list reads.
