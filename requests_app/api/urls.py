@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from requests_app.api import submissions
+from requests_app.api import requests, submissions
 from requests_app.api.reference import OutcomeListView, RequestCodesView
 
 urlpatterns: list = [
@@ -13,4 +13,22 @@ urlpatterns: list = [
     # -- online submissions (requests_app.api.submissions) ------------------------------------
     path("submissions/", submissions.SubmissionListView.as_view(), name="submission_list"),
     path("submissions/<int:pk>/", submissions.SubmissionDetailView.as_view(), name="submission"),
+    # -- the cases (requests_app.api.requests) ----------------------------------------------
+    path("requests/", requests.RequestList.as_view(), name="request_list"),
+    path("requests/<int:pk>/", requests.RequestDetail.as_view(), name="request_detail"),
+    path(
+        "requests/<int:pk>/letters/<int:letter_id>/pdf",
+        requests.LetterPdf.as_view(),
+        name="request_letter_pdf",
+    ),
+    path(
+        "requests/<int:pk>/letters/<int:letter_id>/docx",
+        requests.LetterDocx.as_view(),
+        name="request_letter_docx",
+    ),
+    path(
+        "requests/<int:pk>/documents/<int:document_id>/",
+        requests.DocumentFile.as_view(),
+        name="request_document",
+    ),
 ]
