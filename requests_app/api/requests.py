@@ -13,7 +13,6 @@ neither listed nor served. Letters are served: they are what the agency sent out
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 from django.core.paginator import InvalidPage
@@ -29,7 +28,12 @@ from rest_framework.reverse import reverse
 from requests_app.audit_actions import RequestAction
 from requests_app.forms import CaseFilterForm
 from requests_app.labels import ACTION_LABELS
-from requests_app.models import OUTCOME_CHOICES, CaseDocument, InformationRequest
+from requests_app.models import (
+    OUTCOME_CHOICES,
+    CaseDocument,
+    InformationRequest,
+    OnlineSubmission,
+)
 from requests_app.selectors import (
     FLAGS,
     case_events,
@@ -92,20 +96,10 @@ LIST_COLUMNS = (
     "updated_at",
 )
 
-#: HOOK (online submissions, issue #15 §3): the online-submission code registers, with
-#: ``register_submission_lookup``, a function that returns the submission a case was confirmed
-#: from as a dict of ``CaseSubmission``'s fields, or None. Until then every case reads
-#: ``"submission": null``; nothing here depends on that code.
-_submission_of: Callable[[InformationRequest], dict | None] | None = None
-
-
-def register_submission_lookup(lookup: Callable[[InformationRequest], dict | None]) -> None:
-    global _submission_of
-    _submission_of = lookup
-
 
 def submission_of(case: InformationRequest) -> dict | None:
-    return _submission_of(case) if _submission_of is not None else None
+    """The online submission the case was confirmed from (Art. 31(3)), or None."""
+    return OnlineSubmission.objects.filter(case=case).values("id", "number", "submitted_at").first()
 
 
 # -- output ---------------------------------------------------------------------------------------
@@ -218,7 +212,8 @@ class CaseUpload(serializers.Serializer):
 
 
 class CaseSubmission(serializers.Serializer):
-    id = serializers.IntegerField(help_text="网上申请编号。")
+    id = serializers.IntegerField(help_text="网上申请的 id（/api/v1/submissions/{id}/）。")
+    number = serializers.CharField(help_text="网上申请编号，如 网申2026-000017。")
     submitted_at = serializers.DateTimeField(help_text="提交时间。")
 
 

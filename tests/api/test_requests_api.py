@@ -611,11 +611,15 @@ def test_the_schema_documents_every_filter_of_the_page(anonymous):
     assert pdf["responses"]["200"]["content"]["application/pdf"]["schema"]["format"] == "binary"
 
 
-def test_the_submission_hook_names_the_online_submission(case, api, monkeypatch):
-    from requests_app.api import requests as requests_api
+def test_a_case_confirmed_from_an_online_submission_names_it(
+    api, api_client_and_token, registrar, agency
+):
+    from requests_app.services.submissions import submission_confirm, submission_create
+    from tests.requests_app.test_online_submissions import application
 
-    monkeypatch.setattr(requests_api, "_submission_of", None)
-    requests_api.register_submission_lookup(
-        lambda c: {"id": 7, "submitted_at": c.created_at} if c.pk == case.pk else None
-    )
-    assert api.get(detail_url(case)).json()["submission"]["id"] == 7
+    client = api_client_and_token[0]
+    submission = submission_create(actor=client.user, agency=agency, data=application())
+    case = submission_confirm(actor=registrar, submission_id=submission.pk)
+    named = api.get(detail_url(case)).json()["submission"]
+    assert named["id"] == submission.pk
+    assert named["number"] == submission.number
