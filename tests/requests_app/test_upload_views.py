@@ -144,11 +144,18 @@ def test_resubmitting_the_form_with_its_files_registers_and_keeps_them_once(
     assert f"这份申请已经登记（{case.case_number}），没有重复登记" in page
 
 
-def test_another_agencys_token_reveals_nothing(client, registrar, outsider, agency, walk_in):
-    other = outsider.agencies.get()
+def test_another_agencys_token_reveals_nothing(
+    client, registrar, django_user_model, other_agency, agency, walk_in
+):
+    other = other_agency
+    their_registrar = _persona(django_user_model, "their_registrar", other, "registrar")
     token = uuid.uuid4().hex
     request_register(
-        actor=outsider, agency=other, data=walk_in(), today=d("2026-03-05"), submission_token=token
+        actor=their_registrar,
+        agency=other,
+        data=walk_in(),
+        today=d("2026-03-05"),
+        submission_token=token,
     )
     client.force_login(registrar)
     response = client.post(REGISTER, form_data(agency, token=token))
@@ -354,7 +361,9 @@ def test_other_files_are_downloaded_never_shown_as_a_page(client, case, registra
     assert "<" not in disposition and '"' not in disposition.split("''", 1)[1]
 
 
-def test_another_agency_gets_404_for_uploads(client, case, registrar, outsider, walk_in):
+def test_another_agency_gets_404_for_uploads(
+    client, case, registrar, outsider, walk_in, django_user_model
+):
     # DOMAIN §1: nobody sees another agency's data.
     [document] = request_upload(
         actor=registrar, case_id=case.pk, kind="application", files=[f.upload("a.pdf", f.pdf())]
@@ -362,9 +371,10 @@ def test_another_agency_gets_404_for_uploads(client, case, registrar, outsider, 
     client.force_login(outsider)
     assert client.get(upload_url(case, document)).status_code == 404
     # Nor through a case of its own agency with our document's id.
+    theirs = outsider.agencies.get()
     own = request_register(
-        actor=outsider,
-        agency=outsider.agencies.get(),
+        actor=_persona(django_user_model, "their_registrar", theirs, "registrar"),
+        agency=theirs,
         data=walk_in(),
         today=d("2026-03-05"),
     )
