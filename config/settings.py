@@ -175,6 +175,8 @@ MIDDLEWARE = [
     "workflow.middleware.StripNulFromQueryMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # An API client's account never opens a page, even with a session (workflow.api).
+    "workflow.middleware.NoApiClientSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "workflow.middleware.PagesCSPMiddleware",
@@ -450,6 +452,11 @@ CELERY_BEAT_SCHEDULE = {
     "keep-report-tallies": {
         "task": "requests_app.keep_report_tallies",
         "schedule": crontab(minute=35, hour=0),
+    },
+    # The API's idempotency keys older than GONGKAI_API_IDEMPOTENCY_DAYS (workflow.api).
+    "forget-idempotency-keys": {
+        "task": "workflow.forget_idempotency_keys",
+        "schedule": crontab(minute=45, hour=0),
     },
 }
 

@@ -158,7 +158,11 @@ def audit_role_permissions(*, actor, group, before: set[str], after: set[str]) -
 
 def manageable_users(actor, users: QuerySet) -> QuerySet:
     """The accounts ``actor`` may manage: all for a superuser; for an agency's administrator,
-    the accounts that work only for agencies the administrator works for, never a superuser."""
+    the accounts that work only for agencies the administrator works for, never a superuser.
+
+    Never an API client's own account (``ApiClient.user``): it is no person's, holds no role
+    and no password, and is managed on the client's page (``workflow.api.admin``)."""
+    users = users.filter(api_client__isnull=True)
     if actor.is_superuser:
         return users
     mine = list(agencies_of(actor).values_list("pk", flat=True))

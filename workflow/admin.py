@@ -182,7 +182,15 @@ class AgencyAdmin(admin.ModelAdmin):
 
     @admin.display(description="工作人员")
     def staff_list(self, obj):
-        return "、".join(user.get_username() for user in obj.staff.order_by("username")) or "—"
+        people = obj.staff.filter(api_client__isnull=True).order_by("username")
+        return "、".join(user.get_username() for user in people) or "—"
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "staff":
+            # People only: an API client's account belongs to its agency from its registration
+            # to the end (workflow.api.admin) and is kept there by ``save_related``.
+            kwargs["queryset"] = db_field.related_model.objects.filter(api_client__isnull=True)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -209,6 +217,7 @@ class AgencyAdmin(admin.ModelAdmin):
         before_ids = set(agency.staff.values_list("pk", flat=True)) if change else set()
         with transaction.atomic():
             super().save_related(request, form, formsets, change)
+            agency.staff.add(*agency.staff.model.objects.filter(api_client__agency=agency))
             after_ids = set(agency.staff.values_list("pk", flat=True))
             for user in agency.staff.model.objects.filter(pk__in=before_ids ^ after_ids):
                 after = access_of(user)
@@ -439,3 +448,7 @@ class TaskAdmin(viewflow_admin.TaskAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# The API clients' pages (registered there, scoped by ``AgencyScopedAdmin`` above).
+from workflow.api import admin as api_admin  # noqa: E402, F401

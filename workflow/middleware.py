@@ -8,12 +8,14 @@ import logging
 import sys
 
 from csp.middleware import CSPMiddleware
+from django.contrib.auth import logout
 from django.db import OperationalError
 from django.http import QueryDict
 from django.shortcuts import render
 from django.views import defaults
 
 from workflow.errors import NotAllowed, Stale
+from workflow.models import ApiClient
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +67,36 @@ class ServiceErrorMiddleware:
         return None
 
 
+class NoApiClientSessionMiddleware:
+    """An API client's own account (``ApiClient.user``) never uses the pages or the admin: it
+    has no password to log in with, and a session made for it anyway (a stolen or forged
+    session, ``force_login``) is ended here with a 403, whatever the page would allow a user
+    without roles (the deadline calculator).
+
+    Its accounts are named ``api-…`` (``workflow.api.clients``): only such a name costs the
+    query that tells a client's account from a person's."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and user.get_username().startswith("api-")
+            and ApiClient.objects.filter(user_id=user.pk).exists()
+        ):
+            logout(request)
+            return render(
+                request,
+                "403.html",
+                {"exception": "接口客户端的账号不能登录页面，只能凭令牌调用接口。"},
+                status=403,
+            )
+        return self.get_response(request)
+
+
 def busy_page(request):
     response = render(request, "503.html", status=503)
     response["Retry-After"] = str(RETRY_AFTER)
@@ -79,6 +111,10 @@ def page_not_found(request, exception):
     """``handler404``: the page says the view's own reason when it gave one in Chinese
     (``Http404("没有这份材料。")``); Django's own messages ("No … matches the given query.") are
     for the log, not for the officer."""
+    if request.path.startswith("/api/"):
+        from workflow.api.errors import not_found_response
+
+        return not_found_response(request)
     message = exception.args[0] if exception and exception.args else ""
     reason = message if isinstance(message, str) and _chinese(message) else ""
     return render(request, "404.html", {"exception": reason}, status=404)
@@ -89,6 +125,10 @@ def server_error(request):
     saving the session after it); otherwise Django's 500 page (our ``500.html``)."""
     if database_busy(sys.exc_info()[1]):
         return busy_page(request)
+    if request.path.startswith("/api/"):
+        from workflow.api.errors import server_error_response
+
+        return server_error_response(request)
     return defaults.server_error(request)
 
 

@@ -35,6 +35,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "workflow.view_calendaradjustment",
         "workflow.view_holidayschedule",
         "workflow.view_auditevent",
+        # Their own agencies' API clients (workflow.api.admin); never deleted, only revoked.
+        "workflow.add_apiclient",
+        "workflow.change_apiclient",
+        "workflow.view_apiclient",
     ],
 }
 

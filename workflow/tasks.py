@@ -79,3 +79,14 @@ def fire_timers() -> None:
     said = out.getvalue().strip()
     if said and not said.startswith("0 "):
         logger.info("%s", said)
+
+
+@shared_task(name="workflow.forget_idempotency_keys", ignore_result=True)
+def forget_idempotency_keys() -> int:
+    """Delete the API's idempotency keys older than ``GONGKAI_API_IDEMPOTENCY_DAYS`` days."""
+    from workflow.api.idempotency import forget_old_keys
+
+    deleted = forget_old_keys()
+    if deleted:
+        logger.info("idempotency keys forgotten: %s", deleted)
+    return deleted

@@ -27,6 +27,14 @@ def client_address(request) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
+def _allowed(ip, allowed) -> bool:
+    if ip is None:
+        return False
+    # An IPv4 caller seen through an IPv6 socket (``::ffff:10.1.2.3``) is its IPv4 address.
+    mapped = getattr(ip, "ipv4_mapped", None)
+    return any(ip in net or (mapped is not None and mapped in net) for net in allowed)
+
+
 class ClientTokenAuthentication(BaseAuthentication):
     keyword = "Bearer"
 
@@ -51,19 +59,19 @@ class ClientTokenAuthentication(BaseAuthentication):
         if client.expires_at is not None and client.expires_at <= now:
             raise exceptions.AuthenticationFailed("该接口客户端已过有效期。")
         address = client_address(request)
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            ip = None
         allowed = networks(client.ip_allow_list)
-        if allowed:
-            try:
-                ip = ipaddress.ip_address(address)
-            except ValueError:
-                ip = None
-            if ip is None or not any(ip in net for net in allowed):
-                raise exceptions.AuthenticationFailed(
-                    f"来源地址 {address or '未知'} 不在该接口客户端允许的地址范围内。"
-                )
+        if allowed and not _allowed(ip, allowed):
+            raise exceptions.AuthenticationFailed(
+                f"来源地址 {ip or '未知'} 不在该接口客户端允许的地址范围内。"
+            )
         if client.last_used_at is None or now - client.last_used_at >= LAST_USED_EVERY:
+            # Written at most once a minute; a concurrent call may write the same again.
             ApiClient.objects.filter(pk=client.pk).update(
-                last_used_at=now, last_used_ip=address or None
+                last_used_at=now, last_used_ip=str(ip) if ip else None
             )
         user = client.user
         user._gongkai_api_client = client

@@ -26,6 +26,9 @@ from workflow.models import Agency, ApiClient
 from workflow.text_input import NUL_MESSAGE, too_long
 
 TOKEN_START = "gk_"
+_PREFIX = re.compile(r"[0-9a-f]{12}")
+#: At most this many lines in an allow-list (it is read on every call).
+MAX_NETWORKS = 100
 
 
 def _hash(token: str) -> str:
@@ -57,8 +60,11 @@ def networks(text: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
     return found
 
 
-def client_problems(data: ClientData, *, now: datetime) -> dict[str, str]:
-    """What is wrong with ``data``, by field, in Chinese."""
+def client_problems(
+    data: ClientData, *, now: datetime, kept_expiry: datetime | None = None
+) -> dict[str, str]:
+    """What is wrong with ``data``, by field, in Chinese. ``kept_expiry`` is the client's
+    current expiry: kept as it is, it need not lie ahead (an expired client may be renamed)."""
     errors: dict[str, str] = {}
     name = data.name.strip()
     if not name:
@@ -74,13 +80,19 @@ def client_problems(data: ClientData, *, now: datetime) -> dict[str, str]:
         errors["scopes"] = "没有这些权限范围：" + "、".join(unknown) + "。"
     elif not data.scopes:
         errors["scopes"] = "请至少选择一项权限范围。"
-    try:
-        networks(data.ip_allow_list)
-    except ValueError as error:
-        errors["ip_allow_list"] = (
-            f"允许的来源地址应为每行一个 IP 地址或网段（如 10.1.2.0/24）：{error}。"
-        )
-    if data.expires_at is not None and data.expires_at <= now:
+    if "\x00" in data.ip_allow_list:
+        errors["ip_allow_list"] = NUL_MESSAGE.format(label="允许的来源地址")
+    elif len(data.ip_allow_list.splitlines()) > MAX_NETWORKS:
+        errors["ip_allow_list"] = f"允许的来源地址最多{MAX_NETWORKS}行，请合并为网段。"
+    else:
+        try:
+            networks(data.ip_allow_list)
+        except ValueError as error:
+            errors["ip_allow_list"] = (
+                f"允许的来源地址应为每行一个 IP 地址或网段（如 10.1.2.0/24）：{error}。"
+            )
+    expiry_changed = kept_expiry is None or data.expires_at != kept_expiry
+    if data.expires_at is not None and expiry_changed and data.expires_at <= now:
         errors["expires_at"] = "有效期应晚于现在。"
     if not 1 <= data.rate <= 100_000:
         errors["rate"] = "每分钟调用上限应在 1 到 100000 之间。"
@@ -129,15 +141,41 @@ def client_create(*, actor, agency: Agency, data: ClientData) -> tuple[ApiClient
     return client, token
 
 
+#: What ``client_update`` changes, with the labels its audit event names them by.
+_CHANGEABLE = {
+    "name": "名称",
+    "system_code": "系统代码",
+    "scopes": "权限范围",
+    "ip_allow_list": "允许的来源地址",
+    "expires_at": "有效期至",
+    "rate": "每分钟调用上限",
+}
+REVOKED_MESSAGE = "该接口客户端已被吊销，不能再修改或重新生成令牌；需要接入时请另行登记。"
+
+
+def _values(client: ApiClient) -> dict[str, object]:
+    return {
+        "name": client.name,
+        "system_code": client.system_code,
+        "scopes": list(client.scopes),
+        "ip_allow_list": client.ip_allow_list,
+        "expires_at": client.expires_at.isoformat() if client.expires_at else None,
+        "rate": client.rate,
+    }
+
+
 def client_update(*, actor, client_id: int, data: ClientData) -> ApiClient:
-    """Change a client's name, scopes, allow-list, expiry or rate (its token stays)."""
+    """Change a client's name, scopes, allow-list, expiry or rate (its token stays); the audit
+    event names each changed field with its old and new value."""
     now = timezone.now()
-    errors = client_problems(data, now=now)
-    if errors:
-        raise ValidationError(errors)
     with transaction.atomic():
         client = ApiClient.objects.select_for_update().get(pk=client_id)
-        before = ", ".join(client.scopes)
+        if client.revoked_at is not None:
+            raise ValidationError(REVOKED_MESSAGE)
+        errors = client_problems(data, now=now, kept_expiry=client.expires_at)
+        if errors:
+            raise ValidationError(errors)
+        before = _values(client)
         client.name = data.name.strip()
         client.system_code = data.system_code
         client.scopes = sorted(set(data.scopes))
@@ -145,16 +183,28 @@ def client_update(*, actor, client_id: int, data: ClientData) -> ApiClient:
         client.expires_at = data.expires_at
         client.rate = data.rate
         client.save()
-        audit(
-            actor=actor,
-            action="api_client_changed",
-            obj=client,
-            agency=client.agency,
-            from_state=before,
-            to_state=", ".join(client.scopes),
-            reason=f"修改接口客户端“{client.name}”",
-            at=now,
-        )
+        after = _values(client)
+        changed = [field for field in _CHANGEABLE if before[field] != after[field]]
+        if "name" in changed:
+            client.user.first_name = f"接口：{client.name}"[:150]
+            client.user.save(update_fields=["first_name"])
+        if changed:
+            audit(
+                actor=actor,
+                action="api_client_changed",
+                obj=client,
+                agency=client.agency,
+                from_state=", ".join(before["scopes"])[:200],
+                to_state=", ".join(after["scopes"])[:200],
+                reason=f"修改接口客户端“{client.name}”："
+                + "、".join(_CHANGEABLE[field] for field in changed),
+                data={
+                    "fields": changed,
+                    "from": {field: before[field] for field in changed},
+                    "to": {field: after[field] for field in changed},
+                },
+                at=now,
+            )
     return client
 
 
@@ -163,6 +213,8 @@ def token_rotate(*, actor, client_id: int) -> tuple[ApiClient, str]:
     now = timezone.now()
     with transaction.atomic():
         client = ApiClient.objects.select_for_update().get(pk=client_id)
+        if client.revoked_at is not None:
+            raise ValidationError(REVOKED_MESSAGE)
         prefix, token = _new_token()
         client.token_prefix = prefix
         client.token_hash = _hash(token)
@@ -181,6 +233,10 @@ def token_rotate(*, actor, client_id: int) -> tuple[ApiClient, str]:
 def client_revoke(*, actor, client_id: int, reason: str = "") -> ApiClient:
     """Revoke the client: its token stops working at once; the record and its history stay."""
     now = timezone.now()
+    if "\x00" in reason:
+        raise ValidationError({"reason": NUL_MESSAGE.format(label="吊销理由")})
+    if len(reason.strip()) > 200:
+        raise ValidationError({"reason": too_long("吊销理由", 200, len(reason.strip()))})
     with transaction.atomic():
         client = ApiClient.objects.select_for_update().get(pk=client_id)
         if client.revoked_at is None:
@@ -204,6 +260,8 @@ def client_of_token(token: str) -> ApiClient | None:
     if not token.startswith(TOKEN_START) or len(token) > 200:
         return None
     prefix = token[len(TOKEN_START) :].split("_", 1)[0]
+    if not _PREFIX.fullmatch(prefix):
+        return None  # never a query with what a stranger typed (a NUL fails on PostgreSQL)
     client = ApiClient.objects.select_related("agency", "user").filter(token_prefix=prefix).first()
     if client is None or not hmac.compare_digest(client.token_hash, _hash(token)):
         return None

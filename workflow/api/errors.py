@@ -17,21 +17,34 @@ services' own: the API adds no rules of its own). Codes:
 | ``idempotency_conflict`` | 409 / 422 | the key's first call still runs, or it had another body |
 | ``precondition_failed`` | 412 | ``If-Match`` names an older version |
 | ``precondition_required`` | 428 | an update without ``If-Match`` |
+| ``too_large`` | 413 | the body is larger than the site accepts |
 | ``throttled`` | 429 | too many calls; ``Retry-After`` says when to call again |
 | ``server_error`` | 500 | |
+| ``busy`` | 503 | the database was busy: nothing was saved; ``Retry-After`` says when to retry |
+
+An address under ``/api/`` that names no endpoint is a 404 in the same shape
+(``api_not_found``, Django's ``handler404``), and so is an error outside the views (``handler500``).
 """
 
 from __future__ import annotations
 
 import logging
+import math
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    ValidationError,
+)
+from django.http import Http404, JsonResponse
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from workflow.errors import GongkaiError, NotAllowed, Stale, form_errors
+from workflow.middleware import RETRY_AFTER, database_busy
 
 logger = logging.getLogger(__name__)
 
@@ -137,7 +150,7 @@ def exception_handler(exc, context):
             429: "throttled",
         }.get(exc.status_code, "error")
         if isinstance(exc, exceptions.Throttled):
-            wait = int(exc.wait or 1)
+            wait = max(1, math.ceil(exc.wait or 1))
             headers["Retry-After"] = str(wait)
             message = f"调用过于频繁，请在 {wait} 秒后再试。"
         elif isinstance(exc, exceptions.NotAuthenticated):
@@ -159,6 +172,17 @@ def exception_handler(exc, context):
         if exc.status_code == 401:
             response["WWW-Authenticate"] = auth_header or 'Bearer realm="api"'
         return response
+    if isinstance(exc, RequestDataTooBig | TooManyFieldsSent):
+        return Response(body("too_large", TOO_LARGE), status=413)
+    if isinstance(exc, SuspiciousOperation):
+        logger.warning("API: suspicious request refused: %s", exc)
+        return Response(body("parse_error", GENERIC[400]), status=400)
+    if database_busy(exc):
+        set_rollback()
+        logger.warning("API: database busy")
+        response = Response(body("busy", BUSY), status=503)
+        response["Retry-After"] = str(RETRY_AFTER)
+        return response
     # Anything else is a defect: logged with its traceback, answered in the one shape.
     logger.exception("API error", exc_info=exc)
     set_rollback()
@@ -170,3 +194,17 @@ def _is_chinese(text: str) -> bool:
 
 
 SERVER_ERROR = "服务器内部错误，已记录，请稍后再试。"
+TOO_LARGE = "请求体过大，超过了本系统接受的大小。"
+BUSY = "系统正忙，本次调用没有保存任何内容，请稍后重试。"
+
+
+def not_found_response(request) -> JsonResponse:
+    """An address under ``/api/`` that names no endpoint (``handler404``)."""
+    return JsonResponse(
+        body("api_not_found", "没有这个接口地址，请对照接口文档（/api/v1/docs/）。"), status=404
+    )
+
+
+def server_error_response(request) -> JsonResponse:
+    """An error outside the API's views (``handler500``), in the one shape."""
+    return JsonResponse(body("server_error", SERVER_ERROR), status=500)

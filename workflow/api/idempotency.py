@@ -63,9 +63,16 @@ def _key(request) -> str:
             "重试时沿用同一标识，以免重复登记。",
             {HEADER: ["请填写。"]},
         )
-    if len(key) > 200 or "\x00" in key:
+    if len(key) > 200:
         raise ApiError(
             422, "invalid", f"{HEADER} 不能超过 200 个字符。", {HEADER: ["不能超过 200 个字符。"]}
+        )
+    if not key.isprintable():
+        raise ApiError(
+            422,
+            "invalid",
+            f"{HEADER} 中有控制字符，请只用可见字符（如 UUID）。",
+            {HEADER: ["有控制字符。"]},
         )
     return key
 

@@ -8,6 +8,9 @@ from rest_framework.permissions import BasePermission
 
 from workflow.api.scopes import SCOPES
 
+#: What ``scope_for`` says of a method the view handles but names no scope for: refused.
+NO_SCOPE = "__none__"
+
 
 class NeedsScope(BasePermission):
     message = "该接口客户端没有这项权限。"
@@ -16,10 +19,17 @@ class NeedsScope(BasePermission):
         client = request.auth
         if client is None or not hasattr(client, "scopes"):
             return False
-        needed = view.scope_for(request)
+        scope_for = getattr(view, "scope_for", None)
+        if scope_for is None:
+            # A view that is not a ClientView but left the default permission: nobody.
+            return False
+        needed = scope_for(request)
         if needed is None:
             return True
         if needed not in client.scopes:
-            self.message = f"该接口客户端没有“{needed}”（{SCOPES[needed]}）权限。"
+            if needed in SCOPES:
+                self.message = f"该接口客户端没有“{needed}”（{SCOPES[needed]}）权限。"
+            else:
+                self.message = "该接口不接受这种调用。"
             return False
         return True

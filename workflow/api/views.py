@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import ClassVar
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -17,7 +18,7 @@ from rest_framework.views import APIView
 
 from workflow.api.auth import ClientTokenAuthentication
 from workflow.api.idempotency import HEADER, idempotent
-from workflow.api.permissions import NeedsScope
+from workflow.api.permissions import NO_SCOPE, NeedsScope
 from workflow.api.throttling import AnonymousRateThrottle, ClientRateThrottle
 
 #: The ``Idempotency-Key`` header, for the schema of every POST (``extend_schema(parameters=…)``).
@@ -38,11 +39,24 @@ IF_MATCH = OpenApiParameter(
 )
 
 
+def _post_running(create):
+    """The ``post`` of a view with ``create``: ``create`` once per ``Idempotency-Key``. It
+    carries ``create``'s schema (``extend_schema`` on ``create``), since the schema is read from
+    the handler of the method."""
+
+    @functools.wraps(create)
+    def post(self, request, *args, **kwargs):
+        return idempotent(request, self.client, lambda: create(self, request, *args, **kwargs))
+
+    return post
+
+
 class ClientView(APIView):
     """An endpoint for API clients: token, scope per method (``scopes``), throttling, and the
     client's own agency (``self.agency``; look every object up within it).
 
-    A POST runs ``create`` once per ``Idempotency-Key``."""
+    A POST runs ``create`` once per ``Idempotency-Key``; a view without ``create`` answers a
+    POST with 405 (and its schema has no POST)."""
 
     authentication_classes = [ClientTokenAuthentication]
     permission_classes = [NeedsScope]
@@ -50,10 +64,20 @@ class ClientView(APIView):
     #: HTTP method → scope it needs (``workflow.api.scopes``).
     scopes: ClassVar[dict[str, str]] = {}
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "create" in cls.__dict__ and "post" not in cls.__dict__:
+            cls.post = _post_running(cls.__dict__["create"])
+
     def scope_for(self, request) -> str | None:
-        if request.method in ("HEAD", "OPTIONS"):
-            return self.scopes.get("GET")
-        return self.scopes.get(request.method, "__none__")
+        """The scope the call's method needs; None when no scope is needed (``HEAD`` and
+        ``OPTIONS`` need the one of ``GET``, a method the view lacks is left to its 405)."""
+        method = request.method
+        if method in ("HEAD", "OPTIONS"):
+            method = "GET"
+        if not hasattr(self, request.method.lower()):
+            return None
+        return self.scopes.get(method, NO_SCOPE)
 
     @property
     def client(self):
@@ -66,12 +90,6 @@ class ClientView(APIView):
     @property
     def actor(self):
         return self.request.user
-
-    def post(self, request, *args, **kwargs):
-        return idempotent(request, self.client, lambda: self.create(request, *args, **kwargs))
-
-    def create(self, request, *args, **kwargs) -> Response:  # pragma: no cover - overridden
-        raise NotImplementedError
 
 
 class PublicView(APIView):

@@ -16,7 +16,8 @@ from requests_app.management.commands.refresh_deadlines import refresh_open_case
 class Command(BaseCommand):
     help = (
         "每分钟触发到期的流程定时器（补正、征求意见、缴费期限），把进程已不在的后台任务标为已中断；"
-        "每天重新计算一次期限、删除没有案件文书引用的遗留文件，并更新年度报告统计数字。"
+        "每天重新计算一次期限、删除没有案件文书引用的遗留文件，更新年度报告统计数字，"
+        "并删除过期的接口幂等记录。"
     )
 
     def add_arguments(self, parser):
@@ -37,6 +38,8 @@ class Command(BaseCommand):
                 call_command("sweep_leftovers", stdout=self.stdout)
                 # The annual report's counts for the supervisors' overviews.
                 call_command("keep_report_tallies", stdout=self.stdout)
+                # The API's idempotency keys past their keeping time.
+                call_command("forget_idempotency_keys", stdout=self.stdout)
             call_command("workflow_timers", verbosity=0)
             # Background jobs of a web process that is gone (a restart) are marked cut off, so
             # their officers can submit again (workflow.jobs.sweep).
