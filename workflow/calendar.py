@@ -33,6 +33,7 @@ FIRST_YEAR = 2004
 PROVISIONAL_HORIZON_YEARS = 10
 
 __all__ = [
+    "DAY_REASONS",
     "CalendarRangeError",
     "DayInfo",
     "WorkingCalendar",
@@ -47,14 +48,28 @@ class CalendarRangeError(ValueError):
     """A date outside the years the calendar knows."""
 
 
+#: Why a day is or is not a working day (``DayInfo.reason``), with its words for people.
+DAY_REASONS: dict[str, str] = {
+    "workday": "工作日（周一至周五）",
+    "weekend": "周末",
+    "holiday": "法定节假日放假（国务院办公厅通知）",
+    "provisional_holiday": "法定节假日（当年安排尚未发布，暂定）",
+    "makeup_workday": "调休上班",
+    "adjustment": "本机关调整或管理员更正",
+}
+
+
 @dataclass(frozen=True)
 class DayInfo:
-    """What the calendar knows of one day, for display."""
+    """What the calendar knows of one day, for display: ``reason`` is a key of ``DAY_REASONS``,
+    ``festival`` the holiday's name where one is involved."""
 
     day: date
     working: bool
     provisional: bool
     note: str
+    reason: str = ""
+    festival: str = ""
 
 
 @functools.lru_cache(maxsize=256)
@@ -105,6 +120,7 @@ class WorkingCalendar:
         self.last_day = date(last_year or last_official + PROVISIONAL_HORIZON_YEARS, 12, 31)
         self._base = self.first_day.toordinal()
         self._notes: dict[date, str] = {}
+        self._reasons: dict[date, tuple[str, str]] = {}
         self._adjustments = dict(adjustments or {})
 
         status = self._national_status()
@@ -112,6 +128,7 @@ class WorkingCalendar:
             if self.first_day <= day <= self.last_day:
                 status[day.toordinal() - self._base] = working
                 self._notes[day] = reason
+                self._reasons[day] = ("adjustment", "")
 
         size = len(status)
         cumulative = array("l", bytes(8 * size))
@@ -135,7 +152,9 @@ class WorkingCalendar:
             if year in self.schedules:
                 continue
             for day, name in provisional_days_off(year).items():
-                self._set(status, day, False, f"{name}（法定节假日，暂定）")
+                self._set(
+                    status, day, False, f"{name}（法定节假日，暂定）", ("provisional_holiday", name)
+                )
         # Official schedules last, in year order: a notice may set the end of the previous
         # December (元旦 arrangements), and it is the latest word on those days.
         for year in sorted(self.schedules):
@@ -144,16 +163,31 @@ class WorkingCalendar:
                 source = festival.notice_title or schedule.title
                 for first, last in festival.off:
                     for day in iter_days(first, last):
-                        self._set(status, day, False, f"{festival.name}放假（{source}）")
+                        self._set(
+                            status,
+                            day,
+                            False,
+                            f"{festival.name}放假（{source}）",
+                            ("holiday", festival.name),
+                        )
                 for day in festival.workdays:
-                    self._set(status, day, True, f"{festival.name}调休上班（{source}）")
+                    self._set(
+                        status,
+                        day,
+                        True,
+                        f"{festival.name}调休上班（{source}）",
+                        ("makeup_workday", festival.name),
+                    )
         return status
 
-    def _set(self, status: bytearray, day: date, working: bool, note: str) -> None:
+    def _set(
+        self, status: bytearray, day: date, working: bool, note: str, reason: tuple[str, str]
+    ) -> None:
         offset = day.toordinal() - self._base
         if 0 <= offset < len(status):
             status[offset] = working
             self._notes[day] = note
+            self._reasons[day] = reason
 
     def _offset(self, day: date) -> int:
         offset = day.toordinal() - self._base
@@ -208,9 +242,18 @@ class WorkingCalendar:
         """Whether ``day`` is a working day, whether that is provisional, and why (for people)."""
         working = self.is_working_day(day)
         note = self._notes.get(day)
+        reason, festival = self._reasons.get(day, ("", ""))
         if note is None:
             note = "工作日" if working else "周末"
-        return DayInfo(day=day, working=working, provisional=self.is_provisional(day), note=note)
+            reason = "workday" if working else "weekend"
+        return DayInfo(
+            day=day,
+            working=working,
+            provisional=self.is_provisional(day),
+            note=note,
+            reason=reason,
+            festival=festival,
+        )
 
     def provisional_years_between(self, start: date, end: date) -> list[int]:
         """The years touched by [start, end] that have no official schedule."""

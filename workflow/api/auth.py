@@ -11,6 +11,7 @@ import ipaddress
 from datetime import timedelta
 
 from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
@@ -80,3 +81,13 @@ class ClientTokenAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request) -> str:
         return f'{self.keyword} realm="api"'
+
+
+class ClientTokenScheme(OpenApiAuthenticationExtension):
+    """The token in the schema: ``Authorization: Bearer gk_…`` (the ``ClientToken`` scheme)."""
+
+    target_class = ClientTokenAuthentication
+    name = "ClientToken"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer", "bearerFormat": "gk_…"}
