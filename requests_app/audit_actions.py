@@ -77,3 +77,11 @@ class ReportAction(models.TextChoices):
     REPORT_PUBLISHED = "report_published", "发布年度报告"
     FIGURE_ENTERED = "report_figure_entered", "录入年度报告数字"
     FIGURES_IMPORTED = "report_figures_imported", "导入年度报告数字"
+
+
+class SubmissionAction(models.TextChoices):
+    """The ``action`` of an audit event about an online submission (stored values)."""
+
+    SUBMISSION_RECEIVED = "submission_received", "收到网上申请（待确认）"
+    SUBMISSION_CONFIRMED = "submission_confirmed", "确认网上申请并登记"
+    SUBMISSION_RETURNED = "submission_returned", "退回网上申请"

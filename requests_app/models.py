@@ -1049,3 +1049,181 @@ class ReportTallyStale(models.Model):
 
     def __str__(self) -> str:
         return str(self.agency_id)
+
+
+# -- online applications awaiting confirmation (Art. 31(3)) ---------------------------------------
+
+#: What an applicant submits online: the registration's particulars and request, without the
+#: channel and dates, which confirmation sets (``services.submissions``).
+SUBMITTED_FIELDS = (
+    "kind",
+    "applicant_kind",
+    "organization_kind",
+    "applicant_name",
+    "id_type",
+    "id_number",
+    "credit_code",
+    "legal_representative",
+    "contact_person",
+    "phone",
+    "email",
+    "address",
+    "postcode",
+    "agent_name",
+    "agent_id_number",
+    "agent_phone",
+    "power_of_attorney",
+    "description",
+    "document_names",
+    "form_wanted",
+    "delivery",
+    "accessibility_needs",
+)
+
+
+def _as_on_a_case(name: str) -> models.Field:
+    # The same column as the case's (label, limit, choices): a confirmed submission's values
+    # become the case's unchanged.
+    return InformationRequest._meta.get_field(name).clone()
+
+
+class SubmissionCounter(models.Model):
+    """The last submission number given per agency and year; locked while a number is taken."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "网上申请编号计数"
+        verbose_name_plural = "网上申请编号计数"
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "year"], name="submission_counter_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} {self.year}: {self.last}"
+
+
+class OnlineSubmission(models.Model):
+    """An application submitted online (an API client's portal or hotline system, or the public
+    form), waiting for the registrar: under Art. 31(3) it is received on the day both sides
+    confirm (以双方确认之日), so it becomes a case (and its clock starts) only when confirmed."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待确认"
+        CONFIRMED = "confirmed", "已确认登记"
+        RETURNED = "returned", "已退回"
+
+    agency = models.ForeignKey(
+        Agency, verbose_name="机关", on_delete=models.PROTECT, related_name="online_submissions"
+    )
+    year = models.PositiveSmallIntegerField("提交年度")
+    sequence = models.PositiveIntegerField("年度序号")
+    number = models.CharField("网上申请编号", max_length=40)
+    source = models.ForeignKey(
+        "workflow.ApiClient",
+        verbose_name="来源系统",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="online_submissions",
+        help_text="提交申请的接口客户端；申请人在公开页面直接提交的为空。",
+    )
+    external_ref = models.CharField("来源系统的编号", max_length=100, blank=True)
+    submitted_at = models.DateTimeField("提交时间")
+    # The day submitted, in the agency's time zone: the case's arrival date (到达日期).
+    submitted_on = models.DateField("提交日期")
+
+    kind = _as_on_a_case("kind")
+    applicant_kind = _as_on_a_case("applicant_kind")
+    organization_kind = _as_on_a_case("organization_kind")
+    applicant_name = _as_on_a_case("applicant_name")
+    id_type = _as_on_a_case("id_type")
+    id_number = _as_on_a_case("id_number")
+    credit_code = _as_on_a_case("credit_code")
+    legal_representative = _as_on_a_case("legal_representative")
+    contact_person = _as_on_a_case("contact_person")
+    phone = _as_on_a_case("phone")
+    email = _as_on_a_case("email")
+    address = _as_on_a_case("address")
+    postcode = _as_on_a_case("postcode")
+    agent_name = _as_on_a_case("agent_name")
+    agent_id_number = _as_on_a_case("agent_id_number")
+    agent_phone = _as_on_a_case("agent_phone")
+    power_of_attorney = _as_on_a_case("power_of_attorney")
+    description = _as_on_a_case("description")
+    document_names = _as_on_a_case("document_names")
+    form_wanted = _as_on_a_case("form_wanted")
+    delivery = _as_on_a_case("delivery")
+    accessibility_needs = _as_on_a_case("accessibility_needs")
+
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.PENDING)
+    case = models.OneToOneField(
+        InformationRequest,
+        verbose_name="登记的申请",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="online_submission",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="确认或退回人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("确认或退回时间", null=True, blank=True)
+    return_reason = BoundedTextField("退回理由", max_length=limits.REASON, blank=True)
+    # The applicant's query code (issue #16), kept only as a hash; blank for API submissions.
+    query_code_hash = models.CharField("查询码摘要", max_length=128, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "网上申请"
+        verbose_name_plural = "网上申请"
+        ordering = ["submitted_at", "id"]
+        constraints = [
+            *length_checks(
+                "submission",
+                description=limits.DESCRIPTION,
+                document_names=limits.REASON,
+                return_reason=limits.REASON,
+            ),
+            models.UniqueConstraint(
+                fields=["agency", "year", "sequence"], name="submission_sequence_unique"
+            ),
+            models.UniqueConstraint(fields=["agency", "number"], name="submission_number_unique"),
+            models.UniqueConstraint(
+                fields=["source", "external_ref"],
+                condition=~models.Q(external_ref=""),
+                name="submission_external_ref_unique",
+                violation_error_message="来源系统的编号已提交过。",
+            ),
+            # Confirmed ⇔ a case; returned ⇒ a reason; pending ⇒ no decision yet.
+            models.CheckConstraint(
+                condition=models.Q(status="pending", case__isnull=True, decided_at__isnull=True)
+                | models.Q(status="confirmed", case__isnull=False, decided_at__isnull=False)
+                | models.Q(status="returned", case__isnull=True, decided_at__isnull=False)
+                & ~models.Q(return_reason=""),
+                name="submission_status_matches_decision",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(applicant_kind="person", organization_kind="")
+                | models.Q(applicant_kind="organization") & ~models.Q(organization_kind=""),
+                name="submission_organization_kind_matches_applicant",
+                violation_error_message="法人或其他组织需要选择组织类别；自然人不选。",
+            ),
+        ]
+        indexes = [
+            # The registrar's 待确认 list: an agency's pending submissions, oldest first.
+            models.Index(
+                fields=["agency", "status", "submitted_at", "id"], name="submission_agency_idx"
+            ),
+            models.Index(fields=["id_number"], name="submission_id_number_idx"),
+            models.Index(fields=["credit_code"], name="submission_credit_code_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.applicant_name}"

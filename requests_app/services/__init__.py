@@ -100,6 +100,13 @@ from requests_app.services.service import (
     notice_record_service,
     request_serve,
 )
+from requests_app.services.submissions import (
+    OnlineApplication,
+    SubmissionStale,
+    submission_confirm,
+    submission_create,
+    submission_return,
+)
 
 __all__ = [
     "AUTOMATIC_OUTCOMES",
@@ -115,11 +122,13 @@ __all__ = [
     "ChallengeInput",
     "DuplicateSubmission",
     "FiguresImport",
+    "OnlineApplication",
     "PossibleDuplicates",
     "Proposal",
     "Registration",
     "ServiceMethod",
     "StaleCase",
+    "SubmissionStale",
     "add_case_letter",
     "applications_earlier_this_month",
     "challenge_record",
@@ -170,6 +179,9 @@ __all__ = [
     "request_withdraw",
     "secrecy_review_of",
     "secrecy_review_refusal",
+    "submission_confirm",
+    "submission_create",
+    "submission_return",
     "text_problems",
     "third_party_objections",
     "validate_proposal",
