@@ -21,6 +21,7 @@ class AuditAction(models.TextChoices):
     ATTRIBUTE_CONFIRM = "attribute_confirm", "起草单位负责人确认公开属性"
     ATTRIBUTE_SEND_BACK = "attribute_send_back", "起草单位负责人退回"
     ATTRIBUTE_PUBLISH = "attribute_publish", "主动公开"
+    ATTRIBUTE_WITHDRAW = "attribute_withdraw", "撤下公开页面（待重新公开）"
     ATTRIBUTE_REVIEW_CHANGE = "attribute_review_change", "年度复核变更公开属性"
     ATTRIBUTE_DETERMINE = "attribute_determine", "认定公开属性"
     ATTRIBUTE_CLASSIFY = "attribute_classify", "转为涉密文件"

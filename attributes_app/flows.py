@@ -9,6 +9,8 @@ Transitions (source → target, who):
 - ``confirm``: proposed → awaiting_publication (proactive) or restricted (on-request, withheld);
   ``send_back``: proposed → undetermined (head of the drafting unit, at approval 签发);
 - ``publish``: awaiting_publication → published (after issuance and a cleared secrecy review);
+- ``withdraw``: published → awaiting_publication (the page was taken down: an error, a replaced
+  version; the duty to publish is open again against the same deadline, same roles as publish);
 - ``review_change``: restricted → awaiting_publication or restricted (a yearly-review decision,
   ``legal_reviewer``);
 - ``determine``: undetermined → awaiting_publication or restricted (an issued document without
@@ -267,6 +269,20 @@ class AttributeFlow:
         """The document was published (after issuance and a secrecy review that cleared it)."""
         self._begin(Source.PUBLICATION, where)
 
+    @state.transition(
+        source=S.PUBLISHED,
+        target=S.AWAITING_PUBLICATION,
+        permission=_allowed("withdraw_publication"),
+        label="撤下公开页面",
+    )
+    def withdraw(self, *, actor, at: datetime, reason: str) -> None:
+        """The published page was taken down (an error, a version replaced). A proactive
+        document must stay public (Art. 26), so it awaits publication again; only a yearly
+        review, a determination or its classification changes that, never a takedown."""
+        if not reason.strip():
+            raise ValidationError({"reason": "请写明撤下公开页面的原因。"})
+        self._begin(Source.PUBLICATION, reason.strip())
+
     # -- later changes (DOMAIN §4.3, §4.4) -----------------------------------------------------
 
     @state.transition(
@@ -351,6 +367,7 @@ TRANSITION_ACTIONS = {
     "confirm": "confirm",
     "send_back": "return",
     "publish": "publish",
+    "withdraw": "withdraw_publication",
     "review_change": "review_decide",
     "determine": "determine",
     "classify": "classify",

@@ -458,6 +458,16 @@ class PublishForm(TextRulesMixin, ServiceErrorsMixin, forms.Form):
     published_on = DateField(label="公开日期", required=False, help_text="不填为今天。")
 
 
+class WithdrawPublicationForm(TextRulesMixin, ServiceErrorsMixin, forms.Form):
+    title = "撤下公开页面"
+    submit_label = "登记撤下，重新列入待公开"
+    danger = True
+    reason = long_text(
+        "撤下原因", required=True, rows=2, help_text="如：发布的文本有误，已撤下更正；版本更替等。"
+    )
+    withdrawn_on = DateField(label="撤下日期", required=False, help_text="不填为今天。")
+
+
 class InterpretationForm(TextRulesMixin, ServiceErrorsMixin, forms.Form):
     title = "登记政策解读"
     submit_label = "登记解读"

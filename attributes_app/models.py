@@ -749,6 +749,18 @@ class AttributeChange(models.Model):
             f"{self.get_to_state_display()}"
         )
 
+    @property
+    def is_withdrawal(self) -> bool:
+        """A published page taken down: the document awaits publication again."""
+        return (self.from_state, self.to_state) == (
+            AttributeState.PUBLISHED,
+            AttributeState.AWAITING_PUBLICATION,
+        )
+
+    @property
+    def source_label(self) -> str:
+        return "撤下公开页面" if self.is_withdrawal else self.get_source_display()
+
 
 class DocumentRequestLink(models.Model):
     """An information request concerns a document (for Art. 44 and determinations).

@@ -17,6 +17,7 @@ Every action needs the user to work for the document's agency (``Agency.staff``)
 | issue (印发) | office_head | drafter, drafting_unit_head | |
 | secrecy review; classify (转为涉密) | secrecy_reviewer | | |
 | record publication and interpretation | office_head | drafter, drafting_unit_head | |
+| withdraw a publication (the page taken down) | office_head | drafter, drafting_unit_head | |
 | validity; process decision made | legal_reviewer | drafter, drafting_unit_head | |
 | determination (公函, DOMAIN §4.4) | | | drafting_unit_head |
 | link a request to a document | handler, office_head | | |
@@ -74,6 +75,7 @@ ACTIONS: dict[str, Action] = {
     "classify": Action("转为涉密文件", agency=("secrecy_reviewer",)),
     "publish": Action("登记主动公开", agency=("office_head",), unit=_UNIT),
     "interpretation": Action("登记政策解读", agency=("office_head",), unit=_UNIT),
+    "withdraw_publication": Action("撤下公开页面", agency=("office_head",), unit=_UNIT),
     "validity": Action("登记效力状态", agency=("legal_reviewer",), unit=_UNIT),
     "process_decision": Action("登记过程性信息所涉决定", agency=("legal_reviewer",), unit=_UNIT),
     "determine": Action("认定公开属性", head=("drafting_unit_head",)),
@@ -99,6 +101,7 @@ API_SCOPES: dict[str, str] = {
     "issue": "documents:write",
     "publish": "publication:write",
     "interpretation": "publication:write",
+    "withdraw_publication": "publication:write",
 }
 
 

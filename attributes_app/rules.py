@@ -466,6 +466,39 @@ def deadline_flags(
     return DeadlineFlags(at_risk=at_risk, overdue=overdue)
 
 
+def republication_note(
+    *,
+    withdrawn_on: date,
+    due_on: date | None,
+    overdue: bool,
+    republished_on: date | None = None,
+    late: bool = False,
+) -> str:
+    """What a takedown means for the deadline, for the publication's explanation.
+
+    A proactive document must stay public (Art. 26; DOMAIN §4.2): taking its page down (an error,
+    a version replaced) reopens the duty to publish it, against the deadline it always had; the
+    period is not counted again. Only a yearly review, a determination or its classification
+    changes the attribute, and with it the duty. ``overdue``: whether that deadline has passed
+    (now, or at the re-publication); ``late``: the re-publication was after it.
+    """
+    taken = f"公开页面已于{cn_date(withdrawn_on)}撤下"
+    if due_on is None:
+        due = "公开期限不因撤下而重新计算"
+    else:
+        due = f"公开期限（{cn_date(due_on)}）不因撤下而重新计算"
+    if republished_on is not None:
+        if late:
+            return (
+                f"{taken}，{cn_date(republished_on)}重新公开；{due}，"
+                "重新公开时已超过期限，为逾期公开。"
+            )
+        return f"{taken}，{cn_date(republished_on)}在公开期限内重新公开。"
+    if overdue:
+        return f"{taken}，须重新公开；{due}，已经届满，现已逾期，重新公开即为逾期公开。"
+    return f"{taken}，须在期限届满前重新公开；{due}。"
+
+
 # -- the yearly review (年度复核, DOMAIN §4.3) ----------------------------------------------------
 
 #: Request outcomes that count for the Art. 44 signal (DOMAIN §4.3).

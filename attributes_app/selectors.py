@@ -18,13 +18,15 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    TextField,
     Value,
     When,
 )
-from django.db.models.functions import ExtractYear
+from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 
 from attributes_app import permissions, rules
+from attributes_app.audit_actions import AuditAction
 from attributes_app.flows import TRANSITION_ACTIONS, AttributeFlow
 from attributes_app.models import (
     ArchiveTransfer,
@@ -141,7 +143,8 @@ def publication_tasks(
     ``is_overdue`` and ``is_at_risk`` against ``now`` (the office's dashboard, DOMAIN §4.2).
 
     ``only``: "overdue" or "at_risk" to keep those. A deadline still unknown (hours rule, not
-    issued yet) comes last.
+    issued yet) comes last. ``withdrawal_reason``: the history row of the last takedown of a
+    document published before and awaiting publication again ("" when none).
     """
     now = now or timezone.now()
     today = timezone.localtime(now).date()
@@ -150,13 +153,146 @@ def publication_tasks(
             agency_id__in=_agency_ids(user), published_on__isnull=True, withdrawn_on__isnull=True
         )
         .select_related("document", "document__drafting_unit", "agency")
-        .annotate(**_flags("", now, today))
+        .annotate(**_flags("", now, today), withdrawal_reason=_last_withdrawal_reason())
     )
     if only == "overdue":
         tasks = tasks.filter(is_overdue=True)
     elif only == "at_risk":
         tasks = tasks.filter(is_at_risk=True)
     return tasks.order_by(F("due_at").asc(nulls_last=True), "id")
+
+
+def publication_list(
+    user,
+    *,
+    now: datetime | None = None,
+    published: bool | None = None,
+    overdue: bool | None = None,
+    due_before: date | None = None,
+) -> QuerySet[Publication]:
+    """The publications of proactive documents of ``user``'s agencies, for the website's CMS.
+
+    By default (``published`` not True) the work list of ``publication_tasks``: not published
+    yet, soonest deadline first, with ``is_overdue``/``is_at_risk``; ``overdue`` keeps (or
+    leaves out) the overdue ones. ``published=True``: the published ones, latest first, where
+    ``overdue`` means published late. ``due_before``: a deadline on or before that day. Documents
+    turned classified are in neither. Each row has ``withdrawal_reason``, the history row of its
+    last takedown ("" when none).
+    """
+    now = now or timezone.now()
+    if published:
+        today = timezone.localtime(now).date()
+        rows = (
+            Publication.objects.filter(
+                agency_id__in=_agency_ids(user),
+                published_on__isnull=False,
+                withdrawn_on__isnull=True,
+            )
+            .select_related("document", "document__drafting_unit", "agency")
+            .annotate(**_flags("", now, today), withdrawal_reason=_last_withdrawal_reason())
+            .order_by("-published_on", "-id")
+        )
+        if overdue is not None:
+            rows = rows.filter(published_late=overdue)
+    else:
+        rows = publication_tasks(user, now=now)
+        if overdue is not None:
+            rows = rows.filter(is_overdue=overdue)
+    if due_before is not None:
+        rows = rows.filter(due_on__lte=due_before)
+    return rows
+
+
+def _last_withdrawal_reason() -> Subquery:
+    withdrawals = AttributeChange.objects.filter(
+        document_id=OuterRef("document_id"),
+        from_state=S.PUBLISHED,
+        to_state=S.AWAITING_PUBLICATION,
+    ).order_by("-at", "-id")
+    return Coalesce(Subquery(withdrawals.values("reason")[:1]), Value(""), output_field=TextField())
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """One takedown of a published document's page, with the publication it ended."""
+
+    withdrawn_on: date
+    reason: str
+    recorded_at: datetime
+    url: str
+    channel: str
+    published_on: date | None
+    published_late: bool
+
+    @property
+    def channel_label(self) -> str:
+        return Publication.Channel(self.channel).label if self.channel else ""
+
+
+def publication_withdrawals(document: Document) -> list[Withdrawal]:
+    """Every takedown of ``document``'s published page, oldest first (from the audit log, which
+    keeps the earlier publication's address, channel and date)."""
+    events = AuditEvent.objects.filter(
+        object_type=Document._meta.label_lower,
+        object_id=str(document.pk),
+        action=AuditAction.ATTRIBUTE_WITHDRAW,
+    ).order_by("at", "id")
+    result = []
+    for event in events:
+        data = event.data or {}
+        previous = data.get("previous") or {}
+        published_on = previous.get("published_on")
+        result.append(
+            Withdrawal(
+                withdrawn_on=date.fromisoformat(data["withdrawn_on"]),
+                reason=data.get("withdrawal_reason", event.reason),
+                recorded_at=event.at,
+                url=previous.get("url", ""),
+                channel=previous.get("channel", ""),
+                published_on=date.fromisoformat(published_on) if published_on else None,
+                published_late=bool(previous.get("published_late")),
+            )
+        )
+    return result
+
+
+def last_withdrawal(document: Document) -> Withdrawal | None:
+    withdrawals = publication_withdrawals(document)
+    return withdrawals[-1] if withdrawals else None
+
+
+def republication_note(
+    publication: Publication, withdrawal: Withdrawal | None, *, now: datetime | None = None
+) -> str:
+    """What the last takedown means for the deadline ("" when there is none to tell): it is not
+    counted again; already passed, the document is overdue and its re-publication late."""
+    if withdrawal is None or publication.withdrawn_on is not None:
+        return ""
+    now = now or timezone.now()
+    if publication.published_on is not None:
+        if publication.published_on < withdrawal.withdrawn_on:
+            return ""
+        overdue = publication.published_late
+    else:
+        overdue = publication.due_at is not None and now >= publication.due_at
+    return rules.republication_note(
+        withdrawn_on=withdrawal.withdrawn_on,
+        due_on=publication.due_on,
+        overdue=overdue,
+        republished_on=publication.published_on,
+        late=publication.published_late,
+    )
+
+
+def publication_explanation(
+    publication: Publication, *, now: datetime | None = None, withdrawal: Withdrawal | None = None
+) -> str:
+    """The deadline's explanation, followed by what the last takedown means for it."""
+    text = publication.explanation
+    note = republication_note(publication, withdrawal, now=now)
+    if not note:
+        return text
+    return f"{text}。{note}" if text else note
 
 
 def interpretation_tasks(user, *, now: datetime | None = None) -> QuerySet[Publication]:

@@ -3,8 +3,8 @@ one module per step:
 
 - ``register``: drafting units, the catalogue, documents' particulars and files;
 - ``attribute``: the attribute's proposal, review, confirmation, return and determination;
-- ``publication``: issuance, secrecy review, publication, interpretation, classification,
-  validity and process decisions;
+- ``publication``: issuance, secrecy review, publication and its withdrawal, interpretation,
+  classification, validity and process decisions;
 - ``links``: requests that concern a document;
 - ``naming``: the documents a request names, from the case page and the tasks;
 - ``determination``: a drafting unit's answer by letter to the requests that wait for it;
@@ -42,6 +42,7 @@ from attributes_app.services.publication import (
     document_set_validity,
     interpretation_record,
     issue_refusal_of,
+    publication_withdraw,
     secrecy_review_record,
 )
 from attributes_app.services.register import (
@@ -108,6 +109,7 @@ __all__ = [
     "issue_refusal_of",
     "new_document",
     "number_taken",
+    "publication_withdraw",
     "request_name_document",
     "request_unname_document",
     "review_close",

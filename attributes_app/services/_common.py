@@ -89,6 +89,8 @@ _SPECIAL_REFUSALS = {
     ): "公开属性建议已经提出，等待起草单位负责人确认；需要修改的，请负责人退回。",
     ("publish", S.RESTRICTED): "该文件的公开属性为依申请公开或不予公开，不能主动公开。",
     ("determine", S.PROPOSED): "该文件正在拟稿中，公开属性由起草单位负责人在签发时确认。",
+    ("withdraw", S.AWAITING_PUBLICATION): "该文件尚未登记公开（或公开页面已经撤下），"
+    "没有可以撤下的公开记录。",
 }
 
 
@@ -103,10 +105,18 @@ def _stale(document: Document, transition: str, doing: str) -> StaleDocument:
 
 
 def _transition(
-    document: Document, name: str, *, actor: Actor, doing: str, now: datetime, **kwargs
+    document: Document,
+    name: str,
+    *,
+    actor: Actor,
+    doing: str,
+    now: datetime,
+    audit_data: dict | None = None,
+    **kwargs,
 ) -> AttributeChange:
     """Run one transition of the attribute state machine on a locked document, then save it,
-    its history row and the audit event. Order of checks: permission, state, conditions."""
+    its history row and the audit event (with ``audit_data`` added to its details). Order of
+    checks: permission, state, conditions."""
     permissions.require(
         actor, TRANSITION_ACTIONS[name], agency=document.agency, unit=document.drafting_unit
     )
@@ -136,6 +146,7 @@ def _transition(
             "to_attribute": change.to_attribute,
             "source": change.source,
             "legal_basis": change.legal_basis,
+            **(audit_data or {}),
         },
         at=now,
     )

@@ -20,6 +20,7 @@ from attributes_app.deadline_sync import (
     publication_due,
 )
 from attributes_app.models import Document, Publication, ReviewItem, SecrecyReview
+from attributes_app.selectors import last_withdrawal
 from attributes_app.services._common import (
     IssueRefused,
     S,
@@ -31,6 +32,7 @@ from attributes_app.services._common import (
     _transition,
 )
 from attributes_app.services.register import _validity_problems, interpretation_missing
+from workflow import text_input as limits
 from workflow.actors import Actor
 from workflow.audit import audit
 from workflow.cn import cn_date
@@ -173,12 +175,29 @@ def secrecy_review_record(
     return review
 
 
+#: Characters a URL never holds unencoded (RFC 3986): markup or quotes in an address are an
+#: attack on the pages that link to it, not a web page's address.
+_NOT_IN_URL = set("<>\"'`{}|\\^") | {chr(c) for c in range(0x20)} | {"\x7f"}
+
+
+def _url_problem(url: str, what: str = "公开页面") -> str | None:
+    url = url.strip()
+    if len(url) > limits.URL:
+        return limits.too_long(f"{what}的网址", limits.URL, len(url))
+    if _NOT_IN_URL & set(url) or any(ch.isspace() for ch in url):
+        return f"{what}的网址中有不允许的字符（空格、引号、尖括号或控制字符），请核对。"
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError:
+        return f"请填写{what}的完整网址，以 http:// 或 https:// 开头。"
+    return None
+
+
 def _validate_publication(url: str, channel: str) -> dict[str, str]:
     errors: dict[str, str] = {}
-    try:
-        URLValidator(schemes=["http", "https"])(url.strip())
-    except ValidationError:
-        errors["url"] = "请填写公开页面的完整网址，以 http:// 或 https:// 开头。"
+    problem = _url_problem(url)
+    if problem:
+        errors["url"] = problem
     if channel not in Publication.Channel.values:
         errors["channel"] = "请选择公开渠道。"
     return errors
@@ -209,6 +228,14 @@ def document_publish(
         document = _locked(document_id)
         if document.issued_on and published_on < document.issued_on:
             raise ValidationError({"published_on": "公开日期不能早于印发日期。"})
+        taken_down = last_withdrawal(document)
+        if taken_down is not None and published_on < taken_down.withdrawn_on:
+            raise ValidationError(
+                {
+                    "published_on": "重新公开的日期不能早于公开页面撤下的日期"
+                    f"（{cn_date(taken_down.withdrawn_on)}）。"
+                }
+            )
         _transition(
             document,
             "publish",
@@ -230,6 +257,86 @@ def document_publish(
     return publication
 
 
+def publication_withdraw(
+    *,
+    actor: Actor,
+    document_id: int,
+    reason: str,
+    on: date | None = None,
+    today: date | None = None,
+) -> Publication:
+    """Record that a published document's page was taken down (an error, a version replaced).
+
+    A proactive document must stay public (Art. 26; DOMAIN §4.2), so a takedown is not the end
+    of the duty: the document awaits publication again, against the deadline it always had (not
+    counted again: already passed, it is overdue now and its re-publication late). Only a yearly
+    review, a determination or its classification changes the attribute, never a takedown. The
+    earlier publication (address, channel, date, lateness) is kept in the attribute history and
+    the audit event, so the record of it is never lost. ``withdrawn_on`` (``on``) is the day the
+    page came down; ``reason`` is required.
+    """
+    now = timezone.now()
+    today = today or timezone.localdate(now)
+    on = on or today
+    reason = limits.strip_bidi(reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "请写明撤下公开页面的原因。"})
+    if "\x00" in reason:
+        raise ValidationError({"reason": limits.NUL_MESSAGE.format(label="撤下原因")})
+    if len(reason) > limits.REASON:
+        raise ValidationError({"reason": limits.too_long("撤下原因", limits.REASON, len(reason))})
+    _not_in_future(on, today, "withdrawn_on", "撤下日期")
+    with transaction.atomic():
+        document = _locked(document_id)
+        permissions.require(
+            actor, "withdraw_publication", agency=document.agency, unit=document.drafting_unit
+        )
+        publication = Publication.objects.select_for_update().filter(document=document).first()
+        if publication is not None and publication.published_on and on < publication.published_on:
+            published_on = cn_date(publication.published_on)
+            raise ValidationError({"withdrawn_on": f"撤下日期不能早于公开日期（{published_on}）。"})
+        before = publication.published_on if publication is not None else None
+        previous = {
+            "url": publication.url if publication else "",
+            "channel": publication.channel if publication else "",
+            "published_on": before.isoformat() if before else None,
+            "published_late": bool(publication and publication.published_late),
+        }
+        where = (
+            f"{Publication.Channel(publication.channel).label} {publication.url}，"
+            f"{cn_date(before)}公开{'（逾期公开）' if publication.published_late else ''}"
+            if publication is not None and before is not None
+            else ""
+        )
+        _transition(
+            document,
+            "withdraw",
+            actor=actor,
+            doing="撤下公开页面",
+            now=now,
+            reason=f"{cn_date(on)}撤下公开页面：{reason}。原公开记录：{where}。"
+            "须重新公开，公开期限不重新计算。",
+            audit_data={
+                "withdrawn_on": on.isoformat(),
+                "withdrawal_reason": reason,
+                "previous": previous,
+            },
+        )
+        # The transition ran, so the document was published and has its publication row.
+        assert publication is not None
+        publication.published_on = None
+        publication.url = ""
+        publication.channel = ""
+        publication.published_by = None
+        publication.published_late = False
+        if publication.interpretation_published_on is None:
+            # The interpretation's period runs from the document's publication: it starts again
+            # when the document is published again.
+            apply_interpretation(publication, None)
+        publication.save()
+    return publication
+
+
 def interpretation_record(
     *,
     actor: Actor,
@@ -243,9 +350,16 @@ def interpretation_record(
     today = today or timezone.localdate()
     published_on = published_on or today
     _not_in_future(published_on, today, "published_on", "解读公开日期")
-    errors = _validate_publication(url, Publication.Channel.PORTAL)
+    errors = {}
+    problem = _url_problem(url, "解读材料")
+    if problem:
+        errors["url"] = problem
     if not title.strip():
         errors["title"] = "请填写解读材料的标题。"
+    elif "\x00" in title:
+        errors["title"] = limits.NUL_MESSAGE.format(label="解读材料的标题")
+    elif len(title.strip()) > limits.TITLE:
+        errors["title"] = limits.too_long("解读材料的标题", limits.TITLE, len(title.strip()))
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

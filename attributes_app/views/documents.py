@@ -283,6 +283,22 @@ ACTIONS: dict[str, PageAction] = {
         done="已登记主动公开。",
         help="须已印发并经保密审查同意公开。",
     ),
+    "withdraw_publication": PageAction(
+        label=f.WithdrawPublicationForm.title,
+        form_class=f.WithdrawPublicationForm,
+        step="withdraw_publication",
+        available=_transition("withdraw"),
+        call=lambda form, doc, user: services.publication_withdraw(
+            actor=user,
+            document_id=doc.pk,
+            reason=form.cleaned_data["reason"],
+            on=form.cleaned_data.get("withdrawn_on"),
+        ),
+        done="已登记撤下公开页面：文件重新列入待公开，公开期限不重新计算。",
+        help="主动公开的文件应当持续公开。公开页面撤下的，文件重新列入待公开，原公开记录保留在变更记录中；"
+        "原公开期限已届满的，重新公开为逾期公开。",
+        danger=True,
+    ),
     "interpretation": PageAction(
         label=f.InterpretationForm.title,
         form_class=f.InterpretationForm,
@@ -484,6 +500,7 @@ class DocumentView(RolePageMixin, TemplateView):
             del forms["issue"]
         now = timezone.now()
         transfer = document.archived
+        withdrawals = selectors.publication_withdrawals(document) if publication else []
         context.update(
             document=document,
             publication=publication,
@@ -495,6 +512,10 @@ class DocumentView(RolePageMixin, TemplateView):
                 document.secrecy_reviews.select_related("reviewer").order_by("reviewed_on", "id")
             ),
             history=list(selectors.attribute_history(document)),
+            withdrawals=withdrawals,
+            republication_note=selectors.republication_note(publication, withdrawals[-1], now=now)
+            if publication and withdrawals
+            else "",
             events=list(selectors.document_events(document)),
             review_items=list(
                 document.review_items.select_related("review").order_by("-review__year")
