@@ -78,14 +78,17 @@ def visible_requests(user) -> QuerySet[InformationRequest]:
     return R.objects.filter(agency_id__in=agency_ids_of(user))
 
 
+def client_requests(client) -> QuerySet[InformationRequest]:
+    """The cases an API client (``workflow.models.ApiClient``) may read: its own agency's, and
+    only with the ``requests:read`` scope, which the API view checks before it asks."""
+    return R.objects.filter(agency_id=client.agency_id)
+
+
 def case_list(user, filters: dict[str, Any] | None = None) -> QuerySet[InformationRequest]:
     """The case list of ``user``: visible cases, filtered, soonest due date first (none last).
 
-    ``filters`` holds cleaned values (a filter form's ``cleaned_data``); missing or empty values
-    do not filter. ``show`` is "open" (not yet archived), "closed" or anything else for all.
-    Flags combine with OR: "临期 or 超期" is the question officers ask.
+    ``filters`` holds cleaned values (a filter form's ``cleaned_data``): see ``filter_cases``.
     """
-    filters = filters or {}
     # The agency's name comes with the page (one query for its few agencies), not joined: with
     # the agency table in the join, SQLite walks it first and then sorts every case of the
     # agency instead of reading them in due-date order from the index.
@@ -96,6 +99,21 @@ def case_list(user, filters: dict[str, Any] | None = None) -> QuerySet[Informati
         .prefetch_related(agencies)
         .only(*LIST_FIELDS)
     )
+    return filter_cases(cases, filters)
+
+
+def filter_cases(
+    cases: QuerySet[InformationRequest], filters: dict[str, Any] | None = None
+) -> QuerySet[InformationRequest]:
+    """``cases`` filtered as the case list filters them (the page's and the API's one filter
+    set), soonest due date first (none last).
+
+    ``filters`` holds cleaned values; missing or empty values do not filter. ``show`` is "open"
+    (not yet archived), "closed" or anything else for all. Flags combine with OR: "临期 or 超期"
+    is the question officers ask. ``year`` (登记年度) and ``updated_since`` (an aware datetime:
+    changed at or after it) serve the API's clients, which poll for changes.
+    """
+    filters = filters or {}
     show = filters.get("show")
     if show == "open":
         cases = cases.exclude(stage=R.Stage.CLOSED)
@@ -130,6 +148,10 @@ def case_list(user, filters: dict[str, Any] | None = None) -> QuerySet[Informati
     received_to: date | None = filters.get("received_to")
     if received_to:
         cases = cases.filter(receipt_date__lte=received_to)
+    if year := filters.get("year"):
+        cases = cases.filter(year=year)
+    if updated_since := filters.get("updated_since"):
+        cases = cases.filter(updated_at__gte=updated_since)
     if filters.get("challenged"):  # 有复议/诉讼 (services.challenges)
         cases = cases.filter(Exists(Challenge.objects.filter(request=OuterRef("pk"))))
     if q := (filters.get("q") or "").strip():
