@@ -157,6 +157,13 @@ class Document(models.Model):
         on_delete=models.PROTECT,
         related_name="drafted_documents",
     )
+    # The drafter as the OA system names them, when they are not (or not known as) a Gongkai
+    # user; ``drafter`` is set only for a staff member of the drafting unit.
+    drafter_name = models.CharField("拟稿人姓名（外部系统）", max_length=50, blank=True)
+    # The document's identity in the agency's OA system (``ApiClient.system_code`` and the id the
+    # OA gives), so that a push of the same document updates it instead of registering it again.
+    external_system = models.CharField("外部系统代码", max_length=40, blank=True)
+    external_id = models.CharField("外部系统中的编号", max_length=100, blank=True)
     title = models.CharField("标题", max_length=300)
     number = models.CharField("文号", max_length=60, blank=True)
     kind = models.CharField("文件类型", max_length=12, choices=Kind.choices, default=Kind.OTHER)
@@ -282,6 +289,12 @@ class Document(models.Model):
                 name="document_number_unique",
                 violation_error_message="本机关已有使用该文号的文件。",
             ),
+            models.UniqueConstraint(
+                fields=["agency", "external_system", "external_id"],
+                condition=~Q(external_id=""),
+                name="document_external_id_unique",
+                violation_error_message="本机关已有来自该外部系统、编号相同的文件。",
+            ),
             models.CheckConstraint(
                 condition=~Q(attribute_state__in=[rules.AWAITING_PUBLICATION, rules.PUBLISHED])
                 | Q(attribute=rules.PROACTIVE),
@@ -328,6 +341,7 @@ class Document(models.Model):
                 fields=["drafting_unit", "attribute_state"], name="document_unit_state_idx"
             ),
             models.Index(fields=["agency", "formed_on"], name="document_agency_formed_idx"),
+            models.Index(fields=["agency", "updated_at"], name="document_agency_updated_idx"),
             models.Index(
                 fields=["agency", "secrecy", "attribute_state"], name="document_error_idx"
             ),

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from attributes_app.api import documents, schema  # noqa: F401  (the token in the schema)
 from attributes_app.api.reference import CatalogueItemListView, DocumentCodesView, UnitListView
 
 urlpatterns: list = [
@@ -14,4 +15,17 @@ urlpatterns: list = [
     ),
     path("reference/document-codes/", DocumentCodesView.as_view(), name="reference-document-codes"),
     # -- end of reference data ----------------------------------------------------------------
+    path("documents/", documents.DocumentListView.as_view(), name="documents"),
+    path(
+        "documents/external/<str:external_id>/",
+        documents.ExternalDocumentView.as_view(),
+        name="document-external",
+    ),
+    path("documents/<int:pk>/", documents.DocumentDetailView.as_view(), name="document"),
+    path(
+        "documents/<int:pk>/history/",
+        documents.DocumentHistoryView.as_view(),
+        name="document-history",
+    ),
+    path("documents/<int:pk>/text/", documents.DocumentTextView.as_view(), name="document-text"),
 ]

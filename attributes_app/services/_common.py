@@ -33,6 +33,9 @@ class StaleReview(Stale):
 class IssueRefused(Invalid):
     """不予发文: the document may not be issued; the message gives the reason (DOMAIN §4.1)."""
 
+    #: The API's error code (``workflow.api.errors``): 422 ``issue_refused``.
+    api_code = "issue_refused"
+
 
 def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
     for start in range(0, len(ids), CHUNK):

@@ -1,0 +1,352 @@
+"""The document register for the agency's OA system (DOMAIN §4.1): push a document by its OA id
+(``PUT /documents/external/{external_id}/``), upload its final text, read it, its list and its
+attribute history. Every write goes through ``attributes_app.services`` with the client's user
+as the actor; every object is looked up within the client's agency (another agency's: 404).
+
+A client holding ``documents:write`` may also read.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+from typing import ClassVar
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils.dateparse import parse_datetime
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.response import Response
+
+from attributes_app import text_files
+from attributes_app.api.serializers import (
+    AttributeChangeSerializer,
+    DocumentPushSerializer,
+    DocumentSerializer,
+    TextUploadSerializer,
+)
+from attributes_app.models import AttributeChange, AttributeState, Document
+from attributes_app.services import IssueRefused, document_attach_text
+from attributes_app.services.oa import EXTERNAL_ID, document_upsert, external_id_problem
+from workflow.api.concurrency import etag_of, require_if_match
+from workflow.api.errors import ApiError
+from workflow.api.pagination import Pages
+from workflow.api.views import ClientView
+from workflow.models import ApiClient
+from workflow.text_input import FILE_NAME, clean_name, too_long
+
+READ, WRITE = "documents:read", "documents:write"
+
+ERROR = OpenApiResponse(description="错误：{code, message, fields}。")
+
+
+def document_etag(document: Document) -> str:
+    """The version of a document: it changes whenever the document is saved."""
+    return etag_of("document", document.pk, document.updated_at.isoformat())
+
+
+def _documents(agency):
+    return Document.objects.filter(agency=agency).select_related(
+        "drafting_unit", "drafter", "publication"
+    )
+
+
+class DocumentView(ClientView):
+    """A document endpoint: reading needs ``documents:read`` (or ``documents:write``)."""
+
+    # Only the methods each view defines (ClientView brings ``post`` for its idempotent creates).
+    http_method_names: ClassVar[list[str]] = ["get", "head", "options"]
+
+    def scope_for(self, request):
+        needed = super().scope_for(request)
+        client = request.auth
+        if needed == READ and WRITE in getattr(client, "scopes", ()):
+            return WRITE
+        return needed
+
+    def answer(self, document: Document, *, status: int = 200) -> Response:
+        data = DocumentSerializer(document, context={"request": self.request}).data
+        return Response(data, status=status, headers={"ETag": document_etag(document)})
+
+    def _external_id(self, external_id: str) -> str:
+        problem = external_id_problem(external_id)
+        if problem:
+            raise ApiError(422, "invalid", problem, {"external_id": [problem]})
+        return external_id
+
+
+EXTERNAL_ID_PARAMETER = OpenApiParameter(
+    "external_id",
+    str,
+    OpenApiParameter.PATH,
+    description=f"文件在外部系统（OA）中的编号，不超过{EXTERNAL_ID}个字。",
+)
+IF_MATCH_OR_NONE = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="修改已有文件时必填：读取或上次推送时得到的 ETag；已被他人修改时返回 412。",
+)
+IF_NONE_MATCH = OpenApiParameter(
+    "If-None-Match",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="填 * 表示只新登记：该编号的文件已存在时返回 412，不作修改。",
+)
+
+
+class ExternalDocumentView(DocumentView):
+    """A document by its id in the client's system (``ApiClient.system_code``)."""
+
+    http_method_names: ClassVar[list[str]] = ["get", "put", "head", "options"]
+
+    scopes = {"GET": READ, "PUT": WRITE}
+
+    @extend_schema(
+        operation_id="document_external_read",
+        summary="按外部编号读取文件",
+        parameters=[EXTERNAL_ID_PARAMETER],
+        responses={200: DocumentSerializer, 404: ERROR},
+        tags=["文件（OA）"],
+    )
+    def get(self, request, external_id: str):
+        external_id = self._external_id(external_id)
+        document = (
+            _documents(self.agency)
+            .filter(external_system=self.client.system_code, external_id=external_id)
+            .first()
+        )
+        if document is None:
+            raise Http404
+        return self.answer(document)
+
+    @extend_schema(
+        operation_id="document_push",
+        summary="推送文件（按外部编号新登记或更新）",
+        description=(
+            "OA 推送文件的现状：标题、文号、类型、起草单位、拟稿人、日期、密级状态、公开属性建议"
+            "及理由和依据、签发（signed_on）、印发（issued_on）。"
+            "未给出（或为 null）的字段保持不变；"
+            "公开属性和各步骤只向前推进。新登记返回 201，更新返回 200；更新须带 If-Match。"
+            "任何一项不符合规则时整个推送都不保存（422，按字段给出原因），可改正后重新推送；"
+            "不予发文时返回 422 issue_refused，并记录这次不予发文。内容没有变化的推送不作任何修改。"
+            "政策性文件拟不主动公开的，attribute_state 为 office_review，待政务公开工作机构审查。"
+        ),
+        parameters=[EXTERNAL_ID_PARAMETER, IF_MATCH_OR_NONE, IF_NONE_MATCH],
+        request=DocumentPushSerializer,
+        responses={
+            200: DocumentSerializer,
+            201: DocumentSerializer,
+            403: ERROR,
+            409: ERROR,
+            412: ERROR,
+            422: ERROR,
+            428: ERROR,
+        },
+        tags=["文件（OA）"],
+    )
+    def put(self, request, external_id: str):
+        external_id = self._external_id(external_id)
+        serializer = DocumentPushSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        create_only = request.headers.get("If-None-Match", "").strip() == "*"
+
+        def precondition(document: Document | None) -> None:
+            if document is None:
+                return
+            if create_only:
+                raise ApiError(
+                    412,
+                    "precondition_failed",
+                    "该外部编号的文件已经登记；要修改时请去掉 If-None-Match，并在 If-Match 中"
+                    "给出读取时的 ETag。",
+                    {"If-None-Match": ["文件已存在。"]},
+                    headers={"ETag": document_etag(document)},
+                )
+            require_if_match(request, document_etag(document))
+
+        try:
+            document, created = document_upsert(
+                actor=self.actor,
+                agency=self.agency,
+                system_code=self.client.system_code,
+                external_id=external_id,
+                data=serializer.push(),
+                precondition=precondition,
+            )
+        except IssueRefused as refusal:
+            message = refusal.messages[0]
+            raise ApiError(422, "issue_refused", message, {"issued_on": [message]}) from None
+        document = _documents(self.agency).get(pk=document.pk)
+        return self.answer(document, status=201 if created else 200)
+
+
+class DocumentDetailView(DocumentView):
+    scopes = {"GET": READ}
+
+    @extend_schema(
+        operation_id="document_read",
+        summary="读取文件",
+        responses={200: DocumentSerializer, 404: ERROR},
+        tags=["文件（OA）"],
+    )
+    def get(self, request, pk: int):
+        document = _documents(self.agency).filter(pk=pk).first()
+        if document is None:
+            raise Http404
+        return self.answer(document)
+
+
+class DocumentListView(DocumentView):
+    scopes = {"GET": READ}
+    pagination_class = Pages
+
+    @extend_schema(
+        operation_id="document_list",
+        summary="文件列表",
+        parameters=[
+            OpenApiParameter(
+                "attribute_state",
+                str,
+                description="公开属性状态，可给多个（逗号分隔）："
+                + "、".join(AttributeState.values),
+            ),
+            OpenApiParameter(
+                "updated_since",
+                OpenApiTypes.DATETIME,
+                description=(
+                    "只列出此时刻以后更新的文件（ISO 8601，如 2026-03-01T08:00:00+08:00）。"
+                ),
+            ),
+            OpenApiParameter(
+                "external_id",
+                str,
+                many=True,
+                description="只列出这些外部编号的文件（本客户端系统的编号，可重复给出）。",
+            ),
+            OpenApiParameter("page", int, description="页码。"),
+            OpenApiParameter("page_size", int, description="每页条数，不超过200。"),
+        ],
+        responses={200: DocumentSerializer(many=True), 422: ERROR},
+        tags=["文件（OA）"],
+    )
+    def get(self, request):
+        documents = _documents(self.agency).order_by("-updated_at", "-id")
+        errors: dict[str, list[str]] = {}
+        states = [s for s in request.query_params.get("attribute_state", "").split(",") if s]
+        if states:
+            unknown = [s for s in states if s not in AttributeState.values]
+            if unknown:
+                errors["attribute_state"] = [
+                    "公开属性状态应为以下之一：" + "、".join(AttributeState.values) + "。"
+                ]
+            documents = documents.filter(attribute_state__in=states)
+        since = request.query_params.get("updated_since", "")
+        if since:
+            try:
+                moment = parse_datetime(since.replace(" ", "+"))
+            except ValueError:
+                moment = None
+            if moment is None or moment.tzinfo is None:
+                errors["updated_since"] = [
+                    "updated_since 应为带时区的 ISO 8601 时刻，如 2026-03-01T08:00:00+08:00。"
+                ]
+            else:
+                documents = documents.filter(updated_at__gte=moment)
+        ids = [i for value in request.query_params.getlist("external_id") for i in value.split(",")]
+        if ids:
+            if len(ids) > 200 or any(external_id_problem(i) for i in ids):
+                errors["external_id"] = [
+                    f"external_id 最多给出200个，每个不超过{EXTERNAL_ID}个字，不含空字符。"
+                ]
+            documents = documents.filter(
+                external_system=self.client.system_code, external_id__in=ids
+            )
+        if errors:
+            message = next(iter(errors.values()))[0]
+            raise ApiError(422, "invalid", message, errors)
+        pages = Pages()
+        page = pages.paginate_queryset(documents, request, view=self)
+        data = DocumentSerializer(page, many=True, context={"request": request}).data
+        return pages.get_paginated_response(data)
+
+
+class DocumentHistoryView(DocumentView):
+    scopes = {"GET": READ}
+
+    @extend_schema(
+        operation_id="document_history",
+        summary="公开属性变更记录",
+        description="每次公开属性或其状态的变更：谁（接口客户端显示为客户端名称）、何时、由何到何、理由、依据。",
+        responses={200: AttributeChangeSerializer(many=True), 404: ERROR},
+        tags=["文件（OA）"],
+    )
+    def get(self, request, pk: int):
+        if not Document.objects.filter(pk=pk, agency=self.agency).exists():
+            raise Http404
+        changes = list(
+            AttributeChange.objects.filter(document_id=pk)
+            .select_related("actor")
+            .order_by("at", "id")
+        )
+        actor_ids = {c.actor_id for c in changes if c.actor_id}
+        clients = dict(
+            ApiClient.objects.filter(user_id__in=actor_ids).values_list("user_id", "name")
+        )
+        data = AttributeChangeSerializer(changes, many=True, context={"clients": clients}).data
+        return Response(data)
+
+
+class DocumentTextView(DocumentView):
+    scopes = {"PUT": WRITE}
+    http_method_names: ClassVar[list[str]] = ["put", "options"]
+
+    @extend_schema(
+        operation_id="document_text_upload",
+        summary="上传正式文本",
+        description=(
+            "multipart/form-data 的 file 字段：PDF、OFD、DOCX、DOC 或 WPS 文件，"
+            "与拟稿页面的检查相同"
+            "（按内容识别类型，大小有上限）。已有正式文本的予以替换。可带 If-Match。"
+        ),
+        parameters=[IF_MATCH_OR_NONE],
+        request={"multipart/form-data": TextUploadSerializer},
+        responses={200: DocumentSerializer, 404: ERROR, 409: ERROR, 412: ERROR, 422: ERROR},
+        tags=["文件（OA）"],
+    )
+    def put(self, request, pk: int):
+        serializer = TextUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        upload = serializer.validated_data["file"]
+        name = clean_name(PurePath(str(upload.name).replace("\x00", "")).name)
+        if len(name) > FILE_NAME:
+            raise ValidationError({"file": too_long("正式文本的文件名", FILE_NAME, len(name))})
+        upload.name = name
+        problem = text_files.problem(upload)
+        if problem:
+            raise ValidationError({"file": problem})
+        with transaction.atomic():
+            document = (
+                Document.objects.select_for_update(of=("self",))
+                .filter(pk=pk, agency=self.agency)
+                .first()
+            )
+            if document is None:
+                raise Http404
+            if request.headers.get("If-Match", "").strip():
+                require_if_match(request, document_etag(document))
+            document_attach_text(actor=self.actor, document_id=document.pk, file=upload)
+        return self.answer(_documents(self.agency).get(pk=pk))
+
+
+__all__ = [
+    "DocumentDetailView",
+    "DocumentHistoryView",
+    "DocumentListView",
+    "DocumentTextView",
+    "ExternalDocumentView",
+    "document_etag",
+]
