@@ -8,7 +8,7 @@ class AttributesAppConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from attributes_app import app_site, case_extension, dashboard
+        from attributes_app import app_site, case_extension, dashboard, webhooks
         from attributes_app.annual_report import count_documents
         from attributes_app.letter_contexts import register_letters
         from requests_app.annual_report.sources import register_table2_source
@@ -24,3 +24,5 @@ class AttributesAppConfig(AppConfig):
         dashboard.register()
         # Table 二 of the requests app's annual report counts the rules and normative documents.
         register_table2_source(count_documents)
+        # The events its audit log and deadlines mean for the agencies' systems.
+        webhooks.register()

@@ -393,6 +393,15 @@ SPECTACULAR_SETTINGS = {
 # Calls to the public endpoints (the calendar) per address, and how long idempotency keys are kept.
 GONGKAI_API_ANONYMOUS_RATE = os.environ.get("GONGKAI_API_ANONYMOUS_RATE", "120/min")
 GONGKAI_API_IDEMPOTENCY_DAYS = env_int("GONGKAI_API_IDEMPOTENCY_DAYS", 7)
+# Webhooks (workflow.webhooks): the key the endpoints' signing secrets are derived from (empty:
+# SECRET_KEY; changing it changes every secret), the timeout of one POST, the tries and the first
+# back-off (doubled at each try: 1, 2, 4 … minutes), and whether loopback addresses may receive
+# (only for tests and a receiver on the same host).
+GONGKAI_WEBHOOK_KEY = os.environ.get("GONGKAI_WEBHOOK_KEY", "")
+GONGKAI_WEBHOOK_TIMEOUT = env_int("GONGKAI_WEBHOOK_TIMEOUT", 10)
+GONGKAI_WEBHOOK_ATTEMPTS = env_int("GONGKAI_WEBHOOK_ATTEMPTS", 8)
+GONGKAI_WEBHOOK_BACKOFF = env_int("GONGKAI_WEBHOOK_BACKOFF", 60)
+GONGKAI_WEBHOOK_ALLOW_LOOPBACK = os.environ.get("GONGKAI_WEBHOOK_ALLOW_LOOPBACK", "") == "1"
 
 # Background jobs (workflow.jobs): long actions such as opening a yearly review, and outbound
 # work tried again until it gets through.

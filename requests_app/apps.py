@@ -28,7 +28,7 @@ class RequestsAppConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from requests_app import app_site, dashboard
+        from requests_app import app_site, dashboard, webhooks
         from requests_app.letter_contexts import register_letters
 
         # Imported for their signal receivers: the deadline recomputer, and the search index's
@@ -46,3 +46,5 @@ class RequestsAppConfig(AppConfig):
         register_letters()
         # Its panels and the annual report's reminder on the dashboard (workflow.dashboard).
         dashboard.register()
+        # The events its audit log means for the agencies' systems (workflow.webhooks).
+        webhooks.register()

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from requests_app.models import Consultation, Fee, InformationRequest, NoticeService
 from requests_app.process import process_lock, rearm_timers
+from requests_app.webhooks import clock_flags_raised
 from workflow import deadlines
 from workflow.calendar import get_calendar
 from workflow.clock import ClockEvent, ClockState, evaluate, notice_period_end
@@ -69,6 +70,7 @@ def sync_clock(request, *, today: date | None = None, calendar=None) -> ClockSta
     """Recompute and save the stored clock of ``request``."""
     today = today or timezone.localdate()
     state = evaluate_case(request, today=today, calendar=calendar)
+    was_at_risk, was_overdue = request.at_risk, request.overdue
     apply_state(request, state, today)
     # The periods that run from a notice's receipt (DOMAIN §3.8), as the case page explains them.
     request.clock_explanation = [
@@ -76,6 +78,7 @@ def sync_clock(request, *, today: date | None = None, calendar=None) -> ClockSta
         *(service.explanation for service in request.notice_services.order_by("issued_on", "id")),
     ]
     request.save(update_fields=STORED_FIELDS)
+    clock_flags_raised(request, was_at_risk=was_at_risk, was_overdue=was_overdue)
     return state
 
 

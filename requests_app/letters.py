@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from requests_app.letter_contexts import CaseFacts, LetterRow, Party, RequestLetter
 from requests_app.models import CaseDocument, InformationRequest
+from requests_app.webhooks import letter_issued
 from workflow.letters.contexts import AgencyInfo, CaseNumber, LetterContext, MissingLetterElements
 from workflow.letters.issuing import decide_names, pending_fields, write_after_commit
 from workflow.letters.kinds import KIND_FAMILIES, KINDS
@@ -139,10 +140,13 @@ def issue_letter(
             context = numbered(case, context, family)
             rendered = None  # made before it had its number
         if stored is not None:
-            return _issue_now(
+            document = _issue_now(
                 case, kind, context, actor=actor, title=title, stored=stored, rendered=rendered
             )
-        return _issue(case, kind, context, actor=actor, title=title, rendered=rendered)
+        else:
+            document = _issue(case, kind, context, actor=actor, title=title, rendered=rendered)
+        letter_issued(case, document)
+        return document
 
 
 def numbered(case: InformationRequest, context: RequestLetter, family: str) -> RequestLetter:

@@ -451,4 +451,5 @@ class TaskAdmin(viewflow_admin.TaskAdmin):
 
 
 # The API clients' pages (registered there, scoped by ``AgencyScopedAdmin`` above).
+from workflow import webhook_admin  # noqa: E402, F401  (webhook endpoints and deliveries)
 from workflow.api import admin as api_admin  # noqa: E402, F401

@@ -27,23 +27,33 @@ def audit(
     data: dict | None = None,
     at: datetime | None = None,
 ) -> AuditEvent:
-    """Append one audit event. ``obj`` fills the object fields when given."""
-    return AuditEvent.objects.create(
-        **audit_row(
-            actor=actor,
-            action=action,
-            obj=obj,
-            object_type=object_type,
-            object_id=object_id,
-            object_repr=object_repr,
-            agency=agency,
-            from_state=from_state,
-            to_state=to_state,
-            reason=reason,
-            data=data,
-            at=at,
-        )
+    """Append one audit event. ``obj`` fills the object fields when given.
+
+    The events the apps make of it (``workflow.webhooks.register_audit_source``) are emitted in
+    the same transaction: a change rolled back tells nobody."""
+    row = audit_row(
+        actor=actor,
+        action=action,
+        obj=obj,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr,
+        agency=agency,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+        data=data,
+        at=at,
     )
+    event = AuditEvent.objects.create(**row)
+    _tell([row])
+    return event
+
+
+def _tell(rows: list[dict[str, Any]]) -> None:
+    from workflow import webhooks  # it writes audit events itself
+
+    webhooks.audited(rows)
 
 
 def audit_row(
@@ -84,4 +94,7 @@ def audit_row(
 
 def audit_bulk(rows: Iterable[dict[str, Any]]) -> int:
     """Append many audit events (rows from ``audit_row``) in batches; return how many."""
-    return insert_rows(AuditEvent, rows)
+    rows = list(rows)
+    count = insert_rows(AuditEvent, rows)
+    _tell(rows)
+    return count

@@ -506,3 +506,114 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path}（{self.key}）"
+
+
+class WebhookEndpoint(models.Model):
+    """A URL of an API client's system that receives the agency's events (``workflow.webhooks``).
+
+    The signing secret is shown once, when the endpoint is registered. It is not stored: only a
+    random seed is, and the secret is derived from it with the installation's key
+    (``GONGKAI_WEBHOOK_KEY``, by default ``SECRET_KEY``), so a copy of the database alone does not
+    let anyone forge our signatures."""
+
+    agency = models.ForeignKey(
+        Agency, verbose_name="机关", on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    client = models.ForeignKey(
+        ApiClient,
+        verbose_name="接口客户端",
+        on_delete=models.PROTECT,
+        related_name="webhook_endpoints",
+        editable=False,
+    )
+    url = models.CharField("接收地址", max_length=500, editable=False)
+    events = models.JSONField(
+        "订阅的事件", default=list, blank=True, help_text="留空表示订阅全部事件。"
+    )
+    secret_seed = models.CharField("签名密钥种子", max_length=64, editable=False)
+    secret_hint = models.CharField("签名密钥末四位", max_length=8, editable=False)
+    active = models.BooleanField("启用", default=True)
+    inactive_reason = models.CharField("停用原因", max_length=300, blank=True)
+    created_at = models.DateTimeField("登记时间", editable=False)
+    removed_at = models.DateTimeField("删除时间", null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "事件通知地址"
+        verbose_name_plural = "事件通知地址"
+        ordering = ["agency", "client", "id"]
+        indexes = [models.Index(fields=["agency", "active"], name="webhook_endpoint_agency_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.url}（{self.client.name}）"
+
+
+class WebhookDelivery(models.Model):
+    """One event for one endpoint: sent until the endpoint acknowledges it (2xx), then never again.
+
+    ``event_id`` is the same for every endpoint and every try: the receiver's key for doing
+    its work once."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待送达"
+        DELIVERED = "delivered", "已送达"
+        FAILED = "failed", "送达失败"
+
+    agency = models.ForeignKey(
+        Agency, verbose_name="机关", on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    endpoint = models.ForeignKey(
+        WebhookEndpoint,
+        verbose_name="接收地址",
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        editable=False,
+    )
+    event_id = models.UUIDField("事件编号", editable=False)
+    event_type = models.CharField("事件类型", max_length=40, editable=False)
+    payload = models.JSONField("内容", editable=False)
+    status = models.CharField(
+        "状态", max_length=10, choices=Status.choices, default=Status.PENDING, editable=False
+    )
+    attempts = models.PositiveIntegerField("发送次数", default=0, editable=False)
+    last_status_code = models.PositiveSmallIntegerField(
+        "最近响应码", null=True, blank=True, editable=False
+    )
+    last_error = models.TextField("最近错误", blank=True, editable=False)
+    created_at = models.DateTimeField("产生时间", editable=False)
+    delivered_at = models.DateTimeField("送达时间", null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "事件通知记录"
+        verbose_name_plural = "事件通知记录"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["endpoint", "event_id"], name="webhook_delivery_once_per_endpoint"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["agency", "status", "created_at"], name="webhook_delivery_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.event_id}（{self.get_status_display()}）"
+
+
+class WebhookAttempt(models.Model):
+    """One try of a delivery: when, the status code (none: no answer), how long, why not."""
+
+    delivery = models.ForeignKey(
+        WebhookDelivery, verbose_name="通知", on_delete=models.CASCADE, related_name="tries"
+    )
+    at = models.DateTimeField("发送时间")
+    status_code = models.PositiveSmallIntegerField("响应码", null=True, blank=True)
+    duration_ms = models.PositiveIntegerField("用时（毫秒）", default=0)
+    error = models.TextField("错误", blank=True)
+
+    class Meta:
+        verbose_name = "发送记录"
+        verbose_name_plural = "发送记录"
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.status_code or self.error[:40]}"

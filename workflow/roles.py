@@ -39,6 +39,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "workflow.add_apiclient",
         "workflow.change_apiclient",
         "workflow.view_apiclient",
+        # Their agencies' webhooks: endpoints and the delivery log (workflow.webhook_admin).
+        "workflow.view_webhookendpoint",
+        "workflow.view_webhookdelivery",
     ],
 }
 
