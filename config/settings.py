@@ -382,7 +382,8 @@ SPECTACULAR_SETTINGS = {
     # Docstrings are English, for developers; the API's descriptions are Chinese, given with
     # extend_schema(summary=…, description=…) (tests/api/test_schema.py).
     "DISABLE_DOCSTRING_DESCRIPTIONS": True,
-    "ENUM_NAME_OVERRIDES": {},
+    # One name for one choice set used by several endpoints (a document's attribute …).
+    "ENUM_NAME_OVERRIDES": {"AttributeEnum": "attributes_app.models.Attribute"},
     "APPEND_COMPONENTS": {
         "securitySchemes": {
             "ClientToken": {"type": "http", "scheme": "bearer", "bearerFormat": "gk_…"}

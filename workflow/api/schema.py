@@ -1,12 +1,12 @@
-"""The schema's conventions, applied to every endpoint so that none can forget them: the token
-scheme, the scope each method needs (in the description and as ``x-scope``), and the error
+"""The schema's conventions, applied to every endpoint so that none can forget them: the
+security, the scope each method needs (in the description and as ``x-scope``), and the error
 answers in the one shape (``{code, message, fields}``, ``workflow.api.errors``) each operation
-can give. An endpoint still declares its own successes (and may describe an error more
-precisely: what it declares is kept)."""
+can give (the token scheme itself is ``workflow.api.auth.ClientTokenScheme``). An endpoint
+still declares its own successes, and may describe an error more precisely: what it declares is
+kept, given the error shape when it names none."""
 
 from __future__ import annotations
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
 
@@ -50,19 +50,6 @@ ERRORS = {
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 
 
-class ClientTokenScheme(OpenApiAuthenticationExtension):
-    target_class = "workflow.api.auth.ClientTokenAuthentication"
-    name = "ClientToken"
-
-    def get_security_definition(self, auto_schema):
-        return {
-            "type": "http",
-            "scheme": "bearer",
-            "bearerFormat": "gk_…",
-            "description": "接口客户端的令牌：在管理后台登记客户端时显示一次，只保存其摘要。",
-        }
-
-
 class AutoSchema(SpectacularAutoSchema):
     """drf-spectacular's schema with the API's security, scopes and error answers."""
 
@@ -102,15 +89,23 @@ class AutoSchema(SpectacularAutoSchema):
             name="Error", type=ResolvedComponent.SCHEMA, object="Error", schema=ERROR_SCHEMA
         )
         registry.register_on_missing(component)
+        if self.is_public():
+            # Whatever the view said (``extend_schema(auth=[])`` would inherit the token).
+            operation["security"] = [{}]
+
+        def error():
+            return {"application/json": {"schema": dict(component.ref)}}
+
         responses = operation.setdefault("responses", {})
+        for status, response in responses.items():
+            if not str(status).startswith("4"):
+                continue
+            if "content" not in response:
+                response["content"] = error()
+            if not response.get("description") and int(status) in ERRORS:
+                response["description"] = ERRORS[int(status)]
         for status in self.error_statuses(operation):
-            responses.setdefault(
-                str(status),
-                {
-                    "description": ERRORS[status],
-                    "content": {"application/json": {"schema": component.ref}},
-                },
-            )
+            responses.setdefault(str(status), {"description": ERRORS[status], "content": error()})
         operation["responses"] = dict(sorted(responses.items()))
         return operation
 
