@@ -7,13 +7,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from tests.api.seeding import Seeds
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from tests.api.seeding import PDF, Seeds
 
 Values = Callable[[Seeds], dict]
 
 
 def nothing(seeds: Seeds) -> dict:
     return {}
+
+
+def pdf_upload() -> SimpleUploadedFile:
+    return SimpleUploadedFile("正文.pdf", PDF, content_type="application/pdf")
 
 
 @dataclass(frozen=True)
@@ -35,7 +41,91 @@ class Entry:
     #: (the operation names no object of an agency: it acts on the caller's own).
     other: str = "404"
     hidden: tuple[str, ...] = field(default_factory=tuple)
+    #: Other scopes that also grant the operation (``documents:write`` reads documents too).
+    also: tuple[str, ...] = field(default_factory=tuple)
 
 
 #: "METHOD /api/v1/path/{param}/" → Entry.
 TABLE: dict[str, Entry] = {}
+# -- the calendar (public) -------------------------------------------------------------------
+TABLE["GET /api/v1/calendar/day/"] = Entry(
+    None, query=lambda s: {"date": "2026-10-01"}, other="none"
+)
+TABLE["GET /api/v1/calendar/add/"] = Entry(
+    None, query=lambda s: {"start": "2026-03-02", "days": 20}, other="none"
+)
+TABLE["POST /api/v1/calendar/clock/"] = Entry(
+    None,
+    body=lambda s: {"events": [{"kind": "start", "on": "2026-03-02"}], "today": "2026-03-10"},
+    other="none",
+)
+
+# -- reference data: the caller's own agency's ------------------------------------------------
+TABLE["GET /api/v1/reference/agency/"] = Entry("reference:read", other="none")
+TABLE["GET /api/v1/reference/outcomes/"] = Entry("reference:read", other="none")
+TABLE["GET /api/v1/reference/request-codes/"] = Entry("reference:read", other="none")
+TABLE["GET /api/v1/reference/document-codes/"] = Entry("reference:read", other="none")
+TABLE["GET /api/v1/reference/catalogue-items/"] = Entry("reference:read", other="list")
+TABLE["GET /api/v1/reference/units/"] = Entry("reference:read", other="list", hidden=("unit",))
+
+# -- requests ---------------------------------------------------------------------------------
+TABLE["GET /api/v1/requests/"] = Entry("requests:read", other="list", hidden=("case", "replied"))
+TABLE["GET /api/v1/requests/{id}/"] = Entry("requests:read", path=lambda s: {"id": s["case"]})
+TABLE["GET /api/v1/requests/{id}/documents/{document_id}/"] = Entry(
+    "requests:read", path=lambda s: {"id": s["case"], "document_id": s["upload"]}
+)
+TABLE["GET /api/v1/requests/{id}/letters/{letter_id}/pdf"] = Entry(
+    "requests:read", path=lambda s: {"id": s["replied"], "letter_id": s["reply"]}
+)
+TABLE["GET /api/v1/requests/{id}/letters/{letter_id}/docx"] = Entry(
+    "requests:read", path=lambda s: {"id": s["replied"], "letter_id": s["reply"]}
+)
+
+# -- documents (OA) ---------------------------------------------------------------------------
+# An OA that pushes documents reads them back: documents:write grants the reads too.
+WRITER = ("documents:write",)
+TABLE["GET /api/v1/documents/"] = Entry(
+    "documents:read", other="list", hidden=("document",), also=WRITER
+)
+TABLE["GET /api/v1/documents/{id}/"] = Entry(
+    "documents:read", path=lambda s: {"id": s["document"]}, also=WRITER
+)
+TABLE["GET /api/v1/documents/{id}/history/"] = Entry(
+    "documents:read", path=lambda s: {"id": s["document"]}, also=WRITER
+)
+TABLE["PUT /api/v1/documents/{id}/text/"] = Entry(
+    "documents:write",
+    path=lambda s: {"id": s["document"]},
+    body=lambda s: {"file": pdf_upload()},
+    multipart=True,
+)
+TABLE["GET /api/v1/documents/external/{external_id}/"] = Entry(
+    "documents:read", path=lambda s: {"external_id": s["external_id"]}, also=WRITER
+)
+# Another agency's client pushing the same external id registers a document of its own.
+TABLE["PUT /api/v1/documents/external/{external_id}/"] = Entry(
+    "documents:write",
+    path=lambda s: {"external_id": s["external_id"]},
+    body=lambda s: {"title": "关于做好2026年城区老旧小区改造工作的通知（修订）"},
+    if_match=True,
+    other="none",
+)
+
+# -- webhooks: the caller's own endpoints -----------------------------------------------------
+TABLE["GET /api/v1/webhooks/"] = Entry("webhooks:manage", other="list", hidden=("webhook",))
+TABLE["POST /api/v1/webhooks/"] = Entry(
+    "webhooks:manage",
+    body=lambda s: {"url": "https://oa.example.invalid/gongkai/events", "events": []},
+    ok=(201,),
+    other="none",
+)
+TABLE["GET /api/v1/webhooks/{id}/"] = Entry("webhooks:manage", path=lambda s: {"id": s["webhook"]})
+TABLE["DELETE /api/v1/webhooks/{id}/"] = Entry(
+    "webhooks:manage", path=lambda s: {"id": s["webhook"]}, ok=(204,)
+)
+TABLE["GET /api/v1/webhooks/{id}/deliveries/"] = Entry(
+    "webhooks:manage", path=lambda s: {"id": s["webhook"]}
+)
+TABLE["POST /api/v1/webhooks/{id}/ping/"] = Entry(
+    "webhooks:manage", path=lambda s: {"id": s["webhook"]}, ok=(202,)
+)

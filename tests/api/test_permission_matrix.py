@@ -27,10 +27,14 @@ from django.test import override_settings
 from tests.api.conftest import Caller
 from tests.api.matrix import TABLE, Entry
 from tests.api.openapi import Operation, operations
-from tests.api.seeding import Seeds, seed
+from tests.api.seeding import Seeds, client_for, seed
 from tests.conftest import make_agency, make_other_agency
-from workflow.api.clients import ClientData, client_create
 from workflow.api.scopes import SCOPES
+from workflow.webhooks import endpoint_create
+
+# The cells use the module's world (below); the mark makes pytest-django set up the test
+# database even when only one cell's test is selected, and the PostgreSQL pass run them.
+pytestmark = pytest.mark.django_db
 
 OPERATIONS = operations()
 
@@ -55,7 +59,9 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
     """Both agencies' objects and clients, built once and rolled back at the end; each cell runs
     in a savepoint of its own (like ``TestCase.setUpTestData``)."""
     media = override_settings(
-        MEDIA_ROOT=tmp_path_factory.mktemp("media"), GONGKAI_API_ANONYMOUS_RATE="100000/min"
+        MEDIA_ROOT=tmp_path_factory.mktemp("media"),
+        GONGKAI_API_ANONYMOUS_RATE="100000/min",
+        GONGKAI_JOBS="queue",  # webhook deliveries stay queued: no call leaves the machine
     )
     media.enable()
     with django_db_blocker.unblock():
@@ -65,20 +71,22 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         try:
             root = get_user_model().objects.create_superuser(username="root", password="pw")
             own_agency, other_agency = make_agency(), make_other_agency()
-            alone = {}
-            for number, scope in enumerate(SCOPES):
-                _, alone[scope] = client_create(
-                    actor=root,
-                    agency=own_agency,
-                    data=ClientData(
-                        name=f"只有{scope}",
-                        system_code=f"only-{number}",
-                        scopes=[scope],
-                        rate=100_000,
-                    ),
-                )
             own = seed(own_agency, superuser=root)
             other = seed(other_agency, superuser=root)
+            alone = {}
+            for scope in SCOPES:
+                client, alone[scope] = client_for(
+                    own_agency, actor=root, scopes=[scope], name=f"只有{scope}"
+                )
+                if scope == "webhooks:manage":
+                    # An endpoint is its client's own: the one this client manages.
+                    endpoint, _ = endpoint_create(
+                        actor=client.user,
+                        client=client,
+                        url="https://oa.example.invalid/alone",
+                        events=[],
+                    )
+                    own.ids["webhook"] = endpoint.pk
             yield World(own=own, other=other, alone=alone, stranger=other.token)
         finally:
             transaction.set_rollback(True)
@@ -137,14 +145,14 @@ def _judge(world: World, operation: Operation, entry: Entry, who: str) -> str | 
         elif entry.other == "list":
             if response.status_code != 200:
                 return _got(response, "200")
-            found = set(_ids(response.json()))
+            found = set(_listed_ids(response.json()))
             shown = [kind for kind in entry.hidden if world.own[kind] in found]
             if shown:
                 return f"another agency's client sees our {shown}"
         return None
     scope = who.removeprefix("scope ")
     response = call(Caller(world.alone[scope]), operation, entry, world.own, world.own)
-    if entry.scope is None or scope == entry.scope:
+    if entry.scope is None or scope == entry.scope or scope in entry.also:
         if response.status_code not in entry.ok:
             return _got(response, entry.ok)
         return None
@@ -155,16 +163,10 @@ def _judge(world: World, operation: Operation, entry: Entry, who: str) -> str | 
     return None
 
 
-def _ids(data):
-    """Every ``id`` (and ``*_id``) value in a JSON answer."""
-    if isinstance(data, dict):
-        for key, value in data.items():
-            if key == "id" or key.endswith("_id"):
-                yield value
-            yield from _ids(value)
-    elif isinstance(data, list):
-        for value in data:
-            yield from _ids(value)
+def _listed_ids(data) -> list:
+    """The ids of a list's items (a page's ``results`` or a plain list)."""
+    items = data.get("results", []) if isinstance(data, dict) else data
+    return [item.get("id") for item in items if isinstance(item, dict)]
 
 
 def _got(response, expected) -> str:
@@ -196,7 +198,8 @@ def test_matrix(world, operation):
         pytest.fail(f"{operation}: no row in tests/api/matrix.py")
     # The operation's own scope last: its success may change the object.
     columns = ["anonymous", "other"]
-    columns += [f"scope {s}" for s in SCOPES if s != entry.scope]
+    columns += [f"scope {s}" for s in SCOPES if s != entry.scope and s not in entry.also]
+    columns += [f"scope {s}" for s in entry.also]
     if entry.scope is not None:
         columns.append(f"scope {entry.scope}")
     if entry.other == "none":

@@ -122,8 +122,10 @@ class AutoSchema(SpectacularAutoSchema):
             statuses.add(422)
         if "requestBody" in operation:
             statuses |= {400, 415}
-        if self.method in WRITES:
-            statuses |= {409, 422, 428}
+        if self.method == "POST" and not self.is_public():
+            statuses |= {409, 422, 428}  # the Idempotency-Key
+        elif self.method in WRITES and not self.is_public():
+            statuses |= {409, 422}
         if any(p["in"] == "header" and p["name"] == "If-Match" for p in parameters):
             statuses |= {412, 428}
         return sorted(statuses)

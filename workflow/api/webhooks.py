@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from workflow import webhooks
+from workflow.api.idempotency import idempotent
 from workflow.api.pagination import Pages
 from workflow.api.views import IDEMPOTENCY_KEY, ClientView
 from workflow.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -156,7 +157,7 @@ class WebhookList(_Own):
         tags=["事件通知"],
     )
     def post(self, request, *args, **kwargs):
-        response = super().post(request, *args, **kwargs)
+        response = idempotent(request, self.client, lambda: self.create(request, *args, **kwargs))
         if response.status_code == 201:
             # The secret is derived again rather than kept with the idempotency record: a
             # repeated call gets the same answer, and the database holds no secret.
@@ -233,7 +234,7 @@ class WebhookPing(_Own):
         tags=["事件通知"],
     )
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        return idempotent(request, self.client, lambda: self.create(request, *args, **kwargs))
 
     def create(self, request, pk: int):
         delivery = webhooks.ping(actor=self.actor, endpoint=self.endpoint(pk))
