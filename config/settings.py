@@ -175,11 +175,12 @@ MIDDLEWARE = [
     "workflow.middleware.StripNulFromQueryMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # An API client's account never opens a page, even with a session (workflow.api).
-    "workflow.middleware.NoApiClientSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "workflow.middleware.PagesCSPMiddleware",
+    # An API client's account never opens a page, even with a session (workflow.api); after the
+    # security headers' middleware, so that its 403 page carries them.
+    "workflow.middleware.NoApiClientSessionMiddleware",
     # A service's NotAllowed / Stale that no view turned into a form error: the 403 / 409 page.
     "workflow.middleware.ServiceErrorMiddleware",
     # After the others, so that it turns a lockout flagged during the login view into the lockout

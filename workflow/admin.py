@@ -450,6 +450,4 @@ class TaskAdmin(viewflow_admin.TaskAdmin):
         return False
 
 
-# The API clients' pages (registered there, scoped by ``AgencyScopedAdmin`` above).
 from workflow import webhook_admin  # noqa: E402, F401  (webhook endpoints and deliveries)
-from workflow.api import admin as api_admin  # noqa: E402, F401

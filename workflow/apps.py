@@ -37,6 +37,8 @@ class WorkflowConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # The API clients' admin pages (``workflow.api`` is no app of its own to be discovered).
+        import workflow.api.admin  # noqa: F401
         from workflow.registry import register_landing, register_section
 
         # Last in the menu, after every app's sections.

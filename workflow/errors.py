@@ -16,6 +16,7 @@ read "you lack the role".
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.db import OperationalError
 
 
 class GongkaiError(Exception):
@@ -73,3 +74,13 @@ def add_to_form(form, error: Exception, *, fields: dict[str, str] | None = None)
         target = name if name in form.fields else None
         for message in messages:
             form.add_error(target, message)
+
+
+#: Seconds a browser (or a script) is told to wait before trying again after a busy database.
+RETRY_AFTER = 10
+
+
+def database_busy(error: BaseException | None) -> bool:
+    """SQLite's "database is locked" / "database table is locked": another write held the lock
+    longer than the connection's ``timeout`` (the pages' 503, and the API's)."""
+    return isinstance(error, OperationalError) and "is locked" in str(error)

@@ -9,24 +9,14 @@ import sys
 
 from csp.middleware import CSPMiddleware
 from django.contrib.auth import logout
-from django.db import OperationalError
 from django.http import QueryDict
 from django.shortcuts import render
 from django.views import defaults
 
-from workflow.errors import NotAllowed, Stale
+from workflow.errors import RETRY_AFTER, NotAllowed, Stale, database_busy
 from workflow.models import ApiClient
 
 logger = logging.getLogger(__name__)
-
-#: Seconds a browser (or a script) is told to wait before trying again.
-RETRY_AFTER = 10
-
-
-def database_busy(error: BaseException) -> bool:
-    """SQLite's "database is locked" / "database table is locked": another write held the lock
-    longer than the connection's ``timeout``."""
-    return isinstance(error, OperationalError) and "is locked" in str(error)
 
 
 class DatabaseBusyMiddleware:

@@ -42,9 +42,15 @@ class ApiClientForm(TextRulesMixin, forms.ModelForm):
 
     scopes = forms.MultipleChoiceField(
         label="权限范围",
-        choices=[(code, f"{label}（{code}）") for code, label in SCOPES.items()],
+        choices=[(code, f"{label}（权限代码 {code}）") for code, label in SCOPES.items()],
         widget=forms.CheckboxSelectMultiple,
         help_text="只选该系统确实需要的权限。",
+    )
+
+    system_code = forms.CharField(
+        label="系统代码",
+        max_length=40,
+        help_text=ApiClient._meta.get_field("system_code").help_text,
     )
 
     class Meta:
@@ -163,7 +169,11 @@ class ApiClientAdmin(AgencyScopedAdmin):
     def save_model(self, request, obj, form, change):
         data = form.data_for_service()
         if change:
-            saved = client_update(actor=request.user, client_id=obj.pk, data=data)
+            try:
+                saved = client_update(actor=request.user, client_id=obj.pk, data=data)
+            except ValidationError as error:  # revoked meanwhile, by another administrator
+                messages.error(request, "；".join(error.messages))
+                return
         else:
             saved, token = client_create(
                 actor=request.user, agency=form.cleaned_data["agency"], data=data
@@ -248,9 +258,8 @@ class ApiClientAdmin(AgencyScopedAdmin):
             return HttpResponseRedirect(self._change_url(obj))
         del request.session[TOKEN_SESSION_KEY]
         title = f"接口客户端“{obj.name}”的令牌"
-        response = self._page(request, obj, "token.html", title=title, token=waiting["token"])
-        response["Cache-Control"] = "no-store"
-        return response
+        # admin_view marks the page never to be cached (no-store): not even the browser keeps it.
+        return self._page(request, obj, "token.html", title=title, token=waiting["token"])
 
     def rotate_view(self, request, object_id):
         obj, gone = self._client_or_gone(request, object_id, change=True)

@@ -40,7 +40,11 @@ class ClientTokenAuthentication(BaseAuthentication):
     keyword = "Bearer"
 
     def authenticate(self, request):
-        header = get_authorization_header(request).split()
+        try:
+            header = get_authorization_header(request).split()
+        except UnicodeError:
+            # Not a Latin-1 header (a WSGI server never hands one over; a test client may).
+            raise exceptions.AuthenticationFailed("令牌无效。") from None
         if not header or header[0].lower() != self.keyword.lower().encode():
             return None
         if len(header) != 2:

@@ -13,16 +13,18 @@ import ipaddress
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from workflow.api.scopes import SCOPES
 from workflow.audit import audit
 from workflow.models import Agency, ApiClient
+from workflow.roles import has_role
+from workflow.selectors import agencies_of
 from workflow.text_input import NUL_MESSAGE, too_long
 
 TOKEN_START = "gk_"
@@ -91,7 +93,12 @@ def client_problems(
             errors["ip_allow_list"] = (
                 f"允许的来源地址应为每行一个 IP 地址或网段（如 10.1.2.0/24）：{error}。"
             )
-    expiry_changed = kept_expiry is None or data.expires_at != kept_expiry
+    # The admin's fields hold whole seconds: the same expiry, typed back, is the kept one.
+    expiry_changed = (
+        kept_expiry is None
+        or data.expires_at is None
+        or abs(data.expires_at - kept_expiry) >= timedelta(seconds=1)
+    )
     if data.expires_at is not None and expiry_changed and data.expires_at <= now:
         errors["expires_at"] = "有效期应晚于现在。"
     if not 1 <= data.rate <= 100_000:
@@ -99,8 +106,19 @@ def client_problems(
     return errors
 
 
+def _check_actor(actor, agency_id: int) -> None:
+    """Only a superuser, or a 系统管理员 of the client's agency, manages its API clients
+    (``actor`` None is the installation itself: a command run by its operator)."""
+    if actor is None or actor.is_superuser:
+        return
+    mine = set(agencies_of(actor).values_list("pk", flat=True))
+    if not has_role(actor, "admin") or agency_id not in mine:
+        raise PermissionDenied("只能由本机关的系统管理员管理本机关的接口客户端。")
+
+
 def client_create(*, actor, agency: Agency, data: ClientData) -> tuple[ApiClient, str]:
     """Register a client of ``agency``; returns it and its token (shown once, never again)."""
+    _check_actor(actor, agency.pk)
     now = timezone.now()
     errors = client_problems(data, now=now)
     if errors:
@@ -170,6 +188,7 @@ def client_update(*, actor, client_id: int, data: ClientData) -> ApiClient:
     now = timezone.now()
     with transaction.atomic():
         client = ApiClient.objects.select_for_update().get(pk=client_id)
+        _check_actor(actor, client.agency_id)
         if client.revoked_at is not None:
             raise ValidationError(REVOKED_MESSAGE)
         errors = client_problems(data, now=now, kept_expiry=client.expires_at)
@@ -213,6 +232,7 @@ def token_rotate(*, actor, client_id: int) -> tuple[ApiClient, str]:
     now = timezone.now()
     with transaction.atomic():
         client = ApiClient.objects.select_for_update().get(pk=client_id)
+        _check_actor(actor, client.agency_id)
         if client.revoked_at is not None:
             raise ValidationError(REVOKED_MESSAGE)
         prefix, token = _new_token()
@@ -239,6 +259,7 @@ def client_revoke(*, actor, client_id: int, reason: str = "") -> ApiClient:
         raise ValidationError({"reason": too_long("吊销理由", 200, len(reason.strip()))})
     with transaction.atomic():
         client = ApiClient.objects.select_for_update().get(pk=client_id)
+        _check_actor(actor, client.agency_id)
         if client.revoked_at is None:
             client.revoked_at = now
             client.save(update_fields=["revoked_at"])

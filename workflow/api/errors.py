@@ -43,8 +43,14 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from workflow.errors import GongkaiError, NotAllowed, Stale, form_errors
-from workflow.middleware import RETRY_AFTER, database_busy
+from workflow.errors import (
+    RETRY_AFTER,
+    GongkaiError,
+    NotAllowed,
+    Stale,
+    database_busy,
+    form_errors,
+)
 
 logger = logging.getLogger(__name__)
 

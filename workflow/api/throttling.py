@@ -7,6 +7,8 @@ from __future__ import annotations
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from workflow.api.auth import client_address
+
 
 class ClientRateThrottle(SimpleRateThrottle):
     scope = "client"
@@ -34,4 +36,6 @@ class AnonymousRateThrottle(SimpleRateThrottle):
     def get_cache_key(self, request, view):
         if request.auth is not None:
             return None
-        return f"gk-api-throttle-anon-{self.get_ident(request)}"
+        # The address the web server saw (not DRF's get_ident, which without NUM_PROXIES takes
+        # X-Forwarded-For as the caller sends it: a new made-up address, a new allowance).
+        return f"gk-api-throttle-anon-{client_address(request) or 'unknown'}"
