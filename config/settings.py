@@ -384,7 +384,11 @@ SPECTACULAR_SETTINGS = {
     # extend_schema(summary=…, description=…) (tests/api/test_schema.py).
     "DISABLE_DOCSTRING_DESCRIPTIONS": True,
     # One name for one choice set used by several endpoints (a document's attribute …).
-    "ENUM_NAME_OVERRIDES": {"AttributeEnum": "attributes_app.models.Attribute"},
+    "ENUM_NAME_OVERRIDES": {
+        "AttributeEnum": "attributes_app.models.Attribute",
+        "ClockEventKindEnum": "workflow.api.calendar.EVENT_KIND_CHOICES",
+        "DayReasonEnum": "workflow.api.calendar.DAY_REASON_CHOICES",
+    },
     "APPEND_COMPONENTS": {
         "securitySchemes": {
             "ClientToken": {"type": "http", "scheme": "bearer", "bearerFormat": "gk_…"}

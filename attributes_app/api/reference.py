@@ -12,17 +12,17 @@ from rest_framework.response import Response
 
 from attributes_app import rules
 from attributes_app.models import AttributeState, CatalogueItem, Document, DraftingUnit, Publication
-from workflow.api.codes import REFERENCE_ERRORS, CodeSerializer, codes
+from workflow.api.codes import REFERENCE_ERRORS, ReferenceCodeSerializer, codes
 from workflow.api.named_errors import NamedErrorsSerializer
 from workflow.api.pagination import Pages
 from workflow.api.views import ClientView
 
 
-class AttributeCodeSerializer(CodeSerializer):
+class ReferenceAttributeSerializer(ReferenceCodeSerializer):
     mark = serializers.CharField(help_text="印在文件上的标注，如“（此件公开发布）”")
 
 
-class GroundSerializer(CodeSerializer):
+class ReferenceGroundSerializer(ReferenceCodeSerializer):
     article = serializers.CharField(
         help_text="《条例》条款，如“第十五条”；空时为“其他法律、法规的规定”，须写明法律名称和条款"
     )
@@ -30,19 +30,19 @@ class GroundSerializer(CodeSerializer):
     on_request = serializers.BooleanField(help_text="可否作为“依申请公开”的依据")
 
 
-class DocumentCodesSerializer(serializers.Serializer):
-    kinds = CodeSerializer(many=True, help_text="文件类型")
-    attributes = AttributeCodeSerializer(many=True, help_text="公开属性")
-    attribute_grounds = GroundSerializer(
+class ReferenceDocumentCodesSerializer(serializers.Serializer):
+    kinds = ReferenceCodeSerializer(many=True, help_text="文件类型")
+    attributes = ReferenceAttributeSerializer(many=True, help_text="公开属性")
+    attribute_grounds = ReferenceGroundSerializer(
         many=True, help_text="不主动公开（依申请公开、不予公开）的法律依据"
     )
-    attribute_states = CodeSerializer(many=True, help_text="公开属性的办理状态")
-    secrecy = CodeSerializer(many=True, help_text="密级状态")
-    validity = CodeSerializer(many=True, help_text="效力状态")
-    publication_channels = CodeSerializer(many=True, help_text="主动公开的渠道")
+    attribute_states = ReferenceCodeSerializer(many=True, help_text="公开属性的办理状态")
+    secrecy = ReferenceCodeSerializer(many=True, help_text="密级状态")
+    validity = ReferenceCodeSerializer(many=True, help_text="效力状态")
+    publication_channels = ReferenceCodeSerializer(many=True, help_text="主动公开的渠道")
 
 
-class UnitSerializer(serializers.ModelSerializer):
+class ReferenceUnitSerializer(serializers.ModelSerializer):
     class Meta:
         model = DraftingUnit
         fields = ["id", "name", "active"]
@@ -54,7 +54,7 @@ class UnitSerializer(serializers.ModelSerializer):
         }
 
 
-class CatalogueItemSerializer(serializers.ModelSerializer):
+class ReferenceCatalogueItemSerializer(serializers.ModelSerializer):
     class Meta:
         model = CatalogueItem
         fields = ["id", "name", "content", "legal_basis", "default_attribute", "publication_days"]
@@ -143,7 +143,7 @@ _PAGE_PARAMETERS = [
 
 
 class UnitListView(ReferenceListView):
-    serializer_class = UnitSerializer
+    serializer_class = ReferenceUnitSerializer
 
     @extend_schema(
         operation_id="reference_units",
@@ -154,7 +154,10 @@ class UnitListView(ReferenceListView):
             OpenApiParameter("active", bool, description="true 只列在用的单位；false 只列停用的"),
             *_PAGE_PARAMETERS,
         ],
-        responses={200: paginated("UnitPage", UnitSerializer), **REFERENCE_ERRORS},
+        responses={
+            200: paginated("ReferenceUnitPage", ReferenceUnitSerializer),
+            **REFERENCE_ERRORS,
+        },
         tags=["reference"],
     )
     def get(self, request):
@@ -171,7 +174,7 @@ class UnitListView(ReferenceListView):
 
 
 class CatalogueItemListView(ReferenceListView):
-    serializer_class = CatalogueItemSerializer
+    serializer_class = ReferenceCatalogueItemSerializer
 
     @extend_schema(
         operation_id="reference_catalogue_items",
@@ -183,7 +186,7 @@ class CatalogueItemListView(ReferenceListView):
             *_PAGE_PARAMETERS,
         ],
         responses={
-            200: paginated("CatalogueItemPage", CatalogueItemSerializer),
+            200: paginated("ReferenceCatalogueItemPage", ReferenceCatalogueItemSerializer),
             **REFERENCE_ERRORS,
         },
         tags=["reference"],
@@ -211,7 +214,7 @@ class DocumentCodesView(ClientView):
         description="推送和读取文件时使用的代码及中文名称：文件类型、公开属性（及印在文件上的标注）、"
         "不主动公开的法律依据、公开属性的办理状态、密级状态、效力状态和主动公开的渠道。"
         "需要 reference:read 权限。",
-        responses={200: DocumentCodesSerializer, **REFERENCE_ERRORS},
+        responses={200: ReferenceDocumentCodesSerializer, **REFERENCE_ERRORS},
         tags=["reference"],
     )
     def get(self, request):

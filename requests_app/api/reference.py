@@ -15,7 +15,7 @@ from requests_app.annual_report.structure import TABLE3_ROWS
 from requests_app.dashboard import FAMILY_LABELS
 from requests_app.models import ClockEntry, InformationRequest
 from requests_app.rules.outcomes import OUTCOMES, default_articles
-from workflow.api.codes import REFERENCE_ERRORS, CodeSerializer, codes
+from workflow.api.codes import REFERENCE_ERRORS, ReferenceCodeSerializer, codes
 from workflow.api.views import ClientView
 from workflow.clock import PAUSE_REASONS
 
@@ -23,11 +23,11 @@ R = InformationRequest
 ROW_LABELS = {row.key: row.label for row in TABLE3_ROWS}
 
 
-class PauseReasonSerializer(CodeSerializer):
+class ReferencePauseReasonSerializer(ReferenceCodeSerializer):
     basis = serializers.CharField(help_text="暂停计时的依据")
 
 
-class OutcomeSerializer(CodeSerializer):
+class ReferenceOutcomeSerializer(ReferenceCodeSerializer):
     basis = serializers.CharField(
         help_text="主要依据（《条例》条款，如“第三十六条第（二）项”）；没有固定依据时为空"
     )
@@ -45,19 +45,19 @@ class OutcomeSerializer(CodeSerializer):
     report_row_label = serializers.CharField(help_text="年度报告表三该行的名称")
 
 
-class RequestCodesSerializer(serializers.Serializer):
-    kinds = CodeSerializer(many=True, help_text="申请类型")
-    channels = CodeSerializer(many=True, help_text="提交方式")
-    applicant_kinds = CodeSerializer(many=True, help_text="申请人类型")
-    organization_kinds = CodeSerializer(
+class ReferenceRequestCodesSerializer(serializers.Serializer):
+    kinds = ReferenceCodeSerializer(many=True, help_text="申请类型")
+    channels = ReferenceCodeSerializer(many=True, help_text="提交方式")
+    applicant_kinds = ReferenceCodeSerializer(many=True, help_text="申请人类型")
+    organization_kinds = ReferenceCodeSerializer(
         many=True, help_text="组织类别（法人或其他组织；年度报告的五栏）"
     )
-    id_types = CodeSerializer(many=True, help_text="证件类型")
-    forms = CodeSerializer(many=True, help_text="获取信息的方式（《条例》第四十条）")
-    deliveries = CodeSerializer(many=True, help_text="送达方式")
-    stages = CodeSerializer(many=True, help_text="办理阶段")
-    clock_events = CodeSerializer(many=True, help_text="计时事件的类型")
-    pause_reasons = PauseReasonSerializer(many=True, help_text="暂停计时的理由及其依据")
+    id_types = ReferenceCodeSerializer(many=True, help_text="证件类型")
+    forms = ReferenceCodeSerializer(many=True, help_text="获取信息的方式（《条例》第四十条）")
+    deliveries = ReferenceCodeSerializer(many=True, help_text="送达方式")
+    stages = ReferenceCodeSerializer(many=True, help_text="办理阶段")
+    clock_events = ReferenceCodeSerializer(many=True, help_text="计时事件的类型")
+    pause_reasons = ReferencePauseReasonSerializer(many=True, help_text="暂停计时的理由及其依据")
 
 
 def outcome_list() -> list[dict]:
@@ -105,7 +105,7 @@ class OutcomeListView(ClientView):
         summary="办理结果代码",
         description="依申请公开的办理结果（《条例》第三十六条至第三十九条等）：代码、中文名称、"
         "依据条款、结果类别和年度报告表三的行。需要 reference:read 权限。",
-        responses={200: OutcomeSerializer(many=True), **REFERENCE_ERRORS},
+        responses={200: ReferenceOutcomeSerializer(many=True), **REFERENCE_ERRORS},
         tags=["reference"],
     )
     def get(self, request):
@@ -122,7 +122,7 @@ class RequestCodesView(ClientView):
         description="登记和读取政府信息公开申请时使用的代码及中文名称：申请类型、提交方式、"
         "申请人类型、组织类别、证件类型、获取信息的方式、送达方式、办理阶段、计时事件和"
         "暂停计时的理由。需要 reference:read 权限。",
-        responses={200: RequestCodesSerializer, **REFERENCE_ERRORS},
+        responses={200: ReferenceRequestCodesSerializer, **REFERENCE_ERRORS},
         tags=["reference"],
     )
     def get(self, request):

@@ -12,13 +12,13 @@ from workflow.api.views import ClientView
 from workflow.models import Agency
 
 
-class ParentSerializer(serializers.Serializer):
+class ParentAgencySerializer(serializers.Serializer):
     code = serializers.CharField(help_text="上级人民政府的机关代码")
     name = serializers.CharField(help_text="上级人民政府的名称")
 
 
-class AgencySerializer(serializers.ModelSerializer):
-    parent = ParentSerializer(
+class OwnAgencySerializer(serializers.ModelSerializer):
+    parent = ParentAgencySerializer(
         read_only=True, allow_null=True, help_text="上级人民政府，没有则为 null"
     )
 
@@ -117,9 +117,9 @@ class OwnAgencyView(ClientView):
         description="接口客户端所属机关的名称、政府信息公开工作机构的联系方式、文书告知的复议机关和"
         "法院、编号前缀和期限设置。只能读取本机关，不提供其他机关的信息。"
         "需要 reference:read 权限。",
-        responses={200: AgencySerializer, **REFERENCE_ERRORS},
+        responses={200: OwnAgencySerializer, **REFERENCE_ERRORS},
         tags=["reference"],
     )
     def get(self, request):
         agency = Agency.objects.select_related("parent").get(pk=self.agency.pk)
-        return Response(AgencySerializer(agency).data)
+        return Response(OwnAgencySerializer(agency).data)

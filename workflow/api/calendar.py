@@ -58,6 +58,11 @@ EVENT_KINDS: dict[str, str] = {
     "reopen": "责令重新答复",
 }
 
+#: The choices as drf-spectacular names them (``ENUM_NAME_OVERRIDES``): fields named ``kind`` or
+#: ``reason`` elsewhere carry other codes.
+EVENT_KIND_CHOICES = list(EVENT_KINDS.items())
+DAY_REASON_CHOICES = list(DAY_REASONS.items())
+
 _AGENCY_HELP = "机关代码（可不填）：填写时按该机关的本地调整（如地方性假日）计算，不填按全国安排。"
 
 
@@ -86,7 +91,7 @@ class AddQuery(AgencyQuery):
     )
 
 
-class SpecialDaySerializer(serializers.Serializer):
+class CalendarSpecialDaySerializer(serializers.Serializer):
     date = serializers.DateField(help_text="日期")
     weekday = serializers.CharField(help_text="星期，如“周四”")
     working = serializers.BooleanField(help_text="是否工作日")
@@ -94,7 +99,7 @@ class SpecialDaySerializer(serializers.Serializer):
         help_text="该年度的国务院节假日安排尚未发布，按法定节假日暂定（不含调休）"
     )
     reason = serializers.ChoiceField(
-        choices=list(DAY_REASONS.items()),
+        choices=DAY_REASON_CHOICES,
         help_text="是否工作日的原因："
         + "；".join(f"{code}：{label}" for code, label in DAY_REASONS.items()),
     )
@@ -105,12 +110,12 @@ class SpecialDaySerializer(serializers.Serializer):
     )
 
 
-class DayAnswer(SpecialDaySerializer):
+class CalendarDayAnswer(CalendarSpecialDaySerializer):
     agency = serializers.CharField(allow_null=True, help_text="适用的机关代码；全国安排为 null")
     explanation = serializers.CharField(help_text="一句话说明，如“2026年10月1日（周四）休息：……”")
 
 
-class AddAnswer(serializers.Serializer):
+class CalendarAddAnswer(serializers.Serializer):
     agency = serializers.CharField(allow_null=True, help_text="适用的机关代码；全国安排为 null")
     start = serializers.DateField(help_text="起算日期（当日不计算在内）")
     days = serializers.IntegerField(help_text="工作日数")
@@ -125,13 +130,13 @@ class AddAnswer(serializers.Serializer):
     explanation = serializers.ListField(
         child=serializers.CharField(), help_text="计算说明（中文，逐条）"
     )
-    special_days = SpecialDaySerializer(many=True, help_text="期间的节假日、调休和本地调整")
+    special_days = CalendarSpecialDaySerializer(many=True, help_text="期间的节假日、调休和本地调整")
 
 
-class ClockEventSerializer(serializers.Serializer):
+class CalendarClockEventSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(
         label="事件类型",
-        choices=list(EVENT_KINDS.items()),
+        choices=EVENT_KIND_CHOICES,
         help_text="计时事件："
         + "；".join(f"{code}：{label}" for code, label in EVENT_KINDS.items())
         + "。第一个事件必须是 start（收到申请）；再有 start 为收到补正后的申请，重新计算。",
@@ -164,7 +169,7 @@ class ClockEventSerializer(serializers.Serializer):
     )
 
 
-class ClockQuery(NamedErrorsSerializer):
+class CalendarClockQuery(NamedErrorsSerializer):
     agency = serializers.CharField(
         label="机关代码", required=False, allow_blank=True, max_length=40, help_text=_AGENCY_HELP
     )
@@ -175,7 +180,7 @@ class ClockQuery(NamedErrorsSerializer):
         default=None,
         help_text="按哪一天计算已用和剩余的工作日；不填为今天（北京时间）。",
     )
-    events = ClockEventSerializer(
+    events = CalendarClockEventSerializer(
         label="计时事件",
         many=True,
         min_length=1,
@@ -184,7 +189,7 @@ class ClockQuery(NamedErrorsSerializer):
     )
 
 
-class ClockAnswer(serializers.Serializer):
+class CalendarClockAnswer(serializers.Serializer):
     agency = serializers.CharField(allow_null=True, help_text="适用的机关代码；全国安排为 null")
     today = serializers.DateField(help_text="计算日")
     start_date = serializers.DateField(help_text="本期答复期限的起算日（收到申请或补正之日）")
@@ -217,7 +222,7 @@ class ClockAnswer(serializers.Serializer):
         child=serializers.CharField(),
         help_text="计算说明（中文，逐条，引用所依据的条款；与案件页面所示相同）",
     )
-    special_days = SpecialDaySerializer(many=True, help_text="期间的节假日、调休和本地调整")
+    special_days = CalendarSpecialDaySerializer(many=True, help_text="期间的节假日、调休和本地调整")
 
 
 # -- what the answers say ------------------------------------------------------------------------
@@ -274,12 +279,12 @@ def provisional_words(years: list[int] | tuple[int, ...]) -> str:
 def day_sentence(info: DayInfo) -> str:
     when = f"{cn_date(info.day)}（{cn_weekday(info.day)}）"
     if info.reason == "workday":
-        return f"{when}是工作日。"
-    if info.reason == "weekend":
-        return f"{when}是周末，休息。"
-    state = "上班" if info.working else "休息"
-    sentence = f"{when}{state}：{info.note}。"
-    if info.provisional and info.reason == "provisional_holiday":
+        sentence = f"{when}是工作日。"
+    elif info.reason == "weekend":
+        sentence = f"{when}是周末，休息。"
+    else:
+        sentence = f"{when}{'上班' if info.working else '休息'}：{info.note}。"
+    if info.provisional:
         sentence += provisional_words([info.day.year])
     return sentence
 
@@ -400,7 +405,7 @@ class WorkingDayView(CachedCalendarView):
             OpenApiParameter("date", date, required=True, description="日期，如 2026-10-01"),
             _AGENCY_PARAMETER,
         ],
-        responses={200: DayAnswer, 304: None, **_ERRORS},
+        responses={200: CalendarDayAnswer, 304: None, **_ERRORS},
         tags=["calendar"],
         auth=[],
     )
@@ -432,7 +437,7 @@ class AddWorkingDaysView(CachedCalendarView):
             OpenApiParameter("days", int, required=True, description=f"工作日数，1 至 {MAX_DAYS}"),
             _AGENCY_PARAMETER,
         ],
-        responses={200: AddAnswer, 304: None, **_ERRORS},
+        responses={200: CalendarAddAnswer, 304: None, **_ERRORS},
         tags=["calendar"],
         auth=[],
     )
@@ -502,13 +507,13 @@ class ClockView(PublicView):
         "事件顺序不合规则（如未暂停就恢复、延长超过20个工作日）时返回 422 和原因。"
         f"至多 {MAX_EVENTS} 个事件。这一 POST 只计算、不登记任何数据，"
         "因此不需要 Idempotency-Key；公开接口，无需令牌，按来源地址限制调用频率，不缓存。",
-        request=ClockQuery,
-        responses={200: ClockAnswer, **_ERRORS},
+        request=CalendarClockQuery,
+        responses={200: CalendarClockAnswer, **_ERRORS},
         tags=["calendar"],
         auth=[],
     )
     def post(self, request):
-        data = _parsed(ClockQuery, request.data)
+        data = _parsed(CalendarClockQuery, request.data)
         agency = _agency(data.get("agency", ""))
         calendar = get_calendar(agency)
         today = data.get("today") or timezone.localdate()

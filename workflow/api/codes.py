@@ -12,7 +12,7 @@ REFERENCE_ERRORS = {
 }
 
 
-class CodeSerializer(serializers.Serializer):
+class ReferenceCodeSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="代码（调用时使用）")
     label = serializers.CharField(help_text="中文名称（页面和文书所用）")
 

@@ -91,7 +91,7 @@ def _drf_fields(detail, prefix: str = "") -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     if isinstance(detail, dict):
         for key, value in detail.items():
-            name = key if key not in ("non_field_errors", "__all__") else ""
+            name = str(key) if key not in ("non_field_errors", "__all__") else ""
             path = f"{prefix}.{name}" if prefix and name else (prefix or name)
             for field, messages in _drf_fields(value, path).items():
                 found.setdefault(field, []).extend(messages)

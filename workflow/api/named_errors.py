@@ -12,8 +12,12 @@ from rest_framework.exceptions import ErrorDetail
 def _named(detail, field, where: str):
     if isinstance(detail, dict):
         children = getattr(field, "fields", None) or {}
+        item = getattr(field, "child", None)
         named = {}
         for key, value in detail.items():
+            if isinstance(key, int) and item is not None:  # a list's item, by its index
+                named[key] = _named(value, item, f"{where}第{key + 1}项的")
+                continue
             child = children.get(key)
             if child is None:  # non_field_errors: about ``field`` itself
                 named[key] = _named(value, None, where)
@@ -29,8 +33,9 @@ def _named(detail, field, where: str):
             ]
         return [_named(item, None, where) for item in detail]
     text = str(detail)
-    if where and not text.startswith(where.removesuffix("的")):
-        text = f"{where.removesuffix('的')}：{text}"
+    label = where.removesuffix("的")
+    if label and not text.startswith(f"{label}："):
+        text = f"{label}：{text}"
     return ErrorDetail(text, code=getattr(detail, "code", None))
 
 

@@ -26,6 +26,9 @@ class NeedsScope(BasePermission):
         needed = scope_for(request)
         if needed is None:
             return True
+        if needed not in SCOPES:  # a method the view names no scope for
+            self.message = "该接口不接受这种请求方法。"
+            return False
         if needed not in client.scopes:
             if needed in SCOPES:
                 self.message = f"该接口客户端没有“{needed}”（{SCOPES[needed]}）权限。"
