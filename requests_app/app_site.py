@@ -18,6 +18,7 @@ def requests_application() -> Application:
         RequestTasksViewset,
     )
     from requests_app.views.annual_report import AnnualReportViewset
+    from requests_app.views.submissions import SubmissionViewset
 
     return Application(
         title="依申请公开",
@@ -31,6 +32,8 @@ def requests_application() -> Application:
         viewsets=[
             CaseViewset(),
             RegistrationViewset(),
+            # Art. 31(3): online applications wait here for the registrar's confirmation.
+            SubmissionViewset(),
             RequestTasksViewset(),
             PendingNoticesViewset(),
             # The agency's annual report, and a supervising government's overview.

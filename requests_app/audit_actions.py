@@ -11,6 +11,8 @@ class RequestAction(models.TextChoices):
 
     # registration and examination
     REQUEST_REGISTERED = "request_registered", "登记申请"
+    # On the case: it was an online application, received the day the registrar confirmed it.
+    ONLINE_SUBMISSION_CONFIRMED = "online_submission_confirmed", "确认网上申请"
     DOCUMENTS_UPLOADED = "documents_uploaded", "上传材料"
     REQUEST_ACCEPTED = "request_accepted", "受理"
     REQUEST_CORRECTION_ASKED = "request_correction_asked", "发出补正告知书"

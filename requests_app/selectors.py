@@ -11,7 +11,14 @@ from django.db import connections
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from requests_app import search
-from requests_app.models import Challenge, Consultation, Fee, InformationRequest, NoticeService
+from requests_app.models import (
+    Challenge,
+    Consultation,
+    Fee,
+    InformationRequest,
+    NoticeService,
+    OnlineSubmission,
+)
 from workflow.models import Agency, AuditEvent
 from workflow.roles import has_request_role, has_role
 from workflow.selectors import agencies_of, agency_ids_of
@@ -287,3 +294,24 @@ def pending_notices(user):
         .select_related("request", "letter")
         .order_by("issued_on", "id")
     )
+
+
+def pending_submissions(user) -> QuerySet[OnlineSubmission]:
+    """The online applications waiting for ``user``'s confirmation (Art. 31(3)): their agencies'
+    pending ones, oldest first; only for registrars, who confirm them."""
+    if not has_role(user, "registrar"):
+        return OnlineSubmission.objects.none()
+    return (
+        OnlineSubmission.objects.filter(
+            agency_id__in=agency_ids_of(user), status=OnlineSubmission.Status.PENDING
+        )
+        .select_related("source")
+        .order_by("submitted_at", "id")
+    )
+
+
+def visible_submissions(user) -> QuerySet[OnlineSubmission]:
+    """The online applications ``user`` may open: their agencies', for registrars only."""
+    if not has_role(user, "registrar"):
+        return OnlineSubmission.objects.none()
+    return OnlineSubmission.objects.filter(agency_id__in=agency_ids_of(user))

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from requests_app.api import requests
+from requests_app.api import requests, submissions
 from requests_app.api.reference import OutcomeListView, RequestCodesView
 
 urlpatterns: list = [
@@ -27,4 +27,6 @@ urlpatterns: list = [
         requests.DocumentFile.as_view(),
         name="request_document",
     ),
+    path("submissions/", submissions.SubmissionListView.as_view(), name="submission_list"),
+    path("submissions/<int:pk>/", submissions.SubmissionDetailView.as_view(), name="submission"),
 ]

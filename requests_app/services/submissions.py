@@ -24,7 +24,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from requests_app import permissions
-from requests_app.audit_actions import SubmissionAction
+from requests_app.audit_actions import RequestAction, SubmissionAction
 from requests_app.models import SUBMITTED_FIELDS, InformationRequest, OnlineSubmission
 from requests_app.models import SubmissionCounter as Counter
 from requests_app.services._common import R
@@ -184,12 +184,14 @@ def submission_create(
     agency: Agency,
     data: OnlineApplication,
     external_ref: str = "",
+    query_code_hash: str = "",
 ) -> OnlineSubmission:
     """Keep an online application for the registrar to confirm (Art. 31(3)): numbered, not yet
     received, so no case and no clock.
 
     ``actor``: the API client's user (the client becomes the ``source``), or None for the
-    public form. ``external_ref``: the client's own reference, unique per client. The
+    public form. ``external_ref``: the client's own reference, unique per client.
+    ``query_code_hash``: the public form's hash of the applicant's query code (issue #16). The
     particulars are checked by the registration's rules as if registered today (channel online),
     so the registrar is not handed one that cannot be registered. Raises ``ValidationError``
     keyed by field, ``NotAllowed`` for a person or another agency's client.
@@ -229,6 +231,7 @@ def submission_create(
                 external_ref=external_ref,
                 submitted_at=now,
                 submitted_on=today,
+                query_code_hash=query_code_hash,
                 **{name: getattr(data, name) for name in SUBMITTED_FIELDS},
             )
             audit(
@@ -355,6 +358,25 @@ def submission_confirm(
             to_state=S.Status.CONFIRMED,
             reason=f"登记为{case.case_number}，收到申请之日{cn_date(today)}（双方确认之日）",
             data={"case_id": case.pk, "receipt_date": today.isoformat()},
+            at=now,
+        )
+        # The case's own history (and case file) says where it came from and when it arrived:
+        # the proof of its receipt date under Art. 31(3).
+        source = submission.source.name if submission.source_id else "网上申请表"
+        submitted = timezone.localtime(submission.submitted_at)
+        audit(
+            actor=actor,
+            action=RequestAction.ONLINE_SUBMISSION_CONFIRMED,
+            obj=case,
+            agency=submission.agency,
+            from_state=case.stage,
+            to_state=case.stage,
+            reason=(
+                f"网上申请{submission.number}（{source}，{cn_date(submitted.date())}"
+                f"{submitted:%H:%M}提交）经确认登记，以确认之日{cn_date(today)}为收到申请之日"
+                "（《条例》第三十一条第（三）项）"
+            ),
+            data={"submission_id": submission.pk, "external_ref": submission.external_ref},
             at=now,
         )
     return case

@@ -69,3 +69,15 @@ def task_counts(context) -> dict:
             for name, label, icon in TASK_LISTS
         ]
     }
+
+
+@register.simple_tag(takes_context=True)
+def pending_submission_count(context) -> int | str:
+    """How many online applications wait for the signed-in registrar's confirmation (Art. 31(3));
+    "99+" past 99."""
+    from requests_app.flows import TASK_COUNT_LIMIT as limit
+    from requests_app.selectors import pending_submissions
+
+    request = context.get("request")
+    count = pending_submissions(getattr(request, "user", None))[: limit + 1].count()
+    return f"{limit}+" if count > limit else count

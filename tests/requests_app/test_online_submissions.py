@@ -217,6 +217,13 @@ def test_confirmation_registers_the_case_received_on_the_day_confirmed(portal, a
     event = AuditEvent.objects.get(action="submission_confirmed")
     assert (event.actor, event.from_state, event.to_state) == (registrar, "pending", "confirmed")
     assert case.case_number in event.reason and "2026年3月3日" in event.reason
+    # The case's history says where it came from: the proof of its receipt date.
+    history = AuditEvent.objects.get(action="online_submission_confirmed")
+    assert (history.object_type, history.object_id) == (
+        "requests_app.informationrequest",
+        str(case.pk),
+    )
+    assert submission.number in history.reason and "2026年3月2日21:30提交" in history.reason
 
 
 def test_a_second_confirmation_names_the_case(portal, agency, registrar):
