@@ -240,6 +240,19 @@ class InformationRequest(models.Model):
                 name="request_agency_receipt_cover",
             ),
             models.Index(fields=["agency", "concluded_on"], name="request_agency_concluded_idx"),
+            # The API's clients poll for the cases changed since their last call (few of many):
+            # without it each poll reads all of the agency's cases.
+            models.Index(fields=["agency", "updated_at"], name="request_agency_updated_idx"),
+            # The deadline flags (临期, 超期, 暂停, 暂定) mark few cases; a filter by any of them
+            # walks only these, in the list's order, instead of every case of the agency.
+            models.Index(
+                fields=["agency", "due_sort", "id"],
+                condition=models.Q(overdue=True)
+                | models.Q(at_risk=True)
+                | models.Q(paused=True)
+                | models.Q(provisional=True),
+                name="request_agency_flagged_idx",
+            ),
             models.Index(fields=["agency", "applicant_name"], name="request_applicant_idx"),
             models.Index(fields=["id_number"], name="request_id_number_idx"),
             models.Index(fields=["credit_code"], name="request_credit_code_idx"),

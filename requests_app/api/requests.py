@@ -16,20 +16,20 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from django.http import HttpResponse
+from django.core.paginator import InvalidPage
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from requests_app.audit_actions import RequestAction
 from requests_app.forms import CaseFilterForm
 from requests_app.labels import ACTION_LABELS
-from requests_app.models import CaseDocument, InformationRequest
+from requests_app.models import OUTCOME_CHOICES, CaseDocument, InformationRequest
 from requests_app.selectors import case_events, case_handlers, client_requests, filter_cases
 from requests_app.services.challenges import REPLY_KINDS
 from requests_app.uploads import FILE_TYPES
@@ -40,9 +40,12 @@ from workflow.api.views import ClientView
 from workflow.downloads import protect, stored_file_response
 from workflow.letters.issuing import render_if_pending
 from workflow.letters.kinds import KINDS
+from workflow.pagination import BoundedCountPaginator
 
 R = InformationRequest
 STAGE_LABELS = dict(R.Stage.choices)
+APPLICANT_KINDS = dict(R.ApplicantKind.choices)
+OUTCOME_LABELS = dict(OUTCOME_CHOICES)
 SCOPE = "requests:read"
 #: These endpoints only read: POST and the others are a 405 (``ClientView`` has a ``post``).
 READ_ONLY = ["get", "head", "options"]
@@ -118,10 +121,7 @@ class CaseItem(serializers.Serializer):
     outcome = serializers.CharField(help_text="办理结果代码；尚未办结为空字符串。")
     outcome_label = serializers.CharField(source="get_outcome_display", help_text="办理结果。")
     updated_at = serializers.DateTimeField(help_text="最后更新时间（用于轮询变化）。")
-    url = serializers.SerializerMethodField(help_text="详情地址。")
-
-    def get_url(self, case) -> str:
-        return reverse("api:request_detail", args=[case.pk], request=self.context["request"])
+    url = serializers.CharField(help_text="详情地址。")
 
 
 class CaseClockEvent(serializers.Serializer):
@@ -348,11 +348,11 @@ def list_filters(request, client) -> dict[str, Any]:
             errors[field] = [_labelled(label, str(m)) for m in messages]
     # The handler's choices cost queries: read only when the filter is asked for.
     handlers = case_handlers(client.user) if params.get("handler") else []
-    form = CaseFilterForm(
-        {k: v for k, v in params.lists() if k in CaseFilterForm.base_fields} or None,
-        agencies=[client.agency],
-        handlers=handlers,
-    )
+    data = QueryDict(mutable=True)
+    for key in CaseFilterForm.base_fields:
+        if key in params:
+            data.setlist(key, params.getlist(key))
+    form = CaseFilterForm(data or None, agencies=[client.agency], handlers=handlers)
     filters: dict[str, Any] = {}
     if form.is_bound:
         if not form.is_valid():
@@ -373,15 +373,81 @@ def _labelled(label: str, message: str) -> str:
 
 
 class CasePages(Pages):
-    """``Pages`` whose page past the end is a 404 that says how many pages there are."""
+    """``Pages`` counted as the case list page counts (``BoundedCountPaginator``): a filter no
+    index serves (临期, 尚未办结) would otherwise read all of a big agency's 100,000 cases on
+    every call to print one number. ``count`` is exact up to the bound (1,000 rows past the
+    page's start, rounded); beyond it ``count_exact`` is false and ``count`` is the bound, and
+    ``next`` still leads on. A page past the end is a 404 that says how many pages there are."""
 
     def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        size = self.get_page_size(request)
+        self.paginator = BoundedCountPaginator(
+            queryset, size, number=request.query_params.get(self.page_query_param) or 1
+        )
         try:
-            return super().paginate_queryset(queryset, request, view)
-        except NotFound:
-            pages = self.django_paginator_class(queryset, self.get_page_size(request)).num_pages
-            message = f"没有这一页：共 {pages} 页。"
+            self.page = self.paginator.page(self.paginator.requested)
+        except InvalidPage:
+            message = f"没有这一页：共 {self.paginator.num_pages} 页。"
             raise ApiError(404, "not_found", message, {"page": [message]}) from None
+        return list(self.page)
+
+    def get_paginated_response(self, data):
+        exact = self.paginator.exact
+        return Response(
+            {
+                "count": self.paginator.count if exact else self.paginator.bound,
+                "count_exact": exact,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema):
+        paged = super().get_paginated_response_schema(schema)
+        paged["properties"]["count"]["description"] = (
+            "符合条件的案件数；count_exact 为 false 时表示“多于此数”。"
+        )
+        paged["properties"]["count_exact"] = {
+            "type": "boolean",
+            "description": "count 是否为确切数目（只数到本页之后约 1000 件为止）。",
+        }
+        paged["required"] = [*paged.get("required", []), "count_exact"]
+        return paged
+
+
+def case_items(rows, request) -> list[dict]:
+    """The list's items (``CaseItem``) of ``rows`` (model instances with ``LIST_COLUMNS``),
+    built directly: a DRF serializer spends ~0.4 ms an item, 80 ms on a page of 200."""
+    base = reverse("api:request_list", request=request)
+    stages, kinds, outcomes = STAGE_LABELS, APPLICANT_KINDS, OUTCOME_LABELS
+    return [
+        {
+            "id": case.pk,
+            "case_number": case.case_number,
+            "stage": case.stage,
+            "stage_label": stages.get(case.stage, case.stage),
+            "receipt_date": _date(case.receipt_date),
+            "applicant_kind": case.applicant_kind,
+            "applicant_kind_label": kinds.get(case.applicant_kind, case.applicant_kind),
+            "due_date": _date(case.due_date),
+            "days_left": case.days_left,
+            "paused": case.paused,
+            "provisional": case.provisional,
+            "overdue": case.overdue,
+            "at_risk": case.at_risk,
+            "outcome": case.outcome,
+            "outcome_label": outcomes.get(case.outcome, case.outcome),
+            "updated_at": timezone.localtime(case.updated_at).isoformat(),
+            "url": f"{base}{case.pk}/",
+        }
+        for case in rows
+    ]
+
+
+def _date(value) -> str | None:
+    return value.isoformat() if value is not None else None
 
 
 class RequestList(ClientView):
@@ -408,8 +474,7 @@ class RequestList(ClientView):
         cases = filter_cases(client_requests(self.client).only(*LIST_COLUMNS), filters)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(cases, request, view=self)
-        items = CaseItem(page, many=True, context={"request": request}).data
-        return paginator.get_paginated_response(items)
+        return paginator.get_paginated_response(case_items(page, request))
 
 
 # -- one case ---------------------------------------------------------------------------------
