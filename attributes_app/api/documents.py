@@ -59,6 +59,8 @@ class DocumentView(ClientView):
     http_method_names: ClassVar[list[str]] = ["get", "head", "options"]
 
     def scope_for(self, request):
+        if request.method.lower() not in self.http_method_names:
+            return None  # answered 405 by the dispatch (the frame would look up "__none__")
         needed = super().scope_for(request)
         client = request.auth
         if needed == READ and WRITE in getattr(client, "scopes", ()):
@@ -180,7 +182,7 @@ class ExternalDocumentView(DocumentView):
         except IssueRefused as refusal:
             message = refusal.messages[0]
             raise ApiError(422, "issue_refused", message, {"issued_on": [message]}) from None
-        document = _documents(self.agency).get(pk=document.pk)
+        # The services' own copy is what was saved: answered without reading it again.
         return self.answer(document, status=201 if created else 200)
 
 
@@ -338,8 +340,8 @@ class DocumentTextView(DocumentView):
                 raise Http404
             if request.headers.get("If-Match", "").strip():
                 require_if_match(request, document_etag(document))
-            document_attach_text(actor=self.actor, document_id=document.pk, file=upload)
-        return self.answer(_documents(self.agency).get(pk=pk))
+            document = document_attach_text(actor=self.actor, document_id=document.pk, file=upload)
+        return self.answer(document)
 
 
 __all__ = [

@@ -8,6 +8,7 @@ reuse it); ``DocumentPushSerializer`` is what OA pushes (``services.oa.OaDocumen
 from __future__ import annotations
 
 from dataclasses import fields as dataclass_fields
+from urllib.parse import quote
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -126,8 +127,8 @@ class DocumentPushSerializer(Strict):
     effective_on = _date("施行日期", "施行日期。")
     secrecy = _choice(
         "密级状态",
-        [c for c in Document.Secrecy.choices if c[0] != Document.Secrecy.CLASSIFIED],
-        "undetermined 未确定、non_secret 非涉密；涉密文件不在本系统办理。",
+        Document.Secrecy.choices,
+        "undetermined 未确定、non_secret 非涉密；涉密文件不在本系统办理（422）。",
     )
     catalogue_item_id = _id("公开事项编号", "本机关公开事项目录中的事项编号。")
     attribute = _choice(
@@ -211,6 +212,10 @@ class LinksSerializer(serializers.Serializer):
     external = serializers.CharField(required=False, help_text="按外部编号读取或推送。")
 
 
+#: The states a publication obligation can exist in: made when a document becomes proactive
+#: (awaiting_publication), kept when published, withdrawn when it turns classified.
+WITH_PUBLICATION = frozenset({rules.AWAITING_PUBLICATION, rules.PUBLISHED, rules.CLASSIFIED})
+
 NEXT_STEPS = {
     rules.UNDETERMINED: "提出公开属性建议（attribute，不主动公开的须写明理由和依据）。",
     rules.OFFICE_REVIEW: "等待政务公开工作机构审查；审查同意后再推送签发。",
@@ -285,6 +290,8 @@ class DocumentSerializer(serializers.Serializer):
 
     @extend_schema_field(PublicationSummarySerializer(allow_null=True))
     def get_publication(self, document) -> dict | None:
+        if document.attribute_state not in WITH_PUBLICATION:
+            return None  # no obligation was ever made: spare the query
         try:
             publication = document.publication
         except Document.publication.RelatedObjectDoesNotExist:
@@ -293,18 +300,18 @@ class DocumentSerializer(serializers.Serializer):
 
     @extend_schema_field(LinksSerializer)
     def get_links(self, document) -> dict[str, str]:
-        request = self.context.get("request")
+        # One reverse() per serializer, not four per document (lists of 200).
+        base = self.context.get("_documents_url")
+        if base is None:
+            base = reverse("api:documents", request=self.context.get("request"))
+            self.context["_documents_url"] = base
         links = {
-            "self": reverse("api:document", kwargs={"pk": document.pk}, request=request),
-            "history": reverse("api:document-history", kwargs={"pk": document.pk}, request=request),
-            "text": reverse("api:document-text", kwargs={"pk": document.pk}, request=request),
+            "self": f"{base}{document.pk}/",
+            "history": f"{base}{document.pk}/history/",
+            "text": f"{base}{document.pk}/text/",
         }
         if document.external_id:
-            links["external"] = reverse(
-                "api:document-external",
-                kwargs={"external_id": document.external_id},
-                request=request,
-            )
+            links["external"] = f"{base}external/{quote(document.external_id, safe='')}/"
         return links
 
 

@@ -202,6 +202,7 @@ def document_upsert(
         with transaction.atomic():
             document = (
                 Document.objects.select_for_update(of=("self",))
+                .select_related("drafting_unit", "drafter")
                 .filter(agency=agency, external_system=system_code, external_id=external_id)
                 .first()
             )

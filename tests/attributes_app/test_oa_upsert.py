@@ -2,11 +2,13 @@
 the drafting pages, so their rules, history and audit apply; a push is all or nothing, except
 that 不予发文 is always recorded; a push that says nothing new writes nothing (DOMAIN §4.1)."""
 
+import threading
 from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.db import connection
 
 from attributes_app.models import AttributeChange, Document
 from attributes_app.services import IssueRefused, StaleDocument, document_attach_text
@@ -313,3 +315,44 @@ def test_precondition_sees_the_stored_document(push, unit, oa, agency):
     )
     assert seen[0] is None
     assert seen[1].external_id == "OA-1"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_pushes_of_a_new_document_at_once_register_it_once(oa, agency, unit):
+    # Both find no document; the second is told to read again (PostgreSQL: the unique
+    # external id; SQLite: its write lock queues the second, which then finds the first's)
+    # and, without If-Match, keeps nothing of its own.
+    results, errors = [], []
+    barrier = threading.Barrier(2)
+
+    def precondition(document):
+        if document is not None:
+            raise StaleDocument("已由另一次推送登记。")
+
+    def work(title):
+        try:
+            barrier.wait()
+            results.append(
+                document_upsert(
+                    actor=oa.user,
+                    agency=agency,
+                    system_code="oa",
+                    external_id="OA-1",
+                    data=OaDocument(**basic(unit, title=title)),
+                    precondition=precondition,
+                )
+            )
+        except Exception as error:  # collected and asserted below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in ("甲", "乙")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 1 and results[0][1] is True
+    assert len(errors) == 1 and isinstance(errors[0], StaleDocument)
+    assert Document.objects.count() == 1
+    assert AuditEvent.objects.filter(action="document_registered").count() == 1
