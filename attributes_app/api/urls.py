@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from attributes_app.api import documents, schema  # noqa: F401  (the token in the schema)
+from attributes_app.api import documents, publication, schema  # noqa: F401  (the token in the schema)
 from attributes_app.api.reference import CatalogueItemListView, DocumentCodesView, UnitListView
 
 urlpatterns: list = [
@@ -28,4 +28,24 @@ urlpatterns: list = [
         name="document-history",
     ),
     path("documents/<int:pk>/text/", documents.DocumentTextView.as_view(), name="document-text"),
+]
+
+# -- publication (the website's CMS, DOMAIN §4.2) ------------------------------------------------
+urlpatterns += [
+    path(
+        "documents/<int:document_id>/publication/",
+        publication.DocumentPublicationView.as_view(),
+        name="document-publication",
+    ),
+    path(
+        "documents/<int:document_id>/publication/withdrawal/",
+        publication.PublicationWithdrawalView.as_view(),
+        name="document-publication-withdrawal",
+    ),
+    path(
+        "documents/<int:document_id>/interpretation/",
+        publication.InterpretationView.as_view(),
+        name="document-interpretation",
+    ),
+    path("publications/", publication.PublicationListView.as_view(), name="publication-list"),
 ]
