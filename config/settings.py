@@ -408,6 +408,9 @@ GONGKAI_WEBHOOK_TIMEOUT = env_int("GONGKAI_WEBHOOK_TIMEOUT", 10)
 GONGKAI_WEBHOOK_ATTEMPTS = env_int("GONGKAI_WEBHOOK_ATTEMPTS", 8)
 GONGKAI_WEBHOOK_BACKOFF = env_int("GONGKAI_WEBHOOK_BACKOFF", 60)
 GONGKAI_WEBHOOK_ALLOW_LOOPBACK = os.environ.get("GONGKAI_WEBHOOK_ALLOW_LOOPBACK", "") == "1"
+# The certificate authorities (a PEM file) trusted for https receivers besides the system's: an
+# agency's own CA on its intranet.
+GONGKAI_WEBHOOK_CA_FILE = os.environ.get("GONGKAI_WEBHOOK_CA_FILE", "")
 
 # Background jobs (workflow.jobs): long actions such as opening a yearly review, and outbound
 # work tried again until it gets through.

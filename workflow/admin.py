@@ -1,4 +1,5 @@
-"""Administration: agencies, local calendar adjustments, imported notices, the audit log.
+"""Administration: agencies, local calendar adjustments, imported notices, the audit log, the
+webhooks' delivery log.
 
 Installation-wide things (agencies themselves, the State Council calendar, adjustments for all
 agencies, the workflow engine's processes and tasks) belong to superusers. Everyone else with
@@ -19,12 +20,23 @@ from django.urls import path
 from viewflow.workflow import admin as viewflow_admin
 from viewflow.workflow.models import Process, Task
 
-from workflow import account_admin  # noqa: F401  (users, role groups, login attempts)
+from workflow import (
+    account_admin,  # noqa: F401  (users, role groups, login attempts)
+    webhooks,
+)
 from workflow.accounts import access_of, audit_access_change
 from workflow.audit import audit
 from workflow.cn import cn_date
 from workflow.holiday_import import preview_import, read_schedule
-from workflow.models import Agency, AuditEvent, CalendarAdjustment, HolidaySchedule
+from workflow.models import (
+    Agency,
+    AuditEvent,
+    CalendarAdjustment,
+    HolidaySchedule,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from workflow.selectors import agencies_of
 from workflow.services import (
     calendar_adjustment_delete,
@@ -450,4 +462,108 @@ class TaskAdmin(viewflow_admin.TaskAdmin):
         return False
 
 
-from workflow import webhook_admin  # noqa: E402, F401  (webhook endpoints and deliveries)
+# -- webhooks: the endpoints the API clients registered, and the delivery log with each try's
+# response code; a delivery can be sent again ("重新发送", with the same event id).
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(AgencyScopedAdmin):
+    list_display = ["url", "client", "agency", "subscribed", "active", "created_at"]
+    list_filter = ["agency", "active"]
+    search_fields = ["url", "client__name"]
+    fields = [
+        "agency",
+        "client",
+        "url",
+        "events",
+        "secret_hint",
+        "active",
+        "inactive_reason",
+        "created_at",
+        "removed_at",
+    ]
+    readonly_fields = fields
+    list_select_related = ["client", "agency"]
+
+    @admin.display(description="订阅的事件")
+    def subscribed(self, obj):
+        return "、".join(webhooks.LABELS.get(e, e) for e in obj.events) or "全部事件"
+
+    def has_add_permission(self, request):
+        return False  # registered by the client through the API: only it gets the secret
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the delivery log stays
+
+
+class AttemptInline(admin.TabularInline):
+    model = WebhookAttempt
+    fields = ["at", "status_code", "duration_ms", "error"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(AgencyScopedAdmin):
+    list_display = [
+        "created_at",
+        "event_label",
+        "endpoint",
+        "status",
+        "attempts",
+        "last_status_code",
+        "delivered_at",
+    ]
+    list_filter = ["agency", "status", "event_type"]
+    search_fields = ["=event_id", "endpoint__url"]
+    fields = [
+        "agency",
+        "endpoint",
+        "event_id",
+        "event_type",
+        "status",
+        "attempts",
+        "last_status_code",
+        "last_error",
+        "created_at",
+        "delivered_at",
+        "payload",
+    ]
+    readonly_fields = fields
+    inlines = [AttemptInline]
+    actions = ["resend"]
+    list_select_related = ["endpoint__client"]
+
+    @admin.display(description="事件类型", ordering="event_type")
+    def event_label(self, obj):
+        return webhooks.LABELS.get(obj.event_type, obj.event_type)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="重新发送", permissions=["view"])
+    def resend(self, request, queryset):
+        sent = skipped = 0
+        for delivery_id in queryset.values_list("pk", flat=True):
+            if webhooks.resend(actor=request.user, delivery_id=delivery_id) is None:
+                skipped += 1
+            else:
+                sent += 1
+        if sent:
+            self.message_user(request, f"已重新发送 {sent} 条事件通知（事件编号不变）。")
+        if skipped:
+            self.message_user(
+                request,
+                f"{skipped} 条未重新发送：仍在等待发送，或接收地址已停用。",
+                messages.WARNING,
+            )

@@ -39,7 +39,11 @@ class WorkflowConfig(AppConfig):
     def ready(self) -> None:
         # The API clients' admin pages (``workflow.api`` is no app of its own to be discovered).
         import workflow.api.admin  # noqa: F401
+        from workflow import audit, webhooks
         from workflow.registry import register_landing, register_section
+
+        # The events the apps make of audit events, emitted with them (workflow.webhooks).
+        audit.listen("webhooks", webhooks.audited)
 
         # Last in the menu, after every app's sections.
         register_section("tools", 90, tools_application)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -29,8 +29,8 @@ def audit(
 ) -> AuditEvent:
     """Append one audit event. ``obj`` fills the object fields when given.
 
-    The events the apps make of it (``workflow.webhooks.register_audit_source``) are emitted in
-    the same transaction: a change rolled back tells nobody."""
+    Its listeners (``listen``: the webhooks' events) run in the same transaction: a change
+    rolled back tells nobody."""
     row = audit_row(
         actor=actor,
         action=action,
@@ -50,10 +50,20 @@ def audit(
     return event
 
 
-def _tell(rows: list[dict[str, Any]]) -> None:
-    from workflow import webhooks  # it writes audit events itself
+#: Called with the rows of every append, in its transaction (``workflow.webhooks.audited``,
+#: connected by ``WorkflowConfig.ready``).
+_LISTENERS: dict[str, Callable[[list[dict[str, Any]]], None]] = {}
 
-    webhooks.audited(rows)
+
+def listen(name: str, listener: Callable[[list[dict[str, Any]]], None]) -> None:
+    """Call ``listener(rows)`` after each append of audit events (keyed by ``name``, so that a
+    second ``ready()`` replaces rather than repeats)."""
+    _LISTENERS[name] = listener
+
+
+def _tell(rows: list[dict[str, Any]]) -> None:
+    for listener in _LISTENERS.values():
+        listener(rows)
 
 
 def audit_row(

@@ -37,6 +37,7 @@ import json
 import logging
 import secrets
 import socket
+import ssl
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -538,7 +539,11 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Answer:
     address = _resolve(parts.hostname or "", port)
     connection: http.client.HTTPConnection
     if https:
-        connection = http.client.HTTPSConnection(parts.hostname, port, timeout=timeout())
+        # Certificates are checked; an agency whose systems use its own CA names its file.
+        context = ssl.create_default_context(cafile=_setting("GONGKAI_WEBHOOK_CA_FILE", "") or None)
+        connection = http.client.HTTPSConnection(
+            parts.hostname, port, timeout=timeout(), context=context
+        )
     else:
         connection = http.client.HTTPConnection(parts.hostname, port, timeout=timeout())
     # Connect to the address checked above, not to whatever the name resolves to next; TLS
