@@ -21,6 +21,7 @@ from rest_framework.reverse import reverse
 from attributes_app import selectors, services
 from attributes_app.api import schema  # noqa: F401  (the token's security scheme)
 from attributes_app.models import Document, Publication
+from workflow.api.idempotency import idempotent
 from workflow.api.pagination import Pages
 from workflow.api.views import IDEMPOTENCY_KEY, ClientView
 from workflow.text_input import NUL_MESSAGE
@@ -363,7 +364,7 @@ class DocumentPublicationView(ReadEitherScope, DocumentView):
         tags=["主动公开"],
     )
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        return idempotent(request, self.client, lambda: self.create(request, *args, **kwargs))
 
     def create(self, request, document_id: int):
         document = self.document()
@@ -395,7 +396,7 @@ class PublicationWithdrawalView(DocumentView):
         tags=["主动公开"],
     )
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        return idempotent(request, self.client, lambda: self.create(request, *args, **kwargs))
 
     def create(self, request, document_id: int):
         document = self.document()
@@ -424,7 +425,7 @@ class InterpretationView(DocumentView):
         tags=["主动公开"],
     )
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        return idempotent(request, self.client, lambda: self.create(request, *args, **kwargs))
 
     def create(self, request, document_id: int):
         document = self.document()

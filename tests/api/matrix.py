@@ -129,3 +129,58 @@ TABLE["GET /api/v1/webhooks/{id}/deliveries/"] = Entry(
 TABLE["POST /api/v1/webhooks/{id}/ping/"] = Entry(
     "webhooks:manage", path=lambda s: {"id": s["webhook"]}, ok=(202,)
 )
+
+# -- online submissions (待确认 until a registrar confirms them, Art. 31(3)) --------------------
+TABLE["POST /api/v1/submissions/"] = Entry(
+    "requests:write",
+    body=lambda s: {
+        "applicant_kind": "person",
+        "applicant_name": "赵强",
+        "id_type": "resident_id",
+        "id_number": "11010519491231002X",
+        "phone": "13700000000",
+        "description": "2025年城区停车场收费标准的批复文件",
+        "form_wanted": "electronic",
+        "delivery": "online",
+    },
+    ok=(201,),
+    other="none",
+)
+# A portal that submits reads back what it submitted: requests:write grants these reads too.
+PORTAL = ("requests:write",)
+TABLE["GET /api/v1/submissions/"] = Entry(
+    "requests:read", other="list", hidden=("submission",), also=PORTAL
+)
+TABLE["GET /api/v1/submissions/{id}/"] = Entry(
+    "requests:read", path=lambda s: {"id": s["submission"]}, also=PORTAL
+)
+
+# -- publication (the website's CMS) ----------------------------------------------------------
+CMS = ("publication:write",)
+TABLE["GET /api/v1/publications/"] = Entry(
+    "documents:read", other="list", hidden=("publishable", "published", "policy"), also=CMS
+)
+TABLE["GET /api/v1/documents/{document_id}/publication/"] = Entry(
+    "documents:read", path=lambda s: {"document_id": s["publishable"]}, also=CMS
+)
+TABLE["POST /api/v1/documents/{document_id}/publication/"] = Entry(
+    "publication:write",
+    path=lambda s: {"document_id": s["publishable"]},
+    body=lambda s: {"url": "https://www.example.gov.cn/zwgk/2026/9.html", "channel": "portal"},
+    ok=(201,),
+)
+TABLE["POST /api/v1/documents/{document_id}/publication/withdrawal/"] = Entry(
+    "publication:write",
+    path=lambda s: {"document_id": s["published"]},
+    body=lambda s: {"reason": "发布的文本有误，撤下更正"},
+    ok=(201,),
+)
+TABLE["POST /api/v1/documents/{document_id}/interpretation/"] = Entry(
+    "publication:write",
+    path=lambda s: {"document_id": s["policy"]},
+    body=lambda s: {
+        "title": "《城区老旧小区改造实施办法》政策解读",
+        "url": "https://www.example.gov.cn/zwgk/2026/jd.html",
+    },
+    ok=(201,),
+)

@@ -15,7 +15,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from attributes_app.services import drafting_unit_save
+from attributes_app.services import (
+    DocumentData,
+    document_publish,
+    document_register,
+    drafting_unit_save,
+    secrecy_review_record,
+)
 from attributes_app.services.oa import OaDocument, document_upsert
 from requests_app.models import CaseDocument
 from requests_app.services import (
@@ -28,12 +34,15 @@ from requests_app.services import (
     request_register,
     request_upload,
 )
+from requests_app.services.submissions import OnlineApplication, submission_create
+from tests.attributes_app.helpers import issued
 from workflow.api.clients import ClientData, client_create
 from workflow.api.scopes import SCOPES
 
 DAY = date(2026, 3, 2)  # a Monday
 REG = "《中华人民共和国政府信息公开条例》"
 SYSTEM = "oa"
+PAGE = "https://www.example.gov.cn/zwgk/2026/"
 #: A blank one-page PDF (what an applicant's scan is, as far as the checks go).
 PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
@@ -104,6 +113,37 @@ def replied(case_id: int, *, handler, office_head) -> None:
         today=date(2026, 3, 10),
     )
     decision_approve(actor=office_head, case_id=case_id, today=date(2026, 3, 10))
+
+
+def online_application(**changes) -> OnlineApplication:
+    values = {
+        "applicant_kind": "person",
+        "applicant_name": "王芳",
+        "id_type": "resident_id",
+        "id_number": "11010519491231002X",
+        "phone": "13900000000",
+        "description": "2025年本市公共租赁住房分配结果",
+        "form_wanted": "electronic",
+        "delivery": "email",
+        "email": "wang@example.com",
+    }
+    values.update(changes)
+    return OnlineApplication(**values)
+
+
+def publishable(agency, unit, *, drafter, unit_head, reviewer, **changes):
+    """A proactive document issued and cleared by the secrecy review: ready to publish."""
+    values = {"title": "关于做好城区供暖工作的通知", "drafting_unit_id": unit.pk, "kind": "other"}
+    values.update(changes)
+    document = document_register(actor=drafter, agency=agency, data=DocumentData(**values))
+    document = issued(document, drafter=drafter, head=unit_head)
+    secrecy_review_record(
+        actor=reviewer,
+        document_id=document.pk,
+        conclusion="cleared",
+        opinion="经审查，不涉及国家秘密和工作秘密，同意公开。",
+    )
+    return document
 
 
 def client_for(agency, *, actor, scopes=None, name="测试系统"):
@@ -179,6 +219,21 @@ def seed(agency, *, superuser) -> Seeds:
     )
     ids["document"] = document.pk
     ids["external_id"] = document.external_id
+
+    reviewer = persona(agency, "secrecy_reviewer", "secrecy_reviewer")
+    people = {"drafter": drafter, "unit_head": unit_head, "reviewer": reviewer}
+    ids["publishable"] = publishable(agency, unit, **people).pk
+    published = publishable(agency, unit, title="关于城区燃气管网改造的公告", **people)
+    document_publish(actor=client.user, document_id=published.pk, url=f"{PAGE}1.html")
+    ids["published"] = published.pk
+    policy = publishable(agency, unit, title="城区老旧小区改造实施办法", kind="policy", **people)
+    document_publish(actor=client.user, document_id=policy.pk, url=f"{PAGE}2.html")
+    ids["policy"] = policy.pk
+
+    submission = submission_create(
+        actor=client.user, agency=agency, data=online_application(), external_ref="WEB-1"
+    )
+    ids["submission"] = submission.pk
 
     endpoint, _ = endpoint_create(
         actor=client.user,
