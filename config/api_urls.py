@@ -1,8 +1,7 @@
 """``/api/v1/``: the API's root, schema and documentation, and each app's endpoints."""
 
-from django.urls import include, path, re_path
+from django.urls import include, path
 
-from workflow.api.fallback import unknown_path
 from workflow.api.views import ApiRoot, DocsView, RedocView, SchemaView
 
 app_name = "api"
@@ -15,6 +14,4 @@ urlpatterns = [
     path("", include("workflow.api.urls")),
     path("", include("requests_app.api.urls")),
     path("", include("attributes_app.api.urls")),
-    # Last: any other address under /api/v1/ is a 404 in the one error shape.
-    re_path(r"^(?P<rest>.*)$", unknown_path, name="unknown"),
 ]
