@@ -160,3 +160,27 @@ def test_another_agencys_client_sees_its_own_agency(other_api, other_agency):
 def test_a_session_is_no_way_into_the_api(client, registrar):
     client.force_login(registrar)
     assert_401(client.get(URL), "请提供有效的接口令牌")
+
+
+def test_the_clients_own_user_is_the_actor_of_its_writes(api, api_client_and_token, agency):
+    from tests.api.urls_for_tests import things
+
+    client = api_client_and_token[0]
+    assert api.post(URL, {"title": "甲"}).status_code == 201
+    event = things(agency).get()
+    assert event.actor == client.user and event.agency == agency
+
+
+def test_scopes_are_the_clients_and_people_hold_none(api_client_and_token, registrar):
+    from django.contrib.auth.models import AnonymousUser
+
+    from workflow.api.clients import client_of, has_scope
+
+    client = api_client_and_token[0]
+    user = type(client.user).objects.get(pk=client.user.pk)  # read afresh, as a service would
+    assert client_of(user) == client
+    assert has_scope(user, "documents:write")
+    ApiClient.objects.filter(pk=client.pk).update(scopes=["requests:read"])
+    assert not has_scope(type(user).objects.get(pk=user.pk), "documents:write")
+    assert client_of(registrar) is None and not has_scope(registrar, "requests:read")
+    assert client_of(AnonymousUser()) is None

@@ -165,6 +165,7 @@ def test_an_agency_admin_registers_only_for_their_own_agency(admin_user, agency,
     browser = logged_in(admin_user)
     page = browser.get(reverse(ADD))
     assert other_agency.name not in page.content.decode()
+    assert page.context["adminform"].form.initial["agency"] == agency.pk
     response = browser.post(reverse(ADD), form(other_agency))
     assert response.status_code == 200
     assert "agency" in response.context["adminform"].form.errors
@@ -306,7 +307,8 @@ def test_a_revoked_client_is_shown_read_only_and_gets_no_new_token(admin_user, o
     assert "已吊销" in html and "吊销时间" in html
     assert url("rotate", ours) not in html and 'name="_save"' not in html
     assert browser.post(url("change", ours), form(ours.agency, name="复活")).status_code == 403
-    browser.post(url("rotate", ours))
+    refused = browser.post(url("rotate", ours), follow=True)
+    assert "已被吊销，不能重新生成令牌" in refused.content.decode()
     assert not AuditEvent.objects.filter(action="api_token_rotated").exists()
     assert ApiClient.objects.get(pk=ours.pk).name == "网站内容管理系统"
 

@@ -35,6 +35,25 @@ def test_a_body_that_is_not_json_is_a_400(api):
     shape(response, 400, "parse_error")
 
 
+def test_a_broken_upload_is_a_400_saying_so(api):
+    response = api.post(
+        URL,
+        b"--x\r\nnot a part",
+        content_type="multipart/form-data; boundary=",
+        format=None,
+    )
+    body = shape(response, 400, "parse_error")
+    assert "multipart" in body["message"]
+
+
+def test_a_views_chinese_404_reason_is_said_and_djangos_english_is_not(api):
+    assert shape(api.get("/api/v1/test/missing/ours/"), 404, "not_found")["message"] == (
+        "没有这份告知书。"
+    )
+    body = shape(api.get("/api/v1/test/missing/django/"), 404, "not_found")
+    assert body["message"] == "没有找到，或不属于本机关。"
+
+
 def test_an_unsupported_media_type_is_a_415(api):
     response = api.post(URL, "title=x", content_type="text/plain", format=None)
     shape(response, 415, "unsupported_media_type")
@@ -51,6 +70,25 @@ def test_a_defect_in_a_view_is_a_logged_500_in_the_shape(api, caplog):
     assert any(
         record.exc_info and "a defect in a view" in str(record.exc_info[1])
         for record in caplog.records
+    )
+
+
+def test_pages_of_a_list_and_a_page_beyond_the_last(api):
+    page = api.get("/api/v1/test/numbers/", {"page": 2, "page_size": 50}).json()
+    assert (page["count"], page["results"][0], len(page["results"])) == (250, 51, 50)
+    # At most 200 a page, whatever is asked.
+    assert len(api.get("/api/v1/test/numbers/", {"page_size": 10_000}).json()["results"]) == 200
+    body = shape(api.get("/api/v1/test/numbers/", {"page": 99}), 404, "not_found")
+    assert body["message"] == "没有这一页。"
+    shape(api.get("/api/v1/test/numbers/", {"page": "\x00<b>"}), 404, "not_found")
+
+
+def test_an_inactive_clients_account_is_refused(api, api_client_and_token):
+    user = api_client_and_token[0].user
+    user.is_active = False
+    user.save()
+    assert (
+        shape(api.get(URL), 401, "not_authenticated")["message"] == "该接口客户端的操作账号已停用。"
     )
 
 

@@ -8,6 +8,8 @@ import threading
 
 from django.core.exceptions import ValidationError
 from django.db import OperationalError
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -15,6 +17,7 @@ from rest_framework.response import Response
 
 import config.urls
 from workflow.api.concurrency import etag_of, require_if_match
+from workflow.api.pagination import Pages
 from workflow.api.views import IDEMPOTENCY_KEY, ClientView
 from workflow.audit import audit
 from workflow.models import AuditEvent
@@ -79,6 +82,24 @@ class Broken(ClientView):
         raise RuntimeError("a defect in a view")
 
 
+class Numbers(ClientView):
+    scopes = {"GET": "reference:read"}
+
+    def get(self, request):
+        pages = Pages()
+        page = pages.paginate_queryset(list(range(1, 251)), request, view=self)
+        return pages.get_paginated_response(page)
+
+
+class Missing(ClientView):
+    scopes = {"GET": "reference:read"}
+
+    def get(self, request, which: str):
+        if which == "ours":
+            raise Http404("没有这份告知书。")
+        return get_object_or_404(AuditEvent, pk=-1)
+
+
 class Busy(ClientView):
     scopes = {"GET": "reference:read"}
 
@@ -88,6 +109,8 @@ class Busy(ClientView):
 
 urlpatterns = [
     path("api/v1/test/busy/", Busy.as_view(), name="test-busy"),
+    path("api/v1/test/missing/<str:which>/", Missing.as_view(), name="test-missing"),
+    path("api/v1/test/numbers/", Numbers.as_view(), name="test-numbers"),
     path("api/v1/test/things/", Things.as_view(), name="test-things"),
     path("api/v1/test/read-only/", ReadOnly.as_view(), name="test-read-only"),
     path("api/v1/test/broken/", Broken.as_view(), name="test-broken"),

@@ -31,6 +31,7 @@ from workflow.api.clients import (
 )
 from workflow.api.scopes import SCOPES
 from workflow.models import ApiClient
+from workflow.selectors import agencies_of
 from workflow.text_input import TextRulesMixin
 
 #: The session key under which a new token waits for the page that shows it once.
@@ -94,6 +95,7 @@ class ApiClientAdmin(AgencyScopedAdmin):
         "name",
         "agency",
         "system_code",
+        "scope_codes",
         "status",
         "expires_at",
         "last_used_at",
@@ -134,10 +136,22 @@ class ApiClientAdmin(AgencyScopedAdmin):
         return f"{obj.user.get_username()}（不能登录页面，所做操作记在该客户端名下）"
 
     @admin.display(description="权限范围")
+    def scope_codes(self, obj) -> str:
+        return "、".join(obj.scopes) or "—"
+
+    @admin.display(description="权限范围")
     def scope_list(self, obj):
         return format_html_join(
             "", "<div>{}（{}）</div>", ((SCOPES.get(s, s), s) for s in obj.scopes)
         )
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        if not request.user.is_superuser:
+            agencies = list(agencies_of(request.user)[:2])
+            if len(agencies) == 1:  # the administrator of one agency registers for it
+                initial.setdefault("agency", agencies[0].pk)
+        return initial
 
     def get_fields(self, request, obj=None):
         typed = ["agency", "name", "system_code", "scopes", "ip_allow_list", "expires_at", "rate"]
@@ -213,8 +227,9 @@ class ApiClientAdmin(AgencyScopedAdmin):
         obj = self.get_object(request, unquote(object_id))
         if obj is None:
             return None, self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        # The model permission: a revoked client is then told so, not refused blankly.
         allowed = (
-            self.has_change_permission(request, obj)
+            super().has_change_permission(request, obj)
             if change
             else self.has_view_or_change_permission(request, obj)
         )

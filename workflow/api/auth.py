@@ -63,6 +63,8 @@ class ClientTokenAuthentication(BaseAuthentication):
             raise exceptions.AuthenticationFailed("该接口客户端已被吊销。")
         if client.expires_at is not None and client.expires_at <= now:
             raise exceptions.AuthenticationFailed("该接口客户端已过有效期。")
+        if not client.user.is_active:
+            raise exceptions.AuthenticationFailed("该接口客户端的操作账号已停用。")
         address = client_address(request)
         try:
             ip = ipaddress.ip_address(address)

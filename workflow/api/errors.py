@@ -139,8 +139,13 @@ def exception_handler(exc, context):
         set_rollback()
         return Response(body("invalid", str(exc)), status=422)
     if isinstance(exc, Http404):
-        return Response(body("not_found", GENERIC[404]), status=404)
+        # A view's own reason (``Http404("没有这份告知书。")``) is said; Django's English is not.
+        reason = str(exc)
+        return Response(
+            body("not_found", reason if _is_chinese(reason) else GENERIC[404]), status=404
+        )
     if isinstance(exc, exceptions.ValidationError):
+        set_rollback()
         message, fields = _split(_drf_fields(exc.detail))
         return Response(body("invalid", message, fields), status=422)
     if isinstance(exc, exceptions.APIException):
@@ -168,9 +173,16 @@ def exception_handler(exc, context):
         elif isinstance(exc, exceptions.PermissionDenied):
             message = str(exc.detail) if _is_chinese(str(exc.detail)) else GENERIC[403]
         elif isinstance(exc, exceptions.ParseError):
-            message = "请求体不是有效的 JSON。"
+            request = context.get("request")
+            content_type = getattr(request, "content_type", "") or ""
+            message = (
+                "上传的表单（multipart/form-data）无法解析。"
+                if content_type.startswith("multipart/")
+                else "请求体不是有效的 JSON。"
+            )
         elif isinstance(exc, exceptions.NotFound):
-            message = GENERIC[404]
+            # "没有这一页。" (``Pages``) and a view's own Chinese reason are said as they are.
+            message = str(exc.detail) if _is_chinese(str(exc.detail)) else GENERIC[404]
         else:
             message = GENERIC.get(exc.status_code, str(exc.detail))
         auth_header = getattr(exc, "auth_header", None)

@@ -46,7 +46,7 @@ def _post_running(create):
 
     @functools.wraps(create)
     def post(self, request, *args, **kwargs):
-        return idempotent(request, self.client, lambda: create(self, request, *args, **kwargs))
+        return idempotent(request, self.client, lambda: self.create(request, *args, **kwargs))
 
     return post
 
@@ -72,12 +72,11 @@ class ClientView(APIView):
     def scope_for(self, request) -> str | None:
         """The scope the call's method needs; None when no scope is needed (``HEAD`` and
         ``OPTIONS`` need the one of ``GET``, a method the view lacks is left to its 405)."""
-        method = request.method
-        if method in ("HEAD", "OPTIONS"):
-            method = "GET"
+        if request.method in ("HEAD", "OPTIONS"):
+            return self.scopes.get("GET")
         if not hasattr(self, request.method.lower()):
             return None
-        return self.scopes.get(method, NO_SCOPE)
+        return self.scopes.get(request.method, NO_SCOPE)
 
     @property
     def client(self):
