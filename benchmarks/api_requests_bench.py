@@ -56,8 +56,10 @@ def main() -> None:
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DEBUG", "0")
+    os.environ.setdefault("SECRET_KEY", "bench")
     if not os.environ.get("DATABASE_URL"):
-        os.environ.setdefault("GONGKAI_DB_PATH", str(ROOT / "var" / "bench" / "gongkai.sqlite3"))
+        os.environ.setdefault("GONGKAI_VAR_DIR", str(ROOT / "var" / "bench"))
     import django
 
     django.setup()

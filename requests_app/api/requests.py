@@ -30,7 +30,13 @@ from requests_app.audit_actions import RequestAction
 from requests_app.forms import CaseFilterForm
 from requests_app.labels import ACTION_LABELS
 from requests_app.models import OUTCOME_CHOICES, CaseDocument, InformationRequest
-from requests_app.selectors import case_events, case_handlers, client_requests, filter_cases
+from requests_app.selectors import (
+    FLAGS,
+    case_events,
+    case_handlers,
+    client_requests,
+    filter_cases,
+)
 from requests_app.services.challenges import REPLY_KINDS
 from requests_app.uploads import FILE_TYPES
 from workflow.api.concurrency import etag_of
@@ -97,17 +103,17 @@ submission_of: Callable[[InformationRequest], dict | None] | None = None
 
 
 class CaseItem(serializers.Serializer):
+    """A case of the list (the schema's; ``case_items`` builds them)."""
+
     id = serializers.IntegerField(help_text="案件编号（接口中用于读取详情）。")
     case_number = serializers.CharField(help_text="登记编号，如 孝政信申〔2026〕1号。")
     stage = serializers.CharField(
         help_text="办理阶段代码：" + "、".join(f"{c}（{label}）" for c, label in R.Stage.choices)
     )
-    stage_label = serializers.CharField(source="get_stage_display", help_text="办理阶段。")
+    stage_label = serializers.CharField(help_text="办理阶段。")
     receipt_date = serializers.DateField(help_text="收到申请之日（《条例》第三十一条）。")
     applicant_kind = serializers.CharField(help_text="申请人类型代码：person 或 organization。")
-    applicant_kind_label = serializers.CharField(
-        source="get_applicant_kind_display", help_text="申请人类型。"
-    )
+    applicant_kind_label = serializers.CharField(help_text="申请人类型。")
     due_date = serializers.DateField(
         allow_null=True, help_text="答复期限；计时暂停或已办结时为 null。"
     )
@@ -119,7 +125,7 @@ class CaseItem(serializers.Serializer):
     overdue = serializers.BooleanField(help_text="已超过答复期限。")
     at_risk = serializers.BooleanField(help_text="临期。")
     outcome = serializers.CharField(help_text="办理结果代码；尚未办结为空字符串。")
-    outcome_label = serializers.CharField(source="get_outcome_display", help_text="办理结果。")
+    outcome_label = serializers.CharField(help_text="办理结果。")
     updated_at = serializers.DateTimeField(help_text="最后更新时间（用于轮询变化）。")
     url = serializers.CharField(help_text="详情地址。")
 
@@ -127,7 +133,7 @@ class CaseItem(serializers.Serializer):
 class CaseClockEvent(serializers.Serializer):
     on = serializers.DateField(help_text="日期。")
     kind = serializers.CharField(help_text="计时事件代码：start、pause、resume、extend、stop 等。")
-    kind_label = serializers.CharField(source="get_kind_display", help_text="计时事件。")
+    kind_label = serializers.CharField(help_text="计时事件。")
     days = serializers.IntegerField(help_text="工作日数（延长期限时）；其他为 0。")
     until = serializers.DateField(allow_null=True, help_text="延迟答复期限（第三十五条）。")
     description = serializers.CharField(help_text="说明，与案件页面“计时事件”一致。")
@@ -259,12 +265,19 @@ _FORM_PARAMETERS = [
         str,
         many=True,
         explode=True,
-        enum=["at_risk", "overdue", "paused", "provisional"],
-        description="期限状态：临期、超期、暂停、暂定；可重复，符合任一项即列出。",
+        enum=list(FLAGS),
+        description="期限状态："
+        + "、".join(f"{code}（{label}）" for code, (label, _) in FLAGS.items())
+        + "；可重复，符合任一项即列出。",
     ),
     OpenApiParameter("handler", str, description="承办人的用户编号；none 为未指定承办人。"),
     OpenApiParameter("channel", str, enum=list(R.Channel.values), description="提交方式代码。"),
-    OpenApiParameter("outcome", str, description="办理结果代码；open 为尚未办结。"),
+    OpenApiParameter(
+        "outcome",
+        str,
+        enum=["open", *OUTCOME_LABELS],
+        description="办理结果代码；open 为尚未办结。",
+    ),
     OpenApiParameter(
         "applicant_kind", str, enum=list(R.ApplicantKind.values), description="申请人类型代码。"
     ),
@@ -279,6 +292,7 @@ class ListQuery(serializers.Serializer):
 
     year = serializers.IntegerField(
         required=False,
+        label="登记年度",
         min_value=1,
         max_value=9999,
         help_text="登记年度，如 2026。",
@@ -291,6 +305,7 @@ class ListQuery(serializers.Serializer):
     )
     updated_since = serializers.DateTimeField(
         required=False,
+        label="更新时间起",
         help_text="只列出此时刻以后（含）有变化的案件，ISO 8601，如 2026-03-02T08:00:00+08:00。"
         "轮询时用上一次调用开始前的时刻。",
         error_messages={
@@ -299,6 +314,7 @@ class ListQuery(serializers.Serializer):
     )
     page = serializers.IntegerField(
         required=False,
+        label="页码",
         min_value=1,
         help_text="页码，从 1 开始。",
         error_messages={
@@ -309,6 +325,7 @@ class ListQuery(serializers.Serializer):
     )
     page_size = serializers.IntegerField(
         required=False,
+        label="每页条数",
         min_value=1,
         help_text=f"每页条数，默认 {Pages.page_size}，最多 {Pages.max_page_size}"
         "（更大的按最多计）。",
@@ -325,7 +342,7 @@ def _invalid(fields: dict[str, list[str]]) -> ApiError:
     return ApiError(422, "invalid", first, fields)
 
 
-def _parameters(request) -> dict:
+def _parameters(request) -> QueryDict:
     """The query string's values; a NUL anywhere is refused before any parsing."""
     for key, values in request.query_params.lists():
         if "\x00" in key or any("\x00" in value for value in values):
@@ -342,12 +359,11 @@ def list_filters(request, client) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     if not extra.is_valid():
         for field, messages in extra.errors.items():
-            label = {"year": "登记年度", "updated_since": "更新时间起", "page": "页码"}.get(
-                field, "每页条数"
-            )
+            label = extra.fields[field].label
             errors[field] = [_labelled(label, str(m)) for m in messages]
-    # The handler's choices cost queries: read only when the filter is asked for.
-    handlers = case_handlers(client.user) if params.get("handler") else []
+    # The handlers to choose from cost queries: read only when a handler is asked for.
+    asked = params.get("handler") not in (None, "", "none")
+    handlers = case_handlers(client.user) if asked else []
     data = QueryDict(mutable=True)
     for key in CaseFilterForm.base_fields:
         if key in params:
@@ -524,7 +540,7 @@ def _clock_events(case) -> list[dict]:
             {
                 "on": entry.on,
                 "kind": entry.kind,
-                "get_kind_display": entry.get_kind_display(),
+                "kind_label": entry.get_kind_display(),
                 "days": entry.days,
                 "until": entry.until,
                 "description": text,
@@ -534,15 +550,17 @@ def _clock_events(case) -> list[dict]:
 
 
 def _documents(case, request) -> tuple[list[dict], list[dict]]:
-    documents = (
+    documents = list(
         case.documents.exclude(kind__in=WITHHELD_KINDS)
         .select_related("notice_service")
         .order_by("created_at", "id")
     )
     letters, uploads = [], []
-    replies = [d for d in documents if d.kind == CaseDocument.Kind.LETTER]
-    replies = [d for d in replies if d.letter_kind in REPLY_KINDS]
-    last_reply = replies[-1].pk if replies else None
+    # The case's service date is its latest reply's (an earlier one, before a reconsideration
+    # ordered a new reply, keeps its date in the challenge's record, not here).
+    letter = CaseDocument.Kind.LETTER
+    replies = [d.pk for d in documents if d.kind == letter and d.letter_kind in REPLY_KINDS]
+    last_reply = replies[-1] if replies else None
     for document in documents:
         if document.kind == CaseDocument.Kind.LETTER:
             service = getattr(document, "notice_service", None)
@@ -671,11 +689,14 @@ class RequestDetail(ClientView):
         # Strong: the hash of the very representation, so any change to what is shown (the
         # case's row, the daily clock refresh, a new event, letter or upload) changes it.
         etag = etag_of(json.dumps(data, sort_keys=True, default=str, ensure_ascii=False))
+        # Only the client's own: no shared cache may keep a case (it revalidates by its ETag).
+        headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
         if _not_modified(request, etag):
             response = HttpResponse(status=304)
-            response["ETag"] = etag
+            for name, value in headers.items():
+                response[name] = value
             return response
-        return Response(data, headers={"ETag": etag})
+        return Response(data, headers=headers)
 
 
 # -- files ----------------------------------------------------------------------------------------

@@ -305,6 +305,7 @@ def test_the_detail_has_a_strong_etag_and_answers_304(case, api, handler):
     first = api.get(detail_url(case))
     etag = first["ETag"]
     assert etag.startswith('"') and not etag.startswith("W/")
+    assert first["Cache-Control"] == "private, no-cache"  # never kept by a shared cache
     again = api.get(detail_url(case), HTTP_IF_NONE_MATCH=etag)
     assert again.status_code == 304
     assert again["ETag"] == etag
@@ -567,3 +568,30 @@ def test_a_count_past_the_bound_says_it_is_not_exact(agency, registrar, walk_in,
     assert first["next"]
     last = api.get(f"{LIST}?page_size=1&page=4").json()
     assert (last["count"], last["count_exact"], last["next"]) == (4, True, None)
+
+
+def test_the_reply_letter_says_when_it_was_served(case, api, handler, office_head, registrar):
+    to_serve(case, handler, office_head)
+    serve(case, registrar)  # served directly on 2026-03-06
+    data = api.get(detail_url(case)).json()
+    letters = {letter["letter_kind"]: letter for letter in data["letters"]}
+    assert letters["reply"]["served_on"] == "2026-03-06"
+    assert letters["reply"]["number"]  # a reply takes its own 文号
+    assert letters["receipt"]["served_on"] is None
+    assert data["clock"]["served_on"] == "2026-03-06"
+    assert data["outcome"] == "disclosed"
+    reply = CaseDocument.objects.get(pk=letters["reply"]["id"])
+    assert body(api.get(letter_url(case, reply))).startswith(b"%PDF-")
+
+
+def test_the_schema_documents_every_filter_of_the_page(anonymous):
+    from requests_app.forms import CaseFilterForm
+
+    schema = anonymous.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    operation = schema.json()["paths"]["/api/v1/requests/"]["get"]
+    documented = {p["name"] for p in operation["parameters"]}
+    # ``agency`` is for officers of several agencies; a client has one.
+    assert set(CaseFilterForm.base_fields) - {"agency"} <= documented
+    assert {"year", "updated_since", "page", "page_size"} <= documented
+    pdf = schema.json()["paths"]["/api/v1/requests/{id}/letters/{letter_id}/pdf"]["get"]
+    assert pdf["responses"]["200"]["content"]["application/pdf"]["schema"]["format"] == "binary"
