@@ -125,6 +125,8 @@ def works_for(user: Actor, agency: Agency) -> bool:
 
 
 def is_unit_member(user: Actor, unit: DraftingUnit) -> bool:
+    if getattr(user, "_gongkai_api_client", None) is not None:
+        return False  # an API client's user is in no unit (read without a query)
     return unit.members.filter(pk=user.pk).exists() or is_unit_head(user, unit)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import PurePath
 from typing import ClassVar
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils.dateparse import parse_datetime
@@ -25,11 +25,12 @@ from attributes_app.api.serializers import (
     DocumentPushSerializer,
     DocumentSerializer,
     TextUploadSerializer,
+    document_etag,
 )
 from attributes_app.models import AttributeChange, AttributeState, Document
 from attributes_app.services import IssueRefused, document_attach_text
 from attributes_app.services.oa import EXTERNAL_ID, document_upsert, external_id_problem
-from workflow.api.concurrency import etag_of, require_if_match
+from workflow.api.concurrency import require_if_match
 from workflow.api.errors import ApiError
 from workflow.api.pagination import Pages
 from workflow.api.views import ClientView
@@ -39,11 +40,6 @@ from workflow.text_input import FILE_NAME, clean_name, too_long
 READ, WRITE = "documents:read", "documents:write"
 
 ERROR = OpenApiResponse(description="错误：{code, message, fields}。")
-
-
-def document_etag(document: Document) -> str:
-    """The version of a document: it changes whenever the document is saved."""
-    return etag_of("document", document.pk, document.updated_at.isoformat())
 
 
 def _documents(agency):
@@ -66,6 +62,17 @@ class DocumentView(ClientView):
         if needed == READ and WRITE in getattr(client, "scopes", ()):
             return WRITE
         return needed
+
+    def body(self) -> dict:
+        """The request's body, parsed; one too big for the site is a 413, not a 500."""
+        try:
+            return self.request.data
+        except RequestDataTooBig:
+            raise ApiError(
+                413,
+                "payload_too_large",
+                "请求体过大。文件标题、理由等文字都有字数上限，正式文本请通过上传接口提交。",
+            ) from None
 
     def answer(self, document: Document, *, status: int = 200) -> Response:
         data = DocumentSerializer(document, context={"request": self.request}).data
@@ -152,12 +159,21 @@ class ExternalDocumentView(DocumentView):
     )
     def put(self, request, external_id: str):
         external_id = self._external_id(external_id)
-        serializer = DocumentPushSerializer(data=request.data)
+        serializer = DocumentPushSerializer(data=self.body())
         serializer.is_valid(raise_exception=True)
         create_only = request.headers.get("If-None-Match", "").strip() == "*"
 
         def precondition(document: Document | None) -> None:
             if document is None:
+                if request.headers.get("If-Match", "").strip():
+                    # If-Match names a version of something that does not exist (RFC 9110).
+                    raise ApiError(
+                        412,
+                        "precondition_failed",
+                        "If-Match 所指的文件不存在（该外部编号尚未登记）；"
+                        "新登记时请不要带 If-Match。",
+                        {"If-Match": ["文件不存在。"]},
+                    )
                 return
             if create_only:
                 raise ApiError(
@@ -320,7 +336,7 @@ class DocumentTextView(DocumentView):
         tags=["文件（OA）"],
     )
     def put(self, request, pk: int):
-        serializer = TextUploadSerializer(data=request.data)
+        serializer = TextUploadSerializer(data=self.body())
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]
         name = clean_name(PurePath(str(upload.name).replace("\x00", "")).name)

@@ -25,7 +25,7 @@ from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from attributes_app import permissions, rules
@@ -141,7 +141,9 @@ def _drafter(agency: Agency, unit_id: int, username: str):
         raise ValidationError(
             {"drafter_username": f"{agency.name}没有用户名为“{username}”的工作人员。"}
         )
-    unit = DraftingUnit.objects.get(pk=unit_id)
+    unit = DraftingUnit.objects.filter(pk=unit_id, agency=agency).first()
+    if unit is None:
+        return user  # no such unit: the register refuses the push and says so
     if not permissions.is_unit_member(user, unit):
         raise ValidationError(
             {"drafter_username": f"“{username}”不是{unit.name}的拟稿人员或负责人。"}
@@ -184,8 +186,7 @@ def document_upsert(
     ``precondition`` is called with the stored document (locked) or None before anything
     changes: the API checks ``If-Match`` there, so that a concurrent change is seen.
     """
-    now = timezone.now()
-    today = today or timezone.localdate(now)
+    today = today or timezone.localdate()
     problem = external_id_problem(external_id)
     if problem:
         raise ValidationError({"external_id": problem})
@@ -210,7 +211,7 @@ def document_upsert(
             if precondition is not None:
                 precondition(document)
             document, created = _catch_up(
-                actor, agency, system_code, external_id, document, data, today=today, now=now
+                actor, agency, system_code, external_id, document, data, today=today
             )
     except IssueRefused as refusal:
         refused = getattr(refusal, "document", document)
@@ -220,36 +221,25 @@ def document_upsert(
 
 
 def _catch_up(
-    actor, agency, system_code, external_id, document, data: OaDocument, *, today, now
+    actor, agency, system_code, external_id, document, data: OaDocument, *, today
 ) -> tuple[Document, bool]:
     unit_id = _unit_id(agency, data)
     wanted = _merged(document, data, unit_id)
     created = document is None
     proposal = _proposal(data)
     if created:
-        document = document_register(actor=actor, agency=agency, data=wanted, today=today)
-        drafter = (
-            _drafter(agency, document.drafting_unit_id, data.drafter_username.strip())
-            if data.drafter_username and data.drafter_username.strip()
-            else None
-        )
-        values = {
+        external = {
             "external_system": system_code,
             "external_id": external_id,
             "drafter_name": (data.drafter_name or "").strip(),
-            "updated_at": now,
         }
-        if drafter is not None:
-            values["drafter"] = drafter
-        try:
-            Document.objects.filter(pk=document.pk).update(**values)
-        except IntegrityError:
-            # Another push of the same document registered it first (both found none).
-            raise StaleDocument(
-                "另一次调用刚刚登记了这份文件，请重新读取（GET）后再推送修改。"
-            ) from None
-        for field, value in values.items():
-            setattr(document, field, value)
+        if data.drafter_username and data.drafter_username.strip():
+            external["drafter"] = _drafter(
+                agency, wanted.drafting_unit_id, data.drafter_username.strip()
+            )
+        document = document_register(
+            actor=actor, agency=agency, data=wanted, today=today, external=external
+        )
     else:
         if (
             proposal is not None
@@ -261,7 +251,7 @@ def _catch_up(
             document = document_update(
                 actor=actor, document_id=document.pk, data=wanted, today=today
             )
-        _update_drafter(actor, agency, document, data, now=now)
+        _update_drafter(actor, agency, document, data)
 
     if proposal is not None and proposal != _stored_proposal(document):
         document = attribute_propose(
@@ -289,30 +279,28 @@ def _stripped(value):
     return value.strip() if isinstance(value, str) else value
 
 
-def _update_drafter(actor, agency, document: Document, data: OaDocument, *, now) -> None:
+def _update_drafter(actor, agency, document: Document, data: OaDocument) -> None:
+    """The drafter as OA names them (text) and as a Gongkai user, when the push changes them."""
     values = {}
     if data.drafter_name is not None and data.drafter_name.strip() != document.drafter_name:
         values["drafter_name"] = data.drafter_name.strip()
-    if data.drafter_username is not None:
-        user = _drafter(agency, document.drafting_unit_id, data.drafter_username.strip())
-        if (user.pk if user else None) != document.drafter_id:
-            values["drafter"] = user
+    username = data.drafter_username.strip() if data.drafter_username is not None else None
+    current = document.drafter.get_username() if document.drafter_id else ""
+    if username is not None and username != current:
+        values["drafter"] = _drafter(agency, document.drafting_unit_id, username)
     if not values:
         return
     if document.is_issued:
         raise StaleDocument(
             f"《{document.title}》已于{cn_date(document.issued_on)}印发，不能再修改拟稿人。"
         )
-    Document.objects.filter(pk=document.pk).update(updated_at=now, **values)
+    values["updated_at"] = timezone.now()
+    Document.objects.filter(pk=document.pk).update(**values)
     for field, value in values.items():
         setattr(document, field, value)
-    document.updated_at = now
-    changed = {
-        "drafter" if field == "drafter" else field: (
-            value.get_username() if field == "drafter" and value else str(value or "")
-        )
-        for field, value in values.items()
-    }
+    changed = {"drafter_name": values.get("drafter_name", document.drafter_name)}
+    if "drafter" in values:
+        changed["drafter"] = username
     _audit(actor, AuditAction.DOCUMENT_UPDATED, document, data={"changed": changed})
 
 

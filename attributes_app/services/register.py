@@ -263,9 +263,19 @@ def new_document(
 
 
 def document_register(
-    *, actor: Actor, agency: Agency, data: DocumentData, file=None, today: date | None = None
+    *,
+    actor: Actor,
+    agency: Agency,
+    data: DocumentData,
+    file=None,
+    today: date | None = None,
+    external: dict | None = None,
 ) -> Document:
-    """Enter a document in the register: a new draft, or an older, already issued document."""
+    """Enter a document in the register: a new draft, or an older, already issued document.
+
+    ``external``: what an external system (OA, ``services.oa``) says beyond ``data`` — its
+    ``external_system`` and ``external_id``, its ``drafter_name``, a ``drafter`` it named —
+    stored with the entry."""
     now = timezone.now()
     today = today or timezone.localdate(now)
     unit = DraftingUnit.objects.filter(pk=data.drafting_unit_id, agency=agency).first()
@@ -277,6 +287,9 @@ def document_register(
     try:
         with transaction.atomic():
             document = new_document(agency, data, actor=actor, drafter=drafter, now=now)
+            document.drafting_unit = unit
+            for field, value in (external or {}).items():
+                setattr(document, field, value)
             document.save()
             if file is not None:
                 document.file.save(file.name, file, save=True)
@@ -287,6 +300,17 @@ def document_register(
                 reason="登记已印发的文件" if data.issued_on else "登记文稿",
             )
     except IntegrityError:
+        if external and external.get("external_id"):
+            twin = Document.objects.filter(
+                agency=agency,
+                external_system=external.get("external_system", ""),
+                external_id=external["external_id"],
+            )
+            if twin.exists():
+                # Another push of the same document registered it first (both found none).
+                raise StaleDocument(
+                    "另一次调用刚刚登记了这份文件，请重新读取（GET）后再推送修改。"
+                ) from None
         raise ValidationError({"number": "本机关已有使用该文号的文件，请核对。"}) from None
     return document
 

@@ -350,3 +350,31 @@ def test_classified_document_is_refused_with_the_services_message(api, unit):
     response = api.put(url(), body(unit, secrecy="classified"))
     assert response.status_code == 422
     assert "涉密文件不在本系统" in response.json()["fields"]["secrecy"][0]
+
+
+def test_written_out_representation_matches_the_declared_fields(api, unit):
+    # DocumentSerializer writes its fields out by hand (speed): the schema must still be true.
+    from attributes_app.api.serializers import DocumentSerializer, PublicationSummarySerializer
+
+    today = timezone.localdate().isoformat()
+    data = created(api, unit, attribute="proactive", signed_on=today).json()
+    assert set(data) == set(DocumentSerializer().fields)
+    assert set(data["publication"]) == set(PublicationSummarySerializer().fields)
+    document = Document.objects.get()
+    declared = DocumentSerializer().fields
+    for name in ("confirmed_at", "created_at", "updated_at", "formed_on", "kind_label"):
+        field = declared[name]
+        assert data[name] == field.to_representation(field.get_attribute(document)), name
+
+
+def test_too_big_a_body_is_413(api, unit):
+    response = api.put(url(), body(unit, title="长" * 3_000_000))
+    assert response.status_code == 413
+    assert response.json()["code"] == "payload_too_large"
+    assert not Document.objects.exists()
+
+
+def test_if_match_for_a_document_never_pushed_is_412(api, unit):
+    response = api.put(url(), body(unit), HTTP_IF_MATCH='"abc"')
+    assert response.status_code == 412
+    assert not Document.objects.exists()

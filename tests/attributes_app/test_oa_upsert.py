@@ -356,3 +356,22 @@ def test_two_pushes_of_a_new_document_at_once_register_it_once(oa, agency, unit)
     assert len(errors) == 1 and isinstance(errors[0], StaleDocument)
     assert Document.objects.count() == 1
     assert AuditEvent.objects.filter(action="document_registered").count() == 1
+
+
+def test_drafter_with_an_unknown_unit_is_refused_for_the_unit(push, drafter, unit):
+    with pytest.raises(ValidationError) as error:
+        push(title="通知", drafting_unit_id=999_999, drafter_username="drafter")
+    assert "drafting_unit_id" in error.value.message_dict
+
+
+def test_drafter_change_is_audited_and_an_unchanged_one_costs_no_query(
+    push, unit, drafter, django_assert_max_num_queries
+):
+    document, _ = push(**basic(unit, drafter_username="drafter", drafter_name="王小明"))
+    push(**basic(unit, drafter_username="", drafter_name="李四"))
+    stored = Document.objects.get(pk=document.pk)
+    assert (stored.drafter, stored.drafter_name) == (None, "李四")
+    event = events("document_updated").get()
+    assert event.data["changed"] == {"drafter_name": "李四", "drafter": ""}
+    with django_assert_max_num_queries(3):
+        push(**basic(unit, drafter_username="", drafter_name="李四"))
