@@ -95,12 +95,12 @@ def run_one(backend: str, cases: int, documents: int, rounds: int, rebuild: bool
         for index, (url, payload, headers, expected) in enumerate(calls):
             # Queries are counted on every tenth call only: capturing them slows each call.
             counting = CaptureQueriesContext(connection) if index % 10 == 0 else None
-            if counting:
+            if counting is not None:
                 counting.__enter__()
             start = time.perf_counter()
             response = api.put(url, payload, format="json", **headers)
             timings.append((time.perf_counter() - start) * 1000)
-            if counting:
+            if counting is not None:
                 counting.__exit__(None, None, None)
                 queries.append(len(counting))
             assert response.status_code == expected, (label, response.status_code, response.data)
