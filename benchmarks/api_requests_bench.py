@@ -58,6 +58,7 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("DEBUG", "0")
     os.environ.setdefault("SECRET_KEY", "bench")
+    os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
     if not os.environ.get("DATABASE_URL"):
         os.environ.setdefault("GONGKAI_VAR_DIR", str(ROOT / "var" / "bench"))
     import django

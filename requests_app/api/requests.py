@@ -72,8 +72,8 @@ INTERNAL_REASONS = frozenset(
         RequestAction.DETERMINATION_ANSWERED,
     }
 )
-#: Uploads an API client never gets: identity documents (PIPL Art. 28), and the case file, which
-#: holds them.
+#: Uploads an API client never gets: identity documents (sensitive personal information, PIPL
+#: Art. 28; GB/T 35273), and the case file, which holds them.
 WITHHELD_KINDS = (CaseDocument.Kind.ID_PROOF, CaseDocument.Kind.CASE_FILE)
 
 #: The columns the API's list reads.
@@ -92,11 +92,20 @@ LIST_COLUMNS = (
     "updated_at",
 )
 
-#: HOOK (online submissions, issue #15 §3): the online-submission code sets this to a function
-#: that returns the submission a case was confirmed from, as a dict of ``CaseSubmission``'s
-#: fields, or None. Until then every case reads ``"submission": null``; nothing here depends on
-#: that code.
-submission_of: Callable[[InformationRequest], dict | None] | None = None
+#: HOOK (online submissions, issue #15 §3): the online-submission code registers, with
+#: ``register_submission_lookup``, a function that returns the submission a case was confirmed
+#: from as a dict of ``CaseSubmission``'s fields, or None. Until then every case reads
+#: ``"submission": null``; nothing here depends on that code.
+_submission_of: Callable[[InformationRequest], dict | None] | None = None
+
+
+def register_submission_lookup(lookup: Callable[[InformationRequest], dict | None]) -> None:
+    global _submission_of
+    _submission_of = lookup
+
+
+def submission_of(case: InformationRequest) -> dict | None:
+    return _submission_of(case) if _submission_of is not None else None
 
 
 # -- output ---------------------------------------------------------------------------------------
@@ -126,7 +135,9 @@ class CaseItem(serializers.Serializer):
     at_risk = serializers.BooleanField(help_text="临期。")
     outcome = serializers.CharField(help_text="办理结果代码；尚未办结为空字符串。")
     outcome_label = serializers.CharField(help_text="办理结果。")
-    updated_at = serializers.DateTimeField(help_text="最后更新时间（用于轮询变化）。")
+    updated_at = serializers.DateTimeField(
+        help_text="登记或办理阶段最后变化的时间（用于轮询；每日期限重算不改变它）。"
+    )
     url = serializers.CharField(help_text="详情地址。")
 
 
@@ -306,8 +317,9 @@ class ListQuery(serializers.Serializer):
     updated_since = serializers.DateTimeField(
         required=False,
         label="更新时间起",
-        help_text="只列出此时刻以后（含）有变化的案件，ISO 8601，如 2026-03-02T08:00:00+08:00。"
-        "轮询时用上一次调用开始前的时刻。",
+        help_text="只列出此时刻以后（含）有变化的案件，ISO 8601，如 2026-03-02T08:00:00+08:00；"
+        "轮询时用上一次调用开始前的时刻。“变化”指登记和办理阶段的变化（受理、答复、送达、"
+        "归档等，即 updated_at）；每日重算的剩余工作日、临期和超期不算（请订阅事件通知）。",
         error_messages={
             "invalid": "“更新时间起”应为 ISO 8601 时刻，如 2026-03-02T08:00:00+08:00。",
         },
@@ -643,7 +655,7 @@ def case_detail(case: InformationRequest, request) -> dict:
             "events": _events(case),
             "letters": letters,
             "uploads": uploads,
-            "submission": submission_of(case) if submission_of is not None else None,
+            "submission": submission_of(case),
         }
     ).data
 

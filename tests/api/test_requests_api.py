@@ -4,6 +4,8 @@ another agency's ids, a missing scope and hostile query strings get clear 4xx an
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -191,6 +193,18 @@ def test_year_and_updated_since(cases, api):
     later = InformationRequest.objects.order_by("-updated_at").values_list("updated_at", flat=True)
     InformationRequest.objects.filter(pk=touched.pk).update(updated_at=later[0].replace(year=2027))
     assert api_ids(api, "updated_since=2027-01-01T00:00:00%2B08:00") == [touched.pk]
+
+
+def test_polling_finds_the_cases_whose_stage_changed(
+    case, api, agency, registrar, walk_in, handler
+):
+    other = request_register(actor=registrar, agency=agency, data=walk_in(), today=d("2026-03-03"))
+    since = timezone.now()
+    assert api_ids(api, f"updated_since={quote(since.isoformat())}") == []
+    request_accept(actor=handler, case_id=case.pk, today=d("2026-03-04"))
+    polled = api.get(f"{LIST}?updated_since={quote(since.isoformat())}").json()["results"]
+    assert [(item["id"], item["stage"]) for item in polled] == [(case.pk, "propose")]
+    assert other.pk in api_ids(api, "")
 
 
 def test_a_list_item_has_the_clock_and_no_personal_data(cases, api):
@@ -595,3 +609,13 @@ def test_the_schema_documents_every_filter_of_the_page(anonymous):
     assert {"year", "updated_since", "page", "page_size"} <= documented
     pdf = schema.json()["paths"]["/api/v1/requests/{id}/letters/{letter_id}/pdf"]["get"]
     assert pdf["responses"]["200"]["content"]["application/pdf"]["schema"]["format"] == "binary"
+
+
+def test_the_submission_hook_names_the_online_submission(case, api, monkeypatch):
+    from requests_app.api import requests as requests_api
+
+    monkeypatch.setattr(requests_api, "_submission_of", None)
+    requests_api.register_submission_lookup(
+        lambda c: {"id": 7, "submitted_at": c.created_at} if c.pk == case.pk else None
+    )
+    assert api.get(detail_url(case)).json()["submission"]["id"] == 7
