@@ -29,7 +29,12 @@ from attributes_app.api.serializers import (
 )
 from attributes_app.models import AttributeChange, AttributeState, Document
 from attributes_app.services import IssueRefused, document_attach_text
-from attributes_app.services.oa import EXTERNAL_ID, document_upsert, external_id_problem
+from attributes_app.services.oa import (
+    EXTERNAL_ID,
+    document_upsert,
+    external_id_problem,
+    one_or_none,
+)
 from workflow.api.concurrency import require_if_match
 from workflow.api.errors import ApiError
 from workflow.api.pagination import Pages
@@ -123,10 +128,10 @@ class ExternalDocumentView(DocumentView):
     )
     def get(self, request, external_id: str):
         external_id = self._external_id(external_id)
-        document = (
-            _documents(self.agency)
-            .filter(external_system=self.client.system_code, external_id=external_id)
-            .first()
+        document = one_or_none(
+            _documents(self.agency).filter(
+                external_system=self.client.system_code, external_id=external_id
+            )
         )
         if document is None:
             raise Http404
@@ -212,7 +217,7 @@ class DocumentDetailView(DocumentView):
         tags=["文件（OA）"],
     )
     def get(self, request, pk: int):
-        document = _documents(self.agency).filter(pk=pk).first()
+        document = one_or_none(_documents(self.agency).filter(pk=pk))
         if document is None:
             raise Http404
         return self.answer(document)
@@ -347,10 +352,8 @@ class DocumentTextView(DocumentView):
         if problem:
             raise ValidationError({"file": problem})
         with transaction.atomic():
-            document = (
-                Document.objects.select_for_update(of=("self",))
-                .filter(pk=pk, agency=self.agency)
-                .first()
+            document = one_or_none(
+                Document.objects.select_for_update(of=("self",)).filter(pk=pk, agency=self.agency)
             )
             if document is None:
                 raise Http404

@@ -161,6 +161,15 @@ def _proposal(data: OaDocument) -> tuple[str, str, str, str] | None:
     return data.attribute, (data.reasons or "").strip(), ground, law
 
 
+def one_or_none(queryset):
+    """The one row of ``queryset`` (a unique key) or None, without the ORDER BY of ``first()``
+    (the model's ordering costs more to compile than the lookup to run)."""
+    try:
+        return queryset.get()
+    except queryset.model.DoesNotExist:
+        return None
+
+
 def _stored_proposal(document: Document) -> tuple[str, str, str, str]:
     return (
         document.attribute,
@@ -201,11 +210,10 @@ def document_upsert(
     document: Document | None = None
     try:
         with transaction.atomic():
-            document = (
+            document = one_or_none(
                 Document.objects.select_for_update(of=("self",))
                 .select_related("drafting_unit", "drafter")
                 .filter(agency=agency, external_system=system_code, external_id=external_id)
-                .first()
             )
             existed = document.pk if document is not None else None
             if precondition is not None:

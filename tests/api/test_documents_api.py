@@ -378,3 +378,48 @@ def test_if_match_for_a_document_never_pushed_is_412(api, unit):
     response = api.put(url(), body(unit), HTTP_IF_MATCH='"abc"')
     assert response.status_code == 412
     assert not Document.objects.exists()
+
+
+# -- the permission matrix of the document endpoints -----------------------------------------
+
+READ_ONLY, WRITE_ONLY, NO_DOCUMENTS = ["documents:read"], ["documents:write"], ["requests:read"]
+
+
+def _calls(document_id, unit):
+    return {
+        "list": lambda c: c.get("/api/v1/documents/"),
+        "detail": lambda c: c.get(f"/api/v1/documents/{document_id}/"),
+        "history": lambda c: c.get(f"/api/v1/documents/{document_id}/history/"),
+        "external": lambda c: c.get(url()),
+        "push": lambda c: c.put(url(), body(unit, title="改"), HTTP_IF_MATCH="*"),
+        "text": lambda c: upload(c, document_id),
+    }
+
+
+MATRIX = {
+    # caller: (list, detail, history, external, push, text)
+    "anonymous": (401, 401, 401, 401, 401, 401),
+    "no_documents": (403, 403, 403, 403, 403, 403),
+    "read_only": (200, 200, 200, 200, 403, 403),
+    "write_only": (200, 200, 200, 200, 200, 200),
+    "other_agency": (200, 404, 404, 404, 412, 404),  # If-Match: * names nothing of theirs
+}
+
+
+@pytest.mark.parametrize("caller", MATRIX)
+def test_permission_matrix(caller, api, other_api, anonymous, make_client, agency, unit):
+    document_id = created(api, unit).json()["id"]
+    callers = {
+        "anonymous": anonymous,
+        "no_documents": Caller(make_client(agency, scopes=NO_DOCUMENTS, name="申请")[1]),
+        "read_only": Caller(make_client(agency, scopes=READ_ONLY, name="只读")[1]),
+        "write_only": Caller(make_client(agency, scopes=WRITE_ONLY, name="只写")[1]),
+        "other_agency": other_api,
+    }
+    client = callers[caller]
+    got = tuple(call(client).status_code for call in _calls(document_id, unit).values())
+    assert got == MATRIX[caller]
+    if caller == "other_agency":
+        assert other_api.get("/api/v1/documents/").json()["count"] == 0
+    if caller != "write_only":
+        assert Document.objects.get().title == "关于做好春季防火工作的通知"
