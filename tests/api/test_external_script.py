@@ -118,7 +118,10 @@ def script(live_server, transactional_db, agency, superuser):
         agency=agency,
         data=ClientData(name="办公自动化系统", system_code="oa", scopes=list(SCOPES)),
     )
-    return gk.Gongkai(live_server.url, token)
+    api = gk.Gongkai(live_server.url, token)
+    yield api
+    # A kept-alive connection keeps its server thread, and that thread's database session, open.
+    api.session.close()
 
 
 def test_a_request_followed_from_submission_to_the_downloaded_reply(script, receiver, agency):
