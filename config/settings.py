@@ -358,7 +358,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.JSONParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "workflow.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "workflow.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
     "DEFAULT_VERSIONING_CLASS": None,
@@ -380,7 +380,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Docstrings are English, for developers; the API's descriptions are Chinese, given with
+    # extend_schema(summary=…, description=…) (tests/api/test_schema.py).
+    "DISABLE_DOCSTRING_DESCRIPTIONS": True,
+    # One name for one choice set used by several endpoints (a document's attribute …).
     "ENUM_NAME_OVERRIDES": {
+        "AttributeEnum": "attributes_app.models.Attribute",
         "ClockEventKindEnum": "workflow.api.calendar.EVENT_KIND_CHOICES",
         "DayReasonEnum": "workflow.api.calendar.DAY_REASON_CHOICES",
         "DocumentAttributeEnum": "attributes_app.models.Attribute",

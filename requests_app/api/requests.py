@@ -737,13 +737,15 @@ def _letter_file(client, pk, letter_id, fmt: str):
     return protect(stored_file_response(stored, filename=name, as_attachment=True))
 
 
-def _file_schema(media_type: str, what: str):
+def _file_schema(media_type: str | list[str], what: str):
+    media_types = [media_type] if isinstance(media_type, str) else media_type
+    found = {
+        (200, media): OpenApiResponse(OpenApiTypes.BINARY, description=f"{what}文件。")
+        for media in media_types
+    }
     return extend_schema(
         summary=f"下载{what}",
-        responses={
-            (200, media_type): OpenApiResponse(OpenApiTypes.BINARY, description=f"{what}文件。"),
-            (404, "application/json"): CaseApiError,
-        },
+        responses={**found, (404, "application/json"): CaseApiError},
     )
 
 
@@ -768,7 +770,8 @@ class LetterDocx(FileView):
 class DocumentFile(FileView):
     """一份上传材料的文件（身份证明不提供）。"""
 
-    @_file_schema("application/octet-stream", "上传材料")
+    # Each kept file is served as the type its content was recognised as (requests_app.uploads).
+    @_file_schema(sorted({t.mime for t in FILE_TYPES.values()}), "上传材料")
     def get(self, request, pk: int, document_id: int):
         case = _case(self.client, pk)
         document = get_object_or_404(

@@ -214,4 +214,5 @@ def test_schema_documents_the_reference_and_calendar_endpoints(anonymous):
     clock = paths["/api/v1/calendar/clock/"]["post"]
     assert "Idempotency-Key" in clock["description"]
     assert not any(p["name"] == "Idempotency-Key" for p in clock.get("parameters", []))
-    assert "security" not in paths["/api/v1/calendar/day/"]["get"]
+    # No token: an operation without "security" would inherit the schema's ClientToken.
+    assert paths["/api/v1/calendar/day/"]["get"]["security"] == [{}]
