@@ -388,7 +388,6 @@ SPECTACULAR_SETTINGS = {
         "AttributeEnum": "attributes_app.models.Attribute",
         "ClockEventKindEnum": "workflow.api.calendar.EVENT_KIND_CHOICES",
         "DayReasonEnum": "workflow.api.calendar.DAY_REASON_CHOICES",
-        "DocumentAttributeEnum": "attributes_app.models.Attribute",
     },
 }
 # Calls to the public endpoints (the calendar) per address, and how long idempotency keys are kept.
