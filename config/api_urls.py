@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from workflow.api.views import ApiRoot, DocsView, RedocView, SchemaView
+from workflow.api.views import ApiRoot, DocsView, SchemaView
 
 app_name = "api"
 
@@ -10,7 +10,6 @@ urlpatterns = [
     path("", ApiRoot.as_view(), name="root"),
     path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", DocsView.as_view(), name="docs"),
-    path("redoc/", RedocView.as_view(), name="redoc"),
     path("", include("workflow.api.urls")),
     path("", include("requests_app.api.urls")),
     path("", include("attributes_app.api.urls")),

@@ -378,7 +378,6 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # Docstrings are English, for developers; the API's descriptions are Chinese, given with
     # extend_schema(summary=…, description=…) (tests/api/test_schema.py).

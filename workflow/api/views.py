@@ -8,7 +8,6 @@ from typing import ClassVar
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from drf_spectacular.views import (
     SpectacularAPIView,
-    SpectacularRedocView,
     SpectacularSwaggerSplitView,
 )
 from rest_framework.permissions import AllowAny
@@ -117,7 +116,6 @@ class ApiRoot(PublicView):
                 "version": "v1",
                 "schema": reverse("api:schema", request=request),
                 "docs": reverse("api:docs", request=request),
-                "redoc": reverse("api:redoc", request=request),
             }
         )
 
@@ -129,13 +127,6 @@ class SchemaView(SpectacularAPIView):
 
 
 class DocsView(SpectacularSwaggerSplitView):
-    authentication_classes: ClassVar[list] = []
-    permission_classes = [AllowAny]
-    throttle_classes: ClassVar[list] = []
-    url_name = "api:schema"
-
-
-class RedocView(SpectacularRedocView):
     authentication_classes: ClassVar[list] = []
     permission_classes = [AllowAny]
     throttle_classes: ClassVar[list] = []
