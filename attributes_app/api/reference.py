@@ -158,7 +158,7 @@ class UnitListView(ReferenceListView):
             200: paginated("ReferenceUnitPage", ReferenceUnitSerializer),
             **REFERENCE_ERRORS,
         },
-        tags=["reference"],
+        tags=["参考数据"],
     )
     def get(self, request):
         self.query = UnitQuery(data=request.query_params)
@@ -189,7 +189,7 @@ class CatalogueItemListView(ReferenceListView):
             200: paginated("ReferenceCatalogueItemPage", ReferenceCatalogueItemSerializer),
             **REFERENCE_ERRORS,
         },
-        tags=["reference"],
+        tags=["参考数据"],
     )
     def get(self, request):
         self.query = ItemQuery(data=request.query_params)
@@ -215,7 +215,7 @@ class DocumentCodesView(ClientView):
         "不主动公开的法律依据、公开属性的办理状态、密级状态、效力状态和主动公开的渠道。"
         "需要 reference:read 权限。",
         responses={200: ReferenceDocumentCodesSerializer, **REFERENCE_ERRORS},
-        tags=["reference"],
+        tags=["参考数据"],
     )
     def get(self, request):
         return Response(documentcodes())

@@ -106,7 +106,7 @@ class OutcomeListView(ClientView):
         description="依申请公开的办理结果（《条例》第三十六条至第三十九条等）：代码、中文名称、"
         "依据条款、结果类别和年度报告表三的行。需要 reference:read 权限。",
         responses={200: ReferenceOutcomeSerializer(many=True), **REFERENCE_ERRORS},
-        tags=["reference"],
+        tags=["参考数据"],
     )
     def get(self, request):
         return Response(outcome_list())
@@ -123,7 +123,7 @@ class RequestCodesView(ClientView):
         "申请人类型、组织类别、证件类型、获取信息的方式、送达方式、办理阶段、计时事件和"
         "暂停计时的理由。需要 reference:read 权限。",
         responses={200: ReferenceRequestCodesSerializer, **REFERENCE_ERRORS},
-        tags=["reference"],
+        tags=["参考数据"],
     )
     def get(self, request):
         return Response(requestcodes())

@@ -118,7 +118,7 @@ class OwnAgencyView(ClientView):
         "法院、编号前缀和期限设置。只能读取本机关，不提供其他机关的信息。"
         "需要 reference:read 权限。",
         responses={200: OwnAgencySerializer, **REFERENCE_ERRORS},
-        tags=["reference"],
+        tags=["参考数据"],
     )
     def get(self, request):
         agency = Agency.objects.select_related("parent").get(pk=self.agency.pk)

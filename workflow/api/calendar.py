@@ -406,7 +406,7 @@ class WorkingDayView(CachedCalendarView):
             _AGENCY_PARAMETER,
         ],
         responses={200: CalendarDayAnswer, 304: None, **_ERRORS},
-        tags=["calendar"],
+        tags=["工作日日历"],
         auth=[],
     )
     def get(self, request):
@@ -438,7 +438,7 @@ class AddWorkingDaysView(CachedCalendarView):
             _AGENCY_PARAMETER,
         ],
         responses={200: CalendarAddAnswer, 304: None, **_ERRORS},
-        tags=["calendar"],
+        tags=["工作日日历"],
         auth=[],
     )
     def get(self, request):
@@ -509,7 +509,7 @@ class ClockView(PublicView):
         "因此不需要 Idempotency-Key；公开接口，无需令牌，按来源地址限制调用频率，不缓存。",
         request=CalendarClockQuery,
         responses={200: CalendarClockAnswer, **_ERRORS},
-        tags=["calendar"],
+        tags=["工作日日历"],
         auth=[],
     )
     def post(self, request):
