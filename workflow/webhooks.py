@@ -51,6 +51,7 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.db.models.signals import post_save
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -467,12 +468,44 @@ def register_sweep(name: str, sweep: Callable[[datetime], int]) -> None:
     _SWEEPS[name] = sweep
 
 
+def _heard_in_transaction() -> dict[int, list[WebhookEndpoint]]:
+    """The agencies' ``listening`` endpoints already read in the current transaction (one
+    service call writes several audit events: a pushed document is registered, then proposed).
+
+    Kept on the connection for its outermost ``atomic`` block only: a new transaction reads them
+    again, so an endpoint added or removed meanwhile is seen (no cache across transactions, which
+    another process could not invalidate). Outside a transaction nothing is kept."""
+    connection = transaction.get_connection()
+    # A test case's own atomic blocks are no transaction of the code under test.
+    blocks = [b for b in connection.atomic_blocks if not getattr(b, "_from_testcase", False)]
+    if not connection.in_atomic_block or not blocks:
+        return {}
+    outermost = blocks[0]
+    kept = getattr(connection, "_gongkai_webhooks_heard", None)
+    if kept is None or kept[0] is not outermost:
+        kept = (outermost, {})
+        connection._gongkai_webhooks_heard = kept
+    return kept[1]
+
+
+def _forget_heard(sender, **kwargs) -> None:
+    """An endpoint or a client saved: the endpoints read so far in this transaction may be
+    others now."""
+    connection = transaction.get_connection()
+    if hasattr(connection, "_gongkai_webhooks_heard"):
+        del connection._gongkai_webhooks_heard
+
+
+post_save.connect(_forget_heard, sender=WebhookEndpoint, dispatch_uid="gongkai_webhooks_heard_e")
+post_save.connect(_forget_heard, sender=ApiClient, dispatch_uid="gongkai_webhooks_heard_c")
+
+
 def audited(rows: Iterable[dict[str, Any]]) -> None:
     """The audit log's hook: the events the apps make of these audit rows, emitted."""
     relevant = [row for row in rows if row.get("object_type") in _AUDIT_SOURCES]
     if not relevant:
         return
-    heard: dict[int, list[WebhookEndpoint]] = {}
+    heard = _heard_in_transaction()
     for row in relevant:
         agency_id = row.get("agency_id")
         if agency_id is None:
