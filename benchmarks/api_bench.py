@@ -92,7 +92,7 @@ def run_one(
             name=f"基准OA{run}",
             system_code="bench",
             scopes=["documents:read", "documents:write", "requests:read"],
-            rate=1_000_000,  # the client's own limit is not what is measured
+            rate=100_000,  # the client's own limit is not what is measured
         ),
     )
     api = APIClient()
