@@ -480,8 +480,15 @@ class DocumentBatchResultSerializer(serializers.Serializer):
     status = serializers.IntegerField(
         help_text="与单个推送相同的状态码：201 新登记，200 更新，4xx 未保存（见 error）。"
     )
-    etag = serializers.CharField(allow_null=True, help_text="保存后的 ETag（未保存时为 null）。")
-    document = DocumentSerializer(allow_null=True, help_text="保存后的文件（未保存时为 null）。")
+    id = serializers.IntegerField(
+        allow_null=True, help_text="本系统中的文件编号（未保存时为 null）；详情用读取接口。"
+    )
+    etag = serializers.CharField(
+        allow_null=True, help_text="保存后的 ETag，下次推送时作 if_match（未保存时为 null）。"
+    )
+    attribute_state = serializers.CharField(
+        allow_null=True, help_text="保存后的公开属性状态代码（未保存时为 null）。"
+    )
     error = ErrorSerializer(allow_null=True, help_text="未保存的原因（已保存时为 null）。")
 
 

@@ -39,9 +39,10 @@ def test_batch_registers_each_document_as_a_single_push_would(api, unit, api_cli
     assert [r["external_id"] for r in answer["results"]] == ["OA-1", "OA-2"]
     assert all(r["status"] == 201 and r["error"] is None for r in answer["results"])
     first = answer["results"][0]
-    assert first["document"]["attribute_state"] == "proposed"
+    assert first["attribute_state"] == "proposed"
     single = api.get(f"/api/v1/documents/external/{first['external_id']}/")
     assert single["ETag"] == first["etag"]
+    assert single.json()["id"] == first["id"]
     # Audited and in the history exactly as two single pushes: who, what, from, to.
     actor = api_client_and_token[0].user
     for action in ("document_registered", "attribute_propose"):
@@ -61,7 +62,7 @@ def test_update_in_a_batch_needs_the_etag(api, unit):
     changed = item(unit, "OA-1", title="改了标题", if_match=created["etag"])
     answer = api.post(BATCH, {"documents": [changed]}).json()
     assert answer["updated"] == 1
-    assert answer["results"][0]["document"]["title"] == "改了标题"
+    assert api.get(f"/api/v1/documents/{answer['results'][0]['id']}/").json()["title"] == "改了标题"
     again = api.post(BATCH, {"documents": [{**changed, "title": "再改"}]}).json()
     assert again["results"][0]["status"] == 412  # the ETag of the first version is stale
     assert Document.objects.get().title == "改了标题"
