@@ -9,9 +9,9 @@ The cases are those of ``benchmarks/request_data.py`` (built once and kept, as f
 workers and threads) on 127.0.0.1 (``--port``), one token. Measured three ways, never mixed:
 ``seq`` one keep-alive connection, one call after another; ``conc<N>`` the same client spreading
 its pushes over N keep-alive connections at once; ``batch`` ``POST /documents/batch/`` with
-``--batch`` documents a call (figures in documents/s). Queries per call are counted in-process
-(Django's test client, the same view) on a sample. The request list is read in-process. Prints
-one figure a line as ``name: value unit``.
+``--batch`` documents a call, on one connection and on N (figures in documents/s). Queries per
+call are counted in-process (Django's test client, the same view) on a sample. The request list
+is read in-process. Prints one figure a line as ``name: value unit``.
 
     .venv/bin/python benchmarks/api_bench.py                       # both backends, 100,000 cases
     .venv/bin/python benchmarks/api_bench.py --backend sqlite --cases 20000 --documents 300
@@ -199,20 +199,24 @@ def run_one(
             ]
             rate, timings, _ = pushes(name, updates, connections)
             report(f"document_update_{name}", rate, timings)
-        # Batches: ``batch`` documents a call, one connection, one call after another.
-        calls = []
+        # Batches: ``batch`` documents a call, on one connection, then on ``concurrency``.
         if not batch:  # --batch 0: a tree without the batch endpoint
             print(f"server_{backend}: gunicorn pid {server_pid}, config/gunicorn.conf.py")
             return _footer(backend, cases, documents, data)
-        for start in range(0, documents, batch):
-            items = [
-                {"external_id": f"B-{run}-batch-{n}", **body(n + 900_000)}
-                for n in range(start, min(start + batch, documents))
-            ]
-            headers = {"Idempotency-Key": uuid.uuid4().hex}
-            calls.append(("POST", "/api/v1/documents/batch/", {"documents": items}, headers, 200))
-        rate, timings, _ = pushes("batch", calls, 1)
-        report(f"document_create_batch{batch}", rate * batch, timings)
+        for connections in (1, concurrency):
+            calls = []
+            for start in range(0, documents, batch):
+                items = [
+                    {"external_id": f"B-{run}-batch{connections}-{n}", **body(n + 900_000)}
+                    for n in range(start, min(start + batch, documents))
+                ]
+                headers = {"Idempotency-Key": uuid.uuid4().hex}
+                calls.append(
+                    ("POST", "/api/v1/documents/batch/", {"documents": items}, headers, 200)
+                )
+            rate, timings, _ = pushes("batch", calls, connections)
+            name = "seq" if connections == 1 else f"conc{connections}"
+            report(f"document_create_batch{batch}_{name}", rate * batch, timings)
         print(f"server_{backend}: gunicorn pid {server_pid}, config/gunicorn.conf.py")
 
     # -- the request list at ``cases`` cases ------------------------------------------------
