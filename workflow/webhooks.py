@@ -496,10 +496,13 @@ def _heard_in_transaction() -> dict[int, list[WebhookEndpoint]]:
     blocks = [b for b in connection.atomic_blocks if not getattr(b, "_from_testcase", False)]
     if not connection.in_atomic_block or not blocks:
         return {}
-    outermost = blocks[0]
+    # The outermost block and the connection's list of commit hooks, which Django replaces at
+    # every commit and rollback: together they name this transaction (an ``atomic`` used as a
+    # decorator is one object for every call, so the block alone would not).
+    marker = (blocks[0], connection.run_on_commit)
     kept = getattr(connection, "_gongkai_webhooks_heard", None)
-    if kept is None or kept[0] is not outermost:
-        kept = (outermost, {})
+    if kept is None or kept[0][0] is not marker[0] or kept[0][1] is not marker[1]:
+        kept = (marker, {})
         connection._gongkai_webhooks_heard = kept
     return kept[1]
 

@@ -424,3 +424,23 @@ def test_an_agency_without_endpoints_costs_one_cheap_query_per_transaction(
     endpoint_reads = [q for q in captured.captured_queries if "webhookendpoint" in q["sql"]]
     assert len(endpoint_reads) == 1
     assert "JOIN" not in endpoint_reads[0]["sql"]  # not ``listening``'s query: none listen
+
+
+def test_a_decorated_transaction_reads_the_endpoints_again_each_time(
+    transactional_db, agency, draft, drafter, django_assert_max_num_queries
+):
+    # ``@transaction.atomic`` is one block object for every call: the endpoints read in one
+    # call's transaction are not those of the next.
+    from workflow.audit import audit
+
+    document = draft()
+
+    @transaction.atomic
+    def tell():
+        audit(actor=drafter, action="attribute_propose", obj=document, agency=agency)
+
+    with django_assert_max_num_queries(20) as captured:
+        tell()
+        tell()
+    endpoint_reads = [q for q in captured.captured_queries if "webhookendpoint" in q["sql"]]
+    assert len(endpoint_reads) == 2
