@@ -387,6 +387,7 @@ SPECTACULAR_SETTINGS = {
         "AttributeEnum": "attributes_app.models.Attribute",
         "ClockEventKindEnum": "workflow.api.calendar.EVENT_KIND_CHOICES",
         "DayReasonEnum": "workflow.api.calendar.DAY_REASON_CHOICES",
+        "DocumentKindEnum": "attributes_app.api.serializers.DOCUMENT_KINDS",
     },
 }
 # Calls to the public endpoints (the calendar) per address, and how long idempotency keys are kept.

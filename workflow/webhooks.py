@@ -51,6 +51,7 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.db.models.signals import post_save
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -467,18 +468,69 @@ def register_sweep(name: str, sweep: Callable[[datetime], int]) -> None:
     _SWEEPS[name] = sweep
 
 
+def _has_endpoint(agency_id: int) -> bool:
+    """Whether the agency has an active endpoint at all: asked before ``listening`` on every
+    audit event, and most agencies have none. A plain indexed lookup whose SQL costs nothing to
+    build (``listening``'s joins and conditions cost a few milliseconds of the ORM's time per
+    event, more than the query itself); read each time, never cached, so an endpoint just added
+    hears the next event."""
+    table = WebhookEndpoint._meta.db_table
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {table} WHERE agency_id = %s AND active = %s"
+            " AND removed_at IS NULL LIMIT 1",
+            [agency_id, True],
+        )
+        return cursor.fetchone() is not None
+
+
+def _heard_in_transaction() -> dict[int, list[WebhookEndpoint]]:
+    """The agencies' ``listening`` endpoints already read in the current transaction (one
+    service call writes several audit events: a pushed document is registered, then proposed).
+
+    Kept on the connection for its outermost ``atomic`` block only: a new transaction reads them
+    again, so an endpoint added or removed meanwhile is seen (no cache across transactions, which
+    another process could not invalidate). Outside a transaction nothing is kept."""
+    connection = transaction.get_connection()
+    # A test case's own atomic blocks are no transaction of the code under test.
+    blocks = [b for b in connection.atomic_blocks if not getattr(b, "_from_testcase", False)]
+    if not connection.in_atomic_block or not blocks:
+        return {}
+    # The outermost block and the connection's list of commit hooks, which Django replaces at
+    # every commit and rollback: together they name this transaction (an ``atomic`` used as a
+    # decorator is one object for every call, so the block alone would not).
+    marker = (blocks[0], connection.run_on_commit)
+    kept = getattr(connection, "_gongkai_webhooks_heard", None)
+    if kept is None or kept[0][0] is not marker[0] or kept[0][1] is not marker[1]:
+        kept = (marker, {})
+        connection._gongkai_webhooks_heard = kept
+    return kept[1]
+
+
+def _forget_heard(sender, **kwargs) -> None:
+    """An endpoint or a client saved: the endpoints read so far in this transaction may be
+    others now."""
+    connection = transaction.get_connection()
+    if hasattr(connection, "_gongkai_webhooks_heard"):
+        del connection._gongkai_webhooks_heard
+
+
+post_save.connect(_forget_heard, sender=WebhookEndpoint, dispatch_uid="gongkai_webhooks_heard_e")
+post_save.connect(_forget_heard, sender=ApiClient, dispatch_uid="gongkai_webhooks_heard_c")
+
+
 def audited(rows: Iterable[dict[str, Any]]) -> None:
     """The audit log's hook: the events the apps make of these audit rows, emitted."""
     relevant = [row for row in rows if row.get("object_type") in _AUDIT_SOURCES]
     if not relevant:
         return
-    heard: dict[int, list[WebhookEndpoint]] = {}
+    heard = _heard_in_transaction()
     for row in relevant:
         agency_id = row.get("agency_id")
         if agency_id is None:
             continue
         if agency_id not in heard:
-            heard[agency_id] = listening(agency_id)
+            heard[agency_id] = listening(agency_id) if _has_endpoint(agency_id) else []
         if not heard[agency_id]:
             continue
         for event_type, data in _AUDIT_SOURCES[row["object_type"]](row):

@@ -8,6 +8,8 @@ A client holding ``documents:write`` may also read.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable
 from pathlib import PurePath
 from typing import ClassVar
 
@@ -22,6 +24,9 @@ from rest_framework.response import Response
 from attributes_app import text_files
 from attributes_app.api.serializers import (
     AttributeChangeSerializer,
+    DocumentBatchAnswerSerializer,
+    DocumentBatchItemSerializer,
+    DocumentBatchSerializer,
     DocumentPushSerializer,
     DocumentSerializer,
     TextUploadSerializer,
@@ -35,10 +40,10 @@ from attributes_app.services.oa import (
     external_id_problem,
     one_or_none,
 )
-from workflow.api.concurrency import require_if_match
-from workflow.api.errors import ApiError
+from workflow.api.concurrency import require_if_match, require_tag
+from workflow.api.errors import ApiError, exception_handler
 from workflow.api.pagination import Pages
-from workflow.api.views import ClientView
+from workflow.api.views import IDEMPOTENCY_KEY, ClientView
 from workflow.models import ApiClient
 from workflow.text_input import FILE_NAME, clean_name, too_long
 
@@ -112,6 +117,36 @@ IF_NONE_MATCH = OpenApiParameter(
 )
 
 
+def push_precondition(if_match: str, if_none_match: str) -> Callable[[Document | None], None]:
+    """What a push checks of the stored document, under its lock: ``If-Match`` names its
+    current version (or is absent for a new one), ``If-None-Match: *`` only registers."""
+    if_match, create_only = if_match.strip(), if_none_match.strip() == "*"
+
+    def precondition(document: Document | None) -> None:
+        if document is None:
+            if if_match:
+                # If-Match names a version of something that does not exist (RFC 9110).
+                raise ApiError(
+                    412,
+                    "precondition_failed",
+                    "If-Match 所指的文件不存在（该外部编号尚未登记）；新登记时请不要带 If-Match。",
+                    {"If-Match": ["文件不存在。"]},
+                )
+            return
+        if create_only:
+            raise ApiError(
+                412,
+                "precondition_failed",
+                "该外部编号的文件已经登记；要修改时请去掉 If-None-Match，并在 If-Match 中"
+                "给出读取时的 ETag。",
+                {"If-None-Match": ["文件已存在。"]},
+                headers={"ETag": document_etag(document)},
+            )
+        require_tag(if_match, document_etag(document))
+
+    return precondition
+
+
 class ExternalDocumentView(DocumentView):
     """A document by its id in the client's system (``ApiClient.system_code``)."""
 
@@ -166,30 +201,9 @@ class ExternalDocumentView(DocumentView):
         external_id = self._external_id(external_id)
         serializer = DocumentPushSerializer(data=self.body())
         serializer.is_valid(raise_exception=True)
-        create_only = request.headers.get("If-None-Match", "").strip() == "*"
-
-        def precondition(document: Document | None) -> None:
-            if document is None:
-                if request.headers.get("If-Match", "").strip():
-                    # If-Match names a version of something that does not exist (RFC 9110).
-                    raise ApiError(
-                        412,
-                        "precondition_failed",
-                        "If-Match 所指的文件不存在（该外部编号尚未登记）；"
-                        "新登记时请不要带 If-Match。",
-                        {"If-Match": ["文件不存在。"]},
-                    )
-                return
-            if create_only:
-                raise ApiError(
-                    412,
-                    "precondition_failed",
-                    "该外部编号的文件已经登记；要修改时请去掉 If-None-Match，并在 If-Match 中"
-                    "给出读取时的 ETag。",
-                    {"If-None-Match": ["文件已存在。"]},
-                    headers={"ETag": document_etag(document)},
-                )
-            require_if_match(request, document_etag(document))
+        precondition = push_precondition(
+            request.headers.get("If-Match", ""), request.headers.get("If-None-Match", "")
+        )
 
         try:
             document, created = document_upsert(
@@ -205,6 +219,100 @@ class ExternalDocumentView(DocumentView):
             raise ApiError(422, "issue_refused", message, {"issued_on": [message]}) from None
         # The services' own copy is what was saved: answered without reading it again.
         return self.answer(document, status=201 if created else 200)
+
+
+class DocumentBatchView(DocumentView):
+    """Many documents pushed in one call (``POST /documents/batch/``): each item is what a
+    single push (``ExternalDocumentView.put``) says of one document and goes through the same
+    ``document_upsert``, so it is checked, saved and audited exactly as that push would be.
+
+    Per-item results, not all or nothing: an item that breaks a rule keeps nothing of itself
+    (its own savepoint is rolled back) and is answered with the error a single push would get,
+    while the others are saved; one bad document does not hold up the rest of the batch. The
+    whole batch is one transaction (one commit) and runs once per ``Idempotency-Key``: a retry
+    gets the same answer. A fault of the system (500, database busy) keeps nothing.
+
+    Each result names the document's id, its new ETag and attribute state, not the whole
+    document (a batch is for throughput; the single reads give the rest)."""
+
+    scopes = {"POST": WRITE}
+    http_method_names: ClassVar[list[str]] = ["post", "options"]
+
+    @extend_schema(
+        operation_id="document_push_batch",
+        summary="批量推送文件（每次最多100份）",
+        description=(
+            "documents 中的每一项与单个推送（PUT /documents/external/{external_id}/）的请求体相同，"
+            "另加 external_id、if_match（修改已有文件时必填，即单个推送的 If-Match 头）和 "
+            "create_only（即 If-None-Match: *）。每一项单独检查、单独保存、单独记录审计；"
+            "不符合规则的项不保存，在 results 中按单个推送的状态码和错误说明返回，"
+            "其余各项照常保存。"
+            "整批只办理一次（Idempotency-Key），重试时返回相同结果。"
+        ),
+        parameters=[IDEMPOTENCY_KEY],
+        request=DocumentBatchSerializer,
+        responses={200: DocumentBatchAnswerSerializer, 403: ERROR, 422: ERROR, 428: ERROR},
+        tags=["文件（OA）"],
+    )
+    def create(self, request):
+        serializer = DocumentBatchSerializer(data=self.body())
+        serializer.is_valid(raise_exception=True)
+        items = serializer.validated_data["documents"]
+        seen: set[str] = set()
+        for index, item in enumerate(items):
+            if item["external_id"] in seen:
+                message = f"第{index + 1}份文件的外部编号“{item['external_id']}”在本批中重复。"
+                field = f"documents.{index}.external_id"
+                raise ApiError(422, "invalid", message, {field: [message]})
+            seen.add(item["external_id"])
+        results = [self._push_one(item) for item in items]
+        counts = Counter(result["status"] for result in results)
+        answer = {
+            "created": counts[201],
+            "updated": counts[200],
+            "failed": len(results) - counts[201] - counts[200],
+            "results": results,
+        }
+        return Response(answer)
+
+    def _push_one(self, item: dict) -> dict:
+        external_id = item["external_id"]
+        push = DocumentBatchItemSerializer(data={})
+        push._validated_data = item
+        try:
+            document, created = document_upsert(
+                actor=self.actor,
+                agency=self.agency,
+                system_code=self.client.system_code,
+                external_id=external_id,
+                data=push.push(),
+                precondition=push_precondition(
+                    item.get("if_match") or "", "*" if item.get("create_only") else ""
+                ),
+            )
+        except Exception as error:
+            if isinstance(error, IssueRefused):
+                message = error.messages[0]
+                error = ApiError(422, "issue_refused", message, {"issued_on": [message]})
+            answer = exception_handler(error, {"request": self.request, "view": self})
+            if answer is None or answer.status_code >= 500:
+                raise  # a fault, not a refusal: the whole batch keeps nothing
+            return {
+                "external_id": external_id,
+                "status": answer.status_code,
+                "id": None,
+                "etag": None,
+                "attribute_state": None,
+                "error": answer.data,
+            }
+        return {
+            "external_id": external_id,
+            "status": 201 if created else 200,
+            "id": document.pk,
+            "etag": document_etag(document),
+            "attribute_state": document.attribute_state,
+            "error": None,
+        }
 
 
 class DocumentDetailView(DocumentView):
@@ -364,6 +472,7 @@ class DocumentTextView(DocumentView):
 
 
 __all__ = [
+    "DocumentBatchView",
     "DocumentDetailView",
     "DocumentHistoryView",
     "DocumentListView",

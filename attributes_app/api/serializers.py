@@ -105,6 +105,10 @@ def _choice(label: str, choices, help_text: str, **kwargs) -> serializers.Choice
     )
 
 
+#: The kinds of document, one name in the schema (``DocumentKindEnum``).
+DOCUMENT_KINDS = Document.Kind
+
+
 class Strict(serializers.Serializer):
     default_error_messages = {"invalid": "请求体应为 JSON 对象（现为 {datatype}）。"}
 
@@ -423,3 +427,73 @@ class AttributeChangeSerializer(serializers.Serializer):
             return {"type": "client", "name": clients[change.actor_id]}
         user = change.actor
         return {"type": "user", "name": user.get_full_name() or user.get_username()}
+
+
+#: The most documents one batch push may carry.
+BATCH_SIZE = 100
+
+
+class DocumentBatchItemSerializer(DocumentPushSerializer):
+    """One document of a batch push: its OA id, the version it updates, and what OA says of it
+    (the fields of a single push)."""
+
+    external_id = Text(
+        label="外部编号", limit=EXTERNAL_ID, required=True, help_text="文件在外部系统中的编号。"
+    )
+    if_match = Text(
+        label="If-Match",
+        limit=200,
+        help_text="修改已有文件时必填：读取或上次推送时得到的 ETag（同单个推送的 If-Match 头）。",
+    )
+    create_only = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="为 true 时只新登记（同单个推送的 If-None-Match: *）。",
+    )
+
+
+class DocumentBatchSerializer(Strict):
+    documents = serializers.ListField(
+        child=DocumentBatchItemSerializer(),
+        min_length=1,
+        max_length=BATCH_SIZE,
+        help_text=f"要推送的文件，1至{BATCH_SIZE}份，外部编号不能重复。",
+        error_messages={
+            "min_length": "documents 中至少要有一份文件。",
+            "max_length": f"一次最多推送{BATCH_SIZE}份文件，请分批推送。",
+            "not_a_list": "documents 应为文件的列表。",
+            "empty": "documents 中至少要有一份文件。",
+        },
+    )
+
+
+class ErrorSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="错误代码。")
+    message = serializers.CharField(help_text="错误说明。")
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), help_text="按字段的原因。"
+    )
+
+
+class DocumentBatchResultSerializer(serializers.Serializer):
+    external_id = serializers.CharField(help_text="文件在外部系统中的编号。")
+    status = serializers.IntegerField(
+        help_text="与单个推送相同的状态码：201 新登记，200 更新，4xx 未保存（见 error）。"
+    )
+    id = serializers.IntegerField(
+        allow_null=True, help_text="本系统中的文件编号（未保存时为 null）；详情用读取接口。"
+    )
+    etag = serializers.CharField(
+        allow_null=True, help_text="保存后的 ETag，下次推送时作 if_match（未保存时为 null）。"
+    )
+    attribute_state = serializers.CharField(
+        allow_null=True, help_text="保存后的公开属性状态代码（未保存时为 null）。"
+    )
+    error = ErrorSerializer(allow_null=True, help_text="未保存的原因（已保存时为 null）。")
+
+
+class DocumentBatchAnswerSerializer(serializers.Serializer):
+    created = serializers.IntegerField(help_text="新登记的份数。")
+    updated = serializers.IntegerField(help_text="更新（含内容无变化）的份数。")
+    failed = serializers.IntegerField(help_text="未保存的份数。")
+    results = DocumentBatchResultSerializer(many=True, help_text="按推送顺序，每份文件的结果。")

@@ -40,6 +40,7 @@ urlpatterns += [
 # -- documents from OA (attributes_app.api.documents) -------------------------------------------
 urlpatterns += [
     path("documents/", documents.DocumentListView.as_view(), name="documents"),
+    path("documents/batch/", documents.DocumentBatchView.as_view(), name="documents-batch"),
     path(
         "documents/external/<str:external_id>/",
         documents.ExternalDocumentView.as_view(),

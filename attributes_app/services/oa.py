@@ -210,10 +210,12 @@ def document_upsert(
     document: Document | None = None
     try:
         with transaction.atomic():
+            # No select_related: the services re-read what they need under the same lock (the
+            # drafter is read only when a push names one to compare).
             document = one_or_none(
-                Document.objects.select_for_update(of=("self",))
-                .select_related("drafting_unit", "drafter")
-                .filter(agency=agency, external_system=system_code, external_id=external_id)
+                Document.objects.select_for_update(of=("self",)).filter(
+                    agency=agency, external_system=system_code, external_id=external_id
+                )
             )
             existed = document.pk if document is not None else None
             if precondition is not None:

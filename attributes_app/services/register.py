@@ -194,10 +194,17 @@ def number_taken(number: str) -> str:
     return f"本机关已有文号为“{number}”的文件，请核对。"
 
 
-def validate_document(data: DocumentData, *, agency: Agency, today: date) -> dict[str, str]:
-    """Every problem of ``data`` for ``agency``, by field, in Chinese."""
+def validate_document(
+    data: DocumentData, *, agency: Agency, today: date, unit: DraftingUnit | None = None
+) -> dict[str, str]:
+    """Every problem of ``data`` for ``agency``, by field, in Chinese. ``unit``: the agency's
+    unit of ``data.drafting_unit_id`` when the caller has just read it (not read again)."""
     errors = document_problems(data, today=today)
-    if not DraftingUnit.objects.filter(pk=data.drafting_unit_id, agency=agency).exists():
+    known = unit is not None and unit.pk == data.drafting_unit_id and unit.agency_id == agency.pk
+    if (
+        not known
+        and not DraftingUnit.objects.filter(pk=data.drafting_unit_id, agency=agency).exists()
+    ):
         errors["drafting_unit_id"] = f"请选择{agency.name}的起草单位。"
     if (
         data.catalogue_item_id is not None
@@ -278,9 +285,12 @@ def document_register(
     stored with the entry."""
     now = timezone.now()
     today = today or timezone.localdate(now)
-    unit = DraftingUnit.objects.filter(pk=data.drafting_unit_id, agency=agency).first()
+    try:  # by its key, without ``first()``'s ordering (the same row or none)
+        unit = DraftingUnit.objects.get(pk=data.drafting_unit_id, agency=agency)
+    except DraftingUnit.DoesNotExist:
+        unit = None
     permissions.require(actor, "register", agency=agency, unit=unit)
-    errors = validate_document(data, agency=agency, today=today)
+    errors = validate_document(data, agency=agency, today=today, unit=unit)
     if errors:
         raise ValidationError(errors)
     drafter = actor if permissions.is_unit_member(actor, unit) else None

@@ -379,3 +379,68 @@ def test_events_leave_when_the_change_commits(settings, receiver, agency, regist
     (event,) = receiver.events()
     assert event["data"]["case_number"] == case.case_number
     assert WebhookDelivery.objects.get().status == "delivered"
+
+
+def test_an_endpoint_added_after_a_quiet_event_hears_the_next(
+    clock, receiver, agency, superuser, draft, drafter, django_assert_max_num_queries
+):
+    # The agency's endpoints are read afresh for each transaction (no cache that another
+    # process could not clear): the first event found none, the one after the subscription is
+    # recorded for the new endpoint.
+    first = draft()
+    attribute_propose(actor=drafter, document_id=first.pk, attribute="proactive")
+    assert not WebhookDelivery.objects.exists()
+    endpoint = subscribe(receiver, agency, superuser, events=["document.attribute_changed"])
+    second = draft(title="关于第二份文件的通知")
+    attribute_propose(actor=drafter, document_id=second.pk, attribute="proactive")
+    (delivery,) = WebhookDelivery.objects.all()
+    assert delivery.endpoint == endpoint
+
+
+def test_endpoints_are_read_once_per_transaction_and_again_after_a_change(
+    clock, receiver, agency, superuser, draft, drafter
+):
+    document = draft()
+    with transaction.atomic():
+        attribute_propose(actor=drafter, document_id=document.pk, attribute="proactive")
+        assert not WebhookDelivery.objects.exists()
+        # An endpoint saved inside the same transaction is seen by the events after it.
+        subscribe(receiver, agency, superuser, events=["document.attribute_changed"])
+        later = draft(title="关于第二份文件的通知")
+        attribute_propose(actor=drafter, document_id=later.pk, attribute="proactive")
+    assert WebhookDelivery.objects.count() == 1
+
+
+def test_an_agency_without_endpoints_costs_one_cheap_query_per_transaction(
+    agency, draft, drafter, django_assert_max_num_queries
+):
+    from workflow.audit import audit
+
+    document = draft()
+    # Three events: three inserts, one read of the endpoints (and the savepoint's two).
+    with django_assert_max_num_queries(6) as captured, transaction.atomic():
+        for _ in range(3):
+            audit(actor=drafter, action="attribute_propose", obj=document, agency=agency)
+    endpoint_reads = [q for q in captured.captured_queries if "webhookendpoint" in q["sql"]]
+    assert len(endpoint_reads) == 1
+    assert "JOIN" not in endpoint_reads[0]["sql"]  # not ``listening``'s query: none listen
+
+
+def test_a_decorated_transaction_reads_the_endpoints_again_each_time(
+    transactional_db, agency, draft, drafter, django_assert_max_num_queries
+):
+    # ``@transaction.atomic`` is one block object for every call: the endpoints read in one
+    # call's transaction are not those of the next.
+    from workflow.audit import audit
+
+    document = draft()
+
+    @transaction.atomic
+    def tell():
+        audit(actor=drafter, action="attribute_propose", obj=document, agency=agency)
+
+    with django_assert_max_num_queries(20) as captured:
+        tell()
+        tell()
+    endpoint_reads = [q for q in captured.captured_queries if "webhookendpoint" in q["sql"]]
+    assert len(endpoint_reads) == 2

@@ -283,8 +283,13 @@ def client_of_token(token: str) -> ApiClient | None:
     prefix = token[len(TOKEN_START) :].split("_", 1)[0]
     if not _PREFIX.fullmatch(prefix):
         return None  # never a query with what a stranger typed (a NUL fails on PostgreSQL)
-    client = ApiClient.objects.select_related("agency", "user").filter(token_prefix=prefix).first()
-    if client is None or not hmac.compare_digest(client.token_hash, _hash(token)):
+    try:
+        # ``get`` on the unique prefix: ``first()`` would add the model's ordering, whose join
+        # costs more to build than the lookup takes (this runs on every call).
+        client = ApiClient.objects.select_related("agency", "user").get(token_prefix=prefix)
+    except ApiClient.DoesNotExist:
+        return None
+    if not hmac.compare_digest(client.token_hash, _hash(token)):
         return None
     return client
 

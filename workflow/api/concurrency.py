@@ -18,7 +18,12 @@ def etag_of(*parts) -> str:
 
 def require_if_match(request, current: str) -> None:
     """Refuse the update unless ``If-Match`` names ``current`` (428 without it, 412 when older)."""
-    given = request.headers.get("If-Match", "").strip()
+    require_tag(request.headers.get("If-Match", ""), current)
+
+
+def require_tag(given: str, current: str) -> None:
+    """``require_if_match`` for an ``If-Match`` value given otherwise (an item of a batch)."""
+    given = given.strip()
     if not given:
         raise ApiError(
             428,
