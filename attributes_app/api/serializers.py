@@ -467,7 +467,7 @@ class DocumentBatchSerializer(Strict):
     )
 
 
-class ErrorSerializer(serializers.Serializer):
+class BatchItemErrorSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="错误代码。")
     message = serializers.CharField(help_text="错误说明。")
     fields = serializers.DictField(
@@ -489,7 +489,7 @@ class DocumentBatchResultSerializer(serializers.Serializer):
     attribute_state = serializers.CharField(
         allow_null=True, help_text="保存后的公开属性状态代码（未保存时为 null）。"
     )
-    error = ErrorSerializer(allow_null=True, help_text="未保存的原因（已保存时为 null）。")
+    error = BatchItemErrorSerializer(allow_null=True, help_text="未保存的原因（已保存时为 null）。")
 
 
 class DocumentBatchAnswerSerializer(serializers.Serializer):

@@ -99,6 +99,21 @@ TABLE["PUT /api/v1/documents/{id}/text/"] = Entry(
     body=lambda s: {"file": pdf_upload()},
     multipart=True,
 )
+# A batch names no object of an agency in its path: each item is pushed into the caller's own.
+TABLE["POST /api/v1/documents/batch/"] = Entry(
+    "documents:write",
+    body=lambda s: {
+        "documents": [
+            {
+                "external_id": "OA-BATCH-1",
+                "title": "关于印发城区停车管理办法的通知",
+                "drafting_unit_id": s["unit"],
+                "kind": "other",
+            }
+        ]
+    },
+    other="none",
+)
 TABLE["GET /api/v1/documents/external/{external_id}/"] = Entry(
     "documents:read", path=lambda s: {"external_id": s["external_id"]}, also=WRITER
 )
