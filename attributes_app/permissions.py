@@ -48,7 +48,7 @@ from workflow.roles import ROLES, has_role
 if TYPE_CHECKING:
     from attributes_app.models import DraftingUnit
     from workflow.actors import Actor
-    from workflow.models import Agency
+    from workflow.models import Agency, ApiClient
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,7 @@ API_SCOPES: dict[str, str] = {
 }
 
 
-def _client_problem(client, action: str, agency: Agency) -> str:
+def _client_problem(client: ApiClient, action: str, agency: Agency) -> str:
     """Why the API ``client`` may not do ``action`` for ``agency`` ("" when it may)."""
     if client.agency_id != agency.pk:
         return f"接口客户端不属于{agency.name}，不能办理其文件。"
