@@ -58,12 +58,10 @@ class PossibleDuplicates(Exception):
 
 
 @dataclass(kw_only=True)
-class Registration:
-    """What the registrar records at registration (DOMAIN §3.1, §3.2)."""
+class Application:
+    """What an applicant asks and who they are (Art. 29): the particulars of a registration
+    without its channel and dates, and all an online submission carries (Art. 31(3))."""
 
-    channel: str
-    arrival_date: date
-    receipt_date: date
     applicant_kind: str
     applicant_name: str
     description: str
@@ -86,6 +84,16 @@ class Registration:
     power_of_attorney: bool = False
     document_names: str = ""
     accessibility_needs: str = ""
+
+
+@dataclass(kw_only=True)
+class Registration(Application):
+    """What the registrar records at registration (DOMAIN §3.1, §3.2): the application, how it
+    came and when it arrived and was received."""
+
+    channel: str
+    arrival_date: date
+    receipt_date: date
     late_receipt_reason: str = ""
 
 

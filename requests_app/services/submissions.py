@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -28,7 +28,12 @@ from requests_app.audit_actions import RequestAction, SubmissionAction
 from requests_app.models import SUBMITTED_FIELDS, InformationRequest, OnlineSubmission
 from requests_app.models import SubmissionCounter as Counter
 from requests_app.services._common import R
-from requests_app.services.registration import Registration, request_register, validate_registration
+from requests_app.services.registration import (
+    Application,
+    Registration,
+    request_register,
+    validate_registration,
+)
 from workflow.actors import Actor
 from workflow.api.clients import client_of
 from workflow.audit import audit
@@ -67,33 +72,9 @@ class SubmissionStale(Stale):
     """The submission was confirmed or returned meanwhile: the message says by whom and how."""
 
 
-@dataclass(kw_only=True)
-class OnlineApplication:
-    """What an applicant submits online: ``Registration`` without the channel and the dates,
-    which confirmation sets (Art. 31(3)). Field for field the case's (``SUBMITTED_FIELDS``)."""
-
-    applicant_kind: str
-    applicant_name: str
-    description: str
-    form_wanted: str
-    delivery: str
-    kind: str = R.Kind.DISCLOSURE
-    organization_kind: str = ""
-    id_type: str = ""
-    id_number: str = ""
-    credit_code: str = ""
-    legal_representative: str = ""
-    contact_person: str = ""
-    phone: str = ""
-    email: str = ""
-    address: str = ""
-    postcode: str = ""
-    agent_name: str = ""
-    agent_id_number: str = ""
-    agent_phone: str = ""
-    power_of_attorney: bool = False
-    document_names: str = ""
-    accessibility_needs: str = ""
+#: What an applicant submits online: ``Registration`` without the channel and the dates, which
+#: confirmation sets (Art. 31(3)). Field for field the case's (``SUBMITTED_FIELDS``).
+OnlineApplication = Application
 
 
 def registration_of(
