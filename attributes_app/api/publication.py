@@ -361,9 +361,6 @@ class DocumentPublicationView(ReadEitherScope, DocumentView):
         responses={201: PublicationOutput, **ERRORS},
         tags=["主动公开"],
     )
-    def post(self, request, *args, **kwargs):
-        return self.run_create(request, *args, **kwargs)
-
     def create(self, request, document_id: int):
         document = self.document()
         data = _parsed(PublishInput, request)
@@ -393,9 +390,6 @@ class PublicationWithdrawalView(DocumentView):
         responses={201: PublicationOutput, **ERRORS},
         tags=["主动公开"],
     )
-    def post(self, request, *args, **kwargs):
-        return self.run_create(request, *args, **kwargs)
-
     def create(self, request, document_id: int):
         document = self.document()
         data = _parsed(WithdrawalInput, request)
@@ -422,9 +416,6 @@ class InterpretationView(DocumentView):
         responses={201: PublicationOutput, **ERRORS},
         tags=["主动公开"],
     )
-    def post(self, request, *args, **kwargs):
-        return self.run_create(request, *args, **kwargs)
-
     def create(self, request, document_id: int):
         document = self.document()
         data = _parsed(InterpretationInput, request)

@@ -245,13 +245,9 @@ class CaseDetail(serializers.Serializer):
     )
 
 
-class CaseApiError(serializers.Serializer):
-    code = serializers.CharField(help_text="错误代码，如 not_found、invalid。")
-    message = serializers.CharField(help_text="说明（中文）。")
-    fields = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        help_text="各字段的问题。",
-    )
+#: Error answers; their body is the shared ``Error`` component (workflow.api.schema).
+INVALID = OpenApiResponse(description="筛选条件有误（invalid），fields 逐项说明。")
+NOT_FOUND = OpenApiResponse(description="本机关没有这件申请或这份文件（not_found）。")
 
 
 # -- the list -------------------------------------------------------------------------------------
@@ -489,7 +485,7 @@ class RequestList(ClientView):
             "（个人信息最小必要），只有申请人类型。"
         ),
         parameters=[*_FORM_PARAMETERS, ListQuery],
-        responses={200: CaseItem(many=True), 422: CaseApiError, 404: CaseApiError},
+        responses={200: CaseItem(many=True), 422: INVALID, 404: NOT_FOUND},
     )
     def get(self, request):
         filters = list_filters(request, self.client)
@@ -687,7 +683,7 @@ class RequestDetail(ClientView):
         responses={
             200: CaseDetail,
             304: OpenApiResponse(description="案件没有变化。"),
-            404: CaseApiError,
+            404: NOT_FOUND,
         },
     )
     def get(self, request, pk: int):
@@ -745,7 +741,7 @@ def _file_schema(media_type: str | list[str], what: str):
     }
     return extend_schema(
         summary=f"下载{what}",
-        responses={**found, (404, "application/json"): CaseApiError},
+        responses={**found, 404: NOT_FOUND},
     )
 
 

@@ -71,12 +71,11 @@ class ClientView(APIView):
     def scope_for(self, request) -> str | None:
         """The scope the call's method needs; None when no scope is needed (``HEAD`` and
         ``OPTIONS`` need the one of ``GET``, a method the view lacks is left to its 405)."""
-        if request.method.lower() not in self.http_method_names:
-            return None  # answered 405 by the dispatch
-        if request.method in ("HEAD", "OPTIONS"):
+        method = request.method.lower()
+        if method not in self.http_method_names or not hasattr(self, method):
+            return None  # a method this endpoint does not serve: the dispatch answers 405
+        if method in ("head", "options"):
             return self.scopes.get("GET")
-        if not hasattr(self, request.method.lower()):
-            return None
         return self.scopes.get(request.method, NO_SCOPE)
 
     def run_create(self, request, *args, **kwargs):

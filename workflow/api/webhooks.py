@@ -232,9 +232,6 @@ class WebhookPing(_Own):
         parameters=[IDEMPOTENCY_KEY],
         tags=["事件通知"],
     )
-    def post(self, request, *args, **kwargs):
-        return self.run_create(request, *args, **kwargs)
-
     def create(self, request, pk: int):
         delivery = webhooks.ping(actor=self.actor, endpoint=self.endpoint(pk))
         return Response(DeliveryOutput(delivery).data, status=202)
