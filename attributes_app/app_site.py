@@ -22,6 +22,7 @@ def attributes_application() -> Application:
         may_see,
     )
     from attributes_app.views.case_documents import CaseDocumentsViewset
+    from attributes_app.views.catalogue import CatalogueViewset
     from attributes_app.views.imports import OlderImportViewset
     from attributes_app.views.links import (
         DeterminationViewset,
@@ -43,6 +44,7 @@ def attributes_application() -> Application:
             OfficeReviewViewset(),
             PublicationsViewset(),
             ErrorListViewset(),
+            CatalogueViewset(),
             ReviewViewset(),
             UnitReviewViewset(),
             DeterminationViewset(),

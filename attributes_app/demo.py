@@ -327,23 +327,51 @@ def _head_of(unit: str, people: dict):
     }[unit]
 
 
+#: The demo catalogue: the two items the demo documents are linked to, under real pilot areas
+#: (``attributes_app.catalogue``); the agency's own catalogue is compiled by its office.
+DEMO_CATALOGUE = (
+    (
+        "重大建设项目",
+        "批准结果信息",
+        "城市更新项目批准结果",
+        "项目名称、批准文号、批准机关、批准时间",
+        5,
+        ["website", "notice_board"],
+    ),
+    (
+        "城市综合执法",
+        "执法公示",
+        "行政执法主体和职责",
+        "执法主体名称、职责、依据、监督方式",
+        None,
+        ["website", "service_center"],
+    ),
+)
+
+
 def _catalogue(agency, people: dict) -> dict[str, CatalogueItem]:
+    """The demo items, published as version 1 of the agency's catalogue."""
     items = {}
-    for name, content, days in (
-        ("城市更新项目批准结果", "项目名称、批准文号、批准机关、批准时间", 5),
-        ("行政执法主体和职责", "执法主体名称、职责、依据、监督方式", None),
-    ):
+    for area, first_level, name, content, days, channels in DEMO_CATALOGUE:
         items[name] = s.catalogue_item_save(
             actor=people["admin"],
             agency=agency,
             data=s.CatalogueItemData(
+                area=area,
+                first_level=first_level,
                 name=name,
                 content=content,
                 legal_basis=f"{REG}第二十条",
-                default_attribute="proactive",
+                time_limit="" if days else "自信息形成或者变更之日起20个工作日内",
                 publication_days=days,
+                body=agency.name,
+                channels=channels,
+                audience="public",
+                default_attribute="proactive",
+                level_county=True,
             ),
         )
+    s.catalogue_publish(actor=people["office_head"], agency=agency, note="演示目录")
     return items
 
 

@@ -9,7 +9,7 @@ from datetime import date
 from django import forms
 from django.core.validators import MaxValueValidator
 
-from attributes_app import older_sheet, rules, text_files
+from attributes_app import catalogue, older_sheet, rules, text_files
 from attributes_app.guidance import GROUND_CHOICES
 from attributes_app.models import (
     AttributeState,
@@ -20,7 +20,12 @@ from attributes_app.models import (
     ReviewItem,
     SecrecyReview,
 )
-from attributes_app.services import DocumentData, ReviewDecision, ReviewProposal
+from attributes_app.services import (
+    CatalogueItemData,
+    DocumentData,
+    ReviewDecision,
+    ReviewProposal,
+)
 from workflow import text_input as limits
 from workflow.forms import DateField
 from workflow.text_input import TextRulesMixin
@@ -730,3 +735,145 @@ class ReviewItemFilterForm(TextRulesMixin, forms.Form):
 
     def valid_filters(self) -> dict:
         return {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
+
+
+class CatalogueItemForm(TextRulesMixin, forms.Form):
+    """An item of the catalogue with the standard columns (``attributes_app.catalogue``)."""
+
+    area = forms.ChoiceField(label="领域", error_messages=CHOICE_ERRORS)
+    first_level = forms.CharField(label="一级事项", max_length=limits.NAME)
+    name = forms.CharField(label="二级事项", max_length=200)
+    content = forms.CharField(label="公开内容（要素）", widget=forms.Textarea(attrs={"rows": 4}))
+    legal_basis = forms.CharField(label="公开依据", widget=forms.Textarea(attrs={"rows": 3}))
+    time_limit = forms.CharField(
+        label="公开时限",
+        max_length=limits.NOTE,
+        required=False,
+        help_text="按标准目录的写法，例如：自信息形成或者变更之日起20个工作日内。"
+        "只填工作日数时自动生成。",
+    )
+    publication_days = forms.IntegerField(
+        label="公开时限（工作日，可不填）",
+        required=False,
+        min_value=1,
+        max_value=60,
+        help_text="关联这个事项的文件按这个期限主动公开；比本机关的期限长时仍按本机关的期限。",
+        error_messages={
+            "invalid": "请填写整数。",
+            "min_value": "公开时限至少为1个工作日。",
+            "max_value": "公开时限最多为60个工作日。",
+        },
+    )
+    body = forms.CharField(label="公开主体", max_length=limits.NOTE)
+    channels = forms.MultipleChoiceField(
+        label="公开渠道和载体",
+        choices=list(catalogue.CHANNELS.items()),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "请至少选择一个公开渠道和载体。",
+            "invalid_choice": "请从列表中选择（“%(value)s”不是可选项）。",
+        },
+    )
+    audience = forms.ChoiceField(
+        label="公开对象",
+        choices=list(catalogue.AUDIENCES.items()),
+        widget=forms.RadioSelect,
+        error_messages=CHOICE_ERRORS,
+    )
+    default_attribute = forms.ChoiceField(
+        label="公开方式",
+        choices=list(catalogue.METHODS.items()),
+        widget=forms.RadioSelect,
+        error_messages=CHOICE_ERRORS,
+        help_text="关联这个事项的文件以此为默认的公开属性建议。",
+    )
+    levels = forms.MultipleChoiceField(
+        label="公开层级",
+        choices=list(catalogue.LEVELS.items()),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "请至少选择一个公开层级。",
+            "invalid_choice": "请从列表中选择（“%(value)s”不是可选项）。",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = [("", "请选择领域")] + [
+            (name, name) for name in catalogue.pilot_areas()
+        ]
+
+    @staticmethod
+    def initial_of(item: CatalogueItem) -> dict:
+        return {
+            "area": item.area,
+            "first_level": item.first_level,
+            "name": item.name,
+            "content": item.content,
+            "legal_basis": item.legal_basis,
+            "time_limit": item.time_limit,
+            "publication_days": item.publication_days,
+            "body": item.body,
+            "channels": list(item.channels or ()),
+            "audience": item.audience,
+            "default_attribute": item.default_attribute,
+            "levels": [
+                code
+                for code, chosen in (
+                    ("county", item.level_county),
+                    ("township", item.level_township),
+                )
+                if chosen
+            ],
+        }
+
+    def to_data(self) -> CatalogueItemData:
+        data = self.cleaned_data
+        return CatalogueItemData(
+            area=data["area"],
+            first_level=data["first_level"],
+            name=data["name"],
+            content=data["content"],
+            legal_basis=data["legal_basis"],
+            time_limit=data["time_limit"],
+            publication_days=data["publication_days"],
+            body=data["body"],
+            channels=data["channels"],
+            audience=data["audience"],
+            default_attribute=data["default_attribute"],
+            level_county="county" in data["levels"],
+            level_township="township" in data["levels"],
+        )
+
+
+class CatalogueImportForm(TextRulesMixin, forms.Form):
+    """The filled-in catalogue template to check."""
+
+    file = forms.FileField(
+        label="公开事项目录表格",
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+        help_text="按模板填写的Excel工作簿（.xlsx），不超过5MB。",
+        error_messages={
+            "required": "请选择要导入的表格（.xlsx）。",
+            "invalid": "没有收到文件，请重新选择。",
+            "empty": "这是空文件，请重新选择。",
+        },
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 5 * text_files.MB:
+            raise forms.ValidationError(
+                f"“{upload.name}”有{upload.size / text_files.MB:.1f}MB，超过了5MB的上限。"
+            )
+        return upload
+
+
+class CataloguePublishForm(TextRulesMixin, forms.Form):
+    note = forms.CharField(
+        label="发布说明（可不填）",
+        max_length=limits.NOTE,
+        required=False,
+        help_text="例如：按2026年机构职能调整更新社会救助领域事项。",
+    )
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)

@@ -79,48 +79,126 @@ class DraftingUnit(models.Model):
 
 
 class CatalogueItem(models.Model):
-    """An item of the catalogue of disclosure items (政务公开事项标准目录, DOMAIN §5).
+    """An item of the catalogue of disclosure items (政务公开事项标准目录, DOMAIN §5), with the
+    standard columns (``attributes_app.catalogue``): the pilot area, 一级事项, 二级事项 (``name``),
+    公开内容（要素）, 公开依据, 公开时限, 公开主体, 公开渠道和载体, 公开对象, 公开方式, 公开层级.
 
-    A document linked to an item takes the item's default attribute as its proposal's default,
-    and the item's time limit (when set) when it is earlier than the agency's rule.
+    The items are the agency's working copy (the draft); what the public sees is the latest
+    ``CataloguePublication``. A document linked to an item takes the item's 公开方式 as its
+    proposal's default attribute, and the item's time limit in working days (when set) when it is
+    earlier than the agency's rule.
     """
+
+    class Audience(models.TextChoices):
+        PUBLIC = "public", "全社会"
+        SPECIFIC = "specific", "特定群体"
 
     agency = models.ForeignKey(
         Agency, verbose_name="机关", on_delete=models.PROTECT, related_name="catalogue_items"
     )
-    name = models.CharField("事项名称", max_length=200)
-    content = BoundedTextField("公开内容", max_length=limits.REASON)
-    legal_basis = BoundedTextField("公开依据", max_length=limits.REASON)
-    default_attribute = models.CharField(
-        "默认公开属性", max_length=12, choices=Attribute.choices, default=Attribute.PROACTIVE
+    area = models.CharField(
+        "领域",
+        max_length=limits.NAME,
+        blank=True,
+        help_text="26个试点领域之一，或本机关的其他领域。",
     )
+    first_level = models.CharField("一级事项", max_length=limits.NAME, blank=True)
+    name = models.CharField("二级事项", max_length=200)
+    content = BoundedTextField("公开内容（要素）", max_length=limits.REASON)
+    legal_basis = BoundedTextField("公开依据", max_length=limits.REASON)
+    time_limit = models.CharField(
+        "公开时限",
+        max_length=limits.NOTE,
+        blank=True,
+        help_text="按标准目录的写法，例如：自信息形成或者变更之日起20个工作日内。",
+    )
+    body = models.CharField("公开主体", max_length=limits.NOTE, blank=True)
+    channels = models.JSONField("公开渠道和载体", default=list, blank=True)
+    audience = models.CharField(
+        "公开对象", max_length=10, choices=Audience.choices, default=Audience.PUBLIC
+    )
+    default_attribute = models.CharField(
+        "公开方式", max_length=12, choices=Attribute.choices, default=Attribute.PROACTIVE
+    )
+    level_county = models.BooleanField("县级公开", default=True)
+    level_township = models.BooleanField("乡级公开", default=False)
     publication_days = models.PositiveSmallIntegerField(
         "公开时限（工作日）",
         null=True,
         blank=True,
         help_text="自信息形成或者变更之日起的工作日数；留空按本机关的主动公开期限。",
     )
+    updated_at = models.DateTimeField("修改时间", auto_now=True, null=True)
 
     class Meta:
         verbose_name = "公开事项"
         verbose_name_plural = "公开事项目录"
-        ordering = ["name", "id"]
+        ordering = ["area", "first_level", "name", "id"]
         constraints = [
             *length_checks("catalogue_item", content=limits.REASON, legal_basis=limits.REASON),
             models.UniqueConstraint(
-                fields=["agency", "name"],
-                name="catalogue_item_name_unique",
-                violation_error_message="本机关的目录中已有同名事项。",
+                fields=["agency", "area", "first_level", "name"],
+                name="catalogue_item_unique_in_area",
+                violation_error_message="本机关目录的同一领域、一级事项下已有同名的二级事项。",
             ),
             models.CheckConstraint(
                 condition=Q(publication_days__isnull=True) | Q(publication_days__gte=1),
                 name="catalogue_item_days_positive",
                 violation_error_message="公开时限至少为1个工作日。",
             ),
+            models.CheckConstraint(
+                condition=Q(level_county=True) | Q(level_township=True),
+                name="catalogue_item_has_level",
+                violation_error_message="请至少选择一个公开层级。",
+            ),
+            models.CheckConstraint(
+                condition=Q(audience__in=["public", "specific"]),
+                name="catalogue_item_audience_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["agency", "area"], name="catalogue_item_area")]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.area}）" if self.area else self.name
+
+
+class CataloguePublication(models.Model):
+    """A published version of an agency's catalogue: a frozen copy of its items (``items``, as
+    ``attributes_app.catalogue_sheet.snapshot`` writes them), numbered 1, 2 … per agency. Edits
+    after it change the working copy only; the public page shows the latest version."""
+
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name="机关",
+        on_delete=models.PROTECT,
+        related_name="catalogue_publications",
+    )
+    version = models.PositiveIntegerField("版本号")
+    published_at = models.DateTimeField("发布时间")
+    published_by = models.ForeignKey(
+        USER, verbose_name="发布人", on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.CharField("发布说明", max_length=limits.NOTE, blank=True)
+    item_count = models.PositiveIntegerField("事项数")
+    items = models.JSONField("事项", default=list)
+
+    class Meta:
+        verbose_name = "公开事项目录版本"
+        verbose_name_plural = "公开事项目录版本"
+        ordering = ["agency", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "version"],
+                name="catalogue_publication_version_unique",
+                violation_error_message="这个版本号已经用过。",
+            ),
+            models.CheckConstraint(
+                condition=Q(version__gte=1), name="catalogue_publication_version_positive"
+            ),
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return f"公开事项目录第{self.version}版"
 
 
 class Document(models.Model):

@@ -1,7 +1,8 @@
 """State changes of documents and their disclosure attributes: one service per change (STYLE.md),
 one module per step:
 
-- ``register``: drafting units, the catalogue, documents' particulars and files;
+- ``register``: drafting units, documents' particulars and files;
+- ``catalogue``: the catalogue of disclosure items, its import and its published versions;
 - ``attribute``: the attribute's proposal, review, confirmation, return and determination;
 - ``publication``: issuance, secrecy review, publication and its withdrawal, interpretation,
   classification, validity and process decisions;
@@ -31,6 +32,13 @@ from attributes_app.services.attribute import (
     attribute_propose,
     attribute_send_back,
 )
+from attributes_app.services.catalogue import (
+    CatalogueItemData,
+    ImportResult,
+    catalogue_import,
+    catalogue_item_save,
+    catalogue_publish,
+)
 from attributes_app.services.determination import determination_answer
 from attributes_app.services.links import document_link_request, document_unlink_request
 from attributes_app.services.naming import request_name_document, request_unname_document
@@ -47,9 +55,7 @@ from attributes_app.services.publication import (
 )
 from attributes_app.services.register import (
     TEXT_LIMITS,
-    CatalogueItemData,
     DocumentData,
-    catalogue_item_save,
     document_attach_interpretation,
     document_attach_text,
     document_problems,
@@ -78,6 +84,7 @@ __all__ = [
     "BulkResult",
     "CatalogueItemData",
     "DocumentData",
+    "ImportResult",
     "IssueRefused",
     "ReviewDecision",
     "ReviewProposal",
@@ -89,7 +96,9 @@ __all__ = [
     "attribute_office_return",
     "attribute_propose",
     "attribute_send_back",
+    "catalogue_import",
     "catalogue_item_save",
+    "catalogue_publish",
     "determination_answer",
     "document_attach_interpretation",
     "document_attach_text",

@@ -1,10 +1,10 @@
-"""The register: drafting units, the catalogue of disclosure items, documents' particulars, and
+"""The register: drafting units, documents' particulars, and
 the files of their final text and interpretation material."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
@@ -21,7 +21,7 @@ from workflow.cn import cn_date
 from workflow.models import Agency
 from workflow.text_input import NAME, clean_name, too_long
 
-# -- units and the catalogue -------------------------------------------------------------------
+# -- drafting units ----------------------------------------------------------------------------
 
 
 def drafting_unit_save(
@@ -78,51 +78,6 @@ def drafting_unit_save(
     except IntegrityError:
         raise ValidationError({"name": f"{agency.name}已有名为“{name}”的起草单位。"}) from None
     return unit
-
-
-@dataclass(kw_only=True)
-class CatalogueItemData:
-    name: str
-    content: str
-    legal_basis: str
-    default_attribute: str = rules.PROACTIVE
-    publication_days: int | None = None
-
-
-def catalogue_item_save(
-    *, actor: Actor, agency: Agency, data: CatalogueItemData, item_id: int | None = None
-) -> CatalogueItem:
-    """Create or change an item of the catalogue of disclosure items (DOMAIN §5)."""
-    permissions.require(actor, "manage_catalogue", agency=agency)
-    errors: dict[str, str] = {}
-    for field, label in (
-        ("name", "事项名称"),
-        ("content", "公开内容"),
-        ("legal_basis", "公开依据"),
-    ):
-        if not getattr(data, field).strip():
-            errors[field] = f"请填写{label}。"
-    if data.default_attribute not in rules.ATTRIBUTE_LABELS:
-        errors["default_attribute"] = "请选择默认公开属性。"
-    if data.publication_days is not None and not 1 <= data.publication_days <= 60:
-        errors["publication_days"] = "公开时限应为1至60个工作日；留空则按本机关的主动公开期限。"
-    if errors:
-        raise ValidationError(errors)
-    values = {f.name: getattr(data, f.name) for f in fields(CatalogueItemData)}
-    values.update(name=data.name.strip(), content=data.content.strip())
-    try:
-        with transaction.atomic():
-            if item_id is None:
-                item = CatalogueItem.objects.create(agency=agency, **values)
-            else:
-                item = CatalogueItem.objects.select_for_update().get(pk=item_id, agency=agency)
-                for key, value in values.items():
-                    setattr(item, key, value)
-                item.save()
-            audit(actor=actor, action=AuditAction.CATALOGUE_ITEM_SAVED, obj=item, agency=agency)
-    except IntegrityError:
-        raise ValidationError({"name": "本机关的目录中已有同名事项。"}) from None
-    return item
 
 
 # -- the document register ---------------------------------------------------------------------

@@ -44,6 +44,11 @@ def their_unit(their_admin, other_agency):
 
 
 def _item(actor, agency, name, **changes):
+    changes.setdefault("area", "财政预决算")
+    changes.setdefault("first_level", "预决算公开")
+    changes.setdefault("body", "县财政局")
+    changes.setdefault("channels", ["website"])
+    changes.setdefault("time_limit", "自信息形成或者变更之日起20个工作日内")
     data = CatalogueItemData(
         name=name,
         content=changes.pop("content", "年度预算、决算及说明"),

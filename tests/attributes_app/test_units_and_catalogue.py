@@ -18,9 +18,13 @@ from workflow.errors import NotAllowed
 pytestmark = pytest.mark.django_db
 
 ITEM = CatalogueItemData(
-    name="城乡规划—规划批前公示",
+    area="城乡规划",
+    first_level="规划批前公示",
+    name="建设项目规划许可批前公示",
     content="建设项目规划许可批前公示的项目名称、位置、规划指标",
     legal_basis="《中华人民共和国城乡规划法》第二十六条、第四十条",
+    body="县自然资源局",
+    channels=["website", "notice_board"],
     default_attribute="proactive",
     publication_days=5,
 )
@@ -53,7 +57,7 @@ def test_the_disclosure_office_keeps_the_catalogue(office_head, drafter, agency)
             agency=agency,
             data=CatalogueItemData(name="", content="", legal_basis="", publication_days=0),
         )
-    assert set(error.value.message_dict) == {"name", "content", "legal_basis", "publication_days"}
+    assert {"name", "content", "legal_basis", "publication_days"} <= set(error.value.message_dict)
 
 
 @time_machine.travel("2026-03-02 09:00 +0800", tick=False)
