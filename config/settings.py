@@ -142,6 +142,7 @@ if not SECRET_KEY:
     SECRET_KEY = "gongkai-local-development-only-not-secret"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+CSRF_FAILURE_VIEW = "workflow.middleware.csrf_failure"
 
 INSTALLED_APPS = [
     "workflow",
@@ -169,6 +170,8 @@ MIDDLEWARE = [
     "workflow.request_context.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The public side (/public/): no staff session there, its own 429 page (workflow.public).
+    "workflow.public.middleware.PublicSiteMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

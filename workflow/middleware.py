@@ -15,6 +15,7 @@ from django.views import defaults
 
 from workflow.errors import RETRY_AFTER, NotAllowed, Stale, database_busy
 from workflow.models import ApiClient
+from workflow.public import is_public_path
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +98,30 @@ def _chinese(text: str) -> bool:
     return any("\u4e00" <= character <= "\u9fff" for character in text)
 
 
+def bad_request(request, exception):
+    """``handler400``: the public side's own page under ``/public/``, else Django's."""
+    if is_public_path(request.path):
+        return render(request, "public/400.html", status=400)
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request, exception):
+    """``handler403``: the reason when the view gave one in Chinese; the public side's own page
+    under ``/public/``."""
+    message = exception.args[0] if exception and exception.args else ""
+    reason = message if isinstance(message, str) and _chinese(message) else ""
+    template = "public/403.html" if is_public_path(request.path) else "403.html"
+    return render(request, template, {"exception": reason}, status=403)
+
+
+def csrf_failure(request, reason=""):
+    """``CSRF_FAILURE_VIEW``: a form posted from a page kept open too long (or without cookies)
+    gets the 403 page in Chinese, never Django's English one."""
+    explanation = "页面已经过期或者浏览器没有保存本站的 Cookie，表单没有提交。"
+    template = "public/403.html" if is_public_path(request.path) else "403.html"
+    return render(request, template, {"exception": explanation}, status=403)
+
+
 def page_not_found(request, exception):
     """``handler404``: the page says the view's own reason when it gave one in Chinese
     (``Http404("没有这份材料。")``); Django's own messages ("No … matches the given query.") are
@@ -107,7 +132,8 @@ def page_not_found(request, exception):
         return not_found_response(request)
     message = exception.args[0] if exception and exception.args else ""
     reason = message if isinstance(message, str) and _chinese(message) else ""
-    return render(request, "404.html", {"exception": reason}, status=404)
+    template = "public/404.html" if is_public_path(request.path) else "404.html"
+    return render(request, template, {"exception": reason}, status=404)
 
 
 def server_error(request):
@@ -119,6 +145,8 @@ def server_error(request):
         from workflow.api.errors import server_error_response
 
         return server_error_response(request)
+    if is_public_path(request.path):
+        return defaults.server_error(request, template_name="public/500.html")
     return defaults.server_error(request)
 
 
