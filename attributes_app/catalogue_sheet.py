@@ -11,7 +11,7 @@ the formula's text and stored as text, never evaluated.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
@@ -277,11 +277,16 @@ def _open_rows(upload, name: str) -> Iterator[tuple[int, list[Any]]]:
 
 def check_file(upload, name: str) -> CatalogueCheck:
     """Read ``upload`` and check every row; ``SheetRefused`` when it is no XLSX workbook."""
+    return check_rows(_open_rows(upload, name))
+
+
+def check_rows(numbered_rows: Iterable[tuple[int, list[Any]]]) -> CatalogueCheck:
+    """Check the rows of a sheet (``(row number, values)``, the header row first)."""
     check = CatalogueCheck()
     positions: dict[str, int] | None = None
     seen: dict[tuple[str, str, str], int] = {}
     rows = 0
-    for number, values in _open_rows(upload, name):
+    for number, values in numbered_rows:
         if positions is None:
             if all(is_blank(v) for v in values):
                 continue
