@@ -62,7 +62,8 @@ LEVEL_ALIASES: dict[str, str] = {"县": "county", "乡": "township", "乡镇": "
 
 @cache
 def _areas_file() -> dict:
-    return json.loads(AREAS_FILE.read_text(encoding="utf-8"))
+    data: dict = json.loads(AREAS_FILE.read_text(encoding="utf-8"))
+    return data
 
 
 def pilot_areas() -> list[str]:
@@ -72,7 +73,7 @@ def pilot_areas() -> list[str]:
 
 def pilot_area_source() -> str:
     """Where the list of areas comes from, as the pages cite it."""
-    return _areas_file()["source"]
+    return str(_areas_file()["source"])
 
 
 def area_order(name: str) -> int:

@@ -84,7 +84,7 @@ def _xlsx(body: bytes, name: str) -> HttpResponse:
 
 
 def _short(agency) -> str:
-    return agency.short_name or agency.name
+    return str(agency.short_name or agency.name)
 
 
 class CatalogueView(RolePageMixin, TemplateView):
@@ -185,7 +185,7 @@ class CatalogueItemView(RolePageMixin, TemplateView):
                 add_to_form(form, error)
             except REFUSALS as error:
                 add_to_form(form, error)
-                status = error.status
+                status = getattr(error, "status", 403)
             else:
                 messages.success(request, f"已保存“{saved.name}”。目录已修改，发布后公众才能看到。")
                 return HttpResponseRedirect(url(agency=agency) + f"&area={saved.area}")
@@ -406,7 +406,7 @@ class CataloguePublishView(RolePageMixin, TemplateView):
                 add_to_form(form, error)
             except REFUSALS as error:
                 add_to_form(form, error)
-                status = error.status
+                status = getattr(error, "status", 403)
             else:
                 messages.success(
                     request,
