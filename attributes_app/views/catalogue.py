@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
+from datetime import timedelta
 from pathlib import PurePath
 
 from django.contrib import messages
@@ -41,6 +42,7 @@ CATALOGUE_ROLES = frozenset({"office_head", "admin"})
 UPLOADS = "catalogue-imports"
 SESSION_KEY = "attributes_catalogue_imports"
 KEPT_PER_SESSION = 5
+KEEP_FOR = timedelta(days=2)
 
 
 def url(name: str = "index", agency=None, **kwargs) -> str:
@@ -239,7 +241,27 @@ def version_file(request, pk: int):
 # -- import ---------------------------------------------------------------------------------------
 
 
+def _sweep(now=None) -> int:
+    """Delete uploads nobody confirmed within ``KEEP_FOR``; return how many."""
+    now = now or timezone.now()
+    try:
+        names = default_storage.listdir(UPLOADS)[1]
+    except (FileNotFoundError, NotImplementedError):
+        return 0
+    swept = 0
+    for name in names:
+        try:
+            old = now - default_storage.get_modified_time(f"{UPLOADS}/{name}") > KEEP_FOR
+        except (OSError, NotImplementedError):
+            continue
+        if old:
+            _discard(name.removesuffix(".xlsx"))
+            swept += 1
+    return swept
+
+
 def _keep(request, upload, agency) -> str:
+    _sweep()
     token = uuid.uuid4().hex
     default_storage.save(f"{UPLOADS}/{token}.xlsx", upload)
     entries = request.session.get(SESSION_KEY, {})

@@ -158,3 +158,28 @@ def test_publish_from_the_page_makes_a_version(office, office_head, agency):
     assert again.status_code == 409
     assert "已经发布了第1版" in again.content.decode()
     assert "工作稿与已发布的版本相同" in office.get(url("index")).content.decode()
+
+
+def test_unconfirmed_uploads_are_swept_after_two_days(office, settings):
+    import time_machine
+
+    from attributes_app.views.catalogue import _sweep
+
+    office.post(
+        url("import"), {"file": SimpleUploadedFile("目录.xlsx", workbook([GOOD_ROW]).read())}
+    )
+    folder = settings.MEDIA_ROOT / "catalogue-imports"
+    assert len(list(folder.iterdir())) == 1
+    assert _sweep() == 0
+    with time_machine.travel("2099-01-01"):
+        assert _sweep() == 1
+    assert list(folder.iterdir()) == []
+
+
+def test_the_list_page_reads_a_bounded_number_of_rows(
+    office, office_head, agency, django_assert_max_num_queries
+):
+    for number in range(30):
+        catalogue_item_save(actor=office_head, agency=agency, data=item_data(name=f"事项{number}"))
+    with django_assert_max_num_queries(12):
+        assert office.get(url("index")).status_code == 200
