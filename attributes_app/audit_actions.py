@@ -10,6 +10,7 @@ from django.db import models
 class AuditAction(models.TextChoices):
     DRAFTING_UNIT_SAVED = "drafting_unit_saved", "保存起草单位"
     CATALOGUE_ITEM_SAVED = "catalogue_item_saved", "保存公开事项"
+    CATALOGUE_ITEM_DELETED = "catalogue_item_deleted", "删除公开事项"
     CATALOGUE_IMPORTED = "catalogue_imported", "从表格导入公开事项目录"
     CATALOGUE_PUBLISHED = "catalogue_published", "发布公开事项目录"
     DOCUMENT_REGISTERED = "document_registered", "登记文件"

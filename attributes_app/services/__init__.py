@@ -36,6 +36,7 @@ from attributes_app.services.catalogue import (
     CatalogueItemData,
     ImportResult,
     catalogue_import,
+    catalogue_item_delete,
     catalogue_item_save,
     catalogue_publish,
 )
@@ -97,6 +98,7 @@ __all__ = [
     "attribute_propose",
     "attribute_send_back",
     "catalogue_import",
+    "catalogue_item_delete",
     "catalogue_item_save",
     "catalogue_publish",
     "determination_answer",

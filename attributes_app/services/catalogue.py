@@ -164,6 +164,32 @@ def catalogue_item_save(
     return item
 
 
+def catalogue_item_delete(*, actor: Actor, agency: Agency, item_id: int) -> None:
+    """Take an item out of the working copy (published versions keep it). An item that documents
+    are linked to stays: their default attribute and time limit came from it."""
+    permissions.require(actor, "manage_catalogue", agency=agency)
+    with transaction.atomic():
+        try:
+            item = CatalogueItem.objects.select_for_update().get(pk=item_id, agency=agency)
+        except CatalogueItem.DoesNotExist:
+            raise ValidationError("没有找到这个事项，可能已被删除。") from None
+        linked = item.documents.count()
+        if linked:
+            raise ValidationError(
+                f"已有{linked}份文件关联“{item.name}”，不能删除。可以修改这个事项，"
+                "或先在文件中改选其他事项。"
+            )
+        name = str(item)
+        audit(
+            actor=actor,
+            action=AuditAction.CATALOGUE_ITEM_DELETED,
+            obj=item,
+            agency=agency,
+            from_state=name,
+        )
+        item.delete()
+
+
 def item_key(area: str, first_level: str, name: str) -> tuple[str, str, str]:
     """What identifies an item in a spreadsheet: 领域, 一级事项 and 二级事项."""
     return (area, first_level, name)

@@ -30,7 +30,12 @@ from attributes_app import catalogue, catalogue_sheet
 from attributes_app.forms import CatalogueImportForm, CatalogueItemForm, CataloguePublishForm
 from attributes_app.models import CatalogueItem, CataloguePublication
 from attributes_app.older_sheet import SheetRefused
-from attributes_app.services import catalogue_import, catalogue_item_save, catalogue_publish
+from attributes_app.services import (
+    catalogue_import,
+    catalogue_item_delete,
+    catalogue_item_save,
+    catalogue_publish,
+)
 from attributes_app.services.catalogue import publication_problems, working_copy
 from attributes_app.views.base import RolePageMixin, RoleViewset, may_see
 from workflow.errors import REFUSALS, add_to_form
@@ -193,6 +198,28 @@ class CatalogueItemView(RolePageMixin, TemplateView):
                 return HttpResponseRedirect(url(agency=agency) + f"&area={saved.area}")
         context = self.get_context_data(form=form, item=item, agency=agency)
         return self.render_to_response(context, status=status)
+
+
+@login_required
+def delete_item(request, pk: int):
+    """删除 (POST only): the item leaves the working copy; linked documents keep it."""
+    _manager_only(request)
+    if request.method != "POST":
+        raise Http404("请在事项页面上删除。")
+    item = get_object_or_404(
+        CatalogueItem.objects.select_related("agency"),
+        pk=pk,
+        agency__in=agencies_of(request.user),
+    )
+    try:
+        catalogue_item_delete(actor=request.user, agency=item.agency, item_id=item.pk)
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+        return HttpResponseRedirect(url("edit", pk=item.pk))
+    except REFUSALS as error:
+        raise PermissionDenied(str(error)) from None
+    messages.success(request, f"已删除“{item.name}”。发布后公众页面才会去掉这个事项。")
+    return HttpResponseRedirect(url(agency=item.agency))
 
 
 def _manager_only(request) -> None:
@@ -447,6 +474,7 @@ class CatalogueViewset(RoleViewset):
     index_path = path("", CatalogueView.as_view(), name="index")
     new_path = path("new/", CatalogueItemView.as_view(), name="new")
     edit_path = path("<int:pk>/", CatalogueItemView.as_view(), name="edit")
+    delete_path = path("<int:pk>/delete/", delete_item, name="delete")
     template_path = path("template.xlsx", template_file, name="template")
     export_path = path("export.xlsx", export_file, name="export")
     import_path = path("import/", CatalogueImportView.as_view(), name="import")

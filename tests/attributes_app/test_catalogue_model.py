@@ -199,3 +199,27 @@ def test_versions_are_numbered_per_agency(office_head, agency, other_agency, dja
     catalogue_item_save(actor=their_office, agency=other_agency, data=item_data())
     assert catalogue_publish(actor=office_head, agency=agency).version == 1
     assert catalogue_publish(actor=their_office, agency=other_agency).version == 1
+
+
+def test_an_item_leaves_the_draft_but_not_a_published_version(office_head, agency):
+    from attributes_app.services import catalogue_item_delete
+
+    item = catalogue_item_save(actor=office_head, agency=agency, data=item_data())
+    version = catalogue_publish(actor=office_head, agency=agency)
+    catalogue_item_delete(actor=office_head, agency=agency, item_id=item.pk)
+    assert not CatalogueItem.objects.filter(pk=item.pk).exists()
+    version.refresh_from_db()
+    assert [row["name"] for row in version.items] == ["建设项目规划许可批前公示"]
+    assert AuditEvent.objects.filter(action="catalogue_item_deleted").exists()
+
+
+def test_an_item_documents_are_linked_to_stays(office_head, agency, draft, other_agency):
+    from attributes_app.services import catalogue_item_delete
+
+    item = catalogue_item_save(actor=office_head, agency=agency, data=item_data())
+    draft(catalogue_item_id=item.pk)
+    with pytest.raises(ValidationError, match="已有1份文件关联"):
+        catalogue_item_delete(actor=office_head, agency=agency, item_id=item.pk)
+    with pytest.raises(NotAllowed):
+        catalogue_item_delete(actor=office_head, agency=other_agency, item_id=item.pk)
+    assert CatalogueItem.objects.filter(pk=item.pk).exists()

@@ -183,3 +183,12 @@ def test_the_list_page_reads_a_bounded_number_of_rows(
         catalogue_item_save(actor=office_head, agency=agency, data=item_data(name=f"事项{number}"))
     with django_assert_max_num_queries(12):
         assert office.get(url("index")).status_code == 200
+
+
+def test_delete_from_the_page_and_not_another_agencys(office, office_head, agency, their_item):
+    mine = catalogue_item_save(actor=office_head, agency=agency, data=item_data())
+    assert office.get(url("delete", pk=mine.pk)).status_code == 404  # POST only
+    assert office.post(url("delete", pk=their_item.pk)).status_code == 404
+    assert CatalogueItem.objects.filter(pk=their_item.pk).exists()
+    assert office.post(url("delete", pk=mine.pk)).status_code == 302
+    assert not CatalogueItem.objects.filter(pk=mine.pk).exists()
