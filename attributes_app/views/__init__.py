@@ -5,6 +5,7 @@
 - ``drafting``: a new draft, an older document, a draft's particulars changed;
 - ``worklists``: 待办文件, the office's review queue, publication deadlines, the error list;
 - ``imports``: the spreadsheet import of older documents;
+- ``catalogue``: the catalogue of disclosure items, its spreadsheets and published versions;
 - ``links``: determinations and their letters, the marked text, archives, review files;
 - ``review``: the yearly review and the drafting units' inbox.
 

@@ -195,7 +195,9 @@ class CatalogueItemView(RolePageMixin, TemplateView):
                 status = getattr(error, "status", 403)
             else:
                 messages.success(request, f"已保存“{saved.name}”。目录已修改，发布后公众才能看到。")
-                return HttpResponseRedirect(url(agency=agency) + f"&area={saved.area}")
+                return HttpResponseRedirect(
+                    url(agency=agency) + "&" + urlencode({"area": saved.area})
+                )
         context = self.get_context_data(form=form, item=item, agency=agency)
         return self.render_to_response(context, status=status)
 
