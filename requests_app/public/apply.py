@@ -62,6 +62,14 @@ class CaptchaInput(CaptchaTextInput):
     template_name = "public/requests_app/captcha_widget.html"
 
 
+class PublicCaptchaField(CaptchaField):
+    def clean(self, value):
+        # NUL in the key or the answer is a wrong answer, said as one (not Django's message).
+        if isinstance(value, list | tuple) and any("\x00" in str(v or "") for v in value):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().clean(value)
+
+
 class ApplicationForm(TextRulesMixin, UploadFormMixin, forms.Form):
     """Art. 29: who applies and how to reach them, what is wanted, in what form and how it is
     to be delivered; for a citizen, not an officer."""
@@ -142,7 +150,7 @@ class ApplicationForm(TextRulesMixin, UploadFormMixin, forms.Form):
         label="我承诺以上填写的内容真实，所附材料真实有效。",
         error_messages={"required": "请阅读并勾选承诺后再提交。"},
     )
-    captcha = CaptchaField(
+    captcha = PublicCaptchaField(
         label="验证码",
         widget=CaptchaInput(),
         help_text="请输入图片中的4个字母（不区分大小写）。看不清的，点“换一张”。",
@@ -254,9 +262,9 @@ APPLICATION_FIELDS = (
     "delivery",
     "accessibility_needs",
 )
-#: The service's field names that the form shows under another name.
-SERVICE_FIELDS = {"power_of_attorney": "other_files", f"{K.ID_PROOF}_files": "id_proof_files"}
-SERVICE_FIELDS[f"{K.OTHER}_files"] = "other_files"
+#: The service's field names that the form shows under another name (its upload fields are
+#: named ``<kind>_files``, as the form's).
+SERVICE_FIELDS = {"power_of_attorney": "other_files"}
 
 
 # -- the query code ------------------------------------------------------------------------------

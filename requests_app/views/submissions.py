@@ -251,9 +251,7 @@ class SubmissionViewset(AppMenuMixin, Viewset):
 
     index_path = path("", SubmissionListView.as_view(), name="index")
     detail_path = path("<int:pk>/", SubmissionDetailView.as_view(), name="detail")
-    file_path = path(
-        "<int:pk>/files/<int:document_id>/", SubmissionFileView.as_view(), name="file"
-    )
+    file_path = path("<int:pk>/files/<int:document_id>/", SubmissionFileView.as_view(), name="file")
 
     def has_view_permission(self, user, obj=None) -> bool:
         return is_registrar(user)

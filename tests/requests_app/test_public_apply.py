@@ -259,13 +259,22 @@ def test_a_wrong_captcha_is_refused_and_a_new_one_is_shown():
 
 TEXT_FIELDS = (
     "applicant_name",
+    "id_number",
     "contact_person",
+    "legal_representative",
+    "credit_code",
+    "phone",
+    "email",
     "address",
+    "postcode",
     "description",
     "document_names",
     "accessibility_needs",
     "agent_name",
+    "agent_id_number",
+    "agent_phone",
 )
+ORGANIZATION_ONLY = ("contact_person", "legal_representative", "credit_code")
 
 
 def test_markup_is_kept_as_text_and_escaped_on_the_registrar_page(registrar):
@@ -297,9 +306,8 @@ def test_formula_text_is_stored_as_plain_text():
 
 @pytest.mark.parametrize("field", TEXT_FIELDS)
 def test_a_nul_character_is_refused_naming_the_field(field):
-    values = person(**{field: "张\x00三"})
-    if field == "contact_person":
-        values = organization(**{field: "张\x00三"})
+    make = organization if field in ORGANIZATION_ONLY else person
+    values = make(**{field: "张\x00三"})
     errors = errors_of(post(Client(), values))
     assert "空字符" in " ".join(errors.get(field, [])), errors
     assert not OnlineSubmission.objects.exists()
@@ -323,6 +331,12 @@ def test_a_huge_value_is_refused_naming_the_field(field, label):
     message = " ".join(errors.get(field, []))
     assert label in message and "不能超过" in message, errors
     assert not OnlineSubmission.objects.exists()
+
+
+def test_a_nul_in_the_captcha_is_only_a_wrong_answer():
+    response = post(Client(), person(), captcha={"captcha_0": "ab\x00cd", "captcha_1": "x\x00"})
+    assert response.status_code == 200
+    assert errors_of(response)["captcha"] == ["验证码不正确或已过期，请输入新图片中的字母。"]
 
 
 def test_a_choice_not_offered_is_refused():
@@ -477,9 +491,7 @@ def test_csrf_is_enforced():
     assert not OnlineSubmission.objects.exists()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     page = client.get(APPLY).content.decode()
-    response = client.post(
-        APPLY, {**person(), **captcha_of(page), "csrfmiddlewaretoken": token}
-    )
+    response = client.post(APPLY, {**person(), **captcha_of(page), "csrfmiddlewaretoken": token})
     assert response.status_code == 302
 
 
