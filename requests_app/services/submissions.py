@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import fields
 from datetime import date
 
@@ -180,7 +180,7 @@ def submission_create(
     data: OnlineApplication,
     external_ref: str = "",
     query_code_hash: str = "",
-    attachments: dict[str, Iterable] | None = None,
+    attachments: Mapping[str, Iterable] | None = None,
 ) -> OnlineSubmission:
     """Keep an online application for the registrar to confirm (Art. 31(3)): numbered, not yet
     received, so no case and no clock.
@@ -260,7 +260,7 @@ def submission_create(
 
 
 def _checked_attachments(
-    attachments: dict[str, Iterable], errors: dict
+    attachments: Mapping[str, Iterable], errors: dict
 ) -> list[tuple[str, list[CheckedFile]]]:
     uploads: list[tuple[str, list[CheckedFile]]] = []
     for kind, files in attachments.items():

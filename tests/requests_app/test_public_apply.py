@@ -523,3 +523,34 @@ def test_returning_tells_the_reason(registrar):
     assert returned.status == "returned"
     assert returned.return_reason == "属于投诉事项，请拨打12345。"
     assert not InformationRequest.objects.exists()
+
+
+def test_the_service_refuses_a_disguised_attachment_and_keeps_no_file(agency, settings):
+    from pathlib import Path
+
+    from django.core.exceptions import ValidationError
+
+    from requests_app.services import OnlineApplication, submission_create
+
+    data = OnlineApplication(
+        applicant_kind="person",
+        applicant_name="张明华",
+        id_type="resident_id",
+        id_number="11010519491231002X",
+        phone="13800000000",
+        description="资金拨付明细",
+        form_wanted="electronic",
+        delivery="collect",
+    )
+    good = files.upload("身份证.png", files.image())
+    bad = files.upload("扫描件.pdf", b"MZ\x90\x00" + b"\x00" * 100)
+    with pytest.raises(ValidationError) as refused:
+        submission_create(
+            actor=None, agency=agency, data=data, attachments={"id_proof": [good, bad]}
+        )
+    assert "内容不是PDF文件" in " ".join(refused.value.message_dict["id_proof_files"])
+    assert not OnlineSubmission.objects.exists()
+    media = Path(settings.MEDIA_ROOT)
+    assert not media.exists() or not any(p.is_file() for p in media.rglob("*"))
+    with pytest.raises(ValueError):
+        submission_create(actor=None, agency=agency, data=data, attachments={"provided": [good]})
