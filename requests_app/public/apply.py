@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 
 from captcha.fields import CaptchaField, CaptchaTextInput
@@ -42,6 +43,8 @@ from workflow.public.codes import ALPHABET, LENGTH, hash_query_code
 from workflow.public.throttle import client_address, throttle
 from workflow.public.views import public_agency
 from workflow.text_input import TextRulesMixin
+
+logger = logging.getLogger(__name__)
 
 R = InformationRequest
 K = CaseDocument.Kind
@@ -163,11 +166,10 @@ class ApplicationForm(TextRulesMixin, UploadFormMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            if name in ("email",):
-                field.widget.input_type = "email"
-            if name in ("phone", "agent_phone"):
-                field.widget.input_type = "tel"
+        # Phones show the right keyboard; the checks stay the server's.
+        self.fields["email"].widget.input_type = "email"
+        for name in ("phone", "agent_phone"):
+            self.fields[name].widget.input_type = "tel"
         self.fields["postcode"].widget.attrs["inputmode"] = "numeric"
         for field in self.fields.values():
             if isinstance(field, forms.ChoiceField):
@@ -349,12 +351,18 @@ def apply(request, agency_code: str):
         form = ApplicationForm(
             initial={"applicant_kind": R.ApplicantKind.PERSON, "id_type": R.IdType.RESIDENT_ID}
         )
-    return render(
-        request,
-        "public/requests_app/apply.html",
-        {"agency": agency, "form": form},
-        status=200,
-    )
+    return render(request, "public/requests_app/apply.html", {"agency": agency, "form": form})
+
+
+def _first_showing(seed: str) -> bool:
+    """Whether the code behind ``seed`` is shown for the first time: the first showing spends
+    the token, so a reload (or a copied address) gets no code. A cache that is down shows it
+    again rather than lose it: the applicant has no other way to learn it."""
+    try:
+        return bool(cache.add(f"public-apply-done:{seed}", 1, timeout=DONE_SECONDS + 60))
+    except Exception:
+        logger.exception("query code shown without spending its token: the cache is unavailable")
+        return True
 
 
 @never_cache
@@ -377,8 +385,7 @@ def apply_done(request, agency_code: str):
             context["expired"] = True
         else:
             context["submission"] = submission
-            # The first showing spends the token; a reload (or a copied address) gets no code.
-            if cache.add(f"public-apply-done:{seed}", 1, timeout=DONE_SECONDS + 60):
+            if _first_showing(seed):
                 context["code"] = code_from_seed(seed)
     response = render(request, "public/requests_app/apply_done.html", context)
     response["Referrer-Policy"] = "no-referrer"

@@ -152,6 +152,18 @@ def test_the_code_is_shown_once_and_a_reload_says_so():
     assert code_on(first).replace("-", "") not in response["Location"]
 
 
+def test_a_cache_that_is_down_shows_the_code_rather_than_lose_it():
+    from unittest import mock
+
+    from requests_app.public import apply
+
+    client = Client()
+    response = post(client, person())
+    with mock.patch.object(apply.cache, "add", side_effect=ConnectionError("down")):
+        page = client.get(response["Location"]).content.decode()
+    assert query_code_matches(OnlineSubmission.objects.get().query_code_hash, code_on(page))
+
+
 def test_the_done_page_expires_and_refuses_a_forged_token():
     client = Client()
     response = post(client, person())
