@@ -21,8 +21,9 @@ urlpatterns = [
     # The public side (issue #16): each agency's guide, directory, catalogue, annual reports and
     # online applications, for everyone; its own templates, no staff session (workflow.public).
     # The online application's CAPTCHA images, under /public/ so that no staff session goes
-    # with them (django-simple-captcha's own views; no agency has the code "captcha").
-    path("public/captcha/", include("captcha.urls")),
+    # with them (django-simple-captcha's views, counted per address; no agency has the code
+    # "captcha").
+    path("public/captcha/", include("requests_app.public.captcha")),
     path("public/", include("config.public_urls")),
     path("accounts/", auth.urls),
     path("admin/", admin.site.urls),

@@ -566,3 +566,28 @@ def test_the_service_refuses_a_disguised_attachment_and_keeps_no_file(agency, se
     assert not media.exists() or not any(p.is_file() for p in media.rglob("*"))
     with pytest.raises(ValueError):
         submission_create(actor=None, agency=agency, data=data, attachments={"provided": [good]})
+
+
+def test_the_captcha_is_drawn_here_and_its_images_are_counted_per_address(monkeypatch):
+    from requests_app.public import captcha
+
+    key = CaptchaStore.generate_key()
+    client = Client()
+    image = client.get(f"/public/captcha/image/{key}/")
+    assert image.status_code == 200 and image["Content-Type"] == "image/png"
+    assert client.get(f"/public/captcha/image/{key}@2/").status_code == 200
+    fresh = client.get("/public/captcha/refresh/", headers={"X-Requested-With": "XMLHttpRequest"})
+    assert fresh.json()["image_url"].startswith("/public/captcha/image/")
+    assert "sessionid" not in image.cookies
+    monkeypatch.setattr(captcha, "PER_ADDRESS_HOUR", 3)
+    assert client.get(f"/public/captcha/image/{key}/").status_code == 429
+    assert Client(REMOTE_ADDR="10.0.2.1").get(f"/public/captcha/image/{key}/").status_code == 200
+
+
+def test_the_challenge_avoids_letters_read_as_digits():
+    from requests_app.public.captcha import readable_challenge
+
+    for _ in range(200):
+        shown, answer = readable_challenge()
+        assert len(shown) == 4 and answer == shown.lower()
+        assert not set(shown) & set("IJLOQDSZUVB0123456789")
