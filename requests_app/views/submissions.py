@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -87,7 +87,9 @@ class SubmissionListView(RegistrarMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        pending = list(pending_submissions(user)[: LIST_SHOWN + 1])
+        pending = list(
+            pending_submissions(user).annotate(document_count=Count("documents"))[: LIST_SHOWN + 1]
+        )
         recent = (
             visible_submissions(user)
             .exclude(status=S.Status.PENDING)

@@ -371,6 +371,7 @@ def test_files_attached_are_kept_and_move_to_the_case_on_confirmation(registrar)
     assert submission.power_of_attorney is True
     staff = Client()
     staff.force_login(registrar)
+    assert "附材料2份" in staff.get("/requests/submissions/").content.decode()
     detail = staff.get(f"/requests/submissions/{submission.pk}/").content.decode()
     assert "授权委托书.pdf" in detail and "身份证.png" in detail
     download = staff.get(f"/requests/submissions/{submission.pk}/files/{kept['other'].pk}/")
