@@ -47,6 +47,10 @@ Environment:
 - ``GONGKAI_LOGIN_FAILURE_LIMIT`` / ``GONGKAI_LOGIN_FAILURE_LIMIT_PER_ADDRESS`` /
   ``GONGKAI_LOGIN_LOCKOUT_MINUTES``: wrong passwords before an account (5) or an address (30) is
   locked, and for how long (15 minutes).
+- ``GONGKAI_PUBLIC_APPLY_PER_ADDRESS_HOUR`` / ``GONGKAI_PUBLIC_APPLY_PER_IDENTITY_DAY``: online
+  applications on the public form from one address per hour (10), and for one identity (resident
+  ID number or credit code) per day (5); ``GONGKAI_PUBLIC_APPLY_ATTEMPTS_PER_ADDRESS_HOUR``: posts
+  of the form, failed ones included, from one address per hour (60). Over a limit: the 429 page.
 - ``EMAIL_HOST`` (with ``EMAIL_PORT``, ``EMAIL_HOST_USER``, ``EMAIL_HOST_PASSWORD``,
   ``EMAIL_USE_TLS``, ``DEFAULT_FROM_EMAIL``): mail server; without it there is no password reset
   by e-mail (an administrator sets a new password).
@@ -163,6 +167,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "workflow.apps.LoginThrottleConfig",  # django-axes
     "csp",
+    # The public form's CAPTCHA: images drawn by this server under /public/captcha/.
+    "captcha",
 ]
 
 MIDDLEWARE = [
@@ -325,6 +331,24 @@ GONGKAI_UPLOAD_MAX_IMAGE_MP = env_int("GONGKAI_UPLOAD_MAX_IMAGE_MP", 50)
 # imported in one transaction by a background job.
 GONGKAI_OLDER_IMPORT_MAX_ROWS = env_int("GONGKAI_OLDER_IMPORT_MAX_ROWS", 20_000)
 GONGKAI_OLDER_IMPORT_MAX_MB = env_int("GONGKAI_OLDER_IMPORT_MAX_MB", 20)
+
+# The public online application (requests_app.public.apply): its rate limits, and its CAPTCHA
+# (django-simple-captcha): four capital letters without the ones read as digits or as each other,
+# large, with a light noise; a challenge lives an hour (a long form takes time to fill in).
+GONGKAI_PUBLIC_APPLY_PER_ADDRESS_HOUR = env_int("GONGKAI_PUBLIC_APPLY_PER_ADDRESS_HOUR", 10)
+GONGKAI_PUBLIC_APPLY_PER_IDENTITY_DAY = env_int("GONGKAI_PUBLIC_APPLY_PER_IDENTITY_DAY", 5)
+GONGKAI_PUBLIC_APPLY_ATTEMPTS_PER_ADDRESS_HOUR = env_int(
+    "GONGKAI_PUBLIC_APPLY_ATTEMPTS_PER_ADDRESS_HOUR", 60
+)
+CAPTCHA_CHALLENGE_FUNCT = "requests_app.public.captcha.readable_challenge"
+CAPTCHA_LENGTH = 4
+CAPTCHA_FONT_SIZE = 34
+CAPTCHA_IMAGE_SIZE = (150, 50)
+CAPTCHA_LETTER_ROTATION = (-12, 12)
+CAPTCHA_NOISE_FUNCTIONS = ("captcha.helpers.noise_dots",)
+CAPTCHA_FOREGROUND_COLOR = "#1a1a1a"
+CAPTCHA_TIMEOUT = 60
+CAPTCHA_2X_IMAGE = True
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"

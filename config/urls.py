@@ -20,6 +20,10 @@ urlpatterns = [
     path("api/v1/", include("config.api_urls")),
     # The public side (issue #16): each agency's guide, directory, catalogue, annual reports and
     # online applications, for everyone; its own templates, no staff session (workflow.public).
+    # The online application's CAPTCHA images, under /public/ so that no staff session goes
+    # with them (django-simple-captcha's views, counted per address; no agency has the code
+    # "captcha").
+    path("public/captcha/", include("requests_app.public.captcha")),
     path("public/", include("config.public_urls")),
     path("accounts/", auth.urls),
     path("admin/", admin.site.urls),

@@ -1240,3 +1240,37 @@ class OnlineSubmission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.applicant_name}"
+
+
+class SubmissionDocument(models.Model):
+    """A file an applicant attached to the public form (issue #16): an ID copy, a business
+    licence, a power of attorney. Checked as a registrar's upload is (``requests_app.uploads``);
+    the registrar sees it with the submission, and confirming moves it to the case as a
+    ``CaseDocument`` (the same stored file, ``case_document``)."""
+
+    submission = models.ForeignKey(
+        OnlineSubmission, on_delete=models.CASCADE, related_name="documents"
+    )
+    kind = models.CharField("类别", max_length=16, choices=CaseDocument.Kind.choices)
+    file = models.FileField("文件", upload_to="submissions/%Y/%m/")
+    original_name = models.CharField("原文件名", max_length=200)
+    file_type = models.CharField("文件类型", max_length=10)
+    size = models.PositiveIntegerField("大小（字节）")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    created_at = models.DateTimeField("上传时间")
+    case_document = models.OneToOneField(
+        CaseDocument,
+        verbose_name="归入案卷的材料",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "网上申请所附材料"
+        verbose_name_plural = "网上申请所附材料"
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name

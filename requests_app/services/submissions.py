@@ -14,7 +14,8 @@ client's submission is refused at once for what would stop the registrar from re
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+import secrets
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import fields
 from datetime import date
 
@@ -25,15 +26,23 @@ from django.utils import timezone
 
 from requests_app import permissions
 from requests_app.audit_actions import RequestAction, SubmissionAction
-from requests_app.models import SUBMITTED_FIELDS, InformationRequest, OnlineSubmission
+from requests_app.models import (
+    SUBMITTED_FIELDS,
+    CaseDocument,
+    InformationRequest,
+    OnlineSubmission,
+    SubmissionDocument,
+)
 from requests_app.models import SubmissionCounter as Counter
 from requests_app.services._common import R
 from requests_app.services.registration import (
     Application,
     Registration,
+    _discard,
     request_register,
     validate_registration,
 )
+from requests_app.uploads import KIND_LABELS, CheckedFile, check_files, check_total
 from workflow.actors import Actor
 from workflow.api.clients import client_of
 from workflow.audit import audit
@@ -66,6 +75,11 @@ RETURN_REASONS = (
         "您已通过网上提交了相同的申请，本次提交不再重复登记。",
     ),
 )
+
+
+#: What an applicant may attach on the public form: proof of identity (an ID card, a business
+#: licence) and other material (a power of attorney above all). Checked as staff uploads are.
+PUBLIC_KINDS = (CaseDocument.Kind.ID_PROOF, CaseDocument.Kind.OTHER)
 
 
 class SubmissionStale(Stale):
@@ -166,16 +180,19 @@ def submission_create(
     data: OnlineApplication,
     external_ref: str = "",
     query_code_hash: str = "",
+    attachments: Mapping[str, Iterable] | None = None,
 ) -> OnlineSubmission:
     """Keep an online application for the registrar to confirm (Art. 31(3)): numbered, not yet
     received, so no case and no clock.
 
     ``actor``: the API client's user (the client becomes the ``source``), or None for the
     public form. ``external_ref``: the client's own reference, unique per client.
-    ``query_code_hash``: the public form's hash of the applicant's query code (issue #16). The
-    particulars are checked by the registration's rules as if registered today (channel online),
-    so the registrar is not handed one that cannot be registered. Raises ``ValidationError``
-    keyed by field, ``NotAllowed`` for a person or another agency's client.
+    ``query_code_hash``: the public form's hash of the applicant's query code (issue #16).
+    ``attachments``: the public form's files by kind (``PUBLIC_KINDS``), checked as staff
+    uploads are, errors keyed ``<kind>_files``; confirming moves them to the case. The
+    particulars are checked by the registration's rules as if registered today (channel
+    online), so the registrar is not handed one that cannot be registered. Raises
+    ``ValidationError`` keyed by field, ``NotAllowed`` for a person or another agency's client.
     """
     now = timezone.now()
     today = timezone.localdate(now)
@@ -195,8 +212,10 @@ def submission_create(
         errors["external_ref"] = problem
     elif external_ref and source is None:
         errors["external_ref"] = "只有接口客户端提交的申请才有来源系统的编号。"
+    uploads = _checked_attachments(attachments or {}, errors)
     if errors:
         raise ValidationError(errors)
+    stored: list[str] = []
     try:
         with transaction.atomic():
             sequence = next_submission_number(agency, today.year)
@@ -225,13 +244,102 @@ def submission_create(
                 + (f"，来源编号{external_ref}" if external_ref else ""),
                 at=now,
             )
+            for kind, checked in uploads:
+                _keep_attachments(submission, kind, checked, now=now, stored=stored)
     except IntegrityError:
+        _discard(stored)
         # The counter's lock keeps one client's submissions in line; this is the database's
         # unique (source, external_ref) speaking if anything ever got past it.
         if external_ref:
             _refuse_known_ref(source, external_ref)
         raise
+    except BaseException:
+        _discard(stored)
+        raise
     return submission
+
+
+def _checked_attachments(
+    attachments: Mapping[str, Iterable], errors: dict
+) -> list[tuple[str, list[CheckedFile]]]:
+    uploads: list[tuple[str, list[CheckedFile]]] = []
+    for kind, files in attachments.items():
+        if kind not in PUBLIC_KINDS:
+            raise ValueError(f"{kind} is not attached to an online application")
+        files = [f for f in files if f]
+        if not files:
+            continue
+        try:
+            uploads.append((kind, check_files(kind, files, label="")))
+        except ValidationError as error:
+            errors[f"{kind}_files"] = error.messages
+    try:
+        check_total([c.size for _, checked in uploads for c in checked], label="所附材料")
+    except ValidationError as error:
+        errors.setdefault("__all__", error.messages)
+    return uploads
+
+
+def _keep_attachments(
+    submission: OnlineSubmission, kind: str, checked: list[CheckedFile], *, now, stored: list
+) -> None:
+    for item in checked:
+        document = SubmissionDocument(
+            submission=submission,
+            kind=kind,
+            original_name=item.name,
+            file_type=item.file_type.code,
+            size=item.size,
+            sha256=item.sha256,
+            created_at=now,
+        )
+        # A random stored name, as a case's uploads have: the path tells nothing.
+        document.file.save(
+            f"{secrets.token_hex(16)}{item.file_type.extensions[0]}", item.file, save=False
+        )
+        stored.append(document.file.name)
+        document.save()
+
+
+def _move_attachments(submission: OnlineSubmission, case: InformationRequest, *, actor, now):
+    """The applicant's files become the case's materials (the same stored files), with the
+    upload in the case's history as the registrar's would be."""
+    documents = list(submission.documents.all())
+    if not documents:
+        return
+    for item in documents:
+        moved = CaseDocument.objects.create(
+            request=case,
+            kind=item.kind,
+            title=KIND_LABELS[item.kind],
+            file=item.file.name,
+            original_name=item.original_name,
+            file_type=item.file_type,
+            size=item.size,
+            sha256=item.sha256,
+            created_by=actor,
+            created_at=now,
+        )
+        item.case_document = moved
+        item.save(update_fields=["case_document"])
+    audit(
+        actor=actor,
+        action=RequestAction.DOCUMENTS_UPLOADED,
+        obj=case,
+        agency=case.agency,
+        from_state=case.stage,
+        to_state=case.stage,
+        reason=f"网上申请{submission.number}所附材料："
+        + "、".join(d.original_name for d in documents),
+        data={
+            "submission_id": submission.pk,
+            "documents": [
+                {"id": d.case_document_id, "name": d.original_name, "sha256": d.sha256}
+                for d in documents
+            ],
+        },
+        at=now,
+    )
 
 
 def _refuse_known_ref(source, external_ref: str) -> None:
@@ -330,6 +438,7 @@ def submission_confirm(
         submission.decided_by = actor
         submission.decided_at = now
         submission.save(update_fields=["status", "case", "decided_by", "decided_at"])
+        _move_attachments(submission, case, actor=actor, now=now)
         audit(
             actor=actor,
             action=SubmissionAction.SUBMISSION_CONFIRMED,

@@ -6,15 +6,15 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
-from django.views.generic import TemplateView
+from django.views.generic import TemplateView, View
 from viewflow.urls import AppMenuMixin, Viewset
 
-from requests_app.models import OnlineSubmission
+from requests_app.models import OnlineSubmission, SubmissionDocument
 from requests_app.selectors import pending_submissions, possible_duplicates, visible_submissions
 from requests_app.services import (
     PossibleDuplicates,
@@ -23,9 +23,11 @@ from requests_app.services import (
     submission_return,
 )
 from requests_app.services.submissions import RETURN_REASONS
+from requests_app.uploads import FILE_TYPES
 from requests_app.views.registration import CHANGED_DUPLICATES, is_registrar
 from workflow import text_input as limits
 from workflow.calendar import CalendarRangeError, get_calendar
+from workflow.downloads import protect, stored_file_response
 from workflow.errors import REFUSALS, add_to_form
 from workflow.text_input import TextRulesMixin
 
@@ -85,7 +87,9 @@ class SubmissionListView(RegistrarMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        pending = list(pending_submissions(user)[: LIST_SHOWN + 1])
+        pending = list(
+            pending_submissions(user).annotate(document_count=Count("documents"))[: LIST_SHOWN + 1]
+        )
         recent = (
             visible_submissions(user)
             .exclude(status=S.Status.PENDING)
@@ -217,8 +221,27 @@ class SubmissionDetailView(RegistrarMixin, TemplateView):
             today=today,
             due=due,
             return_reasons=RETURN_REASONS,
+            documents=list(submission.documents.all()),
         )
         return self.render_to_response(context, status=status)
+
+
+class SubmissionFileView(RegistrarMixin, View):
+    """A file the applicant attached, under its own (made safe) name and the type read from its
+    content; PDFs and images open in the browser, other files are downloaded (as a case's)."""
+
+    def get(self, request, pk: int, document_id: int):
+        submission = get_object_or_404(visible_submissions(request.user), pk=pk)
+        document = get_object_or_404(SubmissionDocument, pk=document_id, submission=submission)
+        file_type = FILE_TYPES[document.file_type]
+        return protect(
+            stored_file_response(
+                document.file,
+                filename=document.original_name,
+                as_attachment=not file_type.inline,
+                content_type=file_type.mime,
+            )
+        )
 
 
 class SubmissionViewset(AppMenuMixin, Viewset):
@@ -230,6 +253,7 @@ class SubmissionViewset(AppMenuMixin, Viewset):
 
     index_path = path("", SubmissionListView.as_view(), name="index")
     detail_path = path("<int:pk>/", SubmissionDetailView.as_view(), name="detail")
+    file_path = path("<int:pk>/files/<int:document_id>/", SubmissionFileView.as_view(), name="file")
 
     def has_view_permission(self, user, obj=None) -> bool:
         return is_registrar(user)
