@@ -1,4 +1,16 @@
 """This app's public pages of an agency (included by ``config.public_urls`` under
 ``public/<agency_code>/``, in the ``public`` namespace)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from requests_app.public import tracking
+
+urlpatterns: list = [
+    path("track/", tracking.track, name="track"),
+    path("track/<str:token>/", tracking.track_case, name="track_case"),
+    path(
+        "track/<str:token>/letters/<int:letter_id>/",
+        tracking.track_letter,
+        name="track_letter",
+    ),
+]

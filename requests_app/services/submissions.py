@@ -28,6 +28,7 @@ from requests_app.audit_actions import RequestAction, SubmissionAction
 from requests_app.models import SUBMITTED_FIELDS, InformationRequest, OnlineSubmission
 from requests_app.models import SubmissionCounter as Counter
 from requests_app.services._common import R
+from requests_app.services.online_service import issued_to_platform
 from requests_app.services.registration import (
     Application,
     Registration,
@@ -330,6 +331,9 @@ def submission_confirm(
         submission.decided_by = actor
         submission.decided_at = now
         submission.save(update_fields=["status", "case", "decided_by", "decided_at"])
+        receipt = case.documents.filter(letter_kind="receipt").order_by("id").first()
+        if receipt is not None:
+            issued_to_platform(case=case, letter=receipt, actor=actor, now=now)
         audit(
             actor=actor,
             action=SubmissionAction.SUBMISSION_CONFIRMED,
