@@ -21,7 +21,8 @@ from datetime import date
 
 from django import forms
 from django.core import signing
-from django.http import Http404
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
@@ -36,6 +37,7 @@ from requests_app.models import (
     NoticeService,
     OnlineLetter,
     OnlineSubmission,
+    ReasonsRequest,
 )
 from requests_app.rules.outcomes import OUTCOMES
 from requests_app.services.online_service import APPLICANT_LETTER_KINDS, letter_record_download
@@ -44,6 +46,7 @@ from workflow.cn import cn_date
 from workflow.downloads import protect, stored_file_response
 from workflow.letters.contexts import Remedy
 from workflow.letters.issuing import render_if_pending
+from workflow.models import Agency
 from workflow.public.codes import query_code_matches
 from workflow.public.throttle import client_address, throttle
 from workflow.public.views import public_agency
@@ -88,18 +91,20 @@ class TrackForm(forms.Form):
     )
 
     def clean_number(self) -> str:
-        return "".join(self.cleaned_data["number"].split()).translate(_BRACKETS)
+        number: str = self.cleaned_data["number"]
+        return "".join(number.split()).translate(_BRACKETS)
 
     def clean_id_tail(self) -> str:
-        return self.cleaned_data["id_tail"].strip().upper()
+        tail: str = self.cleaned_data["id_tail"]
+        return tail.strip().upper()
 
 
-def _no_store(response):
+def _no_store(response: HttpResponseBase) -> HttpResponseBase:
     add_never_cache_headers(response)
     return response
 
 
-def _found(agency, number: str) -> S | None:
+def _found(agency: Agency, number: str) -> S | None:
     """The submission behind ``number`` (its own, or its case's): both looked up every time."""
     by_number = S.objects.filter(agency=agency, number=number).first()
     by_case = S.objects.filter(agency=agency, case__case_number=number).first()
@@ -127,7 +132,7 @@ def track_token(submission: S) -> str:
 
 
 @require_http_methods(["GET", "POST"])
-def track(request, agency_code: str):
+def track(request: HttpRequest, agency_code: str) -> HttpResponseBase:
     """The form; a match redirects to the tracking page under a short-lived signed token."""
     agency = public_agency(agency_code)
     error = ""
@@ -144,10 +149,15 @@ def track(request, agency_code: str):
                 window=WINDOW,
             )
             submission = _found(agency, number)
-            if _matches(submission, form.cleaned_data["code"], form.cleaned_data["id_tail"]):
+            if submission is not None and _matches(
+                submission, form.cleaned_data["code"], form.cleaned_data["id_tail"]
+            ):
                 return redirect("public:track_case", agency.code, track_token(submission))
             _audit_failure(request, agency, submission, number)
             error = MISMATCH
+        else:
+            # Incomplete or malformed (NUL, too long): traced too, without what was typed.
+            _audit_failure(request, agency, None, "")
     else:
         form = TrackForm()
     response = render(
@@ -159,7 +169,7 @@ def track(request, agency_code: str):
     return _no_store(response)
 
 
-def _audit_failure(request, agency, submission: S | None, number: str) -> None:
+def _audit_failure(request: HttpRequest, agency: Agency, submission: S | None, number: str) -> None:
     # The number typed is kept (a trace of what was tried); the code never.
     audit(
         actor=None,
@@ -173,7 +183,7 @@ def _audit_failure(request, agency, submission: S | None, number: str) -> None:
     )
 
 
-def _tracked(request, agency, token: str) -> S:
+def _tracked(agency: Agency, token: str) -> S:
     try:
         data = signing.loads(token, salt=TOKEN_SALT, max_age=TOKEN_AGE)
     except signing.SignatureExpired:
@@ -182,8 +192,11 @@ def _tracked(request, agency, token: str) -> S:
         raise Http404(MISMATCH) from None
     if not isinstance(data, dict) or data.get("a") != agency.pk:
         raise Http404(MISMATCH)
+    submission_id = data.get("s")
+    if not isinstance(submission_id, int):
+        raise Http404(MISMATCH)
     submission = (
-        S.objects.filter(pk=data.get("s"), agency=agency)
+        S.objects.filter(pk=submission_id, agency=agency)
         .exclude(query_code_hash="")
         .select_related("case", "agency")
         .first()
@@ -198,12 +211,12 @@ class _Expired(Exception):
 
 
 @require_http_methods(["GET"])
-def track_case(request, agency_code: str, token: str):
+def track_case(request: HttpRequest, agency_code: str, token: str) -> HttpResponseBase:
     """Where the application stands (audited on every view)."""
     agency = public_agency(agency_code)
     throttle(request, scope="track-view", limit=VIEWS_PER_ADDRESS, window=WINDOW)
     try:
-        submission = _tracked(request, agency, token)
+        submission = _tracked(agency, token)
     except _Expired:
         response = render(
             request,
@@ -231,12 +244,14 @@ def track_case(request, agency_code: str, token: str):
 
 
 @require_http_methods(["GET"])
-def track_letter(request, agency_code: str, token: str, letter_id: int):
+def track_letter(
+    request: HttpRequest, agency_code: str, token: str, letter_id: int
+) -> HttpResponseBase:
     """A letter served to the applicant on the tracking page; any other id is 404."""
     agency = public_agency(agency_code)
     throttle(request, scope="track-view", limit=VIEWS_PER_ADDRESS, window=WINDOW)
     try:
-        submission = _tracked(request, agency, token)
+        submission = _tracked(agency, token)
     except _Expired:
         raise Http404(EXPIRED) from None
     if submission.case_id is None or letter_id > MAX_ID:
@@ -253,7 +268,9 @@ def track_letter(request, agency_code: str, token: str, letter_id: int):
     if online is None:
         raise Http404(MISMATCH)
     letter = online.letter
-    render_if_pending(letter.file.name)  # a letter whose render after its step's commit failed
+    render_if_pending(
+        letter.file.name or ""
+    )  # a letter whose render after its step's commit failed
     response = stored_file_response(
         letter.file,
         filename=f"{online.request.case_number}-{letter.title}.pdf",
@@ -278,6 +295,7 @@ class TrackingFacts:
     status: str
     lines: list[str] = field(default_factory=list)
     items: list[str] = field(default_factory=list)
+    items_title: str = "需要补正的事项"
     due_date: date | None = None
     due_lines: list[str] = field(default_factory=list)
     letters: list[OnlineLetter] = field(default_factory=list)
@@ -347,6 +365,17 @@ def _case_status(case: R, facts: TrackingFacts, *, today: date) -> None:
         facts.status = "需要补正"
         facts.items = [str(item) for item in case.correction_items]
         facts.lines = [received, _correction_deadline(case)]
+    elif case.stage == R.Stage.REASONS:
+        facts.status = "需要说明理由"
+        asked = ReasonsRequest.objects.filter(request=case).first()
+        facts.lines = [received]
+        if asked is not None:
+            facts.items = [str(item) for item in asked.items]
+            facts.items_title = "需要说明的事项"
+            facts.lines.append(
+                f"本机关已要求您说明理由（《条例》第三十五条），请于{cn_date(asked.reply_by)}前"
+                f"（含当日）通过{asked.how_to_answer}说明；等待说明期间答复期限照常计算。"
+            )
     elif case.stage == R.Stage.CONSULT:
         facts.status = "征求意见中（计时暂停）"
         facts.lines = [
@@ -381,6 +410,11 @@ def _case_status(case: R, facts: TrackingFacts, *, today: date) -> None:
         facts.due_lines = list(state.explanation)
     if replied:
         facts.remedy = remedy_lines(case)
+        if case.delivery == R.Delivery.ONLINE and case.service_method == "electronic":
+            facts.lines.append(
+                f"答复已在本页面送达，{cn_date(case.served_on)}即为您收到答复之日，"
+                "下列救济期限自该日起计算。"
+            )
 
 
 def _correction_deadline(case: R) -> str:
