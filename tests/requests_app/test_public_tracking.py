@@ -171,6 +171,17 @@ def test_a_registered_case_shows_its_receipt_and_due_date(client, agency, staff)
     assert f"本机关于{cn_date(CONFIRMED)}收到" in html
     assert f"答复期限：{case.due_date.year}年{case.due_date.month}月{case.due_date.day}日" in html
     assert "收到申请当日不计算在内" in html  # the explanation of the clock, Art. 33 ¶2
+    receipt = case.documents.get(letter_kind="receipt")
+    assert receipt.title in html  # issued to the platform the applicant chose
+    assert OnlineLetter.objects.get(letter=receipt).available_at is not None
+
+
+def test_an_applicant_served_by_email_gets_a_copy_of_the_reply_only(client, agency, staff):
+    submission, case = replied(agency, staff, delivery="email", email="zhang@example.com")
+    html = page(client, agency, submission.number)[0].content.decode()
+    assert case.documents.get(letter_kind="reply").title in html
+    assert case.documents.get(letter_kind="receipt").title not in html
+    assert "答复已在本页面送达" not in html  # served by e-mail: that date counts
 
 
 def test_the_case_number_also_finds_it(client, agency, staff):
