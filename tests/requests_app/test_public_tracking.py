@@ -551,3 +551,20 @@ def test_a_reply_served_on_the_page_says_the_remedy_runs_from_that_day(client, a
     submission, _ = replied(agency, staff)
     html = page(client, agency, submission.number)[0].content.decode()
     assert f"答复已在本页面送达，{cn_date(CONFIRMED)}即为您收到答复之日" in html
+
+
+def test_the_serve_form_tells_the_officer_which_date_counts(agency, staff):
+    from requests_app.task_forms import ServeForm
+
+    _, online = accepted(agency, staff)
+    _, by_email = accepted(
+        agency,
+        staff,
+        applicant_name="李红",
+        id_number="141181198001011230",
+        delivery="email",
+        email="li@example.com",
+    )
+    assert "以该日（今天）为送达日期" in ServeForm(case=online).fields["served_on"].help_text
+    assert ServeForm(case=online).fields["method"].initial == "electronic"
+    assert "申请查询页面" not in ServeForm(case=by_email).fields["served_on"].help_text
