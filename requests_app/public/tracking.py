@@ -276,7 +276,9 @@ def track_letter(
         filename=f"{online.request.case_number}-{letter.title}.pdf",
         as_attachment=True,
     )
-    letter_record_download(online=online, address=client_address(request), now=timezone.now())
+    letter_record_download(
+        submission=submission, online=online, address=client_address(request), now=timezone.now()
+    )
     return _no_store(protect(response))
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from requests_app.audit_actions import RequestAction
+from requests_app.audit_actions import RequestAction, SubmissionAction
 from requests_app.models import (
     CaseDocument,
     Challenge,
@@ -121,22 +121,29 @@ def replies_make_available(
     return made
 
 
-def letter_record_download(*, online: OnlineLetter, address: str, now: datetime) -> bool:
+def letter_record_download(
+    *, submission: OnlineSubmission, online: OnlineLetter, address: str, now: datetime
+) -> bool:
     """The applicant downloaded ``online`` from the tracking page: kept the first time, audited
-    every time (with the visitor's address). Returns whether this was the first download."""
+    every time on the submission (with the visitor's address). Returns whether this was the
+    first download."""
     first = bool(
         OnlineLetter.objects.filter(pk=online.pk, first_opened_at__isnull=True).update(
             first_opened_at=now
         )
     )
-    case = online.request
     audit(
         actor=None,
-        action=RequestAction.LETTER_DOWNLOADED,
-        obj=case,
-        agency=case.agency_id,
+        action=SubmissionAction.LETTER_DOWNLOADED,
+        obj=submission,
+        agency=submission.agency_id,
         reason=f"申请人在查询页面下载{online.letter.title}" + ("（首次）" if first else ""),
-        data={"letter_id": online.letter_id, "first": first, "ip": address},
+        data={
+            "letter_id": online.letter_id,
+            "case_id": online.request_id,
+            "first": first,
+            "ip": address,
+        },
         at=now,
     )
     return first

@@ -399,7 +399,10 @@ def test_downloads_only_the_applicants_served_letters(client, agency, staff, oth
     client.get(link)
     online.refresh_from_db()
     assert online.first_opened_at == first  # kept the first time only
-    assert AuditEvent.objects.filter(action="letter_downloaded").count() == 2
+    downloads = AuditEvent.objects.filter(action="letter_downloaded")
+    assert downloads.count() == 2
+    assert {e.object_id for e in downloads} == {str(submission.pk)}
+    assert [e.data["first"] for e in downloads.order_by("id")] == [True, False]
 
     # Another letter of the case not made available (the handling sheet, an upload), another
     # case's letter, a forged token, another agency's address: all 404.
