@@ -54,6 +54,8 @@ class RequestAction(models.TextChoices):
     NOTICE_SERVED = "notice_served", "登记文书送达"
     NOTICE_SERVICE_CORRECTED = "notice_service_corrected", "更正文书送达"
     NOTICE_SERVICE_PRESUMED = "notice_service_presumed", "按告知书日期推定送达（系统升级）"
+    # The tracking page as the online platform the applicant chose (issue #16, docs/public.md).
+    LETTER_MADE_AVAILABLE = "letter_made_available", "网上送达：文书在申请查询页面提供给申请人"
     REQUEST_WITHDRAWN = "request_withdrawn", "申请人撤回申请"
     REQUEST_ARCHIVED = "request_archived", "归档"
 
@@ -87,3 +89,9 @@ class SubmissionAction(models.TextChoices):
     SUBMISSION_RECEIVED = "submission_received", "收到网上申请（待确认）"
     SUBMISSION_CONFIRMED = "submission_confirmed", "确认网上申请并登记"
     SUBMISSION_RETURNED = "submission_returned", "退回网上申请"
+    # The public tracking page (issue #16): every look, answered or not, with the address.
+    TRACKING_VIEWED = "tracking_viewed", "申请人查询"
+    TRACKING_FAILED = "tracking_failed", "查询失败"
+    # On the submission, not the case: the applicant's own act, kept out of the case's handling
+    # steps (办理单); the first download is also kept on the letter (OnlineLetter).
+    LETTER_DOWNLOADED = "letter_downloaded", "申请人在查询页面下载文书"

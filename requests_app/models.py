@@ -1274,3 +1274,29 @@ class SubmissionDocument(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class OnlineLetter(models.Model):
+    """A letter to the applicant made available on the public tracking page (issue #16).
+
+    The applicant who chose the online platform (网上平台) is served there: the service date is
+    the day the letter is made available (到达受送达人特定系统之日, docs/public.md), so the first
+    time is kept and never moved. The first download by the applicant is kept as evidence.
+    """
+
+    request = models.ForeignKey(
+        InformationRequest, on_delete=models.CASCADE, related_name="online_letters"
+    )
+    letter = models.OneToOneField(
+        CaseDocument, verbose_name="文书", on_delete=models.CASCADE, related_name="online"
+    )
+    available_at = models.DateTimeField("在查询页面提供的时间")
+    first_opened_at = models.DateTimeField("申请人首次下载的时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "网上送达的文书"
+        verbose_name_plural = "网上送达的文书"
+        ordering = ["available_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.request.case_number} {self.letter.title}"

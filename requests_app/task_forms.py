@@ -11,6 +11,7 @@ from django.utils import timezone
 from requests_app.forms import UploadField, UploadFormMixin, upload_total
 from requests_app.models import Consultation, InformationRequest, ReasonsRequest
 from requests_app.rules.outcomes import OUTCOMES
+from requests_app.services.online_service import served_on_platform
 from workflow import text_input as limits
 from workflow.text_input import TextRulesMixin
 
@@ -463,6 +464,11 @@ class ServeForm(TaskForm):
         # The way the applicant chose when applying (DOMAIN §3.8), preselected.
         self.fields["method"].initial = SERVICE_FOR_DELIVERY.get(self.case.delivery)
         self.fields["served_on"].initial = timezone.localdate()
+        if served_on_platform(self.case):
+            self.fields["served_on"].help_text = (
+                "申请人选择在网上平台接收：电子送达时，答复书在登记送达时提供到申请查询页面，"
+                "以该日（今天）为送达日期。"
+            )
 
     def clean(self):
         data = super().clean()

@@ -22,6 +22,7 @@ from requests_app.services._common import (
     _locked,
     _require_stage,
 )
+from requests_app.services.online_service import issued_to_platform
 from workflow.actors import Actor
 from workflow.audit import audit
 from workflow.cn import cn_date
@@ -82,7 +83,7 @@ def extension_approve(*, actor: Actor, case_id: int, today: date | None = None) 
         extension.approved_on = today
         extension.save(update_fields=["approved_by", "approved_on"])
         state = sync_clock(case, today=today)
-        issue_letter(
+        notice = issue_letter(
             case,
             "extension_notice",
             ExtensionContext(
@@ -102,6 +103,7 @@ def extension_approve(*, actor: Actor, case_id: int, today: date | None = None) 
             to_state=f"答复期限{cn_date(state.due_date)}" if state.due_date else "",
             reason=extension.reason,
         )
+        issued_to_platform(case=case, letter=notice, actor=actor, now=timezone.now())
     return extension
 
 

@@ -23,11 +23,19 @@ from requests_app.services._common import (
     _not_in_future,
     _require_stage,
 )
+from requests_app.services.online_service import (
+    letter_make_available,
+    platform_service_date_problem,
+    replies_make_available,
+)
 from workflow.actors import Actor
 from workflow.audit import audit
 from workflow.calendar import get_calendar
 from workflow.clock import notice_period_end
 from workflow.cn import cn_date
+
+#: The notices addressed to the applicant (the others go to a third party or another agency).
+APPLICANT_NOTICES = (NoticeService.Notice.CORRECTION, NoticeService.Notice.FEE)
 
 
 class ServiceMethod:
@@ -61,6 +69,11 @@ def request_serve(
         case = _locked(case_id)
         permissions.require(actor, case, "serve")
         _require_stage(case, (R.Stage.SERVE,), "送达")
+        problem = platform_service_date_problem(
+            case, method=method, served_on=served_on, today=today
+        )
+        if problem:
+            raise ValidationError({"served_on": problem})
         decided = case.decision.decided_on
         if decided and served_on < decided:
             raise ValidationError({"served_on": "送达日期不能早于作出决定的日期。"})
@@ -82,6 +95,8 @@ def request_serve(
         case.served_late = state.on_time is False
         case.save(update_fields=["service_method", "served_on", "tracking_number", "served_late"])
         concluded = _conclude(case, served_on)
+        if method == ServiceMethod.ELECTRONIC:
+            replies_make_available(case=case, actor=actor, now=timezone.now())
         _move(
             case,
             R.Stage.ARCHIVE,
@@ -148,6 +163,11 @@ def notice_record_service(
                     )
                 }
             )
+        problem = platform_service_date_problem(
+            case, method=method, served_on=served_on, today=today
+        )
+        if problem and service.notice in APPLICANT_NOTICES:
+            raise ValidationError({"served_on": problem})
         proof = None
         if proof_id:
             proof = case.documents.filter(pk=proof_id, kind=CaseDocument.Kind.SERVICE_PROOF).first()
@@ -174,6 +194,14 @@ def notice_record_service(
         service.save()
         set_period_end(case, service, end)
         sync_clock(case, today=today)
+        if (
+            method == NoticeService.Method.ELECTRONIC
+            and service.notice in APPLICANT_NOTICES
+            and service.letter is not None
+        ):
+            letter_make_available(
+                case=case, letter=service.letter, actor=actor, now=service.recorded_at
+            )
         audit(
             actor=actor,
             action=RequestAction.NOTICE_SERVICE_CORRECTED if corrected else "notice_served",

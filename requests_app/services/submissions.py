@@ -35,6 +35,7 @@ from requests_app.models import (
 )
 from requests_app.models import SubmissionCounter as Counter
 from requests_app.services._common import R
+from requests_app.services.online_service import issued_to_platform
 from requests_app.services.registration import (
     Application,
     Registration,
@@ -439,6 +440,9 @@ def submission_confirm(
         submission.decided_at = now
         submission.save(update_fields=["status", "case", "decided_by", "decided_at"])
         _move_attachments(submission, case, actor=actor, now=now)
+        receipt = case.documents.filter(letter_kind="receipt").order_by("id").first()
+        if receipt is not None:
+            issued_to_platform(case=case, letter=receipt, actor=actor, now=now)
         audit(
             actor=actor,
             action=SubmissionAction.SUBMISSION_CONFIRMED,
