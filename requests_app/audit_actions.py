@@ -87,3 +87,11 @@ class SubmissionAction(models.TextChoices):
     SUBMISSION_RECEIVED = "submission_received", "收到网上申请（待确认）"
     SUBMISSION_CONFIRMED = "submission_confirmed", "确认网上申请并登记"
     SUBMISSION_RETURNED = "submission_returned", "退回网上申请"
+
+
+class GuideAction(models.TextChoices):
+    """The ``action`` of an audit event about an agency's guide (stored values)."""
+
+    GUIDE_DRAFTED = "guide_drafted", "创建公开指南草稿"
+    GUIDE_EDITED = "guide_edited", "修改公开指南草稿"
+    GUIDE_PUBLISHED = "guide_published", "发布公开指南"

@@ -1,4 +1,19 @@
 """This app's public pages of an agency (included by ``config.public_urls`` under
 ``public/<agency_code>/``, in the ``public`` namespace)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from requests_app.public import guide, reports
+
+urlpatterns: list = [
+    # The agency's 政府信息公开指南 (Art. 12).
+    path("guide/", guide.guide, name="guide"),
+    # The published annual reports (Art. 49–50).
+    path("reports/", reports.reports, name="reports"),
+    path("reports/<int:year>/<int:version>/", reports.report, name="report"),
+    path(
+        "reports/<int:year>/<int:version>/report.<str:fmt>",
+        reports.report_download,
+        name="report_download",
+    ),
+]
