@@ -261,3 +261,13 @@ def test_facts_of_a_guide_carry_every_field(agency, office_head):
     draft = guide_draft(actor=office_head, agency=agency)
     found = facts_of(draft, agency.name)
     assert found.office_name == draft.office_name and found.agency_name == agency.name
+
+
+def test_the_demo_publishes_a_guide_once(agency, office_head):
+    from requests_app.demo import publish_demo_guide
+
+    guide = publish_demo_guide(agency, office_head, write=lambda _: None)
+    assert (guide.status, guide.version) == ("published", 1)
+    assert guide.office_hours and guide.office_address and guide.office_phone
+    assert publish_demo_guide(agency, office_head, write=lambda _: None) is None
+    assert Guide.objects.filter(agency=agency).count() == 1
