@@ -230,3 +230,13 @@ def test_the_guide_links_the_public_pages_that_exist_and_skips_the_others(agency
     ]
     found[1].items = [words.Item("links", names=["public:not-built-yet"])]
     assert blocks(found, agency)[1][1] == []
+
+
+def test_the_public_page_reads_the_agency_and_the_guide_only(
+    client, agency, office_head, django_assert_max_num_queries
+):
+    draft = guide_draft(actor=office_head, agency=agency)
+    guide_save(actor=office_head, guide_id=draft.pk, values=OWN)
+    guide_publish(actor=office_head, guide_id=draft.pk)
+    with django_assert_max_num_queries(2):
+        assert client.get(public(agency)).status_code == 200

@@ -199,3 +199,23 @@ def test_the_list_reads_no_frozen_data(
     with django_assert_max_num_queries(4):
         response = client.get(page(agency))
     assert response.status_code == 200
+
+
+def test_a_file_is_made_once_and_then_served_as_made(
+    client, agency, office_head, cases, monkeypatch
+):
+    from requests_app.annual_report import output
+
+    publish(office_head, agency)
+    made = []
+    real = output.render
+
+    def counted(*args, **kwargs):
+        made.append(args[1])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(output, "render", counted)
+    first = client.get(file(agency, "xlsx"))
+    second = client.get(file(agency, "xlsx"))
+    assert first.status_code == second.status_code == 200
+    assert first.content == second.content and made == ["xlsx"]
