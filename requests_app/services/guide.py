@@ -9,6 +9,7 @@ event (who, when, from, to, why).
 from __future__ import annotations
 
 import re
+from contextlib import suppress
 from dataclasses import fields as dataclass_fields
 from datetime import datetime
 
@@ -66,7 +67,8 @@ REQUIRED_TO_PUBLISH: tuple[str, ...] = (
 _POSTCODE = re.compile(r"\d{6}")
 
 
-def _label(name: str) -> str:
+def label(name: str) -> str:
+    """A field's name in Chinese."""
     return str(Guide._meta.get_field(name).verbose_name)
 
 
@@ -85,16 +87,16 @@ def clean_value(name: str, value) -> str:
     the postcode and e-mail checked. Raises ``Invalid`` keyed by the field, naming it."""
     if name not in CONTENT_FIELDS:
         raise Invalid({"__all__": f"公开指南没有“{str(name)[:20]}”这一项。"})
-    label = _label(name)
+    name_cn = label(name)
     text = "" if value is None else str(value)
     if "\x00" in text:
-        raise Invalid({name: NUL_MESSAGE.format(label=label)})
+        raise Invalid({name: NUL_MESSAGE.format(label=name_cn)})
     text = (strip_bidi(text) if _multi_line(name) else clean_name(text)).strip()
     if not _multi_line(name):
         text = " ".join(text.split())  # one line
     limit = _limit(name)
     if len(text) > limit:
-        raise Invalid({name: too_long(label, limit, len(text))})
+        raise Invalid({name: too_long(name_cn, limit, len(text))})
     if name == "office_postcode" and text and not _POSTCODE.fullmatch(text):
         raise Invalid({name: "邮政编码应为6位数字。"})
     if name == "office_email" and text:
@@ -123,6 +125,33 @@ def prefill(agency: Agency) -> dict[str, str]:
         "court": agency.court,
         "court_after_reconsideration": agency.court_after_reconsideration,
     }
+
+
+#: The fields a draft takes from the agency's own data (``Agency``), which may change later.
+FROM_AGENCY: tuple[str, ...] = (
+    "office_name",
+    "office_address",
+    "office_postcode",
+    "office_phone",
+    "reconsideration_organ",
+    "court",
+    "court_after_reconsideration",
+)
+
+
+def agency_changes(guide: Guide, agency: Agency) -> dict[str, str]:
+    """The fields of ``guide`` whose value in the agency's data is now another (and not empty):
+    field → the agency's value. A revision can take them over (``guide_save``)."""
+    found = {}
+    for name, value in prefill(agency).items():
+        if name not in FROM_AGENCY or not value:
+            continue
+        # A value the guide would refuse is shown as it is; taking it over says why not.
+        with suppress(ValidationError):
+            value = clean_value(name, value)
+        if getattr(guide, name) != value:
+            found[name] = value
+    return found
 
 
 def facts_of(guide: Guide, agency_name: str) -> words.GuideFacts:
@@ -221,7 +250,7 @@ def guide_save(
 def publish_problems(guide: Guide) -> list[str]:
     """What keeps the draft from being published (Art. 12's contents, the remedy's organ and
     court: a guide without them would mislead an applicant about where to turn)."""
-    return [f"请填写“{_label(name)}”。" for name in REQUIRED_TO_PUBLISH if not getattr(guide, name)]
+    return [f"请填写“{label(name)}”。" for name in REQUIRED_TO_PUBLISH if not getattr(guide, name)]
 
 
 def guide_publish(

@@ -200,7 +200,7 @@ class GuideView(LoginRequiredMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         action = kwargs.get("action", "")
         agency = self.access.agency
-        if action in ("start", "save"):
+        if action in ("start", "save", "refill"):
             if not self.access.may_edit:
                 raise PermissionDenied(self.access.edit_refusal or "")
         elif action == "publish":
@@ -223,6 +223,8 @@ class GuideView(LoginRequiredMixin, TemplateView):
             if draft is None:
                 messages.warning(request, "草稿已不存在（可能刚刚发布），请重新打开。")
                 return HttpResponseRedirect(self.url())
+            if action == "refill":
+                return self.refill(draft)
             if action == "save":
                 form = bound["guide"] = GuideForm(request.POST)
                 if form.is_valid():
@@ -248,6 +250,23 @@ class GuideView(LoginRequiredMixin, TemplateView):
         except (ValidationError, *REFUSALS) as error:
             add_to_form(form, error)
         return self.render_to_response(self.get_context_data(bound=bound, **kwargs))
+
+    def refill(self, draft: Guide):
+        """Take over the agency's data that changed since the draft was made."""
+        request, agency = self.request, self.access.agency
+        changes = service.agency_changes(draft, agency)
+        if changes:
+            try:
+                service.guide_save(
+                    actor=request.user, guide_id=draft.pk, values=changes, agency_id=agency.pk
+                )
+            except (ValidationError, *REFUSALS) as error:
+                problems = error.messages if isinstance(error, ValidationError) else [str(error)]
+                messages.error(request, "没有更新：" + " ".join(problems))
+                return HttpResponseRedirect(self.url("edit"))
+            names = "、".join(service.label(name) for name in changes)
+            messages.success(request, f"已按本机关信息更新：{names}。")
+        return HttpResponseRedirect(self.url("edit"))
 
     def get_context_data(self, bound=None, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -277,6 +296,10 @@ class GuideView(LoginRequiredMixin, TemplateView):
                 title=words.title(agency.name),
                 sections=_preview(draft, agency),
                 publish_problems=service.publish_problems(draft),
+                agency_changes=[
+                    (service.label(name), getattr(draft, name), value)
+                    for name, value in service.agency_changes(draft, agency).items()
+                ],
             )
         return context
 

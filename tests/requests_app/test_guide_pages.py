@@ -240,3 +240,30 @@ def test_the_public_page_reads_the_agency_and_the_guide_only(
     guide_publish(actor=office_head, guide_id=draft.pk)
     with django_assert_max_num_queries(2):
         assert client.get(public(agency)).status_code == 200
+
+
+def test_a_revision_takes_over_the_agencys_changed_data_on_request(
+    client, django_user_model, agency, office_head
+):
+    draft = guide_draft(actor=office_head, agency=agency)
+    guide_save(actor=office_head, guide_id=draft.pk, values=OWN)
+    guide_publish(actor=office_head, guide_id=draft.pk)
+    guide_draft(actor=office_head, agency=agency)
+    agency.office_phone = "0358-1111111"
+    agency.court = "<b>孝义市人民法院</b>"
+    agency.save()
+    client.force_login(office_head)
+    html = client.get(staff(agency)).content.decode()
+    assert 'id="agency-changes"' in html and "0358-1111111" in html
+    assert "<b>孝义市人民法院</b>" not in html
+    assert client.post(staff(agency, "action", "refill")).status_code == 302
+    revision = Guide.objects.get(agency=agency, status="draft")
+    assert (revision.office_phone, revision.court) == ("0358-1111111", "<b>孝义市人民法院</b>")
+    assert revision.office_hours == OWN["office_hours"]  # the office's own text stays
+    assert 'id="agency-changes"' not in client.get(staff(agency)).content.decode()
+    # A handler may not.
+    agency.office_phone = "0358-2222222"
+    agency.save()
+    client.force_login(_persona(django_user_model, "h2", agency, "handler"))
+    assert client.post(staff(agency, "action", "refill")).status_code == 403
+    assert Guide.objects.get(pk=revision.pk).office_phone == "0358-1111111"
