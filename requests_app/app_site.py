@@ -18,6 +18,7 @@ def requests_application() -> Application:
         RequestTasksViewset,
     )
     from requests_app.views.annual_report import AnnualReportViewset
+    from requests_app.views.guide import GuideViewset
     from requests_app.views.submissions import SubmissionViewset
 
     return Application(
@@ -38,6 +39,8 @@ def requests_application() -> Application:
             PendingNoticesViewset(),
             # The agency's annual report, and a supervising government's overview.
             AnnualReportViewset(),
+            # The agency's 政府信息公开指南 (Art. 12), kept by the disclosure office.
+            GuideViewset(),
         ],
     )
 

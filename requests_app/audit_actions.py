@@ -95,3 +95,11 @@ class SubmissionAction(models.TextChoices):
     # On the submission, not the case: the applicant's own act, kept out of the case's handling
     # steps (办理单); the first download is also kept on the letter (OnlineLetter).
     LETTER_DOWNLOADED = "letter_downloaded", "申请人在查询页面下载文书"
+
+
+class GuideAction(models.TextChoices):
+    """The ``action`` of an audit event about an agency's guide (stored values)."""
+
+    GUIDE_DRAFTED = "guide_drafted", "创建公开指南草稿"
+    GUIDE_EDITED = "guide_edited", "修改公开指南草稿"
+    GUIDE_PUBLISHED = "guide_published", "发布公开指南"

@@ -522,6 +522,48 @@ def finish_demo(agency, users: dict, *, write=print) -> None:
     """The hook ``manage.py setup_demo`` calls after every app's demo data: last year's annual
     report counts the documents of the attributes app too (table 二)."""
     publish_last_year_report(agency, users, write=write)
+    publish_demo_guide(agency, users["office_head"], write=write)
+    if agency.parent_id is not None:
+        # The supervising government's office head (setup_demo's ``supervisor``).
+        head = agency.parent.staff.filter(groups__name="office_head").order_by("pk").first()
+        if head is not None:
+            publish_demo_guide(agency.parent, head, write=write)
+
+
+#: What only the office knows, filled in on the demo guide (the rest comes from the agency).
+DEMO_GUIDE = {
+    "office_hours": "工作日上午8:30—12:00，下午14:30—17:30（法定节假日除外）（演示）",
+    "office_fax": "0358-0000001（演示）",
+    "office_email": "gongkai@example.gov.cn",
+    "online_channel": "本网站“在线申请”栏目（演示）",
+    "application_notes": "申请表可以在受理机构领取，也可以在本网站“在线申请”栏目直接填写。（演示）",
+}
+
+DEMO_CONTACTS = {
+    "office_address": "山西省孝义市（演示地址）",
+    "office_postcode": "032300",
+    "office_phone": "0358-0000000（演示）",
+}
+
+
+def publish_demo_guide(agency, head, *, write=print):
+    """The agency's 政府信息公开指南, started from its data and published by its office head
+    through the services; nothing when one is published already."""
+    from requests_app.models import Guide
+
+    if Guide.objects.filter(agency=agency, status=Guide.Status.PUBLISHED).exists():
+        write(f"{agency.name}的公开指南已发布，跳过。")
+        return None
+    draft = s.guide_draft(actor=head, agency=agency)
+    values = dict(DEMO_GUIDE)
+    # An agency whose contacts were never entered (the demo government) gets demo ones.
+    for name, value in DEMO_CONTACTS.items():
+        if not getattr(draft, name):
+            values[name] = value
+    s.guide_save(actor=head, guide_id=draft.pk, values=values)
+    guide = s.guide_publish(actor=head, guide_id=draft.pk, note="首次发布（演示）")
+    write(f"{agency.name}政府信息公开指南已发布（第{guide.version}版）。")
+    return guide
 
 
 # -- last year: cases, reconsiderations and lawsuits, and the published annual report -----------

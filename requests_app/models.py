@@ -1300,3 +1300,95 @@ class OnlineLetter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request.case_number} {self.letter.title}"
+
+
+#: The longest free text of a guide (one part: what is published and how, other notes).
+GUIDE_TEXT = 5000
+
+
+class Guide(models.Model):
+    """An agency's 政府信息公开指南 (Art. 12), kept by its disclosure office.
+
+    Versions: at most one draft per agency, numbered after the last published version.
+    Publishing freezes the words (``snapshot``: the sections as ``rules.guide`` wrote them from
+    these fields) and the row: a published version is never changed; a revision is a new version.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        PUBLISHED = "published", "已发布"
+
+    agency = models.ForeignKey(
+        Agency, verbose_name="机关", on_delete=models.PROTECT, related_name="guides"
+    )
+    version = models.PositiveSmallIntegerField("版本", default=1)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    # 受理机构 (Art. 12: name, address, office hours, phone, fax, online contact)
+    office_name = models.CharField("受理机构名称", max_length=limits.NAME, blank=True)
+    office_address = models.CharField("办公地址", max_length=limits.ADDRESS, blank=True)
+    office_postcode = models.CharField("邮政编码", max_length=6, blank=True)
+    office_hours = models.CharField("办公时间", max_length=limits.NOTE, blank=True)
+    office_phone = models.CharField("联系电话", max_length=limits.PHONE, blank=True)
+    office_fax = models.CharField("传真", max_length=limits.PHONE, blank=True)
+    office_email = models.CharField("电子邮箱", max_length=limits.NAME, blank=True)
+    online_channel = models.CharField("互联网申请渠道", max_length=limits.URL, blank=True)
+    # 主动公开
+    proactive_scope = BoundedTextField("公开范围和编排体系", max_length=GUIDE_TEXT, blank=True)
+    proactive_channels = BoundedTextField("公开方式", max_length=GUIDE_TEXT, blank=True)
+    proactive_time_limit = BoundedTextField("公开时限", max_length=limits.REASON, blank=True)
+    # 依申请公开
+    application_notes = BoundedTextField("申请的其他说明", max_length=GUIDE_TEXT, blank=True)
+    # 监督和救济 (DOMAIN §3.8)
+    reconsideration_organ = models.CharField("行政复议机关", max_length=limits.NAME, blank=True)
+    court = models.CharField("管辖法院", max_length=limits.NAME, blank=True)
+    court_after_reconsideration = models.CharField(
+        "复议机关改变原行政行为时的管辖法院", max_length=limits.NAME, blank=True
+    )
+    supervision_notes = BoundedTextField(
+        "监督和救济的其他说明", max_length=limits.REASON, blank=True
+    )
+    other_notes = BoundedTextField("其他事项", max_length=GUIDE_TEXT, blank=True)
+
+    publish_note = models.CharField("发布说明", max_length=limits.NOTE, blank=True)
+    snapshot = models.JSONField("发布时的内容", default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="创建人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("创建时间")
+    updated_at = models.DateTimeField("最后更新", auto_now=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="发布人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    published_at = models.DateTimeField("发布时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "政府信息公开指南"
+        verbose_name_plural = "政府信息公开指南"
+        ordering = ["agency", "version"]
+        constraints = [
+            *length_checks(
+                "guide",
+                proactive_scope=GUIDE_TEXT,
+                proactive_channels=GUIDE_TEXT,
+                proactive_time_limit=limits.REASON,
+                application_notes=GUIDE_TEXT,
+                supervision_notes=limits.REASON,
+                other_notes=GUIDE_TEXT,
+            ),
+            models.UniqueConstraint(fields=["agency", "version"], name="guide_version_unique"),
+            models.UniqueConstraint(
+                fields=["agency"],
+                condition=models.Q(status="draft"),
+                name="guide_one_draft",
+                violation_error_message="本机关的公开指南已有一份草稿。",
+            ),
+        ]
+        indexes = [models.Index(fields=["agency", "status", "version"], name="guide_latest_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.agency}政府信息公开指南（第{self.version}版，{self.get_status_display()}）"

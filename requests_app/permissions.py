@@ -21,6 +21,7 @@ marked ``any_staff`` to all of the agency's staff, and the service checks what e
 | reconsideration and lawsuit records (and the reopening they order) | legal_reviewer, office_head |
 | annual report: edit the draft, enter figures | handler, office_head |
 | annual report: publish | office_head |
+| guide: edit the draft, publish | office_head, admin |
 """
 
 from __future__ import annotations
@@ -85,6 +86,10 @@ STEPS: dict[str, Step] = {
     # The annual report (docs/annual-report.md): an agency's, not a case's.
     "report_edit": Step("编辑年度报告草稿、录入年度报告数字", ("handler", "office_head")),
     "report_publish": Step("发布年度报告", ("office_head",)),
+    # The agency's 政府信息公开指南 (Art. 12): kept by the disclosure office; the administrator,
+    # who keeps the agency's data it starts from, may too.
+    "guide_edit": Step("编辑公开指南", ("office_head", "admin")),
+    "guide_publish": Step("发布公开指南", ("office_head", "admin")),
 }
 
 #: The human tasks of the request process (``flows``) and the step each one is.
@@ -139,21 +144,23 @@ def refusal(user: Actor, case: InformationRequest, step: str) -> str | None:
     return f"这一步需要由{names}办理。"
 
 
-def agency_refusal(user: Actor, agency_id: int, step: str) -> str | None:
-    """Why ``user`` may not do an agency's ``step`` (the annual report's), or None."""
+def agency_refusal(
+    user: Actor, agency_id: int, step: str, *, of_what: str = "年度报告"
+) -> str | None:
+    """Why ``user`` may not do an agency's ``step`` (the annual report's, the guide's), or None."""
     if client_of(user) is not None:
         return "接口客户端不能办理这一步。"
     if not works_for(user, agency_id):
-        return "您不能办理其他机关的年度报告。"
+        return f"您不能办理其他机关的{of_what}。"
     if holds_role(user, step):
         return None
     names = "或".join(ROLES[role] for role in STEPS[step].roles)
     return f"这一步需要由{names}办理。"
 
 
-def require_agency(actor: Actor, agency_id: int, step: str) -> None:
+def require_agency(actor: Actor, agency_id: int, step: str, *, of_what: str = "年度报告") -> None:
     """Raise ``NotAllowed`` unless ``actor`` may do the agency's ``step``."""
-    reason = agency_refusal(actor, agency_id, step)
+    reason = agency_refusal(actor, agency_id, step, of_what=of_what)
     if reason:
         raise NotAllowed(reason)
 

@@ -12,9 +12,11 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from requests_app import search
 from requests_app.models import (
+    AnnualReport,
     Challenge,
     Consultation,
     Fee,
+    Guide,
     InformationRequest,
     NoticeService,
     OnlineSubmission,
@@ -315,3 +317,32 @@ def visible_submissions(user) -> QuerySet[OnlineSubmission]:
     if not has_role(user, "registrar"):
         return OnlineSubmission.objects.none()
     return OnlineSubmission.objects.filter(agency_id__in=agency_ids_of(user))
+
+
+# -- what the public side shows: published versions only -----------------------------------------
+
+
+def published_guide(agency_id: int) -> Guide | None:
+    """The agency's guide as last published (never a draft)."""
+    return (
+        Guide.objects.filter(agency_id=agency_id, status=Guide.Status.PUBLISHED)
+        .order_by("-version")
+        .first()
+    )
+
+
+def published_reports(agency_id: int) -> QuerySet[AnnualReport]:
+    """The agency's published annual reports, newest year first, each year's latest version
+    first; without their frozen data (a list reads no snapshot)."""
+    return (
+        AnnualReport.objects.filter(agency_id=agency_id, status=AnnualReport.Status.PUBLISHED)
+        .only("id", "agency_id", "year", "version", "status", "published_at")
+        .order_by("-year", "-version")
+    )
+
+
+def published_report(agency_id: int, year: int, version: int) -> AnnualReport | None:
+    """One published version of the agency's report for ``year`` (never a draft)."""
+    return AnnualReport.objects.filter(
+        agency_id=agency_id, year=year, version=version, status=AnnualReport.Status.PUBLISHED
+    ).first()

@@ -81,6 +81,7 @@ from requests_app.services.fees import (
     fee_paid,
     fee_waive,
 )
+from requests_app.services.guide import guide_draft, guide_publish, guide_save
 from requests_app.services.links import add_case_letter, lock_cases
 from requests_app.services.registration import (
     SAME_DAY_CHANNELS,
@@ -152,6 +153,9 @@ __all__ = [
     "figure_set",
     "figures_import_csv",
     "format_case_number",
+    "guide_draft",
+    "guide_publish",
+    "guide_save",
     "has_secrecy_reviewer",
     "lock_cases",
     "needs_consultation_reason",
