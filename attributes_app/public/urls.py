@@ -1,4 +1,16 @@
 """This app's public pages of an agency (included by ``config.public_urls`` under
 ``public/<agency_code>/``, in the ``public`` namespace)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from attributes_app.public import directory
+
+urlpatterns = [
+    # The directory (issue #16 §1). A 索引号 may hold "/", hence ``path:``; a document's text has
+    # its own first segment, so that no 索引号 can be mistaken for another page.
+    path("directory/", directory.directory, name="directory"),
+    path("directory/<path:index_number>/", directory.document, name="document"),
+    path("document-text/<path:index_number>", directory.document_text, name="document_text"),
+    path("feed/", directory.feed, name="feed"),
+    path("sitemap.xml", directory.sitemap, name="sitemap"),
+]
