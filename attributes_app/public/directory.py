@@ -8,7 +8,7 @@ once given. A document no longer public answers 410 Gone with a page that says s
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 from pathlib import PurePath
 from urllib.parse import urlencode
 
@@ -97,8 +97,16 @@ def document_text(request, agency_code: str, index_number: str):
     return stored_file_response(found.file, filename=filename, as_attachment=extension != ".pdf")
 
 
-def _published_at(document) -> datetime:
-    return timezone.make_aware(datetime.combine(document.publication.published_on, time(0)))
+def _at_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(0)))
+
+
+def _last_public_change(document) -> date:
+    """The last day a public fact of ``document`` changed: its publication, or a later change of
+    its validity. (Not ``updated_at``: that tells when staff worked on the record.)"""
+    published_on = document.publication.published_on
+    changed = document.validity_changed_on
+    return max(published_on, changed) if changed else published_on
 
 
 class DirectoryFeed(Feed):
@@ -150,14 +158,13 @@ class DirectoryFeed(Feed):
             kwargs={"agency_code": item.agency_code, "index_number": item.index_number},
         )
 
-    def item_guid(self, item):
-        return self.item_link(item)
+    # The entry's id is its (absolute) link, Django's default when ``item_guid`` is not set.
 
     def item_pubdate(self, item):
-        return _published_at(item)
+        return _at_midnight(item.publication.published_on)
 
     def item_updateddate(self, item):
-        return max(item.updated_at, _published_at(item))
+        return _at_midnight(_last_public_change(item))
 
 
 feed = DirectoryFeed()
@@ -167,9 +174,9 @@ def sitemap(request, agency_code: str):
     """The addresses of the directory and of every public document (the newest
     ``SITEMAP_LIMIT``), for search engines and the portal's crawler."""
     agency = public_agency(agency_code)
-    rows = selectors.public_documents(agency).values_list("index_number", "updated_at")[
-        :SITEMAP_LIMIT
-    ]
+    rows = selectors.public_documents(agency).values_list(
+        "index_number", "publication__published_on", "validity_changed_on"
+    )[:SITEMAP_LIMIT]
     return render(
         request,
         "public/attributes_app/sitemap.xml",
@@ -185,9 +192,9 @@ def sitemap(request, agency_code: str):
                             kwargs={"agency_code": agency.code, "index_number": number},
                         )
                     ),
-                    timezone.localdate(updated),
+                    max(published_on, changed) if changed else published_on,
                 )
-                for number, updated in rows.iterator()
+                for number, published_on, changed in rows.iterator()
             ),
         },
         content_type="application/xml; charset=utf-8",

@@ -44,7 +44,6 @@ def public_documents(agency: Agency) -> QuerySet[Document]:
             "validity_changed_on",
             "validity_note",
             "file",
-            "updated_at",
             "agency_id",
             "drafting_unit__name",
             "catalogue_item__name",

@@ -369,6 +369,8 @@ def test_validity_is_shown_and_filtered(client, agency, world, legal_reviewer):
     assert world["public"].title in page.text and "已废止" in page.text
     detail = client.get(document_url(agency, world["public"].index_number))
     assert "已废止（2026年4月1日）：被孝政办发〔2026〕9号文件废止" in detail.text
+    sitemap = client.get(reverse("public:sitemap", kwargs={"agency_code": agency.code}))
+    assert "<lastmod>2026-04-01</lastmod>" in sitemap.text
 
 
 # -- size ------------------------------------------------------------------------------------
@@ -426,6 +428,10 @@ def test_the_feed_holds_only_public_documents(client, agency, world):
     assert entry.findtext(f"{ATOM}title") == public.title
     link = entry.find(f"{ATOM}link").get("href")
     assert link == f"http://testserver{document_url(agency, public.index_number)}"
+    assert entry.findtext(f"{ATOM}id") == link
+    # Dates are public facts (the publication), not when staff last touched the record.
+    assert entry.findtext(f"{ATOM}published") == "2026-03-05T00:00:00+08:00"
+    assert entry.findtext(f"{ATOM}updated") == "2026-03-05T00:00:00+08:00"
     summary = entry.findtext(f"{ATOM}summary")
     assert "索引号：xiaoyi-2026-00001" in summary and "孝政办发〔2026〕3号" in summary
     for key in ("taken_down", "on_request", "withheld", "waiting", "draft", "theirs"):
@@ -442,6 +448,8 @@ def test_the_sitemap_lists_the_directory_and_public_documents(client, agency, wo
         f"http://testserver{directory_url(agency)}",
         f"http://testserver{document_url(agency, world['public'].index_number)}",
     ]
+    lastmods = [url.findtext(f"{SITEMAP}lastmod") for url in root.findall(f"{SITEMAP}url")]
+    assert lastmods == [None, "2026-03-05"]
     assert world["taken_down"].index_number not in answer.text
     assert world["theirs"].index_number not in answer.text
 
@@ -487,3 +495,46 @@ def test_a_text_replaced_before_issue_is_never_the_public_one(
         document_publish(actor=office_head, document_id=document.pk, url=URL)
     answer = client.get(text_url(agency, fresh(document).index_number))
     assert b"".join(answer.streaming_content) == TEXT
+
+
+# -- the demo --------------------------------------------------------------------------------
+
+
+def test_the_demo_agencys_published_documents_are_in_its_directory(
+    client,
+    agency,
+    registrar,
+    handler,
+    office_head,
+    legal_reviewer,
+    admin_user,
+    drafter,
+    unit_head,
+    secrecy_reviewer,
+):
+    from attributes_app.demo import create_demo_documents
+
+    users = {
+        "registrar": registrar,
+        "handler": handler,
+        "office_head": office_head,
+        "legal_reviewer": legal_reviewer,
+        "admin": admin_user,
+        "drafter": drafter,
+        "drafting_unit_head": unit_head,
+        "secrecy_reviewer": secrecy_reviewer,
+    }
+    agency.office_name = "孝义市人民政府办公室政务公开科"  # as setup_demo's: letters go to it
+    agency.save()
+    with time_machine.travel("2026-11-20 09:00 +0800", tick=False):
+        create_demo_documents(agency, users, write=lambda line: None)
+    published = Document.objects.filter(agency=agency, attribute_state="published")
+    assert published.count() >= 3
+    assert not published.filter(index_number="").exists()
+    numbers = list(published.values_list("index_number", flat=True))
+    assert len(set(numbers)) == len(numbers)
+    page = client.get(directory_url(agency))
+    assert page.context["page"].paginator.count == published.count()
+    for document in published:
+        assert document.title in page.text
+        assert client.get(document_url(agency, document.index_number)).status_code == 200
