@@ -13,6 +13,7 @@ from attributes_app.models import CatalogueItem, Document, DraftingUnit, Publica
 from workflow.models import Agency
 from workflow.text_input import search_text
 
+INDEX_NUMBER_LIMIT = Document._meta.get_field("index_number").max_length
 #: Words of a search, at most: each must appear in the title, the 文号 or the 索引号.
 SEARCH_WORDS = 5
 
@@ -149,14 +150,24 @@ def directory_choices(agency: Agency) -> dict[str, list]:
     }
 
 
+def _could_be_an_index_number(text: str) -> bool:
+    # An address is typed or pasted by anyone: what no number can be is not looked up (a NUL is
+    # refused by PostgreSQL as a query parameter).
+    return 0 < len(text) <= INDEX_NUMBER_LIMIT and "\x00" not in text
+
+
 def public_document(agency: Agency, index_number: str) -> Document | None:
     """The public document with this 索引号, or None."""
+    if not _could_be_an_index_number(index_number):
+        return None
     return public_documents(agency).filter(index_number=index_number).first()
 
 
 def was_public(agency: Agency, index_number: str) -> bool:
     """Whether this 索引号 was given to a document of the agency that is not public now (its page
     was taken down, or it turned classified): its page says so instead of "not found"."""
+    if not _could_be_an_index_number(index_number):
+        return False
     return (
         Document.objects.filter(agency=agency, index_number=index_number)
         .exclude(attribute_state=rules.PUBLISHED)

@@ -231,6 +231,10 @@ def test_no_other_document_or_file_is_found_by_guessing(client, agency, other_ag
         "",
         "../../admin",
         "%00",
+        "\x00",
+        "xiaoyi-2026-00001\x00",
+        "x" * 10_000,
+        "<script>alert(1)</script>",
     ]
     for guess in guesses:
         for url in (document_url(agency, guess or "x"), text_url(agency, guess or "x")):
