@@ -8,11 +8,14 @@ number of processes.
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import time
 
 from axes.helpers import get_client_ip_address
 from django.core.cache import cache
+
+logger = logging.getLogger(__name__)
 
 
 class Throttled(Exception):
@@ -38,14 +41,18 @@ def hit(*, scope: str, key: str, limit: int, window: int) -> int:
     bucket = int(now // window)
     digest = hashlib.sha256(key.encode()).hexdigest()[:32]
     cache_key = f"public-throttle:{scope}:{digest}:{bucket}"
-    if cache.add(cache_key, 1, timeout=window + 5):
-        count = 1
-    else:
-        try:
-            count = cache.incr(cache_key)
-        except ValueError:  # expired between add and incr
-            cache.add(cache_key, 1, timeout=window + 5)
+    try:
+        if cache.add(cache_key, 1, timeout=window + 5):
             count = 1
+        else:
+            try:
+                count = cache.incr(cache_key)
+            except ValueError:  # expired between add and incr
+                cache.add(cache_key, 1, timeout=window + 5)
+                count = 1
+    except Exception:  # the cache server is down: serve the applicant, say so in the log
+        logger.exception("public rate limit %s not counted: the cache is unavailable", scope)
+        return 0
     if count > limit:
         return int((bucket + 1) * window - now) + 1
     return 0

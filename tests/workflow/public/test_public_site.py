@@ -127,3 +127,14 @@ def test_error_pages_in_chinese(client, agency, make_error, status, words):
         response = middleware.server_error(request)
     assert response.status_code == status
     assert words in response.content.decode()
+
+
+def test_a_cache_that_is_down_does_not_turn_the_public_side_away(monkeypatch, caplog):
+    from workflow.public import throttle as module
+
+    def down(*args, **kwargs):
+        raise ConnectionError("cache server unreachable")
+
+    monkeypatch.setattr(module.cache, "add", down)
+    assert module.hit(scope="apply", key="1.2.3.4", limit=0, window=60) == 0
+    assert "cache is unavailable" in caplog.text
