@@ -148,6 +148,16 @@ def test_the_number_is_in_the_publication_audit_and_on_the_staff_page(publish, c
 
 
 @pytest.mark.django_db
+def test_the_register_finds_a_document_by_its_number(publish, client, drafter):
+    document = publish()
+    publish(title="另一份通知")
+    client.force_login(drafter)
+    page = client.get(reverse("attributes:documents:index"), {"q": "2026-00001"})
+    assert page.status_code == 200
+    assert document.title in page.text and "另一份通知" not in page.text
+
+
+@pytest.mark.django_db
 def test_a_document_not_published_has_no_number(draft, drafter, unit_head):
     document = issued(draft(), drafter=drafter, head=unit_head)
     assert document.index_number == ""
