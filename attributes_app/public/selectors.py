@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, Max, Min, OuterRef, Q, QuerySet
 
 from attributes_app import rules
 from attributes_app.models import CatalogueItem, Document, DraftingUnit, Publication
@@ -29,6 +29,9 @@ def public_documents(agency: Agency) -> QuerySet[Document]:
             agency=agency,
             attribute_state=rules.PUBLISHED,
             attribute=rules.PROACTIVE,
+            # The publication's agency too: the newest first then walks the publications' index
+            # (agency, published_on) backwards instead of sorting the whole directory.
+            publication__agency=agency,
             publication__published_on__isnull=False,
         )
         .exclude(index_number="")
@@ -116,33 +119,30 @@ def directory(agency: Agency, filters: DirectoryFilters) -> QuerySet[Document]:
 
 
 def directory_choices(agency: Agency) -> dict[str, list]:
-    """The filters' options: only years, units and catalogue items that have public documents
-    (a unit with nothing published is not named to the public)."""
-    public = Q(
-        documents__agency=agency,
-        documents__attribute_state=rules.PUBLISHED,
-        documents__publication__published_on__isnull=False,
+    """The filters' options: the years from the first publication to the last, and only the
+    units and catalogue items that have public documents (a unit with nothing published is not
+    named to the public). Each is one query an index answers, however long the directory."""
+    public = Document.objects.filter(
+        attribute_state=rules.PUBLISHED, publication__published_on__isnull=False
     )
-    years = (
-        Publication.objects.filter(
-            agency=agency,
-            published_on__isnull=False,
-            document__attribute_state=rules.PUBLISHED,
-        )
-        .dates("published_on", "year", order="DESC")
-        .distinct()
+    # A takedown empties ``published_on``: a date there is a publication standing now.
+    span = Publication.objects.filter(agency=agency, published_on__isnull=False).aggregate(
+        first=Min("published_on"), last=Max("published_on")
     )
+    years = list(range(span["last"].year, span["first"].year - 1, -1)) if span["last"] else []
     return {
-        "years": [day.year for day in years],
+        "years": years,
         "units": list(
-            DraftingUnit.objects.filter(public, agency=agency)
-            .distinct()
+            DraftingUnit.objects.filter(
+                Exists(public.filter(drafting_unit=OuterRef("pk"))), agency=agency
+            )
             .order_by("name")
             .values_list("pk", "name")
         ),
         "items": list(
-            CatalogueItem.objects.filter(public, agency=agency)
-            .distinct()
+            CatalogueItem.objects.filter(
+                Exists(public.filter(catalogue_item=OuterRef("pk"))), agency=agency
+            )
             .order_by("name")
             .values_list("pk", "name")
         ),

@@ -478,6 +478,8 @@ def test_an_index_number_with_a_slash_and_chinese_has_a_working_address(
     assert client.get(text_url(agency, number)).status_code == 200
     listing = client.get(directory_url(agency))
     assert url in listing.text
+    sitemap = client.get(reverse("public:sitemap", kwargs={"agency_code": agency.code}))
+    assert f"<loc>http://testserver{url}</loc>" in sitemap.text
 
 
 def test_a_text_replaced_before_issue_is_never_the_public_one(
