@@ -548,7 +548,7 @@ class AttachTextForm(TextRulesMixin, ServiceErrorsMixin, forms.Form):
 class RegisterFilterForm(TextRulesMixin, forms.Form):
     """The register's filters (GET). Invalid values are reported; the valid ones still apply."""
 
-    q = text("搜索", 100, widget=forms.TextInput(attrs={"placeholder": "标题或文号"}))
+    q = text("搜索", 100, widget=forms.TextInput(attrs={"placeholder": "标题、文号或索引号"}))
     agency = forms.ChoiceField(label="机关", required=False, error_messages=CHOICE_ERRORS)
     drafting_unit = forms.ChoiceField(
         label="起草单位", required=False, error_messages=CHOICE_ERRORS

@@ -244,6 +244,9 @@ class Document(models.Model):
     external_id = models.CharField("外部系统中的编号", max_length=100, blank=True)
     title = models.CharField("标题", max_length=300)
     number = models.CharField("文号", max_length=60, blank=True)
+    # Given once, when the document is first published (services.publication), under the
+    # agency's scheme of the day; stored, so edits, a re-publication or a new scheme never move it.
+    index_number = models.CharField("索引号", max_length=100, blank=True, editable=False)
     kind = models.CharField("文件类型", max_length=12, choices=Kind.choices, default=Kind.OTHER)
     formed_on = models.DateField("成文日期", null=True, blank=True)
     issued_on = models.DateField("印发日期", null=True, blank=True)
@@ -368,6 +371,12 @@ class Document(models.Model):
                 violation_error_message="本机关已有使用该文号的文件。",
             ),
             models.UniqueConstraint(
+                fields=["agency", "index_number"],
+                condition=~Q(index_number=""),
+                name="document_index_number_unique",
+                violation_error_message="本机关已有使用该索引号的文件。",
+            ),
+            models.UniqueConstraint(
                 fields=["agency", "external_system", "external_id"],
                 condition=~Q(external_id=""),
                 name="document_external_id_unique",
@@ -448,6 +457,25 @@ class Document(models.Model):
             return self.archive_transfer
         except ArchiveTransfer.DoesNotExist:
             return None
+
+
+class IndexNumberCounter(models.Model):
+    """The last running number of the 索引号 given per agency and year (year 0 when the agency's
+    scheme has no year); locked while a number is taken."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "索引号计数"
+        verbose_name_plural = "索引号计数"
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "year"], name="index_number_counter_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} {self.year}: {self.last}"
 
 
 class SecrecyReview(models.Model):

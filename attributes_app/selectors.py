@@ -76,7 +76,9 @@ def document_list(user, filters: dict[str, Any] | None = None) -> QuerySet[Docum
         if value := filters.get(key):
             documents = documents.filter(**{lookup: value})
     if q := (filters.get("q") or "").strip():
-        documents = documents.filter(Q(title__icontains=q) | Q(number__icontains=q))
+        documents = documents.filter(
+            Q(title__icontains=q) | Q(number__icontains=q) | Q(index_number__icontains=q)
+        )
     return documents.order_by("-formed_on", "-id")
 
 

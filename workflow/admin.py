@@ -160,6 +160,7 @@ class AgencyAdmin(admin.ModelAdmin):
                     "interpretation_days",
                     "review_applicant_threshold",
                     "review_age_years",
+                    "index_number_scheme",
                 ]
             },
         ),

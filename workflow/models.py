@@ -4,6 +4,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from workflow import index_numbers
+
+
+def validate_index_number_scheme(value: str) -> None:
+    problem = index_numbers.scheme_problem(value)
+    if problem:
+        raise ValidationError(problem)
+
 
 class Agency(models.Model):
     """An administrative organ (行政机关); every case and document belongs to one."""
@@ -141,6 +149,19 @@ class Agency(models.Model):
         help_text=(
             "政策性文件的解读材料自文件公开之日起若干个工作日内公开。填0表示解读材料与文件同步审签、"
             "同时公开：没有解读材料的政策性文件不予发文（退文）。"
+        ),
+    )
+    # The 索引号 of published documents (workflow.index_numbers): a number given is stored with
+    # the document, so a later change of the scheme numbers only documents published after it.
+    index_number_scheme = models.CharField(
+        index_numbers.LABEL,
+        max_length=index_numbers.SCHEME_LIMIT,
+        default=index_numbers.DEFAULT,
+        validators=[validate_index_number_scheme],
+        help_text=(
+            "主动公开的文件首次公开时编排的索引号。占位符：{机构代码}、{年}（四位年份）、"
+            "{序号}（{序号:05} 补足5位）；其他文字照录，例如 11140000012345678X/{年}-{序号:05}。"
+            "修改后只影响以后公开的文件，已编的索引号不变。"
         ),
     )
     review_applicant_threshold = models.PositiveSmallIntegerField(

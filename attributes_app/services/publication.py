@@ -31,6 +31,7 @@ from attributes_app.services._common import (
     _title,
     _transition,
 )
+from attributes_app.services.index_numbers import assign_index_number
 from attributes_app.services.register import _validity_problems, interpretation_missing
 from workflow import text_input as limits
 from workflow.actors import Actor
@@ -236,6 +237,12 @@ def document_publish(
                     f"（{cn_date(taken_down.withdrawn_on)}）。"
                 }
             )
+        # The 索引号 is given at the first publication and kept through a takedown and a
+        # re-publication; it is given first so that the publication's audit event names it (a
+        # refused transition rolls it back with the counter).
+        index_number = document.index_number
+        if document.attribute_state == S.AWAITING_PUBLICATION:
+            index_number = assign_index_number(document, published_on=published_on)
         _transition(
             document,
             "publish",
@@ -243,6 +250,7 @@ def document_publish(
             doing="登记主动公开",
             now=now,
             where=f"{Publication.Channel(channel).label} {url.strip()}",
+            audit_data={"index_number": index_number},
         )
         publication = Publication.objects.select_for_update().get(document=document)
         publication.published_on = published_on
