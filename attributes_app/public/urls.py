@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from attributes_app.public import directory, views
+from attributes_app.public import catalogue, directory
 
 urlpatterns: list = [
     # The directory (issue #16 §1). A 索引号 may hold "/", hence ``path:``; a document's text has
@@ -14,6 +14,6 @@ urlpatterns: list = [
     path("feed/", directory.feed, name="feed"),
     path("sitemap.xml", directory.sitemap, name="sitemap"),
     # The catalogue of disclosure items (政务公开事项标准目录), its latest published version.
-    path("catalogue/", views.catalogue_page, name="catalogue"),
-    path("catalogue.xlsx", views.catalogue_xlsx, name="catalogue_xlsx"),
+    path("catalogue/", catalogue.catalogue_page, name="catalogue"),
+    path("catalogue.xlsx", catalogue.catalogue_xlsx, name="catalogue_xlsx"),
 ]
