@@ -282,7 +282,7 @@ def test_the_migration_numbers_documents_already_published_in_publication_order(
     early = publish("2026-03-05", title="先公开")
     Document.objects.update(index_number="")
     IndexNumberCounter.objects.all().delete()
-    migration = import_module("attributes_app.migrations.0009_document_index_number")
+    migration = import_module("attributes_app.migrations.0010_document_index_number")
     migration.number_published_documents(apps, None)
     assert fresh(early).index_number == "xiaoyi-2026-00001"
     assert fresh(late).index_number == "xiaoyi-2026-00002"

@@ -13,13 +13,13 @@ from django.utils import timezone
 
 from attributes_app.models import Document, DraftingUnit, Publication
 from attributes_app.services import (
-    CatalogueItemData,
     catalogue_item_save,
     document_attach_text,
     document_publish,
     publication_withdraw,
     secrecy_review_record,
 )
+from tests.attributes_app.catalogue_helpers import item_data
 from tests.attributes_app.helpers import INTERNAL, confirmed, fresh, issued
 
 pytestmark = pytest.mark.django_db
@@ -57,8 +57,12 @@ def world(
     item = catalogue_item_save(
         actor=admin_user,
         agency=agency,
-        data=CatalogueItemData(
-            name="城乡建设", content="旧城改造项目", legal_basis="《政府信息公开条例》第二十条"
+        data=item_data(
+            area="城乡规划",
+            first_level="旧城改造",
+            name="城乡建设",
+            content="旧城改造项目",
+            legal_basis="《政府信息公开条例》第二十条",
         ),
     )
     with time_machine.travel("2026-03-02 09:00 +0800", tick=False):
