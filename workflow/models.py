@@ -13,6 +13,10 @@ def validate_index_number_scheme(value: str) -> None:
         raise ValidationError(problem)
 
 
+#: Codes no agency may take: addresses of the public side's own beside ``/public/<code>/``.
+RESERVED_CODES = frozenset({"captcha", "static", "media", "api", "admin"})
+
+
 class Agency(models.Model):
     """An administrative organ (行政机关); every case and document belongs to one."""
 
@@ -228,6 +232,9 @@ class Agency(models.Model):
         super().clean()
         seen = {self.case_number_prefix or self.short_name or self.name: "登记编号"}
         errors = {}
+        if self.code in RESERVED_CODES:
+            # The public side's own addresses sit beside the agencies' (/public/<code>/).
+            errors["code"] = f"代码“{self.code}”是公开页面的保留地址，请另取一个。"
         for family, (label, _) in FAMILIES.items():
             prefix = family_prefix(self, family)
             if prefix in seen:

@@ -34,7 +34,8 @@ def test_start_fill_publish_and_read_it_on_the_public_side(
     shot("1-draft")
     page.fill("#id_note", "首次发布")
     page.click("#publish-button")
-    page.wait_for_selector("#version-1")
+    # The draft is a row of the versions table too: wait until that row says it is published.
+    expect(page.locator("#version-1")).to_contain_text("已发布")
     assert Guide.objects.get(agency=agency).status == "published"
 
     page.goto(f"{live_server.url}{reverse('public:guide', kwargs={'agency_code': agency.code})}")

@@ -138,3 +138,12 @@ def test_a_cache_that_is_down_does_not_turn_the_public_side_away(monkeypatch, ca
     monkeypatch.setattr(module.cache, "add", down)
     assert module.hit(scope="apply", key="1.2.3.4", limit=0, window=60) == 0
     assert "cache is unavailable" in caplog.text
+
+
+def test_an_agency_cannot_take_a_public_side_address_as_its_code(agency):
+    from django.core.exceptions import ValidationError
+
+    agency.code = "captcha"
+    with pytest.raises(ValidationError) as error:
+        agency.full_clean()
+    assert "保留地址" in error.value.message_dict["code"][0]
