@@ -32,7 +32,7 @@ from attributes_app.api.serializers import (
     TextUploadSerializer,
     document_etag,
 )
-from attributes_app.models import AttributeChange, AttributeState, Document
+from attributes_app.models import HAS_EXTERNAL_ID, AttributeChange, AttributeState, Document
 from attributes_app.services import IssueRefused, document_attach_text
 from attributes_app.services.oa import (
     EXTERNAL_ID,
@@ -165,7 +165,7 @@ class ExternalDocumentView(DocumentView):
         external_id = self._external_id(external_id)
         document = one_or_none(
             _documents(self.agency).filter(
-                external_system=self.client.system_code, external_id=external_id
+                HAS_EXTERNAL_ID, external_system=self.client.system_code, external_id=external_id
             )
         )
         if document is None:
@@ -394,7 +394,7 @@ class DocumentListView(DocumentView):
                     f"external_id 最多给出200个，每个不超过{EXTERNAL_ID}个字，不含空字符。"
                 ]
             documents = documents.filter(
-                external_system=self.client.system_code, external_id__in=ids
+                HAS_EXTERNAL_ID, external_system=self.client.system_code, external_id__in=ids
             )
         if errors:
             message = next(iter(errors.values()))[0]

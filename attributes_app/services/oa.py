@@ -30,15 +30,15 @@ from django.utils import timezone
 
 from attributes_app import permissions, rules
 from attributes_app.audit_actions import AuditAction
-from attributes_app.models import Document, DraftingUnit
+from attributes_app.models import HAS_EXTERNAL_ID, Document, DraftingUnit
 from attributes_app.services._common import IssueRefused, S, StaleDocument, _audit
 from attributes_app.services.attribute import (
     attribute_confirm,
-    attribute_propose,
     attribute_send_back,
+    propose_locked,
 )
 from attributes_app.services.publication import document_issue
-from attributes_app.services.register import DocumentData, document_register, document_update
+from attributes_app.services.register import DocumentData, document_register, update_locked
 from workflow.actors import Actor
 from workflow.audit import audit
 from workflow.cn import cn_date
@@ -210,13 +210,21 @@ def document_upsert(
     document: Document | None = None
     try:
         with transaction.atomic():
-            # No select_related: the services re-read what they need under the same lock (the
-            # drafter is read only when a push names one to compare).
+            # Locked here and handed to the services that work on a locked row (the unit is
+            # what their permission checks need; the drafter is read only when a push names one
+            # to compare).
             document = one_or_none(
-                Document.objects.select_for_update(of=("self",)).filter(
-                    agency=agency, external_system=system_code, external_id=external_id
+                Document.objects.select_for_update(of=("self",))
+                .select_related("drafting_unit")
+                .filter(
+                    HAS_EXTERNAL_ID,
+                    agency=agency,
+                    external_system=system_code,
+                    external_id=external_id,
                 )
             )
+            if document is not None:
+                document.agency = agency  # the row was found within it
             existed = document.pk if document is not None else None
             if precondition is not None:
                 precondition(document)
@@ -258,15 +266,13 @@ def _catch_up(
         ):
             document = attribute_send_back(actor=actor, document_id=document.pk, comment=SENT_BACK)
         if any(getattr(document, f) != _stripped(getattr(wanted, f)) for f in PARTICULARS):
-            document = document_update(
-                actor=actor, document_id=document.pk, data=wanted, today=today
-            )
+            document = update_locked(document, actor=actor, data=wanted, today=today)
         _update_drafter(actor, agency, document, data)
 
     if proposal is not None and proposal != _stored_proposal(document):
-        document = attribute_propose(
+        document = propose_locked(
+            document,
             actor=actor,
-            document_id=document.pk,
             attribute=data.attribute,
             reasons=data.reasons or "",
             ground=data.ground or "",

@@ -116,7 +116,7 @@ def test_identical_push_takes_few_queries(push, unit, django_assert_max_num_quer
 
 
 def test_full_push_takes_a_bounded_number_of_queries(push, unit, django_assert_max_num_queries):
-    with django_assert_max_num_queries(26):
+    with django_assert_max_num_queries(23):
         push(**basic(unit, attribute="proactive", signed_on=TODAY, drafter_name="王小明"))
 
 
