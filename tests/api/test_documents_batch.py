@@ -125,6 +125,6 @@ def test_batch_needs_documents_write_and_stays_in_the_agency(
 
 def test_batch_takes_few_queries_per_document(api, unit, django_assert_max_num_queries):
     documents = [item(unit, f"OA-{n}") for n in range(10)]
-    with django_assert_max_num_queries(10 * 11 + 9):
+    with django_assert_max_num_queries(10 * 10 + 10):
         response = api.post(BATCH, {"documents": documents})
     assert response.json()["created"] == 10
