@@ -18,6 +18,13 @@ from workflow.text_input import BoundedTextField, length_checks
 
 USER = settings.AUTH_USER_MODEL
 
+#: The conditions of the partial unique indexes on a document's 文号 and its external id. A
+#: lookup by either repeats its condition: SQLite uses a partial index only when the query states
+#: the index's condition (it does not infer ``number <> ''`` from ``number = 'x'``), and without
+#: it reads every document of the agency.
+HAS_NUMBER = ~Q(number="")
+HAS_EXTERNAL_ID = ~Q(external_id="")
+
 
 class Attribute(models.TextChoices):
     PROACTIVE = rules.PROACTIVE, rules.ATTRIBUTE_LABELS[rules.PROACTIVE]
@@ -366,7 +373,7 @@ class Document(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["agency", "number"],
-                condition=~Q(number=""),
+                condition=HAS_NUMBER,
                 name="document_number_unique",
                 violation_error_message="本机关已有使用该文号的文件。",
             ),
@@ -378,7 +385,7 @@ class Document(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["agency", "external_system", "external_id"],
-                condition=~Q(external_id=""),
+                condition=HAS_EXTERNAL_ID,
                 name="document_external_id_unique",
                 violation_error_message="本机关已有来自该外部系统、编号相同的文件。",
             ),

@@ -32,11 +32,12 @@ from attributes_app.api.serializers import (
     TextUploadSerializer,
     document_etag,
 )
-from attributes_app.models import AttributeChange, AttributeState, Document
+from attributes_app.models import HAS_EXTERNAL_ID, AttributeChange, AttributeState, Document
 from attributes_app.services import IssueRefused, document_attach_text
 from attributes_app.services.oa import (
     EXTERNAL_ID,
     document_upsert,
+    documents_locked,
     external_id_problem,
     one_or_none,
 )
@@ -165,7 +166,7 @@ class ExternalDocumentView(DocumentView):
         external_id = self._external_id(external_id)
         document = one_or_none(
             _documents(self.agency).filter(
-                external_system=self.client.system_code, external_id=external_id
+                HAS_EXTERNAL_ID, external_system=self.client.system_code, external_id=external_id
             )
         )
         if document is None:
@@ -265,7 +266,11 @@ class DocumentBatchView(DocumentView):
                 field = f"documents.{index}.external_id"
                 raise ApiError(422, "invalid", message, {field: [message]})
             seen.add(item["external_id"])
-        results = [self._push_one(item) for item in items]
+        # The batch's stored documents, read and locked at once (not one query per item).
+        locked = documents_locked(
+            agency=self.agency, system_code=self.client.system_code, external_ids=seen
+        )
+        results = [self._push_one(item, locked) for item in items]
         counts = Counter(result["status"] for result in results)
         answer = {
             "created": counts[201],
@@ -275,7 +280,7 @@ class DocumentBatchView(DocumentView):
         }
         return Response(answer)
 
-    def _push_one(self, item: dict) -> dict:
+    def _push_one(self, item: dict, locked: dict[str, Document]) -> dict:
         external_id = item["external_id"]
         push = DocumentBatchItemSerializer(data={})
         push._validated_data = item
@@ -289,6 +294,7 @@ class DocumentBatchView(DocumentView):
                 precondition=push_precondition(
                     item.get("if_match") or "", "*" if item.get("create_only") else ""
                 ),
+                locked=locked,
             )
         except Exception as error:
             if isinstance(error, IssueRefused):
@@ -394,7 +400,7 @@ class DocumentListView(DocumentView):
                     f"external_id 最多给出200个，每个不超过{EXTERNAL_ID}个字，不含空字符。"
                 ]
             documents = documents.filter(
-                external_system=self.client.system_code, external_id__in=ids
+                HAS_EXTERNAL_ID, external_system=self.client.system_code, external_id__in=ids
             )
         if errors:
             message = next(iter(errors.values()))[0]

@@ -49,17 +49,35 @@ def attribute_propose(
     """
     with transaction.atomic():
         document = _locked(document_id)
-        _transition(
-            document,
-            "propose",
-            actor=actor,
-            doing="提出公开属性建议",
-            now=timezone.now(),
-            attribute=attribute,
-            reasons=reasons,
-            ground=ground,
-            law=law,
+        propose_locked(
+            document, actor=actor, attribute=attribute, reasons=reasons, ground=ground, law=law
         )
+    return document
+
+
+def propose_locked(
+    document: Document,
+    *,
+    actor: Actor,
+    attribute: str,
+    reasons: str = "",
+    ground: str = "",
+    law: str = "",
+) -> Document:
+    """``attribute_propose`` on a document the caller holds locked in its own transaction (an OA
+    push registers or locks the document first, ``services.oa``): the same checks, history row
+    and audit event, without reading the row again."""
+    _transition(
+        document,
+        "propose",
+        actor=actor,
+        doing="提出公开属性建议",
+        now=timezone.now(),
+        attribute=attribute,
+        reasons=reasons,
+        ground=ground,
+        law=law,
+    )
     return document
 
 

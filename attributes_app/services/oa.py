@@ -19,7 +19,7 @@ Decisions (docs/api.md):
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -30,15 +30,15 @@ from django.utils import timezone
 
 from attributes_app import permissions, rules
 from attributes_app.audit_actions import AuditAction
-from attributes_app.models import Document, DraftingUnit
+from attributes_app.models import HAS_EXTERNAL_ID, Document, DraftingUnit
 from attributes_app.services._common import IssueRefused, S, StaleDocument, _audit
 from attributes_app.services.attribute import (
     attribute_confirm,
-    attribute_propose,
     attribute_send_back,
+    propose_locked,
 )
 from attributes_app.services.publication import document_issue
-from attributes_app.services.register import DocumentData, document_register, document_update
+from attributes_app.services.register import DocumentData, document_register, update_locked
 from workflow.actors import Actor
 from workflow.audit import audit
 from workflow.cn import cn_date
@@ -179,6 +179,25 @@ def _stored_proposal(document: Document) -> tuple[str, str, str, str]:
     )
 
 
+def documents_locked(
+    *, agency: Agency, system_code: str, external_ids: Collection[str]
+) -> dict[str, Document]:
+    """The documents of ``agency`` that ``system_code`` knows by these ids, by id, locked in the
+    caller's transaction (in the order of their keys, so two batches wait rather than deadlock):
+    a batch push reads them in one query and hands each to ``document_upsert`` (``locked``)."""
+    ids = [i for i in external_ids if not external_id_problem(i)]
+    documents = (
+        Document.objects.select_for_update(of=("self",))
+        .filter(HAS_EXTERNAL_ID, agency=agency, external_system=system_code, external_id__in=ids)
+        .order_by("pk")
+    )
+    found = {}
+    for document in documents:
+        document.agency = agency  # the rows were found within it
+        found[document.external_id] = document
+    return found
+
+
 def document_upsert(
     *,
     actor: Actor,
@@ -188,12 +207,16 @@ def document_upsert(
     data: OaDocument,
     today: date | None = None,
     precondition: Callable[[Document | None], None] | None = None,
+    locked: Mapping[str, Document] | None = None,
 ) -> tuple[Document, bool]:
     """Create or bring up to date the document OA knows as ``external_id``; returns it and
     whether it was created.
 
     ``precondition`` is called with the stored document (locked) or None before anything
     changes: the API checks ``If-Match`` there, so that a concurrent change is seen.
+    ``locked``: what ``documents_locked`` found for this and other ids, in the caller's
+    transaction (an id not in it had no document then); without it the document is looked up
+    and locked here.
     """
     today = today or timezone.localdate()
     problem = external_id_problem(external_id)
@@ -210,13 +233,23 @@ def document_upsert(
     document: Document | None = None
     try:
         with transaction.atomic():
-            # No select_related: the services re-read what they need under the same lock (the
-            # drafter is read only when a push names one to compare).
-            document = one_or_none(
-                Document.objects.select_for_update(of=("self",)).filter(
-                    agency=agency, external_system=system_code, external_id=external_id
+            # Locked here and handed to the services that work on a locked row. No
+            # select_related: most pushes register a new document, and the unit (for the
+            # permission checks of an update) is read when needed; the drafter is read only when
+            # a push names one to compare.
+            if locked is not None:
+                document = locked.get(external_id)
+            else:
+                document = one_or_none(
+                    Document.objects.select_for_update(of=("self",)).filter(
+                        HAS_EXTERNAL_ID,
+                        agency=agency,
+                        external_system=system_code,
+                        external_id=external_id,
+                    )
                 )
-            )
+                if document is not None:
+                    document.agency = agency  # the row was found within it
             existed = document.pk if document is not None else None
             if precondition is not None:
                 precondition(document)
@@ -258,15 +291,13 @@ def _catch_up(
         ):
             document = attribute_send_back(actor=actor, document_id=document.pk, comment=SENT_BACK)
         if any(getattr(document, f) != _stripped(getattr(wanted, f)) for f in PARTICULARS):
-            document = document_update(
-                actor=actor, document_id=document.pk, data=wanted, today=today
-            )
+            document = update_locked(document, actor=actor, data=wanted, today=today)
         _update_drafter(actor, agency, document, data)
 
     if proposal is not None and proposal != _stored_proposal(document):
-        document = attribute_propose(
+        document = propose_locked(
+            document,
             actor=actor,
-            document_id=document.pk,
             attribute=data.attribute,
             reasons=data.reasons or "",
             ground=data.ground or "",

@@ -19,7 +19,13 @@ from attributes_app.deadline_sync import (
     interpretation_due,
     publication_due,
 )
-from attributes_app.models import Document, Publication, ReviewItem, SecrecyReview
+from attributes_app.models import (
+    HAS_NUMBER,
+    Document,
+    Publication,
+    ReviewItem,
+    SecrecyReview,
+)
 from attributes_app.selectors import last_withdrawal
 from attributes_app.services._common import (
     IssueRefused,
@@ -82,9 +88,9 @@ def document_issue(
                 )
             if number is not None and number.strip():
                 number = number.strip()
-                taken = Document.objects.filter(agency=document.agency, number=number).exclude(
-                    pk=document.pk
-                )
+                taken = Document.objects.filter(
+                    HAS_NUMBER, agency=document.agency, number=number
+                ).exclude(pk=document.pk)
                 if taken.exists():
                     raise ValidationError({"number": f"本机关已有文号为“{number}”的文件。"})
                 document.number = number

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from attributes_app import permissions, rules
 from attributes_app.audit_actions import AuditAction
-from attributes_app.models import CatalogueItem, Document, DraftingUnit
+from attributes_app.models import HAS_EXTERNAL_ID, HAS_NUMBER, CatalogueItem, Document, DraftingUnit
 from attributes_app.services._common import S, StaleDocument, _audit, _locked, _title
 from workflow.actors import Actor
 from workflow.audit import audit
@@ -167,7 +167,7 @@ def validate_document(
     ):
         errors["catalogue_item_id"] = "请选择本机关公开事项目录中的事项。"
     number = data.number.strip()
-    if number and Document.objects.filter(agency=agency, number=number).exists():
+    if number and Document.objects.filter(HAS_NUMBER, agency=agency, number=number).exists():
         errors.setdefault("number", number_taken(number))
     return errors
 
@@ -267,6 +267,7 @@ def document_register(
     except IntegrityError:
         if external and external.get("external_id"):
             twin = Document.objects.filter(
+                HAS_EXTERNAL_ID,
                 agency=agency,
                 external_system=external.get("external_system", ""),
                 external_id=external["external_id"],
@@ -290,52 +291,61 @@ def document_update(
     """
     today = today or timezone.localdate()
     with transaction.atomic():
-        document = _locked(document_id)
-        permissions.require(actor, "update", agency=document.agency, unit=document.drafting_unit)
-        if document.attribute_state == S.CLASSIFIED:
-            raise StaleDocument(f"{_title(document)}已转为涉密文件，不在本系统办理。")
-        if document.is_issued:
-            raise StaleDocument(
-                f"{_title(document)}已于{cn_date(document.issued_on)}印发，不能再修改；"
-                "效力变化请登记效力状态。"
-            )
-        errors = validate_document(
-            DocumentData(**{**data.__dict__, "number": ""}), agency=document.agency, today=today
+        return update_locked(_locked(document_id), actor=actor, data=data, today=today)
+
+
+def update_locked(document: Document, *, actor: Actor, data: DocumentData, today: date) -> Document:
+    """``document_update`` on a document the caller holds locked in its own transaction (an OA
+    push locks it first, ``services.oa``): the same checks and audit event, without reading the
+    row again."""
+    permissions.require(actor, "update", agency=document.agency, unit=document.drafting_unit)
+    if document.attribute_state == S.CLASSIFIED:
+        raise StaleDocument(f"{_title(document)}已转为涉密文件，不在本系统办理。")
+    if document.is_issued:
+        raise StaleDocument(
+            f"{_title(document)}已于{cn_date(document.issued_on)}印发，不能再修改；"
+            "效力变化请登记效力状态。"
         )
-        number = data.number.strip()
-        if (
-            number
-            and Document.objects.filter(agency=document.agency, number=number)
-            .exclude(pk=document.pk)
-            .exists()
-        ):
-            errors["number"] = number_taken(number)
-        if data.kind != document.kind and document.attribute_state != S.UNDETERMINED:
-            errors["kind"] = "已提出公开属性建议的文件不能修改文件类型；请先退回建议。"
-        if data.drafting_unit_id != document.drafting_unit_id:
-            new_unit = DraftingUnit.objects.filter(pk=data.drafting_unit_id).first()
-            if new_unit is not None:
-                permissions.require(actor, "update", agency=document.agency, unit=new_unit)
-        if errors:
-            raise ValidationError(errors)
-        changed = {}
-        for field in (
-            "title",
-            "number",
-            "kind",
-            "formed_on",
-            "effective_on",
-            "catalogue_item_id",
-            "drafting_unit_id",
-            "secrecy",
-        ):
-            value = getattr(data, field)
-            value = value.strip() if isinstance(value, str) else value
-            if getattr(document, field) != value:
-                changed[field] = str(value) if value is not None else ""
-                setattr(document, field, value)
-        document.save()
-        _audit(actor, AuditAction.DOCUMENT_UPDATED, document, data={"changed": changed})
+    errors = validate_document(
+        DocumentData(**{**data.__dict__, "number": ""}),
+        agency=document.agency,
+        today=today,
+        unit=document.drafting_unit,
+    )
+    number = data.number.strip()
+    if (
+        number
+        and Document.objects.filter(HAS_NUMBER, agency=document.agency, number=number)
+        .exclude(pk=document.pk)
+        .exists()
+    ):
+        errors["number"] = number_taken(number)
+    if data.kind != document.kind and document.attribute_state != S.UNDETERMINED:
+        errors["kind"] = "已提出公开属性建议的文件不能修改文件类型；请先退回建议。"
+    if data.drafting_unit_id != document.drafting_unit_id:
+        new_unit = DraftingUnit.objects.filter(pk=data.drafting_unit_id).first()
+        if new_unit is not None:
+            permissions.require(actor, "update", agency=document.agency, unit=new_unit)
+    if errors:
+        raise ValidationError(errors)
+    changed = {}
+    for field in (
+        "title",
+        "number",
+        "kind",
+        "formed_on",
+        "effective_on",
+        "catalogue_item_id",
+        "drafting_unit_id",
+        "secrecy",
+    ):
+        value = getattr(data, field)
+        value = value.strip() if isinstance(value, str) else value
+        if getattr(document, field) != value:
+            changed[field] = str(value) if value is not None else ""
+            setattr(document, field, value)
+    document.save()
+    _audit(actor, AuditAction.DOCUMENT_UPDATED, document, data={"changed": changed})
     return document
 
 

@@ -341,7 +341,7 @@ def test_push_takes_a_bounded_number_of_queries(api, unit, django_assert_max_num
     values = body(unit, attribute="proactive", signed_on=timezone.localdate().isoformat())
     # Token, lock, register, propose, 签发: each service's own checks and audit event, and
     # one read of the agency's webhook endpoints for the whole push.
-    with django_assert_max_num_queries(27):
+    with django_assert_max_num_queries(24):
         first = api.put(url(), values)
     with django_assert_max_num_queries(6):
         again = api.put(url(), values, HTTP_IF_MATCH=first["ETag"])

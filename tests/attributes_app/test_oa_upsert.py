@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from attributes_app.models import AttributeChange, Document
 from attributes_app.services import IssueRefused, StaleDocument, document_attach_text
@@ -116,8 +117,35 @@ def test_identical_push_takes_few_queries(push, unit, django_assert_max_num_quer
 
 
 def test_full_push_takes_a_bounded_number_of_queries(push, unit, django_assert_max_num_queries):
-    with django_assert_max_num_queries(26):
+    with django_assert_max_num_queries(23):
         push(**basic(unit, attribute="proactive", signed_on=TODAY, drafter_name="王小明"))
+
+
+def test_a_push_finds_documents_through_their_unique_indexes(push, unit):
+    # The external id and the 文号 have partial unique indexes; SQLite uses one only when the
+    # query states its condition, else each push reads every document of the agency.
+    if connection.vendor != "sqlite":
+        pytest.skip("the query plans checked are SQLite's")
+    push(external_id="OA-1", **basic(unit, number="晋政发〔2026〕1号"))
+    values = basic(unit, number="晋政发〔2026〕2号", attribute="proactive")
+    with CaptureQueriesContext(connection) as created:
+        push(external_id="OA-2", **values)
+    with CaptureQueriesContext(connection) as updated:
+        push(external_id="OA-2", **{**values, "title": "关于做好秋季防火工作的通知"})
+    lookups = [
+        query["sql"]
+        for query in [*created, *updated]
+        if query["sql"].startswith("SELECT")
+        and 'FROM "attributes_app_document" WHERE' in query["sql"]
+    ]
+    assert len(lookups) == 4  # by external id twice, by 文号 twice
+    with connection.cursor() as cursor:
+        for sql in lookups:
+            plan = " ".join(row[-1] for row in cursor.execute(f"EXPLAIN QUERY PLAN {sql}"))
+            assert "document_external_id_unique" in plan or "document_number_unique" in plan, (
+                sql,
+                plan,
+            )
 
 
 def test_on_request_without_reasons_is_refused_naming_the_field_and_keeps_nothing(push, unit):
