@@ -51,6 +51,9 @@ Environment:
   applications on the public form from one address per hour (10), and for one identity (resident
   ID number or credit code) per day (5); ``GONGKAI_PUBLIC_APPLY_ATTEMPTS_PER_ADDRESS_HOUR``: posts
   of the form, failed ones included, from one address per hour (60). Over a limit: the 429 page.
+- ``GONGKAI_PUBLIC_URL``: the public side's address as the public reaches it, e.g.
+  ``https://gongkai.example.gov.cn``: a published guide writes out the online application's
+  address with it (default: the address the publishing officer's browser used).
 - ``EMAIL_HOST`` (with ``EMAIL_PORT``, ``EMAIL_HOST_USER``, ``EMAIL_HOST_PASSWORD``,
   ``EMAIL_USE_TLS``, ``DEFAULT_FROM_EMAIL``): mail server; without it there is no password reset
   by e-mail (an administrator sets a new password).
@@ -340,6 +343,9 @@ GONGKAI_PUBLIC_APPLY_PER_IDENTITY_DAY = env_int("GONGKAI_PUBLIC_APPLY_PER_IDENTI
 GONGKAI_PUBLIC_APPLY_ATTEMPTS_PER_ADDRESS_HOUR = env_int(
     "GONGKAI_PUBLIC_APPLY_ATTEMPTS_PER_ADDRESS_HOUR", 60
 )
+GONGKAI_PUBLIC_URL = os.environ.get("GONGKAI_PUBLIC_URL", "").strip().rstrip("/")
+if GONGKAI_PUBLIC_URL and not GONGKAI_PUBLIC_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured("GONGKAI_PUBLIC_URL must start with https:// (or http://).")
 CAPTCHA_CHALLENGE_FUNCT = "requests_app.public.captcha.readable_challenge"
 CAPTCHA_LENGTH = 4
 CAPTCHA_FONT_SIZE = 34

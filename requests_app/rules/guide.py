@@ -46,6 +46,10 @@ class GuideFacts:
     court_after_reconsideration: str = ""
     supervision_notes: str = ""
     other_notes: str = ""
+    #: The address of this site's online application page (``public:apply``), written out so
+    #: that a printed guide still tells it; empty when that page is not installed (a path
+    #: without the site's address lists the way without the address).
+    apply_url: str = ""
 
 
 @dataclass
@@ -190,14 +194,22 @@ def sections(facts: GuideFacts) -> list[Section]:
     on_request.fact("传真", facts.office_fax)
     on_request.fact("电子邮箱", facts.office_email)
     on_request.fact("互联网申请渠道", facts.online_channel)
-    on_request.links(APPLY_LINKS)
 
     on_request.items.append(Item("h", "（二）申请方式"))
     on_request.p(
         "申请获取政府信息，应当采用包括信件、数据电文在内的书面形式；采用书面形式确有困难的，"
         "可以口头提出，由受理机构代为填写政府信息公开申请（《条例》第二十九条第一款）。"
     )
-    ways = [
+    ways = []
+    if facts.apply_url:
+        # Written out in full (a printed guide has no link); a path alone is not an address.
+        address = f"（{facts.apply_url}）" if "://" in facts.apply_url else ""
+        # Art. 31(3): an application over the internet is received the day both sides confirm.
+        ways.append(
+            f"在线申请：通过本网站的“在线申请”栏目{address}填写并提交申请，"
+            "以本机关与申请人双方确认之日为收到申请之日（《条例》第三十一条第（三）项）。"
+        )
+    ways += [
         "当面提交：在办公时间到受理机构提交书面申请。",
         "邮寄：将书面申请寄至受理机构，请在信封上注明“政府信息公开申请”字样。",
     ]
@@ -207,6 +219,8 @@ def sections(facts: GuideFacts) -> list[Section]:
         ways.append("传真：将书面申请传真至受理机构。")
     for number, way in enumerate(ways, 1):
         on_request.p(f"{number}．{way}")
+    if facts.apply_url:
+        on_request.links(APPLY_LINKS)
     on_request.p(
         "申请应当包括下列内容（《条例》第二十九条第二款）：（一）申请人的姓名或者名称、身份证明、"
         "联系方式；（二）申请公开的政府信息的名称、文号或者便于本机关查询的其他特征性描述；"

@@ -13,9 +13,11 @@ from contextlib import suppress
 from dataclasses import fields as dataclass_fields
 from datetime import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from requests_app import permissions
@@ -110,7 +112,9 @@ def clean_value(name: str, value) -> str:
 def prefill(agency: Agency) -> dict[str, str]:
     """A first draft from the agency's own data, so that an office does not start from a blank
     page: its disclosure office, contacts, remedies and publication rule; what only the office
-    knows (office hours, fax, e-mail, online channel) stays empty for it to fill in."""
+    knows (office hours, fax, e-mail, another online channel) stays empty for it to fill in.
+    This site's own online application is not a field: publishing lists it among the ways to
+    apply, with its address, whenever the page is installed (``apply_address``)."""
     return {
         "office_name": agency.office_name or agency.name,
         "office_address": agency.office_address,
@@ -154,10 +158,25 @@ def agency_changes(guide: Guide, agency: Agency) -> dict[str, str]:
     return found
 
 
-def facts_of(guide: Guide, agency_name: str) -> words.GuideFacts:
-    names = {f.name for f in dataclass_fields(words.GuideFacts)} - {"agency_name"}
+def apply_address(agency_code: str, *, base: str = "") -> str:
+    """The address of this site's online application page for the agency, written out in full
+    (a printed guide must still tell it), or "" when that page is not installed. The site's
+    address is ``GONGKAI_PUBLIC_URL`` when set (the staff may reach the server by another
+    address than the public), else ``base`` (the officer's request: scheme and host)."""
+    try:
+        path = reverse("public:apply", kwargs={"agency_code": agency_code})
+    except NoReverseMatch:
+        return ""
+    site = (getattr(settings, "GONGKAI_PUBLIC_URL", "") or base).rstrip("/")
+    return site + path
+
+
+def facts_of(guide: Guide, agency_name: str, *, apply_url: str = "") -> words.GuideFacts:
+    names = {f.name for f in dataclass_fields(words.GuideFacts)} - {"agency_name", "apply_url"}
     return words.GuideFacts(
-        agency_name=agency_name, **{name: getattr(guide, name) for name in names}
+        agency_name=agency_name,
+        apply_url=apply_url,
+        **{name: getattr(guide, name) for name in names},
     )
 
 
@@ -260,9 +279,11 @@ def guide_publish(
     note: str = "",
     agency_id: int | None = None,
     now: datetime | None = None,
+    site: str = "",
 ) -> Guide:
     """Publish the draft: its words are written out (``rules.guide``) and frozen with the row.
-    A revision (version 2 on) says what changed (``note``)."""
+    A revision (version 2 on) says what changed (``note``). ``site``: the scheme and host the
+    publishing officer used, for the online application's address (``apply_address``)."""
     now = now or timezone.now()
     with transaction.atomic():
         guide = _locked_draft(guide_id, actor, "guide_publish", agency_id)
@@ -277,10 +298,13 @@ def guide_publish(
             problems.append(f"这是第{guide.version}版（修订版本），请在发布说明中写明修订了什么。")
         if problems:
             raise Invalid({"__all__": ["公开指南不能发布：", *problems]})
-        agency_name = Agency.objects.values_list("name", flat=True).get(pk=guide.agency_id)
+        agency_name, agency_code = Agency.objects.values_list("name", "code").get(
+            pk=guide.agency_id
+        )
+        facts = facts_of(guide, agency_name, apply_url=apply_address(agency_code, base=site))
         guide.snapshot = {
             "title": words.title(agency_name),
-            "sections": words.to_json(words.sections(facts_of(guide, agency_name))),
+            "sections": words.to_json(words.sections(facts)),
         }
         guide.publish_note = note
         guide.status = PUBLISHED

@@ -57,8 +57,8 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 HELP = {
     "office_hours": "例如：工作日上午8:30—12:00，下午14:30—17:30（法定节假日除外）。",
-    "online_channel": "本机关网站或政务服务平台的依申请公开栏目名称和网址；本网站的在线申请"
-    "启用后，指南自动附上链接。",
+    "online_channel": "本机关其他网站或政务服务平台的依申请公开栏目名称和网址；本网站的在线申请"
+    "已由指南自动列入申请方式（附网址和链接），不需要在这里填写。",
     "proactive_time_limit": "已按本机关设置的主动公开期限生成，可以修改。",
     "application_notes": "如：申请表的领取和下载方式、当面提交的具体地点。申请方式、申请内容、"
     "办理时限和收费标准由系统按《条例》和收费管理办法写出，不需要在这里重复。",
@@ -138,8 +138,14 @@ class PublishForm(TextRulesMixin, forms.Form):
     )
 
 
-def _preview(guide: Guide, agency: Agency):
-    facts = service.facts_of(guide, agency.name)
+def site_of(request) -> str:
+    """The scheme and host the officer's browser used (``https://host``)."""
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+def _preview(guide: Guide, agency: Agency, site: str):
+    apply_url = service.apply_address(agency.code, base=site)
+    facts = service.facts_of(guide, agency.name, apply_url=apply_url)
     return blocks(words.sections(facts), agency)
 
 
@@ -244,6 +250,7 @@ class GuideView(LoginRequiredMixin, TemplateView):
                         guide_id=draft.pk,
                         note=form.cleaned_data["note"],
                         agency_id=agency.pk,
+                        site=site_of(request),
                     )
                     messages.success(request, f"已发布公开指南第{published.version}版。")
                     return HttpResponseRedirect(self.url("versions"))
@@ -294,7 +301,7 @@ class GuideView(LoginRequiredMixin, TemplateView):
                 or GuideForm(initial={n: getattr(draft, n) for n in service.CONTENT_FIELDS}),
                 publish_form=bound.get("publish") or PublishForm(),
                 title=words.title(agency.name),
-                sections=_preview(draft, agency),
+                sections=_preview(draft, agency, site_of(self.request)),
                 publish_problems=service.publish_problems(draft),
                 agency_changes=[
                     (service.label(name), getattr(draft, name), value)

@@ -271,3 +271,60 @@ def test_the_demo_publishes_a_guide_once(agency, office_head):
     assert guide.office_hours and guide.office_address and guide.office_phone
     assert publish_demo_guide(agency, office_head, write=lambda _: None) is None
     assert Guide.objects.filter(agency=agency).count() == 1
+
+
+def test_the_guide_lists_applying_on_this_site_with_its_address_when_installed():
+    # Art. 31(3): an online application is received the day both sides confirm.
+    url = "https://gongkai.example.gov.cn/public/xiaoyi/apply/"
+    found = words.sections(facts(apply_url=url))
+    text = text_of(found)
+    assert f"1．在线申请：通过本网站的“在线申请”栏目（{url}）" in text
+    assert "以本机关与申请人双方确认之日为收到申请之日（《条例》第三十一条第（三）项）" in text
+    assert "2．当面提交" in text and "3．邮寄" in text
+    [links] = [item for item in found[2].items if item.kind == "links"]
+    assert links.names == ["public:apply"]
+    # Without the page: neither the way nor the link.
+    plain = words.sections(facts())
+    assert "在线申请" not in text_of(plain) and "1．当面提交" in text_of(plain)
+    assert not [item for item in plain[2].items if item.kind == "links"]
+    # A path without the site's address is no address to print: the way, without it.
+    path_only = text_of(words.sections(facts(apply_url="/public/xiaoyi/apply/")))
+    assert "1．在线申请：通过本网站的“在线申请”栏目填写并提交申请" in path_only
+
+
+def test_publishing_writes_out_the_online_applications_address(agency, office_head, settings):
+    draft = guide_draft(actor=office_head, agency=agency)
+    guide_save(actor=office_head, guide_id=draft.pk, values=OWN)
+    guide = guide_publish(actor=office_head, guide_id=draft.pk, site="http://10.1.2.3:8000")
+    assert f"（http://10.1.2.3:8000/public/{agency.code}/apply/）" in words_of(guide)
+    # The public address, when configured, wins over the officer's.
+    settings.GONGKAI_PUBLIC_URL = "https://gongkai.example.gov.cn"
+    draft = guide_draft(actor=office_head, agency=agency)
+    guide = guide_publish(
+        actor=office_head, guide_id=draft.pk, note="写明在线申请", site="http://x"
+    )
+    assert f"（https://gongkai.example.gov.cn/public/{agency.code}/apply/）" in words_of(guide)
+
+
+def test_a_published_guide_keeps_its_words_when_the_online_application_appears(agency, office_head):
+    guide = published_first(office_head, agency)
+    # A version published before the online application existed: its frozen words lack it.
+    for section in guide.snapshot["sections"]:
+        section["items"] = [
+            item
+            for item in section["items"]
+            if "在线申请" not in item["text"] and item["kind"] != "links"
+        ]
+    Guide.objects.filter(pk=guide.pk).update(snapshot=guide.snapshot)
+    guide.refresh_from_db()
+    assert "在线申请" not in words_of(guide)
+    # The next version picks it up.
+    draft = guide_draft(actor=office_head, agency=agency)
+    assert Guide.objects.get(pk=guide.pk).snapshot == guide.snapshot
+    again = guide_publish(
+        actor=office_head, guide_id=draft.pk, note="列入在线申请", site="https://a.b"
+    )
+    assert f"在线申请：通过本网站的“在线申请”栏目（https://a.b/public/{agency.code}/apply/）" in (
+        words_of(again)
+    )
+    assert "在线申请" not in words_of(Guide.objects.get(pk=guide.pk))

@@ -267,3 +267,18 @@ def test_a_revision_takes_over_the_agencys_changed_data_on_request(
     client.force_login(_persona(django_user_model, "h2", agency, "handler"))
     assert client.post(staff(agency, "action", "refill")).status_code == 403
     assert Guide.objects.get(pk=revision.pk).office_phone == "0358-1111111"
+
+
+def test_the_public_guide_links_and_writes_out_the_online_application(client, agency, office_head):
+    client.force_login(office_head)
+    draft = guide_draft(actor=office_head, agency=agency)
+    guide_save(actor=office_head, guide_id=draft.pk, values=OWN)
+    apply = reverse("public:apply", kwargs={"agency_code": agency.code})
+    # The preview already says it, with the address the officer's browser used.
+    preview = client.get(staff(agency)).content.decode()
+    assert f"在线申请：通过本网站的“在线申请”栏目（http://testserver{apply}）" in preview
+    assert client.post(staff(agency, "action", "publish"), {"note": ""}).status_code == 302
+    client.logout()
+    html = client.get(public(agency)).content.decode()
+    assert f"（http://testserver{apply}）" in html and "第三十一条第（三）项" in html
+    assert f'<a href="{apply}">在线申请</a>' in html
