@@ -95,6 +95,7 @@ class SubmissionAction(models.TextChoices):
     # On the submission, not the case: the applicant's own act, kept out of the case's handling
     # steps (办理单); the first download is also kept on the letter (OnlineLetter).
     LETTER_DOWNLOADED = "letter_downloaded", "申请人在查询页面下载文书"
+    PROVIDED_DOWNLOADED = "provided_downloaded", "申请人在查询页面下载提供的政府信息"
 
 
 class GuideAction(models.TextChoices):

@@ -32,6 +32,7 @@ from django.views.decorators.http import require_http_methods
 from requests_app.audit_actions import SubmissionAction
 from requests_app.clock_sync import evaluate_case
 from requests_app.models import (
+    CaseDocument,
     Extension,
     InformationRequest,
     NoticeService,
@@ -40,7 +41,13 @@ from requests_app.models import (
     ReasonsRequest,
 )
 from requests_app.rules.outcomes import OUTCOMES
-from requests_app.services.online_service import APPLICANT_LETTER_KINDS, letter_record_download
+from requests_app.services.online_service import (
+    APPLICANT_LETTER_KINDS,
+    letter_record_download,
+    provided_files,
+    provided_record_download,
+)
+from requests_app.uploads import FILE_TYPES
 from workflow.audit import audit
 from workflow.cn import cn_date
 from workflow.downloads import protect, stored_file_response
@@ -282,6 +289,40 @@ def track_letter(
     return _no_store(protect(response))
 
 
+@require_http_methods(["GET"])
+def track_provided(
+    request: HttpRequest, agency_code: str, token: str, document_id: int
+) -> HttpResponseBase:
+    """A file of the information provided with the served reply (``provided_files``); any
+    other id — an application scan, an internal file, another case's file, a file of a reply
+    not yet served — is 404."""
+    agency = public_agency(agency_code)
+    throttle(request, scope="track-view", limit=VIEWS_PER_ADDRESS, window=WINDOW)
+    try:
+        submission = _tracked(agency, token)
+    except _Expired:
+        raise Http404(EXPIRED) from None
+    if submission.case is None or document_id > MAX_ID:
+        raise Http404(MISMATCH)
+    document = provided_files(submission.case).filter(pk=document_id).first()
+    if document is None:
+        raise Http404(MISMATCH)
+    file_type = FILE_TYPES.get(document.file_type)
+    response = stored_file_response(
+        document.file,
+        filename=document.original_name or document.title,
+        as_attachment=True,
+        content_type=file_type.mime if file_type else None,
+    )
+    provided_record_download(
+        submission=submission,
+        document=document,
+        address=client_address(request),
+        now=timezone.now(),
+    )
+    return _no_store(protect(response))
+
+
 # -- what the page shows ---------------------------------------------------------------------
 
 
@@ -301,6 +342,7 @@ class TrackingFacts:
     due_date: date | None = None
     due_lines: list[str] = field(default_factory=list)
     letters: list[OnlineLetter] = field(default_factory=list)
+    provided: list[CaseDocument] = field(default_factory=list)
     remedy: list[str] = field(default_factory=list)
 
 
@@ -334,7 +376,7 @@ def tracking_facts(submission: S, *, today: date) -> TrackingFacts:
         facts.status = "已退回"
         facts.lines = [
             f"本机关已退回这份网上申请，退回理由：{submission.return_reason}",
-            "退回的申请不作为收到申请；您可以按照退回理由修改后重新提交，"
+            "退回的申请不视为本机关已收到申请。您可以按照退回理由修改后重新提交，"
             "或者向退回理由中所说的机关或渠道提出。",
         ]
         return facts
@@ -347,13 +389,12 @@ def tracking_facts(submission: S, *, today: date) -> TrackingFacts:
         .select_related("letter")
         .order_by("available_at", "id")
     )
+    facts.provided = list(provided_files(case))
     return facts
 
 
 def _case_status(case: R, facts: TrackingFacts, *, today: date) -> None:
-    received = (
-        f"本机关于{cn_date(case.receipt_date)}收到（登记）您的申请，登记编号{case.case_number}。"
-    )
+    received = f"本机关已于{cn_date(case.receipt_date)}收到您的申请，登记编号为{case.case_number}。"
     replied = case.served_on is not None and bool(case.outcome)
     if case.stage == R.Stage.CLOSED or (case.concluded_on and not replied):
         facts.status = "已办结"

@@ -26,4 +26,9 @@ urlpatterns: list = [
         tracking.track_letter,
         name="track_letter",
     ),
+    path(
+        "track/<str:token>/files/<int:document_id>/",
+        tracking.track_provided,
+        name="track_provided",
+    ),
 ]

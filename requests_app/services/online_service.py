@@ -10,17 +10,22 @@ made available is kept once (``OnlineLetter.available_at``); the first download 
 evidence, and moves nothing.
 
 Only letters addressed to the applicant are ever made available: never a consultation letter,
-a notice to a third party, a form or an upload.
+a notice to a third party, a form or an upload — except, once a disclosing reply is served, the
+files of the information provided with it (``provided_files``), which are what was asked for.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
+from django.db.models import QuerySet
+
 from requests_app.audit_actions import RequestAction, SubmissionAction
 from requests_app.models import (
+    DISCLOSING_OUTCOMES,
     CaseDocument,
     Challenge,
+    Decision,
     InformationRequest,
     OnlineLetter,
     OnlineSubmission,
@@ -99,18 +104,46 @@ def issued_to_platform(
         letter_make_available(case=case, letter=letter, actor=actor, now=now)
 
 
+def _reopened_at(case: InformationRequest) -> datetime | None:
+    """When a reconsideration or court last ordered a new reply (None: never)."""
+    return (
+        Challenge.objects.filter(request=case, reopened_at__isnull=False)
+        .order_by("-reopened_at")
+        .values_list("reopened_at", flat=True)
+        .first()
+    )
+
+
+def provided_files(case: InformationRequest) -> QuerySet[CaseDocument]:
+    """The files of the information provided with the case's reply that the tracking page offers
+    its applicant: only once the reply is served, only for a reply that discloses (Arts. 36(2),
+    37) in electronic form to an applicant served on the platform, and only the case's uploads
+    marked as the information provided, of the current reply (those of a reply made before a
+    reconsideration or court ordered a new one went with that reply). Empty otherwise."""
+    none = CaseDocument.objects.none()
+    if case.served_on is None or case.outcome not in DISCLOSING_OUTCOMES:
+        return none
+    if case.delivery != InformationRequest.Delivery.ONLINE:
+        return none
+    provide_form = (
+        Decision.objects.filter(request=case).values_list("provide_form", flat=True).first()
+    )
+    if (provide_form or case.form_wanted) != InformationRequest.Form.ELECTRONIC:
+        return none
+    files = CaseDocument.objects.filter(request=case, kind=CaseDocument.Kind.PROVIDED)
+    reopened = _reopened_at(case)
+    if reopened is not None:
+        files = files.filter(created_at__gte=reopened)
+    return files.order_by("created_at", "id")
+
+
 def replies_make_available(
     *, case: InformationRequest, actor: Actor | None, now: datetime
 ) -> list[OnlineLetter]:
     """The reply letters of the current reply, served electronically: on the tracking page (a
     reply made before a reconsideration or court ordered a new one is not served again)."""
     replies = case.documents.filter(kind=CaseDocument.Kind.LETTER, letter_kind__in=REPLY_KINDS)
-    reopened = (
-        Challenge.objects.filter(request=case, reopened_at__isnull=False)
-        .order_by("-reopened_at")
-        .values_list("reopened_at", flat=True)
-        .first()
-    )
+    reopened = _reopened_at(case)
     if reopened is not None:
         replies = replies.filter(created_at__gte=reopened)
     made = []
@@ -147,3 +180,24 @@ def letter_record_download(
         at=now,
     )
     return first
+
+
+def provided_record_download(
+    *, submission: OnlineSubmission, document: CaseDocument, address: str, now: datetime
+) -> None:
+    """The applicant downloaded a file of the information provided from the tracking page:
+    audited every time on the submission, with the visitor's address (as a letter's download).
+    The reply's service date does not depend on it."""
+    audit(
+        actor=None,
+        action=SubmissionAction.PROVIDED_DOWNLOADED,
+        obj=submission,
+        agency=submission.agency_id,
+        reason=f"申请人在查询页面下载提供的政府信息：{document.original_name or document.title}",
+        data={
+            "document_id": document.pk,
+            "case_id": document.request_id,
+            "ip": address,
+        },
+        at=now,
+    )

@@ -168,7 +168,7 @@ def test_a_registered_case_shows_its_receipt_and_due_date(client, agency, staff)
     submission, case = accepted(agency, staff)
     html = page(client, agency, submission.number)[0].content.decode()
     assert "已受理" in html and case.case_number in html
-    assert f"本机关于{cn_date(CONFIRMED)}收到" in html
+    assert f"本机关已于{cn_date(CONFIRMED)}收到您的申请，登记编号为{case.case_number}。" in html
     assert f"答复期限：{case.due_date.year}年{case.due_date.month}月{case.due_date.day}日" in html
     assert "收到申请当日不计算在内" in html  # the explanation of the clock, Art. 33 ¶2
     receipt = case.documents.get(letter_kind="receipt")
@@ -571,3 +571,138 @@ def test_the_serve_form_tells_the_officer_which_date_counts(agency, staff):
     assert "以该日（今天）为送达日期" in ServeForm(case=online).fields["served_on"].help_text
     assert ServeForm(case=online).fields["method"].initial == "electronic"
     assert "申请查询页面" not in ServeForm(case=by_email).fields["served_on"].help_text
+
+
+# -- the information provided with a disclosing reply ---------------------------------------------
+
+
+def disclosed(agency, staff, *, serve=True, **changes):
+    """A case answered 公开 (Art. 36(2)) in electronic form, with the file of the information
+    provided uploaded at the proposal, an application scan and an internal file beside it."""
+    from requests_app.services import Proposal, request_upload
+    from tests.requests_app import files as f
+    from tests.requests_app.flow_helpers import secrecy_cleared
+
+    submission, case = accepted(agency, staff, **changes)
+    decision_propose(
+        actor=staff["handler"],
+        case_id=case.pk,
+        proposal=Proposal(
+            outcome="disclosed",
+            articles=["《中华人民共和国政府信息公开条例》第三十六条第（二）项"],
+            provided=["资金拨付明细表"],
+            provide_form="electronic",
+        ),
+        today=CONFIRMED,
+    )
+    [provided] = request_upload(
+        actor=staff["handler"],
+        case_id=case.pk,
+        kind="provided",
+        files=[f.upload("拨付明细<b>.pdf", f.pdf(1, text="provided"))],
+    )
+    [scan] = request_upload(
+        actor=staff["registrar"],
+        case_id=case.pk,
+        kind="application",
+        files=[f.upload("申请表.pdf", f.pdf(1))],
+    )
+    [internal] = request_upload(
+        actor=staff["handler"],
+        case_id=case.pk,
+        kind="other",
+        files=[f.upload("内部说明.pdf", f.pdf(1))],
+    )
+    secrecy_cleared(case, staff["office_head"], today=CONFIRMED)
+    decision_approve(actor=staff["office_head"], case_id=case.pk, today=CONFIRMED)
+    if serve:
+        request_serve(
+            actor=staff["registrar"],
+            case_id=case.pk,
+            method="electronic",
+            served_on=CONFIRMED,
+            today=CONFIRMED,
+        )
+    case.refresh_from_db()
+    return submission, case, provided, {"scan": scan, "internal": internal}
+
+
+def provided_link(agency, url, document):
+    token = url.rstrip("/").rsplit("/", 1)[1]
+    return reverse("public:track_provided", args=[agency.code, token, document.pk])
+
+
+def test_the_information_provided_is_offered_only_once_the_reply_is_served(client, agency, staff):
+    submission, case, provided, _others = disclosed(agency, staff, serve=False)
+    response, url = page(client, agency, submission.number)
+    link = provided_link(agency, url, provided)
+    assert (
+        link not in response.content.decode() and 'id="provided"' not in response.content.decode()
+    )
+    assert client.get(link).status_code == 404
+    request_serve(
+        actor=staff["registrar"],
+        case_id=case.pk,
+        method="electronic",
+        served_on=CONFIRMED,
+        today=CONFIRMED,
+    )
+    html = client.get(url).content.decode()
+    assert 'id="provided"' in html and link in html
+    assert f">{provided.original_name}</a>" in html and "<b>" not in provided.original_name
+    # The service date stays the day the reply was made available.
+    case.refresh_from_db()
+    assert case.served_on == CONFIRMED
+    download = client.get(link)
+    assert download.status_code == 200
+    assert download["Content-Security-Policy"] == "sandbox"
+    assert download["Content-Disposition"].startswith("attachment")
+    assert "no-store" in download["Cache-Control"]
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
+    # Audited on the submission, like a letter's download, with the visitor's address.
+    [event] = AuditEvent.objects.filter(action="provided_downloaded")
+    assert event.actor_id is None and event.object_id == str(submission.pk)
+    assert event.data["document_id"] == provided.pk and event.data["case_id"] == case.pk
+    assert event.data["ip"] and "拨付明细" in event.reason
+
+
+def test_only_the_files_marked_as_provided_are_offered(client, agency, staff, other_agency):
+    submission, case, provided, others = disclosed(agency, staff)
+    response, url = page(client, agency, submission.number)
+    html = response.content.decode()
+    assert "申请表.pdf" not in html and "内部说明.pdf" not in html
+    _, _, theirs, _ = disclosed(
+        agency, staff, applicant_name="李红", id_number="141181198001011230"
+    )
+    reply = case.documents.get(letter_kind="reply")
+    token = url.rstrip("/").rsplit("/", 1)[1]
+    forged = signing.dumps({"s": submission.pk, "a": agency.pk}, salt="another-salt")
+    for candidate in [
+        provided_link(agency, url, others["scan"]),
+        provided_link(agency, url, others["internal"]),
+        provided_link(agency, url, theirs),  # another case's file
+        provided_link(agency, url, reply),  # a letter is not a file of this list
+        reverse("public:track_provided", args=[agency.code, token, 10**30]),
+        reverse("public:track_provided", args=[agency.code, forged, provided.pk]),
+        reverse("public:track_provided", args=[other_agency.code, token, provided.pk]),
+    ]:
+        assert client.get(candidate).status_code == 404, candidate
+    assert not AuditEvent.objects.filter(action="provided_downloaded")
+    assert client.get(provided_link(agency, url, provided)).status_code == 200
+
+
+def test_files_are_not_offered_for_a_reply_that_discloses_nothing_or_on_paper(agency, staff):
+    from requests_app.services.online_service import provided_files
+
+    _, case, provided, _ = disclosed(agency, staff)
+    assert list(provided_files(case)) == [provided]
+    case.outcome = "not_held"
+    assert not provided_files(case).exists()
+    case.outcome = "disclosed"
+    case.decision.provide_form = "paper"
+    case.decision.save()
+    assert not provided_files(case).exists()
+    case.decision.provide_form = "electronic"
+    case.decision.save()
+    case.delivery = "email"  # served by e-mail: the files went with it
+    assert not provided_files(case).exists()
