@@ -180,3 +180,20 @@ def test_site_frame_is_chinese(client, handler):
     html = client.get(URL).content.decode()
     assert "退出登录" in html
     assert "Log out" not in html
+
+
+def test_every_frame_links_the_platforms_icon(client, handler, admin_user):
+    # Without a linked icon a browser asks for /favicon.ico on every page, a 404 in the log.
+    from django.contrib.staticfiles import finders
+    from django.templatetags.static import static
+
+    icon = f'<link rel="icon" href="{static("workflow/favicon.svg")}" type="image/svg+xml">'
+    assert finders.find("workflow/favicon.svg")
+    assert icon in client.get("/accounts/login/").content.decode()  # the lock screen
+    assert icon in client.get("/public/").content.decode()  # the public side
+    client.force_login(handler)
+    html = client.get(URL).content.decode()  # the staff frame
+    assert html.count('rel="icon"') == 1 and icon in html
+    client.force_login(admin_user)
+    html = client.get(reverse("admin:workflow_calendaradjustment_changelist")).content.decode()
+    assert icon in html  # the admin
