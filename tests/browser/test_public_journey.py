@@ -4,7 +4,8 @@ The applicant reads the guide, applies online as a citizen and chooses to receiv
 platform; the registrar confirms the application (received that day, Art. 31(3)); the handler
 proposes disclosure, the secrecy reviewer clears it (Art. 17 ¶2), the office head approves and the
 registrar serves the reply electronically; the applicant, on a phone in large-text mode, finds
-the reply on the tracking page, with its date and the remedy, and downloads it.
+the reply on the tracking page, with its date and the remedy, and downloads it and the information
+provided with it.
 """
 
 import re
@@ -19,6 +20,7 @@ from requests_app.models import InformationRequest, OnlineSubmission
 from requests_app.services import guide_draft, guide_publish, guide_save
 from tests.browser.conftest import login
 from tests.browser.test_request_journey import act, submit
+from tests.requests_app.files import pdf
 from workflow.cn import cn_date
 from workflow.public.codes import query_code_matches
 
@@ -95,6 +97,9 @@ def apply_online(page, live_server, agency, shot) -> tuple[str, str]:
     # What an applicant looks for before applying: how long it takes and what to do if refused.
     limits = body.locator("section", has=page.get_by_role("heading", name="二、依申请公开"))
     expect(limits).to_contain_text("自收到申请之日起20个工作日内答复")
+    # This site's online application is a way to apply, received the day both sides confirm.
+    expect(limits).to_contain_text("在线申请：通过本网站的“在线申请”栏目")
+    expect(limits).to_contain_text("第三十一条第（三）项")
     remedy = body.locator("section", has=page.get_by_role("heading", name="三、监督和救济"))
     expect(remedy).to_contain_text("孝义市人民政府")
     expect(remedy).to_contain_text("孝义市人民法院")
@@ -168,6 +173,9 @@ def handle(page, live_server, staff, case, shot) -> None:
         articles=f"{REG}第三十六条第（二）项",
         provided="2025年城区老旧小区改造项目资金拨付明细表",
         provide_form="electronic",
+        provided_files=[
+            {"name": "资金拨付明细表.pdf", "mimeType": "application/pdf", "buffer": pdf(1)}
+        ],
     )
     assert InformationRequest.objects.get(pk=case.pk).stage == "approve"
     # Art. 17 ¶2: what is disclosed passes a secrecy review before the approval.
@@ -253,5 +261,13 @@ def test_an_applicant_applies_online_and_downloads_the_reply(
     with open(download.value.path(), "rb") as pdf:
         assert pdf.read(5) == b"%PDF-"
     assert case.online_letters.get(letter=reply).first_opened_at is not None
+
+    # The information itself, provided with the reply on the platform the applicant chose.
+    provided = facts.locator("#provided")
+    with page.expect_download() as download:
+        provided.get_by_role("link", name="资金拨付明细表.pdf").click()
+    assert download.value.suggested_filename == "资金拨付明细表.pdf"
+    with open(download.value.path(), "rb") as pdf_file:
+        assert pdf_file.read(5) == b"%PDF-"
 
     assert not public_errors + console_errors, "\n".join(public_errors + console_errors)

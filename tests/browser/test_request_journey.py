@@ -48,6 +48,8 @@ def act(page, live_server, user, case, node: str, action: str, shot=None, **fiel
             field.select_option(str(value))
         elif kind.endswith(":checkbox"):
             field.check()
+        elif kind.endswith(":file"):
+            field.set_input_files(value)
         else:
             field.fill(str(value))
     if shot:
