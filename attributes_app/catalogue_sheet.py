@@ -329,38 +329,16 @@ def check_rows(numbered_rows: Iterable[tuple[int, list[Any]]]) -> CatalogueCheck
 
 
 def _read_header(number: int, values: list[Any], problems: list[Problem]) -> dict[str, int]:
-    positions: dict[str, int] = {}
-    for index, value in enumerate(values):
-        text = _header(value)
-        if not text:
-            continue
-        letter = column_letter(index)
-        column = BY_HEADER.get(text)
-        if column is None:
-            problems.append(
-                Problem(
-                    number,
-                    text[:40],
-                    f"不认识列名“{text[:40]}”。请使用模板中的列名：{'、'.join(HEADERS)}。",
-                    letter,
-                )
-            )
-        elif column.key in positions:
-            first = column_letter(positions[column.key])
-            problems.append(
-                Problem(number, text, f"“{text}”列出现了两次（另一列是{first}列）。", letter)
-            )
-        else:
-            positions[column.key] = index
-    for column in COLUMNS:
-        if column.required and column.key not in positions:
-            problems.append(
-                Problem(
-                    number,
-                    column.header,
-                    f"缺少“{column.header}”列。第一行应是列名：{'、'.join(HEADERS)}。",
-                )
-            )
+    names = "、".join(HEADERS)
+    positions, found = older_sheet.header_positions(
+        number,
+        [_header(value) for value in values],
+        columns=COLUMNS,
+        by_header=BY_HEADER,
+        unknown=lambda text: f"不认识列名“{text}”。请使用模板中的列名：{names}。",
+        missing=lambda column: f"缺少“{column.header}”列。第一行应是列名：{names}。",
+    )
+    problems.extend(found)
     return positions
 
 

@@ -16,7 +16,7 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -451,27 +451,28 @@ class Header:
     row: int
 
 
-def read_header(number: int, values: list[Any]) -> tuple[Header, list[Problem]]:
-    """The columns named in the header row, and what is wrong with it (a missing required
-    column, a name it does not know, a column named twice)."""
+def header_positions(
+    number: int,
+    texts: Sequence[str],
+    *,
+    columns: Sequence[Any],
+    by_header: Mapping[str, Any],
+    unknown: Callable[[str], str],
+    missing: Callable[[Any], str],
+) -> tuple[dict[str, int], list[Problem]]:
+    """Where each column of a spreadsheet's header row is (0-based index by column key), and
+    what is wrong with the row: a name it does not know (``unknown``'s words), a column named
+    twice, a required column missing (``missing``'s words). ``texts``: the row's cells read as
+    column names; ``columns`` have ``key``, ``header`` and ``required``."""
     positions: dict[str, int] = {}
     problems: list[Problem] = []
-    for index, value in enumerate(values):
-        text = _header_text(value)
+    for index, text in enumerate(texts):
         if not text:
             continue
         letter = column_letter(index)
-        column = BY_HEADER.get(text)
+        column = by_header.get(text)
         if column is None:
-            problems.append(
-                Problem(
-                    number,
-                    text,
-                    f"不认识列名“{text}”，这一列的内容不会导入。请删除这一列，或改用模板中的列名"
-                    f"（{'、'.join(BY_HEADER)}）。",
-                    letter,
-                )
-            )
+            problems.append(Problem(number, text[:40], unknown(text[:40]), letter))
         elif column.key in positions:
             first = column_letter(positions[column.key])
             problems.append(
@@ -479,15 +480,26 @@ def read_header(number: int, values: list[Any]) -> tuple[Header, list[Problem]]:
             )
         else:
             positions[column.key] = index
-    for column in COLUMNS:
+    for column in columns:
         if column.required and column.key not in positions:
-            problems.append(
-                Problem(
-                    number,
-                    column.header,
-                    f"缺少“{column.header}”列。第一行应是列名，请使用模板（{'、'.join(BY_HEADER)}）。",
-                )
-            )
+            problems.append(Problem(number, column.header, missing(column)))
+    return positions, problems
+
+
+def read_header(number: int, values: list[Any]) -> tuple[Header, list[Problem]]:
+    """The columns named in the header row, and what is wrong with it (a missing required
+    column, a name it does not know, a column named twice)."""
+    names = "、".join(BY_HEADER)
+    positions, problems = header_positions(
+        number,
+        [_header_text(value) for value in values],
+        columns=COLUMNS,
+        by_header=BY_HEADER,
+        unknown=lambda text: (
+            f"不认识列名“{text}”，这一列的内容不会导入。请删除这一列，或改用模板中的列名（{names}）。"
+        ),
+        missing=lambda column: f"缺少“{column.header}”列。第一行应是列名，请使用模板（{names}）。",
+    )
     return Header(positions, number), problems
 
 
