@@ -873,3 +873,151 @@ def create_demo(agency, users: dict, *, write=print) -> None:
         "正在生成演示文件（约40份，含公开属性的各个状态、公开属性认定函、移交档案馆和年度复核）……"
     )
     create_demo_documents(agency, users, write=write)
+    if agency.parent_id is not None:
+        create_government_documents(agency.parent, write=write)
+
+
+# -- the supervising government: its own few published documents and catalogue ----------------
+
+#: The government's own accounts (password "demo"); its office head is ``setup_demo``'s
+#: ``supervisor``. Staff stay in one agency: none of the demo agency's accounts is added here.
+GOVERNMENT_PEOPLE = {
+    "gov_admin": ("孝义市政府 系统管理员（演示）", "admin"),
+    "gov_drafter": ("秘书科 孙拟稿", "drafter"),
+    "gov_unit_head": ("秘书科 吴科长", "drafting_unit_head"),
+    "gov_secrecy_reviewer": ("孝义市政府 保密审查员（演示）", "secrecy_reviewer"),
+}
+GOVERNMENT_UNIT = "秘书科"
+
+#: The government's catalogue items, in the style of ``DEMO_CATALOGUE``.
+GOVERNMENT_CATALOGUE = (
+    (
+        "重大建设项目",
+        "批准结果信息",
+        "市级重点工程项目批准结果",
+        "项目名称、批准文号、批准机关、批准时间",
+        5,
+        ["website", "notice_board"],
+    ),
+    (
+        "安全生产",
+        "工作部署",
+        "安全生产工作部署",
+        "年度工作安排、责任分工、检查安排",
+        None,
+        ["website"],
+    ),
+)
+
+#: The government's published documents: (title, kind, formed this many working days ago,
+#: catalogue item), oldest first; numbered 孝政发〔year〕N号 in that order.
+GOVERNMENT_DOCUMENTS = (
+    ("孝义市人民政府关于印发孝义市城区集中供热管理办法的通知", "normative", 70, ""),
+    (
+        "孝义市人民政府关于下达2026年市级重点工程建设计划的通知",
+        "other",
+        55,
+        "市级重点工程项目批准结果",
+    ),
+    ("孝义市人民政府关于做好冬季安全生产工作的通知", "other", 35, "安全生产工作部署"),
+    ("孝义市人民政府关于表彰2025年度全市招商引资先进单位的决定", "other", 20, ""),
+)
+
+
+def create_government_documents(government, *, write=print) -> int:
+    """A few published documents of the supervising ``government`` and its published catalogue,
+    through the services (nothing if it already has documents)."""
+    if Document.objects.filter(agency=government).exists():
+        count = Document.objects.filter(agency=government).count()
+        write(f"{government.name}的演示文件已存在（{count}份），跳过。")
+        return 0
+    office = government.staff.filter(groups__name="office_head").order_by("pk").first()
+    if office is None:
+        return 0
+    write(f"{government.name}的演示账号（密码均为 demo）：")
+    User = get_user_model()
+    people = {}
+    for username, (name, role) in GOVERNMENT_PEOPLE.items():
+        user, _ = User.objects.get_or_create(username=username)
+        user.first_name = name
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        user.groups.add(Group.objects.get(name=role))
+        government.staff.add(user)
+        people[username] = user
+        write(f"  {username:<20} {name}")
+    drafter, head = people["gov_drafter"], people["gov_unit_head"]
+    unit = s.drafting_unit_save(
+        actor=people["gov_admin"],
+        agency=government,
+        name=GOVERNMENT_UNIT,
+        members=[drafter],
+        heads=[head],
+    )
+    items = {}
+    for area, first_level, name, content, days, channels in GOVERNMENT_CATALOGUE:
+        items[name] = s.catalogue_item_save(
+            actor=office,
+            agency=government,
+            data=s.CatalogueItemData(
+                area=area,
+                first_level=first_level,
+                name=name,
+                content=content,
+                legal_basis=f"{REG}第二十条",
+                time_limit="" if days else "自信息形成或者变更之日起20个工作日内",
+                publication_days=days,
+                body=government.name,
+                channels=channels,
+                audience="public",
+                default_attribute="proactive",
+                level_county=True,
+            ),
+        )
+    s.catalogue_publish(actor=office, agency=government, note="演示目录")
+    today = timezone.localdate()
+    calendar = get_calendar(government.pk)
+    for number, (title, kind, age, item) in enumerate(GOVERNMENT_DOCUMENTS, start=1):
+        formed = calendar.add_working_days(today, -age)
+        document = s.document_register(
+            actor=drafter,
+            agency=government,
+            data=s.DocumentData(
+                title=title,
+                drafting_unit_id=unit.pk,
+                kind=kind,
+                catalogue_item_id=items[item].pk if item else None,
+                secrecy=Document.Secrecy.NON_SECRET,
+            ),
+        )
+        pk = document.pk
+        s.attribute_propose(actor=drafter, document_id=pk, attribute="proactive")
+        if Document.objects.get(pk=pk).attribute_state == "office_review":
+            s.attribute_office_approve(actor=office, document_id=pk, opinion="同意主动公开。")
+        s.attribute_confirm(actor=head, document_id=pk, formed_on=formed, today=today)
+        s.document_attach_text(actor=drafter, document_id=pk, file=_final_text(title))
+        s.document_issue(
+            actor=drafter,
+            document_id=pk,
+            issued_on=formed,
+            number=f"孝政发〔{formed.year}〕{number * 3}号",
+            today=today,
+        )
+        s.secrecy_review_record(
+            actor=people["gov_secrecy_reviewer"],
+            document_id=pk,
+            conclusion="cleared",
+            opinion="经审查，不涉及国家秘密和工作秘密，同意公开。",
+            reviewed_on=calendar.add_working_days(formed, 1),
+            today=today,
+        )
+        s.document_publish(
+            actor=office,
+            document_id=pk,
+            url=f"{PORTAL}{formed:%Y%m}/{pk}.html",
+            published_on=calendar.add_working_days(formed, 3),
+            today=today,
+        )
+        _backdate(document, formed, calendar)
+    write(f"{government.name}：已发布{len(GOVERNMENT_DOCUMENTS)}份主动公开文件和公开事项目录。")
+    return len(GOVERNMENT_DOCUMENTS)

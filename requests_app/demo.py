@@ -528,6 +528,13 @@ def finish_demo(agency, users: dict, *, write=print) -> None:
         head = agency.parent.staff.filter(groups__name="office_head").order_by("pk").first()
         if head is not None:
             publish_demo_guide(agency.parent, head, write=write)
+            publish_last_year_report(
+                agency.parent,
+                {"office_head": head},
+                write=write,
+                figures=GOVERNMENT_FIGURES,
+                texts_of=GOVERNMENT_TEXTS,
+            )
 
 
 #: What only the office knows, filled in on the demo guide (the rest comes from the agency).
@@ -729,10 +736,31 @@ LAST_YEAR_TEXTS = {
 }
 
 
-def publish_last_year_report(agency, users: dict, *, write=print):
+#: The demo government's figures and texts: it registered no requests in the system, its table 二
+#: figures come from its own statistics.
+GOVERNMENT_FIGURES = [
+    ("licensing", "0", "本级政府{year}年度统计（由各职能部门实施，本级未直接实施）"),
+    ("penalty", "0", "本级政府{year}年度统计（由各执法部门实施，本级未直接实施）"),
+    ("coercion", "0", "本级政府{year}年度统计（由各执法部门实施，本级未直接实施）"),
+    ("fees", "0", "本级政府{year}年度非税收入缴库记录"),
+]
+GOVERNMENT_TEXTS = {
+    "一": (
+        "本级政府在门户网站设立政府信息公开专栏，政府文件经保密审查后主动公开并编制索引号，"
+        "按期发布政府信息公开指南和年度报告。"
+    ),
+    "五": (
+        "存在的主要问题：部分文件公开后的政策解读不够及时。"
+        "改进情况：政策性文件与解读材料同步起草、同步审签、同步发布。"
+    ),
+}
+
+
+def publish_last_year_report(agency, users: dict, *, write=print, figures=None, texts_of=None):
     """Last year's annual report, drafted and published by the office head through the
     services, as it would have been in January (before the 31 January deadline); nothing when
-    it is published already."""
+    it is published already. ``figures`` and ``texts_of``: table 二's figures and the office's
+    own texts (the demo agency's when not given)."""
     from requests_app.annual_report.checks import GENERAL_NOTE
     from requests_app.models import AnnualReport
 
@@ -745,7 +773,7 @@ def publish_last_year_report(agency, users: dict, *, write=print):
         write(f"{year}年度报告已发布，跳过。")
         return published
     head = users["office_head"]
-    for field, value, source in LAST_YEAR_FIGURES:
+    for field, value, source in figures or LAST_YEAR_FIGURES:
         s.figure_set(
             actor=head,
             agency=agency,
@@ -758,8 +786,9 @@ def publish_last_year_report(agency, users: dict, *, write=print):
     draft = s.report_draft(actor=head, agency=agency, year=year, today=today)
     # The pre-filled texts, with the places the office writes itself filled in.
     texts = dict(draft.texts)
-    texts["一"] = texts["一"].replace("（请填写）", LAST_YEAR_TEXTS["一"])
-    texts["五"] = LAST_YEAR_TEXTS["五"]
+    own = texts_of or LAST_YEAR_TEXTS
+    texts["一"] = texts["一"].replace("（请填写）", own["一"])
+    texts["五"] = own["五"]
     s.report_save(
         actor=head,
         report_id=draft.pk,

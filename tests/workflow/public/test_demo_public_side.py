@@ -5,7 +5,8 @@ document that is not published — and none of one agency's addresses opens its 
 another agency's address.
 
 It also proves what issue #16 asks of the demo: each demo agency has a guide, the agency a
-directory with published documents, a catalogue and a published annual report."""
+directory with published documents, a catalogue and a published annual report; the supervising
+government too."""
 
 from __future__ import annotations
 
@@ -116,16 +117,26 @@ def test_the_demo_public_side_shows_what_an_agency_publishes_and_nothing_else(cl
     published = Document.objects.filter(
         agency=agency, attribute=Attribute.PROACTIVE, index_number__gt=""
     )
-    assert published.count() >= 3
-    directory = page(agency, "directory/")
-    assert all(document.title in directory for document in published[:5])
-    assert any(
-        f"directory/{document.index_number}/" in url for url in pages for document in published
+    own = Document.objects.filter(
+        agency=government, attribute=Attribute.PROACTIVE, index_number__gt=""
     )
-    catalogue = page(agency, "catalogue/")
-    assert "重大建设项目" in catalogue and "第1版" in catalogue
-    reports = page(agency, "reports/")
-    assert "年度报告" in reports and any("/reports/20" in url for url in pages)
+    assert published.count() >= 3 and own.count() >= 3
+    for each, documents in ((agency, published), (government, own)):
+        directory = page(each, "directory/")
+        assert all(document.title in directory for document in documents[:5])
+        assert any(
+            url == f"/public/{each.code}/directory/{document.index_number}/"
+            for url in pages
+            for document in documents
+        )
+        catalogue = page(each, "catalogue/")
+        assert "重大建设项目" in catalogue and "第1版" in catalogue
+        reports = page(each, "reports/")
+        assert "年度报告" in reports
+        assert any(url.startswith(f"/public/{each.code}/reports/20") for url in pages)
+    # The government's documents carry its own 文号 and are not the agency's.
+    assert all(document.number.startswith("孝政发〔") for document in own)
+    assert not own.filter(title__in=published.values("title")).exists()
 
     # Nothing that is not public, on any page or feed the crawl reached.
     secrets = not_public(agency) | not_public(government)
@@ -145,4 +156,13 @@ def test_the_demo_public_side_shows_what_an_agency_publishes_and_nothing_else(cl
         body = b"".join(response.streaming_content) if response.streaming else response.content
         assert agency.name.encode() not in body, theirs
         for document in published:
+            assert document.title.encode() not in body, (theirs, document.title)
+    # …and the agency's address never opens the government's.
+    for url in [url for url in pages if url.startswith(f"/public/{government.code}/")]:
+        theirs = url.replace(f"/public/{government.code}/", f"/public/{agency.code}/", 1)
+        response = client.get(theirs)
+        if response.status_code >= 400:
+            continue
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        for document in own:
             assert document.title.encode() not in body, (theirs, document.title)
