@@ -400,7 +400,10 @@ def _alive(pid: int) -> bool:
         return False
     except PermissionError:  # another user's process: it exists
         return True
-    return True
+    # A killed process whose parent died with it stays a zombie until it is reaped: it still
+    # answers the signal, yet it will never finish its job.
+    state = _read(f"/proc/{pid}/stat").rpartition(")")[2].split()[:1]
+    return state not in (["Z"], ["X"])
 
 
 def owner_gone(job: Job) -> bool:

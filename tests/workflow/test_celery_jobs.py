@@ -327,6 +327,8 @@ def test_a_whole_worker_killed_mid_job_is_run_again_by_the_sweeper(worker, submi
     wait_for(lambda: len(lines(log)) == 1, "the job to start")
     worker.restart()  # SIGKILL to the worker and its pool: nobody hands the message back
     release.touch()
+    # A process killed by a signal is gone a moment later, not at once.
+    wait_for(lambda: jobs.owner_gone(Job.objects.get(pk=job.pk)), "the killed process to be gone")
     # The message waits in Redis for its visibility timeout (hours); the sweeper (beat, every
     # minute) finds the job's process gone, queues the job again and sends it.
     sweep_jobs.delay()

@@ -291,3 +291,18 @@ def test_the_worker_and_the_dispatcher_sweep_when_they_start(submit):
     assert set(
         Job.objects.filter(pk__in=[first.pk, second.pk]).values_list("status", "message")
     ) == {("failed", jobs.INTERRUPTED)}
+
+
+def test_a_zombie_process_is_gone():
+    """A pool process killed with its parent answers signals until it is reaped, but will never
+    finish its job: the sweeper counts it as gone."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    try:
+        os.waitid(os.P_PID, child.pid, os.WEXITED | os.WNOWAIT)  # exited, not reaped: a zombie
+        os.kill(child.pid, 0)  # it still answers a signal
+        if not jobs._read(f"/proc/{child.pid}/stat"):
+            pytest.skip("no /proc to read process states from")
+        assert not jobs._alive(child.pid)
+    finally:
+        child.wait()
+    assert not jobs._alive(child.pid)
