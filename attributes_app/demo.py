@@ -349,12 +349,12 @@ DEMO_CATALOGUE = (
 )
 
 
-def _catalogue(agency, people: dict) -> dict[str, CatalogueItem]:
-    """The demo items, published as version 1 of the agency's catalogue."""
+def _catalogue(agency, rows, *, editor, publisher) -> dict[str, CatalogueItem]:
+    """The demo items ``rows``, published as version 1 of the agency's catalogue."""
     items = {}
-    for area, first_level, name, content, days, channels in DEMO_CATALOGUE:
+    for area, first_level, name, content, days, channels in rows:
         items[name] = s.catalogue_item_save(
-            actor=people["admin"],
+            actor=editor,
             agency=agency,
             data=s.CatalogueItemData(
                 area=area,
@@ -371,7 +371,7 @@ def _catalogue(agency, people: dict) -> dict[str, CatalogueItem]:
                 level_county=True,
             ),
         )
-    s.catalogue_publish(actor=people["office_head"], agency=agency, note="演示目录")
+    s.catalogue_publish(actor=publisher, agency=agency, note="演示目录")
     return items
 
 
@@ -835,7 +835,9 @@ def create_demo_documents(agency, users: dict, *, write=print) -> int:
     write("起草单位的演示账号（密码均为 demo）：")
     people = _people(agency, users, write)
     units = _units(agency, people)
-    catalogue = _catalogue(agency, people)
+    catalogue = _catalogue(
+        agency, DEMO_CATALOGUE, editor=people["admin"], publisher=people["office_head"]
+    )
     today = timezone.localdate()
     calendar = get_calendar(agency.pk)
     documents = {}
@@ -954,27 +956,7 @@ def create_government_documents(government, *, write=print) -> int:
         members=[drafter],
         heads=[head],
     )
-    items = {}
-    for area, first_level, name, content, days, channels in GOVERNMENT_CATALOGUE:
-        items[name] = s.catalogue_item_save(
-            actor=office,
-            agency=government,
-            data=s.CatalogueItemData(
-                area=area,
-                first_level=first_level,
-                name=name,
-                content=content,
-                legal_basis=f"{REG}第二十条",
-                time_limit="" if days else "自信息形成或者变更之日起20个工作日内",
-                publication_days=days,
-                body=government.name,
-                channels=channels,
-                audience="public",
-                default_attribute="proactive",
-                level_county=True,
-            ),
-        )
-    s.catalogue_publish(actor=office, agency=government, note="演示目录")
+    items = _catalogue(government, GOVERNMENT_CATALOGUE, editor=office, publisher=office)
     today = timezone.localdate()
     calendar = get_calendar(government.pk)
     for number, (title, kind, age, item) in enumerate(GOVERNMENT_DOCUMENTS, start=1):
